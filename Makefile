@@ -1,0 +1,45 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is set up by them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.ready
+STAGE ?= dev
+
+.PHONY: help setup run test lint typecheck unit package clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(READY): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Godkend needs Python 3.11; set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(READY)
+
+setup: $(READY)  ## create .venv and install everything
+
+run: setup  ## start the whole service locally on the embedded AWS emulator, seeded with a demo
+	$(BIN)/python -m infra.local.run
+
+test: setup lint typecheck  ## lint, type-check and run the whole test suite
+	$(BIN)/python -m pytest
+
+lint: setup  ## ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup  ## mypy
+	$(BIN)/mypy app.py chalicelib infra tests bench
+
+unit: setup  ## only the fast tests
+	$(BIN)/python -m pytest -m "not e2e and not infra"
+
+package: setup  ## build the CloudFormation template for STAGE (default dev) into build/STAGE
+	$(BIN)/python -m infra.package --stage $(STAGE) --out build/$(STAGE)
+
+clean:  ## remove the virtual environment and local state
+	rm -rf $(VENV) .local build .chalice/deployments

@@ -1,0 +1,19 @@
+"""Godkend: the wiring. Routes live in `chalicelib/api/`, rules in `chalicelib/services/`."""
+
+from __future__ import annotations
+
+import functools
+
+from chalice.app import Chalice, ConvertToMiddleware
+
+from chalicelib.api import me, meta, problems
+
+app = Chalice(app_name="godkend")
+
+app.register_middleware(
+    ConvertToMiddleware(functools.partial(problems.logger.inject_lambda_context, clear_state=True)), "http"
+)
+app.register_middleware(problems.normalise_error_responses, "http")
+
+for routes in (meta.routes, me.routes):
+    app.register_blueprint(routes.blueprint)

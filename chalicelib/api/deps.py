@@ -1,0 +1,66 @@
+"""The service's dependencies, built lazily on first use and cached for the life of the Lambda container.
+
+Nothing here runs at import time: a cold start pays for a client only when a request needs it. Tests swap
+the whole container (`use_container`) to inject a fixed clock or fakes.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import boto3
+
+from chalicelib.adapters.cognito import CognitoDirectory
+from chalicelib.adapters.tokens import CognitoTokenVerifier, JwksKeys
+from chalicelib.clock import Clock, SystemClock
+from chalicelib.models.user import get_user, record_second_factor
+from chalicelib.services.identity import IdentityService
+from chalicelib.settings import Settings, get_settings
+
+
+class Container:
+    def __init__(self, settings: Settings | None = None, clock: Clock | None = None) -> None:
+        self._settings = settings
+        self.clock: Clock = clock or SystemClock()
+
+    @cached_property
+    def settings(self) -> Settings:
+        return self._settings or get_settings()
+
+    @cached_property
+    def cognito_client(self) -> Any:
+        return boto3.client("cognito-idp", region_name=self.settings.region)
+
+    @cached_property
+    def identity(self) -> IdentityService:
+        settings = self.settings
+        verifier = CognitoTokenVerifier(
+            issuer=settings.cognito_issuer,
+            client_id=settings.cognito_client_id,
+            keys=JwksKeys(settings.jwks_url),
+            clock=self.clock,
+        )
+        return IdentityService(
+            verifier=verifier,
+            directory=CognitoDirectory(self.cognito_client, settings.cognito_user_pool_id),
+            find_user=get_user,
+            record_second_factor=record_second_factor,
+            staff_group=settings.staff_group,
+        )
+
+
+_container: Container | None = None
+
+
+def container() -> Container:
+    global _container
+    if _container is None:
+        _container = Container()
+    return _container
+
+
+def use_container(replacement: Container | None) -> None:
+    """Replace the cached container (tests), or drop it so the next request builds a fresh one."""
+    global _container
+    _container = replacement

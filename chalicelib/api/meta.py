@@ -1,0 +1,34 @@
+"""Routes about the service itself: health and the contract."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from chalice.app import Chalice
+from pydantic import BaseModel
+
+from chalicelib.api.openapi import build_document
+from chalicelib.api.routing import ANYONE, Call, Routes
+
+routes = Routes(__name__, tag="Service")
+
+
+class Health(BaseModel):
+    status: str
+
+
+@routes.get("/health", rule=ANYONE, summary="Is the service up", response=Health)
+def health(call: Call) -> dict[str, Any]:
+    return {"status": "ok"}
+
+
+@routes.get("/openapi.json", rule=ANYONE, summary="The OpenAPI 3 document of this API")
+def openapi_document(call: Call) -> dict[str, Any]:
+    return _document(routes.blueprint.current_app)
+
+
+@cache
+def _document(app: Chalice) -> dict[str, Any]:
+    # Built on first request rather than at import, so that a cold start for any other route skips it.
+    return build_document(app)

@@ -1,0 +1,141 @@
+"""Builds the OpenAPI 3.1 document from the routes the app has registered. Every route must have been
+declared through `Routes`; one that was not makes the build fail rather than go undocumented."""
+
+from __future__ import annotations
+
+import re
+from http import HTTPStatus
+from typing import Any
+
+from chalice.app import Chalice
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from chalicelib.api.routing import Caller, Operation, operation_of
+
+API_TITLE = "Godkend"
+API_VERSION = "1.0.0"
+PATH_PARAM = re.compile(r"{([^}]+)}")
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldProblem] | None = None
+
+
+class UndocumentedRoute(Exception):
+    pass
+
+
+def operations(app: Chalice) -> list[Operation]:
+    found = []
+    for path, methods in app.routes.items():
+        for method, entry in methods.items():
+            operation = operation_of(entry.view_function)
+            if operation is None:
+                raise UndocumentedRoute(f"{method} {path} was not declared through Routes")
+            found.append(operation)
+    return found
+
+
+def build_document(app: Chalice) -> dict[str, Any]:
+    ops = operations(app)
+    schemas = _schemas(ops)
+    paths: dict[str, dict[str, Any]] = {}
+    for op in sorted(ops, key=lambda o: (o.path, o.method)):
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": API_TITLE,
+            "version": API_VERSION,
+            "description": (
+                "Verification of Danish NGOs: applications, logins, validation codes and vendor checks."
+            ),
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "cognito": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "A Cognito access token from a sign-in with password and second factor.",
+                },
+            },
+        },
+    }
+
+
+def _schemas(ops: list[Operation]) -> dict[str, Any]:
+    models: set[type[BaseModel]] = {Problem}
+    for op in ops:
+        models.update(m for m in (op.body, op.response) if m is not None)
+    ordered = sorted(models, key=lambda m: m.__name__)
+    _, top = models_json_schema(
+        [(model, "serialization") for model in ordered], ref_template="#/components/schemas/{model}"
+    )
+    defs: dict[str, Any] = top.get("$defs", {})
+    return defs
+
+
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _operation(op: Operation) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "operationId": _operation_id(op),
+        "summary": op.summary,
+        "tags": [op.tag],
+        "x-godkend-caller": op.rule.caller.value,
+        "responses": _responses(op),
+    }
+    if op.description:
+        doc["description"] = op.description
+    if op.rule.function is not None:
+        doc["x-godkend-function"] = op.rule.function.value
+    doc["security"] = [] if op.rule.caller is Caller.ANYONE else [{"cognito": []}]
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in PATH_PARAM.findall(op.path)
+    ]
+    parameters += [
+        {"name": q.name, "in": "query", "required": False, "description": q.description, "schema": q.schema}
+        for q in op.query
+    ]
+    if parameters:
+        doc["parameters"] = parameters
+    if op.body is not None:
+        doc["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(op.body)}}}
+    return doc
+
+
+def _responses(op: Operation) -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    success: dict[str, Any] = {"description": HTTPStatus(op.status).phrase}
+    if op.response is not None:
+        success["content"] = {"application/json": {"schema": _ref(op.response)}}
+    responses[str(op.status)] = success
+    for status in op.error_statuses():
+        responses[str(status)] = {
+            "description": HTTPStatus(status).phrase,
+            "content": {"application/problem+json": {"schema": _ref(Problem)}},
+        }
+    return responses
+
+
+def _operation_id(op: Operation) -> str:
+    words = re.sub(r"[{}]", "", op.path).strip("/").replace("/", "_").replace("-", "_").replace(".", "_")
+    return f"{op.method.lower()}_{words}"

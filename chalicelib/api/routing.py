@@ -1,0 +1,238 @@
+"""How a route is declared: once, with who may call it. That one declaration drives the authentication
+and function check before the handler runs, the mapping of errors to problem+json, and the route's entry in
+the OpenAPI document, so the three cannot drift apart.
+
+    routes = Routes(__name__, tag="Codes")
+
+    @routes.post("/v1/codes", rule=user(Function.CODES), summary="Create a code", body=NewCode,
+                 response=CodeOut, status=201)
+    def create_code(call: Call) -> dict[str, Any]:
+        return codes().create(call.principal, call.body(NewCode))
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from chalice.app import Blueprint, Request, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.api import problems
+from chalicelib.api.deps import container
+from chalicelib.errors import (
+    DomainError,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    PayloadTooLarge,
+)
+from chalicelib.services.authz import Function, Principal, authorize
+
+MAX_BODY_BYTES = 64 * 1024
+JSON = {"Content-Type": "application/json"}
+OPERATION_ATTRIBUTE = "godkend_operation"
+
+M = TypeVar("M", bound=BaseModel)
+Handler = Callable[..., Any]
+
+
+class Caller(StrEnum):
+    ANYONE = "anyone"
+    USER = "user"  # a person in an organisation
+    STAFF = "staff"  # the operator's people
+    SIGNED_IN = "signed_in"  # either of the two
+    ENROLLING = "enrolling"  # either of the two, also before a second factor is enrolled
+
+
+@dataclass(frozen=True)
+class Rule:
+    caller: Caller
+    function: Function | None = None
+
+    @property
+    def needs_token(self) -> bool:
+        return self.caller is not Caller.ANYONE
+
+
+ANYONE = Rule(Caller.ANYONE)
+STAFF = Rule(Caller.STAFF)
+SIGNED_IN = Rule(Caller.SIGNED_IN)
+# Only the second-factor enrolment step accepts a person who has not yet enrolled one.
+ENROLLING = Rule(Caller.ENROLLING)
+
+
+def user(function: Function | None = None) -> Rule:
+    return Rule(Caller.USER, function)
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    name: str
+    description: str
+    schema: dict[str, Any] = field(default_factory=lambda: {"type": "string"})
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    summary: str
+    rule: Rule
+    tag: str
+    status: int = 200
+    body: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    errors: tuple[int, ...] = ()
+    query: tuple[QueryParam, ...] = ()
+    description: str = ""
+
+    def error_statuses(self) -> list[int]:
+        statuses = set(self.errors)
+        if self.rule.needs_token:
+            statuses |= {401, 403}
+        if self.body is not None:
+            statuses |= {400, 413, 415}
+        if "{" in self.path:
+            statuses.add(404)
+        return sorted(statuses)
+
+
+@dataclass
+class Reply:
+    """A handler's answer when 200 with a JSON body is not the whole story."""
+
+    body: Any = None
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Call:
+    """What a handler gets: the request, and who is calling."""
+
+    def __init__(self, request: Request, principal: Principal | None) -> None:
+        self.request = request
+        self._principal = principal
+
+    @property
+    def principal(self) -> Principal:
+        if self._principal is None:
+            raise Forbidden("This needs a signed-in caller.")
+        return self._principal
+
+    def query(self, name: str) -> str | None:
+        params = self.request.query_params
+        return None if params is None else params.get(name)
+
+    def body(self, model: type[M]) -> M:
+        raw = self.request.raw_body
+        return parse_body(raw.encode() if isinstance(raw, str) else raw, model)
+
+
+def parse_body(raw: bytes | None, model: type[M]) -> M:
+    if raw is not None and len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"The body may be at most {MAX_BODY_BYTES} bytes.")
+    try:
+        data = json.loads(raw or b"")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput("The body must be a JSON object.") from exc
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput("Some fields are missing or invalid.", errors=field_errors(exc)) from exc
+
+
+def field_errors(exc: ValidationError) -> list[FieldError]:
+    found = []
+    for error in exc.errors(include_url=False, include_input=False):
+        location = ".".join(str(part) for part in error["loc"]) or "body"
+        found.append(FieldError(field=location, message=error["msg"]))
+    return found
+
+
+class Routes:
+    """A Chalice blueprint whose routes are declared with their access rule and documentation."""
+
+    def __init__(self, import_name: str, *, tag: str) -> None:
+        self.blueprint = Blueprint(import_name)
+        self.tag = tag
+
+    def get(self, path: str, **kwargs: Any) -> Callable[[Handler], Handler]:
+        return self.route("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Callable[[Handler], Handler]:
+        return self.route("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Callable[[Handler], Handler]:
+        return self.route("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Callable[[Handler], Handler]:
+        return self.route("DELETE", path, **kwargs)
+
+    def route(
+        self, method: str, path: str, *, rule: Rule, summary: str, **kwargs: Any
+    ) -> Callable[[Handler], Handler]:
+        operation = Operation(method=method, path=path, summary=summary, rule=rule, tag=self.tag, **kwargs)
+
+        def register(handler: Handler) -> Handler:
+            view = self._view(operation, handler)
+            setattr(view, OPERATION_ATTRIBUTE, operation)
+            self.blueprint.route(path, methods=[method])(view)
+            return handler
+
+        return register
+
+    def _view(self, operation: Operation, handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def view(**path_params: str) -> Response:
+            request = self.blueprint.current_request
+            try:
+                principal = authenticate(operation.rule, request)
+                result = handler(Call(request, principal), **path_params)
+            except DomainError as error:
+                problems.logger.info("request refused", extra={"problem": error.slug, "status": error.status})
+                return problems.from_domain_error(error)
+            except Exception:
+                problems.logger.exception("unhandled error")
+                return problems.internal_error()
+            return to_response(result, operation.status)
+
+        return view
+
+
+def authenticate(rule: Rule, request: Request) -> Principal | None:
+    if not rule.needs_token:
+        return None
+    principal = container().identity.authenticate(
+        request.headers.get("authorization"),
+        require_second_factor=rule.caller is not Caller.ENROLLING,
+    )
+    if rule.caller is Caller.STAFF and not principal.is_staff:
+        raise Forbidden("This is for the operator's staff.")
+    if rule.caller is Caller.USER and (principal.is_staff or principal.org_id is None):
+        raise Forbidden("This is for users of an organisation.")
+    if rule.function is not None:
+        authorize(principal, rule.function)
+    return principal
+
+
+def to_response(result: Any, status: int) -> Response:
+    if isinstance(result, Response):
+        return result
+    if result is None:
+        return Response(body="", status_code=204)
+    if not isinstance(result, Reply):
+        result = Reply(body=result)
+    code = result.status or status
+    if result.body is None:
+        return Response(body="", status_code=code, headers=result.headers)
+    return Response(body=result.body, status_code=code, headers={**JSON, **result.headers})
+
+
+def operation_of(view: Any) -> Operation | None:
+    found = getattr(view, OPERATION_ATTRIBUTE, None)
+    return found if isinstance(found, Operation) else None

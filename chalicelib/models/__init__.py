@@ -1,0 +1,11 @@
+"""PynamoDB models and the queries on them. `ALL_MODELS` is what the local stack and the tests create,
+and what the infrastructure test compares with `infra/resources.json`."""
+
+from __future__ import annotations
+
+from pynamodb.models import Model
+
+from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel
+from chalicelib.models.user import UserModel
+
+ALL_MODELS: tuple[type[Model], ...] = (OrganisationModel, CompanyModel, AccountModel, UserModel)

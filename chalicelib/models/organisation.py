@@ -1,0 +1,114 @@
+"""Organisations (an NGO group), their companies (one per CVR number) and the companies' account numbers.
+
+Access patterns
+- organisation by id ........................ GetItem organisations[org_id]
+- organisations by status, oldest first ..... Query organisations.by-status[status] (staff review queue)
+- company by CVR ............................ GetItem companies[cvr] (a CVR belongs to one organisation)
+- an organisation's companies ............... Query companies.by-org[org_id]
+- a company's accounts ...................... Query accounts[cvr]
+- one account ............................... GetItem accounts[cvr, number]
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
+
+
+class OrganisationStatus(StrEnum):
+    PENDING_REVIEW = "pending_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+
+
+class AccountStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class OrganisationsByStatus(GlobalSecondaryIndex["OrganisationModel"]):
+    class Meta:
+        index_name = "by-status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class OrganisationModel(Model):
+    class Meta:
+        table_name = table_name("organisations")
+        region = aws_region()
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    org_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    # ASCII form of the name used in codes (`7k2m9xq4@RoedeKorsAarhus`).
+    handle = UnicodeAttribute()
+    primary_cvr = UnicodeAttribute()
+    status = UnicodeAttribute(default=OrganisationStatus.PENDING_REVIEW.value)
+    created_at = UTCDateTimeAttribute()
+    approved_at = UTCDateTimeAttribute(null=True)
+    version = VersionAttribute()
+
+    by_status = OrganisationsByStatus()
+
+
+class CompaniesByOrganisation(GlobalSecondaryIndex["CompanyModel"]):
+    class Meta:
+        index_name = "by-org"
+        projection = AllProjection()
+
+    org_id = UnicodeAttribute(hash_key=True)
+    cvr = UnicodeAttribute(range_key=True)
+
+
+class CompanyModel(Model):
+    class Meta:
+        table_name = table_name("companies")
+        region = aws_region()
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    cvr = UnicodeAttribute(hash_key=True)
+    org_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    # The group's parent company; null for the parent itself.
+    parent_cvr = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+
+    by_org = CompaniesByOrganisation()
+
+
+class AccountModel(Model):
+    class Meta:
+        table_name = table_name("accounts")
+        region = aws_region()
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    cvr = UnicodeAttribute(hash_key=True)
+    number = UnicodeAttribute(range_key=True)
+    org_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    status = UnicodeAttribute(default=AccountStatus.OPEN.value)
+    created_at = UTCDateTimeAttribute()
+
+
+def get_organisation(org_id: str) -> OrganisationModel | None:
+    try:
+        return OrganisationModel.get(org_id)
+    except OrganisationModel.DoesNotExist:
+        return None
+
+
+def companies_of(org_id: str) -> list[CompanyModel]:
+    return list(CompanyModel.by_org.query(org_id))
+
+
+def accounts_of(cvr: str) -> list[AccountModel]:
+    return list(AccountModel.query(cvr))

@@ -1,0 +1,59 @@
+"""Configuration, parsed once from the environment into a small typed object.
+
+Per-stage values live in `.chalice/config.json`; the local stack and the tests set the rest (the emulator's
+endpoint, the user pool it created) in the process environment.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_REGION = "eu-west-1"
+DEFAULT_TABLE_PREFIX = "godkend-local"
+STAFF_GROUP = "staff"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GODKEND_", frozen=True, extra="ignore")
+
+    stage: str = "local"
+    region: str = Field(
+        default=DEFAULT_REGION,
+        validation_alias=AliasChoices("GODKEND_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"),
+    )
+    table_prefix: str = DEFAULT_TABLE_PREFIX
+    cognito_user_pool_id: str = ""
+    cognito_client_id: str = ""
+    # Where the pool's signing keys are published. Derived from the region and pool in AWS; the local stack
+    # points it at the emulator, whose tokens still name the real Cognito host as issuer.
+    cognito_jwks_url: str = ""
+    staff_group: str = STAFF_GROUP
+    mail_sender: str = "Godkend <noreply@godkend.dk>"
+
+    @property
+    def cognito_issuer(self) -> str:
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.cognito_user_pool_id}"
+
+    @property
+    def jwks_url(self) -> str:
+        return self.cognito_jwks_url or f"{self.cognito_issuer}/.well-known/jwks.json"
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def table_name(name: str) -> str:
+    """The physical name of one of our tables. Read at import time by the PynamoDB models, so it comes
+    straight from the environment rather than from the cached settings object."""
+    prefix = os.environ.get("GODKEND_TABLE_PREFIX", DEFAULT_TABLE_PREFIX)
+    return f"{prefix}-{name}"
+
+
+def aws_region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION

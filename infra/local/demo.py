@@ -1,0 +1,166 @@
+"""The demo the local stack is seeded with, and the builders it (and the tests) use to write one."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel, OrganisationStatus
+from chalicelib.models.user import UserKind, UserModel, company_access
+from chalicelib.services.authz import Function
+from infra.local.provision import UserPool, create_login
+from infra.local.signin import enrol_authenticator, sign_in
+
+
+@dataclass(frozen=True)
+class CompanySpec:
+    cvr: str
+    name: str
+    accounts: Sequence[tuple[str, str]] = ()
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    password: str
+    totp_secret: str | None = None
+
+
+@dataclass
+class ScopeSpec:
+    functions: Sequence[Function] = tuple(Function)
+    # cvr -> None for full access, or the account numbers of limited access
+    companies: dict[str, Sequence[str] | None] = field(default_factory=dict)
+
+
+def add_organisation(
+    *,
+    org_id: str,
+    name: str,
+    handle: str,
+    companies: Sequence[CompanySpec],
+    now: datetime,
+    status: OrganisationStatus = OrganisationStatus.APPROVED,
+) -> OrganisationModel:
+    organisation = OrganisationModel(
+        org_id,
+        name=name,
+        handle=handle,
+        primary_cvr=companies[0].cvr,
+        status=status.value,
+        created_at=now,
+        approved_at=now if status is OrganisationStatus.APPROVED else None,
+    )
+    organisation.save()
+    for index, spec in enumerate(companies):
+        parent = None if index == 0 else companies[0].cvr
+        CompanyModel(spec.cvr, org_id=org_id, name=spec.name, parent_cvr=parent, created_at=now).save()
+        for number, account_name in spec.accounts:
+            AccountModel(spec.cvr, number, org_id=org_id, name=account_name, created_at=now).save()
+    return organisation
+
+
+def add_user(
+    *,
+    user_id: str,
+    org_id: str | None,
+    first_name: str,
+    last_name: str,
+    email: str,
+    mobile: str,
+    scope: ScopeSpec | None,
+    now: datetime,
+    kind: UserKind = UserKind.MEMBER,
+) -> UserModel:
+    scope = scope or ScopeSpec(functions=(), companies={})
+    user = UserModel(
+        user_id,
+        kind=kind.value,
+        org_id=org_id,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        mobile=mobile,
+        functions=[Function(f).value for f in scope.functions],
+        created_at=now,
+        companies=[
+            company_access(cvr, None if accounts is None else list(accounts))
+            for cvr, accounts in scope.companies.items()
+        ],
+    )
+    user.save()
+    return user
+
+
+def give_login(cognito: Any, pool: UserPool, user: UserModel, *, password: str, authenticator: bool) -> Login:
+    """A Cognito login for the user, optionally with an enrolled authenticator app."""
+    create_login(
+        cognito,
+        pool,
+        username=user.user_id,
+        email=user.email,
+        mobile=user.mobile,
+        password=password,
+        staff=user.kind == UserKind.STAFF.value,
+    )
+    if not authenticator:
+        return Login(user.user_id, password)
+    token = sign_in(cognito, pool.client_id, user.user_id, password)
+    secret = enrol_authenticator(cognito, token)
+    user.update(actions=[UserModel.second_factor_enrolled.set(True)])
+    return Login(user.user_id, password, secret)
+
+
+def demo_password() -> str:
+    # Meets the pool's policy: upper, lower, digits, at least 12 characters.
+    return "Demo-" + secrets.token_hex(6) + "-Aa1"
+
+
+DEMO_COMPANIES = (
+    CompanySpec("29180008", "Røde Kors Aarhus", (("1001", "Hovedkonto"), ("1002", "Genbrugsbutikker"))),
+    CompanySpec("34560005", "Røde Kors Aarhus Frivilligcenter", (("2001", "Frivillige"), ("2002", "Lejre"))),
+)
+
+
+def seed_demo(cognito: Any, pool: UserPool, now: datetime) -> dict[str, Any]:
+    """One approved organisation (two companies with two accounts each), its administrator with every
+    function and an authenticator app, and one staff user. Answers the `users` part of demo.json."""
+    org = add_organisation(
+        org_id="org-demo",
+        name="Røde Kors Aarhus",
+        handle="RoedeKorsAarhus",
+        companies=DEMO_COMPANIES,
+        now=now,
+    )
+    admin = add_user(
+        user_id="demo-admin",
+        org_id=org.org_id,
+        first_name="Anne",
+        last_name="Østergaard",
+        email="anne@roedekors-aarhus.example",
+        mobile="+4512345678",
+        now=now,
+        scope=ScopeSpec(functions=tuple(Function), companies={c.cvr: None for c in DEMO_COMPANIES}),
+    )
+    staff = add_user(
+        user_id="demo-staff",
+        org_id=None,
+        first_name="Søren",
+        last_name="Sagsbehandler",
+        email="soeren@godkend.example",
+        mobile="+4587654321",
+        scope=None,
+        now=now,
+        kind=UserKind.STAFF,
+    )
+    return {
+        "admin": _login_json(give_login(cognito, pool, admin, password=demo_password(), authenticator=True)),
+        "staff": _login_json(give_login(cognito, pool, staff, password=demo_password(), authenticator=True)),
+    }
+
+
+def _login_json(login: Login) -> dict[str, Any]:
+    return {"username": login.username, "password": login.password, "totp_secret": login.totp_secret}

@@ -1,0 +1,102 @@
+"""Creates on the emulator what `infra/resources.json` creates in AWS: the tables, the user pool with its
+app client and staff group, and the verified mail sender. Used by the local stack and by the tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.utils import parseaddr
+from typing import Any
+
+from chalicelib.models import ALL_MODELS
+from chalicelib.settings import STAFF_GROUP
+
+PASSWORD_POLICY = {
+    "MinimumLength": 12,
+    "RequireUppercase": True,
+    "RequireLowercase": True,
+    "RequireNumbers": True,
+    "RequireSymbols": False,
+    "TemporaryPasswordValidityDays": 7,
+}
+
+
+@dataclass(frozen=True)
+class UserPool:
+    user_pool_id: str
+    client_id: str
+
+
+def create_tables() -> None:
+    for model in ALL_MODELS:
+        model.create_table(wait=True)
+
+
+def create_user_pool(cognito: Any, name: str) -> UserPool:
+    pool_id = cognito.create_user_pool(
+        PoolName=name,
+        MfaConfiguration="ON",
+        Policies={"PasswordPolicy": PASSWORD_POLICY},
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+        UsernameConfiguration={"CaseSensitive": False},
+        Schema=[
+            {"Name": "email", "AttributeDataType": "String", "Mutable": True, "Required": True},
+            {"Name": "phone_number", "AttributeDataType": "String", "Mutable": True, "Required": True},
+        ],
+    )["UserPool"]["Id"]
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool_id,
+        MfaConfiguration="ON",
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        SmsMfaConfiguration={
+            "SmsAuthenticationMessage": "Din Godkend-kode er {####}",
+            "SmsConfiguration": {
+                "SnsCallerArn": "arn:aws:iam::123456789012:role/godkend-cognito-sms",
+                "ExternalId": "godkend",
+            },
+        },
+    )
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="godkend-web",
+        GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        PreventUserExistenceErrors="ENABLED",
+    )["UserPoolClient"]["ClientId"]
+    cognito.create_group(GroupName=STAFF_GROUP, UserPoolId=pool_id, Description="The operator's staff")
+    return UserPool(user_pool_id=pool_id, client_id=client_id)
+
+
+def verify_sender(ses: Any, sender: str) -> None:
+    _, address = parseaddr(sender)
+    ses.verify_email_identity(EmailAddress=address)
+    ses.verify_domain_identity(Domain=address.rpartition("@")[2])
+
+
+def create_login(
+    cognito: Any,
+    pool: UserPool,
+    *,
+    username: str,
+    email: str,
+    mobile: str,
+    password: str,
+    staff: bool = False,
+) -> None:
+    """A Cognito login for a user record whose id is `username`."""
+    cognito.admin_create_user(
+        UserPoolId=pool.user_pool_id,
+        Username=username,
+        UserAttributes=[
+            {"Name": "email", "Value": email},
+            {"Name": "email_verified", "Value": "true"},
+            {"Name": "phone_number", "Value": mobile},
+        ],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=pool.user_pool_id, Username=username, Password=password, Permanent=True
+    )
+    if staff:
+        cognito.admin_add_user_to_group(
+            UserPoolId=pool.user_pool_id, Username=username, GroupName=STAFF_GROUP
+        )

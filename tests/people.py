@@ -1,0 +1,105 @@
+"""Builds organisations and people for tests: records in the tables and real logins in the emulated pool."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from chalice.test import Client
+
+from chalicelib.models.organisation import OrganisationStatus
+from chalicelib.models.user import UserKind
+from chalicelib.services.authz import Function
+from infra.local.demo import CompanySpec, ScopeSpec, add_organisation, add_user, give_login
+from infra.local.provision import UserPool
+from infra.local.signin import sign_in
+
+PASSWORD = "Correct-Horse-42"
+_ids = itertools.count(1)
+
+
+@dataclass
+class Person:
+    user_id: str
+    org_id: str | None
+    token: str
+    totp_secret: str | None
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class Org:
+    org_id: str
+    companies: Sequence[CompanySpec]
+
+
+def json_of(response: Any) -> Any:
+    return json.loads(response.body)
+
+
+class People:
+    def __init__(self, cognito: Any, pool: UserPool) -> None:
+        self.cognito = cognito
+        self.pool = pool
+        self.now = datetime.now(UTC)
+
+    def organisation(self, status: OrganisationStatus = OrganisationStatus.APPROVED) -> Org:
+        n = next(_ids)
+        companies = (
+            CompanySpec(f"1000000{n}"[-8:], f"Parent {n}", (("A1", "Account one"), ("A2", "Account two"))),
+            CompanySpec(f"2000000{n}"[-8:], f"Child {n}", (("B1", "Account three"),)),
+        )
+        org = add_organisation(
+            org_id=f"org-{n}",
+            name=f"Forening {n}",
+            handle=f"Forening{n}",
+            companies=companies,
+            now=self.now,
+            status=status,
+        )
+        return Org(org.org_id, companies)
+
+    def member(
+        self,
+        org: Org,
+        *,
+        functions: Sequence[Function] = tuple(Function),
+        companies: dict[str, Sequence[str] | None] | None = None,
+        enrolled: bool = True,
+    ) -> Person:
+        scope = ScopeSpec(
+            functions=functions,
+            companies=companies if companies is not None else {c.cvr: None for c in org.companies},
+        )
+        return self._person(org.org_id, scope, UserKind.MEMBER, enrolled)
+
+    def staff(self, *, enrolled: bool = True) -> Person:
+        return self._person(None, None, UserKind.STAFF, enrolled)
+
+    def _person(self, org_id: str | None, scope: ScopeSpec | None, kind: UserKind, enrolled: bool) -> Person:
+        user_id = f"user-{next(_ids)}"
+        user = add_user(
+            user_id=user_id,
+            org_id=org_id,
+            first_name="Test",
+            last_name="Person",
+            email=f"{user_id}@example.org",
+            mobile="+4512345678",
+            scope=scope,
+            now=self.now,
+            kind=kind,
+        )
+        login = give_login(self.cognito, self.pool, user, password=PASSWORD, authenticator=enrolled)
+        token = sign_in(self.cognito, self.pool.client_id, login.username, PASSWORD, login.totp_secret)
+        return Person(user_id, org_id, token, login.totp_secret)
+
+
+def get(client: Client, path: str, person: Person | None = None) -> Any:
+    return client.http.get(path, headers=person.auth if person else {})
