@@ -1,0 +1,180 @@
+"""The event side of the local stack: what Lambda's event source mappings do in AWS.
+
+`chalice local` serves routes only, so this polls the DynamoDB streams and SQS queues that the app's
+`@app.on_dynamodb_record` and `@app.on_sqs_message` handlers are bound to, and calls the handlers with
+events shaped as Lambda delivers them. Like Lambda, a batch whose handler fails is delivered again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from chalice.app import Chalice, DynamoDBEventConfig, SQSEventConfig
+from chalice.local import LambdaContext
+
+logger = logging.getLogger("godkend.local.events")
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+class Consumer(Protocol):
+    name: str
+
+    def poll_once(self) -> int: ...
+
+
+class StreamConsumer:
+    """Reads every shard of one DynamoDB stream from its start, in order."""
+
+    def __init__(self, streams: Any, name: str, stream_arn: str, handler: Handler, batch_size: int) -> None:
+        self.name = name
+        self._streams = streams
+        self._arn = stream_arn
+        self._handler = handler
+        self._batch_size = max(1, min(batch_size, 1000))
+        self._iterators: dict[str, str | None] = {}
+
+    def poll_once(self) -> int:
+        delivered = 0
+        for shard_id in self._shard_ids():
+            delivered += self._poll_shard(shard_id)
+        return delivered
+
+    def _shard_ids(self) -> list[str]:
+        description = self._streams.describe_stream(StreamArn=self._arn)["StreamDescription"]
+        return [shard["ShardId"] for shard in description.get("Shards", [])]
+
+    def _poll_shard(self, shard_id: str) -> int:
+        if shard_id not in self._iterators:
+            self._iterators[shard_id] = self._streams.get_shard_iterator(
+                StreamArn=self._arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+        iterator = self._iterators[shard_id]
+        if iterator is None:
+            return 0
+        answer = self._streams.get_records(ShardIterator=iterator, Limit=self._batch_size)
+        records = answer.get("Records", [])
+        if records:
+            # If the handler raises, the iterator is not advanced: the same batch comes again next poll.
+            self._handler(
+                {"Records": [self._lambda_record(r) for r in records]}, LambdaContext(self.name, 512)
+            )
+        self._iterators[shard_id] = answer.get("NextShardIterator")
+        return len(records)
+
+    def _lambda_record(self, record: dict[str, Any]) -> dict[str, Any]:
+        change = dict(record["dynamodb"])
+        created = change.get("ApproximateCreationDateTime")
+        if isinstance(created, datetime):
+            change["ApproximateCreationDateTime"] = created.timestamp()
+        return {
+            "eventID": record.get("eventID"),
+            "eventName": record.get("eventName"),
+            "eventVersion": record.get("eventVersion", "1.1"),
+            "eventSource": "aws:dynamodb",
+            "awsRegion": record.get("awsRegion"),
+            "dynamodb": change,
+            "eventSourceARN": self._arn,
+        }
+
+
+class QueueConsumer:
+    """Receives from one SQS queue and deletes what the handler accepted (partial batch failures honoured)."""
+
+    def __init__(
+        self, sqs: Any, name: str, queue_url: str, queue_arn: str, handler: Handler, batch_size: int
+    ) -> None:
+        self.name = name
+        self._sqs = sqs
+        self._url = queue_url
+        self._arn = queue_arn
+        self._handler = handler
+        self._batch_size = max(1, min(batch_size, 10))
+
+    def poll_once(self) -> int:
+        messages = self._sqs.receive_message(
+            QueueUrl=self._url,
+            MaxNumberOfMessages=self._batch_size,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+            WaitTimeSeconds=0,
+        ).get("Messages", [])
+        if not messages:
+            return 0
+        answer = self._handler(
+            {"Records": [self._lambda_record(m) for m in messages]}, LambdaContext(self.name, 512)
+        )
+        failed = {item["itemIdentifier"] for item in (answer or {}).get("batchItemFailures", [])}
+        for message in messages:
+            if message["MessageId"] not in failed:
+                self._sqs.delete_message(QueueUrl=self._url, ReceiptHandle=message["ReceiptHandle"])
+        return len(messages)
+
+    def _lambda_record(self, message: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": message.get("Attributes", {}),
+            "messageAttributes": message.get("MessageAttributes", {}),
+            "md5OfBody": message.get("MD5OfBody"),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self._arn,
+            "awsRegion": self._arn.split(":")[3] if self._arn.count(":") >= 3 else "",
+        }
+
+
+def consumers_for(app: Chalice, *, streams: Any, sqs: Any) -> list[Consumer]:
+    found: list[Consumer] = []
+    for source in app.event_sources:
+        handler = app.handler_map[source.name]
+        if isinstance(source, DynamoDBEventConfig):
+            found.append(StreamConsumer(streams, source.name, source.stream_arn, handler, source.batch_size))
+        elif isinstance(source, SQSEventConfig):
+            url = (
+                sqs.get_queue_url(QueueName=source.queue)["QueueUrl"]
+                if source.queue
+                else _url_of(sqs, source)
+            )
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+                "QueueArn"
+            ]
+            found.append(QueueConsumer(sqs, source.name, url, arn, handler, source.batch_size))
+    return found
+
+
+def _url_of(sqs: Any, source: SQSEventConfig) -> str:
+    name = (source.queue_arn or "").rsplit(":", 1)[-1]
+    return str(sqs.get_queue_url(QueueName=name)["QueueUrl"])
+
+
+class EventLoop(threading.Thread):
+    """Polls every consumer until stopped. A failing handler is logged and its batch retried."""
+
+    def __init__(self, consumers: list[Consumer], *, idle_seconds: float = 0.2) -> None:
+        super().__init__(name="godkend-events", daemon=True)
+        self._consumers = consumers
+        self._idle = idle_seconds
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self._stopping.is_set():
+            if run_once(self._consumers) == 0:
+                self._stopping.wait(self._idle)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+
+def run_once(consumers: list[Consumer]) -> int:
+    delivered = 0
+    for consumer in consumers:
+        try:
+            delivered += consumer.poll_once()
+        except Exception:
+            logger.exception("event handler %s failed; its batch will be delivered again", consumer.name)
+    return delivered

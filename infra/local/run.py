@@ -1,0 +1,266 @@
+"""`make run`: the whole service on this machine.
+
+Starts the AWS emulator (moto server) on loopback, creates what `infra/` creates in AWS, seeds the demo,
+starts the API with `chalice local`, runs the event side in this process, and writes `.local/demo.json`
+once everything answers. Ctrl-C stops all of it. Ports come from GODKEND_API_PORT and GODKEND_AWS_PORT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"
+REGION = "eu-west-1"
+READY_TIMEOUT_SECONDS = 90
+
+
+@dataclass(frozen=True)
+class Options:
+    api_port: int
+    aws_port: int
+    state_dir: Path
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{HOST}:{self.api_port}"
+
+    @property
+    def aws_url(self) -> str:
+        return f"http://{HOST}:{self.aws_port}"
+
+
+class StartupError(Exception):
+    pass
+
+
+def parse_options(argv: list[str] | None) -> Options:
+    parser = argparse.ArgumentParser(prog="make run", description=__doc__)
+    parser.add_argument("--api-port", type=_port, default=os.environ.get("GODKEND_API_PORT", "8000"))
+    parser.add_argument("--aws-port", type=_port, default=os.environ.get("GODKEND_AWS_PORT", "5100"))
+    parser.add_argument(
+        "--state-dir", type=Path, default=Path(os.environ.get("GODKEND_LOCAL_DIR", PROJECT_DIR / ".local"))
+    )
+    args = parser.parse_args(argv)
+    if args.api_port == args.aws_port:
+        parser.error("the API and the emulator need different ports")
+    return Options(api_port=args.api_port, aws_port=args.aws_port, state_dir=args.state_dir.resolve())
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}")
+    return int(value)
+
+
+def emulator_environment(options: Options) -> dict[str, str]:
+    """What every process of the local stack needs to find the emulator instead of AWS."""
+    return {
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ENDPOINT_URL": options.aws_url,
+        # boto3 otherwise sends DynamoDB Streams calls to an account endpoint the emulator does not know.
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true",
+        "GODKEND_STAGE": "local",
+        "GODKEND_TABLE_PREFIX": "godkend-local",
+        "GODKEND_LOCAL_DIR": str(options.state_dir),
+    }
+
+
+def ensure_free(port: int, what: str, variable: str) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError as exc:
+            raise StartupError(
+                f"port {port} for the {what} is taken (is `make run` already running?); "
+                f"stop that or choose another port with {variable}=..."
+            ) from exc
+
+
+class LocalStack:
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self._moto: Any = None
+        self._api: subprocess.Popen[bytes] | None = None
+        self._events: Any = None
+        self._stopped = threading.Event()
+
+    def start(self) -> dict[str, Any]:
+        ensure_free(self.options.api_port, "API", "GODKEND_API_PORT")
+        ensure_free(self.options.aws_port, "AWS emulator", "GODKEND_AWS_PORT")
+        self._reset_state_dir()
+        os.environ.update(emulator_environment(self.options))
+        self._start_emulator()
+        demo = self._provision_and_seed()
+        self._start_events()
+        self._start_api(demo)
+        self._wait_until_ready()
+        (self.options.state_dir / "demo.json").write_text(
+            json.dumps(demo, indent=2, ensure_ascii=False) + "\n"
+        )
+        return demo
+
+    def _reset_state_dir(self) -> None:
+        # The emulator starts empty every time: mail and credentials of an earlier run would only mislead.
+        self.options.state_dir.mkdir(parents=True, exist_ok=True)
+        (self.options.state_dir / "demo.json").unlink(missing_ok=True)
+        shutil.rmtree(self.options.state_dir / "mail", ignore_errors=True)
+        (self.options.state_dir / "mail").mkdir()
+
+    def _start_emulator(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        # One log line per emulated AWS call would drown the API's own request log.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._moto = ThreadedMotoServer(ip_address=HOST, port=self.options.aws_port, verbose=False)
+        self._moto.start()
+
+    def _provision_and_seed(self) -> dict[str, Any]:
+        import boto3
+
+        from chalicelib.settings import Settings
+        from infra.local.demo import seed_demo
+        from infra.local.provision import create_tables, create_user_pool, verify_sender
+
+        cognito = boto3.client("cognito-idp")
+        create_tables()
+        pool = create_user_pool(cognito, "godkend-local")
+        verify_sender(boto3.client("ses"), Settings().mail_sender)
+        os.environ.update(
+            GODKEND_COGNITO_USER_POOL_ID=pool.user_pool_id,
+            GODKEND_COGNITO_CLIENT_ID=pool.client_id,
+            # The emulator publishes the pool's keys itself; its tokens still name the real Cognito issuer.
+            GODKEND_COGNITO_JWKS_URL=f"{self.options.aws_url}/{pool.user_pool_id}/.well-known/jwks.json",
+        )
+        users = seed_demo(cognito, pool, datetime.now(UTC))
+        return {
+            "api_url": self.options.api_url,
+            "aws_endpoint_url": self.options.aws_url,
+            "region": REGION,
+            "cognito": {"user_pool_id": pool.user_pool_id, "client_id": pool.client_id},
+            "users": users,
+        }
+
+    def _start_events(self) -> None:
+        import boto3
+
+        from app import app
+        from infra.local.events import EventLoop, consumers_for
+
+        consumers = consumers_for(app, streams=boto3.client("dynamodbstreams"), sqs=boto3.client("sqs"))
+        self._events = EventLoop(consumers)
+        self._events.start()
+
+    def _start_api(self, demo: dict[str, Any]) -> None:
+        chalice = Path(sys.executable).with_name("chalice")
+        command = [
+            str(chalice),
+            "local",
+            "--host",
+            HOST,
+            "--port",
+            str(self.options.api_port),
+            "--stage",
+            "local",
+            "--no-autoreload",
+        ]
+        self._api = subprocess.Popen(command, cwd=PROJECT_DIR, env=dict(os.environ))  # noqa: S603
+
+    def _wait_until_ready(self) -> None:
+        import requests
+
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            if self._api is not None and self._api.poll() is not None:
+                raise StartupError(f"chalice local exited with status {self._api.returncode}; see above")
+            try:
+                if requests.get(f"{self.options.api_url}/health", timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise StartupError(f"the API did not answer /health within {READY_TIMEOUT_SECONDS} s")
+
+    def wait(self) -> int:
+        while not self._stopped.is_set():
+            if self._api is not None and self._api.poll() is not None:
+                print(
+                    f"chalice local stopped (status {self._api.returncode}); stopping the rest",
+                    file=sys.stderr,
+                )
+                return 1
+            self._stopped.wait(0.5)
+        return 0
+
+    def request_stop(self, *_: object) -> None:
+        self._stopped.set()
+
+    def stop(self) -> None:
+        if self._api is not None and self._api.poll() is None:
+            self._api.terminate()
+            try:
+                self._api.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._api.kill()
+        if self._events is not None:
+            self._events.stop()
+        if self._moto is not None:
+            self._moto.stop()
+
+
+def banner(demo: dict[str, Any], options: Options) -> str:
+    admin = demo["users"]["admin"]["username"]
+    return "\n".join(
+        [
+            "",
+            f"Godkend is running: API {demo['api_url']}  (AWS emulator {demo['aws_endpoint_url']})",
+            f"  demo credentials .... {options.state_dir / 'demo.json'}",
+            f"  mail sent ........... {options.state_dir / 'mail'}/",
+            f"  a token for {admin}: .venv/bin/python -m infra.local.token admin",
+            "Ctrl-C stops everything.",
+            "",
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_options(argv)
+    stack = LocalStack(options)
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stack.request_stop()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        demo = stack.start()
+        print(banner(demo, options), flush=True)
+        return stack.wait()
+    except StartupError as exc:
+        print(f"make run: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

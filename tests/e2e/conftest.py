@@ -1,0 +1,84 @@
+"""Starts the real local stack (`python -m infra.local.run`) as a front end would meet it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+START_TIMEOUT_SECONDS = 120
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class RunningStack:
+    process: subprocess.Popen[bytes]
+    state_dir: Path
+    demo: dict[str, Any]
+
+    @property
+    def api(self) -> str:
+        return str(self.demo["api_url"])
+
+    def cognito(self) -> Any:
+        return boto3.client(
+            "cognito-idp",
+            endpoint_url=self.demo["aws_endpoint_url"],
+            region_name=self.demo["region"],
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=30)
+
+
+def start_stack(state_dir: Path) -> RunningStack:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GODKEND_", "MOTO_"))}
+    env.update(
+        GODKEND_API_PORT=str(free_port()), GODKEND_AWS_PORT=str(free_port()), GODKEND_LOCAL_DIR=str(state_dir)
+    )
+    demo_file = state_dir / "demo.json"
+    demo_file.unlink(missing_ok=True)  # its appearance is the signal that this start is ready
+    log = (state_dir.parent / f"{state_dir.name}.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infra.local.run"],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while not demo_file.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError(f"the local stack did not start; log: {log.name}")
+        time.sleep(0.25)
+    return RunningStack(process, state_dir, json.loads(demo_file.read_text()))
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    running = start_stack(tmp_path_factory.mktemp("local") / "state")
+    yield running
+    if running.process.poll() is None:
+        running.stop()

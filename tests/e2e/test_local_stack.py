@@ -1,0 +1,121 @@
+"""`make run` as a newcomer meets it: the service on the emulator, seeded, signed in to like a front end."""
+
+from __future__ import annotations
+
+import jwt
+import pytest
+import requests
+from cryptography.hazmat.primitives.asymmetric import rsa
+from openapi_spec_validator import validate
+
+from infra.local.signin import SignInRefused, sign_in
+from tests.e2e.conftest import RunningStack, start_stack
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_stack_answers_health_and_serves_a_valid_openapi_document(stack: RunningStack):
+    assert requests.get(f"{stack.api}/health", timeout=5).json() == {"status": "ok"}
+    validate(requests.get(f"{stack.api}/openapi.json", timeout=5).json())
+
+
+def test_demo_json_has_the_documented_shape(stack: RunningStack):
+    demo = stack.demo
+    assert demo["api_url"].startswith("http://127.0.0.1:")
+    assert demo["aws_endpoint_url"].startswith("http://127.0.0.1:")
+    assert demo["region"] == "eu-west-1"
+    assert set(demo["cognito"]) == {"user_pool_id", "client_id"}
+    for who in ("admin", "staff"):
+        assert set(demo["users"][who]) == {"username", "password", "totp_secret"}
+        assert all(demo["users"][who].values())
+
+
+def test_the_demo_administrator_signs_in_with_password_and_authenticator_and_sees_the_organisation(
+    stack: RunningStack,
+):
+    # Given the demo administrator's credentials
+    admin = stack.demo["users"]["admin"]
+    cognito = stack.cognito()
+    client_id = stack.demo["cognito"]["client_id"]
+
+    # Then the password alone is not enough
+    with pytest.raises(SignInRefused):
+        sign_in(cognito, client_id, admin["username"], admin["password"])
+
+    # When they sign in with password and authenticator code, as a front end would
+    token = sign_in(cognito, client_id, admin["username"], admin["password"], admin["totp_secret"])
+    me = requests.get(f"{stack.api}/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=5)
+
+    # Then the service knows them, their approved organisation with two companies of two accounts each
+    assert me.status_code == 200, me.text
+    body = me.json()
+    assert body["organisation"]["status"] == "approved"
+    assert [len(c["accounts"]) for c in body["companies"]] == [2, 2]
+    assert body["functions"] == ["codes", "history", "masterdata", "users"]
+
+    # And a token with the same claims signed by any other key is refused
+    forged = jwt.encode(
+        jwt.decode(token, options={"verify_signature": False}),
+        rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        algorithm="RS256",
+        headers={"kid": "dummy"},
+    )
+    refused = requests.get(f"{stack.api}/v1/me", headers={"Authorization": f"Bearer {forged}"}, timeout=5)
+    assert refused.status_code == 401
+    assert refused.headers["Content-Type"] == "application/problem+json"
+
+
+def test_the_staff_user_is_staff(stack: RunningStack):
+    staff = stack.demo["users"]["staff"]
+    token = sign_in(
+        stack.cognito(),
+        stack.demo["cognito"]["client_id"],
+        staff["username"],
+        staff["password"],
+        staff["totp_secret"],
+    )
+    me = requests.get(f"{stack.api}/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=5).json()
+    assert me["roles"] == ["staff"]
+
+
+def test_a_second_start_on_the_same_ports_is_refused_clearly_and_ctrl_c_then_restart_works(
+    stack: RunningStack,
+    tmp_path,
+):
+    import subprocess
+    import sys
+
+    from tests.e2e.conftest import PROJECT_DIR
+
+    # Given a running stack, a second one on the same ports says why it cannot start
+    api_port = stack.demo["api_url"].rsplit(":", 1)[1]
+    clash = subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "infra.local.run",
+            "--api-port",
+            api_port,
+            "--aws-port",
+            "1",
+            "--state-dir",
+            str(tmp_path / "clash"),
+        ],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert clash.returncode != 0
+    assert "Traceback" not in clash.stderr
+
+    # When the running one is stopped with Ctrl-C, it stops
+    assert stack.stop() == 0
+
+    # Then it can be started again in the same place, fresh
+    again = start_stack(stack.state_dir)
+    try:
+        assert requests.get(f"{again.api}/health", timeout=5).status_code == 200
+    finally:
+        assert again.stop() == 0
