@@ -1,0 +1,137 @@
+"""The mail outbox. A service that causes a mail writes an outbox item in the same DynamoDB transaction as
+the change itself, so the mail exists if and only if the change committed. The table's stream then drives
+delivery (`chalicelib/events/mailer.py`).
+
+    with transaction() as tx:
+        tx.save(code, condition=...)
+        tx.save(*outgoing(MailKind.CODE_ISSUED, to=Recipient(...), language="da", context={...},
+                          secrets={"code": value}, message_id=f"code-issued:{code_id}:{n}"))
+
+`secrets` (a code, an activation code, an invitation token) are kept apart from the context so that they
+can be removed from the item as soon as the mail is sent; the item itself expires after RETENTION.
+
+Access patterns
+- message by id ..................... GetItem outbox[message_id]
+- messages by status, oldest first .. Query outbox.by-status[status] (staff: failed mail)
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from pynamodb.attributes import (
+    JSONAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.expressions.condition import Condition
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
+
+RETENTION = timedelta(days=90)
+
+
+class MailKind(StrEnum):
+    """Each kind has templates in chalicelib/mail/templates/<kind>/ (see chalicelib/mail/render.py)."""
+
+    CODE_ISSUED = "code_issued"
+
+
+class Language(StrEnum):
+    DA = "da"
+    EN = "en"
+
+
+class MailStatus(StrEnum):
+    QUEUED = "queued"  # waiting for the stream to deliver it
+    SENT = "sent"
+    FAILED = "failed"  # parked after the last attempt; staff can retry it
+    SUPPRESSED = "suppressed"  # the address bounced or complained; not sent
+
+
+class OutboxByStatus(GlobalSecondaryIndex["OutboxModel"]):
+    class Meta:
+        index_name = "by-status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class OutboxModel(Model):
+    class Meta:
+        table_name = table_name("outbox")
+        region = aws_region()
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+        stream_view_type = "NEW_AND_OLD_IMAGES"
+
+    message_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()
+    language = UnicodeAttribute(default=Language.DA.value)
+    to_address = UnicodeAttribute()
+    to_name = UnicodeAttribute()
+    context = JSONAttribute(default=dict)
+    secrets = JSONAttribute(null=True)
+    status = UnicodeAttribute(default=MailStatus.QUEUED.value)
+    # Bumped by a staff retry, so the stream delivers the item again.
+    generation = NumberAttribute(default=0)
+    attempts = NumberAttribute(default=0)
+    last_error = UnicodeAttribute(null=True)
+    provider_message_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    sent_at = UTCDateTimeAttribute(null=True)
+    expires_at = TTLAttribute()
+    version = VersionAttribute()
+
+    by_status = OutboxByStatus()
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str
+    name: str
+
+
+def outgoing(
+    kind: MailKind,
+    *,
+    to: Recipient,
+    language: Language | str,
+    context: dict[str, Any],
+    now: datetime,
+    secrets: dict[str, str] | None = None,
+    message_id: str | None = None,
+) -> tuple[OutboxModel, Condition]:
+    """An outbox item and the condition to save it under: `tx.save(*outgoing(...))`.
+
+    Give a `message_id` derived from what causes the mail when the same cause could be written twice; the
+    condition then makes the second write fail instead of mailing twice.
+    """
+    message = OutboxModel(
+        message_id or f"{kind.value}:{uuid.uuid4()}",
+        kind=kind.value,
+        language=Language(language).value,
+        to_address=to.address,
+        to_name=to.name,
+        context=context,
+        secrets=secrets or None,
+        created_at=now,
+        expires_at=now + RETENTION,
+    )
+    return message, OutboxModel.message_id.does_not_exist()
+
+
+def get_message(message_id: str) -> OutboxModel | None:
+    try:
+        return OutboxModel.get(message_id)
+    except OutboxModel.DoesNotExist:
+        return None
