@@ -6,7 +6,8 @@ import functools
 
 from chalice.app import Chalice, ConvertToMiddleware
 
-from chalicelib.api import me, meta, problems
+from chalicelib.api import me, meta, problems, staff_mail
+from chalicelib.events.mail import events as mail_events
 
 app = Chalice(app_name="godkend")
 
@@ -15,5 +16,6 @@ app.register_middleware(
 )
 app.register_middleware(problems.normalise_error_responses, "http")
 
-for routes in (meta.routes, me.routes):
+for routes in (meta.routes, me.routes, staff_mail.routes):
     app.register_blueprint(routes.blueprint)
+app.register_blueprint(mail_events)

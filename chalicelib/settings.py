@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     cognito_jwks_url: str = ""
     staff_group: str = STAFF_GROUP
     mail_sender: str = "Godkend <noreply@godkend.dk>"
+    # Delivery attempts before a mail is parked for staff, and the waits between them.
+    mail_max_attempts: int = 5
+    mail_retry_delays_seconds: tuple[int, ...] = (30, 120, 480, 900)
+    # Local stack only: a copy of every mail sent is written here as an .eml file.
+    mail_archive_dir: str = ""
+    ses_configuration_set: str = ""
 
     @property
     def cognito_issuer(self) -> str:
@@ -53,6 +59,11 @@ def table_name(name: str) -> str:
     straight from the environment rather than from the cached settings object."""
     prefix = os.environ.get("GODKEND_TABLE_PREFIX", DEFAULT_TABLE_PREFIX)
     return f"{prefix}-{name}"
+
+
+def resource_name(name: str) -> str:
+    """A queue's or topic's name, prefixed like the tables. Read at import time by the event handlers."""
+    return table_name(name)
 
 
 def aws_region() -> str:

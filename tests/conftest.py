@@ -38,7 +38,13 @@ from moto import mock_aws  # noqa: E402
 from chalicelib.api.deps import Container, use_container  # noqa: E402
 from chalicelib.clock import SystemClock  # noqa: E402
 from chalicelib.settings import Settings  # noqa: E402
-from infra.local.provision import UserPool, create_tables, create_user_pool, verify_sender  # noqa: E402
+from infra.local.provision import (  # noqa: E402
+    UserPool,
+    create_messaging,
+    create_tables,
+    create_user_pool,
+    verify_sender,
+)
 from tests.people import People  # noqa: E402
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -53,6 +59,9 @@ def aws() -> Iterator[None]:
 @pytest.fixture
 def tables(aws: None) -> None:
     create_tables()
+    create_messaging(
+        boto3.client("sqs", region_name="eu-west-1"), boto3.client("sns", region_name="eu-west-1")
+    )
 
 
 @pytest.fixture
@@ -73,6 +82,9 @@ def settings(pool: UserPool) -> Settings:
         table_prefix="godkend-test",
         cognito_user_pool_id=pool.user_pool_id,
         cognito_client_id=pool.client_id,
+        # Retries come at once in tests; the delays themselves are the retry queue's business.
+        mail_retry_delays_seconds=(0, 0, 0, 0),
+        mail_max_attempts=3,
     )
     verify_sender(boto3.client("ses", region_name="eu-west-1"), settings.mail_sender)
     return settings

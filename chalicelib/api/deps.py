@@ -7,16 +7,22 @@ the whole container (`use_container`) to inject a fixed clock or fakes.
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import boto3
 
 from chalicelib.adapters.cognito import CognitoDirectory
+from chalicelib.adapters.idempotency import SendOnce
+from chalicelib.adapters.ses import ArchivingSender, SesSender
+from chalicelib.adapters.sqs import SqsRetryScheduler
 from chalicelib.adapters.tokens import CognitoTokenVerifier, JwksKeys
 from chalicelib.clock import Clock, SystemClock
+from chalicelib.models.idempotency import IdempotencyModel
 from chalicelib.models.user import get_user, record_second_factor
 from chalicelib.services.identity import IdentityService
-from chalicelib.settings import Settings, get_settings
+from chalicelib.services.mail_delivery import MailDelivery, Sender
+from chalicelib.settings import Settings, get_settings, resource_name
 
 
 class Container:
@@ -31,6 +37,37 @@ class Container:
     @cached_property
     def cognito_client(self) -> Any:
         return boto3.client("cognito-idp", region_name=self.settings.region)
+
+    @cached_property
+    def send_once(self) -> SendOnce:
+        return SendOnce(table_name=IdempotencyModel.Meta.table_name, client=boto3.client("dynamodb"))
+
+    @cached_property
+    def mail_sender(self) -> Sender:
+        settings = self.settings
+        ses = boto3.client("ses", region_name=settings.region)
+        sender = SesSender(ses, sender=settings.mail_sender, configuration_set=settings.ses_configuration_set)
+        return (
+            ArchivingSender(sender, Path(settings.mail_archive_dir)) if settings.mail_archive_dir else sender
+        )
+
+    @cached_property
+    def mail_delivery(self) -> MailDelivery:
+        return self.build_mail_delivery(self.mail_sender)
+
+    def build_mail_delivery(self, sender: Sender) -> MailDelivery:
+        settings = self.settings
+        return MailDelivery(
+            sender=sender,
+            retries=SqsRetryScheduler(
+                boto3.client("sqs", region_name=settings.region), resource_name("mail-retry")
+            ),
+            clock=self.clock,
+            mail_sender=settings.mail_sender,
+            max_attempts=settings.mail_max_attempts,
+            retry_delays_seconds=settings.mail_retry_delays_seconds,
+            once=self.send_once,
+        )
 
     @cached_property
     def identity(self) -> IdentityService:

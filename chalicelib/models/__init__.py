@@ -5,8 +5,18 @@ from __future__ import annotations
 
 from pynamodb.models import Model
 
+from chalicelib.models.idempotency import IdempotencyModel
 from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel
 from chalicelib.models.outbox import OutboxModel
+from chalicelib.models.suppression import SuppressionModel
 from chalicelib.models.user import UserModel
 
-ALL_MODELS: tuple[type[Model], ...] = (OrganisationModel, CompanyModel, AccountModel, UserModel, OutboxModel)
+ALL_MODELS: tuple[type[Model], ...] = (
+    OrganisationModel,
+    CompanyModel,
+    AccountModel,
+    UserModel,
+    OutboxModel,
+    SuppressionModel,
+    IdempotencyModel,
+)

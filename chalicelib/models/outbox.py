@@ -55,7 +55,9 @@ class MailStatus(StrEnum):
     QUEUED = "queued"  # waiting for the stream to deliver it
     SENT = "sent"
     FAILED = "failed"  # parked after the last attempt; staff can retry it
-    SUPPRESSED = "suppressed"  # the address bounced or complained; not sent
+    SUPPRESSED = "suppressed"  # the address bounced or complained earlier; not sent
+    BOUNCED = "bounced"  # sent, and the recipient's server reported a permanent bounce
+    COMPLAINED = "complained"  # sent, and the recipient marked it as spam
 
 
 class OutboxByStatus(GlobalSecondaryIndex["OutboxModel"]):

@@ -3,12 +3,14 @@ app client and staff group, and the verified mail sender. Used by the local stac
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
 from chalicelib.models import ALL_MODELS
-from chalicelib.settings import STAFF_GROUP
+from chalicelib.models.outbox import OutboxModel
+from chalicelib.settings import STAFF_GROUP, resource_name
 
 PASSWORD_POLICY = {
     "MinimumLength": 12,
@@ -29,6 +31,26 @@ class UserPool:
 def create_tables() -> None:
     for model in ALL_MODELS:
         model.create_table(wait=True)
+
+
+def outbox_stream_arn(dynamodb: Any) -> str:
+    return str(dynamodb.describe_table(TableName=OutboxModel.Meta.table_name)["Table"]["LatestStreamArn"])
+
+
+def create_messaging(sqs: Any, sns: Any) -> None:
+    """The mail retry queue (with a dead-letter queue for what its consumer cannot take) and the topic SES
+    publishes bounces and complaints to."""
+    dead_letters = sqs.create_queue(QueueName=resource_name("mail-retry-dlq"))["QueueUrl"]
+    dead_letter_arn = sqs.get_queue_attributes(QueueUrl=dead_letters, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    sqs.create_queue(
+        QueueName=resource_name("mail-retry"),
+        Attributes={
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": "5"})
+        },
+    )
+    sns.create_topic(Name=resource_name("ses-feedback"))
 
 
 def create_user_pool(cognito: Any, name: str) -> UserPool:

@@ -82,6 +82,7 @@ def emulator_environment(options: Options) -> dict[str, str]:
         "GODKEND_STAGE": "local",
         "GODKEND_TABLE_PREFIX": "godkend-local",
         "GODKEND_LOCAL_DIR": str(options.state_dir),
+        "GODKEND_MAIL_ARCHIVE_DIR": str(options.state_dir / "mail"),
     }
 
 
@@ -139,13 +140,22 @@ class LocalStack:
 
         from chalicelib.settings import Settings
         from infra.local.demo import seed_demo
-        from infra.local.provision import create_tables, create_user_pool, verify_sender
+        from infra.local.provision import (
+            create_messaging,
+            create_tables,
+            create_user_pool,
+            outbox_stream_arn,
+            verify_sender,
+        )
 
         cognito = boto3.client("cognito-idp")
         create_tables()
+        create_messaging(boto3.client("sqs"), boto3.client("sns"))
         pool = create_user_pool(cognito, "godkend-local")
         verify_sender(boto3.client("ses"), Settings().mail_sender)
         os.environ.update(
+            # Read by the app's stream handler when it is imported, which is only after this.
+            GODKEND_OUTBOX_STREAM_ARN=outbox_stream_arn(boto3.client("dynamodb")),
             GODKEND_COGNITO_USER_POOL_ID=pool.user_pool_id,
             GODKEND_COGNITO_CLIENT_ID=pool.client_id,
             # The emulator publishes the pool's keys itself; its tokens still name the real Cognito issuer.

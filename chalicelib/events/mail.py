@@ -1,0 +1,62 @@
+"""The mail pipeline's event handlers: the outbox stream, the retry queue and SES feedback."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any
+
+from chalice.app import Blueprint, DynamoDBEvent, SNSEvent, SQSEvent
+
+from chalicelib.api.deps import container
+from chalicelib.services.mail_delivery import Delivery, deliveries_in_stream
+from chalicelib.services.mail_feedback import apply_feedback
+from chalicelib.settings import resource_name, table_name
+
+logger = logging.getLogger(__name__)
+events = Blueprint(__name__)
+
+# Chalice needs these when the app is imported. In AWS the stream's ARN is filled in by infra/resources.json
+# (it is only known once the table exists); the local stack sets it before importing the app.
+OUTBOX_STREAM_ARN = os.environ.get(
+    "GODKEND_OUTBOX_STREAM_ARN",
+    f"arn:aws:dynamodb:eu-west-1:000000000000:table/{table_name('outbox')}/stream/0",
+)
+RETRY_QUEUE = resource_name("mail-retry")
+FEEDBACK_TOPIC = resource_name("ses-feedback")
+
+
+@events.on_dynamodb_record(stream_arn=OUTBOX_STREAM_ARN, batch_size=25, starting_position="TRIM_HORIZON")
+def deliver_outbox(event: DynamoDBEvent) -> None:
+    deps = container()
+    deps.send_once.register_lambda_context(event.context)
+    for delivery in deliveries_in_stream(list(event)):
+        deps.mail_delivery.deliver(delivery)
+
+
+@events.on_sqs_message(queue=RETRY_QUEUE, batch_size=10)
+def redeliver_mail(event: SQSEvent) -> None:
+    deps = container()
+    deps.send_once.register_lambda_context(event.context)
+    for record in event:
+        delivery = _delivery_of(record.body)
+        if delivery is None:
+            logger.warning("retry message is not a delivery; dropped")
+            continue
+        deps.mail_delivery.deliver(delivery)
+
+
+@events.on_sns_message(topic=FEEDBACK_TOPIC)
+def mail_feedback(event: SNSEvent) -> None:
+    suppressed = apply_feedback(event.message, clock=container().clock)
+    if suppressed:
+        logger.info("suppressed %d address(es) after SES feedback", len(suppressed))
+
+
+def _delivery_of(body: str) -> Delivery | None:
+    try:
+        data: Any = json.loads(body)
+        return Delivery(str(data["message_id"]), int(data["generation"]))
+    except (ValueError, TypeError, KeyError):
+        return None
