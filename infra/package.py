@@ -1,0 +1,118 @@
+"""Builds the deployable CloudFormation (SAM) template of one stage.
+
+`chalice package` generates the function, its role and the REST API; `infra/resources.json` is merged into
+that template and adds the tables, the user pool and API Gateway's own error answers.
+
+    python -m infra.package --stage dev --out build/dev
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from chalicelib.settings import DEFAULT_REGION
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+CHALICE_CONFIG = PROJECT_DIR / ".chalice" / "config.json"
+RESOURCES = PROJECT_DIR / "infra" / "resources.json"
+TABLE_PREFIX_PARAMETER = "TablePrefix"
+
+
+class PackagingFailed(Exception):
+    """Said to the person running the command in one line, without a traceback."""
+
+
+def stages() -> dict[str, Any]:
+    return dict(json.loads(CHALICE_CONFIG.read_text())["stages"])
+
+
+def table_prefix(stage: str) -> str:
+    """GODKEND_TABLE_PREFIX of the stage, which the function reads and the tables must be named after."""
+    config = json.loads(CHALICE_CONFIG.read_text())
+    variables = {**config.get("environment_variables", {}), **_stage(stage).get("environment_variables", {})}
+    prefix = variables.get("GODKEND_TABLE_PREFIX")
+    if not prefix:
+        raise PackagingFailed(f"stage {stage!r} sets no GODKEND_TABLE_PREFIX in {_relative(CHALICE_CONFIG)}")
+    return str(prefix)
+
+
+def merge_template(stage: str) -> dict[str, Any]:
+    """`infra/resources.json` with the stage's table prefix as the parameter's default, so that deploying the
+    template as it is names the tables what the function expects."""
+    template: dict[str, Any] = json.loads(RESOURCES.read_text())
+    template["Parameters"][TABLE_PREFIX_PARAMETER]["Default"] = table_prefix(stage)
+    return template
+
+
+def package(stage: str, out: Path) -> Path:
+    """Package the stage into `out` (deployment.zip and sam.json); answers the path of sam.json."""
+    _stage(stage)
+    out = out.resolve()
+    chalice = _chalice()
+    with tempfile.TemporaryDirectory(prefix="godkend-package-") as scratch:
+        merge = Path(scratch) / "resources.json"
+        merge.write_text(json.dumps(merge_template(stage), indent=2))
+        command = [chalice, "package", "--stage", stage, "--merge-template", str(merge), str(out)]
+        finished = subprocess.run(command, cwd=PROJECT_DIR, env=_environment(), check=False)  # noqa: S603
+    if finished.returncode != 0:
+        raise PackagingFailed(f"chalice package failed for stage {stage!r} (exit {finished.returncode})")
+    return out / "sam.json"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.package", description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", required=True, help="a stage of .chalice/config.json, e.g. dev or prod")
+    parser.add_argument("--out", required=True, type=Path, help="directory for sam.json and deployment.zip")
+    arguments = parser.parse_args(argv)
+    try:
+        template = package(arguments.stage, arguments.out)
+    except PackagingFailed as failure:
+        print(f"infra.package: {failure}", file=sys.stderr)
+        return 2
+    print(f"Template for stage {arguments.stage}: {template}")
+    return 0
+
+
+def _stage(stage: str) -> dict[str, Any]:
+    # Chalice itself packages an unknown stage without complaint, from the top-level configuration alone: no
+    # table prefix, no stage policy. Refuse it here instead.
+    known = stages()
+    if stage not in known:
+        defined = ", ".join(known)
+        raise PackagingFailed(f"unknown stage {stage!r}; {_relative(CHALICE_CONFIG)} defines {defined}")
+    return dict(known[stage])
+
+
+def _chalice() -> str:
+    beside_python = Path(sys.executable).with_name("chalice")
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which("chalice")
+    if found is None:
+        raise PackagingFailed("chalice is not installed; run `make setup`")
+    return found
+
+
+def _environment() -> dict[str, str]:
+    # Chalice refuses to package without a region, though the template names none: it uses ${AWS::Region}.
+    environment = dict(os.environ)
+    if not environment.get("AWS_DEFAULT_REGION"):
+        environment["AWS_DEFAULT_REGION"] = environment.get("AWS_REGION") or DEFAULT_REGION
+    return environment
+
+
+def _relative(path: Path) -> str:
+    return str(path.relative_to(PROJECT_DIR))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
