@@ -108,3 +108,30 @@ def test_packaging_an_unknown_stage_fails_in_one_line(tmp_path: Path) -> None:
     assert "unknown stage 'nope'" in finished.stderr
     assert "Traceback" not in finished.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.infra
+def test_the_mail_functions_are_wired_to_their_stream_queue_and_topic(packaged: tuple[str, Path]) -> None:
+    resources = sam(packaged)["Resources"]
+
+    # The outbox stream's ARN only exists once the table does, so the template refers to it
+    stream = resources["DeliverOutbox"]["Properties"]["Events"]["DeliverOutboxDynamodbEventSource"]
+    assert stream["Properties"]["Stream"] == {"Fn::GetAtt": ["OutboxTable", "StreamArn"]}
+    assert resources["OutboxTable"]["Properties"]["StreamSpecification"] == {
+        "StreamViewType": "NEW_AND_OLD_IMAGES"
+    }
+
+    # The queue and topic Chalice subscribes to by name are ours, and exist before the subscriptions
+    assert resources["RedeliverMail"]["DependsOn"] == ["MailRetryQueue"]
+    assert resources["MailFeedback"]["DependsOn"] == ["SesFeedbackTopic"]
+    queue = resources["RedeliverMail"]["Properties"]["Events"]["RedeliverMailSqsEventSource"]["Properties"][
+        "Queue"
+    ]
+    assert queue["Fn::Sub"].endswith(f":godkend-{packaged[0]}-mail-retry")
+
+    # SES reports bounces and complaints to the topic, through the configuration set the senders use
+    destination = resources["MailFeedbackDestination"]["Properties"]["EventDestination"]
+    assert sorted(destination["MatchingEventTypes"]) == ["bounce", "complaint"]
+    for function in ("DeliverOutbox", "RedeliverMail"):
+        variables = resources[function]["Properties"]["Environment"]["Variables"]
+        assert variables["GODKEND_SES_CONFIGURATION_SET"] == {"Ref": "MailConfigurationSet"}
