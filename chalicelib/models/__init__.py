@@ -5,8 +5,17 @@ from __future__ import annotations
 
 from pynamodb.models import Model
 
+from chalicelib.models.code import CodeModel, CodeValueModel
 from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel
 from chalicelib.models.outbox import OutboxModel
 from chalicelib.models.user import UserModel
 
-ALL_MODELS: tuple[type[Model], ...] = (OrganisationModel, CompanyModel, AccountModel, UserModel, OutboxModel)
+ALL_MODELS: tuple[type[Model], ...] = (
+    OrganisationModel,
+    CompanyModel,
+    AccountModel,
+    UserModel,
+    OutboxModel,
+    CodeModel,
+    CodeValueModel,
+)
