@@ -13,7 +13,8 @@ import pytest
 from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock, isoformat
 from chalicelib.mail.render import render
-from chalicelib.models.code import CodeModel, CodeStatus, CodeValueModel
+from chalicelib.models.code import CodeModel, CodeStatus, CodeValueModel, EntryChanged
+from chalicelib.models.code import revoke as store_revoke
 from chalicelib.models.organisation import AccountModel, AccountStatus, OrganisationModel, OrganisationStatus
 from chalicelib.models.outbox import OutboxModel, get_message
 from chalicelib.services.authz import Access, CompanyScope, Function, Principal
@@ -399,6 +400,27 @@ def test_two_renewals_racing_leave_exactly_one_new_value(client, people: People,
     ]
 
 
+def test_a_renewal_overtaken_by_a_revocation_leaves_the_code_revoked(
+    client, people: People, container: Container, clock
+):
+    # Given a code, and a renewal that a revocation overtakes after the renewal read the code
+    org = people.organisation()
+    admin = people.member(org)
+    code = created(client, admin, representative(org))
+    rival = CodeService(clock=clock)
+
+    def draw_after_a_revocation() -> str:
+        rival.revoke(principal_of(admin, org), code["code_id"])
+        return draw_random_part()
+
+    use_draws(container, clock, draw_after_a_revocation)
+
+    # Then the renewal is refused, and the code stays revoked with its old, revoked value and no new one
+    assert_problem(renew(client, admin, code["code_id"]), 409, "conflict")
+    assert json_of(get_code(client, admin, code["code_id"]))["status"] == "revoked"
+    assert [(v.random_part, v.status) for v in CodeValueModel.scan()] == [(random_part(code), "revoked")]
+
+
 def test_an_organisation_suspended_while_a_code_is_written_gets_no_code(
     client, people: People, container: Container, clock
 ):
@@ -453,6 +475,24 @@ def test_revoke_stops_the_value_at_once_and_keeps_the_code_listed_as_revoked(cli
     assert again.status_code == 200
     assert json_of(again) == revoked
     assert_problem(renew(client, admin, code["code_id"]), 409, "code-revoked")
+
+
+def test_a_revocation_written_from_a_stale_read_is_refused_not_lost(client, people: People, clock):
+    # Given a code read for revocation, then renewed by someone else before the revocation is written
+    org = people.organisation()
+    admin = people.member(org)
+    code = created(client, admin, representative(org))
+    stale = CodeModel.get(code["code_id"], consistent_read=True)
+    renewed = json_of(renew(client, admin, code["code_id"]))
+
+    # Then writing the revocation from the stale read is refused, so the service reads again
+    with pytest.raises(EntryChanged):
+        store_revoke(stale, None, now=clock.now(), by=admin.user_id)
+    assert json_of(get_code(client, admin, code["code_id"])) == renewed
+
+    # And the revocation made afresh kills the value that is current now
+    assert json_of(revoke(client, admin, code["code_id"]))["code"] == renewed["code"]
+    assert CodeValueModel.get(random_part(renewed)).status == "revoked"
 
 
 def test_an_expired_code_whose_value_item_is_gone_can_be_revoked(client, people: People, clock):
