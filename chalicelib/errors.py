@@ -48,6 +48,14 @@ class Forbidden(DomainError):
     title = "Not allowed"
 
 
+class OrganisationNotApproved(DomainError):
+    """The organisation exists and the caller may see it, but it is not (or no longer) approved as an NGO."""
+
+    status = 403
+    slug = "organisation-not-approved"
+    title = "The organisation is not approved"
+
+
 class NotFound(DomainError):
     status = 404
     slug = "not-found"
@@ -58,6 +66,12 @@ class Conflict(DomainError):
     status = 409
     slug = "conflict"
     title = "Conflict"
+
+
+class CodeRevoked(DomainError):
+    status = 409
+    slug = "code-revoked"
+    title = "The code is revoked"
 
 
 class TooManyRequests(DomainError):

@@ -53,8 +53,8 @@ class People:
     def organisation(self, status: OrganisationStatus = OrganisationStatus.APPROVED) -> Org:
         n = next(_ids)
         companies = (
-            CompanySpec(f"1000000{n}"[-8:], f"Parent {n}", (("A1", "Account one"), ("A2", "Account two"))),
-            CompanySpec(f"2000000{n}"[-8:], f"Child {n}", (("B1", "Account three"),)),
+            CompanySpec(f"1{n:07d}", f"Parent {n}", (("A1", "Account one"), ("A2", "Account two"))),
+            CompanySpec(f"2{n:07d}", f"Child {n}", (("B1", "Account three"),)),
         )
         org = add_organisation(
             org_id=f"org-{n}",

@@ -20,15 +20,23 @@ from chalicelib.adapters.tokens import CognitoTokenVerifier, JwksKeys
 from chalicelib.clock import Clock, SystemClock
 from chalicelib.models.idempotency import IdempotencyModel
 from chalicelib.models.user import get_user, record_second_factor
+from chalicelib.services.codes import CodeService, RandomSource, draw_random_part
 from chalicelib.services.identity import IdentityService
 from chalicelib.services.mail_delivery import MailDelivery, Sender
 from chalicelib.settings import Settings, get_settings, resource_name
 
 
 class Container:
-    def __init__(self, settings: Settings | None = None, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        clock: Clock | None = None,
+        code_random: RandomSource | None = None,
+    ) -> None:
         self._settings = settings
         self.clock: Clock = clock or SystemClock()
+        # Where the random part of a code value comes from; tests give a predictable one.
+        self._code_random = code_random or draw_random_part
 
     @cached_property
     def settings(self) -> Settings:
@@ -85,6 +93,10 @@ class Container:
             record_second_factor=record_second_factor,
             staff_group=settings.staff_group,
         )
+
+    @cached_property
+    def codes(self) -> CodeService:
+        return CodeService(clock=self.clock, draw=self._code_random)
 
 
 _container: Container | None = None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -132,6 +132,10 @@ class Call:
         raw = self.request.raw_body
         return parse_body(raw.encode() if isinstance(raw, str) else raw, model)
 
+    def query_model(self, model: type[M]) -> M:
+        params = self.request.query_params
+        return parse_query({} if params is None else params, model)
+
 
 def parse_body(raw: bytes | None, model: type[M]) -> M:
     if raw is not None and len(raw) > MAX_BODY_BYTES:
@@ -144,6 +148,50 @@ def parse_body(raw: bytes | None, model: type[M]) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput("Some fields are missing or invalid.", errors=field_errors(exc)) from exc
+
+
+def parse_query(params: Mapping[str, str], model: type[M]) -> M:
+    try:
+        return model.model_validate(dict(params))
+    except ValidationError as exc:
+        raise InvalidInput("Some query parameters are missing or invalid.", errors=field_errors(exc)) from exc
+
+
+def query_params(model: type[BaseModel]) -> tuple[QueryParam, ...]:
+    """A query model's fields as the route's documented query parameters: one source for both."""
+    schema = model.model_json_schema()
+    definitions = schema.get("$defs", {})
+    return tuple(
+        QueryParam(
+            name=name,
+            description=field.description or "",
+            schema=_query_schema(_inline(schema["properties"][name], definitions)),
+        )
+        for name, field in model.model_fields.items()
+    )
+
+
+def _inline(schema: dict[str, Any], definitions: dict[str, Any]) -> dict[str, Any]:
+    # A parameter's schema stands alone in the document: pydantic's local $refs (an enum's) would dangle.
+    reference = schema.get("$ref", "")
+    if reference.startswith("#/$defs/"):
+        target = dict(definitions[reference.removeprefix("#/$defs/")])
+        target.pop("title", None)
+        return {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return schema
+
+
+def _query_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    # A query parameter is absent rather than null: document an optional field by its non-null form.
+    found = {k: v for k, v in schema.items() if k not in {"title", "description", "anyOf"}}
+    options = [option for option in schema.get("anyOf", []) if option != {"type": "null"}]
+    if len(options) == 1:
+        found.update(options[0])
+    elif options:
+        found["anyOf"] = options
+    if found.get("default", "") is None:
+        del found["default"]
+    return found
 
 
 def field_errors(exc: ValidationError) -> list[FieldError]:

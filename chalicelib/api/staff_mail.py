@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.api import paging
-from chalicelib.api.routing import STAFF, Call, QueryParam, Routes
-from chalicelib.errors import FieldError, InvalidInput
+from chalicelib.api.routing import STAFF, Call, Routes, query_params
 from chalicelib.models.outbox import MailStatus
+from chalicelib.models.paging import MAX_CURSOR_LENGTH
 from chalicelib.services import mail_admin
 
 routes = Routes(__name__, tag="Staff: mail")
@@ -30,37 +29,33 @@ class MailMessage(BaseModel):
 
 class MailPage(BaseModel):
     items: list[MailMessage]
-    next_cursor: str | None
+    next_cursor: str | None = Field(description="Give as `cursor` for the next page; null on the last page")
 
 
-STATUSES = [s.value for s in MailStatus]
+class MailListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: MailStatus = Field(default=MailStatus.FAILED, description="Only mail with this delivery status")
+    limit: int = Field(default=25, ge=1, le=100, description="Messages per page")
+    cursor: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_CURSOR_LENGTH,
+        description="`next_cursor` of the page before",
+    )
 
 
 @routes.get(
     "/v1/staff/mail",
     rule=STAFF,
-    summary="Mail by delivery status, newest first",
+    summary="Mail by delivery status (default failed), newest first",
     response=MailPage,
-    query=(
-        QueryParam(
-            "status",
-            "queued, sent, failed, suppressed, bounced or complained (default failed)",
-            {"type": "string", "enum": STATUSES},
-        ),
-        QueryParam("limit", "1 to 100 (default 25)", {"type": "integer", "minimum": 1, "maximum": 100}),
-        QueryParam("cursor", "next_cursor of the previous page"),
-    ),
+    errors=(400,),
+    query=query_params(MailListQuery),
 )
 def list_mail(call: Call) -> dict[str, Any]:
-    raw_status = call.query("status") or MailStatus.FAILED.value
-    if raw_status not in STATUSES:
-        raise InvalidInput("Unknown status.", errors=[FieldError("status", f"one of {', '.join(STATUSES)}")])
-    items, last = mail_admin.list_messages(
-        MailStatus(raw_status),
-        limit=paging.parse_limit(call.query("limit")),
-        start=paging.decode_cursor(call.query("cursor"), key_names=mail_admin.CURSOR_KEYS),
-    )
-    return paging.page(items, last)
+    query = call.query_model(MailListQuery)
+    return mail_admin.list_messages(query.status, limit=query.limit, cursor=query.cursor)
 
 
 @routes.post(

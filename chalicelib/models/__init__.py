@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pynamodb.models import Model
 
+from chalicelib.models.code import CodeModel, CodeValueModel
 from chalicelib.models.idempotency import IdempotencyModel
 from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel
 from chalicelib.models.outbox import OutboxModel
@@ -19,4 +20,6 @@ ALL_MODELS: tuple[type[Model], ...] = (
     OutboxModel,
     SuppressionModel,
     IdempotencyModel,
+    CodeModel,
+    CodeValueModel,
 )

@@ -1,24 +1,43 @@
-"""What staff see of the mail pipeline: messages by status, without their secrets."""
+"""What staff see of the mail pipeline: messages by status, without their secrets.
+
+Access pattern: Query outbox.by-status[status], newest first, paged by an index-bound cursor.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from chalicelib.clock import isoformat
+from chalicelib.errors import FieldError, InvalidInput
 from chalicelib.models.outbox import MailStatus, OutboxModel
+from chalicelib.models.paging import InvalidCursor, decode_cursor, encode_cursor
 from chalicelib.services.mail_delivery import retry_by_staff
 
+INDEX = "outbox.by-status"
 CURSOR_KEYS = frozenset({"message_id", "status", "created_at"})
 
 
-def list_messages(
-    status: MailStatus, *, limit: int, start: dict[str, Any] | None
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+def list_messages(status: MailStatus, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    start = _start_key(status, cursor) if cursor else None
     results = OutboxModel.by_status.query(
         status.value, scan_index_forward=False, limit=limit, last_evaluated_key=start
     )
     items = [summary(message) for message in results]
-    return items, results.last_evaluated_key
+    last = results.last_evaluated_key
+    return {"items": items, "next_cursor": encode_cursor(INDEX, last) if last else None}
+
+
+def _start_key(status: MailStatus, cursor: str) -> dict[str, Any]:
+    try:
+        key = decode_cursor(cursor, index=INDEX, key_names=CURSOR_KEYS)
+        if key["status"]["S"] != status.value:
+            raise InvalidCursor("a cursor of another status")
+    except InvalidCursor as exc:
+        raise InvalidInput(
+            "Some query parameters are missing or invalid.",
+            errors=[FieldError("cursor", "Not a cursor this list gave out; start again without it.")],
+        ) from exc
+    return key
 
 
 def retry(message_id: str) -> dict[str, Any]:

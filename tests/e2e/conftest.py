@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email
 import json
 import os
 import signal
@@ -11,6 +12,8 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +49,18 @@ class RunningStack:
             aws_access_key_id="local",
             aws_secret_access_key="local",
         )
+
+    def mail_containing(self, text: str, seconds: float = 15) -> EmailMessage:
+        """The first mail in .local/mail/ whose text part contains `text`, waiting for it to arrive."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            for path in sorted((self.state_dir / "mail").glob("*.eml")):
+                message = email.message_from_bytes(path.read_bytes(), policy=default)
+                body = message.get_body(preferencelist=("plain",))
+                if body is not None and text in body.get_content():
+                    return message
+            time.sleep(0.2)
+        raise AssertionError(f"no mail containing {text!r} in {self.state_dir / 'mail'} within {seconds} s")
 
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)

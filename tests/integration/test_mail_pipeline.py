@@ -91,7 +91,11 @@ def queue_mail(
         MailKind.CODE_ISSUED,
         to=Recipient(address, "Mette Hansen"),
         language=Language.DA,
-        context={"organisation_name": "Røde Kors Aarhus", "expires_on": "2027-01-20"},
+        context={
+            "organisation_name": "Røde Kors Aarhus",
+            "expires_at": "2027-01-20 12:00 UTC",
+            "renewed": False,
+        },
         secrets={"code": CODE},
         now=datetime.now(UTC),
         message_id=message_id,
@@ -398,14 +402,12 @@ def test_staff_mail_lists_page_by_page(client, people: People, pipeline: Pipelin
     staff = people.staff()
 
     seen: list[str] = []
-    cursor = ""
+    query = "/v1/staff/mail?status=failed&limit=2"
     for _ in range(5):
-        page = json_of(
-            client.http.get(f"/v1/staff/mail?status=failed&limit=2&cursor={cursor}", headers=staff.auth)
-        )
+        page = json_of(client.http.get(query, headers=staff.auth))
         seen += [m["message_id"] for m in page["items"]]
         if not page["next_cursor"]:
             break
-        cursor = page["next_cursor"]
+        query = f"/v1/staff/mail?status=failed&limit=2&cursor={page['next_cursor']}"
 
     assert sorted(seen) == ["m0", "m1", "m2"]

@@ -1,0 +1,44 @@
+"""Opaque cursors for paged Queries: base64url of a small JSON document naming the index and holding its
+LastEvaluatedKey. Opaque to clients, not secret: a cursor only ever resumes a Query the caller was allowed
+to run, because the partition and the scope filter come from the request, never from the cursor."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+MAX_CURSOR_LENGTH = 1024
+
+StartKey = dict[str, dict[str, str]]
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+def encode_cursor(index: str, key: StartKey) -> str:
+    raw = json.dumps({"i": index, "k": key}, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def decode_cursor(cursor: str, *, index: str, key_names: frozenset[str]) -> StartKey:
+    """The start key a cursor holds, if it was made for `index` and has exactly its string keys."""
+    if not cursor or len(cursor) > MAX_CURSOR_LENGTH or not cursor.isascii():
+        raise InvalidCursor("not a cursor")
+    try:
+        document: Any = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidCursor("not a cursor") from exc
+    if not isinstance(document, dict) or document.get("i") != index:
+        raise InvalidCursor("not a cursor for this list")
+    key = document.get("k")
+    if not isinstance(key, dict) or set(key) != key_names:
+        raise InvalidCursor("not a cursor for this list")
+    for value in key.values():
+        if not (
+            isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str) and value["S"]
+        ):
+            raise InvalidCursor("not a cursor for this list")
+    return {name: {"S": value["S"]} for name, value in key.items()}
