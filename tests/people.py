@@ -52,9 +52,11 @@ class People:
 
     def organisation(self, status: OrganisationStatus = OrganisationStatus.APPROVED) -> Org:
         n = next(_ids)
+        # Distinct for every n: a CVR is a company's key, so two organisations (or a parent and its child)
+        # sharing one would overwrite each other's company.
         companies = (
-            CompanySpec(f"1000000{n}"[-8:], f"Parent {n}", (("A1", "Account one"), ("A2", "Account two"))),
-            CompanySpec(f"2000000{n}"[-8:], f"Child {n}", (("B1", "Account three"),)),
+            CompanySpec(f"1{n:07d}", f"Parent {n}", (("A1", "Account one"), ("A2", "Account two"))),
+            CompanySpec(f"2{n:07d}", f"Child {n}", (("B1", "Account three"),)),
         )
         org = add_organisation(
             org_id=f"org-{n}",
