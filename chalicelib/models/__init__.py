@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from pynamodb.models import Model
 
+from chalicelib.models.audit import AuditModel
 from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel
 from chalicelib.models.outbox import OutboxModel
 from chalicelib.models.user import UserModel
 
-ALL_MODELS: tuple[type[Model], ...] = (OrganisationModel, CompanyModel, AccountModel, UserModel, OutboxModel)
+ALL_MODELS: tuple[type[Model], ...] = (
+    OrganisationModel,
+    CompanyModel,
+    AccountModel,
+    UserModel,
+    OutboxModel,
+    AuditModel,
+)
