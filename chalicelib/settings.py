@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +34,10 @@ class Settings(BaseSettings):
     cognito_jwks_url: str = ""
     staff_group: str = STAFF_GROUP
     mail_sender: str = "Godkend <noreply@godkend.dk>"
+    # Which company register the activation letter's address comes from: `sample` reads the sample
+    # companies in chalicelib/adapters/registry_sample.json (or `registry_file`). See the README.
+    registry: Literal["sample"] = "sample"
+    registry_file: str = ""
 
     @property
     def cognito_issuer(self) -> str:
