@@ -80,3 +80,17 @@ class PayloadTooLarge(DomainError):
     status = 413
     slug = "payload-too-large"
     title = "The request body is too large"
+
+
+class UnknownCompany(DomainError):
+    """A well-formed CVR number that the company register does not know."""
+
+    status = 422
+    slug = "unknown-company"
+    title = "A company is not in the company register"
+
+
+class AdministratorExists(DomainError):
+    status = 409
+    slug = "administrator-exists"
+    title = "The organisation already has an administrator"

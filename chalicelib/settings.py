@@ -10,7 +10,7 @@ import os
 from functools import cache
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_REGION = "eu-west-1"
@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     cognito_jwks_url: str = ""
     staff_group: str = STAFF_GROUP
     mail_sender: str = "Godkend <noreply@godkend.dk>"
+    # The key activation codes are hashed with (HMAC-SHA256). Local and test stages get a fixed value from
+    # .chalice/config.json; dev and prod must set it from a secret. Without it no application is accepted.
+    activation_key: SecretStr = SecretStr("")
     # Which company register the activation letter's address comes from: `sample` reads the sample
     # companies in chalicelib/adapters/registry_sample.json (or `registry_file`). See the README.
     registry: Literal["sample"] = "sample"

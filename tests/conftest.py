@@ -34,6 +34,7 @@ import boto3  # noqa: E402
 import pytest  # noqa: E402
 from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
+from pydantic import SecretStr  # noqa: E402
 
 from chalicelib.api.deps import Container, use_container  # noqa: E402
 from chalicelib.clock import SystemClock  # noqa: E402
@@ -42,6 +43,7 @@ from infra.local.provision import UserPool, create_tables, create_user_pool, ver
 from tests.people import People  # noqa: E402
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+TEST_ACTIVATION_KEY = "test-only-activation-key-not-a-secret-00001"
 
 
 @pytest.fixture
@@ -73,6 +75,7 @@ def settings(pool: UserPool) -> Settings:
         table_prefix="godkend-test",
         cognito_user_pool_id=pool.user_pool_id,
         cognito_client_id=pool.client_id,
+        activation_key=SecretStr(TEST_ACTIVATION_KEY),
     )
     verify_sender(boto3.client("ses", region_name="eu-west-1"), settings.mail_sender)
     return settings

@@ -12,17 +12,27 @@ from typing import Any
 import boto3
 
 from chalicelib.adapters.cognito import CognitoDirectory
+from chalicelib.adapters.registry import CompanyRegistry, build_registry
 from chalicelib.adapters.tokens import CognitoTokenVerifier, JwksKeys
 from chalicelib.clock import Clock, SystemClock
 from chalicelib.models.user import get_user, record_second_factor
+from chalicelib.services.activation_codes import ActivationCodes
+from chalicelib.services.applications import ApplicationService
 from chalicelib.services.identity import IdentityService
 from chalicelib.settings import Settings, get_settings
 
 
 class Container:
-    def __init__(self, settings: Settings | None = None, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        clock: Clock | None = None,
+        *,
+        registry: CompanyRegistry | None = None,
+    ) -> None:
         self._settings = settings
         self.clock: Clock = clock or SystemClock()
+        self._registry = registry
 
     @cached_property
     def settings(self) -> Settings:
@@ -31,6 +41,19 @@ class Container:
     @cached_property
     def cognito_client(self) -> Any:
         return boto3.client("cognito-idp", region_name=self.settings.region)
+
+    @cached_property
+    def registry(self) -> CompanyRegistry:
+        """The company register (`GODKEND_REGISTRY`): where activation letters are addressed."""
+        return self._registry or build_registry(self.settings)
+
+    @cached_property
+    def activation_codes(self) -> ActivationCodes:
+        return ActivationCodes(self.settings.activation_key.get_secret_value())
+
+    @cached_property
+    def applications(self) -> ApplicationService:
+        return ApplicationService(registry=self.registry, codes=self.activation_codes, clock=self.clock)
 
     @cached_property
     def identity(self) -> IdentityService:

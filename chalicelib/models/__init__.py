@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pynamodb.models import Model
 
+from chalicelib.models.application import ActivationModel, ApplicationModel
 from chalicelib.models.audit import AuditModel
 from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel
 from chalicelib.models.outbox import OutboxModel
@@ -16,5 +17,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     AccountModel,
     UserModel,
     OutboxModel,
+    ApplicationModel,
+    ActivationModel,
     AuditModel,
 )

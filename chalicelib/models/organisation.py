@@ -106,6 +106,13 @@ def get_organisation(org_id: str) -> OrganisationModel | None:
         return None
 
 
+def get_company(cvr: str) -> CompanyModel | None:
+    try:
+        return CompanyModel.get(cvr)
+    except CompanyModel.DoesNotExist:
+        return None
+
+
 def companies_of(org_id: str) -> list[CompanyModel]:
     return list(CompanyModel.by_org.query(org_id))
 

@@ -44,6 +44,8 @@ class MailKind(StrEnum):
     """Each kind has templates in chalicelib/mail/templates/<kind>/ (see chalicelib/mail/render.py)."""
 
     CODE_ISSUED = "code_issued"
+    # To the official mailbox on record for a CVR: the username and activation code of a new administrator.
+    ACTIVATION_LETTER = "activation_letter"
 
 
 class Language(StrEnum):
