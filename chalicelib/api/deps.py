@@ -17,6 +17,7 @@ from chalicelib.adapters.tokens import CognitoTokenVerifier, JwksKeys
 from chalicelib.clock import Clock, SystemClock
 from chalicelib.models.user import get_user, record_second_factor
 from chalicelib.services.activation_codes import ActivationCodes
+from chalicelib.services.activations import ActivationService, LoginDirectory
 from chalicelib.services.applications import ApplicationService
 from chalicelib.services.identity import IdentityService
 from chalicelib.settings import Settings, get_settings
@@ -29,10 +30,12 @@ class Container:
         clock: Clock | None = None,
         *,
         registry: CompanyRegistry | None = None,
+        logins: LoginDirectory | None = None,
     ) -> None:
         self._settings = settings
         self.clock: Clock = clock or SystemClock()
         self._registry = registry
+        self._logins = logins
 
     @cached_property
     def settings(self) -> Settings:
@@ -43,9 +46,17 @@ class Container:
         return boto3.client("cognito-idp", region_name=self.settings.region)
 
     @cached_property
+    def directory(self) -> CognitoDirectory:
+        return CognitoDirectory(self.cognito_client, self.settings.cognito_user_pool_id)
+
+    @cached_property
     def registry(self) -> CompanyRegistry:
         """The company register (`GODKEND_REGISTRY`): where activation letters are addressed."""
         return self._registry or build_registry(self.settings)
+
+    @cached_property
+    def logins(self) -> LoginDirectory:
+        return self._logins or self.directory
 
     @cached_property
     def activation_codes(self) -> ActivationCodes:
@@ -54,6 +65,10 @@ class Container:
     @cached_property
     def applications(self) -> ApplicationService:
         return ApplicationService(registry=self.registry, codes=self.activation_codes, clock=self.clock)
+
+    @cached_property
+    def activations(self) -> ActivationService:
+        return ActivationService(codes=self.activation_codes, logins=self.logins, clock=self.clock)
 
     @cached_property
     def identity(self) -> IdentityService:
@@ -66,7 +81,7 @@ class Container:
         )
         return IdentityService(
             verifier=verifier,
-            directory=CognitoDirectory(self.cognito_client, settings.cognito_user_pool_id),
+            directory=self.directory,
             find_user=get_user,
             record_second_factor=record_second_factor,
             staff_group=settings.staff_group,

@@ -82,6 +82,8 @@ class UserModel(Model):
     functions = ListAttribute(of=UnicodeAttribute, default=list)
     companies = ListAttribute(of=CompanyAccess, default=list)
     status = UnicodeAttribute(default=UserStatus.ACTIVE.value)
+    # The language the person's mail is written in ("da" or "en").
+    language = UnicodeAttribute(default="da")
     # Cached once Cognito reports a second factor; until then every request asks Cognito.
     second_factor_enrolled = BooleanAttribute(default=False)
     created_at = UTCDateTimeAttribute()
