@@ -6,7 +6,7 @@ import functools
 
 from chalice.app import Chalice, ConvertToMiddleware
 
-from chalicelib.api import activations, applications, me, meta, problems
+from chalicelib.api import activations, applications, me, meta, problems, staff_organisations
 
 app = Chalice(app_name="godkend")
 
@@ -15,5 +15,5 @@ app.register_middleware(
 )
 app.register_middleware(problems.normalise_error_responses, "http")
 
-for routes in (meta.routes, me.routes, applications.routes, activations.routes):
+for routes in (meta.routes, me.routes, applications.routes, activations.routes, staff_organisations.routes):
     app.register_blueprint(routes.blueprint)

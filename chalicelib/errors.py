@@ -96,6 +96,12 @@ class AdministratorExists(DomainError):
     title = "The organisation already has an administrator"
 
 
+class InvalidTransition(DomainError):
+    status = 409
+    slug = "invalid-transition"
+    title = "The organisation's status does not allow this"
+
+
 class UnknownUsername(DomainError):
     status = 404
     slug = "unknown-username"

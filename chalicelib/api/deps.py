@@ -19,6 +19,7 @@ from chalicelib.models.user import get_user, record_second_factor
 from chalicelib.services.activation_codes import ActivationCodes
 from chalicelib.services.activations import ActivationService, LoginDirectory
 from chalicelib.services.applications import ApplicationService
+from chalicelib.services.eligibility import EligibilityService
 from chalicelib.services.identity import IdentityService
 from chalicelib.settings import Settings, get_settings
 
@@ -69,6 +70,10 @@ class Container:
     @cached_property
     def activations(self) -> ActivationService:
         return ActivationService(codes=self.activation_codes, logins=self.logins, clock=self.clock)
+
+    @cached_property
+    def eligibility(self) -> EligibilityService:
+        return EligibilityService(clock=self.clock)
 
     @cached_property
     def identity(self) -> IdentityService:

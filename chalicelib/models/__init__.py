@@ -7,6 +7,7 @@ from pynamodb.models import Model
 
 from chalicelib.models.application import ActivationModel, ApplicationModel
 from chalicelib.models.audit import AuditModel
+from chalicelib.models.handle import HandleModel
 from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel
 from chalicelib.models.outbox import OutboxModel
 from chalicelib.models.user import UserModel
@@ -19,5 +20,6 @@ ALL_MODELS: tuple[type[Model], ...] = (
     OutboxModel,
     ApplicationModel,
     ActivationModel,
+    HandleModel,
     AuditModel,
 )

@@ -1,0 +1,124 @@
+"""Staff: the eligibility review of organisations, and support's removal of an orphaned login."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from chalicelib.api.deps import container
+from chalicelib.api.routing import STAFF, Call, QueryParam, Routes
+from chalicelib.clock import isoformat
+from chalicelib.models.organisation import OrganisationModel, OrganisationStatus
+from chalicelib.services.eligibility import Decision, ReasonForm
+from chalicelib.services.paging import MAX_LIMIT
+
+routes = Routes(__name__, tag="Staff")
+
+
+class StaffOrganisation(BaseModel):
+    org_id: str
+    name: str
+    handle: str
+    primary_cvr: str
+    status: str
+    status_reason: str | None = Field(description="Staff's reason, when rejected or suspended")
+    created_at: str
+    approved_at: str | None = Field(description="Approved without interruption since (UTC)")
+
+
+class StaffOrganisationPage(BaseModel):
+    items: list[StaffOrganisation]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")
+
+
+def _organisation(organisation: OrganisationModel) -> dict[str, Any]:
+    return {
+        "org_id": organisation.org_id,
+        "name": organisation.name,
+        "handle": organisation.handle,
+        "primary_cvr": organisation.primary_cvr,
+        "status": organisation.status,
+        "status_reason": organisation.status_reason,
+        "created_at": isoformat(organisation.created_at),
+        "approved_at": isoformat(organisation.approved_at) if organisation.approved_at else None,
+    }
+
+
+@routes.get(
+    "/v1/staff/organisations",
+    rule=STAFF,
+    summary="List organisations by status, oldest first (the review queue)",
+    response=StaffOrganisationPage,
+    query=(
+        QueryParam(
+            "status",
+            "pending_review (default), approved, rejected or suspended",
+            {"type": "string", "enum": [s.value for s in OrganisationStatus]},
+        ),
+        QueryParam("limit", f"Page size, 1 to {MAX_LIMIT} (default 25)", {"type": "integer"}),
+        QueryParam("cursor", "The previous page's next_cursor"),
+    ),
+)
+def list_organisations(call: Call) -> dict[str, Any]:
+    page = container().eligibility.page(
+        call.query("status"), limit=call.query("limit"), cursor=call.query("cursor")
+    )
+    return {"items": [_organisation(o) for o in page.items], "next_cursor": page.next_cursor}
+
+
+DECISION_ERRORS = (409,)
+TRANSITIONS_DOC = (
+    "Approve from pending_review, suspended or rejected; reject from pending_review; suspend from approved. "
+    "Others answer 409. Asking for the status the organisation already has changes nothing and mails nobody."
+)
+
+
+@routes.post(
+    "/v1/staff/organisations/{org_id}/approve",
+    rule=STAFF,
+    summary="Approve an organisation as an NGO: it may create codes",
+    response=StaffOrganisation,
+    errors=DECISION_ERRORS,
+    description="Fixes the organisation's handle (unique; a short suffix when taken) and mails its "
+    "administrators. " + TRANSITIONS_DOC,
+)
+def approve(call: Call, org_id: str) -> dict[str, Any]:
+    decided = container().eligibility.decide(
+        call.principal, org_id, Decision.APPROVE, reason=None, origin=call.origin
+    )
+    return _organisation(decided)
+
+
+@routes.post(
+    "/v1/staff/organisations/{org_id}/reject",
+    rule=STAFF,
+    summary="Reject an organisation's application, with a reason mailed to its administrators",
+    body=ReasonForm,
+    response=StaffOrganisation,
+    errors=DECISION_ERRORS,
+    description=TRANSITIONS_DOC,
+)
+def reject(call: Call, org_id: str) -> dict[str, Any]:
+    reason = call.body(ReasonForm).reason
+    decided = container().eligibility.decide(
+        call.principal, org_id, Decision.REJECT, reason=reason, origin=call.origin
+    )
+    return _organisation(decided)
+
+
+@routes.post(
+    "/v1/staff/organisations/{org_id}/suspend",
+    rule=STAFF,
+    summary="Suspend an approved organisation, with a reason mailed to its administrators",
+    body=ReasonForm,
+    response=StaffOrganisation,
+    errors=DECISION_ERRORS,
+    description="Its codes stop validating. " + TRANSITIONS_DOC,
+)
+def suspend(call: Call, org_id: str) -> dict[str, Any]:
+    reason = call.body(ReasonForm).reason
+    decided = container().eligibility.decide(
+        call.principal, org_id, Decision.SUSPEND, reason=reason, origin=call.origin
+    )
+    return _organisation(decided)
