@@ -21,6 +21,7 @@ from chalicelib.services.activations import ActivationService, LoginDirectory
 from chalicelib.services.applications import ApplicationService
 from chalicelib.services.eligibility import EligibilityService
 from chalicelib.services.identity import IdentityService
+from chalicelib.services.support import SupportService
 from chalicelib.settings import Settings, get_settings
 
 
@@ -74,6 +75,10 @@ class Container:
     @cached_property
     def eligibility(self) -> EligibilityService:
         return EligibilityService(clock=self.clock)
+
+    @cached_property
+    def support(self) -> SupportService:
+        return SupportService(logins=self.logins, clock=self.clock)
 
     @cached_property
     def identity(self) -> IdentityService:

@@ -32,6 +32,16 @@ class StaffOrganisationPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")
 
 
+class LoginRemovedOut(BaseModel):
+    org_id: str
+    user_id: str
+    administrators_left: int
+    may_apply_again: bool = Field(
+        description="True when no active administrator is left: a new application "
+        "for the organisation's CVR now sends a new letter"
+    )
+
+
 def _organisation(organisation: OrganisationModel) -> dict[str, Any]:
     return {
         "org_id": organisation.org_id,
@@ -122,3 +132,29 @@ def suspend(call: Call, org_id: str) -> dict[str, Any]:
         call.principal, org_id, Decision.SUSPEND, reason=reason, origin=call.origin
     )
     return _organisation(decided)
+
+
+@routes.delete(
+    "/v1/staff/organisations/{org_id}/users/{user_id}",
+    rule=STAFF,
+    summary="Support: remove a login nobody can use any more, so the organisation can apply again",
+    body=ReasonForm,
+    response=LoginRemovedOut,
+    errors=(503,),
+    description=(
+        "Removes the login in Cognito and the user record, audited with the reason; the organisation's "
+        "remaining administrators are mailed. The reason travels in a JSON body rather than the query "
+        "string: it is free text about a person, and query strings end up in access logs."
+    ),
+)
+def remove_login(call: Call, org_id: str, user_id: str) -> dict[str, Any]:
+    reason = call.body(ReasonForm).reason
+    removed = container().support.remove_login(
+        call.principal, org_id, user_id, reason=reason, origin=call.origin
+    )
+    return {
+        "org_id": removed.org_id,
+        "user_id": removed.user_id,
+        "administrators_left": removed.administrators_left,
+        "may_apply_again": removed.administrators_left == 0,
+    }

@@ -48,6 +48,8 @@ class MailKind(StrEnum):
     ACTIVATION_LETTER = "activation_letter"
     # To an organisation's administrators: staff approved, rejected or suspended the organisation.
     DECISION = "decision"
+    # To an organisation's remaining administrators: support removed one of its logins.
+    LOGIN_REMOVED = "login_removed"
 
 
 class Language(StrEnum):

@@ -279,6 +279,7 @@ STAFF_ROUTES = [
     ("POST", "/v1/staff/organisations/{org}/approve", None),
     ("POST", "/v1/staff/organisations/{org}/reject", {"reason": "x"}),
     ("POST", "/v1/staff/organisations/{org}/suspend", {"reason": "x"}),
+    ("DELETE", "/v1/staff/organisations/{org}/users/{user}", {"reason": "x"}),
 ]
 
 
