@@ -6,7 +6,16 @@ import functools
 
 from chalice.app import Chalice, ConvertToMiddleware
 
-from chalicelib.api import codes, me, meta, problems, staff_mail
+from chalicelib.api import (
+    activations,
+    applications,
+    codes,
+    me,
+    meta,
+    problems,
+    staff_mail,
+    staff_organisations,
+)
 from chalicelib.events.mail import events as mail_events
 
 app = Chalice(app_name="godkend")
@@ -16,6 +25,14 @@ app.register_middleware(
 )
 app.register_middleware(problems.normalise_error_responses, "http")
 
-for routes in (meta.routes, me.routes, codes.routes, staff_mail.routes):
+for routes in (
+    meta.routes,
+    me.routes,
+    applications.routes,
+    activations.routes,
+    codes.routes,
+    staff_organisations.routes,
+    staff_mail.routes,
+):
     app.register_blueprint(routes.blueprint)
 app.register_blueprint(mail_events)

@@ -94,3 +94,59 @@ class PayloadTooLarge(DomainError):
     status = 413
     slug = "payload-too-large"
     title = "The request body is too large"
+
+
+class UnknownCompany(DomainError):
+    """A well-formed CVR number that the company register does not know."""
+
+    status = 422
+    slug = "unknown-company"
+    title = "A company is not in the company register"
+
+
+class AdministratorExists(DomainError):
+    status = 409
+    slug = "administrator-exists"
+    title = "The organisation already has an administrator"
+
+
+class InvalidTransition(DomainError):
+    status = 409
+    slug = "invalid-transition"
+    title = "The organisation's status does not allow this"
+
+
+class UnknownUsername(DomainError):
+    status = 404
+    slug = "unknown-username"
+    title = "No activation is waiting for this username"
+
+
+class WrongActivationCode(DomainError):
+    status = 400
+    slug = "wrong-activation-code"
+    title = "The activation code is wrong"
+
+
+class ActivationExpired(DomainError):
+    status = 410
+    slug = "activation-expired"
+    title = "The activation code has expired"
+
+
+class ActivationUsed(DomainError):
+    status = 409
+    slug = "activation-used"
+    title = "The activation code has already been used"
+
+
+class ActivationLocked(DomainError):
+    status = 423
+    slug = "activation-locked"
+    title = "The activation code is locked after too many wrong tries"
+
+
+class ActivationInProgress(DomainError):
+    status = 409
+    slug = "activation-in-progress"
+    title = "This activation is being completed right now"

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_REGION = "eu-west-1"
@@ -39,6 +40,13 @@ class Settings(BaseSettings):
     # Local stack only: a copy of every mail sent is written here as an .eml file.
     mail_archive_dir: str = ""
     ses_configuration_set: str = ""
+    # The key activation codes are hashed with (HMAC-SHA256). Local and test stages get a fixed value from
+    # .chalice/config.json; dev and prod must set it from a secret. Without it no application is accepted.
+    activation_key: SecretStr = SecretStr("")
+    # Which company register the activation letter's address comes from: `sample` reads the sample
+    # companies in chalicelib/adapters/registry_sample.json (or `registry_file`). See the README.
+    registry: Literal["sample"] = "sample"
+    registry_file: str = ""
 
     @property
     def cognito_issuer(self) -> str:

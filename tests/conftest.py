@@ -34,6 +34,7 @@ import boto3  # noqa: E402
 import pytest  # noqa: E402
 from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
+from pydantic import SecretStr  # noqa: E402
 
 from chalicelib.api.deps import Container, use_container  # noqa: E402
 from chalicelib.clock import SystemClock  # noqa: E402
@@ -48,6 +49,7 @@ from infra.local.provision import (  # noqa: E402
 from tests.people import People  # noqa: E402
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+TEST_ACTIVATION_KEY = "test-only-activation-key-not-a-secret-00001"
 
 
 @pytest.fixture
@@ -85,6 +87,7 @@ def settings(pool: UserPool) -> Settings:
         # Retries come at once in tests; the delays themselves are the retry queue's business.
         mail_retry_delays_seconds=(0, 0, 0, 0),
         mail_max_attempts=3,
+        activation_key=SecretStr(TEST_ACTIVATION_KEY),
     )
     verify_sender(boto3.client("ses", region_name="eu-west-1"), settings.mail_sender)
     return settings

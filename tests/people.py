@@ -52,6 +52,8 @@ class People:
 
     def organisation(self, status: OrganisationStatus = OrganisationStatus.APPROVED) -> Org:
         n = next(_ids)
+        # Distinct for every n: a CVR is a company's key, so two organisations (or a parent and its child)
+        # sharing one would overwrite each other's company.
         companies = (
             CompanySpec(f"1{n:07d}", f"Parent {n}", (("A1", "Account one"), ("A2", "Account two"))),
             CompanySpec(f"2{n:07d}", f"Child {n}", (("B1", "Account three"),)),

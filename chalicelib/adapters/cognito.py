@@ -6,9 +6,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.errors import InvalidInput, Unauthenticated, UpstreamUnavailable
+from chalicelib.errors import FieldError, InvalidInput, Unauthenticated, UpstreamUnavailable
 
 SECOND_FACTOR_SETTINGS = frozenset({"SOFTWARE_TOKEN_MFA", "SMS_MFA"})
+
+
+class LoginExists(Exception):
+    """Cognito already has a login under the username."""
 
 
 class CognitoDirectory:
@@ -47,6 +51,39 @@ class CognitoDirectory:
         except ClientError as exc:
             raise _as_domain_error(exc) from exc
 
+    def create_login(self, *, username: str, email: str, mobile: str, password: str) -> None:
+        """A login with a permanent password the person chose, and no invitation mail from Cognito. If the
+        password is refused, the half-made login is deleted again, so nothing is left behind."""
+        try:
+            self._client.admin_create_user(
+                UserPoolId=self._pool,
+                Username=username,
+                UserAttributes=[
+                    {"Name": "email", "Value": email},
+                    {"Name": "phone_number", "Value": mobile},
+                ],
+                MessageAction="SUPPRESS",
+            )
+        except ClientError as exc:
+            if _code(exc) == "UsernameExistsException":
+                raise LoginExists(username) from exc
+            raise _as_login_error(exc) from exc
+        try:
+            self._client.admin_set_user_password(
+                UserPoolId=self._pool, Username=username, Password=password, Permanent=True
+            )
+        except ClientError as exc:
+            self.delete_login(username)
+            raise _as_login_error(exc) from exc
+
+    def delete_login(self, username: str) -> None:
+        """Remove the login; one that is already gone is fine, so a retry after a failure completes."""
+        try:
+            self._client.admin_delete_user(UserPoolId=self._pool, Username=username)
+        except ClientError as exc:
+            if _code(exc) != "UserNotFoundException":
+                raise UpstreamUnavailable("The identity provider could not remove the login.") from exc
+
     def choose_sms(self, access_token: str) -> None:
         try:
             self._client.set_user_mfa_preference(
@@ -59,6 +96,19 @@ class CognitoDirectory:
 
 def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _as_login_error(exc: ClientError) -> Exception:
+    code = _code(exc)
+    if code == "InvalidPasswordException":
+        message = str(exc.response.get("Error", {}).get("Message", "")) or "it is too weak"
+        return InvalidInput(
+            "The password does not meet the password policy.",
+            errors=[FieldError("password", f"Not accepted: {message}")],
+        )
+    if code == "InvalidParameterException":
+        return InvalidInput("The identity provider refused the login's details.")
+    return UpstreamUnavailable("The identity provider could not create the login.")
 
 
 def _as_domain_error(exc: ClientError) -> Exception:

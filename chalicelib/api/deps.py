@@ -14,15 +14,21 @@ import boto3
 
 from chalicelib.adapters.cognito import CognitoDirectory
 from chalicelib.adapters.idempotency import SendOnce
+from chalicelib.adapters.registry import CompanyRegistry, build_registry
 from chalicelib.adapters.ses import ArchivingSender, SesSender
 from chalicelib.adapters.sqs import SqsRetryScheduler
 from chalicelib.adapters.tokens import CognitoTokenVerifier, JwksKeys
 from chalicelib.clock import Clock, SystemClock
 from chalicelib.models.idempotency import IdempotencyModel
 from chalicelib.models.user import get_user, record_second_factor
+from chalicelib.services.activation_codes import ActivationCodes
+from chalicelib.services.activations import ActivationService, LoginDirectory
+from chalicelib.services.applications import ApplicationService
 from chalicelib.services.codes import CodeService, RandomSource, draw_random_part
+from chalicelib.services.eligibility import EligibilityService
 from chalicelib.services.identity import IdentityService
 from chalicelib.services.mail_delivery import MailDelivery, Sender
+from chalicelib.services.support import SupportService
 from chalicelib.settings import Settings, get_settings, resource_name
 
 
@@ -32,11 +38,16 @@ class Container:
         settings: Settings | None = None,
         clock: Clock | None = None,
         code_random: RandomSource | None = None,
+        *,
+        registry: CompanyRegistry | None = None,
+        logins: LoginDirectory | None = None,
     ) -> None:
         self._settings = settings
         self.clock: Clock = clock or SystemClock()
         # Where the random part of a code value comes from; tests give a predictable one.
         self._code_random = code_random or draw_random_part
+        self._registry = registry
+        self._logins = logins
 
     @cached_property
     def settings(self) -> Settings:
@@ -78,6 +89,39 @@ class Container:
         )
 
     @cached_property
+    def directory(self) -> CognitoDirectory:
+        return CognitoDirectory(self.cognito_client, self.settings.cognito_user_pool_id)
+
+    @cached_property
+    def registry(self) -> CompanyRegistry:
+        """The company register (`GODKEND_REGISTRY`): where activation letters are addressed."""
+        return self._registry or build_registry(self.settings)
+
+    @cached_property
+    def logins(self) -> LoginDirectory:
+        return self._logins or self.directory
+
+    @cached_property
+    def activation_codes(self) -> ActivationCodes:
+        return ActivationCodes(self.settings.activation_key.get_secret_value())
+
+    @cached_property
+    def applications(self) -> ApplicationService:
+        return ApplicationService(registry=self.registry, codes=self.activation_codes, clock=self.clock)
+
+    @cached_property
+    def activations(self) -> ActivationService:
+        return ActivationService(codes=self.activation_codes, logins=self.logins, clock=self.clock)
+
+    @cached_property
+    def eligibility(self) -> EligibilityService:
+        return EligibilityService(clock=self.clock)
+
+    @cached_property
+    def support(self) -> SupportService:
+        return SupportService(logins=self.logins, clock=self.clock)
+
+    @cached_property
     def identity(self) -> IdentityService:
         settings = self.settings
         verifier = CognitoTokenVerifier(
@@ -88,7 +132,7 @@ class Container:
         )
         return IdentityService(
             verifier=verifier,
-            directory=CognitoDirectory(self.cognito_client, settings.cognito_user_pool_id),
+            directory=self.directory,
             find_user=get_user,
             record_second_factor=record_second_factor,
             staff_group=settings.staff_group,

@@ -31,6 +31,7 @@ from chalicelib.errors import (
     InvalidInput,
     PayloadTooLarge,
 )
+from chalicelib.models.audit import Origin
 from chalicelib.services.authz import Function, Principal, authorize
 
 MAX_BODY_BYTES = 64 * 1024
@@ -123,6 +124,15 @@ class Call:
         if self._principal is None:
             raise Forbidden("This needs a signed-in caller.")
         return self._principal
+
+    @property
+    def origin(self) -> Origin:
+        """Where the request came from, for the audit trail: API Gateway's source IP and the user agent."""
+        identity = (self.request.context or {}).get("identity") or {}
+        return Origin(
+            source_ip=str(identity.get("sourceIp") or "unknown"),
+            user_agent=str(self.request.headers.get("user-agent") or ""),
+        )
 
     def query(self, name: str) -> str | None:
         params = self.request.query_params

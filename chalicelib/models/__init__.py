@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from pynamodb.models import Model
 
+from chalicelib.models.application import ActivationModel, ApplicationModel
+from chalicelib.models.audit import AuditModel
 from chalicelib.models.code import CodeModel, CodeValueModel
+from chalicelib.models.handle import HandleModel
 from chalicelib.models.idempotency import IdempotencyModel
 from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel
 from chalicelib.models.outbox import OutboxModel
@@ -22,4 +25,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     IdempotencyModel,
     CodeModel,
     CodeValueModel,
+    ApplicationModel,
+    ActivationModel,
+    HandleModel,
+    AuditModel,
 )

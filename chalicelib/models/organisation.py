@@ -2,7 +2,8 @@
 
 Access patterns
 - organisation by id ........................ GetItem organisations[org_id]
-- organisations by status, oldest first ..... Query organisations.by-status[status] (staff review queue)
+- organisations by status, oldest first ..... Query organisations.by-status[status] (staff review queue),
+                                              paged by the last item's keys (`status_page`)
 - company by CVR ............................ GetItem companies[cvr] (a CVR belongs to one organisation)
 - an organisation's companies ............... Query companies.by-org[org_id]
 - a company's accounts ...................... Query accounts[cvr]
@@ -12,6 +13,7 @@ Access patterns
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -54,7 +56,11 @@ class OrganisationModel(Model):
     primary_cvr = UnicodeAttribute()
     status = UnicodeAttribute(default=OrganisationStatus.PENDING_REVIEW.value)
     created_at = UTCDateTimeAttribute()
+    # Since when it has been approved without interruption: set by every approval from another status.
     approved_at = UTCDateTimeAttribute(null=True)
+    # Staff's reason for the current status, when it was rejected or suspended.
+    status_reason = UnicodeAttribute(null=True)
+    status_changed_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
 
     by_status = OrganisationsByStatus()
@@ -104,6 +110,34 @@ def get_organisation(org_id: str) -> OrganisationModel | None:
         return OrganisationModel.get(org_id)
     except OrganisationModel.DoesNotExist:
         return None
+
+
+def get_company(cvr: str) -> CompanyModel | None:
+    try:
+        return CompanyModel.get(cvr)
+    except CompanyModel.DoesNotExist:
+        return None
+
+
+def status_page(
+    status: OrganisationStatus, *, limit: int, start: dict[str, Any] | None
+) -> tuple[list[OrganisationModel], dict[str, Any] | None]:
+    """One page of the organisations with a status, oldest first, and the key to continue after."""
+    # One more than asked for tells whether another page exists, so the last page never ends in an empty one.
+    found = list(
+        OrganisationModel.by_status.query(
+            status.value, limit=limit + 1, page_size=limit + 1, last_evaluated_key=start
+        )
+    )
+    if len(found) <= limit:
+        return found, None
+    last = found[limit - 1]
+    created_at = OrganisationModel.created_at.serialize(last.created_at)
+    return found[:limit], {
+        "org_id": {"S": last.org_id},
+        "status": {"S": status.value},
+        "created_at": {"S": created_at},
+    }
 
 
 def companies_of(org_id: str) -> list[CompanyModel]:

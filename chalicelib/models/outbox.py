@@ -44,6 +44,12 @@ class MailKind(StrEnum):
     """Each kind has templates in chalicelib/mail/templates/<kind>/ (see chalicelib/mail/render.py)."""
 
     CODE_ISSUED = "code_issued"
+    # To the official mailbox on record for a CVR: the username and activation code of a new administrator.
+    ACTIVATION_LETTER = "activation_letter"
+    # To an organisation's administrators: staff approved, rejected or suspended the organisation.
+    DECISION = "decision"
+    # To an organisation's remaining administrators: support removed one of its logins.
+    LOGIN_REMOVED = "login_removed"
 
 
 class Language(StrEnum):

@@ -42,3 +42,14 @@ def decode_cursor(cursor: str, *, index: str, key_names: frozenset[str]) -> Star
         ):
             raise InvalidCursor("not a cursor for this list")
     return {name: {"S": value["S"]} for name, value in key.items()}
+
+
+def resume_key(
+    cursor: str, *, index: str, key_names: frozenset[str], partition: tuple[str, str] | None = None
+) -> StartKey:
+    """The start key of a cursor made for `index`, whose partition attribute (name, value), if given, is the
+    one the caller is querying now: a cursor never moves a Query to another partition."""
+    key = decode_cursor(cursor, index=index, key_names=key_names)
+    if partition is not None and key[partition[0]]["S"] != partition[1]:
+        raise InvalidCursor("not a cursor for this list")
+    return key

@@ -5,6 +5,7 @@ A user's id is also their Cognito username, so an access token leads to the reco
 Access patterns
 - user by id / Cognito username ............. GetItem users[user_id]
 - an organisation's users ................... Query users.by-org[org_id] (staff have no org and are not in it)
+- an organisation's active administrators ... the same Query, kept to active users with the `users` function
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
+
+# Whoever holds the `users` function administers the organisation's logins (PRODUCT.md, "Who is who").
+ADMINISTRATOR_FUNCTION = "users"
 
 
 class UserKind(StrEnum):
@@ -78,6 +82,8 @@ class UserModel(Model):
     functions = ListAttribute(of=UnicodeAttribute, default=list)
     companies = ListAttribute(of=CompanyAccess, default=list)
     status = UnicodeAttribute(default=UserStatus.ACTIVE.value)
+    # The language the person's mail is written in ("da" or "en").
+    language = UnicodeAttribute(default="da")
     # Cached once Cognito reports a second factor; until then every request asks Cognito.
     second_factor_enrolled = BooleanAttribute(default=False)
     created_at = UTCDateTimeAttribute()
@@ -91,6 +97,19 @@ def get_user(user_id: str) -> UserModel | None:
         return UserModel.get(user_id)
     except UserModel.DoesNotExist:
         return None
+
+
+def users_of(org_id: str) -> list[UserModel]:
+    return list(UserModel.by_org.query(org_id))
+
+
+def active_administrators(org_id: str) -> list[UserModel]:
+    """The people who can run the organisation's logins: active, with the `users` function."""
+    return [
+        user
+        for user in users_of(org_id)
+        if user.status == UserStatus.ACTIVE.value and ADMINISTRATOR_FUNCTION in (user.functions or [])
+    ]
 
 
 def record_second_factor(user: UserModel) -> None:

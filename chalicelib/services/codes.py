@@ -46,6 +46,7 @@ from chalicelib.models.organisation import OrganisationModel, OrganisationStatus
 from chalicelib.models.outbox import Language, MailKind, OutboxModel, Recipient, outgoing
 from chalicelib.models.paging import InvalidCursor
 from chalicelib.services.authz import Access, Function, Principal, authorize
+from chalicelib.services.paging import bad_cursor
 
 CODE_LIFETIME = timedelta(days=60)
 RANDOM_LENGTH = 8
@@ -168,10 +169,7 @@ class CodeService:
         try:
             entries, cursor = list_codes(listing, limit=query.limit, cursor=query.cursor)
         except InvalidCursor as exc:
-            raise InvalidInput(
-                "Some fields are missing or invalid.",
-                errors=[FieldError("cursor", "Not a cursor this list gave out; start again without it.")],
-            ) from exc
+            raise bad_cursor(exc) from exc
         return {"items": [describe(entry, now) for entry in entries], "next_cursor": cursor}
 
     def _visible(self, principal: Principal, query: CodeQuery) -> list[Visible]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.clock import isoformat
-from chalicelib.errors import FieldError, InvalidInput
 from chalicelib.models.outbox import MailStatus, OutboxModel
-from chalicelib.models.paging import InvalidCursor, decode_cursor, encode_cursor
+from chalicelib.models.paging import InvalidCursor, encode_cursor, resume_key
 from chalicelib.services.mail_delivery import retry_by_staff
+from chalicelib.services.paging import bad_cursor
 
 INDEX = "outbox.by-status"
 CURSOR_KEYS = frozenset({"message_id", "status", "created_at"})
@@ -29,15 +29,9 @@ def list_messages(status: MailStatus, *, limit: int, cursor: str | None) -> dict
 
 def _start_key(status: MailStatus, cursor: str) -> dict[str, Any]:
     try:
-        key = decode_cursor(cursor, index=INDEX, key_names=CURSOR_KEYS)
-        if key["status"]["S"] != status.value:
-            raise InvalidCursor("a cursor of another status")
+        return resume_key(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("status", status.value))
     except InvalidCursor as exc:
-        raise InvalidInput(
-            "Some query parameters are missing or invalid.",
-            errors=[FieldError("cursor", "Not a cursor this list gave out; start again without it.")],
-        ) from exc
-    return key
+        raise bad_cursor(exc) from exc
 
 
 def retry(message_id: str) -> dict[str, Any]:

@@ -168,6 +168,7 @@ class LocalStack:
             "region": REGION,
             "cognito": {"user_pool_id": pool.user_pool_id, "client_id": pool.client_id},
             "users": users,
+            "registry": registry_listing(),
         }
 
     def _start_events(self) -> None:
@@ -237,6 +238,19 @@ class LocalStack:
             self._moto.stop()
 
 
+def registry_listing() -> list[dict[str, str]]:
+    """The sample company register the API looks CVR numbers up in, so a person can apply with one."""
+    from chalicelib.adapters.registry import SAMPLE_FILE, SampleRegistry
+    from chalicelib.settings import Settings
+
+    configured = Settings().registry_file
+    registry = SampleRegistry.from_file(Path(configured) if configured else SAMPLE_FILE)
+    return [
+        {"cvr": entry.cvr, "name": entry.name, "official_mailbox": entry.official_mailbox}
+        for entry in registry.entries()
+    ]
+
+
 def banner(demo: dict[str, Any], options: Options) -> str:
     admin = demo["users"]["admin"]["username"]
     return "\n".join(
@@ -245,6 +259,7 @@ def banner(demo: dict[str, Any], options: Options) -> str:
             f"Godkend is running: API {demo['api_url']}  (AWS emulator {demo['aws_endpoint_url']})",
             f"  demo credentials .... {options.state_dir / 'demo.json'}",
             f"  mail sent ........... {options.state_dir / 'mail'}/",
+            f"  apply with a CVR .... {len(demo['registry'])} sample companies under 'registry' in demo.json",
             f"  a token for {admin}: .venv/bin/python -m infra.local.token admin",
             "Ctrl-C stops everything.",
             "",

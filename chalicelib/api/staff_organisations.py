@@ -1,0 +1,168 @@
+"""Staff: the eligibility review of organisations, and support's removal of an orphaned login."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.api.deps import container
+from chalicelib.api.routing import STAFF, Call, Routes, query_params
+from chalicelib.clock import isoformat
+from chalicelib.models.organisation import OrganisationModel, OrganisationStatus
+from chalicelib.models.paging import MAX_CURSOR_LENGTH
+from chalicelib.services.eligibility import Decision, ReasonForm
+from chalicelib.services.paging import DEFAULT_LIMIT, MAX_LIMIT
+
+routes = Routes(__name__, tag="Staff")
+
+
+class StaffOrganisation(BaseModel):
+    org_id: str
+    name: str
+    handle: str
+    primary_cvr: str
+    status: str
+    status_reason: str | None = Field(description="Staff's reason, when rejected or suspended")
+    created_at: str
+    approved_at: str | None = Field(description="Approved without interruption since (UTC)")
+
+
+class StaffOrganisationPage(BaseModel):
+    items: list[StaffOrganisation]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")
+
+
+class LoginRemovedOut(BaseModel):
+    org_id: str
+    user_id: str
+    administrators_left: int
+    may_apply_again: bool = Field(
+        description="True when no active administrator is left: a new application "
+        "for the organisation's CVR now sends a new letter"
+    )
+
+
+def _organisation(organisation: OrganisationModel) -> dict[str, Any]:
+    return {
+        "org_id": organisation.org_id,
+        "name": organisation.name,
+        "handle": organisation.handle,
+        "primary_cvr": organisation.primary_cvr,
+        "status": organisation.status,
+        "status_reason": organisation.status_reason,
+        "created_at": isoformat(organisation.created_at),
+        "approved_at": isoformat(organisation.approved_at) if organisation.approved_at else None,
+    }
+
+
+class OrganisationListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: OrganisationStatus = Field(
+        default=OrganisationStatus.PENDING_REVIEW, description="Only organisations with this status"
+    )
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Organisations per page")
+    cursor: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_CURSOR_LENGTH,
+        description="`next_cursor` of the page before",
+    )
+
+
+@routes.get(
+    "/v1/staff/organisations",
+    rule=STAFF,
+    summary="List organisations by status, oldest first (the review queue)",
+    response=StaffOrganisationPage,
+    errors=(400,),
+    query=query_params(OrganisationListQuery),
+)
+def list_organisations(call: Call) -> dict[str, Any]:
+    query = call.query_model(OrganisationListQuery)
+    page = container().eligibility.page(query.status, limit=query.limit, cursor=query.cursor)
+    return {"items": [_organisation(o) for o in page.items], "next_cursor": page.next_cursor}
+
+
+DECISION_ERRORS = (409,)
+TRANSITIONS_DOC = (
+    "Approve from pending_review, suspended or rejected; reject from pending_review; suspend from approved. "
+    "Others answer 409. Asking for the status the organisation already has changes nothing and mails nobody."
+)
+
+
+@routes.post(
+    "/v1/staff/organisations/{org_id}/approve",
+    rule=STAFF,
+    summary="Approve an organisation as an NGO: it may create codes",
+    response=StaffOrganisation,
+    errors=DECISION_ERRORS,
+    description="Fixes the organisation's handle (unique; a short suffix when taken) and mails its "
+    "administrators. " + TRANSITIONS_DOC,
+)
+def approve(call: Call, org_id: str) -> dict[str, Any]:
+    decided = container().eligibility.decide(
+        call.principal, org_id, Decision.APPROVE, reason=None, origin=call.origin
+    )
+    return _organisation(decided)
+
+
+@routes.post(
+    "/v1/staff/organisations/{org_id}/reject",
+    rule=STAFF,
+    summary="Reject an organisation's application, with a reason mailed to its administrators",
+    body=ReasonForm,
+    response=StaffOrganisation,
+    errors=DECISION_ERRORS,
+    description=TRANSITIONS_DOC,
+)
+def reject(call: Call, org_id: str) -> dict[str, Any]:
+    reason = call.body(ReasonForm).reason
+    decided = container().eligibility.decide(
+        call.principal, org_id, Decision.REJECT, reason=reason, origin=call.origin
+    )
+    return _organisation(decided)
+
+
+@routes.post(
+    "/v1/staff/organisations/{org_id}/suspend",
+    rule=STAFF,
+    summary="Suspend an approved organisation, with a reason mailed to its administrators",
+    body=ReasonForm,
+    response=StaffOrganisation,
+    errors=DECISION_ERRORS,
+    description="Its codes stop validating. " + TRANSITIONS_DOC,
+)
+def suspend(call: Call, org_id: str) -> dict[str, Any]:
+    reason = call.body(ReasonForm).reason
+    decided = container().eligibility.decide(
+        call.principal, org_id, Decision.SUSPEND, reason=reason, origin=call.origin
+    )
+    return _organisation(decided)
+
+
+@routes.delete(
+    "/v1/staff/organisations/{org_id}/users/{user_id}",
+    rule=STAFF,
+    summary="Support: remove a login nobody can use any more, so the organisation can apply again",
+    body=ReasonForm,
+    response=LoginRemovedOut,
+    errors=(503,),
+    description=(
+        "Removes the login in Cognito and the user record, audited with the reason; the organisation's "
+        "remaining administrators are mailed. The reason travels in a JSON body rather than the query "
+        "string: it is free text about a person, and query strings end up in access logs."
+    ),
+)
+def remove_login(call: Call, org_id: str, user_id: str) -> dict[str, Any]:
+    reason = call.body(ReasonForm).reason
+    removed = container().support.remove_login(
+        call.principal, org_id, user_id, reason=reason, origin=call.origin
+    )
+    return {
+        "org_id": removed.org_id,
+        "user_id": removed.user_id,
+        "administrators_left": removed.administrators_left,
+        "may_apply_again": removed.administrators_left == 0,
+    }

@@ -1,0 +1,128 @@
+"""The audit trail: an append-only record of who did what to an organisation, when, and from where.
+
+Records are written in the same transaction as the change they describe, wherever there is one, and are
+never updated or deleted by the service. There is no TTL: the trail outlives the applications, logins and
+codes it describes (a removed login stays explained).
+
+Keys are made for reading one organisation's trail newest first, a page at a time (the future
+`GET /v1/organisation/audit`): the hash key is the organisation, the range key the time to the microsecond
+followed by the event's id, so that two events in the same microsecond neither collide nor reorder.
+
+Access patterns
+- an organisation's trail, newest first ..... Query audit[org_id] ScanIndexForward=false, Limit, cursor
+- append one event .......................... PutItem audit[org_id, at_event] if absent
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.expressions.condition import Condition
+from pynamodb.models import Model
+
+from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
+
+ANONYMOUS = "anonymous"
+MAX_USER_AGENT = 512
+
+
+class ActorKind(StrEnum):
+    ANONYMOUS = "anonymous"  # not signed in (an applicant)
+    USER = "user"  # a person of an organisation, or one proving it with an activation code
+    STAFF = "staff"
+
+
+class AuditAction(StrEnum):
+    APPLICATION_SUBMITTED = "application.submitted"
+    APPLICATION_REPEATED = "application.repeated"  # a pending one stood; no letter sent
+    ACTIVATION_REFUSED = "activation.refused"  # a wrong code
+    ACTIVATION_LOCKED = "activation.locked"
+    ACTIVATION_COMPLETED = "activation.completed"
+    ORGANISATION_APPROVED = "organisation.approved"
+    ORGANISATION_REJECTED = "organisation.rejected"
+    ORGANISATION_SUSPENDED = "organisation.suspended"
+    LOGIN_REMOVED_BY_SUPPORT = "user.removed_by_support"
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: ActorKind
+    id: str
+
+    @classmethod
+    def anonymous(cls) -> Actor:
+        return cls(ActorKind.ANONYMOUS, ANONYMOUS)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a request came from, as API Gateway saw it."""
+
+    source_ip: str = "unknown"
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    org_id: str
+    action: AuditAction
+    actor: Actor
+    origin: Origin
+    targets: dict[str, str] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class AuditModel(Model):
+    class Meta:
+        table_name = table_name("audit")
+        region = aws_region()
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    org_id = UnicodeAttribute(hash_key=True)
+    at_event = UnicodeAttribute(range_key=True)
+    event_id = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    action = UnicodeAttribute()
+    actor_kind = UnicodeAttribute()
+    actor_id = UnicodeAttribute()
+    # Ids of what the event is about: user_id, application_id, cvr, ...
+    targets = JSONAttribute(default=dict)
+    # What else a reader needs: a reason, the number of tries, where a letter went. Never a secret.
+    details = JSONAttribute(default=dict)
+    source_ip = UnicodeAttribute()
+    user_agent = UnicodeAttribute(default="")
+
+
+def audit_record(event: AuditEvent, *, now: datetime) -> tuple[AuditModel, Condition]:
+    """An audit item and the condition to save it under: `tx.save(*audit_record(...))`."""
+    event_id = uuid.uuid4().hex
+    at = now.astimezone(UTC)
+    record = AuditModel(
+        event.org_id,
+        f"{at.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{event_id}",
+        event_id=event_id,
+        at=at,
+        action=event.action.value,
+        actor_kind=event.actor.kind.value,
+        actor_id=event.actor.id,
+        targets=dict(event.targets),
+        details=dict(event.details),
+        source_ip=event.origin.source_ip or "unknown",
+        user_agent=event.origin.user_agent[:MAX_USER_AGENT],
+    )
+    return record, AuditModel.at_event.does_not_exist()
+
+
+def record_event(event: AuditEvent, *, now: datetime) -> None:
+    """Append one event on its own, for steps that have no transaction of their own to join."""
+    record, condition = audit_record(event, now=now)
+    record.save(condition=condition)
+
+
+def trail_of(org_id: str, *, limit: int = 50) -> list[AuditModel]:
+    return list(AuditModel.query(org_id, scan_index_forward=False, limit=limit))

@@ -1,0 +1,392 @@
+"""Journey 3: the administrator activates the login with the username and activation code from the letter
+and a password of their choosing.
+
+Every try is counted before the code is compared (an atomic, conditional counter), so that five wrong
+tries lock the code whatever the concurrency. The steps after a right code are ordered so that a failure
+leaves nothing half-done:
+
+1. claim the activation (a conditional update: exactly one request proceeds);
+2. create the login in Cognito (the password policy speaks here);
+3. write the organisation (if new), its companies and accounts, the user, and mark the activation used and
+   the application activated: one transaction, with the audit record.
+
+If 2 fails, the claim is released; if 3 fails, the login is deleted and the claim released. A request that
+dies between the steps leaves a claim that expires after a few minutes, and a login with no user record
+(which can sign in nowhere) that the next activation replaces.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters.cognito import LoginExists
+from chalicelib.clock import Clock
+from chalicelib.errors import (
+    ActivationExpired,
+    ActivationInProgress,
+    ActivationLocked,
+    ActivationUsed,
+    AdministratorExists,
+    Conflict,
+    FieldError,
+    InvalidInput,
+    UnknownUsername,
+    WrongActivationCode,
+)
+from chalicelib.models.application import (
+    MAX_ATTEMPTS,
+    STALE_CLAIM,
+    ActivationModel,
+    ActivationStatus,
+    ApplicationModel,
+    ApplicationStatus,
+    claimable,
+    get_activation,
+    get_application,
+)
+from chalicelib.models.audit import (
+    Actor,
+    ActorKind,
+    AuditAction,
+    AuditEvent,
+    Origin,
+    audit_record,
+    record_event,
+)
+from chalicelib.models.base import transaction
+from chalicelib.models.organisation import (
+    AccountModel,
+    CompanyModel,
+    OrganisationModel,
+    OrganisationStatus,
+    companies_of,
+    get_organisation,
+)
+from chalicelib.models.user import (
+    UserKind,
+    UserModel,
+    UserStatus,
+    active_administrators,
+    company_access,
+    get_user,
+)
+from chalicelib.services.activation_codes import ActivationCodes, normalise_code, normalise_username
+from chalicelib.services.authz import Function
+from chalicelib.services.handles import ascii_handle
+
+CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+class ActivationForm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=64, description="As printed in the letter")
+    activation_code: str = Field(
+        min_length=1, max_length=64, description="As printed in the letter; case and hyphens do not matter"
+    )
+    password: str = Field(min_length=1, max_length=256, description="The new login's password")
+
+
+@dataclass(frozen=True)
+class Activated:
+    user_id: str
+    org_id: str
+
+
+class LoginDirectory(Protocol):
+    def create_login(self, *, username: str, email: str, mobile: str, password: str) -> None: ...
+    def delete_login(self, username: str) -> None: ...
+
+
+class ActivationService:
+    def __init__(self, *, codes: ActivationCodes, logins: LoginDirectory, clock: Clock) -> None:
+        self._codes = codes
+        self._logins = logins
+        self._clock = clock
+
+    def activate(self, form: ActivationForm, *, origin: Origin) -> Activated:
+        username = normalise_username(form.username)
+        if normalise_code(form.activation_code) is None:
+            raise InvalidInput(
+                "That is not an activation code.",
+                errors=[
+                    FieldError(
+                        "activation_code", "12 letters and digits as in the letter, e.g. 7K2M-9XQ4-B8ND."
+                    )
+                ],
+            )
+        now = self._clock.now()
+        activation = get_activation(username)
+        if activation is None:
+            raise UnknownUsername("No activation is waiting for this username; check the letter.")
+        refuse_unusable(activation, now)
+        attempts = self._count_try(activation, now)
+        if not self._codes.matches(activation.code_digest, username, form.activation_code):
+            self._refuse_wrong_code(activation, attempts, now, origin)
+        self._claim(activation, now)
+        try:
+            return self._complete(activation, form, now, origin)
+        except Exception:
+            self._release(activation, now)
+            raise
+
+    def _count_try(self, activation: ActivationModel, now: datetime) -> int:
+        try:
+            activation.update(
+                actions=[ActivationModel.attempts.add(1)],
+                condition=(ActivationModel.attempts < MAX_ATTEMPTS) & claimable(now),
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code != CONDITION_FAILED:
+                raise
+            refuse_unusable(get_activation(activation.username) or activation, now)
+            raise ActivationInProgress("This activation changed meanwhile; try again.") from exc
+        return int(activation.attempts)
+
+    def _refuse_wrong_code(
+        self, activation: ActivationModel, attempts: int, now: datetime, origin: Origin
+    ) -> None:
+        event = AuditEvent(
+            activation.org_id,
+            AuditAction.ACTIVATION_REFUSED,
+            Actor.anonymous(),
+            origin,
+            targets={"username": activation.username, "application_id": activation.application_id},
+            details={"tries": attempts},
+        )
+        if attempts < MAX_ATTEMPTS:
+            record_event(event, now=now)
+            raise WrongActivationCode(
+                "The activation code is wrong.", errors=[FieldError("activation_code", "Wrong code.")]
+            )
+        with transaction() as tx:
+            tx.update(
+                activation,
+                actions=[ActivationModel.status.set(ActivationStatus.LOCKED.value)],
+                condition=ActivationModel.status != ActivationStatus.USED.value,
+            )
+            _set_application_status(tx, activation, ApplicationStatus.LOCKED, now)
+            tx.save(*audit_record(_with_action(event, AuditAction.ACTIVATION_LOCKED), now=now))
+        raise ActivationLocked(
+            "The activation code is now locked after too many wrong tries. Apply again for a new letter."
+        )
+
+    def _claim(self, activation: ActivationModel, now: datetime) -> None:
+        try:
+            activation.update(
+                actions=[
+                    ActivationModel.status.set(ActivationStatus.CLAIMED.value),
+                    ActivationModel.claimed_at.set(now),
+                ],
+                condition=claimable(now),
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code != CONDITION_FAILED:
+                raise
+            refuse_unusable(get_activation(activation.username) or activation, now)
+            raise ActivationInProgress("This activation is being completed; try again in a minute.") from exc
+
+    def _release(self, activation: ActivationModel, claimed_at: datetime) -> None:
+        """Undo the claim after a failure; the right code given does not count as a wrong try."""
+        with contextlib.suppress(UpdateError):
+            activation.update(
+                actions=[
+                    ActivationModel.status.set(ActivationStatus.PENDING.value),
+                    ActivationModel.claimed_at.remove(),
+                    ActivationModel.attempts.add(-1),
+                ],
+                condition=(ActivationModel.status == ActivationStatus.CLAIMED.value)
+                & (ActivationModel.claimed_at == claimed_at),
+            )
+
+    def _complete(
+        self, activation: ActivationModel, form: ActivationForm, now: datetime, origin: Origin
+    ) -> Activated:
+        application = get_application(activation.cvr)
+        if application is None or application.application_id != activation.application_id:
+            raise ActivationExpired("This activation is no longer current; apply again for a new letter.")
+        organisation = get_organisation(activation.org_id)
+        if organisation is not None and active_administrators(organisation.org_id):
+            raise AdministratorExists(
+                "The organisation already has an administrator. Ask your administrator for a login, "
+                "or contact support."
+            )
+        applied: dict[str, Any] = application.form
+        user = _administrator(activation, application, applied, organisation, now)
+        self._create_login(user, form.password)
+        try:
+            _commit(activation, application, applied, user, organisation, now, origin)
+        except Exception:
+            self._logins.delete_login(user.user_id)
+            raise
+        return Activated(user_id=user.user_id, org_id=activation.org_id)
+
+    def _create_login(self, user: UserModel, password: str) -> None:
+        details = {"username": user.user_id, "email": user.email, "mobile": user.mobile, "password": password}
+        try:
+            self._logins.create_login(**details)
+        except LoginExists:
+            if get_user(user.user_id) is not None:
+                raise ActivationUsed("This login has already been activated.") from None
+            # Left by an earlier try of this same activation that died before its records were written: the
+            # username was reserved for this activation alone, and a login without a record reaches nothing.
+            self._logins.delete_login(user.user_id)
+            self._logins.create_login(**details)
+
+
+def refuse_unusable(activation: ActivationModel, now: datetime) -> None:
+    """Raise the problem that says why this activation cannot be tried now, if it cannot."""
+    if activation.status == ActivationStatus.USED.value:
+        raise ActivationUsed(
+            "This activation code has already been used. Sign in with your username and password."
+        )
+    if activation.status == ActivationStatus.LOCKED.value or activation.attempts >= MAX_ATTEMPTS:
+        raise ActivationLocked(
+            "The activation code is locked after too many wrong tries. Apply again for a new letter."
+        )
+    if now >= activation.expires_at:
+        raise ActivationExpired("The activation code has expired. Apply again for a new letter.")
+    if (
+        activation.status == ActivationStatus.CLAIMED.value
+        and activation.claimed_at is not None
+        and activation.claimed_at >= now - STALE_CLAIM
+    ):
+        raise ActivationInProgress("This activation is being completed; try again in a minute.")
+
+
+def _administrator(
+    activation: ActivationModel,
+    application: ApplicationModel,
+    applied: dict[str, Any],
+    organisation: OrganisationModel | None,
+    now: datetime,
+) -> UserModel:
+    """The first administrator: every function, full access to every company of the organisation."""
+    if organisation is not None:
+        cvrs = [company.cvr for company in companies_of(organisation.org_id)]
+    else:
+        cvrs = [application.cvr] + [subsidiary["cvr"] for subsidiary in applied["subsidiaries"]]
+    applicant = applied["applicant"]
+    return UserModel(
+        activation.username,
+        kind=UserKind.MEMBER.value,
+        org_id=activation.org_id,
+        first_name=applicant["first_name"],
+        last_name=applicant["last_name"],
+        email=applicant["email"],
+        mobile=applicant["mobile"],
+        functions=[function.value for function in Function],
+        companies=[company_access(cvr, None) for cvr in cvrs],
+        status=UserStatus.ACTIVE.value,
+        language=applied.get("language", "da"),
+        created_at=now,
+    )
+
+
+def _commit(
+    activation: ActivationModel,
+    application: ApplicationModel,
+    applied: dict[str, Any],
+    user: UserModel,
+    organisation: OrganisationModel | None,
+    now: datetime,
+    origin: Origin,
+) -> None:
+    event = AuditEvent(
+        activation.org_id,
+        AuditAction.ACTIVATION_COMPLETED,
+        Actor(ActorKind.USER, user.user_id),
+        origin,
+        targets={
+            "user_id": user.user_id,
+            "application_id": application.application_id,
+            "cvr": application.cvr,
+        },
+        details={"new_organisation": organisation is None},
+    )
+    try:
+        with transaction() as tx:
+            if organisation is None:
+                _write_organisation(tx, application, applied, now)
+            else:
+                tx.condition_check(
+                    OrganisationModel, organisation.org_id, condition=OrganisationModel.org_id.exists()
+                )
+            tx.save(user, condition=UserModel.user_id.does_not_exist())
+            tx.update(
+                activation,
+                actions=[
+                    ActivationModel.status.set(ActivationStatus.USED.value),
+                    ActivationModel.used_at.set(now),
+                ],
+                condition=(ActivationModel.status == ActivationStatus.CLAIMED.value)
+                & (ActivationModel.claimed_at == activation.claimed_at),
+            )
+            _set_application_status(tx, activation, ApplicationStatus.ACTIVATED, now)
+            tx.save(*audit_record(event, now=now))
+    except TransactWriteError as exc:
+        if any(
+            reason is not None and reason.code == "ConditionalCheckFailed"
+            for reason in exc.cancellation_reasons or []
+        ):
+            raise Conflict(
+                "One of the companies already belongs to another organisation in Godkend, or this activation "
+                "was completed meanwhile. Contact support if you cannot sign in."
+            ) from exc
+        raise
+
+
+def _write_organisation(
+    tx: TransactWrite, application: ApplicationModel, applied: dict[str, Any], now: datetime
+) -> None:
+    org_id = application.org_id
+    tx.save(
+        OrganisationModel(
+            org_id,
+            name=applied["name"],
+            handle=ascii_handle(applied["name"]),
+            primary_cvr=application.cvr,
+            status=OrganisationStatus.PENDING_REVIEW.value,
+            created_at=now,
+        ),
+        condition=OrganisationModel.org_id.does_not_exist(),
+    )
+    companies = [CompanyModel(application.cvr, org_id=org_id, name=application.company_name, created_at=now)]
+    companies += [
+        CompanyModel(s["cvr"], org_id=org_id, name=s["name"], parent_cvr=application.cvr, created_at=now)
+        for s in applied["subsidiaries"]
+    ]
+    for company in companies:
+        tx.save(company, condition=CompanyModel.cvr.does_not_exist())
+    for account in applied["accounts"]:
+        tx.save(
+            AccountModel(
+                account["cvr"], account["number"], org_id=org_id, name=account["name"], created_at=now
+            ),
+            condition=AccountModel.number.does_not_exist(),
+        )
+
+
+def _set_application_status(
+    tx: TransactWrite, activation: ActivationModel, status: ApplicationStatus, now: datetime
+) -> None:
+    actions: list[Action] = [ApplicationModel.status.set(status.value)]
+    if status is ApplicationStatus.ACTIVATED:
+        actions.append(ApplicationModel.activated_at.set(now))
+    tx.update(
+        ApplicationModel(activation.cvr),
+        actions=actions,
+        condition=ApplicationModel.application_id == activation.application_id,
+    )
+
+
+def _with_action(event: AuditEvent, action: AuditAction) -> AuditEvent:
+    return AuditEvent(event.org_id, action, event.actor, event.origin, event.targets, event.details)

@@ -1,0 +1,219 @@
+"""Journey 4: staff review organisations. An organisation starts `pending_review`; staff approve it as an
+NGO, reject it with a reason, or later suspend it. Only an approved organisation may create codes.
+
+The decision, the mail to the organisation's administrators and the audit record commit together. Asking
+for the status the organisation already has changes nothing and mails nobody, so a double click or a retry
+is harmless. Approval fixes the organisation's handle: it is reserved in the handles table first (with a
+short suffix when another organisation has it), so that the part after the `@` in a code names exactly one
+organisation.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
+
+from chalicelib.clock import Clock, isoformat
+from chalicelib.errors import Conflict, InvalidTransition, NotFound
+from chalicelib.models.audit import Actor, ActorKind, AuditAction, AuditEvent, Origin, audit_record
+from chalicelib.models.base import transaction
+from chalicelib.models.handle import reserve_handle
+from chalicelib.models.organisation import (
+    OrganisationModel,
+    OrganisationStatus,
+    get_organisation,
+    status_page,
+)
+from chalicelib.models.outbox import MailKind, Recipient, outgoing
+from chalicelib.models.paging import InvalidCursor, encode_cursor, resume_key
+from chalicelib.models.user import active_administrators
+from chalicelib.services.authz import Principal
+from chalicelib.services.handles import MAX_LENGTH, ascii_handle
+from chalicelib.services.paging import bad_cursor
+
+# A decision's transaction holds the organisation, the audit record and one mail per administrator, and
+# DynamoDB allows 100 items in a transaction.
+MAX_MAILED_ADMINISTRATORS = 90
+NUMBERED_SUFFIXES = range(2, 10)
+RANDOM_SUFFIX_TRIES = 5
+INDEX = "organisations.by-status"
+CURSOR_KEYS = frozenset({"org_id", "status", "created_at"})
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    SUSPEND = "suspend"
+
+
+@dataclass(frozen=True)
+class Transition:
+    to: OrganisationStatus
+    allowed_from: frozenset[OrganisationStatus]
+    action: AuditAction
+
+
+TRANSITIONS = {
+    # A rejection can be reversed by approving after all; a suspension is lifted by approving again.
+    Decision.APPROVE: Transition(
+        OrganisationStatus.APPROVED,
+        frozenset(
+            {OrganisationStatus.PENDING_REVIEW, OrganisationStatus.SUSPENDED, OrganisationStatus.REJECTED}
+        ),
+        AuditAction.ORGANISATION_APPROVED,
+    ),
+    Decision.REJECT: Transition(
+        OrganisationStatus.REJECTED,
+        frozenset({OrganisationStatus.PENDING_REVIEW}),
+        AuditAction.ORGANISATION_REJECTED,
+    ),
+    Decision.SUSPEND: Transition(
+        OrganisationStatus.SUSPENDED,
+        frozenset({OrganisationStatus.APPROVED}),
+        AuditAction.ORGANISATION_SUSPENDED,
+    ),
+}
+
+
+class ReasonForm(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(
+        min_length=1,
+        max_length=1000,
+        description="Why; mailed to the administrators and kept in the audit trail",
+    )
+
+
+@dataclass(frozen=True)
+class OrganisationPage:
+    items: list[OrganisationModel]
+    next_cursor: str | None
+
+
+def may_create_codes(organisation: OrganisationModel) -> bool:
+    """The one rule for the codes feature: only an approved organisation issues codes."""
+    return organisation.status == OrganisationStatus.APPROVED.value
+
+
+class EligibilityService:
+    def __init__(self, *, clock: Clock) -> None:
+        self._clock = clock
+
+    def page(self, status: OrganisationStatus, *, limit: int, cursor: str | None) -> OrganisationPage:
+        try:
+            start = (
+                resume_key(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("status", status.value))
+                if cursor
+                else None
+            )
+        except InvalidCursor as exc:
+            raise bad_cursor(exc) from exc
+        items, last = status_page(status, limit=limit, start=start)
+        return OrganisationPage(items=items, next_cursor=encode_cursor(INDEX, last) if last else None)
+
+    def decide(
+        self, staff: Principal, org_id: str, decision: Decision, *, reason: str | None, origin: Origin
+    ) -> OrganisationModel:
+        organisation = get_organisation(org_id)
+        if organisation is None:
+            raise NotFound("No such organisation.")
+        transition = TRANSITIONS[decision]
+        if organisation.status == transition.to.value:
+            return organisation
+        if OrganisationStatus(organisation.status) not in transition.allowed_from:
+            raise InvalidTransition(
+                f"An organisation that is {organisation.status} cannot be {transition.to.value}; it can be "
+                f"from {', '.join(sorted(s.value for s in transition.allowed_from))}."
+            )
+        now = self._clock.now()
+        actions: list[Action] = [
+            OrganisationModel.status.set(transition.to.value),
+            OrganisationModel.status_changed_at.set(now),
+        ]
+        if decision is Decision.APPROVE:
+            actions += [
+                OrganisationModel.handle.set(self._reserve_handle(organisation, now)),
+                OrganisationModel.approved_at.set(now),
+                OrganisationModel.status_reason.remove(),
+            ]
+        else:
+            actions.append(OrganisationModel.status_reason.set(reason or ""))
+        self._commit(staff, organisation, transition, actions, reason, now, origin)
+        changed = get_organisation(org_id)
+        assert changed is not None  # it was just updated
+        return changed
+
+    def _commit(
+        self,
+        staff: Principal,
+        organisation: OrganisationModel,
+        transition: Transition,
+        actions: list[Action],
+        reason: str | None,
+        now: datetime,
+        origin: Origin,
+    ) -> None:
+        administrators = sorted(active_administrators(organisation.org_id), key=lambda u: u.created_at)
+        event = AuditEvent(
+            organisation.org_id,
+            transition.action,
+            Actor(ActorKind.STAFF, staff.user_id),
+            origin,
+            targets={"org_id": organisation.org_id},
+            details={"from": organisation.status, "to": transition.to.value, "reason": reason or ""},
+        )
+        try:
+            with transaction() as tx:
+                # The version check (added by PynamoDB) makes concurrent decisions on one organisation
+                # commit one at a time; the loser is told to look again.
+                tx.update(
+                    organisation,
+                    actions=actions,
+                    condition=OrganisationModel.status == organisation.status,
+                )
+                for admin in administrators[:MAX_MAILED_ADMINISTRATORS]:
+                    tx.save(
+                        *outgoing(
+                            MailKind.DECISION,
+                            to=Recipient(address=admin.email, name=f"{admin.first_name} {admin.last_name}"),
+                            language=admin.language or "da",
+                            context={
+                                "organisation_name": organisation.name,
+                                "decision": transition.to.value,
+                                "reason": reason or "",
+                                "decided_at": isoformat(now),
+                            },
+                            now=now,
+                            message_id=(
+                                f"{MailKind.DECISION.value}:{organisation.org_id}:{organisation.version}:"
+                                f"{admin.user_id}"
+                            ),
+                        )
+                    )
+                tx.save(*audit_record(event, now=now))
+        except TransactWriteError as exc:
+            raise Conflict("The organisation changed meanwhile; look at it again and retry.") from exc
+
+    def _reserve_handle(self, organisation: OrganisationModel, now: datetime) -> str:
+        base = ascii_handle(organisation.name) or organisation.handle
+        for candidate in _handle_candidates(organisation.handle, base):
+            if reserve_handle(candidate, organisation.org_id, now):
+                return candidate
+        raise Conflict("No free handle could be found for this organisation; contact the developers.")
+
+
+def _handle_candidates(current: str, base: str) -> list[str]:
+    suffixes = [str(n) for n in NUMBERED_SUFFIXES]
+    suffixes += [
+        "".join(secrets.choice("abcdefghjkmnpqrstvwxyz23456789") for _ in range(4))
+        for _ in range(RANDOM_SUFFIX_TRIES)
+    ]
+    candidates = [current, base] + [base[: MAX_LENGTH - len(suffix)] + suffix for suffix in suffixes]
+    return list(dict.fromkeys(c for c in candidates if c))

@@ -1,0 +1,151 @@
+"""Builders and readers for the onboarding tests: application forms, the letters in the outbox, organisations
+that own a CVR of the sample company register, and fakes injected through the Container."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from chalice.test import Client
+
+from chalicelib.adapters.registry import RegistryEntry, SampleRegistry
+from chalicelib.errors import UpstreamUnavailable
+from chalicelib.mail.render import RenderedMail, render
+from chalicelib.models.audit import AuditModel
+from chalicelib.models.organisation import OrganisationStatus
+from chalicelib.models.outbox import MailKind, OutboxModel
+from infra.local.demo import CompanySpec, add_organisation
+from tests.people import Org
+
+JSON = {"content-type": "application/json"}
+STRONG_PASSWORD = "Sikker-Adgang-2026"
+SAMPLE = SampleRegistry.from_file()
+
+# Companies of the sample register (chalicelib/adapters/registry_sample.json).
+MAIN = "41270004"  # Blå Kors Odense
+SUBSIDIARY = "25560000"  # Blå Kors Odense Genbrug ApS
+OTHER_MAIN = "35770003"  # Grøn Hjælp Esbjerg
+OTHER_SUBSIDIARY = "40120009"
+NOT_IN_REGISTER = "10000009"  # passes the modulus-11 check; no such company in the sample register
+
+
+def form(**overrides: Any) -> dict[str, Any]:
+    """A valid application for MAIN with one subsidiary and two accounts; keyword arguments replace fields."""
+    body: dict[str, Any] = {
+        "cvr": MAIN,
+        "name": "Blå Kors Odense",
+        "subsidiaries": [{"cvr": SUBSIDIARY, "name": "Blå Kors Genbrug"}],
+        "accounts": [
+            {"cvr": MAIN, "number": "1001", "name": "Hovedkonto"},
+            {"cvr": SUBSIDIARY, "number": "2001", "name": "Butikker"},
+        ],
+        "applicant": {
+            "first_name": "Ida",
+            "last_name": "Holm",
+            "email": "ida.holm@example.org",
+            "mobile": "+4522334455",
+        },
+    }
+    body.update(copy.deepcopy(overrides))
+    return body
+
+
+def post(client: Client, path: str, body: Any, headers: dict[str, str] | None = None) -> Any:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return client.http.post(path, headers={**JSON, **(headers or {})}, body=raw)
+
+
+def apply(client: Client, body: dict[str, Any] | None = None) -> Any:
+    return post(client, "/v1/applications", body if body is not None else form())
+
+
+def activate(client: Client, username: str, code: str, password: str = STRONG_PASSWORD) -> Any:
+    return post(
+        client, "/v1/activations", {"username": username, "activation_code": code, "password": password}
+    )
+
+
+def mail(kind: MailKind) -> list[OutboxModel]:
+    """What the outbox holds of one kind, oldest first (a test-only Scan of a small table)."""
+    return sorted((m for m in OutboxModel.scan() if m.kind == kind.value), key=lambda m: m.created_at)
+
+
+def letters() -> list[OutboxModel]:
+    return mail(MailKind.ACTIVATION_LETTER)
+
+
+def only_letter() -> OutboxModel:
+    found = letters()
+    assert len(found) == 1, [m.message_id for m in found]
+    return found[0]
+
+
+def username_and_code(letter: OutboxModel) -> tuple[str, str]:
+    return str(letter.context["username"]), str((letter.secrets or {})["activation_code"])
+
+
+def rendered(message: OutboxModel) -> RenderedMail:
+    return render(
+        message.kind,
+        message.language,
+        {**message.context, **(message.secrets or {}), "recipient_name": message.to_name},
+    )
+
+
+def trail(org_id: str) -> list[AuditModel]:
+    """The organisation's audit trail, newest first."""
+    return list(AuditModel.query(org_id, scan_index_forward=False))
+
+
+def actions(org_id: str) -> list[str]:
+    return [entry.action for entry in trail(org_id)]
+
+
+def registered_organisation(
+    cvrs: Sequence[str] = (MAIN, SUBSIDIARY),
+    *,
+    org_id: str = "org-registered",
+    name: str = "Blå Kors Odense",
+    status: OrganisationStatus = OrganisationStatus.APPROVED,
+) -> Org:
+    """An organisation that already owns CVR numbers of the sample register (as after an activation)."""
+    companies = [
+        CompanySpec(cvr, (SAMPLE.lookup(cvr) or RegistryEntry(cvr, cvr, "")).name, (("1001", "Hovedkonto"),))
+        for cvr in cvrs
+    ]
+    add_organisation(
+        org_id=org_id,
+        name=name,
+        handle="BlaaKorsOdense",
+        companies=companies,
+        now=datetime.now(UTC),
+        status=status,
+    )
+    return Org(org_id, companies)
+
+
+class FakeRegistry:
+    """A company register with the given companies only."""
+
+    def __init__(self, *entries: RegistryEntry) -> None:
+        self._entries = {entry.cvr: entry for entry in entries}
+
+    def lookup(self, cvr: str) -> RegistryEntry | None:
+        return self._entries.get(cvr)
+
+
+class UnavailableLogins:
+    """A user pool that cannot be reached."""
+
+    def __init__(self) -> None:
+        self.created: list[str] = []
+
+    def create_login(self, *, username: str, email: str, mobile: str, password: str) -> None:
+        self.created.append(username)
+        raise UpstreamUnavailable("The identity provider could not create the login.")
+
+    def delete_login(self, username: str) -> None:
+        raise UpstreamUnavailable("The identity provider could not remove the login.")
