@@ -6,7 +6,7 @@ import functools
 
 from chalice.app import Chalice, ConvertToMiddleware
 
-from chalicelib.api import codes, me, meta, problems, staff_mail
+from chalicelib.api import codes, me, meta, problems, staff_mail, validations, vendor_auth, vendors
 from chalicelib.events.mail import events as mail_events
 
 app = Chalice(app_name="godkend")
@@ -16,6 +16,8 @@ app.register_middleware(
 )
 app.register_middleware(problems.normalise_error_responses, "http")
 
-for routes in (meta.routes, me.routes, codes.routes, staff_mail.routes):
+# The vendor key authorizer first: the vendor routes refer to it.
+app.register_blueprint(vendor_auth.blueprint)
+for routes in (meta.routes, me.routes, codes.routes, staff_mail.routes, vendors.routes, validations.routes):
     app.register_blueprint(routes.blueprint)
 app.register_blueprint(mail_events)
