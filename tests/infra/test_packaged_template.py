@@ -16,19 +16,13 @@ from typing import Any
 import pytest
 from cfnlint.api import ManualArgs, lint_file
 
-from infra.package import PROJECT_DIR, package
+from infra.package import PROJECT_DIR
 from tests.infra import templates
 
 COGNITO_VARIABLES = {
     "GODKEND_COGNITO_USER_POOL_ID": {"Ref": "UserPool"},
     "GODKEND_COGNITO_CLIENT_ID": {"Ref": "UserPoolClient"},
 }
-
-
-@pytest.fixture(scope="session", params=["dev", "prod"])
-def packaged(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    stage: str = request.param
-    return stage, package(stage, tmp_path_factory.mktemp(f"package-{stage}"))
 
 
 def sam(packaged: tuple[str, Path]) -> dict[str, Any]:
