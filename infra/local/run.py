@@ -139,7 +139,7 @@ class LocalStack:
         import boto3
 
         from chalicelib.settings import Settings
-        from infra.local.demo import seed_demo
+        from infra.local.demo import seed_demo, seed_vendor
         from infra.local.provision import (
             create_messaging,
             create_tables,
@@ -161,13 +161,16 @@ class LocalStack:
             # The emulator publishes the pool's keys itself; its tokens still name the real Cognito issuer.
             GODKEND_COGNITO_JWKS_URL=f"{self.options.aws_url}/{pool.user_pool_id}/.well-known/jwks.json",
         )
-        users = seed_demo(cognito, pool, datetime.now(UTC))
+        now = datetime.now(UTC)
+        users = seed_demo(cognito, pool, now)
+        vendor = seed_vendor(now)
         return {
             "api_url": self.options.api_url,
             "aws_endpoint_url": self.options.aws_url,
             "region": REGION,
             "cognito": {"user_pool_id": pool.user_pool_id, "client_id": pool.client_id},
             "users": users,
+            "vendor": vendor,
         }
 
     def _start_events(self) -> None:
@@ -246,6 +249,7 @@ def banner(demo: dict[str, Any], options: Options) -> str:
             f"  demo credentials .... {options.state_dir / 'demo.json'}",
             f"  mail sent ........... {options.state_dir / 'mail'}/",
             f"  a token for {admin}: .venv/bin/python -m infra.local.token admin",
+            "  a vendor's API key .. vendor.api_key in demo.json (POST /v1/validations)",
             "Ctrl-C stops everything.",
             "",
         ]
