@@ -25,7 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 from chalicelib.clock import Clock, isoformat
-from chalicelib.errors import FieldError, InvalidInput, NotFound, TooManyRequests
+from chalicelib.errors import FieldError, InvalidInput, NotFound, TooManyRequests, UpstreamUnavailable
 from chalicelib.models.code import CodeStatus, CodeValueModel
 from chalicelib.models.organisation import OrganisationModel, OrganisationStatus
 from chalicelib.models.paging import InvalidCursor
@@ -33,6 +33,7 @@ from chalicelib.models.scoped import account_key
 from chalicelib.models.validation import (
     RECEIPT_INDEXES,
     ReceiptModel,
+    UnreadKeys,
     count_failure,
     get_receipt,
     read_for_check,
@@ -96,12 +97,15 @@ class ValidationService:
         second = int(now.timestamp())
         current, previous = self._limit.windows(second)
         presented = normalise(raw)
-        reads = read_for_check(
-            self._dynamodb,
-            vendor.vendor_id,
-            (current, previous),
-            None if presented is None else presented.random_part,
-        )
+        try:
+            reads = read_for_check(
+                self._dynamodb,
+                vendor.vendor_id,
+                (current, previous),
+                None if presented is None else presented.random_part,
+            )
+        except UnreadKeys as exc:
+            raise UpstreamUnavailable("The code could not be looked up just now; try again shortly.") from exc
         wait = self._limit.retry_after(second, reads.failures[current], reads.failures[previous])
         if wait is not None:
             raise TooManyRequests(

@@ -16,13 +16,14 @@ from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock, isoformat
 from chalicelib.models.code import CodeValueModel
 from chalicelib.models.organisation import OrganisationModel, OrganisationStatus
-from chalicelib.models.validation import FailureWindowModel, ReceiptModel
+from chalicelib.models.validation import MAX_BATCH_ATTEMPTS, FailureWindowModel, ReceiptModel
 from chalicelib.services.authz import Function
 from chalicelib.services.codes import CODE_LIFETIME
 from chalicelib.settings import Settings
 from tests.integration.test_authentication import assert_problem
 from tests.integration.test_codes import created, random_part, renew, representative, revoke
 from tests.people import Org, People, Person, VendorCaller, json_of
+from tests.unit.test_validation_rules import ThrottledDynamoDB
 
 JSON = {"content-type": "application/json"}
 LIMIT = Settings().validation_failure_limit
@@ -526,6 +527,24 @@ def test_a_smaller_limit_from_the_settings_applies(client, people, container, cl
     # Two failures in the window's first second weigh 2 * 9 / 10 < 2 one second into the next window
     assert_problem(response, 429, "too-many-requests")
     assert response.headers["Retry-After"] == "11"
+
+
+class ThrottledContainer(Container):
+    """A container whose DynamoDB keeps handing BatchGetItem keys back unread, as under heavy throttling."""
+
+    @property
+    def dynamodb_client(self):
+        return ThrottledDynamoDB(unprocessed=MAX_BATCH_ATTEMPTS)
+
+
+def test_a_lookup_dynamodb_keeps_throttling_is_a_503_not_a_failure(client, people, container, clock):
+    vendor = people.vendor()
+    use_container(ThrottledContainer(settings=container.settings, clock=clock))
+
+    response = post(client, vendor, {"code": "abcdefgh@Forening1"})
+
+    assert_problem(response, 503, "upstream-unavailable")
+    assert list(FailureWindowModel.scan()) == []
 
 
 # Odd input
