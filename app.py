@@ -15,6 +15,9 @@ from chalicelib.api import (
     problems,
     staff_mail,
     staff_organisations,
+    validations,
+    vendor_auth,
+    vendors,
 )
 from chalicelib.events.mail import events as mail_events
 
@@ -25,6 +28,8 @@ app.register_middleware(
 )
 app.register_middleware(problems.normalise_error_responses, "http")
 
+# The vendor key authorizer first: the vendor routes refer to it.
+app.register_blueprint(vendor_auth.blueprint)
 for routes in (
     meta.routes,
     me.routes,
@@ -33,6 +38,8 @@ for routes in (
     codes.routes,
     staff_organisations.routes,
     staff_mail.routes,
+    vendors.routes,
+    validations.routes,
 ):
     app.register_blueprint(routes.blueprint)
 app.register_blueprint(mail_events)

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     # companies in chalicelib/adapters/registry_sample.json (or `registry_file`). See the README.
     registry: Literal["sample"] = "sample"
     registry_file: str = ""
+    # Guessing codes: a vendor whose failed checks reach this many in a sliding window of this many
+    # seconds is answered 429 until the estimate falls below it again (chalicelib/services/ratelimit.py).
+    validation_failure_limit: int = Field(default=20, ge=1)
+    validation_failure_window_seconds: int = Field(default=300, ge=1)
 
     @property
     def cognito_issuer(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from chalice.test import Client
 from chalicelib.models.organisation import OrganisationStatus
 from chalicelib.models.user import UserKind
 from chalicelib.services.authz import Function
-from infra.local.demo import CompanySpec, ScopeSpec, add_organisation, add_user, give_login
+from infra.local.demo import CompanySpec, ScopeSpec, add_organisation, add_user, add_vendor, give_login
 from infra.local.provision import UserPool
 from infra.local.signin import sign_in
 
@@ -32,6 +33,17 @@ class Person:
     @property
     def auth(self) -> dict[str, str]:
         return {"authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class VendorCaller:
+    vendor_id: str
+    name: str
+    api_key: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.api_key}"}
 
 
 @dataclass
@@ -81,6 +93,20 @@ class People:
             companies=companies if companies is not None else {c.cvr: None for c in org.companies},
         )
         return self._person(org.org_id, scope, UserKind.MEMBER, enrolled)
+
+    def vendor(self) -> VendorCaller:
+        """A vendor with one key, written straight to the tables (staff create them through the API)."""
+        n = next(_ids)
+        vendor_id = uuid.uuid4().hex
+        name = f"Leverandør {n}"
+        api_key = add_vendor(
+            vendor_id=vendor_id,
+            name=name,
+            contact_email=f"vendor-{n}@example.org",
+            now=self.now,
+            created_by="test-staff",
+        )
+        return VendorCaller(vendor_id, name, api_key)
 
     def staff(self, *, enrolled: bool = True) -> Person:
         return self._person(None, None, UserKind.STAFF, enrolled)

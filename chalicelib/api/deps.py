@@ -28,7 +28,10 @@ from chalicelib.services.codes import CodeService, RandomSource, draw_random_par
 from chalicelib.services.eligibility import EligibilityService
 from chalicelib.services.identity import IdentityService
 from chalicelib.services.mail_delivery import MailDelivery, Sender
+from chalicelib.services.ratelimit import FailureLimit
 from chalicelib.services.support import SupportService
+from chalicelib.services.validation import ValidationService
+from chalicelib.services.vendors import VendorService
 from chalicelib.settings import Settings, get_settings, resource_name
 
 
@@ -141,6 +144,26 @@ class Container:
     @cached_property
     def codes(self) -> CodeService:
         return CodeService(clock=self.clock, draw=self._code_random)
+
+    @cached_property
+    def dynamodb_client(self) -> Any:
+        return boto3.client("dynamodb", region_name=self.settings.region)
+
+    @cached_property
+    def vendors(self) -> VendorService:
+        return VendorService(clock=self.clock)
+
+    @cached_property
+    def validations(self) -> ValidationService:
+        settings = self.settings
+        return ValidationService(
+            clock=self.clock,
+            limit=FailureLimit(
+                limit=settings.validation_failure_limit,
+                window_seconds=settings.validation_failure_window_seconds,
+            ),
+            dynamodb=self.dynamodb_client,
+        )
 
 
 _container: Container | None = None

@@ -73,6 +73,12 @@ def build_document(app: Chalice) -> dict[str, Any]:
                     "bearerFormat": "JWT",
                     "description": "A Cognito access token from a sign-in with password and second factor.",
                 },
+                "vendorKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "gkv_<key id>_<secret>",
+                    "description": "A vendor's API key, issued by the operator's staff and shown once.",
+                },
             },
         },
     }
@@ -106,7 +112,7 @@ def _operation(op: Operation) -> dict[str, Any]:
         doc["description"] = op.description
     if op.rule.function is not None:
         doc["x-godkend-function"] = op.rule.function.value
-    doc["security"] = [] if op.rule.caller is Caller.ANYONE else [{"cognito": []}]
+    doc["security"] = _security(op)
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in PATH_PARAM.findall(op.path)
@@ -122,6 +128,12 @@ def _operation(op: Operation) -> dict[str, Any]:
     return doc
 
 
+def _security(op: Operation) -> list[dict[str, list[str]]]:
+    if op.rule.caller is Caller.ANYONE:
+        return []
+    return [{"vendorKey": []}] if op.rule.caller is Caller.VENDOR else [{"cognito": []}]
+
+
 def _responses(op: Operation) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     success: dict[str, Any] = {"description": HTTPStatus(op.status).phrase}
@@ -132,6 +144,13 @@ def _responses(op: Operation) -> dict[str, Any]:
         responses[str(status)] = {
             "description": HTTPStatus(status).phrase,
             "content": {"application/problem+json": {"schema": _ref(Problem)}},
+        }
+    if "429" in responses:
+        responses["429"]["headers"] = {
+            "Retry-After": {
+                "description": "Whole seconds until the request may be made again",
+                "schema": {"type": "integer", "minimum": 1},
+            }
         }
     return responses
 

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from chalice.app import Blueprint, Request, Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.api import problems
+from chalicelib.api import problems, vendor_auth
 from chalicelib.api.deps import container
 from chalicelib.errors import (
     DomainError,
@@ -33,6 +33,7 @@ from chalicelib.errors import (
 )
 from chalicelib.models.audit import Origin
 from chalicelib.services.authz import Function, Principal, authorize
+from chalicelib.services.vendors import VendorIdentity
 
 MAX_BODY_BYTES = 64 * 1024
 JSON = {"Content-Type": "application/json"}
@@ -48,6 +49,7 @@ class Caller(StrEnum):
     STAFF = "staff"  # the operator's people
     SIGNED_IN = "signed_in"  # either of the two
     ENROLLING = "enrolling"  # either of the two, also before a second factor is enrolled
+    VENDOR = "vendor"  # a vendor's system, with an API key checked by the built-in authorizer
 
 
 @dataclass(frozen=True)
@@ -59,12 +61,18 @@ class Rule:
     def needs_token(self) -> bool:
         return self.caller is not Caller.ANYONE
 
+    @property
+    def is_person(self) -> bool:
+        """A caller with a Cognito access token, who may lack a function or a second factor (403)."""
+        return self.caller not in (Caller.ANYONE, Caller.VENDOR)
+
 
 ANYONE = Rule(Caller.ANYONE)
 STAFF = Rule(Caller.STAFF)
 SIGNED_IN = Rule(Caller.SIGNED_IN)
 # Only the second-factor enrolment step accepts a person who has not yet enrolled one.
 ENROLLING = Rule(Caller.ENROLLING)
+VENDOR = Rule(Caller.VENDOR)
 
 
 def user(function: Function | None = None) -> Rule:
@@ -95,7 +103,9 @@ class Operation:
     def error_statuses(self) -> list[int]:
         statuses = set(self.errors)
         if self.rule.needs_token:
-            statuses |= {401, 403}
+            statuses.add(401)
+        if self.rule.is_person:
+            statuses.add(403)
         if self.body is not None:
             statuses |= {400, 413, 415}
         if "{" in self.path:
@@ -113,11 +123,14 @@ class Reply:
 
 
 class Call:
-    """What a handler gets: the request, and who is calling."""
+    """What a handler gets: the request, and who is calling: a person or a vendor."""
 
-    def __init__(self, request: Request, principal: Principal | None) -> None:
+    def __init__(
+        self, request: Request, principal: Principal | None, vendor: VendorIdentity | None = None
+    ) -> None:
         self.request = request
         self._principal = principal
+        self._vendor = vendor
 
     @property
     def principal(self) -> Principal:
@@ -133,6 +146,12 @@ class Call:
             source_ip=str(identity.get("sourceIp") or "unknown"),
             user_agent=str(self.request.headers.get("user-agent") or ""),
         )
+
+    @property
+    def vendor(self) -> VendorIdentity:
+        if self._vendor is None:
+            raise Forbidden("This is for vendors, with an API key.")
+        return self._vendor
 
     def query(self, name: str) -> str | None:
         params = self.request.query_params
@@ -236,10 +255,13 @@ class Routes:
     ) -> Callable[[Handler], Handler]:
         operation = Operation(method=method, path=path, summary=summary, rule=rule, tag=self.tag, **kwargs)
 
+        # Vendor routes run the built-in authorizer; it always lets the request through to the rule's check.
+        extra = {"authorizer": vendor_auth.vendor_key} if rule.caller is Caller.VENDOR else {}
+
         def register(handler: Handler) -> Handler:
             view = self._view(operation, handler)
             setattr(view, OPERATION_ATTRIBUTE, operation)
-            self.blueprint.route(path, methods=[method])(view)
+            self.blueprint.route(path, methods=[method], **extra)(view)
             return handler
 
         return register
@@ -249,8 +271,7 @@ class Routes:
         def view(**path_params: str) -> Response:
             request = self.blueprint.current_request
             try:
-                principal = authenticate(operation.rule, request)
-                result = handler(Call(request, principal), **path_params)
+                result = handler(identify(operation.rule, request), **path_params)
             except DomainError as error:
                 problems.logger.info("request refused", extra={"problem": error.slug, "status": error.status})
                 return problems.from_domain_error(error)
@@ -260,6 +281,13 @@ class Routes:
             return to_response(result, operation.status)
 
         return view
+
+
+def identify(rule: Rule, request: Request) -> Call:
+    """Who is calling, checked against the rule before the handler runs."""
+    if rule.caller is Caller.VENDOR:
+        return Call(request, None, vendor=vendor_auth.vendor_of(request))
+    return Call(request, authenticate(rule, request))
 
 
 def authenticate(rule: Rule, request: Request) -> Principal | None:

@@ -14,6 +14,8 @@ from chalicelib.models.organisation import AccountModel, CompanyModel, Organisat
 from chalicelib.models.outbox import OutboxModel
 from chalicelib.models.suppression import SuppressionModel
 from chalicelib.models.user import UserModel
+from chalicelib.models.validation import FailureWindowModel, ReceiptModel
+from chalicelib.models.vendor import VendorKeyModel, VendorModel
 
 ALL_MODELS: tuple[type[Model], ...] = (
     OrganisationModel,
@@ -29,4 +31,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     ActivationModel,
     HandleModel,
     AuditModel,
+    VendorModel,
+    VendorKeyModel,
+    ReceiptModel,
+    FailureWindowModel,
 )

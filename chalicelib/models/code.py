@@ -27,10 +27,8 @@ Listing picks the narrowest index the caller's scope and filters allow (see `lis
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import cast
@@ -56,11 +54,12 @@ from chalicelib.models.organisation import (
     OrganisationStatus,
 )
 from chalicelib.models.outbox import OutboxModel
-from chalicelib.models.paging import InvalidCursor, StartKey, decode_cursor, encode_cursor
+from chalicelib.models.scoped import BY_ACCOUNT, BY_COMPANY, BY_ORG, ScopedIndexes, all_of
+from chalicelib.models.scoped import Listing as Listing
+from chalicelib.models.scoped import Visible as Visible
+from chalicelib.models.scoped import account_key as account_key
 
 CODE_ID = re.compile(r"^[0-9a-f]{32}$")
-# DynamoDB allows at most 100 operands in one IN.
-MAX_IN_OPERANDS = 100
 
 
 class CodeStatus(StrEnum):
@@ -76,7 +75,7 @@ def is_expired(expires_at: datetime, now: datetime) -> bool:
 
 class CodesByOrganisation(GlobalSecondaryIndex["CodeModel"]):
     class Meta:
-        index_name = "by-org"
+        index_name = BY_ORG
         projection = AllProjection()
 
     org_id = UnicodeAttribute(hash_key=True)
@@ -85,7 +84,7 @@ class CodesByOrganisation(GlobalSecondaryIndex["CodeModel"]):
 
 class CodesByCompany(GlobalSecondaryIndex["CodeModel"]):
     class Meta:
-        index_name = "by-company"
+        index_name = BY_COMPANY
         projection = AllProjection()
 
     cvr = UnicodeAttribute(hash_key=True)
@@ -94,16 +93,11 @@ class CodesByCompany(GlobalSecondaryIndex["CodeModel"]):
 
 class CodesByAccount(GlobalSecondaryIndex["CodeModel"]):
     class Meta:
-        index_name = "by-account"
+        index_name = BY_ACCOUNT
         projection = AllProjection()
 
     account_key = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
-
-
-def account_key(cvr: str, account: str) -> str:
-    # A CVR is always 8 digits, so the first 8 characters are the company whatever the account number holds.
-    return f"{cvr}#{account}"
 
 
 class CodeModel(Model):
@@ -327,91 +321,31 @@ def _failed_conditions(error: TransactWriteError, purposes: list[Refusal]) -> fr
 # Listing
 
 
-@dataclass(frozen=True)
-class Visible:
-    """A company in a listing: all of its accounts (None), or only these."""
-
-    cvr: str
-    accounts: frozenset[str] | None = None
-
-
-@dataclass(frozen=True)
-class Listing:
-    index: str
-    partition: str
-    condition: Condition | None
-
-
-INDEXES: dict[str, GlobalSecondaryIndex[CodeModel]] = {
-    CodesByOrganisation.Meta.index_name: CodeModel.by_org,
-    CodesByCompany.Meta.index_name: CodeModel.by_company,
-    CodesByAccount.Meta.index_name: CodeModel.by_account,
-}
-PARTITION_KEYS = {
-    CodesByOrganisation.Meta.index_name: "org_id",
-    CodesByCompany.Meta.index_name: "cvr",
-    CodesByAccount.Meta.index_name: "account_key",
-}
+CODE_INDEXES: ScopedIndexes[CodeModel] = ScopedIndexes(
+    by_org=CodeModel.by_org,
+    by_company=CodeModel.by_company,
+    by_account=CodeModel.by_account,
+    org_id=CodeModel.org_id,
+    cvr=CodeModel.cvr,
+    account=CodeModel.account,
+    item_key="code_id",
+    item_key_pattern=CODE_ID,
+    sort_key="created_at",
+)
 
 
 def listing_for(
     org_id: str, visible: Sequence[Visible], *, status: CodeStatus | None, now: datetime
 ) -> Listing | None:
-    """The narrowest Query that returns an organisation's codes in `visible`, or None when nothing is.
-
-    One account is its own partition; one company is too, filtered to the accounts in scope; anything wider
-    is the organisation's partition filtered to the scope. Every filter also pins the organisation."""
-    visible = [v for v in visible if v.accounts is None or v.accounts]
-    if not visible:
-        return None
-    conditions: list[Condition] = [CodeModel.org_id == org_id]
-    if status is not None:
-        conditions.append(_status_condition(status, now))
-    if len(visible) > 1:
-        conditions.append(_any_of([_company_condition(v) for v in visible]))
-        return Listing(CodesByOrganisation.Meta.index_name, org_id, _all_of(conditions))
-    (only,) = visible
-    if only.accounts is not None and len(only.accounts) == 1:
-        (number,) = only.accounts
-        return Listing(CodesByAccount.Meta.index_name, account_key(only.cvr, number), _all_of(conditions))
-    if only.accounts is not None:
-        conditions.append(_accounts_in(only.accounts))
-    return Listing(CodesByCompany.Meta.index_name, only.cvr, _all_of(conditions))
+    """The narrowest Query that returns an organisation's codes in `visible` (see `ScopedIndexes`), or None
+    when nothing is; `status` adds a filter on revocation and expiry against the clock."""
+    extra = [] if status is None else [_status_condition(status, now)]
+    return CODE_INDEXES.listing_for(org_id, visible, extra)
 
 
 def list_codes(listing: Listing, *, limit: int, cursor: str | None) -> tuple[list[CodeModel], str | None]:
     """Up to `limit` entries, newest first, and a cursor for the next page (None on the last one)."""
-    start = _start_key(listing, cursor) if cursor is not None else None
-    results = INDEXES[listing.index].query(
-        listing.partition,
-        filter_condition=listing.condition,
-        scan_index_forward=False,
-        last_evaluated_key=start,
-        page_size=limit + 1,
-    )
-    entries = list(itertools.islice(results, limit))
-    if len(entries) < limit:
-        return entries, None
-    # Taken before looking ahead: the key of the last entry returned (or of the last one DynamoDB read).
-    resume_after = results.last_evaluated_key
-    if resume_after is None or next(results, None) is None:
-        return entries, None
-    return entries, encode_cursor(listing.index, resume_after)
-
-
-def _start_key(listing: Listing, cursor: str) -> StartKey:
-    """Raises InvalidCursor unless the cursor resumes this very Query."""
-    partition_key = PARTITION_KEYS[listing.index]
-    key = decode_cursor(
-        cursor, index=listing.index, key_names=frozenset({"code_id", "created_at", partition_key})
-    )
-    if key[partition_key]["S"] != listing.partition or not CODE_ID.match(key["code_id"]["S"]):
-        raise InvalidCursor("not a cursor for this list")
-    try:
-        UTCDateTimeAttribute().deserialize(key["created_at"]["S"])
-    except ValueError as exc:
-        raise InvalidCursor("not a cursor for this list") from exc
-    return key
+    return CODE_INDEXES.page(listing, limit=limit, cursor=cursor)
 
 
 def _status_condition(status: CodeStatus, now: datetime) -> Condition:
@@ -421,29 +355,4 @@ def _status_condition(status: CodeStatus, now: datetime) -> Condition:
     expiry: Condition = (
         CodeModel.expires_at <= now if status is CodeStatus.EXPIRED else CodeModel.expires_at > now
     )
-    return _all_of([CodeModel.revoked_at.does_not_exist(), expiry])
-
-
-def _company_condition(visible: Visible) -> Condition:
-    company = CodeModel.cvr == visible.cvr
-    return company if visible.accounts is None else company & _accounts_in(visible.accounts)
-
-
-def _accounts_in(accounts: frozenset[str]) -> Condition:
-    ordered = sorted(accounts)
-    chunks = [ordered[i : i + MAX_IN_OPERANDS] for i in range(0, len(ordered), MAX_IN_OPERANDS)]
-    return _any_of([CodeModel.account.is_in(*chunk) for chunk in chunks])
-
-
-def _all_of(conditions: list[Condition]) -> Condition:
-    combined = conditions[0]
-    for condition in conditions[1:]:
-        combined &= condition
-    return combined
-
-
-def _any_of(conditions: list[Condition]) -> Condition:
-    combined = conditions[0]
-    for condition in conditions[1:]:
-        combined |= condition
-    return combined
+    return all_of([CodeModel.revoked_at.does_not_exist(), expiry])

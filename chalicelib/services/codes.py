@@ -33,7 +33,6 @@ from chalicelib.models.code import (
     EntryChanged,
     IssueRefused,
     Refusal,
-    Visible,
     account_key,
     get_entry,
     get_value,
@@ -45,8 +44,9 @@ from chalicelib.models.code import (
 from chalicelib.models.organisation import OrganisationModel, OrganisationStatus, get_organisation
 from chalicelib.models.outbox import Language, MailKind, OutboxModel, Recipient, outgoing
 from chalicelib.models.paging import InvalidCursor
-from chalicelib.services.authz import Access, Function, Principal, authorize
+from chalicelib.services.authz import Function, Principal, authorize
 from chalicelib.services.paging import bad_cursor
+from chalicelib.services.scope import org_of, visible_to
 
 CODE_LIFETIME = timedelta(days=60)
 RANDOM_LENGTH = 8
@@ -161,9 +161,8 @@ class CodeService:
                 errors=[FieldError("limit", f"Give a number from 1 to {MAX_LIMIT}.")],
             )
         now = self._now()
-        listing = listing_for(
-            _org_of(principal), self._visible(principal, query), status=query.status, now=now
-        )
+        visible = visible_to(principal, Function.CODES, company=query.company, account=query.account)
+        listing = listing_for(org_of(principal), visible, status=query.status, now=now)
         if listing is None:
             return {"items": [], "next_cursor": None}
         try:
@@ -171,19 +170,6 @@ class CodeService:
         except InvalidCursor as exc:
             raise bad_cursor(exc) from exc
         return {"items": [describe(entry, now) for entry in entries], "next_cursor": cursor}
-
-    def _visible(self, principal: Principal, query: CodeQuery) -> list[Visible]:
-        if query.company is None:
-            if query.account is not None:
-                raise InvalidInput(
-                    "Some fields are missing or invalid.",
-                    errors=[FieldError("account", "Give the company too: account numbers belong to one.")],
-                )
-            return [_visible_of(principal, cvr) for cvr in principal.companies]
-        authorize(principal, Function.CODES, company=query.company, account=query.account)
-        if query.account is not None:
-            return [Visible(query.company, frozenset({query.account}))]
-        return [_visible_of(principal, query.company)]
 
     def _entry_in_scope(self, principal: Principal, code_id: str) -> CodeModel:
         entry = get_entry(code_id)
@@ -193,7 +179,7 @@ class CodeService:
         return entry
 
     def _organisation_that_may_issue(self, principal: Principal) -> OrganisationModel:
-        organisation = get_organisation(_org_of(principal))
+        organisation = get_organisation(org_of(principal))
         if organisation is None:
             raise NotFound("No such organisation.")
         if organisation.status != OrganisationStatus.APPROVED.value:
@@ -281,14 +267,3 @@ def _raise_for(reasons: frozenset[Refusal]) -> None:
         raise NotFound("No such open account.")
     if reasons & {Refusal.ENTRY_CHANGED, Refusal.MAIL_EXISTS}:
         raise Conflict("The code was changed at the same time by someone else; reload it and try again.")
-
-
-def _visible_of(principal: Principal, cvr: str) -> Visible:
-    scope = principal.companies[cvr]
-    return Visible(cvr, None if scope.access is Access.FULL else scope.accounts)
-
-
-def _org_of(principal: Principal) -> str:
-    if principal.org_id is None:
-        raise NotFound("No such organisation.")
-    return principal.org_id

@@ -10,7 +10,9 @@ from typing import Any
 
 from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel, OrganisationStatus
 from chalicelib.models.user import UserKind, UserModel, company_access
+from chalicelib.models.vendor import VendorKeyModel, VendorModel, create_vendor
 from chalicelib.services.authz import Function
+from chalicelib.services.vendors import draw_key, secret_hash
 from infra.local.provision import UserPool, create_login
 from infra.local.signin import enrol_authenticator, sign_in
 
@@ -95,6 +97,24 @@ def add_user(
     return user
 
 
+def add_vendor(*, vendor_id: str, name: str, contact_email: str, now: datetime, created_by: str) -> str:
+    """A vendor with one key; answers the key, which exists nowhere else."""
+    vendor = VendorModel(
+        vendor_id, name=name, contact_email=contact_email, created_at=now, created_by=created_by
+    )
+    drawn = draw_key()
+    key = VendorKeyModel(
+        drawn.key_id,
+        vendor_id=vendor_id,
+        vendor_name=name,
+        secret_sha256=secret_hash(drawn.secret),
+        created_at=now,
+        created_by=created_by,
+    )
+    create_vendor(vendor, key)
+    return drawn.api_key
+
+
 def give_login(cognito: Any, pool: UserPool, user: UserModel, *, password: str, authenticator: bool) -> Login:
     """A Cognito login for the user, optionally with an enrolled authenticator app."""
     create_login(
@@ -164,3 +184,18 @@ def seed_demo(cognito: Any, pool: UserPool, now: datetime) -> dict[str, Any]:
 
 def _login_json(login: Login) -> dict[str, Any]:
     return {"username": login.username, "password": login.password, "totp_secret": login.totp_secret}
+
+
+DEMO_VENDOR_ID = "0" * 31 + "1"
+
+
+def seed_vendor(now: datetime) -> dict[str, Any]:
+    """One vendor with one API key. Answers the `vendor` part of demo.json."""
+    api_key = add_vendor(
+        vendor_id=DEMO_VENDOR_ID,
+        name="TechShop Demo ApS",
+        contact_email="integration@techshop.example",
+        now=now,
+        created_by="demo-staff",
+    )
+    return {"vendor_id": DEMO_VENDOR_ID, "api_key": api_key}

@@ -139,7 +139,7 @@ class LocalStack:
         import boto3
 
         from chalicelib.settings import Settings
-        from infra.local.demo import seed_demo
+        from infra.local.demo import seed_demo, seed_vendor
         from infra.local.provision import (
             create_messaging,
             create_tables,
@@ -161,7 +161,9 @@ class LocalStack:
             # The emulator publishes the pool's keys itself; its tokens still name the real Cognito issuer.
             GODKEND_COGNITO_JWKS_URL=f"{self.options.aws_url}/{pool.user_pool_id}/.well-known/jwks.json",
         )
-        users = seed_demo(cognito, pool, datetime.now(UTC))
+        now = datetime.now(UTC)
+        users = seed_demo(cognito, pool, now)
+        vendor = seed_vendor(now)
         return {
             "api_url": self.options.api_url,
             "aws_endpoint_url": self.options.aws_url,
@@ -169,6 +171,7 @@ class LocalStack:
             "cognito": {"user_pool_id": pool.user_pool_id, "client_id": pool.client_id},
             "users": users,
             "registry": registry_listing(),
+            "vendor": vendor,
         }
 
     def _start_events(self) -> None:
@@ -261,6 +264,7 @@ def banner(demo: dict[str, Any], options: Options) -> str:
             f"  mail sent ........... {options.state_dir / 'mail'}/",
             f"  apply with a CVR .... {len(demo['registry'])} sample companies under 'registry' in demo.json",
             f"  a token for {admin}: .venv/bin/python -m infra.local.token admin",
+            "  a vendor's API key .. vendor.api_key in demo.json (POST /v1/validations)",
             "Ctrl-C stops everything.",
             "",
         ]

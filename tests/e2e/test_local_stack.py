@@ -28,6 +28,8 @@ def test_demo_json_has_the_documented_shape(stack: RunningStack):
     for who in ("admin", "staff"):
         assert set(demo["users"][who]) == {"username", "password", "totp_secret"}
         assert all(demo["users"][who].values())
+    assert set(demo["vendor"]) == {"vendor_id", "api_key"}
+    assert demo["vendor"]["api_key"].startswith("gkv_")
 
 
 def test_the_demo_administrator_signs_in_with_password_and_authenticator_and_sees_the_organisation(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from chalice.app import ChaliceAuthorizer
 from openapi_spec_validator import validate
 
 from app import app
@@ -46,13 +47,45 @@ def test_every_route_is_documented_and_nothing_else(client):
 
 
 def test_every_route_that_needs_a_token_documents_401_and_403_as_problems():
+    # A person's token can lack a function or a second factor (403); a vendor's key is good or not (401).
     document = build_document(app)
     for path, item in document["paths"].items():
         for method, operation in item.items():
-            if operation["security"]:
-                for status in ("401", "403"):
+            statuses = {"cognito": ("401", "403"), "vendorKey": ("401",)}
+            for scheme in (name for requirement in operation["security"] for name in requirement):
+                for status in statuses[scheme]:
                     content = operation["responses"][status]["content"]
                     assert "application/problem+json" in content, (method, path, status)
+
+
+def test_vendor_routes_are_the_ones_behind_the_vendor_key():
+    # Given the routes the contract says are for vendors
+    document = build_document(app)
+    documented = {
+        (path, method.upper())
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if operation["security"] == [{"vendorKey": []}]
+    }
+
+    # Then exactly those run the built-in authorizer, and it is never cached
+    behind = {
+        (path, method)
+        for path, methods in app.routes.items()
+        for method, entry in methods.items()
+        if entry.authorizer is not None
+    }
+    assert documented == behind == {("/v1/validations", "POST"), ("/v1/validations/{validation_id}", "GET")}
+    for path, method in behind:
+        # Chalice types a route's authorizer as its own base class, which its built-in one does not extend.
+        authorizer: object = app.routes[path][method].authorizer
+        assert isinstance(authorizer, ChaliceAuthorizer)
+        assert authorizer.config.ttl_seconds == 0
+
+
+def test_a_429_says_when_to_come_back():
+    operation = build_document(app)["paths"]["/v1/validations"]["post"]
+    assert operation["responses"]["429"]["headers"]["Retry-After"]["schema"]["type"] == "integer"
 
 
 def test_a_route_declared_without_its_access_rule_breaks_the_document():

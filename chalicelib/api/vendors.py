@@ -1,0 +1,81 @@
+"""Staff: vendors and their API keys. A key is shown once, in the answer that issues it."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.api.codes import Email, Name
+from chalicelib.api.deps import container
+from chalicelib.api.routing import STAFF, Call, Routes
+
+routes = Routes(__name__, tag="Staff: vendors")
+
+
+class NewVendor(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name = Field(description="The vendor's name, as organisations will see it in their history")
+    contact_email: Email = Field(description="Whom the operator contacts about the vendor's keys")
+
+
+class Key(BaseModel):
+    key_id: str = Field(description="Names the key; the part after `gkv_` and before the secret")
+    vendor_id: str
+    status: Literal["active", "revoked"]
+    created_at: str
+    revoked_at: str | None
+
+
+class IssuedKey(Key):
+    api_key: str = Field(
+        description="The key to send as `Authorization: Bearer <api_key>`. Shown only in this answer: "
+        "only a hash of it is stored."
+    )
+
+
+class Vendor(BaseModel):
+    vendor_id: str
+    name: str
+    contact_email: str
+    created_at: str
+    key: IssuedKey = Field(description="The vendor's first key")
+
+
+@routes.post(
+    "/v1/staff/vendors",
+    rule=STAFF,
+    summary="Create a vendor and its first API key",
+    body=NewVendor,
+    response=Vendor,
+    status=201,
+)
+def create_vendor(call: Call) -> dict[str, Any]:
+    body = call.body(NewVendor)
+    return container().vendors.create(call.principal, name=body.name, contact_email=body.contact_email)
+
+
+@routes.post(
+    "/v1/staff/vendors/{vendor_id}/keys",
+    rule=STAFF,
+    summary="Issue another API key to a vendor (rotation)",
+    response=IssuedKey,
+    status=201,
+    description="The vendor's other keys keep working until they are revoked, so a vendor can switch over "
+    "without a gap.",
+)
+def issue_key(call: Call, vendor_id: str) -> dict[str, Any]:
+    return container().vendors.issue_key(call.principal, vendor_id)
+
+
+@routes.delete(
+    "/v1/staff/vendors/{vendor_id}/keys/{key_id}",
+    rule=STAFF,
+    summary="Revoke a vendor's API key",
+    response=Key,
+    description="The key is refused from the next request on. Answers 200 with the revoked key, also when "
+    "it was revoked already; a key of another vendor is 404.",
+)
+def revoke_key(call: Call, vendor_id: str, key_id: str) -> dict[str, Any]:
+    return container().vendors.revoke_key(call.principal, vendor_id, key_id)

@@ -1,0 +1,221 @@
+"""What a vendor's check of a code leaves behind: a receipt when the code was valid, and a count of the
+vendor's failed checks.
+
+A **receipt** (`validations`, keyed by `validation_id`) records what the vendor was told: which vendor (and
+key) asked, which organisation (name, primary CVR, handle, approved since), which code entry (`code_id`, its
+company and account), which representative, when, and until when the code was valid. It copies all of it
+rather than pointing at the code, and has **no TTL**: the code's value item expires, is replaced by a
+renewal or is revoked, and TTL deletes it, but an approval a vendor already gave stands, so its receipt is
+kept for as long as the table is.
+
+A **failure window** (`validation-failures`, keyed by vendor and window start) counts one vendor's failed
+checks in one fixed window of time, by an atomic `ADD`. The rate limit reads the current and the previous
+window to estimate a sliding window (`chalicelib/services/ratelimit.py`). Each item carries a TTL of two
+window lengths past its start, so old windows vanish; reads pick windows by time, so TTL lag is harmless.
+
+Access patterns
+- receipt by id (vendor) ..................... GetItem validations[validation_id], consistent
+- an organisation's receipts, newest first ... Query validations.by-org[org_id], descending validated_at
+- a company's receipts ....................... Query validations.by-company[cvr], filter on scope
+- an account's receipts ...................... Query validations.by-account[account_key]
+  (the narrowest the caller's scope allows, exactly as codes are listed: `chalicelib/models/scoped.py`)
+- a vendor's failures now .................... BatchGetItem validation-failures[vendor, current window] and
+                                               [vendor, previous window], together with the code's value
+                                               item code-values[random_part]: one round trip, consistent
+- count a failure ............................ UpdateItem validation-failures[vendor, window] ADD failures 1
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
+from chalicelib.models.code import CodeValueModel
+from chalicelib.models.scoped import BY_ACCOUNT, BY_COMPANY, BY_ORG, ScopedIndexes
+
+VALIDATION_ID = re.compile(r"^[0-9a-f]{32}$")
+# BatchGetItem hands back keys it could not read (throttling) for the caller to ask again.
+MAX_BATCH_ATTEMPTS = 3
+BATCH_BACKOFF_SECONDS = 0.05
+
+
+class ReceiptsByOrganisation(GlobalSecondaryIndex["ReceiptModel"]):
+    class Meta:
+        index_name = BY_ORG
+        projection = AllProjection()
+
+    org_id = UnicodeAttribute(hash_key=True)
+    validated_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ReceiptsByCompany(GlobalSecondaryIndex["ReceiptModel"]):
+    class Meta:
+        index_name = BY_COMPANY
+        projection = AllProjection()
+
+    cvr = UnicodeAttribute(hash_key=True)
+    validated_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ReceiptsByAccount(GlobalSecondaryIndex["ReceiptModel"]):
+    class Meta:
+        index_name = BY_ACCOUNT
+        projection = AllProjection()
+
+    account_key = UnicodeAttribute(hash_key=True)
+    validated_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ReceiptModel(Model):
+    """A valid check, as the vendor was told it. Never expires; see the module docstring."""
+
+    class Meta:
+        table_name = table_name("validations")
+        region = aws_region()
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    validation_id = UnicodeAttribute(hash_key=True)
+    vendor_id = UnicodeAttribute()
+    vendor_name = UnicodeAttribute()
+    key_id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    organisation_name = UnicodeAttribute()
+    primary_cvr = UnicodeAttribute()
+    handle = UnicodeAttribute()
+    approved_since = UTCDateTimeAttribute(null=True)
+    code_id = UnicodeAttribute()
+    # The code's company and account: what a user's scope is checked against.
+    cvr = UnicodeAttribute()
+    account = UnicodeAttribute()
+    account_key = UnicodeAttribute()
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    validated_at = UTCDateTimeAttribute()
+    # Not a TTLAttribute: the receipt outlives the code.
+    code_expires_at = UTCDateTimeAttribute()
+
+    by_org = ReceiptsByOrganisation()
+    by_company = ReceiptsByCompany()
+    by_account = ReceiptsByAccount()
+
+    @property
+    def approved_since_when(self) -> datetime | None:
+        # PynamoDB types a nullable attribute as never None.
+        return cast("datetime | None", self.approved_since)
+
+
+RECEIPT_INDEXES: ScopedIndexes[ReceiptModel] = ScopedIndexes(
+    by_org=ReceiptModel.by_org,
+    by_company=ReceiptModel.by_company,
+    by_account=ReceiptModel.by_account,
+    org_id=ReceiptModel.org_id,
+    cvr=ReceiptModel.cvr,
+    account=ReceiptModel.account,
+    item_key="validation_id",
+    item_key_pattern=VALIDATION_ID,
+    sort_key="validated_at",
+)
+
+
+class FailureWindowModel(Model):
+    """One vendor's failed checks in one fixed window of time."""
+
+    class Meta:
+        table_name = table_name("validation-failures")
+        region = aws_region()
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    vendor_id = UnicodeAttribute(hash_key=True)
+    # The window's first second, in seconds since the epoch.
+    window_start = NumberAttribute(range_key=True)
+    failures = NumberAttribute(default=0)
+    expires_at = TTLAttribute()
+
+
+def save_receipt(receipt: ReceiptModel) -> None:
+    receipt.save(condition=ReceiptModel.validation_id.does_not_exist())
+
+
+def get_receipt(validation_id: str) -> ReceiptModel | None:
+    if not VALIDATION_ID.match(validation_id):
+        return None
+    try:
+        return ReceiptModel.get(validation_id, consistent_read=True)
+    except ReceiptModel.DoesNotExist:
+        return None
+
+
+def count_failure(vendor_id: str, window_start: int, *, expires_at: datetime) -> None:
+    """One more failed check in the window: an atomic ADD, creating the window's item if need be."""
+    FailureWindowModel(vendor_id, window_start).update(
+        actions=[FailureWindowModel.failures.add(1), FailureWindowModel.expires_at.set(expires_at)]
+    )
+
+
+@dataclass(frozen=True)
+class CheckReads:
+    """What a check needs before it can answer: the vendor's failures per window, and the code's value."""
+
+    failures: dict[int, int]
+    value: CodeValueModel | None
+
+
+class UnreadKeys(Exception):
+    """DynamoDB kept handing back keys unread (throttling); the check cannot be answered now."""
+
+
+def read_for_check(
+    client: Any,
+    vendor_id: str,
+    windows: Sequence[int],
+    random_part: str | None,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> CheckReads:
+    """The vendor's failure windows and, when given, the code's value item, in one strongly consistent
+    BatchGetItem: the rate limit's read costs no round trip of its own."""
+    failures_table = FailureWindowModel.Meta.table_name
+    values_table = CodeValueModel.Meta.table_name
+    request: dict[str, Any] = {
+        failures_table: {
+            "Keys": [{"vendor_id": {"S": vendor_id}, "window_start": {"N": str(w)}} for w in windows],
+            "ConsistentRead": True,
+        }
+    }
+    if random_part is not None:
+        request[values_table] = {"Keys": [{"random_part": {"S": random_part}}], "ConsistentRead": True}
+    items = batch_get(client, request, sleep=sleep)
+    failures = {w: 0 for w in windows}
+    for item in items.get(failures_table, []):
+        window = FailureWindowModel.from_raw_data(item)
+        failures[int(window.window_start)] = int(window.failures)
+    values = [CodeValueModel.from_raw_data(item) for item in items.get(values_table, [])]
+    return CheckReads(failures=failures, value=values[0] if values else None)
+
+
+def batch_get(
+    client: Any, request: dict[str, Any], *, sleep: Callable[[float], None] = time.sleep
+) -> dict[str, list[dict[str, Any]]]:
+    """Every item of a BatchGetItem request, asking again (with a short backoff) for keys DynamoDB hands
+    back unprocessed, a bounded number of times."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    pending = request
+    for attempt in range(MAX_BATCH_ATTEMPTS):
+        if attempt:
+            sleep(BATCH_BACKOFF_SECONDS * 2**attempt)
+        answer = client.batch_get_item(RequestItems=pending)
+        for table, items in answer.get("Responses", {}).items():
+            found.setdefault(table, []).extend(items)
+        pending = answer.get("UnprocessedKeys") or {}
+        if not pending:
+            return found
+    raise UnreadKeys(f"{sum(len(p['Keys']) for p in pending.values())} keys unread")

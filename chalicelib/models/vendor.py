@@ -1,0 +1,120 @@
+"""Vendors (companies that check codes at the validation URL) and their API keys.
+
+A key is shown once, as `gkv_<key id>_<secret>` (`chalicelib/services/vendors.py`); only the SHA-256 of the
+secret is stored. The key id is the key item's hash key, so the authorizer finds the record a vendor
+presents with one GetItem. The vendor's name is copied onto each key so that the authorizer can hand it to
+the request without a second read (vendors are not renamed). A revoked key stays, marked revoked, so that
+receipts naming it still make sense.
+
+Access patterns
+- vendor by id ................................ GetItem vendors[vendor_id]
+- key by id (every vendor request) ............ GetItem vendor-keys[key_id], consistent: a revocation
+                                                takes effect on the very next request
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import cast
+
+from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.models import Model
+
+from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name, transaction
+
+VENDOR_ID = re.compile(r"^[0-9a-f]{32}$")
+KEY_ID = re.compile(r"^[0-9a-f]{20}$")
+
+
+class VendorModel(Model):
+    class Meta:
+        table_name = table_name("vendors")
+        region = aws_region()
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    vendor_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    contact_email = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+
+
+class VendorKeyModel(Model):
+    class Meta:
+        table_name = table_name("vendor-keys")
+        region = aws_region()
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    key_id = UnicodeAttribute(hash_key=True)
+    vendor_id = UnicodeAttribute()
+    vendor_name = UnicodeAttribute()
+    # Hex SHA-256 of the secret part. The secret has 192 random bits, so a plain hash is enough: there is
+    # nothing to brute-force that would be cheaper than guessing the secret itself.
+    secret_sha256 = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+    revoked_at = UTCDateTimeAttribute(null=True)
+    revoked_by = UnicodeAttribute(null=True)
+
+    @property
+    def revoked_when(self) -> datetime | None:
+        # PynamoDB types a nullable attribute as never None.
+        return cast("datetime | None", self.revoked_at)
+
+
+class VendorMissing(Exception):
+    """The vendor a key was to be added to does not exist."""
+
+
+def get_vendor(vendor_id: str) -> VendorModel | None:
+    if not VENDOR_ID.match(vendor_id):
+        return None
+    try:
+        return VendorModel.get(vendor_id, consistent_read=True)
+    except VendorModel.DoesNotExist:
+        return None
+
+
+def get_key(key_id: str) -> VendorKeyModel | None:
+    if not KEY_ID.match(key_id):
+        return None
+    try:
+        return VendorKeyModel.get(key_id, consistent_read=True)
+    except VendorKeyModel.DoesNotExist:
+        return None
+
+
+def create_vendor(vendor: VendorModel, first_key: VendorKeyModel) -> None:
+    """The vendor and its first key, both or neither."""
+    with transaction() as tx:
+        tx.save(vendor, condition=VendorModel.vendor_id.does_not_exist())
+        tx.save(first_key, condition=VendorKeyModel.key_id.does_not_exist())
+
+
+def add_key(key: VendorKeyModel) -> None:
+    """Another key for an existing vendor. Raises VendorMissing when the vendor does not exist."""
+    try:
+        with transaction() as tx:
+            tx.condition_check(VendorModel, key.vendor_id, condition=VendorModel.vendor_id.exists())
+            tx.save(key, condition=VendorKeyModel.key_id.does_not_exist())
+    except TransactWriteError as error:
+        reasons = error.cancellation_reasons
+        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+            raise VendorMissing(key.vendor_id) from error
+        raise
+
+
+def revoke_key(key: VendorKeyModel, *, now: datetime, by: str) -> VendorKeyModel:
+    """Mark the key revoked, unless it already is; answers the key as stored afterwards."""
+    try:
+        key.update(
+            actions=[VendorKeyModel.revoked_at.set(now), VendorKeyModel.revoked_by.set(by)],
+            condition=VendorKeyModel.revoked_at.does_not_exist(),
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        key.refresh(consistent_read=True)  # revoked meanwhile: the first revocation stands
+    return key

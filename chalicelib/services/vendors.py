@@ -1,0 +1,190 @@
+"""Vendors and their API keys: staff create vendors, issue and revoke keys; every vendor request is
+authenticated by its key.
+
+A key reads `gkv_<key id>_<secret>`: the recognisable prefix (so a leaked key is easy to find and to
+report), 20 hex characters of key id (80 random bits; names the record, not secret), and 48 hex characters
+of secret (192 random bits from `secrets`). The whole key is shown once, in the answer that issues it; only
+the SHA-256 of the secret is stored, and a presented secret is compared with `hmac.compare_digest`. A vendor
+can hold several keys at once, which is how keys are rotated: issue a new one, switch over, revoke the old.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from chalicelib.clock import Clock, isoformat
+from chalicelib.errors import NotFound
+from chalicelib.models.vendor import (
+    VendorKeyModel,
+    VendorMissing,
+    VendorModel,
+    add_key,
+    create_vendor,
+    get_key,
+    get_vendor,
+    revoke_key,
+)
+from chalicelib.services.authz import Principal
+
+KEY_PREFIX = "gkv_"
+KEY_ID_BYTES = 10
+SECRET_BYTES = 24
+API_KEY = re.compile(rf"{KEY_PREFIX}([0-9a-f]{{{2 * KEY_ID_BYTES}}})_([0-9a-f]{{{2 * SECRET_BYTES}}})")
+
+
+class KeyFailure(StrEnum):
+    """Why a request did not authenticate as a vendor. Only `revoked` is told to the caller as such, and
+    only to one who presented the right secret."""
+
+    MISSING = "missing"
+    MALFORMED = "malformed"
+    INVALID = "invalid"
+    REVOKED = "revoked"
+
+
+class KeyRefused(Exception):
+    def __init__(self, reason: KeyFailure) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class VendorIdentity:
+    """A vendor request that presented a current key."""
+
+    vendor_id: str
+    vendor_name: str
+    key_id: str
+
+
+@dataclass(frozen=True)
+class DrawnKey:
+    key_id: str
+    secret: str
+
+    @property
+    def api_key(self) -> str:
+        return f"{KEY_PREFIX}{self.key_id}_{self.secret}"
+
+
+KeySource = Callable[[], DrawnKey]
+
+
+def draw_key() -> DrawnKey:
+    return DrawnKey(key_id=secrets.token_hex(KEY_ID_BYTES), secret=secrets.token_hex(SECRET_BYTES))
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("ascii")).hexdigest()
+
+
+def parse_authorization(authorization: str | None) -> tuple[str, str]:
+    """(key id, secret) from `Bearer gkv_<key id>_<secret>`; raises KeyRefused otherwise."""
+    if not authorization or not authorization.strip():
+        raise KeyRefused(KeyFailure.MISSING)
+    scheme, _, key = authorization.strip().partition(" ")
+    found = API_KEY.fullmatch(key.strip()) if scheme.lower() == "bearer" else None
+    if found is None:
+        raise KeyRefused(KeyFailure.MALFORMED)
+    return found.group(1), found.group(2)
+
+
+class VendorService:
+    def __init__(self, *, clock: Clock, draw: KeySource = draw_key) -> None:
+        self._clock = clock
+        self._draw = draw
+
+    def authenticate(self, authorization: str | None) -> VendorIdentity:
+        """The vendor whose current key this is; raises KeyRefused. One consistent GetItem."""
+        key_id, secret = parse_authorization(authorization)
+        key = get_key(key_id)
+        if key is None or not hmac.compare_digest(key.secret_sha256, secret_hash(secret)):
+            raise KeyRefused(KeyFailure.INVALID)
+        if key.revoked_when is not None:
+            raise KeyRefused(KeyFailure.REVOKED)
+        return VendorIdentity(vendor_id=key.vendor_id, vendor_name=key.vendor_name, key_id=key.key_id)
+
+    def create(self, principal: Principal, *, name: str, contact_email: str) -> dict[str, Any]:
+        """A vendor and its first key; the key is in the answer and nowhere else."""
+        now = self._now()
+        vendor = VendorModel(
+            uuid.uuid4().hex,
+            name=name,
+            contact_email=contact_email,
+            created_at=now,
+            created_by=principal.user_id,
+        )
+        drawn = self._draw()
+        key = self._key(vendor, drawn, principal, now)
+        create_vendor(vendor, key)
+        return {**describe_vendor(vendor), "key": issued(key, drawn)}
+
+    def issue_key(self, principal: Principal, vendor_id: str) -> dict[str, Any]:
+        """Another key for the vendor; the ones it has keep working until they are revoked."""
+        vendor = get_vendor(vendor_id)
+        if vendor is None:
+            raise NotFound("No such vendor.")
+        drawn = self._draw()
+        key = self._key(vendor, drawn, principal, self._now())
+        try:
+            add_key(key)
+        except VendorMissing as exc:
+            raise NotFound("No such vendor.") from exc
+        return issued(key, drawn)
+
+    def revoke_key(self, principal: Principal, vendor_id: str, key_id: str) -> dict[str, Any]:
+        """The key stops working on the next request. Revoking it again changes nothing."""
+        key = get_key(key_id)
+        if key is None or key.vendor_id != vendor_id:
+            raise NotFound("No such key for this vendor.")
+        if key.revoked_when is None:
+            key = revoke_key(key, now=self._now(), by=principal.user_id)
+        return describe_key(key)
+
+    def _key(
+        self, vendor: VendorModel, drawn: DrawnKey, principal: Principal, now: datetime
+    ) -> VendorKeyModel:
+        return VendorKeyModel(
+            drawn.key_id,
+            vendor_id=vendor.vendor_id,
+            vendor_name=vendor.name,
+            secret_sha256=secret_hash(drawn.secret),
+            created_at=now,
+            created_by=principal.user_id,
+        )
+
+    def _now(self) -> datetime:
+        return self._clock.now().astimezone(UTC).replace(microsecond=0)
+
+
+def describe_vendor(vendor: VendorModel) -> dict[str, Any]:
+    return {
+        "vendor_id": vendor.vendor_id,
+        "name": vendor.name,
+        "contact_email": vendor.contact_email,
+        "created_at": isoformat(vendor.created_at),
+    }
+
+
+def describe_key(key: VendorKeyModel) -> dict[str, Any]:
+    revoked = key.revoked_when
+    return {
+        "key_id": key.key_id,
+        "vendor_id": key.vendor_id,
+        "status": "active" if revoked is None else "revoked",
+        "created_at": isoformat(key.created_at),
+        "revoked_at": None if revoked is None else isoformat(revoked),
+    }
+
+
+def issued(key: VendorKeyModel, drawn: DrawnKey) -> dict[str, Any]:
+    return {**describe_key(key), "api_key": drawn.api_key}
