@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from jinja2 import TemplateError
 from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.adapters.ses import PermanentSendError, TransientSendError
@@ -88,12 +89,13 @@ class MailDelivery:
             return None
         except TransientSendError as exc:
             return self._after_transient_failure(message, str(exc))
-        except Exception as exc:  # a template error, a rejected address: retrying will not help
+        except (PermanentSendError, TemplateError) as exc:  # a rejected address, a broken template
             logger.exception("mail %s cannot be sent", message.message_id)
-            reason = (
-                str(exc) if isinstance(exc, PermanentSendError) else f"{type(exc).__name__}: cannot be sent"
-            )
+            reason = str(exc) if isinstance(exc, PermanentSendError) else f"{type(exc).__name__}: {exc}"
             return self._finish(message, MailStatus.FAILED, error=reason, attempted=True)
+        except Exception as exc:  # something we depend on failed; it may well work later
+            logger.exception("mail %s could not be sent this time", message.message_id)
+            return self._after_transient_failure(message, f"{type(exc).__name__}")
         return self._finish(message, MailStatus.SENT, provider_id=provider_id, attempted=True)
 
     def _render_and_send(self, *, key: str, message: OutboxModel) -> str:

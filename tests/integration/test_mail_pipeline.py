@@ -411,3 +411,34 @@ def test_staff_mail_lists_page_by_page(client, people: People, pipeline: Pipelin
         query = f"/v1/staff/mail?status=failed&limit=2&cursor={page['next_cursor']}"
 
     assert sorted(seen) == ["m0", "m1", "m2"]
+
+
+class BrokenSender:
+    """A dependency failing in a way nobody planned for (not an SES answer)."""
+
+    def __init__(self, real: Sender, failures: int) -> None:
+        self._real = real
+        self.failures = failures
+
+    def send(self, *, message_id: str, to_address: str, raw: bytes) -> str:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionResetError("connection reset by peer")
+        return self._real.send(message_id=message_id, to_address=to_address, raw=raw)
+
+
+def test_an_unexpected_failure_is_retried_like_a_transient_one_not_parked(
+    pipeline: Pipeline, container: Container
+):
+    # Given a send that fails once with an error that is neither SES's answer nor a broken template
+    container.mail_delivery = container.build_mail_delivery(BrokenSender(container.mail_sender, failures=1))
+
+    # When the mail is queued and the pipeline runs
+    queue_mail()
+    pipeline.run()
+
+    # Then it went out on the retry, once
+    assert len(sent_mail()) == 1
+    message = status_of("code_issued-1")
+    assert message.status == MailStatus.SENT.value
+    assert message.attempts == 2
