@@ -10,11 +10,13 @@ from chalicelib.api import (
     activations,
     applications,
     codes,
+    invitations,
     me,
     meta,
     problems,
     staff_mail,
     staff_organisations,
+    users,
 )
 from chalicelib.events.mail import events as mail_events
 
@@ -31,6 +33,8 @@ for routes in (
     applications.routes,
     activations.routes,
     codes.routes,
+    users.routes,
+    invitations.routes,
     staff_organisations.routes,
     staff_mail.routes,
 ):

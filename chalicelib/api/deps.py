@@ -25,8 +25,10 @@ from chalicelib.services.activation_codes import ActivationCodes
 from chalicelib.services.activations import ActivationService, LoginDirectory
 from chalicelib.services.applications import ApplicationService
 from chalicelib.services.codes import CodeService, RandomSource, draw_random_part
+from chalicelib.services.colleagues import ColleagueService
 from chalicelib.services.eligibility import EligibilityService
 from chalicelib.services.identity import IdentityService
+from chalicelib.services.invitations import InvitationService
 from chalicelib.services.mail_delivery import MailDelivery, Sender
 from chalicelib.services.support import SupportService
 from chalicelib.settings import Settings, get_settings, resource_name
@@ -141,6 +143,14 @@ class Container:
     @cached_property
     def codes(self) -> CodeService:
         return CodeService(clock=self.clock, draw=self._code_random)
+
+    @cached_property
+    def colleagues(self) -> ColleagueService:
+        return ColleagueService(logins=self.logins, clock=self.clock)
+
+    @cached_property
+    def invitations(self) -> InvitationService:
+        return InvitationService(logins=self.logins, clock=self.clock)
 
 
 _container: Container | None = None
