@@ -13,6 +13,7 @@ from chalicelib.api import (
     invitations,
     me,
     meta,
+    organisation,
     problems,
     staff_mail,
     staff_organisations,
@@ -35,6 +36,7 @@ for routes in (
     codes.routes,
     users.routes,
     invitations.routes,
+    organisation.routes,
     staff_organisations.routes,
     staff_mail.routes,
 ):

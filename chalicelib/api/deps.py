@@ -30,6 +30,7 @@ from chalicelib.services.eligibility import EligibilityService
 from chalicelib.services.identity import IdentityService
 from chalicelib.services.invitations import InvitationService
 from chalicelib.services.mail_delivery import MailDelivery, Sender
+from chalicelib.services.organisation import OrganisationService
 from chalicelib.services.support import SupportService
 from chalicelib.settings import Settings, get_settings, resource_name
 
@@ -151,6 +152,10 @@ class Container:
     @cached_property
     def invitations(self) -> InvitationService:
         return InvitationService(logins=self.logins, clock=self.clock)
+
+    @cached_property
+    def organisation(self) -> OrganisationService:
+        return OrganisationService(clock=self.clock)
 
 
 _container: Container | None = None

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib.models.user import UserModel, company_access
+from chalicelib.services.audit_trail import redact
 from chalicelib.services.authz import Access, CompanyScope, Function, Principal
 from chalicelib.services.grants import visible_scope, within_scope
 
@@ -74,3 +75,35 @@ def test_another_users_scope_is_shown_cut_to_the_callers():
         {"cvr": FULL, "access": "full", "accounts": []},
         {"cvr": LIMITED, "access": "limited", "accounts": ["L1"]},
     ]
+
+
+def test_audit_details_lose_every_company_and_account_outside_the_readers_scope_wherever_they_sit():
+    details = {
+        "changes": {
+            "companies": {
+                "from": [{"cvr": OUTSIDE, "access": "full", "accounts": []}],
+                "to": [{"cvr": LIMITED, "access": "limited", "accounts": ["L2", "L9"]}],
+            }
+        },
+        "companies": [
+            {
+                "cvr": LIMITED,
+                "name": {"from": "a", "to": "b"},
+                "accounts": [{"number": "L9"}, {"number": "L1"}],
+            },
+            {"cvr": OUTSIDE, "accounts": [{"number": "X"}]},
+        ],
+        "reason": "kept",
+        "numbers": [1, 2],
+    }
+    assert redact(details, CALLER) == {
+        "changes": {
+            "companies": {
+                "from": [],
+                "to": [{"cvr": LIMITED, "access": "limited", "accounts": ["L2"]}],
+            }
+        },
+        "companies": [{"cvr": LIMITED, "name": {"from": "a", "to": "b"}, "accounts": [{"number": "L1"}]}],
+        "reason": "kept",
+        "numbers": [1, 2],
+    }
