@@ -4,7 +4,8 @@ accepting it with a password of their own.
 The token is `<invitation_id>.<secret>`; the secret is 32 characters of `secrets.token_urlsafe` (192 bits) and
 only its SHA-256 is stored, compared in constant time. With 2^192 possible secrets per invitation, guessing is
 not a threat worth a lock-out counter (unlike the 60-bit activation codes): a million guesses a second for a
-century would find one with a probability below 2^-140. API Gateway's stage throttling caps the request rate.
+century would find one with a probability below 2^-140, and that is after guessing the random invitation id
+the secret belongs to. No rate limit of its own is needed; the API's general throttling applies.
 
 Accepting is ordered so that a failure leaves nothing half-done and two concurrent accepts cannot both win:
 
