@@ -150,3 +150,49 @@ class ActivationInProgress(DomainError):
     status = 409
     slug = "activation-in-progress"
     title = "This activation is being completed right now"
+
+
+class LastAdministrator(DomainError):
+    """The change would leave the organisation without an active user holding the `users` function."""
+
+    status = 409
+    slug = "last-administrator"
+    title = "The organisation's last administrator cannot be removed"
+
+
+class InvitationUnknown(DomainError):
+    status = 404
+    slug = "invitation-unknown"
+    title = "No such invitation"
+
+
+class InvitationUsed(DomainError):
+    status = 409
+    slug = "invitation-used"
+    title = "The invitation has already been used"
+
+
+class InvitationExpired(DomainError):
+    status = 410
+    slug = "invitation-expired"
+    title = "The invitation has expired"
+
+
+class InvitationRevoked(DomainError):
+    """Replaced by a newer invitation, or withdrawn with the user it was for."""
+
+    status = 410
+    slug = "invitation-revoked"
+    title = "The invitation is no longer valid"
+
+
+class InvitationInProgress(DomainError):
+    status = 409
+    slug = "invitation-in-progress"
+    title = "This invitation is being accepted right now"
+
+
+class AccountHasCodes(DomainError):
+    status = 409
+    slug = "account-has-codes"
+    title = "An account with codes cannot be removed"

@@ -149,3 +149,12 @@ class UnavailableLogins:
 
     def delete_login(self, username: str) -> None:
         raise UpstreamUnavailable("The identity provider could not remove the login.")
+
+    def disable_login(self, username: str) -> None:
+        raise UpstreamUnavailable("The identity provider could not disable the login.")
+
+    def enable_login(self, username: str) -> None:
+        raise UpstreamUnavailable("The identity provider could not enable the login.")
+
+    def update_contact(self, username: str, *, email: str, mobile: str) -> None:
+        raise UpstreamUnavailable("The identity provider could not update the login.")

@@ -84,6 +84,40 @@ class CognitoDirectory:
             if _code(exc) != "UserNotFoundException":
                 raise UpstreamUnavailable("The identity provider could not remove the login.") from exc
 
+    def disable_login(self, username: str) -> None:
+        """Stop the login from signing in, and end its sessions: global sign-out revokes its refresh tokens,
+        so no new access token is issued. (Access tokens already out stay valid to Cognito until they expire;
+        the service itself refuses any whose user record is not active.) A login that does not exist, as
+        for a user who never accepted an invitation, has nothing to disable."""
+        try:
+            self._client.admin_disable_user(UserPoolId=self._pool, Username=username)
+            self._client.admin_user_global_sign_out(UserPoolId=self._pool, Username=username)
+        except ClientError as exc:
+            if _code(exc) != "UserNotFoundException":
+                raise UpstreamUnavailable("The identity provider could not disable the login.") from exc
+
+    def enable_login(self, username: str) -> None:
+        try:
+            self._client.admin_enable_user(UserPoolId=self._pool, Username=username)
+        except ClientError as exc:
+            if _code(exc) != "UserNotFoundException":
+                raise UpstreamUnavailable("The identity provider could not enable the login.") from exc
+
+    def update_contact(self, username: str, *, email: str, mobile: str) -> None:
+        """The e-mail and mobile number Cognito has for the login; SMS as second factor goes there."""
+        try:
+            self._client.admin_update_user_attributes(
+                UserPoolId=self._pool,
+                Username=username,
+                UserAttributes=[
+                    {"Name": "email", "Value": email},
+                    {"Name": "phone_number", "Value": mobile},
+                ],
+            )
+        except ClientError as exc:
+            if _code(exc) != "UserNotFoundException":
+                raise UpstreamUnavailable("The identity provider could not update the login.") from exc
+
     def choose_sms(self, access_token: str) -> None:
         try:
             self._client.set_user_mfa_preference(

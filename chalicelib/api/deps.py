@@ -25,9 +25,12 @@ from chalicelib.services.activation_codes import ActivationCodes
 from chalicelib.services.activations import ActivationService, LoginDirectory
 from chalicelib.services.applications import ApplicationService
 from chalicelib.services.codes import CodeService, RandomSource, draw_random_part
+from chalicelib.services.colleagues import ColleagueService
 from chalicelib.services.eligibility import EligibilityService
 from chalicelib.services.identity import IdentityService
+from chalicelib.services.invitations import InvitationService
 from chalicelib.services.mail_delivery import MailDelivery, Sender
+from chalicelib.services.organisation import OrganisationService
 from chalicelib.services.ratelimit import FailureLimit
 from chalicelib.services.support import SupportService
 from chalicelib.services.validation import ValidationService
@@ -164,6 +167,18 @@ class Container:
             ),
             dynamodb=self.dynamodb_client,
         )
+
+    @cached_property
+    def colleagues(self) -> ColleagueService:
+        return ColleagueService(logins=self.logins, clock=self.clock)
+
+    @cached_property
+    def invitations(self) -> InvitationService:
+        return InvitationService(logins=self.logins, clock=self.clock)
+
+    @cached_property
+    def organisation(self) -> OrganisationService:
+        return OrganisationService(clock=self.clock)
 
 
 _container: Container | None = None

@@ -10,6 +10,7 @@ from chalicelib.models.audit import AuditModel
 from chalicelib.models.code import CodeModel, CodeValueModel
 from chalicelib.models.handle import HandleModel
 from chalicelib.models.idempotency import IdempotencyModel
+from chalicelib.models.invitation import InvitationModel
 from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel
 from chalicelib.models.outbox import OutboxModel
 from chalicelib.models.suppression import SuppressionModel
@@ -35,4 +36,5 @@ ALL_MODELS: tuple[type[Model], ...] = (
     VendorKeyModel,
     ReceiptModel,
     FailureWindowModel,
+    InvitationModel,
 )

@@ -4,8 +4,8 @@ Records are written in the same transaction as the change they describe, whereve
 never updated or deleted by the service. There is no TTL: the trail outlives the applications, logins and
 codes it describes (a removed login stays explained).
 
-Keys are made for reading one organisation's trail newest first, a page at a time (the future
-`GET /v1/organisation/audit`): the hash key is the organisation, the range key the time to the microsecond
+Keys are made for reading one organisation's trail newest first, a page at a time
+(`GET /v1/organisation/audit`): the hash key is the organisation, the range key the time to the microsecond
 followed by the event's id, so that two events in the same microsecond neither collide nor reorder.
 
 Access patterns
@@ -47,6 +47,14 @@ class AuditAction(StrEnum):
     ORGANISATION_REJECTED = "organisation.rejected"
     ORGANISATION_SUSPENDED = "organisation.suspended"
     LOGIN_REMOVED_BY_SUPPORT = "user.removed_by_support"
+    USER_INVITED = "user.invited"  # an administrator created a colleague's login; the invitation was mailed
+    INVITATION_RESENT = "user.invitation_resent"
+    INVITATION_ACCEPTED = "user.invitation_accepted"
+    USER_UPDATED = "user.updated"  # names, contact, functions or scope; details hold each change
+    USER_DISABLED = "user.disabled"
+    USER_ENABLED = "user.enabled"
+    USER_DELETED = "user.deleted"
+    ORGANISATION_UPDATED = "organisation.updated"  # master data: name, address, contact, companies, accounts
 
 
 @dataclass(frozen=True)
@@ -122,6 +130,21 @@ def record_event(event: AuditEvent, *, now: datetime) -> None:
     """Append one event on its own, for steps that have no transaction of their own to join."""
     record, condition = audit_record(event, now=now)
     record.save(condition=condition)
+
+
+def trail_page(
+    org_id: str, *, limit: int, start: dict[str, Any] | None
+) -> tuple[list[AuditModel], dict[str, Any] | None]:
+    """One page of the trail, newest first, and the key to continue after (None on the last page)."""
+    found = list(
+        AuditModel.query(
+            org_id, scan_index_forward=False, limit=limit + 1, page_size=limit + 1, last_evaluated_key=start
+        )
+    )
+    if len(found) <= limit:
+        return found, None
+    last = found[limit - 1]
+    return found[:limit], {"org_id": {"S": org_id}, "at_event": {"S": last.at_event}}
 
 
 def trail_of(org_id: str, *, limit: int = 50) -> list[AuditModel]:

@@ -2,12 +2,15 @@
 
 Access patterns
 - organisation by id ........................ GetItem organisations[org_id]
+- master data (name, address, contact) ...... UpdateItem organisations[org_id] under its version
 - organisations by status, oldest first ..... Query organisations.by-status[status] (staff review queue),
                                               paged by the last item's keys (`status_page`)
 - company by CVR ............................ GetItem companies[cvr] (a CVR belongs to one organisation)
 - an organisation's companies ............... Query companies.by-org[org_id]
 - a company's accounts ...................... Query accounts[cvr]
 - one account ............................... GetItem accounts[cvr, number]
+- add, rename, close, remove an account ..... Put/Update/DeleteItem accounts[cvr, number] in the master-data
+                                              transaction (remove only when closed: see services/organisation)
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.attributes import JSONAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -61,6 +64,9 @@ class OrganisationModel(Model):
     # Staff's reason for the current status, when it was rejected or suspended.
     status_reason = UnicodeAttribute(null=True)
     status_changed_at = UTCDateTimeAttribute(null=True)
+    # Master data the organisation keeps itself (`PATCH /v1/organisation`): {street, postcode, city}.
+    address = JSONAttribute(null=True)
+    contact_email = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     by_status = OrganisationsByStatus()

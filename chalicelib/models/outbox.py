@@ -50,6 +50,10 @@ class MailKind(StrEnum):
     DECISION = "decision"
     # To an organisation's remaining administrators: support removed one of its logins.
     LOGIN_REMOVED = "login_removed"
+    # To a colleague an administrator created: the username and a single-use invitation code.
+    INVITATION = "invitation"
+    # To an organisation's administrators: someone gained or lost the `users` function.
+    ADMINISTRATORS_CHANGED = "administrators_changed"
 
 
 class Language(StrEnum):

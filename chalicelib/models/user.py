@@ -2,16 +2,23 @@
 
 A user's id is also their Cognito username, so an access token leads to the record in one GetItem.
 
+A colleague is created `invited`, without a Cognito login; accepting the invitation creates the login and
+makes them `active`. `disabled` users keep their login, disabled in Cognito too.
+
 Access patterns
 - user by id / Cognito username ............. GetItem users[user_id]
 - an organisation's users ................... Query users.by-org[org_id] (staff have no org and are not in it)
+- a page of them, by user id ................ the same Query, Limit, ExclusiveStartKey from a cursor
 - an organisation's active administrators ... the same Query, kept to active users with the `users` function
+- "another administrator remains" ........... ConditionCheck users[user_id] `administrator_condition`, in the
+                                              transaction that removes, disables or demotes an administrator
 """
 
 from __future__ import annotations
 
 import contextlib
 from enum import StrEnum
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -22,6 +29,8 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -87,9 +96,19 @@ class UserModel(Model):
     # Cached once Cognito reports a second factor; until then every request asks Cognito.
     second_factor_enrolled = BooleanAttribute(default=False)
     created_at = UTCDateTimeAttribute()
+    # Who created the login (a colleague's administrator); null for an organisation's first administrator.
+    created_by = UnicodeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(null=True)
+    # The invitation an `invited` user may accept now; any other invitation of theirs is dead.
+    invitation_id = UnicodeAttribute(null=True)
+    invitation_expires_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
 
     by_org = UsersByOrganisation()
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
 
 
 def get_user(user_id: str) -> UserModel | None:
@@ -105,11 +124,51 @@ def users_of(org_id: str) -> list[UserModel]:
 
 def active_administrators(org_id: str) -> list[UserModel]:
     """The people who can run the organisation's logins: active, with the `users` function."""
-    return [
-        user
-        for user in users_of(org_id)
-        if user.status == UserStatus.ACTIVE.value and ADMINISTRATOR_FUNCTION in (user.functions or [])
-    ]
+    return [user for user in users_of(org_id) if is_active_administrator(user)]
+
+
+def is_active_administrator(user: UserModel) -> bool:
+    return user.status == UserStatus.ACTIVE.value and ADMINISTRATOR_FUNCTION in (user.functions or [])
+
+
+def administrator_condition(org_id: str) -> Condition:
+    """True of a user item that is an active administrator of the organisation, when the transaction commits.
+
+    The last-administrator guard: a transaction that takes away an administrator also checks, with this,
+    that another one (the witness) still is one. DynamoDB transactions are serialisable, so of two
+    transactions that each remove one of the last two administrators and check the other, the second to
+    commit finds its witness gone and is cancelled: after every commit some administrator remains.
+    """
+    condition: Condition = (
+        (UserModel.org_id == org_id)
+        & (UserModel.status == UserStatus.ACTIVE.value)
+        & UserModel.functions.contains(ADMINISTRATOR_FUNCTION)
+    )
+    return condition
+
+
+def users_page(
+    org_id: str, *, limit: int, start: dict[str, Any] | None
+) -> tuple[list[UserModel], dict[str, Any] | None]:
+    """One page of an organisation's users in user id order, and the key to continue after (None at the
+    end)."""
+    # One more than asked for tells whether another page exists, so the last page never ends in an empty one.
+    found = list(
+        UserModel.by_org.query(org_id, limit=limit + 1, page_size=limit + 1, last_evaluated_key=start)
+    )
+    if len(found) <= limit:
+        return found, None
+    last = found[limit - 1]
+    return found[:limit], {"org_id": {"S": org_id}, "user_id": {"S": last.user_id}}
+
+
+def functions_of(user: UserModel) -> list[str]:
+    return [str(function) for function in user.functions or []]
+
+
+def set_functions(functions: list[str]) -> Action:
+    # PynamoDB types a list of strings as a list of attributes.
+    return UserModel.functions.set(functions)  # type: ignore[arg-type]
 
 
 def record_second_factor(user: UserModel) -> None:

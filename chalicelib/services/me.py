@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.errors import NotFound
-from chalicelib.models.organisation import accounts_of, companies_of, get_organisation
+from chalicelib.models.organisation import get_organisation
 from chalicelib.models.user import UserModel, get_user
 from chalicelib.services.authz import Principal
+from chalicelib.services.organisation import companies_in_scope
 
 
 def describe(principal: Principal) -> dict[str, Any]:
@@ -43,20 +44,7 @@ def _organisation_in_scope(principal: Principal, org_id: str) -> tuple[dict[str,
     organisation = get_organisation(org_id)
     if organisation is None:
         raise NotFound("No such organisation.")
-    companies = []
-    for company in companies_of(org_id):
-        scope = principal.companies.get(company.cvr)
-        if scope is None:
-            continue
-        accounts = [a for a in accounts_of(company.cvr) if scope.covers(a.number)]
-        companies.append(
-            {
-                "cvr": company.cvr,
-                "name": company.name,
-                "access": scope.access.value,
-                "accounts": [{"number": a.number, "name": a.name, "status": a.status} for a in accounts],
-            }
-        )
+    companies = companies_in_scope(principal, org_id)
     summary = {
         "org_id": organisation.org_id,
         "name": organisation.name,

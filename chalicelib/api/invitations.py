@@ -1,0 +1,46 @@
+"""A new colleague accepts the invitation from their mail and chooses a password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from chalicelib.api.deps import container
+from chalicelib.api.routing import ANYONE, Call, Routes
+from chalicelib.services.invitations import AcceptForm
+
+routes = Routes(__name__, tag="Users")
+
+NEXT_STEP = (
+    "Sign in with the username from the mail and the password. At the first sign-in you enrol a second "
+    "factor (authenticator app, or SMS to your mobile number); it is asked for at every sign-in after that."
+)
+
+
+class InvitationAccepted(BaseModel):
+    user_id: str
+    username: str
+    org_id: str
+    next_step: str
+
+
+@routes.post(
+    "/v1/invitations/accept",
+    rule=ANYONE,
+    summary="Accept an invitation: the colleague's login is created with the password they choose",
+    body=AcceptForm,
+    response=InvitationAccepted,
+    status=201,
+    errors=(404, 409, 410, 503),
+    description=(
+        "The token is the invitation code from the mail. A password the policy refuses is a 400 with a "
+        "`password` field error, and the invitation stays usable. Distinct problems: `invitation-unknown` "
+        "(404), `invitation-used` (409; accepting twice changes nothing), `invitation-in-progress` (409), "
+        "`invitation-expired` (410, after 7 days), `invitation-revoked` (410: a newer invitation was sent, "
+        "or the user was deleted). Codes carry 192 random bits, so guessing one is not a practical attack."
+    ),
+)
+def accept_invitation(call: Call) -> dict[str, Any]:
+    done = container().invitations.accept(call.body(AcceptForm), origin=call.origin)
+    return {"user_id": done.user_id, "username": done.user_id, "org_id": done.org_id, "next_step": NEXT_STEP}

@@ -1,0 +1,69 @@
+"""`GET /v1/organisation/audit`: the organisation's audit trail for its administrators, newest first.
+
+An administrator sees every entry of their organisation, but, like everything else, only the companies and
+accounts in their own scope: a scope or master-data change written about companies they do not see is shown
+without those companies, and a company named as an entry's target is left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.clock import isoformat
+from chalicelib.errors import NotFound
+from chalicelib.models.audit import AuditModel, trail_page
+from chalicelib.models.paging import InvalidCursor, encode_cursor, resume_key
+from chalicelib.services.authz import Principal
+from chalicelib.services.grants import visible_scope
+from chalicelib.services.paging import bad_cursor
+
+INDEX = "audit"
+CURSOR_KEYS = frozenset({"org_id", "at_event"})
+
+
+def page(principal: Principal, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    if principal.org_id is None:
+        raise NotFound("No such organisation.")
+    org_id = principal.org_id
+    try:
+        start = (
+            resume_key(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("org_id", org_id))
+            if cursor
+            else None
+        )
+    except InvalidCursor as exc:
+        raise bad_cursor(exc) from exc
+    entries, last = trail_page(org_id, limit=limit, start=start)
+    return {
+        "items": [describe(entry, principal) for entry in entries],
+        "next_cursor": encode_cursor(INDEX, last) if last else None,
+    }
+
+
+def describe(entry: AuditModel, principal: Principal) -> dict[str, Any]:
+    targets = {
+        name: value
+        for name, value in dict(entry.targets or {}).items()
+        if name != "cvr" or principal.sees_company(str(value))
+    }
+    return {
+        "event_id": entry.event_id,
+        "at": isoformat(entry.at),
+        "action": entry.action,
+        "actor": {"kind": entry.actor_kind, "id": entry.actor_id},
+        "targets": targets,
+        "details": redact(entry.details or {}, principal),
+        "source_ip": entry.source_ip,
+        "user_agent": entry.user_agent,
+    }
+
+
+def redact(value: Any, principal: Principal) -> Any:
+    """Every list of companies (objects with a `cvr`) anywhere in the details, cut to the caller's scope."""
+    if isinstance(value, dict):
+        return {key: redact(item, principal) for key, item in value.items()}
+    if isinstance(value, list):
+        if value and all(isinstance(item, dict) and "cvr" in item for item in value):
+            value = visible_scope(principal, value)
+        return [redact(item, principal) for item in value]
+    return value
