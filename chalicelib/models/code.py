@@ -22,16 +22,23 @@ Access patterns
 - a company's codes, newest first ..... Query codes.by-company[cvr], descending, filter on accounts in scope
 - an account's codes, newest first .... Query codes.by-account[account_key = "<cvr>#<account>"], descending
 - listing by status ................... FilterExpression on revoked_at and expires_at against the clock
+- codes whose value expires on a day .. Query codes.by-expiry[expires_on = "YYYY-MM-DD"], keys only, paged
+                                        (the reminder job; see chalicelib/services/reminders.py)
+- the entries of a chunk of code ids .. BatchGetItem codes[code_id...], consistent
 Listing picks the narrowest index the caller's scope and filters allow (see `listing_for`).
+
+`expires_on` is the UTC date of `expires_at`, written with every value (create, renew) and removed when the
+code is revoked, so the `by-expiry` index holds exactly the live values that expire on each day: the reminder
+job reads one partition per day and never the rest of the table.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import cast
 
@@ -45,7 +52,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name, transaction
@@ -101,6 +108,23 @@ class CodesByAccount(GlobalSecondaryIndex["CodeModel"]):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class CodesByExpiry(GlobalSecondaryIndex["CodeModel"]):
+    """Live code values by the UTC day they expire. Keys only: the job needs the ids, and reads each entry
+    consistently anyway before it mails anything, so copying the entries here would only cost writes."""
+
+    class Meta:
+        index_name = "by-expiry"
+        projection = KeysOnlyProjection()
+
+    expires_on = UnicodeAttribute(hash_key=True)
+    code_id = UnicodeAttribute(range_key=True)
+
+
+def expiry_day(expires_at: datetime) -> str:
+    """The `expires_on` of a value: the UTC date of its expiry, as YYYY-MM-DD."""
+    return expires_at.astimezone(UTC).date().isoformat()
+
+
 def account_key(cvr: str, account: str) -> str:
     # A CVR is always 8 digits, so the first 8 characters are the company whatever the account number holds.
     return f"{cvr}#{account}"
@@ -129,10 +153,14 @@ class CodeModel(Model):
     handle = UnicodeAttribute()
     created_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    # Who issued the current value by renewing it; None while it is the value the code was created with.
+    renewed_by = UnicodeAttribute(null=True)
     # When the current value was issued: the creation, or the latest renewal.
     issued_at = UTCDateTimeAttribute()
     # Not a TTLAttribute: the entry outlives its value so that it can be renewed.
     expires_at = UTCDateTimeAttribute()
+    # expiry_day(expires_at) while the code is not revoked; absent once it is (the by-expiry index is sparse).
+    expires_on = UnicodeAttribute(null=True)
     renewals = NumberAttribute(default=0)
     revoked_at = UTCDateTimeAttribute(null=True)
     revoked_by = UnicodeAttribute(null=True)
@@ -141,6 +169,7 @@ class CodeModel(Model):
     by_org = CodesByOrganisation()
     by_company = CodesByCompany()
     by_account = CodesByAccount()
+    by_expiry = CodesByExpiry()
 
     @property
     def code(self) -> str:
@@ -150,6 +179,11 @@ class CodeModel(Model):
     def revoked_when(self) -> datetime | None:
         # PynamoDB types a nullable attribute as never None.
         return cast("datetime | None", self.revoked_at)
+
+    @property
+    def issuer(self) -> str:
+        """Who issued the current value: whoever last renewed the code, else whoever created it."""
+        return cast("str | None", self.renewed_by) or self.created_by
 
     def status_at(self, now: datetime) -> CodeStatus:
         if self.revoked_when is not None:
@@ -215,6 +249,18 @@ def get_value(random_part: str) -> CodeValueModel | None:
         return CodeValueModel.get(random_part, consistent_read=True)
     except CodeValueModel.DoesNotExist:
         return None
+
+
+def codes_expiring_on(day: str) -> Iterator[str]:
+    """The ids of the live codes whose value expires on `day` (YYYY-MM-DD, UTC), page by page from the index.
+    Eventually consistent, like every GSI: whoever acts on an id reads the entry again."""
+    for key in CodeModel.by_expiry.query(day):
+        yield key.code_id
+
+
+def entries_of(code_ids: Iterable[str]) -> list[CodeModel]:
+    """The entries of these codes (consistent reads, 100 per BatchGetItem); unknown ids are left out."""
+    return list(CodeModel.batch_get(list(code_ids), consistent_read=True))
 
 
 # Writing
@@ -295,6 +341,8 @@ def revoke(entry: CodeModel, value: CodeValueModel | None, *, now: datetime, by:
     value stops working at once. Raises EntryChanged when the entry or the value item moved meanwhile."""
     entry.revoked_at = now
     entry.revoked_by = by
+    # Out of the by-expiry index: a revoked code is never reminded of, so the job need not even read it.
+    entry.expires_on = None
     try:
         with transaction() as tx:
             if value is not None:
