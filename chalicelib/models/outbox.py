@@ -50,6 +50,10 @@ class MailKind(StrEnum):
     DECISION = "decision"
     # To an organisation's remaining administrators: support removed one of its logins.
     LOGIN_REMOVED = "login_removed"
+    # To a code's representative and to whoever issued its value: it expires in 7 days, or tomorrow.
+    CODE_EXPIRING = "code_expiring"
+    # To the same two: the value expired yesterday; how to get it renewed.
+    CODE_EXPIRED = "code_expired"
 
 
 class Language(StrEnum):
