@@ -17,6 +17,7 @@ from chalicelib.api import (
     staff_organisations,
 )
 from chalicelib.events.mail import events as mail_events
+from chalicelib.events.reminders import reminders as reminder_events
 
 app = Chalice(app_name="godkend")
 
@@ -35,4 +36,5 @@ for routes in (
     staff_mail.routes,
 ):
     app.register_blueprint(routes.blueprint)
-app.register_blueprint(mail_events)
+for events in (mail_events, reminder_events):
+    app.register_blueprint(events)

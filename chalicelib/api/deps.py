@@ -16,7 +16,7 @@ from chalicelib.adapters.cognito import CognitoDirectory
 from chalicelib.adapters.idempotency import SendOnce
 from chalicelib.adapters.registry import CompanyRegistry, build_registry
 from chalicelib.adapters.ses import ArchivingSender, SesSender
-from chalicelib.adapters.sqs import SqsRetryScheduler
+from chalicelib.adapters.sqs import SqsChunkQueue, SqsRetryScheduler
 from chalicelib.adapters.tokens import CognitoTokenVerifier, JwksKeys
 from chalicelib.clock import Clock, SystemClock
 from chalicelib.models.idempotency import IdempotencyModel
@@ -28,6 +28,13 @@ from chalicelib.services.codes import CodeService, RandomSource, draw_random_par
 from chalicelib.services.eligibility import EligibilityService
 from chalicelib.services.identity import IdentityService
 from chalicelib.services.mail_delivery import MailDelivery, Sender
+from chalicelib.services.reminders import (
+    CONSUMERS,
+    MAILS_PER_CODE,
+    Pacer,
+    ReminderPlanner,
+    ReminderWriter,
+)
 from chalicelib.services.support import SupportService
 from chalicelib.settings import Settings, get_settings, resource_name
 
@@ -141,6 +148,20 @@ class Container:
     @cached_property
     def codes(self) -> CodeService:
         return CodeService(clock=self.clock, draw=self._code_random)
+
+    @cached_property
+    def reminder_planner(self) -> ReminderPlanner:
+        settings = self.settings
+        queue = SqsChunkQueue(boto3.client("sqs", region_name=settings.region), resource_name("reminders"))
+        return ReminderPlanner(queue=queue, clock=self.clock, chunk_size=settings.reminder_chunk_size)
+
+    @cached_property
+    def reminder_writer(self) -> ReminderWriter:
+        # Cached with the container, so the pace holds across the invocations a Lambda container serves.
+        rate = self.settings.reminder_mails_per_second / CONSUMERS
+        return ReminderWriter(
+            clock=self.clock, pacer=Pacer(rate), codes_per_write=int(rate // MAILS_PER_CODE)
+        )
 
 
 _container: Container | None = None

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -50,6 +51,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
+from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
@@ -359,6 +361,97 @@ def revoke(entry: CodeModel, value: CodeValueModel | None, *, now: datetime, by:
         if error.cause_response_code == "TransactionCanceledException":
             raise EntryChanged() from error
         raise
+
+
+class ReminderWrite(StrEnum):
+    WRITTEN = "written"
+    ALREADY = "already"  # written before (another run, or the same chunk delivered twice)
+    CHANGED = "changed"  # the code was renewed or revoked since it was read: its old value is not reminded of
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """A value's reminders for one stage: written only while `entry` still holds that value, unrevoked and
+    expiring on `expires_on`, and only if none of them was written before."""
+
+    entry: CodeModel
+    expires_on: str
+    mails: Sequence[tuple[OutboxModel, Condition]]
+
+
+# Rounds a group may take: each settles at least one code, or meets a conflicting transaction and waits.
+MAX_REMINDER_ROUNDS = 6
+
+
+def write_reminders(group: Sequence[Reminders], *, connection: Connection) -> dict[str, ReminderWrite]:
+    """Write several codes' reminders in one transaction; answers each code's outcome by code id.
+
+    A code whose condition fails (its value changed, or its reminders exist) is settled from the
+    cancellation reasons and the rest go again, so one renewed code does not hold back the others, and a
+    chunk delivered twice settles every code in one round."""
+    outcomes: dict[str, ReminderWrite] = {}
+    pending = list(group)
+    for round_ in range(MAX_REMINDER_ROUNDS):
+        if not pending:
+            return outcomes
+        try:
+            _transact_reminders(pending, connection)
+        except TransactWriteError as error:
+            settled = _settled_by(error, pending)
+            outcomes.update(settled)
+            pending = [r for r in pending if r.entry.code_id not in settled]
+            if not settled:
+                time.sleep(0.05 * 2**round_)  # a concurrent transaction on the same items: let it finish
+            continue
+        outcomes.update({r.entry.code_id: ReminderWrite.WRITTEN for r in pending})
+        return outcomes
+    if pending:
+        raise RuntimeError(
+            f"{len(pending)} code(s) kept meeting concurrent writes; the chunk will come again"
+        )
+    return outcomes
+
+
+def _transact_reminders(group: Sequence[Reminders], connection: Connection) -> None:
+    with transaction(connection) as tx:
+        for reminders in group:
+            tx.condition_check(
+                CodeModel,
+                reminders.entry.code_id,
+                condition=(CodeModel.renewals == int(reminders.entry.renewals))
+                & CodeModel.revoked_at.does_not_exist()
+                & (CodeModel.expires_on == reminders.expires_on),
+            )
+            for mail in reminders.mails:
+                tx.save(*mail)
+
+
+def _settled_by(error: TransactWriteError, group: Sequence[Reminders]) -> dict[str, ReminderWrite]:
+    """What the cancellation reasons settle. They come in the order DynamoDB got the items: every condition
+    check first, then every put (PynamoDB sends them by kind), each in the order they were added."""
+    reasons = error.cancellation_reasons or []
+    if len(reasons) != len(group) + sum(len(r.mails) for r in group):
+        raise error
+    if any(
+        r is not None and r.code not in {"ConditionalCheckFailed", "TransactionConflict", "None"}
+        for r in reasons
+    ):
+        raise error
+
+    def failed(index: int) -> bool:
+        reason = reasons[index]
+        return reason is not None and reason.code == "ConditionalCheckFailed"
+
+    settled: dict[str, ReminderWrite] = {}
+    put = len(group)
+    for index, reminders in enumerate(group):
+        puts = range(put, put + len(reminders.mails))
+        put += len(reminders.mails)
+        if failed(index):
+            settled[reminders.entry.code_id] = ReminderWrite.CHANGED
+        elif any(failed(i) for i in puts):
+            settled[reminders.entry.code_id] = ReminderWrite.ALREADY
+    return settled
 
 
 def _failed_conditions(error: TransactWriteError, purposes: list[Refusal]) -> frozenset[Refusal]:

@@ -3,14 +3,17 @@
 `chalice local` serves routes only, so this polls the DynamoDB streams and SQS queues that the app's
 `@app.on_dynamodb_record` and `@app.on_sqs_message` handlers are bound to, and calls the handlers with
 events shaped as Lambda delivers them. Like Lambda, a batch whose handler fails is delivered again.
+Schedules do not fire here; `make reminders` (infra/local/jobs.py) runs them on demand.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from chalice.app import Chalice, DynamoDBEventConfig, SQSEventConfig
@@ -135,6 +138,21 @@ class QueueConsumer:
             "eventSourceARN": self._arn,
             "awsRegion": self._arn.split(":")[3] if self._arn.count(":") >= 3 else "",
         }
+
+
+def scheduled_event(at: datetime, name: str) -> dict[str, Any]:
+    """What EventBridge hands a scheduled function."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "000000000000",
+        "time": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": os.environ.get("AWS_REGION", "eu-west-1"),
+        "resources": [f"arn:aws:events:eu-west-1:000000000000:rule/{name}"],
+        "detail": {},
+    }
 
 
 def consumers_for(app: Chalice, *, streams: Any, sqs: Any) -> list[Consumer]:
