@@ -13,9 +13,11 @@ from chalicelib.api import (
     me,
     meta,
     problems,
+    staff_letters,
     staff_mail,
     staff_organisations,
 )
+from chalicelib.events.letters import letters as letter_events
 from chalicelib.events.mail import events as mail_events
 from chalicelib.events.reminders import reminders as reminder_events
 
@@ -34,7 +36,8 @@ for routes in (
     codes.routes,
     staff_organisations.routes,
     staff_mail.routes,
+    staff_letters.routes,
 ):
     app.register_blueprint(routes.blueprint)
-for events in (mail_events, reminder_events):
+for events in (mail_events, reminder_events, letter_events):
     app.register_blueprint(events)

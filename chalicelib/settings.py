@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # sending quota the reminders may take (the rest is kept for letters, new codes and invitations).
     reminder_chunk_size: int = Field(default=100, ge=1, le=1000)
     reminder_mails_per_second: float = Field(default=10.0, gt=0)
+    # CloudWatch metrics (Powertools, embedded metric format): the namespace Lambda's configuration names.
+    metrics_namespace: str = Field(
+        default="Godkend", validation_alias=AliasChoices("POWERTOOLS_METRICS_NAMESPACE")
+    )
 
     @property
     def cognito_issuer(self) -> str:

@@ -27,6 +27,7 @@ from chalicelib.services.applications import ApplicationService
 from chalicelib.services.codes import CodeService, RandomSource, draw_random_part
 from chalicelib.services.eligibility import EligibilityService
 from chalicelib.services.identity import IdentityService
+from chalicelib.services.letters import LetterWatchService
 from chalicelib.services.mail_delivery import MailDelivery, Sender
 from chalicelib.services.reminders import (
     CONSUMERS,
@@ -162,6 +163,10 @@ class Container:
         return ReminderWriter(
             clock=self.clock, pacer=Pacer(rate), codes_per_write=int(rate // MAILS_PER_CODE)
         )
+
+    @cached_property
+    def letter_watch(self) -> LetterWatchService:
+        return LetterWatchService(clock=self.clock)
 
 
 _container: Container | None = None

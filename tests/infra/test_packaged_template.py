@@ -141,20 +141,22 @@ def test_the_mail_functions_are_wired_to_their_stream_queue_and_topic(packaged: 
 
 
 @pytest.mark.infra
-def test_the_reminders_run_daily_and_fan_out_through_their_queue(
+def test_the_scheduled_jobs_run_daily_and_every_15_minutes_and_fan_out_through_their_queue(
     packaged: tuple[str, Path],
 ) -> None:
     stage, _ = packaged
     resources = sam(packaged)["Resources"]
 
-    # The reminders run once a day, never twice at once
+    # The reminders run once a day, the letter check every 15 minutes, neither twice at once
     def schedule_of(function: str) -> str:
         (event,) = resources[function]["Properties"]["Events"].values()
         assert event["Type"] == "Schedule"
         return str(event["Properties"]["Schedule"])
 
     assert schedule_of("SendReminders") == "cron(0 6 * * ? *)"
-    assert resources["SendReminders"]["Properties"]["ReservedConcurrentExecutions"] == 1
+    assert schedule_of("CheckLetters") == "rate(15 minutes)"
+    for function in ("SendReminders", "CheckLetters"):
+        assert resources[function]["Properties"]["ReservedConcurrentExecutions"] == 1
     assert resources["SendReminders"]["Properties"]["Timeout"] == 900
 
     # The chunks' consumer takes one chunk at a time, at most CONSUMERS at once, from our queue
