@@ -167,6 +167,8 @@ def test_the_scheduled_jobs_run_daily_and_every_15_minutes_and_fan_out_through_t
     assert source["Properties"]["BatchSize"] == 1
     assert source["Properties"]["ScalingConfig"] == {"MaximumConcurrency": CONSUMERS}
     assert consumer["Properties"]["ReservedConcurrentExecutions"] == CONSUMERS
+    # It mostly waits for its pace: no need for the API's memory (and CPU)
+    assert consumer["Properties"]["MemorySize"] == 256
 
     # A chunk is not handed to a second consumer while the first may still be on it (AWS asks for 6x)
     queue = resources["RemindersQueue"]["Properties"]
