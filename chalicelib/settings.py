@@ -47,9 +47,10 @@ class Settings(BaseSettings):
     # companies in chalicelib/adapters/registry_sample.json (or `registry_file`). See the README.
     registry: Literal["sample"] = "sample"
     registry_file: str = ""
-    # Expiry reminders: code ids per message on the reminders queue, and the share of SES's per-second
-    # sending quota the reminders may take (the rest is kept for letters, new codes and invitations).
-    reminder_chunk_size: int = Field(default=100, ge=1, le=1000)
+    # Expiry reminders: code ids per message on the reminders queue (ten such messages go in one
+    # SendMessageBatch, which takes 256 KB), and the share of SES's per-second sending quota the reminders
+    # may take (the rest is kept for letters, new codes and invitations).
+    reminder_chunk_size: int = Field(default=100, ge=1, le=500)
     reminder_mails_per_second: float = Field(default=10.0, gt=0)
     # CloudWatch metrics (Powertools, embedded metric format): the namespace Lambda's configuration names.
     metrics_namespace: str = Field(
