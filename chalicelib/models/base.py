@@ -9,7 +9,12 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.settings import aws_region, table_name
 
-__all__ = ["PAY_PER_REQUEST_BILLING_MODE", "aws_region", "table_name", "transaction"]
+__all__ = ["PAY_PER_REQUEST_BILLING_MODE", "aws_region", "own_connection", "table_name", "transaction"]
+
+
+def own_connection() -> Connection:
+    """A connection of one's own, for a caller that writes many transactions in a row."""
+    return Connection(region=aws_region())
 
 
 def transaction(connection: Connection | None = None) -> TransactWrite:

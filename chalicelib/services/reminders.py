@@ -43,11 +43,10 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
-from pynamodb.connection import Connection
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.clock import Clock
-from chalicelib.models.base import aws_region
+from chalicelib.models.base import own_connection
 from chalicelib.models.code import (
     CODE_ID,
     CodeModel,
@@ -241,7 +240,7 @@ class ReminderWriter:
         self._codes_per_write = max(1, min(codes_per_write, MAX_CODES_PER_WRITE))
         # One connection for all the chunk's transactions: a new botocore client per write costs more than
         # the write.
-        self._connection = Connection(region=aws_region())
+        self._connection = own_connection()
 
     def write(self, chunk: Chunk) -> ChunkReport:
         report = ChunkReport()
