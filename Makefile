@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 STAGE ?= dev
 
-.PHONY: help setup run test lint typecheck unit package clean
+.PHONY: help setup run reminders test lint typecheck unit package clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ setup: $(READY)  ## create .venv and install everything
 
 run: setup  ## start the whole service locally on the embedded AWS emulator, seeded with a demo
 	$(BIN)/python -m infra.local.run
+
+reminders: setup  ## run the scheduled jobs on the running local stack now (AS_OF=YYYY-MM-DD: as of that day)
+	$(BIN)/python -m infra.local.jobs $(if $(AS_OF),--as-of $(AS_OF))
 
 test: setup lint typecheck  ## lint, type-check and run the whole test suite
 	$(BIN)/python -m pytest

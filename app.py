@@ -15,6 +15,7 @@ from chalicelib.api import (
     meta,
     organisation,
     problems,
+    staff_letters,
     staff_mail,
     staff_organisations,
     users,
@@ -22,7 +23,9 @@ from chalicelib.api import (
     vendor_auth,
     vendors,
 )
+from chalicelib.events.letters import letters as letter_events
 from chalicelib.events.mail import events as mail_events
+from chalicelib.events.reminders import reminders as reminder_events
 
 app = Chalice(app_name="godkend")
 
@@ -46,6 +49,8 @@ for routes in (
     staff_mail.routes,
     vendors.routes,
     validations.routes,
+    staff_letters.routes,
 ):
     app.register_blueprint(routes.blueprint)
-app.register_blueprint(mail_events)
+for events in (mail_events, reminder_events, letter_events):
+    app.register_blueprint(events)

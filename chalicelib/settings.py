@@ -51,6 +51,15 @@ class Settings(BaseSettings):
     # seconds is answered 429 until the estimate falls below it again (chalicelib/services/ratelimit.py).
     validation_failure_limit: int = Field(default=20, ge=1)
     validation_failure_window_seconds: int = Field(default=300, ge=1)
+    # Expiry reminders: code ids per message on the reminders queue (ten such messages go in one
+    # SendMessageBatch, which takes 256 KB), and the share of SES's per-second sending quota the reminders
+    # may take (the rest is kept for letters, new codes and invitations).
+    reminder_chunk_size: int = Field(default=100, ge=1, le=500)
+    reminder_mails_per_second: float = Field(default=10.0, gt=0)
+    # CloudWatch metrics (Powertools, embedded metric format): the namespace Lambda's configuration names.
+    metrics_namespace: str = Field(
+        default="Godkend", validation_alias=AliasChoices("POWERTOOLS_METRICS_NAMESPACE")
+    )
 
     @property
     def cognito_issuer(self) -> str:

@@ -16,7 +16,7 @@ from chalicelib.adapters.cognito import CognitoDirectory
 from chalicelib.adapters.idempotency import SendOnce
 from chalicelib.adapters.registry import CompanyRegistry, build_registry
 from chalicelib.adapters.ses import ArchivingSender, SesSender
-from chalicelib.adapters.sqs import SqsRetryScheduler
+from chalicelib.adapters.sqs import SqsChunkQueue, SqsRetryScheduler
 from chalicelib.adapters.tokens import CognitoTokenVerifier, JwksKeys
 from chalicelib.clock import Clock, SystemClock
 from chalicelib.models.idempotency import IdempotencyModel
@@ -29,9 +29,17 @@ from chalicelib.services.colleagues import ColleagueService
 from chalicelib.services.eligibility import EligibilityService
 from chalicelib.services.identity import IdentityService
 from chalicelib.services.invitations import InvitationService
+from chalicelib.services.letters import LetterWatchService
 from chalicelib.services.mail_delivery import MailDelivery, Sender
 from chalicelib.services.organisation import OrganisationService
 from chalicelib.services.ratelimit import FailureLimit
+from chalicelib.services.reminders import (
+    CONSUMERS,
+    MAILS_PER_CODE,
+    Pacer,
+    ReminderPlanner,
+    ReminderWriter,
+)
 from chalicelib.services.support import SupportService
 from chalicelib.services.validation import ValidationService
 from chalicelib.services.vendors import VendorService
@@ -179,6 +187,24 @@ class Container:
     @cached_property
     def organisation(self) -> OrganisationService:
         return OrganisationService(clock=self.clock)
+
+    @cached_property
+    def reminder_planner(self) -> ReminderPlanner:
+        settings = self.settings
+        queue = SqsChunkQueue(boto3.client("sqs", region_name=settings.region), resource_name("reminders"))
+        return ReminderPlanner(queue=queue, clock=self.clock, chunk_size=settings.reminder_chunk_size)
+
+    @cached_property
+    def reminder_writer(self) -> ReminderWriter:
+        # Cached with the container, so the pace holds across the invocations a Lambda container serves.
+        rate = self.settings.reminder_mails_per_second / CONSUMERS
+        return ReminderWriter(
+            clock=self.clock, pacer=Pacer(rate), codes_per_write=int(rate // MAILS_PER_CODE)
+        )
+
+    @cached_property
+    def letter_watch(self) -> LetterWatchService:
+        return LetterWatchService(clock=self.clock)
 
 
 _container: Container | None = None

@@ -11,12 +11,21 @@ Access patterns
 - one at a time per CVR ..................... PutItem applications[cvr] if absent, activated, locked, expired
 - an activation by the username in a letter . GetItem activations[username] (consistent read)
 - count a try before comparing .............. UpdateItem activations[username] ADD attempts 1 if < 5
+- letters whose 2-hour promise is due ....... Query applications.by-letter-watch["pending"], due_by <= now
+- letters that broke it, latest due first ... Query applications.by-letter-watch["overdue"], descending
+
+The letter watch (chalicelib/services/letters.py) is a sparse index: a new application is written with
+`letter_watch = "pending"`; the check removes the attribute once it sees the letter sent in time, or moves it
+to "overdue" when it was not, so each application is looked at once after its due time and the "pending"
+partition only ever holds letters whose promise is still open.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from pynamodb.attributes import (
     JSONAttribute,
@@ -25,7 +34,10 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
@@ -53,6 +65,33 @@ class ActivationStatus(StrEnum):
     LOCKED = "locked"
 
 
+class LetterWatch(StrEnum):
+    PENDING = "pending"  # the letter's promise is open: due in the future, or due and not yet checked
+    OVERDUE = "overdue"  # the check found it not delivered by letter_due_by
+
+
+class ApplicationsByLetterWatch(GlobalSecondaryIndex["ApplicationModel"]):
+    """Applications whose letter is watched, by due time. What the check and the staff list need, without the
+    applicant's form: personal data is not copied into an index that does not need it."""
+
+    class Meta:
+        index_name = "by-letter-watch"
+        projection = IncludeProjection(
+            [
+                "application_id",
+                "org_id",
+                "company_name",
+                "official_mailbox",
+                "status",
+                "created_at",
+                "letter_overdue_at",
+            ]
+        )
+
+    letter_watch = UnicodeAttribute(hash_key=True)
+    letter_due_by = UTCDateTimeAttribute(range_key=True)
+
+
 class ApplicationModel(Model):
     class Meta:
         table_name = table_name("applications")
@@ -74,10 +113,90 @@ class ApplicationModel(Model):
     letter_due_by = UTCDateTimeAttribute()
     code_expires_at = UTCDateTimeAttribute()
     activated_at = UTCDateTimeAttribute(null=True)
+    # LetterWatch while the letter's promise is watched; absent once the letter was seen delivered in time.
+    letter_watch = UnicodeAttribute(null=True)
+    # When the check found the letter overdue.
+    letter_overdue_at = UTCDateTimeAttribute(null=True)
     delete_after = TTLAttribute()
+
+    by_letter_watch = ApplicationsByLetterWatch()
 
     def is_pending(self, now: datetime) -> bool:
         return self.status == ApplicationStatus.PENDING.value and now < self.code_expires_at
+
+
+def letter_message_id(application_id: str) -> str:
+    """The outbox message id of an application's letter: one letter per application, never two."""
+    return f"activation_letter:{application_id}"
+
+
+def letters_due(now: datetime) -> Iterator[ApplicationModel]:
+    """Applications whose letter's promise is open and due by `now`, oldest due first (index projection)."""
+    return iter(
+        ApplicationModel.by_letter_watch.query(
+            LetterWatch.PENDING.value, range_key_condition=ApplicationModel.letter_due_by <= now
+        )
+    )
+
+
+def _still_watched(application: ApplicationModel) -> Condition:
+    # The same application (a CVR's item is replaced by its next application) in the same watch state.
+    condition: Condition = (ApplicationModel.application_id == application.application_id) & (
+        ApplicationModel.letter_watch == LetterWatch.PENDING.value
+    )
+    return condition
+
+
+def close_letter_watch(application: ApplicationModel) -> bool:
+    """The letter was delivered in time: out of the index. False when another check got there first."""
+    return _update_if(application, [ApplicationModel.letter_watch.remove()])
+
+
+def mark_letter_overdue(application: ApplicationModel, now: datetime) -> bool:
+    """The letter broke its promise: into the overdue partition. False when another check got there first,
+    so that concurrent checks count each overdue letter once."""
+    return _update_if(
+        application,
+        [
+            ApplicationModel.letter_watch.set(LetterWatch.OVERDUE.value),
+            ApplicationModel.letter_overdue_at.set(now),
+        ],
+    )
+
+
+def _update_if(application: ApplicationModel, actions: list[Action]) -> bool:
+    try:
+        # A fresh object: the one from the index holds only the projected attributes.
+        ApplicationModel(application.cvr).update(actions=actions, condition=_still_watched(application))
+    except UpdateError as exc:
+        if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def overdue_letters_page(
+    *, limit: int, start: dict[str, Any] | None
+) -> tuple[list[ApplicationModel], dict[str, Any] | None]:
+    """One page of the applications whose letter was overdue, latest due first, and the key to go on from."""
+    # One more than asked for tells whether another page exists, so the last page is never an empty one.
+    found = list(
+        ApplicationModel.by_letter_watch.query(
+            LetterWatch.OVERDUE.value,
+            scan_index_forward=False,
+            limit=limit + 1,
+            page_size=limit + 1,
+            last_evaluated_key=start,
+        )
+    )
+    if len(found) <= limit:
+        return found, None
+    last = found[limit - 1]
+    return found[:limit], {
+        "cvr": {"S": last.cvr},
+        "letter_watch": {"S": LetterWatch.OVERDUE.value},
+        "letter_due_by": {"S": ApplicationModel.letter_due_by.serialize(last.letter_due_by)},
+    }
 
 
 def may_replace_application(now: datetime) -> Condition:

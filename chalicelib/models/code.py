@@ -22,14 +22,23 @@ Access patterns
 - a company's codes, newest first ..... Query codes.by-company[cvr], descending, filter on accounts in scope
 - an account's codes, newest first .... Query codes.by-account[account_key = "<cvr>#<account>"], descending
 - listing by status ................... FilterExpression on revoked_at and expires_at against the clock
+- codes whose value expires on a day .. Query codes.by-expiry[expires_on = "YYYY-MM-DD"], keys only, paged
+                                        (the reminder job; see chalicelib/services/reminders.py)
+- the entries of a chunk of code ids .. BatchGetItem codes[code_id...], consistent
 Listing picks the narrowest index the caller's scope and filters allow (see `listing_for`).
+
+`expires_on` is the UTC date of `expires_at`, written with every value (create, renew) and removed when the
+code is revoked, so the `by-expiry` index holds exactly the live values that expire on each day: the reminder
+job reads one partition per day and never the rest of the table.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from datetime import datetime
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import cast
 
@@ -41,9 +50,10 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
+from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name, transaction
@@ -100,6 +110,23 @@ class CodesByAccount(GlobalSecondaryIndex["CodeModel"]):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class CodesByExpiry(GlobalSecondaryIndex["CodeModel"]):
+    """Live code values by the UTC day they expire. Keys only: the job needs the ids, and reads each entry
+    consistently anyway before it mails anything, so copying the entries here would only cost writes."""
+
+    class Meta:
+        index_name = "by-expiry"
+        projection = KeysOnlyProjection()
+
+    expires_on = UnicodeAttribute(hash_key=True)
+    code_id = UnicodeAttribute(range_key=True)
+
+
+def expiry_day(expires_at: datetime) -> str:
+    """The `expires_on` of a value: the UTC date of its expiry, as YYYY-MM-DD."""
+    return expires_at.astimezone(UTC).date().isoformat()
+
+
 class CodeModel(Model):
     """A code's listing entry. Never expires; see the module docstring."""
 
@@ -123,10 +150,14 @@ class CodeModel(Model):
     handle = UnicodeAttribute()
     created_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    # Who issued the current value by renewing it; None while it is the value the code was created with.
+    renewed_by = UnicodeAttribute(null=True)
     # When the current value was issued: the creation, or the latest renewal.
     issued_at = UTCDateTimeAttribute()
     # Not a TTLAttribute: the entry outlives its value so that it can be renewed.
     expires_at = UTCDateTimeAttribute()
+    # expiry_day(expires_at) while the code is not revoked; absent once it is (the by-expiry index is sparse).
+    expires_on = UnicodeAttribute(null=True)
     renewals = NumberAttribute(default=0)
     revoked_at = UTCDateTimeAttribute(null=True)
     revoked_by = UnicodeAttribute(null=True)
@@ -135,6 +166,7 @@ class CodeModel(Model):
     by_org = CodesByOrganisation()
     by_company = CodesByCompany()
     by_account = CodesByAccount()
+    by_expiry = CodesByExpiry()
 
     @property
     def code(self) -> str:
@@ -144,6 +176,11 @@ class CodeModel(Model):
     def revoked_when(self) -> datetime | None:
         # PynamoDB types a nullable attribute as never None.
         return cast("datetime | None", self.revoked_at)
+
+    @property
+    def issuer(self) -> str:
+        """Who issued the current value: whoever last renewed the code, else whoever created it."""
+        return cast("str | None", self.renewed_by) or self.created_by
 
     def status_at(self, now: datetime) -> CodeStatus:
         if self.revoked_when is not None:
@@ -209,6 +246,18 @@ def get_value(random_part: str) -> CodeValueModel | None:
         return CodeValueModel.get(random_part, consistent_read=True)
     except CodeValueModel.DoesNotExist:
         return None
+
+
+def codes_expiring_on(day: str) -> Iterator[str]:
+    """The ids of the live codes whose value expires on `day` (YYYY-MM-DD, UTC), page by page from the index.
+    Eventually consistent, like every GSI: whoever acts on an id reads the entry again."""
+    for key in CodeModel.by_expiry.query(day):
+        yield key.code_id
+
+
+def entries_of(code_ids: Iterable[str]) -> list[CodeModel]:
+    """The entries of these codes (consistent reads, 100 per BatchGetItem); unknown ids are left out."""
+    return list(CodeModel.batch_get(list(code_ids), consistent_read=True))
 
 
 # Writing
@@ -289,6 +338,8 @@ def revoke(entry: CodeModel, value: CodeValueModel | None, *, now: datetime, by:
     value stops working at once. Raises EntryChanged when the entry or the value item moved meanwhile."""
     entry.revoked_at = now
     entry.revoked_by = by
+    # Out of the by-expiry index: a revoked code is never reminded of, so the job need not even read it.
+    entry.expires_on = None
     try:
         with transaction() as tx:
             if value is not None:
@@ -305,6 +356,97 @@ def revoke(entry: CodeModel, value: CodeValueModel | None, *, now: datetime, by:
         if error.cause_response_code == "TransactionCanceledException":
             raise EntryChanged() from error
         raise
+
+
+class ReminderWrite(StrEnum):
+    WRITTEN = "written"
+    ALREADY = "already"  # written before (another run, or the same chunk delivered twice)
+    CHANGED = "changed"  # the code was renewed or revoked since it was read: its old value is not reminded of
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """A value's reminders for one stage: written only while `entry` still holds that value, unrevoked and
+    expiring on `expires_on`, and only if none of them was written before."""
+
+    entry: CodeModel
+    expires_on: str
+    mails: Sequence[tuple[OutboxModel, Condition]]
+
+
+# Rounds a group may take: each settles at least one code, or meets a conflicting transaction and waits.
+MAX_REMINDER_ROUNDS = 6
+
+
+def write_reminders(group: Sequence[Reminders], *, connection: Connection) -> dict[str, ReminderWrite]:
+    """Write several codes' reminders in one transaction; answers each code's outcome by code id.
+
+    A code whose condition fails (its value changed, or its reminders exist) is settled from the
+    cancellation reasons and the rest go again, so one renewed code does not hold back the others, and a
+    chunk delivered twice settles every code in one round."""
+    outcomes: dict[str, ReminderWrite] = {}
+    pending = list(group)
+    for round_ in range(MAX_REMINDER_ROUNDS):
+        if not pending:
+            return outcomes
+        try:
+            _transact_reminders(pending, connection)
+        except TransactWriteError as error:
+            settled = _settled_by(error, pending)
+            outcomes.update(settled)
+            pending = [r for r in pending if r.entry.code_id not in settled]
+            if not settled:
+                time.sleep(0.05 * 2**round_)  # a concurrent transaction on the same items: let it finish
+            continue
+        outcomes.update({r.entry.code_id: ReminderWrite.WRITTEN for r in pending})
+        return outcomes
+    if pending:
+        raise RuntimeError(
+            f"{len(pending)} code(s) kept meeting concurrent writes; the chunk will come again"
+        )
+    return outcomes
+
+
+def _transact_reminders(group: Sequence[Reminders], connection: Connection) -> None:
+    with transaction(connection) as tx:
+        for reminders in group:
+            tx.condition_check(
+                CodeModel,
+                reminders.entry.code_id,
+                condition=(CodeModel.renewals == int(reminders.entry.renewals))
+                & CodeModel.revoked_at.does_not_exist()
+                & (CodeModel.expires_on == reminders.expires_on),
+            )
+            for mail in reminders.mails:
+                tx.save(*mail)
+
+
+def _settled_by(error: TransactWriteError, group: Sequence[Reminders]) -> dict[str, ReminderWrite]:
+    """What the cancellation reasons settle. They come in the order DynamoDB got the items: every condition
+    check first, then every put (PynamoDB sends them by kind), each in the order they were added."""
+    reasons = error.cancellation_reasons or []
+    if len(reasons) != len(group) + sum(len(r.mails) for r in group):
+        raise error
+    if any(
+        r is not None and r.code not in {"ConditionalCheckFailed", "TransactionConflict", "None"}
+        for r in reasons
+    ):
+        raise error
+
+    def failed(index: int) -> bool:
+        reason = reasons[index]
+        return reason is not None and reason.code == "ConditionalCheckFailed"
+
+    settled: dict[str, ReminderWrite] = {}
+    put = len(group)
+    for index, reminders in enumerate(group):
+        puts = range(put, put + len(reminders.mails))
+        put += len(reminders.mails)
+        if failed(index):
+            settled[reminders.entry.code_id] = ReminderWrite.CHANGED
+        elif any(failed(i) for i in puts):
+            settled[reminders.entry.code_id] = ReminderWrite.ALREADY
+    return settled
 
 
 def _failed_conditions(error: TransactWriteError, purposes: list[Refusal]) -> frozenset[Refusal]:

@@ -15,6 +15,7 @@ Access patterns
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
@@ -116,6 +117,12 @@ def get_organisation(org_id: str) -> OrganisationModel | None:
         return OrganisationModel.get(org_id)
     except OrganisationModel.DoesNotExist:
         return None
+
+
+def organisations_by_id(org_ids: Iterable[str]) -> dict[str, OrganisationModel]:
+    """BatchGetItem, 100 keys at a time; unknown ids are left out."""
+    keys = sorted(set(org_ids))
+    return {o.org_id: o for o in OrganisationModel.batch_get(keys)} if keys else {}
 
 
 def get_company(cvr: str) -> CompanyModel | None:

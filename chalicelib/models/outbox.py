@@ -54,6 +54,10 @@ class MailKind(StrEnum):
     INVITATION = "invitation"
     # To an organisation's administrators: someone gained or lost the `users` function.
     ADMINISTRATORS_CHANGED = "administrators_changed"
+    # To a code's representative and to whoever issued its value: it expires in 7 days, or tomorrow.
+    CODE_EXPIRING = "code_expiring"
+    # To the same two: the value expired yesterday; how to get it renewed.
+    CODE_EXPIRED = "code_expired"
 
 
 class Language(StrEnum):

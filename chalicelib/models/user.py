@@ -17,6 +17,7 @@ Access patterns
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
@@ -116,6 +117,12 @@ def get_user(user_id: str) -> UserModel | None:
         return UserModel.get(user_id)
     except UserModel.DoesNotExist:
         return None
+
+
+def users_by_id(user_ids: Iterable[str]) -> dict[str, UserModel]:
+    """BatchGetItem, 100 keys at a time; unknown ids are left out."""
+    keys = sorted(set(user_ids))
+    return {u.user_id: u for u in UserModel.batch_get(keys)} if keys else {}
 
 
 def users_of(org_id: str) -> list[UserModel]:

@@ -32,7 +32,9 @@ from chalicelib.models.application import (
     RETENTION_AFTER_EXPIRY,
     ActivationModel,
     ApplicationModel,
+    LetterWatch,
     get_application,
+    letter_message_id,
     may_replace_application,
 )
 from chalicelib.models.audit import Actor, AuditAction, AuditEvent, Origin, audit_record, record_event
@@ -272,6 +274,7 @@ class ApplicationService:
             username=username,
             created_at=now,
             letter_due_by=now + LETTER_PROMISE,
+            letter_watch=LetterWatch.PENDING.value,
             code_expires_at=expires_at,
             delete_after=expires_at + RETENTION_AFTER_EXPIRY,
         )
@@ -300,7 +303,7 @@ class ApplicationService:
             },
             secrets={"activation_code": code},
             now=now,
-            message_id=f"{MailKind.ACTIVATION_LETTER.value}:{application_id}",
+            message_id=letter_message_id(application_id),
         )
         audit = audit_record(
             AuditEvent(

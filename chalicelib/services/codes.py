@@ -34,6 +34,7 @@ from chalicelib.models.code import (
     IssueRefused,
     Refusal,
     account_key,
+    expiry_day,
     get_entry,
     get_value,
     issue,
@@ -134,6 +135,8 @@ class CodeService:
         now = self._now()
         retire = entry.random_part
         entry.renewals = int(entry.renewals) + 1
+        # The expiry reminders for the new value go to whoever renewed it, as well as to the representative.
+        entry.renewed_by = principal.user_id
         self._issue(entry, organisation, now, retire=retire)
         return describe(entry, now)
 
@@ -194,6 +197,7 @@ class CodeService:
         entry.handle = organisation.handle
         entry.issued_at = now
         entry.expires_at = now + CODE_LIFETIME
+        entry.expires_on = expiry_day(entry.expires_at)
         for _ in range(MAX_DRAWS):
             entry.random_part = self._fresh_random_part(avoid=retire)
             try:

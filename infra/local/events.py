@@ -3,14 +3,17 @@
 `chalice local` serves routes only, so this polls the DynamoDB streams and SQS queues that the app's
 `@app.on_dynamodb_record` and `@app.on_sqs_message` handlers are bound to, and calls the handlers with
 events shaped as Lambda delivers them. Like Lambda, a batch whose handler fails is delivered again.
+Schedules do not fire here; `make reminders` (infra/local/jobs.py) runs them on demand.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from chalice.app import Chalice, DynamoDBEventConfig, SQSEventConfig
@@ -28,7 +31,13 @@ class Consumer(Protocol):
 
 
 class StreamConsumer:
-    """Reads every shard of one DynamoDB stream from its start, in order."""
+    """Reads every shard of one DynamoDB stream from its start, in order.
+
+    Each poll asks for a fresh iterator after the last record handled, rather than following
+    NextShardIterator: when the emulator rolls back a failed TransactWriteItems it puts back a copy of the
+    whole table, stream shard included, and an iterator taken before keeps reading the discarded shard, so
+    one cancelled transaction on the outbox (two runs writing the same reminder, two concurrent applications)
+    would silently stop all mail. In AWS the two ways read the same records."""
 
     def __init__(self, streams: Any, name: str, stream_arn: str, handler: Handler, batch_size: int) -> None:
         self.name = name
@@ -36,7 +45,7 @@ class StreamConsumer:
         self._arn = stream_arn
         self._handler = handler
         self._batch_size = max(1, min(batch_size, 1000))
-        self._iterators: dict[str, str | None] = {}
+        self._handled_up_to: dict[str, str] = {}
 
     def poll_once(self) -> int:
         delivered = 0
@@ -49,22 +58,25 @@ class StreamConsumer:
         return [shard["ShardId"] for shard in description.get("Shards", [])]
 
     def _poll_shard(self, shard_id: str) -> int:
-        if shard_id not in self._iterators:
-            self._iterators[shard_id] = self._streams.get_shard_iterator(
-                StreamArn=self._arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-            )["ShardIterator"]
-        iterator = self._iterators[shard_id]
-        if iterator is None:
-            return 0
-        answer = self._streams.get_records(ShardIterator=iterator, Limit=self._batch_size)
+        answer = self._streams.get_records(ShardIterator=self._iterator(shard_id), Limit=self._batch_size)
         records = answer.get("Records", [])
         if records:
-            # If the handler raises, the iterator is not advanced: the same batch comes again next poll.
+            # If the handler raises, nothing is marked handled: the same batch comes again next poll.
             self._handler(
                 {"Records": [self._lambda_record(r) for r in records]}, LambdaContext(self.name, 512)
             )
-        self._iterators[shard_id] = answer.get("NextShardIterator")
+            self._handled_up_to[shard_id] = str(records[-1]["dynamodb"]["SequenceNumber"])
         return len(records)
+
+    def _iterator(self, shard_id: str) -> str:
+        after = self._handled_up_to.get(shard_id)
+        position: dict[str, str] = (
+            {"ShardIteratorType": "TRIM_HORIZON"}
+            if after is None
+            else {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after}
+        )
+        answer = self._streams.get_shard_iterator(StreamArn=self._arn, ShardId=shard_id, **position)
+        return str(answer["ShardIterator"])
 
     def _lambda_record(self, record: dict[str, Any]) -> dict[str, Any]:
         change = dict(record["dynamodb"])
@@ -126,6 +138,21 @@ class QueueConsumer:
             "eventSourceARN": self._arn,
             "awsRegion": self._arn.split(":")[3] if self._arn.count(":") >= 3 else "",
         }
+
+
+def scheduled_event(at: datetime, name: str) -> dict[str, Any]:
+    """What EventBridge hands a scheduled function."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "000000000000",
+        "time": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": os.environ.get("AWS_REGION", "eu-west-1"),
+        "resources": [f"arn:aws:events:eu-west-1:000000000000:rule/{name}"],
+        "detail": {},
+    }
 
 
 def consumers_for(app: Chalice, *, streams: Any, sqs: Any) -> list[Consumer]:

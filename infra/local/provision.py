@@ -38,19 +38,24 @@ def outbox_stream_arn(dynamodb: Any) -> str:
 
 
 def create_messaging(sqs: Any, sns: Any) -> None:
-    """The mail retry queue (with a dead-letter queue for what its consumer cannot take) and the topic SES
-    publishes bounces and complaints to."""
-    dead_letters = sqs.create_queue(QueueName=resource_name("mail-retry-dlq"))["QueueUrl"]
+    """The mail retry queue and the expiry reminders' queue, each with a dead-letter queue for what its
+    consumer cannot take, and the topic SES publishes bounces and complaints to."""
+    for queue in ("mail-retry", "reminders"):
+        _queue_with_dead_letters(sqs, resource_name(queue))
+    sns.create_topic(Name=resource_name("ses-feedback"))
+
+
+def _queue_with_dead_letters(sqs: Any, name: str) -> None:
+    dead_letters = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
     dead_letter_arn = sqs.get_queue_attributes(QueueUrl=dead_letters, AttributeNames=["QueueArn"])[
         "Attributes"
     ]["QueueArn"]
     sqs.create_queue(
-        QueueName=resource_name("mail-retry"),
+        QueueName=name,
         Attributes={
             "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": "5"})
         },
     )
-    sns.create_topic(Name=resource_name("ses-feedback"))
 
 
 def create_user_pool(cognito: Any, name: str) -> UserPool:

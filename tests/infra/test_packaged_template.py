@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from cfnlint.api import ManualArgs, lint_file
 
+from chalicelib.services.reminders import CONSUMERS
 from infra.package import PROJECT_DIR
 from tests.infra import templates
 
@@ -131,3 +132,59 @@ def test_the_mail_functions_are_wired_to_their_stream_queue_and_topic(packaged: 
     for function in ("DeliverOutbox", "RedeliverMail"):
         variables = resources[function]["Properties"]["Environment"]["Variables"]
         assert variables["GODKEND_SES_CONFIGURATION_SET"] == {"Ref": "MailConfigurationSet"}
+
+
+@pytest.mark.infra
+def test_the_scheduled_jobs_run_daily_and_every_15_minutes_and_fan_out_through_their_queue(
+    packaged: tuple[str, Path],
+) -> None:
+    stage, _ = packaged
+    resources = sam(packaged)["Resources"]
+
+    # The reminders run once a day, the letter check every 15 minutes, neither twice at once
+    def schedule_of(function: str) -> str:
+        (event,) = resources[function]["Properties"]["Events"].values()
+        assert event["Type"] == "Schedule"
+        return str(event["Properties"]["Schedule"])
+
+    assert schedule_of("SendReminders") == "cron(0 6 * * ? *)"
+    assert schedule_of("CheckLetters") == "rate(15 minutes)"
+    for function in ("SendReminders", "CheckLetters"):
+        assert resources[function]["Properties"]["ReservedConcurrentExecutions"] == 1
+    assert resources["SendReminders"]["Properties"]["Timeout"] == 900
+
+    # The chunks' consumer takes one chunk at a time, at most CONSUMERS at once, from our queue
+    consumer = resources["RemindCodes"]
+    assert consumer["DependsOn"] == ["RemindersQueue"]
+    (source,) = consumer["Properties"]["Events"].values()
+    assert source["Properties"]["Queue"]["Fn::Sub"].endswith(f":godkend-{stage}-reminders")
+    assert source["Properties"]["BatchSize"] == 1
+    assert source["Properties"]["ScalingConfig"] == {"MaximumConcurrency": CONSUMERS}
+    assert consumer["Properties"]["ReservedConcurrentExecutions"] == CONSUMERS
+    # It mostly waits for its pace: no need for the API's memory (and CPU)
+    assert consumer["Properties"]["MemorySize"] == 256
+
+    # A chunk is not handed to a second consumer while the first may still be on it (AWS asks for 6x)
+    queue = resources["RemindersQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * consumer["Properties"]["Timeout"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["RemindersDeadLetterQueue", "Arn"]
+    }
+
+
+# A Lambda account starts with 1,000 concurrent executions, of which at least 100 must stay unreserved.
+ACCOUNT_RESERVABLE = 900
+
+
+@pytest.mark.infra
+def test_the_functions_reserve_no_more_concurrency_than_an_account_allows(packaged: tuple[str, Path]) -> None:
+    functions = {
+        name: resource["Properties"]
+        for name, resource in sam(packaged)["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    }
+    reserved = {name: int(props.get("ReservedConcurrentExecutions", 0)) for name, props in functions.items()}
+    assert sum(reserved.values()) <= ACCOUNT_RESERVABLE, reserved
+    if packaged[0] == "prod":
+        # Every prod function says how much it may take, so a new one cannot silently take the stage default.
+        assert all(reserved.values()), reserved

@@ -114,6 +114,21 @@ def test_every_cognito_admin_call_in_the_code_is_allowed(stage: str) -> None:
 
 
 @pytest.mark.parametrize("stage", deployed_stages())
+def test_the_functions_may_use_every_queue_of_their_stage(stage: str) -> None:
+    # Given the stage's queues as the template names them (mail retries, reminder chunks, their dead letters)
+    parameters = templates.stage_parameters(stage)
+    queues = templates.of_type(templates.load(), "AWS::SQS::Queue").values()
+    names = [templates.resolve(q["Properties"]["QueueName"], parameters) for q in queues]
+    assert any(name.endswith("-reminders") for name in names)
+
+    # Then each can be sent to (SendMessageBatch is authorised as SendMessage) and consumed by Lambda
+    for name in names:
+        arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
+        for action in ("SendMessage", "ReceiveMessage", "DeleteMessage", "GetQueueAttributes", "GetQueueUrl"):
+            assert allows(policy(stage), f"sqs:{action}", arn), (action, arn)
+
+
+@pytest.mark.parametrize("stage", deployed_stages())
 def test_the_function_may_send_mail(stage: str) -> None:
     identity = f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/godkend.dk"
 

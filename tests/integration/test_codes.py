@@ -13,7 +13,7 @@ import pytest
 from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock, isoformat
 from chalicelib.mail.render import render
-from chalicelib.models.code import CodeModel, CodeStatus, CodeValueModel, EntryChanged
+from chalicelib.models.code import CodeModel, CodeStatus, CodeValueModel, EntryChanged, codes_expiring_on
 from chalicelib.models.code import revoke as store_revoke
 from chalicelib.models.organisation import AccountModel, AccountStatus, OrganisationModel, OrganisationStatus
 from chalicelib.models.outbox import OutboxModel, get_message
@@ -861,3 +861,51 @@ def test_code_values_never_reach_the_logs(
     logged = output.out + output.err + caplog.text
     for code in (first, second, renewed):
         assert random_part(code) not in logged
+
+
+# The expiry index the reminders read
+
+
+def test_a_code_is_indexed_under_the_utc_day_its_value_expires_and_a_renewal_moves_it(
+    client, people: People, clock
+):
+    # Given a code created at 23:30 UTC by one administrator
+    org = people.organisation()
+    creator, renewer = people.member(org), people.member(org)
+    clock.set(clock.now().replace(hour=23, minute=30, second=0))
+    code = created(client, creator, representative(org))
+    first_day = (clock.now() + CODE_LIFETIME).date().isoformat()
+
+    # Then it is found under the UTC date of its expiry, and only there
+    assert list(codes_expiring_on(first_day)) == [code["code_id"]]
+    assert list(codes_expiring_on((clock.now() + CODE_LIFETIME + timedelta(days=1)).date().isoformat())) == []
+
+    # When another administrator renews it 20 days later
+    clock.advance(timedelta(days=20))
+    renewed = json_of(renew(client, renewer, code["code_id"]))
+
+    # Then it moved to the new value's day, and the renewer is who issued the current value
+    assert list(codes_expiring_on(first_day)) == []
+    assert list(codes_expiring_on(renewed["expires_at"][:10])) == [code["code_id"]]
+    entry = CodeModel.get(code["code_id"], consistent_read=True)
+    assert (entry.created_by, entry.renewed_by, entry.issuer) == (
+        creator.user_id,
+        renewer.user_id,
+        renewer.user_id,
+    )
+
+
+def test_a_revoked_code_leaves_the_expiry_index(client, people: People, clock):
+    # Given an active code, found under its expiry day
+    org = people.organisation()
+    admin = people.member(org)
+    code = created(client, admin, representative(org))
+    day = code["expires_at"][:10]
+    assert list(codes_expiring_on(day)) == [code["code_id"]]
+
+    # When it is revoked
+    revoke(client, admin, code["code_id"])
+
+    # Then no reminder job will even read it
+    assert list(codes_expiring_on(day)) == []
+    assert CodeModel.get(code["code_id"], consistent_read=True).issuer == admin.user_id

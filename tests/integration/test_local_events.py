@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import boto3
@@ -79,3 +80,43 @@ def test_queue_messages_reach_the_handler_and_only_failed_ones_stay(aws):
     assert sorted(bodies) == ["bad", "good"]
     left = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
     assert [m["Body"] for m in left] == ["bad"]
+
+
+def test_a_cancelled_transaction_on_the_table_does_not_stop_the_stream(aws):
+    # Given a stream handler that has already seen one record
+    dynamodb = boto3.client("dynamodb", region_name="eu-west-1")
+    stream_arn = stream_table(dynamodb)
+    app = Chalice(app_name="events-test")
+    seen: list[str] = []
+
+    @app.on_dynamodb_record(stream_arn=stream_arn, batch_size=10)
+    def on_change(event: Any) -> None:
+        seen.extend(record.new_image["pk"]["S"] for record in event)
+
+    consumers = consumers_for(
+        app,
+        streams=boto3.client("dynamodbstreams", region_name="eu-west-1"),
+        sqs=boto3.client("sqs", region_name="eu-west-1"),
+    )
+    dynamodb.put_item(TableName="events-test", Item={"pk": {"S": "a"}})
+    run_once(consumers)
+
+    # When a transaction on the table is cancelled (the emulator then puts back a copy of the whole table),
+    # and another item is written after it
+    with contextlib.suppress(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": "events-test",
+                        "Item": {"pk": {"S": "a"}},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            ]
+        )
+    dynamodb.put_item(TableName="events-test", Item={"pk": {"S": "b"}})
+    run_once(consumers)
+
+    # Then the handler still gets the records written after it, once each
+    assert seen == ["a", "b"]

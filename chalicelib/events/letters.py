@@ -1,0 +1,34 @@
+"""The activation letters' 2-hour promise: a check every 15 minutes that logs each letter found overdue and
+counts them in the `LettersOverdue` metric, on which `infra/resources.json` sets an alarm. The rules are in
+`chalicelib/services/letters.py`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from chalice.app import Blueprint, CloudWatchEvent, Rate
+
+from chalicelib.api.deps import container
+
+logger = Logger(service="godkend")
+letters = Blueprint(__name__)
+
+METRIC_SERVICE = "godkend"
+OVERDUE_METRIC = "LettersOverdue"
+
+
+@letters.schedule(Rate(15, unit=Rate.MINUTES))
+def check_letters(event: CloudWatchEvent) -> dict[str, Any]:
+    deps = container()
+    result = deps.letter_watch.check()
+    for letter in result.overdue:
+        logger.warning("activation letter not delivered within 2 hours", extra=letter.describe())
+    # Emitted on every run, zero included, so the metric shows the check is alive; an alarm fires on >= 1.
+    metrics = Metrics(namespace=deps.settings.metrics_namespace, service=METRIC_SERVICE)
+    # The table prefix names the deployment (stage): dev and prod share the namespace.
+    metrics.add_dimension(name="deployment", value=deps.settings.table_prefix)
+    metrics.add_metric(name=OVERDUE_METRIC, unit=MetricUnit.Count, value=len(result.overdue))
+    metrics.flush_metrics()
+    return {"overdue": len(result.overdue), "on_time": result.on_time}

@@ -1,0 +1,187 @@
+"""Journey 2's promise, watched: a check finds activation letters not delivered within 2 hours of their
+application, logs them, counts them in a CloudWatch metric (an alarm fires on it) and lists them for staff."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from chalice.local import LambdaContext
+
+from app import app
+from chalicelib.api.deps import Container, use_container
+from chalicelib.clock import FixedClock
+from chalicelib.events.letters import OVERDUE_METRIC
+from chalicelib.models.application import ApplicationModel, letter_message_id
+from chalicelib.models.outbox import MailStatus, OutboxModel
+from infra.local.events import scheduled_event
+from tests.integration.test_authentication import assert_problem
+from tests.integration.test_mail_pipeline import Pipeline
+from tests.onboarding import MAIN, OTHER_MAIN, apply, form
+from tests.people import People, json_of
+
+PROMISE = timedelta(hours=2)
+
+
+@pytest.fixture
+def clock(container: Container) -> FixedClock:
+    # In the past: a staff token is checked against this clock, and only its expiry is.
+    clock = FixedClock(datetime.now(UTC).replace(microsecond=0) - timedelta(days=10))
+    use_container(Container(settings=container.settings, clock=clock))
+    return clock
+
+
+def applied(client: Any, cvr: str = MAIN) -> dict[str, Any]:
+    body = form(cvr=cvr, subsidiaries=[], accounts=[])
+    response = apply(client, body)
+    assert response.status_code == 202, response.body
+    answer: dict[str, Any] = json_of(response)
+    return answer
+
+
+def check(capsys: pytest.CaptureFixture[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Runs the scheduled check; answers its result and the metric documents (EMF) it printed."""
+    capsys.readouterr()
+    result = app.handler_map["check_letters"](
+        scheduled_event(datetime.now(UTC), "check-letters"), LambdaContext("check_letters", 512)
+    )
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    return result, [doc for doc in printed if "_aws" in doc]
+
+
+def overdue_metric(documents: list[dict[str, Any]]) -> list[float]:
+    found = []
+    for doc in documents:
+        for directive in doc["_aws"]["CloudWatchMetrics"]:
+            if any(m["Name"] == OVERDUE_METRIC for m in directive["Metrics"]):
+                assert directive["Namespace"] == "Godkend"
+                assert directive["Dimensions"] == [["deployment", "service"]]
+                assert (doc["deployment"], doc["service"]) == ("godkend-test", "godkend")
+                found.extend(doc[OVERDUE_METRIC])
+    return found
+
+
+def overdue_list(client: Any, staff: Any, query: str = "") -> Any:
+    return client.http.get(f"/v1/staff/letters/overdue{query}", headers=staff.auth)
+
+
+def test_a_letter_not_delivered_within_2_hours_is_logged_counted_and_listed_for_staff(
+    client, people: People, clock: FixedClock, capsys, caplog
+):
+    # Given an application whose letter is still waiting in the outbox (SES has not taken it)
+    receipt = applied(client)
+    applied_at = clock.now()
+    staff = people.staff()
+
+    # When the check runs before the 2 hours are up
+    result, metrics = check(capsys)
+
+    # Then nothing is overdue yet
+    assert result == {"overdue": 0, "on_time": 0}
+    assert overdue_metric(metrics) == [0.0]
+
+    # When it runs a second after the promise
+    clock.set(applied_at + PROMISE + timedelta(seconds=1))
+    caplog.set_level(logging.WARNING)
+    result, metrics = check(capsys)
+
+    # Then the letter is overdue: counted in the metric and logged, without the applicant's personal data
+    assert result == {"overdue": 1, "on_time": 0}
+    assert overdue_metric(metrics) == [1.0]
+    (logged,) = [r for r in caplog.records if "not delivered within 2 hours" in r.getMessage()]
+    assert logged.application_id == receipt["application_id"]
+    assert logged.letter_status == "queued"
+    assert form()["applicant"]["email"] not in json.dumps(vars(logged), default=str)
+
+    # And staff see it, with where it went and what became of it
+    response = overdue_list(client, staff)
+    assert response.status_code == 200, response.body
+    (item,) = json_of(response)["items"]
+    assert item["application_id"] == receipt["application_id"]
+    assert item["cvr"] == MAIN
+    assert item["official_mailbox"] == f"e-boks+{MAIN}@digitalpost.example"
+    assert (item["letter_due_by"], item["letter_status"], item["sent_at"]) == (
+        receipt["letter_due_by"],
+        "queued",
+        None,
+    )
+    assert item["overdue_since"] is not None
+
+    # And the next check does not count it again, while staff still see it
+    clock.advance(timedelta(minutes=15))
+    result, metrics = check(capsys)
+    assert result == {"overdue": 0, "on_time": 0}
+    assert overdue_metric(metrics) == [0.0]
+    assert len(json_of(overdue_list(client, staff))["items"]) == 1
+
+
+def test_a_letter_sent_in_time_is_not_listed_and_leaves_the_watch(
+    client, people: People, clock: FixedClock, capsys
+):
+    # Given an application whose letter went out an hour later
+    receipt = applied(client)
+    applied_at = clock.now()
+    clock.advance(timedelta(hours=1))
+    Pipeline().run()
+    assert OutboxModel.get(letter_message_id(receipt["application_id"])).status == MailStatus.SENT.value
+
+    # When the check runs after the 2 hours
+    clock.set(applied_at + PROMISE + timedelta(minutes=10))
+    result, metrics = check(capsys)
+
+    # Then the promise was kept: nothing overdue, nothing listed, and the application is no longer watched
+    assert result == {"overdue": 0, "on_time": 1}
+    assert overdue_metric(metrics) == [0.0]
+    assert json_of(overdue_list(client, people.staff()))["items"] == []
+    assert ApplicationModel.get(MAIN, consistent_read=True).letter_watch is None
+    assert check(capsys)[0] == {"overdue": 0, "on_time": 0}
+
+
+def test_a_letter_sent_late_is_overdue(client, people: People, clock: FixedClock, capsys):
+    # Given a letter that SES took only 3 hours after the application
+    receipt = applied(client)
+    applied_at = clock.now()
+    clock.advance(timedelta(hours=3))
+    Pipeline().run()
+
+    # When the check runs
+    result, _ = check(capsys)
+
+    # Then it broke the promise, and staff see when it was sent in the end
+    assert result["overdue"] == 1
+    (item,) = json_of(overdue_list(client, people.staff()))["items"]
+    assert (item["application_id"], item["letter_status"]) == (receipt["application_id"], "sent")
+    assert item["sent_at"] == (applied_at + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_the_staff_list_pages_latest_due_first(client, people: People, clock: FixedClock, capsys):
+    # Given three overdue letters, applied an hour apart
+    cvrs = [MAIN, OTHER_MAIN, "21450006"]
+    receipts = []
+    for cvr in cvrs:
+        receipts.append(applied(client, cvr))
+        clock.advance(timedelta(hours=1))
+    clock.advance(PROMISE)
+    assert check(capsys)[0]["overdue"] == 3
+    staff = people.staff()
+
+    # When staff page through them two at a time
+    first = json_of(overdue_list(client, staff, "?limit=2"))
+    second = json_of(overdue_list(client, staff, f"?limit=2&cursor={first['next_cursor']}"))
+
+    # Then they get all three, latest due first, and the last page says so
+    listed = [i["application_id"] for i in first["items"] + second["items"]]
+    assert listed == [r["application_id"] for r in reversed(receipts)]
+    assert second["next_cursor"] is None
+    assert_problem(overdue_list(client, staff, "?cursor=nonsense"), 400, "invalid-input")
+
+
+def test_only_staff_see_the_overdue_letters(client, people: People):
+    org = people.organisation()
+    member = people.member(org)
+
+    assert_problem(client.http.get("/v1/staff/letters/overdue"), 401, "unauthenticated")
+    assert_problem(overdue_list(client, member), 403, "forbidden")
