@@ -9,11 +9,11 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
 from chalicelib.api.deps import container
+from chalicelib.api.paging import PageQuery
 from chalicelib.api.routing import Call, Routes, query_params, user
 from chalicelib.models.code import CodeStatus
-from chalicelib.models.paging import MAX_CURSOR_LENGTH
 from chalicelib.services.authz import Function
-from chalicelib.services.codes import DEFAULT_LIMIT, MAX_LIMIT, CodeQuery, CodeRequest
+from chalicelib.services.codes import CodeQuery, CodeRequest
 
 routes = Routes(__name__, tag="Codes")
 
@@ -85,22 +85,13 @@ class CodePage(BaseModel):
     next_cursor: str | None = Field(description="Give as `cursor` for the next page; null on the last page")
 
 
-class CodeListQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CodeListQuery(PageQuery):
     status: Status | None = Field(default=None, description="Only codes with this status")
     company: str | None = Field(
         default=None, pattern=CVR_PATTERN, description="Only this company's codes (CVR)"
     )
     account: str | None = Field(
         default=None, min_length=1, max_length=40, description="Only this account's codes (needs `company`)"
-    )
-    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Codes per page")
-    cursor: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=MAX_CURSOR_LENGTH,
-        description="`next_cursor` of the page before",
     )
 
 

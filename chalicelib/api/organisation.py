@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from chalicelib.api.deps import container
+from chalicelib.api.paging import PageQuery
 from chalicelib.api.routing import Call, Routes, query_params, user
-from chalicelib.models.paging import MAX_CURSOR_LENGTH
 from chalicelib.services import audit_trail
 from chalicelib.services.authz import Function
 from chalicelib.services.organisation import OrganisationChanges
-from chalicelib.services.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 routes = Routes(__name__, tag="Organisation")
 
@@ -67,18 +66,6 @@ class AuditPage(BaseModel):
     next_cursor: str | None = Field(description="Give as `cursor` for the next page; null on the last page")
 
 
-class AuditQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Entries per page")
-    cursor: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=MAX_CURSOR_LENGTH,
-        description="`next_cursor` of the page before",
-    )
-
-
 @routes.get(
     "/v1/organisation",
     rule=user(),
@@ -113,10 +100,10 @@ def change_organisation(call: Call) -> dict[str, Any]:
     summary="The organisation's audit trail, newest first",
     response=AuditPage,
     errors=(400,),
-    query=query_params(AuditQuery),
+    query=query_params(PageQuery),
     description="Who did what, when and from where: applications, activation, staff decisions, every change "
     "to a user, master-data changes. Companies and accounts outside the caller's scope are left out.",
 )
 def list_audit(call: Call) -> dict[str, Any]:
-    query = call.query_model(AuditQuery)
+    query = call.query_model(PageQuery)
     return audit_trail.page(call.principal, limit=query.limit, cursor=query.cursor)

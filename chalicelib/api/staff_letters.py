@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from chalicelib.api.deps import container
+from chalicelib.api.paging import PageQuery
 from chalicelib.api.routing import STAFF, Call, Routes, query_params
-from chalicelib.models.paging import MAX_CURSOR_LENGTH
-from chalicelib.services.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 routes = Routes(__name__, tag="Staff: letters")
 
@@ -36,28 +35,16 @@ class OverdueLetterPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")
 
 
-class OverdueLetterQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Letters per page")
-    cursor: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=MAX_CURSOR_LENGTH,
-        description="`next_cursor` of the page before",
-    )
-
-
 @routes.get(
     "/v1/staff/letters/overdue",
     rule=STAFF,
     summary="Activation letters not delivered within 2 hours, latest due first",
     response=OverdueLetterPage,
     errors=(400,),
-    query=query_params(OverdueLetterQuery),
+    query=query_params(PageQuery),
     description="Found by the check that runs every 15 minutes; a failed letter can be sent again with "
     "`POST /v1/staff/mail/activation_letter:{application_id}/retry`.",
 )
 def list_overdue_letters(call: Call) -> dict[str, Any]:
-    query = call.query_model(OverdueLetterQuery)
+    query = call.query_model(PageQuery)
     return container().letter_watch.overdue_page(limit=query.limit, cursor=query.cursor)

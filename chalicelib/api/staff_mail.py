@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from chalicelib.api.paging import PageQuery
 from chalicelib.api.routing import STAFF, Call, Routes, query_params
 from chalicelib.models.outbox import MailStatus
-from chalicelib.models.paging import MAX_CURSOR_LENGTH
 from chalicelib.services import mail_admin
 
 routes = Routes(__name__, tag="Staff: mail")
@@ -32,17 +32,8 @@ class MailPage(BaseModel):
     next_cursor: str | None = Field(description="Give as `cursor` for the next page; null on the last page")
 
 
-class MailListQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MailListQuery(PageQuery):
     status: MailStatus = Field(default=MailStatus.FAILED, description="Only mail with this delivery status")
-    limit: int = Field(default=25, ge=1, le=100, description="Messages per page")
-    cursor: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=MAX_CURSOR_LENGTH,
-        description="`next_cursor` of the page before",
-    )
 
 
 @routes.get(

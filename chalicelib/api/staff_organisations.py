@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from chalicelib.api.deps import container
+from chalicelib.api.paging import PageQuery
 from chalicelib.api.routing import STAFF, Call, Routes, query_params
 from chalicelib.clock import isoformat
 from chalicelib.models.organisation import OrganisationModel, OrganisationStatus
-from chalicelib.models.paging import MAX_CURSOR_LENGTH
 from chalicelib.services.eligibility import Decision, ReasonForm
-from chalicelib.services.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 routes = Routes(__name__, tag="Staff")
 
@@ -56,18 +55,9 @@ def _organisation(organisation: OrganisationModel) -> dict[str, Any]:
     }
 
 
-class OrganisationListQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OrganisationListQuery(PageQuery):
     status: OrganisationStatus = Field(
         default=OrganisationStatus.PENDING_REVIEW, description="Only organisations with this status"
-    )
-    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Organisations per page")
-    cursor: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=MAX_CURSOR_LENGTH,
-        description="`next_cursor` of the page before",
     )
 
 

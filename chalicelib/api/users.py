@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from chalicelib.api.deps import container
+from chalicelib.api.paging import PageQuery
 from chalicelib.api.routing import Call, Routes, query_params, user
-from chalicelib.models.paging import MAX_CURSOR_LENGTH
 from chalicelib.services.authz import Function
 from chalicelib.services.colleagues import ColleagueChanges, NewColleague
-from chalicelib.services.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 routes = Routes(__name__, tag="Users")
 
@@ -47,18 +46,6 @@ class UserPage(BaseModel):
     next_cursor: str | None = Field(description="Give as `cursor` for the next page; null on the last page")
 
 
-class UserListQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Users per page")
-    cursor: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=MAX_CURSOR_LENGTH,
-        description="`next_cursor` of the page before",
-    )
-
-
 USERS = user(Function.USERS)
 SCOPE_RULES = (
     "An administrator grants only functions they hold and companies and accounts they see (404 for a company "
@@ -89,11 +76,11 @@ def create_user(call: Call) -> dict[str, Any]:
     summary="The organisation's users, a page at a time (by user id)",
     response=UserPage,
     errors=(400,),
-    query=query_params(UserListQuery),
+    query=query_params(PageQuery),
     description="Every user of the organisation, each with their scope cut to what the caller sees.",
 )
 def list_users(call: Call) -> dict[str, Any]:
-    query = call.query_model(UserListQuery)
+    query = call.query_model(PageQuery)
     return container().colleagues.page(call.principal, limit=query.limit, cursor=query.cursor)
 
 

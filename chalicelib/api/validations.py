@@ -8,10 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictStr
 
 from chalicelib.api.codes import CVR_PATTERN
 from chalicelib.api.deps import container
+from chalicelib.api.paging import PageQuery
 from chalicelib.api.routing import VENDOR, Call, Routes, query_params, user
-from chalicelib.models.paging import MAX_CURSOR_LENGTH
 from chalicelib.services.authz import Function
-from chalicelib.services.validation import DEFAULT_LIMIT, MAX_LIMIT, HistoryQuery
+from chalicelib.services.validation import HistoryQuery
 
 routes = Routes(__name__, tag="Validations")
 
@@ -88,21 +88,12 @@ class HistoryPage(BaseModel):
     next_cursor: str | None = Field(description="Give as `cursor` for the next page; null on the last page")
 
 
-class HistoryListQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class HistoryListQuery(PageQuery):
     company: str | None = Field(
         default=None, pattern=CVR_PATTERN, description="Only this company's codes (CVR)"
     )
     account: str | None = Field(
         default=None, min_length=1, max_length=40, description="Only this account's codes (needs `company`)"
-    )
-    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Validations per page")
-    cursor: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=MAX_CURSOR_LENGTH,
-        description="`next_cursor` of the page before",
     )
 
 
