@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
 from chalicelib.api.deps import container
-from chalicelib.api.paging import PageQuery
+from chalicelib.api.paging import CVR_PATTERN, ScopedPageQuery
 from chalicelib.api.routing import Call, Routes, query_params, user
 from chalicelib.models.code import CodeStatus
 from chalicelib.services.authz import Function
@@ -17,7 +17,6 @@ from chalicelib.services.codes import CodeQuery, CodeRequest
 
 routes = Routes(__name__, tag="Codes")
 
-CVR_PATTERN = r"^[0-9]{8}$"
 # Addresses SES can deliver to: an ASCII local part and a domain of dot-separated labels.
 EMAIL = re.compile(
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -85,14 +84,8 @@ class CodePage(BaseModel):
     next_cursor: str | None = Field(description="Give as `cursor` for the next page; null on the last page")
 
 
-class CodeListQuery(PageQuery):
+class CodeListQuery(ScopedPageQuery):
     status: Status | None = Field(default=None, description="Only codes with this status")
-    company: str | None = Field(
-        default=None, pattern=CVR_PATTERN, description="Only this company's codes (CVR)"
-    )
-    account: str | None = Field(
-        default=None, min_length=1, max_length=40, description="Only this account's codes (needs `company`)"
-    )
 
 
 @routes.post(

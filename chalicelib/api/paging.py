@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from chalicelib.models.paging import MAX_CURSOR_LENGTH
 from chalicelib.services.paging import DEFAULT_LIMIT, MAX_LIMIT
 
+CVR_PATTERN = r"^[0-9]{8}$"
+
 
 class PageQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -21,4 +23,13 @@ class PageQuery(BaseModel):
         min_length=1,
         max_length=MAX_CURSOR_LENGTH,
         description="`next_cursor` of the page before",
+    )
+
+
+class ScopedPageQuery(PageQuery):
+    """A list of what lives under a company's accounts (codes, validations), narrowed to one of them."""
+
+    company: str | None = Field(default=None, pattern=CVR_PATTERN, description="Only this company's (CVR)")
+    account: str | None = Field(
+        default=None, min_length=1, max_length=40, description="Only this account's (needs `company`)"
     )

@@ -6,9 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictStr
 
-from chalicelib.api.codes import CVR_PATTERN
 from chalicelib.api.deps import container
-from chalicelib.api.paging import PageQuery
+from chalicelib.api.paging import ScopedPageQuery
 from chalicelib.api.routing import VENDOR, Call, Routes, query_params, user
 from chalicelib.services.authz import Function
 from chalicelib.services.validation import HistoryQuery
@@ -88,15 +87,6 @@ class HistoryPage(BaseModel):
     next_cursor: str | None = Field(description="Give as `cursor` for the next page; null on the last page")
 
 
-class HistoryListQuery(PageQuery):
-    company: str | None = Field(
-        default=None, pattern=CVR_PATTERN, description="Only this company's codes (CVR)"
-    )
-    account: str | None = Field(
-        default=None, min_length=1, max_length=40, description="Only this account's codes (needs `company`)"
-    )
-
-
 @routes.post(
     "/v1/validations",
     rule=VENDOR,
@@ -133,11 +123,11 @@ def get_validation(call: Call, validation_id: str) -> dict[str, Any]:
     summary="Which vendors validated which of the organisation's codes, newest first",
     response=HistoryPage,
     errors=(400, 404),
-    query=query_params(HistoryListQuery),
+    query=query_params(ScopedPageQuery),
     description="Only codes under the companies and accounts in the caller's scope.",
 )
 def list_validations(call: Call) -> dict[str, Any]:
-    query = call.query_model(HistoryListQuery)
+    query = call.query_model(ScopedPageQuery)
     return container().validations.history(
         call.principal,
         HistoryQuery(company=query.company, account=query.account, limit=query.limit, cursor=query.cursor),
