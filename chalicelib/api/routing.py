@@ -166,7 +166,7 @@ class Call:
         return parse_query({} if params is None else params, model)
 
 
-def parse_body(raw: bytes | None, model: type[M]) -> M:
+def parse_body[M: BaseModel](raw: bytes | None, model: type[M]) -> M:
     if raw is not None and len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"The body may be at most {MAX_BODY_BYTES} bytes.")
     try:
@@ -179,7 +179,7 @@ def parse_body(raw: bytes | None, model: type[M]) -> M:
         raise InvalidInput("Some fields are missing or invalid.", errors=field_errors(exc)) from exc
 
 
-def parse_query(params: Mapping[str, str], model: type[M]) -> M:
+def parse_query[M: BaseModel](params: Mapping[str, str], model: type[M]) -> M:
     try:
         return model.model_validate(dict(params))
     except ValidationError as exc:

@@ -13,7 +13,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.expressions.condition import Condition
@@ -51,7 +51,7 @@ class Listing:
 
 
 @dataclass(frozen=True)
-class ScopedIndexes(Generic[M]):
+class ScopedIndexes[M: Model]:
     """How one table keeps an organisation's items: its three indexes, the attributes a scope filters on,
     and what a key in a cursor must look like."""
 

@@ -158,7 +158,7 @@ def _letters_of(applications: Sequence[ApplicationModel]) -> dict[str, OutboxMod
     return {m.message_id: m for m in OutboxModel.batch_get(ids, consistent_read=True)} if ids else {}
 
 
-def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+def _batched[T](items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while batch := list(itertools.islice(iterator, size)):
         yield batch
