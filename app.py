@@ -20,7 +20,6 @@ from chalicelib.api import (
     staff_organisations,
     users,
     validations,
-    vendor_auth,
     vendors,
 )
 from chalicelib.events.letters import letters as letter_events
@@ -34,8 +33,6 @@ app.register_middleware(
 )
 app.register_middleware(problems.normalise_error_responses, "http")
 
-# The vendor key authorizer first: the vendor routes refer to it.
-app.register_blueprint(vendor_auth.blueprint)
 for routes in (
     meta.routes,
     me.routes,

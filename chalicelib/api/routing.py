@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from chalice.app import Blueprint, Request, Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.api import problems, vendor_auth
+from chalicelib.api import problems
 from chalicelib.api.deps import container
 from chalicelib.errors import (
     DomainError,
@@ -30,10 +30,11 @@ from chalicelib.errors import (
     Forbidden,
     InvalidInput,
     PayloadTooLarge,
+    UpstreamUnavailable,
 )
 from chalicelib.models.audit import Origin
 from chalicelib.services.authz import Function, Principal, authorize
-from chalicelib.services.vendors import VendorIdentity
+from chalicelib.services.vendors import KeyRefused, PresentedKey, VendorIdentity, parse_authorization, refusal
 
 MAX_BODY_BYTES = 64 * 1024
 JSON = {"Content-Type": "application/json"}
@@ -49,13 +50,16 @@ class Caller(StrEnum):
     STAFF = "staff"  # the operator's people
     SIGNED_IN = "signed_in"  # either of the two
     ENROLLING = "enrolling"  # either of the two, also before a second factor is enrolled
-    VENDOR = "vendor"  # a vendor's system, with an API key checked by the built-in authorizer
+    VENDOR = "vendor"  # a vendor's system, with an API key checked in this function (no authorizer)
 
 
 @dataclass(frozen=True)
 class Rule:
     caller: Caller
     function: Function | None = None
+    # A vendor route whose handler reads the key in its own first read (one round trip for both) and
+    # checks it before anything else; the rule only checks that the header names a key.
+    key_read_by_handler: bool = False
 
     @property
     def needs_token(self) -> bool:
@@ -73,6 +77,8 @@ SIGNED_IN = Rule(Caller.SIGNED_IN)
 # Only the second-factor enrolment step accepts a person who has not yet enrolled one.
 ENROLLING = Rule(Caller.ENROLLING)
 VENDOR = Rule(Caller.VENDOR)
+# The validation check: the key is read in the same BatchGetItem as the code (see services/validation).
+VENDOR_KEY_IN_FIRST_READ = Rule(Caller.VENDOR, key_read_by_handler=True)
 
 
 def user(function: Function | None = None) -> Rule:
@@ -126,11 +132,16 @@ class Call:
     """What a handler gets: the request, and who is calling: a person or a vendor."""
 
     def __init__(
-        self, request: Request, principal: Principal | None, vendor: VendorIdentity | None = None
+        self,
+        request: Request,
+        principal: Principal | None,
+        vendor: VendorIdentity | None = None,
+        presented_key: PresentedKey | None = None,
     ) -> None:
         self.request = request
         self._principal = principal
         self._vendor = vendor
+        self._presented_key = presented_key
 
     @property
     def principal(self) -> Principal:
@@ -152,6 +163,18 @@ class Call:
         if self._vendor is None:
             raise Forbidden("This is for vendors, with an API key.")
         return self._vendor
+
+    @property
+    def presented_key(self) -> PresentedKey:
+        """The key a `VENDOR_KEY_IN_FIRST_READ` route must check itself, in its first read."""
+        if self._presented_key is None:
+            raise Forbidden("This is for vendors, with an API key.")
+        return self._presented_key
+
+    def check_key(self) -> VendorIdentity:
+        """The vendor, checked on its own (one GetItem): for a `VENDOR_KEY_IN_FIRST_READ` route that is
+        refusing the request before its read, so that a bad key is still told before a bad body."""
+        return self._vendor or authenticate_vendor(self.presented_key)
 
     def query(self, name: str) -> str | None:
         params = self.request.query_params
@@ -255,13 +278,10 @@ class Routes:
     ) -> Callable[[Handler], Handler]:
         operation = Operation(method=method, path=path, summary=summary, rule=rule, tag=self.tag, **kwargs)
 
-        # Vendor routes run the built-in authorizer; it always lets the request through to the rule's check.
-        extra = {"authorizer": vendor_auth.vendor_key} if rule.caller is Caller.VENDOR else {}
-
         def register(handler: Handler) -> Handler:
             view = self._view(operation, handler)
             setattr(view, OPERATION_ATTRIBUTE, operation)
-            self.blueprint.route(path, methods=[method], **extra)(view)
+            self.blueprint.route(path, methods=[method])(view)
             return handler
 
         return register
@@ -286,8 +306,31 @@ class Routes:
 def identify(rule: Rule, request: Request) -> Call:
     """Who is calling, checked against the rule before the handler runs."""
     if rule.caller is Caller.VENDOR:
-        return Call(request, None, vendor=vendor_auth.vendor_of(request))
+        presented = presented_key(request.headers.get("authorization"))
+        if rule.key_read_by_handler:
+            return Call(request, None, presented_key=presented)
+        return Call(request, None, vendor=authenticate_vendor(presented))
     return Call(request, authenticate(rule, request))
+
+
+def presented_key(authorization: str | None) -> PresentedKey:
+    """The vendor key the header names, or 401 before anything is read."""
+    try:
+        return parse_authorization(authorization)
+    except KeyRefused as refused:
+        raise refusal(refused) from None
+
+
+def authenticate_vendor(presented: PresentedKey) -> VendorIdentity:
+    try:
+        vendors = container().vendors
+        return vendors.authenticate(presented)
+    except DomainError:
+        raise
+    except Exception as exc:
+        # A key store that cannot be read is no way in, and no bare 500 either.
+        problems.logger.exception("vendor key check failed")
+        raise UpstreamUnavailable("The API key could not be checked just now; try again shortly.") from exc
 
 
 def authenticate(rule: Rule, request: Request) -> Principal | None:

@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictStr
 
 from chalicelib.api.deps import container
 from chalicelib.api.paging import ScopedPageQuery
-from chalicelib.api.routing import VENDOR, Call, Routes, query_params, user
+from chalicelib.api.routing import VENDOR, VENDOR_KEY_IN_FIRST_READ, Call, Routes, query_params, user
+from chalicelib.errors import DomainError
 from chalicelib.services.authz import Function
 from chalicelib.services.validation import HistoryQuery
 
@@ -89,7 +90,7 @@ class HistoryPage(BaseModel):
 
 @routes.post(
     "/v1/validations",
-    rule=VENDOR,
+    rule=VENDOR_KEY_IN_FIRST_READ,
     summary="Validate a code, and keep a receipt when it is valid",
     body=CodeCheck,
     response=Validation,
@@ -101,8 +102,13 @@ class HistoryPage(BaseModel):
     "is looked at.",
 )
 def validate_code(call: Call) -> dict[str, Any]:
-    code = call.body(CodeCheck).code
-    return container().validations.validate(call.vendor, code)
+    try:
+        code = call.body(CodeCheck).code
+    except DomainError:
+        call.check_key()  # a bad key is told before a bad body, as on every other route
+        raise
+    # The key is checked in the check's own first read, together with the code.
+    return container().validations.validate(call.presented_key, code)
 
 
 @routes.get(

@@ -19,9 +19,11 @@ Access patterns
 - a company's receipts ....................... Query validations.by-company[cvr], filter on scope
 - an account's receipts ...................... Query validations.by-account[account_key]
   (the narrowest the caller's scope allows, exactly as codes are listed: `chalicelib/models/scoped.py`)
-- a vendor's failures now .................... BatchGetItem validation-failures[vendor, current window] and
-                                               [vendor, previous window], together with the code's value
-                                               item code-values[random_part]: one round trip, consistent
+- everything a check answers by ............. one BatchGetItem, consistent: vendor-keys[key_id] (the key
+                                               presented), validation-failures[vendor, current window] and
+                                               [vendor, previous window], code-values[random_part] and
+                                               handles[handle_key] (the organisation's vendor-facing state,
+                                               by the handle the code names): one round trip
 - count a failure ............................ UpdateItem validation-failures[vendor, window] ADD failures 1
 """
 
@@ -40,7 +42,9 @@ from pynamodb.models import Model
 
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
 from chalicelib.models.code import CodeValueModel
+from chalicelib.models.handle import HandleModel, handle_key
 from chalicelib.models.scoped import BY_ACCOUNT, BY_COMPANY, BY_ORG, ScopedIndexes
+from chalicelib.models.vendor import VendorKeyModel
 
 VALIDATION_ID = re.compile(r"^[0-9a-f]{32}$")
 # BatchGetItem hands back keys it could not read (throttling) for the caller to ask again.
@@ -163,43 +167,71 @@ def count_failure(vendor_id: str, window_start: int, *, expires_at: datetime) ->
 
 @dataclass(frozen=True)
 class CheckReads:
-    """What a check needs before it can answer: the vendor's failures per window, and the code's value."""
+    """What a check needs before it can answer: the presented key as stored, the vendor's failures per
+    window, the code's value and what vendors see of the organisation its handle names."""
 
+    key: VendorKeyModel | None
     failures: dict[int, int]
     value: CodeValueModel | None
+    organisation: HandleModel | None
 
 
 class UnreadKeys(Exception):
     """DynamoDB kept handing back keys unread (throttling); the check cannot be answered now."""
 
 
+@dataclass(frozen=True)
+class CheckKeys:
+    """What a check reads: named by the request alone (its key and its code), so one round trip suffices."""
+
+    key_id: str
+    vendor_id: str
+    windows: Sequence[int]
+    random_part: str | None = None
+    handle: str | None = None
+
+
 def read_for_check(
-    client: Any,
-    vendor_id: str,
-    windows: Sequence[int],
-    random_part: str | None,
-    *,
-    sleep: Callable[[float], None] = time.sleep,
+    client: Any, keys: CheckKeys, *, sleep: Callable[[float], None] = time.sleep
 ) -> CheckReads:
-    """The vendor's failure windows and, when given, the code's value item, in one strongly consistent
-    BatchGetItem: the rate limit's read costs no round trip of its own."""
+    """The key, the failure windows, and when the text is a code its value item and its handle's item, in
+    one strongly consistent BatchGetItem. The vendor id comes from the presented key and is believed only
+    once the caller has checked the key read here."""
+    keys_table = VendorKeyModel.Meta.table_name
     failures_table = FailureWindowModel.Meta.table_name
     values_table = CodeValueModel.Meta.table_name
+    handles_table = HandleModel.Meta.table_name
     request: dict[str, Any] = {
+        keys_table: {"Keys": [{"key_id": {"S": keys.key_id}}], "ConsistentRead": True},
         failures_table: {
-            "Keys": [{"vendor_id": {"S": vendor_id}, "window_start": {"N": str(w)}} for w in windows],
+            "Keys": [
+                {"vendor_id": {"S": keys.vendor_id}, "window_start": {"N": str(w)}} for w in keys.windows
+            ],
+            "ConsistentRead": True,
+        },
+    }
+    if keys.random_part is not None:
+        request[values_table] = {"Keys": [{"random_part": {"S": keys.random_part}}], "ConsistentRead": True}
+    if keys.handle is not None:
+        request[handles_table] = {
+            "Keys": [{"handle_key": {"S": handle_key(keys.handle)}}],
             "ConsistentRead": True,
         }
-    }
-    if random_part is not None:
-        request[values_table] = {"Keys": [{"random_part": {"S": random_part}}], "ConsistentRead": True}
     items = batch_get(client, request, sleep=sleep)
-    failures = {w: 0 for w in windows}
+    failures = {w: 0 for w in keys.windows}
     for item in items.get(failures_table, []):
         window = FailureWindowModel.from_raw_data(item)
         failures[int(window.window_start)] = int(window.failures)
-    values = [CodeValueModel.from_raw_data(item) for item in items.get(values_table, [])]
-    return CheckReads(failures=failures, value=values[0] if values else None)
+    return CheckReads(
+        key=_one(VendorKeyModel, items.get(keys_table)),
+        failures=failures,
+        value=_one(CodeValueModel, items.get(values_table)),
+        organisation=_one(HandleModel, items.get(handles_table)),
+    )
+
+
+def _one[T: Model](model: type[T], items: list[dict[str, Any]] | None) -> T | None:
+    return model.from_raw_data(items[0]) if items else None
 
 
 def batch_get(

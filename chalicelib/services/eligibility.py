@@ -36,6 +36,7 @@ from chalicelib.models.user import active_administrators
 from chalicelib.services.authz import Principal
 from chalicelib.services.handles import MAX_LENGTH, ascii_handle
 from chalicelib.services.paging import bad_cursor
+from chalicelib.services.vendor_view import VendorView, publish, view_of
 
 # A decision's transaction holds the organisation, the audit record and one mail per administrator, and
 # DynamoDB allows 100 items in a transaction.
@@ -137,15 +138,18 @@ class EligibilityService:
             OrganisationModel.status.set(transition.to.value),
             OrganisationModel.status_changed_at.set(now),
         ]
+        view = view_of(organisation).changed(status=transition.to.value)
         if decision is Decision.APPROVE:
+            handle = self._reserve_handle(organisation, now)
             actions += [
-                OrganisationModel.handle.set(self._reserve_handle(organisation, now)),
+                OrganisationModel.handle.set(handle),
                 OrganisationModel.approved_at.set(now),
                 OrganisationModel.status_reason.remove(),
             ]
+            view = view.changed(handle=handle, approved_since=now)
         else:
             actions.append(OrganisationModel.status_reason.set(reason or ""))
-        self._commit(staff, organisation, transition, actions, reason, now, origin)
+        self._commit(staff, organisation, transition, actions, view, reason, now, origin)
         changed = get_organisation(org_id)
         assert changed is not None  # it was just updated
         return changed
@@ -156,6 +160,7 @@ class EligibilityService:
         organisation: OrganisationModel,
         transition: Transition,
         actions: list[Action],
+        view: VendorView,
         reason: str | None,
         now: datetime,
         origin: Origin,
@@ -178,6 +183,8 @@ class EligibilityService:
                     actions=actions,
                     condition=OrganisationModel.status == organisation.status,
                 )
+                # What vendors see changes with the decision: the very next check answers by it.
+                publish(tx, view, now=now)
                 for admin in administrators[:MAX_MAILED_ADMINISTRATORS]:
                     tx.save(
                         *outgoing(

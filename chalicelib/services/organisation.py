@@ -53,6 +53,7 @@ from chalicelib.models.organisation import (
 )
 from chalicelib.services.applications import AccountNumber, CompanyName, Email, OrganisationName
 from chalicelib.services.authz import Access, CompanyScope, Principal
+from chalicelib.services.vendor_view import publish, view_of
 
 MAX_COMPANY_CHANGES = 20
 # With the organisation, its companies and the audit record, a change stays under 100 items per transaction.
@@ -216,6 +217,7 @@ class OrganisationService:
         try:
             with transaction() as tx:
                 _write(tx, organisation, writes, now)
+                _publish_names(tx, organisation, writes, now)
                 tx.save(*audit_record(event, now=now))
         except TransactWriteError as exc:
             if exc.cause_response_code == "TransactionCanceledException":
@@ -363,6 +365,32 @@ def _has_codes(account: AccountModel) -> bool:
     """Any code ever made under the account, whatever its status."""
     codes = CodeModel.by_account.query(account_key(account.cvr, account.number), limit=1)
     return next(iter(codes), None) is not None
+
+
+def _publish_names(
+    tx: TransactWrite, organisation: OrganisationModel, writes: _Writes, now: datetime
+) -> None:
+    """A new display name, or a new name of the main company (the legal name), is what vendors see from the
+    very next check, so it is published in the same transaction."""
+    new_name = writes.changes.get("name", {}).get("to")
+    new_legal = next(
+        (
+            change["name"]["to"]
+            for change in writes.company_changes
+            if change["cvr"] == organisation.primary_cvr and "name" in change
+        ),
+        None,
+    )
+    if new_name is None and new_legal is None:
+        return
+    if not writes.organisation:
+        # The organisation's version orders this against a staff decision publishing at the same time.
+        tx.condition_check(
+            OrganisationModel,
+            organisation.org_id,
+            condition=OrganisationModel.version == organisation.version,
+        )
+    publish(tx, view_of(organisation, legal_name=new_legal).changed(name=new_name), now=now)
 
 
 def _write(tx: TransactWrite, organisation: OrganisationModel, writes: _Writes, now: datetime) -> None:

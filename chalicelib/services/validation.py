@@ -1,18 +1,20 @@
 """Vendors validate codes (journey 7): is this code valid, for which organisation and representative, until
 when; and if not, why not. A valid check leaves a receipt that outlives the code.
 
-What a check costs in DynamoDB round trips (the authorizer's key lookup comes before it, see
-`chalicelib/api/vendor_auth.py`):
+What a check costs in DynamoDB round trips, and all of it in the one Lambda invocation of the API function:
 
-1. one BatchGetItem, strongly consistent: the vendor's two failure windows and the code's value item. A
-   vendor over the limit is refused here, before the code is looked at, so a blocked vendor costs this one
-   round trip and learns nothing;
-2. for a code that is neither unknown, revoked nor expired: GetItem of its organisation, consistent, so a
-   suspension counts at once;
-3. valid: PutItem of the receipt. Not valid: UpdateItem ADD on the current failure window.
+1. one BatchGetItem, strongly consistent, of everything the answer depends on, all of it named by the
+   request itself: the presented key (`vendor-keys`, by the key id in it), the vendor's two failure windows
+   (by the vendor id in the key), the code's value item (by its random part) and the organisation's
+   vendor-facing state (`handles`, by the handle after the `@`; written in the same transaction as every
+   change to that state, `chalicelib/services/vendor_view.py`). Keys DynamoDB hands back unread are asked
+   for again (each retry is a round trip of its own);
+2. valid: PutItem of the receipt. Not valid: UpdateItem ADD on the current failure window.
 
-So a valid check is three round trips in the handler, four with the authorizer's; an unknown, revoked or
-expired code is two in the handler; a code of an organisation that is not approved is three.
+The answer is decided in order from that one read: a wrong, garbled or revoked key is 401 (and counted
+nowhere); a vendor over the limit is 429 before the code is looked at, so it learns nothing; then unknown,
+revoked, expired, organisation not approved, valid. So a valid check is two round trips, a failed one two,
+a refused one one.
 """
 
 from __future__ import annotations
@@ -24,14 +26,18 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import FieldError, InvalidInput, NotFound, TooManyRequests, UpstreamUnavailable
 from chalicelib.models.code import CodeStatus, CodeValueModel
-from chalicelib.models.organisation import OrganisationModel, OrganisationStatus
+from chalicelib.models.handle import HandleModel
+from chalicelib.models.organisation import OrganisationStatus
 from chalicelib.models.paging import InvalidCursor
 from chalicelib.models.scoped import account_key
 from chalicelib.models.validation import (
     RECEIPT_INDEXES,
+    CheckKeys,
     ReceiptModel,
     UnreadKeys,
     count_failure,
@@ -43,12 +49,22 @@ from chalicelib.services.authz import Function, Principal
 from chalicelib.services.paging import bad_cursor
 from chalicelib.services.ratelimit import FailureLimit
 from chalicelib.services.scope import org_of, visible_to
-from chalicelib.services.vendors import VendorIdentity
+from chalicelib.services.vendors import KeyRefused, PresentedKey, VendorIdentity, check_key, refusal
 
 # A code after trimming and lower-casing its random part: 8 lowercase letters or digits, @, and a handle of
 # ASCII letters and digits (chalicelib/services/handles.py makes at most 40).
 CODE = re.compile(r"([0-9a-z]{8})@([0-9A-Za-z]{1,40})", re.ASCII)
 DEFAULT_LIMIT = 25
+# What DynamoDB answers when it cannot serve a read now (after botocore's own retries).
+TRANSIENT = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "ThrottlingException",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
 MAX_LIMIT = 100
 
 
@@ -93,7 +109,8 @@ class ValidationService:
         # A plain DynamoDB client for the one read that spans two tables (BatchGetItem).
         self._dynamodb = dynamodb
 
-    def validate(self, vendor: VendorIdentity, raw: str) -> dict[str, Any]:
+    def validate(self, key: PresentedKey, raw: str) -> dict[str, Any]:
+        """Check the vendor's key and the code from one read; keep a receipt when the code is valid."""
         now = self._clock.now().astimezone(UTC)
         second = int(now.timestamp())
         current, previous = self._limit.windows(second)
@@ -101,19 +118,30 @@ class ValidationService:
         try:
             reads = read_for_check(
                 self._dynamodb,
-                vendor.vendor_id,
-                (current, previous),
-                None if presented is None else presented.random_part,
+                CheckKeys(
+                    key_id=key.key_id,
+                    vendor_id=key.vendor_id,
+                    windows=(current, previous),
+                    random_part=None if presented is None else presented.random_part,
+                    handle=None if presented is None else presented.handle,
+                ),
             )
-        except UnreadKeys as exc:
+        except (UnreadKeys, BotoCoreError, ClientError) as exc:
+            if isinstance(exc, ClientError) and exc.response["Error"]["Code"] not in TRANSIENT:
+                raise
+            # Neither a way in nor a bare 500: the key and the code could not be read now.
             raise UpstreamUnavailable("The code could not be looked up just now; try again shortly.") from exc
+        try:
+            vendor = check_key(key, reads.key)
+        except KeyRefused as refused:
+            raise refusal(refused) from None
         wait = self._limit.retry_after(second, reads.failures[current], reads.failures[previous])
         if wait is not None:
             raise TooManyRequests(
                 "Too many checks of codes that were not valid; try again when Retry-After has passed.",
                 retry_after_seconds=wait,
             )
-        outcome = self._outcome(presented, reads.value, now)
+        outcome = _outcome(presented, reads.value, reads.organisation, now)
         if isinstance(outcome, Reason):
             expires = datetime.fromtimestamp(self._limit.expiry_of(current), UTC)
             count_failure(vendor.vendor_id, current, expires_at=expires)
@@ -147,33 +175,30 @@ class ValidationService:
             raise bad_cursor(exc) from exc
         return {"items": [history_entry(r) for r in receipts], "next_cursor": cursor}
 
-    def _outcome(
-        self, presented: PresentedCode | None, value: CodeValueModel | None, now: datetime
-    ) -> Reason | tuple[CodeValueModel, OrganisationModel]:
-        if presented is None or value is None or value.handle.lower() != presented.handle.lower():
-            return Reason.UNKNOWN
-        status = value.status_at(now)
-        if status is CodeStatus.REVOKED:
-            return Reason.REVOKED
-        if status is CodeStatus.EXPIRED:
-            return Reason.EXPIRED
-        organisation = _organisation(value.org_id)
-        if organisation is None:
-            return Reason.UNKNOWN
-        if organisation.status != OrganisationStatus.APPROVED.value:
-            return Reason.ORGANISATION_NOT_APPROVED
-        return value, organisation
 
-
-def _organisation(org_id: str) -> OrganisationModel | None:
-    try:
-        return OrganisationModel.get(org_id, consistent_read=True)
-    except OrganisationModel.DoesNotExist:
-        return None
+def _outcome(
+    presented: PresentedCode | None,
+    value: CodeValueModel | None,
+    organisation: HandleModel | None,
+    now: datetime,
+) -> Reason | tuple[CodeValueModel, HandleModel]:
+    if presented is None or value is None or value.handle.lower() != presented.handle.lower():
+        return Reason.UNKNOWN
+    status = value.status_at(now)
+    if status is CodeStatus.REVOKED:
+        return Reason.REVOKED
+    if status is CodeStatus.EXPIRED:
+        return Reason.EXPIRED
+    # The handle's item says what vendors see of its organisation; it must be the code's organisation.
+    if organisation is None or organisation.org_id != value.org_id or organisation.status is None:
+        return Reason.UNKNOWN
+    if organisation.status != OrganisationStatus.APPROVED.value:
+        return Reason.ORGANISATION_NOT_APPROVED
+    return value, organisation
 
 
 def _receipt(
-    vendor: VendorIdentity, value: CodeValueModel, organisation: OrganisationModel, now: datetime
+    vendor: VendorIdentity, value: CodeValueModel, organisation: HandleModel, now: datetime
 ) -> ReceiptModel:
     return ReceiptModel(
         uuid.uuid4().hex,
@@ -184,7 +209,7 @@ def _receipt(
         organisation_name=organisation.name,
         primary_cvr=organisation.primary_cvr,
         handle=organisation.handle,
-        approved_since=organisation.approved_at,
+        approved_since=organisation.approved_since_when,
         code_id=value.code_id,
         cvr=value.cvr,
         account=value.account,

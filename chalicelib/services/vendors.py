@@ -1,11 +1,15 @@
 """Vendors and their API keys: staff create vendors, issue and revoke keys; every vendor request is
-authenticated by its key.
+authenticated by its key, in the API function itself (no authorizer, no cache: a revocation counts at once).
 
-A key reads `gkv_<key id>_<secret>`: the recognisable prefix (so a leaked key is easy to find and to
-report), 20 hex characters of key id (80 random bits; names the record, not secret), and 48 hex characters
-of secret (192 random bits from `secrets`). The whole key is shown once, in the answer that issues it; only
-the SHA-256 of the secret is stored, and a presented secret is compared with `hmac.compare_digest`. A vendor
-can hold several keys at once, which is how keys are rotated: issue a new one, switch over, revoke the old.
+A key reads `gkv_<vendor id>_<key id>_<secret>`: the recognisable prefix (so a leaked key is easy to find
+and to report), the vendor's id (32 hex characters), 20 hex characters of key id (80 random bits; names the
+record, not secret), and 48 hex characters of secret (192 random bits from `secrets`). The vendor's id is
+in the key so that a check can read the vendor's failure windows in the same round trip as the key itself
+(`chalicelib/services/validation.py`); it is taken for the vendor only once the stored key, found by its
+id, names that vendor and the secret's hash matches. The whole key is shown once, in the answer that
+issues it; only the SHA-256 of the secret is stored, and a presented secret is compared with
+`hmac.compare_digest`. A vendor can hold several keys at once, which is how keys are rotated: issue a new
+one, switch over, revoke the old.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from enum import StrEnum
 from typing import Any
 
 from chalicelib.clock import Clock, isoformat
-from chalicelib.errors import NotFound
+from chalicelib.errors import NotFound, Unauthenticated
 from chalicelib.models.vendor import (
     VendorKeyModel,
     VendorMissing,
@@ -38,7 +42,9 @@ from chalicelib.services.authz import Principal
 KEY_PREFIX = "gkv_"
 KEY_ID_BYTES = 10
 SECRET_BYTES = 24
-API_KEY = re.compile(rf"{KEY_PREFIX}([0-9a-f]{{{2 * KEY_ID_BYTES}}})_([0-9a-f]{{{2 * SECRET_BYTES}}})")
+API_KEY = re.compile(
+    rf"{KEY_PREFIX}([0-9a-f]{{32}})_([0-9a-f]{{{2 * KEY_ID_BYTES}}})_([0-9a-f]{{{2 * SECRET_BYTES}}})"
+)
 
 
 class KeyFailure(StrEnum):
@@ -67,16 +73,26 @@ class VendorIdentity:
 
 
 @dataclass(frozen=True)
+class PresentedKey:
+    """What a request's `Authorization` header names; nothing is known about it until it is checked."""
+
+    vendor_id: str
+    key_id: str
+    secret: str
+
+
+@dataclass(frozen=True)
 class DrawnKey:
     key_id: str
     secret: str
 
-    @property
-    def api_key(self) -> str:
-        return f"{KEY_PREFIX}{self.key_id}_{self.secret}"
+    def api_key(self, vendor_id: str) -> str:
+        return f"{KEY_PREFIX}{vendor_id}_{self.key_id}_{self.secret}"
 
 
 KeySource = Callable[[], DrawnKey]
+# Compared against when no key is stored under the presented id, so that both cases take the same time.
+UNKNOWN_KEY_HASH = "0" * 64
 
 
 def draw_key() -> DrawnKey:
@@ -87,15 +103,34 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("ascii")).hexdigest()
 
 
-def parse_authorization(authorization: str | None) -> tuple[str, str]:
-    """(key id, secret) from `Bearer gkv_<key id>_<secret>`; raises KeyRefused otherwise."""
+def parse_authorization(authorization: str | None) -> PresentedKey:
+    """The key in `Bearer gkv_<vendor id>_<key id>_<secret>`; raises KeyRefused otherwise."""
     if not authorization or not authorization.strip():
         raise KeyRefused(KeyFailure.MISSING)
     scheme, _, key = authorization.strip().partition(" ")
     found = API_KEY.fullmatch(key.strip()) if scheme.lower() == "bearer" else None
     if found is None:
         raise KeyRefused(KeyFailure.MALFORMED)
-    return found.group(1), found.group(2)
+    return PresentedKey(vendor_id=found.group(1), key_id=found.group(2), secret=found.group(3))
+
+
+def check_key(presented: PresentedKey, stored: VendorKeyModel | None) -> VendorIdentity:
+    """The vendor, if the stored key is the presented one and current; raises KeyRefused otherwise. The
+    secret's hash is compared in constant time whether or not the key exists."""
+    digest = secret_hash(presented.secret)
+    matches = hmac.compare_digest(digest, stored.secret_sha256 if stored is not None else UNKNOWN_KEY_HASH)
+    if stored is None or not matches or stored.vendor_id != presented.vendor_id:
+        raise KeyRefused(KeyFailure.INVALID)
+    if stored.revoked_when is not None:
+        raise KeyRefused(KeyFailure.REVOKED)
+    return VendorIdentity(vendor_id=stored.vendor_id, vendor_name=stored.vendor_name, key_id=stored.key_id)
+
+
+def refusal(refused: KeyRefused) -> Unauthenticated:
+    """The 401 a refused key is answered with; only the holder of a revoked key's secret learns that."""
+    if refused.reason is KeyFailure.REVOKED:
+        return Unauthenticated("This API key has been revoked; use a current key.")
+    return Unauthenticated("Send 'Authorization: Bearer <API key>' with a current vendor API key.")
 
 
 class VendorService:
@@ -103,15 +138,12 @@ class VendorService:
         self._clock = clock
         self._draw = draw
 
-    def authenticate(self, authorization: str | None) -> VendorIdentity:
-        """The vendor whose current key this is; raises KeyRefused. One consistent GetItem."""
-        key_id, secret = parse_authorization(authorization)
-        key = get_key(key_id)
-        if key is None or not hmac.compare_digest(key.secret_sha256, secret_hash(secret)):
-            raise KeyRefused(KeyFailure.INVALID)
-        if key.revoked_when is not None:
-            raise KeyRefused(KeyFailure.REVOKED)
-        return VendorIdentity(vendor_id=key.vendor_id, vendor_name=key.vendor_name, key_id=key.key_id)
+    def authenticate(self, presented: PresentedKey) -> VendorIdentity:
+        """The vendor whose current key this is; raises Unauthenticated (401). One consistent GetItem."""
+        try:
+            return check_key(presented, get_key(presented.key_id))
+        except KeyRefused as refused:
+            raise refusal(refused) from None
 
     def create(self, principal: Principal, *, name: str, contact_email: str) -> dict[str, Any]:
         """A vendor and its first key; the key is in the answer and nowhere else."""
@@ -187,4 +219,4 @@ def describe_key(key: VendorKeyModel) -> dict[str, Any]:
 
 
 def issued(key: VendorKeyModel, drawn: DrawnKey) -> dict[str, Any]:
-    return {**describe_key(key), "api_key": drawn.api_key}
+    return {**describe_key(key), "api_key": drawn.api_key(key.vendor_id)}

@@ -8,10 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pynamodb.expressions.update import Action
+
+from chalicelib.models.base import transaction
 from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel, OrganisationStatus
 from chalicelib.models.user import UserKind, UserModel, company_access
 from chalicelib.models.vendor import VendorKeyModel, VendorModel, create_vendor
 from chalicelib.services.authz import Function
+from chalicelib.services.vendor_view import publish, view_of
 from chalicelib.services.vendors import draw_key, secret_hash
 from infra.local.provision import UserPool, create_login
 from infra.local.signin import enrol_authenticator, sign_in
@@ -56,13 +60,29 @@ def add_organisation(
         created_at=now,
         approved_at=now if status is OrganisationStatus.APPROVED else None,
     )
-    organisation.save()
+    with transaction() as tx:
+        tx.save(organisation)
+        publish(tx, view_of(organisation, legal_name=companies[0].name), now=now)
     for index, spec in enumerate(companies):
         parent = None if index == 0 else companies[0].cvr
         CompanyModel(spec.cvr, org_id=org_id, name=spec.name, parent_cvr=parent, created_at=now).save()
         for number, account_name in spec.accounts:
             AccountModel(spec.cvr, number, org_id=org_id, name=account_name, created_at=now).save()
     return organisation
+
+
+def set_organisation_status(org_id: str, status: OrganisationStatus, *, now: datetime) -> None:
+    """Move an organisation to a status as a staff decision would, with what vendors see of it, for tests
+    and demos that need a status the staff routes reach only in several steps."""
+    organisation = OrganisationModel.get(org_id, consistent_read=True)
+    approved = status is OrganisationStatus.APPROVED and organisation.status != status.value
+    actions: list[Action] = [OrganisationModel.status.set(status.value)]
+    if approved:
+        actions.append(OrganisationModel.approved_at.set(now))
+    view = view_of(organisation).changed(status=status.value, approved_since=now if approved else None)
+    with transaction() as tx:
+        tx.update(organisation, actions=actions)
+        publish(tx, view, now=now)
 
 
 def add_user(
@@ -112,7 +132,7 @@ def add_vendor(*, vendor_id: str, name: str, contact_email: str, now: datetime, 
         created_by=created_by,
     )
     create_vendor(vendor, key)
-    return drawn.api_key
+    return drawn.api_key(vendor_id)
 
 
 def give_login(cognito: Any, pool: UserPool, user: UserModel, *, password: str, authenticator: bool) -> Login:

@@ -155,10 +155,11 @@ def test_a_wrong_key_is_401_and_no_key_is_401_too(stack: RunningStack):
     assert refused.headers["Content-Type"] == PROBLEM
     assert refused.json()["type"].endswith("/unauthenticated")
 
-    # Without an Authorization header chalice local answers before the app, in API Gateway's own words
-    # (in AWS the UNAUTHORIZED gateway response makes this problem+json).
+    # Without an Authorization header the API function answers it too, with the same problem
     bare = requests.post(f"{stack.api}/v1/validations", json={"code": "7k2m9xq4@RoedeKorsAarhus"}, timeout=10)
     assert bare.status_code == 401
+    assert bare.headers["Content-Type"] == PROBLEM
+    assert bare.json()["type"].endswith("/unauthenticated")
 
 
 def test_staff_rotate_a_key_and_a_burst_of_wrong_codes_ends_in_429(stack: RunningStack):

@@ -1,5 +1,6 @@
-"""The vendor routes in AWS: API Gateway throttles them, and the key authorizer Chalice deploys as a function
-of its own is named, configured and allowed like the API's function, and never cached.
+"""The vendor routes in AWS: API Gateway throttles them, and nothing stands between the gateway and the API
+function: no authorizer (a second Lambda invocation per request, and API Gateway's own 401 body), so the
+key is checked by the API function itself and a request without one gets the same problem+json as anywhere.
 
 Throttling lives in the REST API's `MethodSettings` (SAM passes them to the stage it creates), per route and
 method, across all vendors: API Gateway can only throttle per caller with usage plans and its own API keys,
@@ -16,17 +17,18 @@ from typing import Any
 import pytest
 
 from app import app
+from chalicelib.api.routing import Caller, operation_of
 from tests.infra import templates
-from tests.infra.test_policies import ACCOUNT, REGION, allows, deployed_stages, policy
 
 
 def vendor_routes() -> set[tuple[str, str]]:
-    return {
-        (path, method)
-        for path, methods in app.routes.items()
-        for method, entry in methods.items()
-        if entry.authorizer is not None
-    }
+    found = set()
+    for path, methods in app.routes.items():
+        for method, entry in methods.items():
+            operation = operation_of(entry.view_function)
+            if operation is not None and operation.rule.caller is Caller.VENDOR:
+                found.add((path, method))
+    return found
 
 
 def resource_path(path: str) -> str:
@@ -40,13 +42,21 @@ def method_settings(template: templates.Template) -> list[dict[str, Any]]:
 
 
 def test_every_vendor_route_is_throttled_by_api_gateway():
-    # Given the routes behind the vendor key, and the throttling the template sets
+    # Given the vendor routes, and the throttling the template sets
     throttled = {(s["ResourcePath"], s["HttpMethod"]): s for s in method_settings(templates.load())}
 
     # Then each of them, and nothing else, has a rate and a burst limit
+    assert vendor_routes() == {("/v1/validations", "POST"), ("/v1/validations/{validation_id}", "GET")}
     assert set(throttled) == {(resource_path(path), method) for path, method in vendor_routes()}
     for setting in throttled.values():
         assert 0 < setting["ThrottlingRateLimit"] <= setting["ThrottlingBurstLimit"]
+
+
+def test_no_function_of_its_own_is_configured_for_a_key_check():
+    config = templates.chalice_config()
+    for stage in config["stages"].values():
+        assert "vendor_key" not in stage.get("lambda_functions", {})
+    assert "VendorKey" not in templates.load()["Resources"]
 
 
 def sam(packaged: tuple[str, Path]) -> tuple[str, Any]:
@@ -55,40 +65,17 @@ def sam(packaged: tuple[str, Path]) -> tuple[str, Any]:
 
 
 @pytest.mark.infra
-def test_the_packaged_api_throttles_the_vendor_routes_and_never_caches_the_key_check(packaged):
+def test_the_packaged_api_throttles_the_vendor_routes_and_runs_no_authorizer(packaged):
     _, template = sam(packaged)
     resources = template["Resources"]
 
     assert method_settings(template) == method_settings(templates.load())
     definition = resources["RestAPI"]["Properties"]["DefinitionBody"]
-    authorizer = definition["securityDefinitions"]["vendor_key"]["x-amazon-apigateway-authorizer"]
-    assert authorizer["type"] == "token"
-    assert authorizer["authorizerResultTtlInSeconds"] == 0
+    assert "securityDefinitions" not in definition
     for path, method in vendor_routes():
-        assert definition["paths"][path][method.lower()]["security"] == [{"vendor_key": []}]
-
-
-@pytest.mark.infra
-def test_the_key_authorizer_function_reads_the_stages_tables_and_writes_its_logs(packaged):
-    # Given the authorizer's function as packaged for the stage
-    stage, template = sam(packaged)
-    function = template["Resources"]["VendorKey"]["Properties"]
-    defaults = templates.parameter_defaults(template)
-    environment = function["Environment"]["Variables"]
-    variables = {name: templates.resolve(value, defaults) for name, value in environment.items()}
-
-    # Then it has the stage's configuration, a name of the stage, and the code it runs
-    assert variables == templates.stage_variables(stage)
-    assert function["Handler"] == "chalicelib.api.vendor_auth.vendor_key"
-    name = templates.resolve(function["FunctionName"], defaults)
-    assert name == f"{templates.stage_variables(stage)['GODKEND_TABLE_PREFIX']}-vendor-key"
-
-    # And the stage's policy lets it read keys and write its logs
-    assert stage in deployed_stages()
-    keys = templates.resolve(
-        templates.load()["Resources"]["VendorKeysTable"]["Properties"]["TableName"],
-        templates.stage_parameters(stage),
-    )
-    assert allows(policy(stage), "dynamodb:GetItem", f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{keys}")
-    group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/{name}"
-    assert allows(policy(stage), "logs:PutLogEvents", f"{group}:log-stream:2026/01/01/abc")
+        assert "security" not in definition["paths"][path][method.lower()]
+    # One function answers every vendor route: the vendor's request is one Lambda invocation
+    for path, method in vendor_routes():
+        integration = definition["paths"][path][method.lower()]["x-amazon-apigateway-integration"]
+        assert "APIHandler.Arn" in json.dumps(integration["uri"])
+    assert "VendorKey" not in resources

@@ -1,5 +1,5 @@
 """Vendors and their API keys through the API on the emulator: staff create vendors and issue and revoke
-keys; the built-in authorizer lets a vendor in only with a current key."""
+keys; the API function itself lets a vendor in only with a current key."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from botocore.exceptions import EndpointConnectionError
 
 from chalicelib.api.deps import Container, use_container
 from chalicelib.models.vendor import VendorKeyModel, VendorModel
@@ -16,7 +17,7 @@ from tests.integration.test_authentication import assert_problem
 from tests.people import People, Person, VendorCaller, json_of
 
 JSON = {"content-type": "application/json"}
-API_KEY = re.compile(r"^gkv_[0-9a-f]{20}_[0-9a-f]{48}$")
+API_KEY = re.compile(r"^gkv_[0-9a-f]{32}_[0-9a-f]{20}_[0-9a-f]{48}$")
 
 
 def create_vendor(client: Any, staff: Person, body: Any) -> Any:
@@ -60,13 +61,13 @@ def test_staff_create_a_vendor_with_a_first_key_shown_once_and_stored_only_as_a_
         client, staff, {"name": "  TechShop ApS ", "contact_email": "it@techshop.example"}
     )
 
-    # Then the vendor is created with its first key, which reads gkv_<key id>_<secret>
+    # Then the vendor is created with its first key, which reads gkv_<vendor id>_<key id>_<secret>
     assert response.status_code == 201, response.body
     vendor = json_of(response)
     assert (vendor["name"], vendor["contact_email"]) == ("TechShop ApS", "it@techshop.example")
     key = vendor["key"]
     assert API_KEY.match(key["api_key"])
-    assert key["api_key"].startswith(f"gkv_{key['key_id']}_")
+    assert key["api_key"].startswith(f"gkv_{vendor['vendor_id']}_{key['key_id']}_")
     assert (key["vendor_id"], key["status"], key["revoked_at"]) == (vendor["vendor_id"], "active", None)
 
     # And the stored records hold the secret only as its SHA-256, and name who created them
@@ -186,15 +187,16 @@ def test_a_key_for_an_unknown_vendor_is_404_and_nothing_is_written(client, peopl
     assert list(VendorKeyModel.scan()) == []
 
 
-# The authorizer
+# The key check
 
 
 def garbled(api_key: str) -> list[str]:
-    key_id, secret = api_key.removeprefix("gkv_").split("_")
+    vendor_id, key_id, secret = api_key.removeprefix("gkv_").split("_")
     flipped = ("0" if secret[0] != "0" else "1") + secret[1:]
     return [
-        f"gkv_{key_id}_{flipped}",  # the right key id, a wrong secret
-        f"gkv_{'0' * 20}_{secret}",  # an unknown key id
+        f"gkv_{vendor_id}_{key_id}_{flipped}",  # the right key id, a wrong secret
+        f"gkv_{vendor_id}_{'0' * 20}_{secret}",  # an unknown key id
+        f"gkv_{'0' * 32}_{key_id}_{secret}",  # the right key and secret, but naming another vendor
         api_key[:-1],
         api_key + "0",
         api_key.upper(),
@@ -229,13 +231,16 @@ def test_a_wrong_or_garbled_key_is_a_401_problem(client, people: People):
         assert_problem(response, 401, "unauthenticated")
 
 
-def test_without_an_authorization_header_the_gateway_itself_answers_401(client, people: People):
-    # API Gateway (and chalice local, and the test client) answer a request to an authorizer's route that
-    # has no Authorization header before any of our code runs. In AWS the UNAUTHORIZED gateway response in
-    # infra/resources.json makes that problem+json; here it is the gateway's own body.
-    for response in (check(client, None), client.http.get(f"/v1/validations/{'0' * 32}")):
-        assert response.status_code == 401
-        assert json_of(response) == {"message": "Unauthorized"}
+def test_without_an_authorization_header_the_answer_is_the_same_401_problem(client, people: People):
+    # The key is checked in the API function itself (no authorizer), so a missing header is answered by our
+    # code, as problem+json, in the test client, chalice local and AWS alike.
+    for response in (
+        check(client, None),
+        client.http.get(f"/v1/validations/{'0' * 32}"),
+        client.http.post("/v1/validations", headers=JSON, body=b"not json"),
+    ):
+        body = assert_problem(response, 401, "unauthenticated")
+        assert "Authorization: Bearer" in body["detail"]
 
 
 def test_a_persons_token_is_not_a_vendor_key_and_a_vendor_key_is_not_a_persons_token(client, people: People):
@@ -253,22 +258,34 @@ def test_a_persons_token_is_not_a_vendor_key_and_a_vendor_key_is_not_a_persons_t
     )
 
 
+class UnreachableDynamoDB:
+    def batch_get_item(self, **kwargs: Any) -> Any:
+        raise EndpointConnectionError(endpoint_url="https://dynamodb.example: connection refused")
+
+
 class UnreachableKeys(Container):
-    """A container whose key store cannot be reached."""
+    """A container whose key store cannot be reached: neither on its own nor in the check's one read."""
 
     @property
     def vendors(self):
         raise RuntimeError("connection refused by the key store")
+
+    @property
+    def dynamodb_client(self):
+        return UnreachableDynamoDB()
 
 
 def test_a_key_store_that_cannot_be_reached_is_a_503_problem_not_a_way_in(client, people: People, container):
     vendor = people.vendor()
     use_container(UnreachableKeys(settings=container.settings))
 
-    response = check(client, vendor.api_key)
-
-    body = assert_problem(response, 503, "upstream-unavailable")
-    assert "connection refused" not in json.dumps(body)
+    for response in (
+        check(client, vendor.api_key),
+        client.http.get(f"/v1/validations/{'0' * 32}", headers=bearer(vendor.api_key)),
+        client.http.post("/v1/validations", headers={**JSON, **bearer(vendor.api_key)}, body=b"{}"),
+    ):
+        body = assert_problem(response, 503, "upstream-unavailable")
+        assert "connection refused" not in json.dumps(body)
 
 
 def test_keys_never_reach_the_logs(client, people: People, capsys, caplog):
