@@ -76,7 +76,7 @@ def build_document(app: Chalice) -> dict[str, Any]:
                 "vendorKey": {
                     "type": "http",
                     "scheme": "bearer",
-                    "bearerFormat": "gkv_<key id>_<secret>",
+                    "bearerFormat": "gkv_<vendor id>_<key id>_<secret>",
                     "description": "A vendor's API key, issued by the operator's staff and shown once.",
                 },
             },
