@@ -1,5 +1,10 @@
 """Prints how long a Lambda cold start spends importing the app: the median of fresh interpreters.
 
+Every function of the service (the API, the mail and the reminder functions) imports `app`; each then
+imports what its handler needs on its first invocation, which is part of its cold start too. So besides
+`import app` and its ratio to `import boto3, chalice` alone, this prints what each kind of function's
+first invocation imports on top: a vendor's check, the mail delivery and the expiry reminders.
+
 .venv/bin/python -m bench.cold_start [--runs 7]
 """
 
@@ -12,15 +17,33 @@ import sys
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-PROBE = "import time; t = time.perf_counter(); import app; print(time.perf_counter() - t)"
-BASELINE = "import time; t = time.perf_counter(); import boto3, chalice; print(time.perf_counter() - t)"
+TIMED = "import time; t = time.perf_counter(); {imports}; print(time.perf_counter() - t)"
+BASELINE = "import boto3, chalice"
+APP = "import app"
+# What each function's handler imports when it first runs (beyond app), as its first invocation would.
+FUNCTIONS = {
+    "API function, a vendor's check": (
+        "import app, chalicelib.api.schemas.validations, chalicelib.services.validation, "
+        "chalicelib.services.vendors, chalicelib.models.validation"
+    ),
+    "API function, a person's request": (
+        "import app, chalicelib.adapters.tokens, chalicelib.services.identity, chalicelib.settings"
+    ),
+    "mail function (deliver_outbox)": (
+        "import app, chalicelib.services.mail_delivery, chalicelib.adapters.idempotency, "
+        "chalicelib.adapters.ses, chalicelib.mail.render, chalicelib.settings"
+    ),
+    "reminder functions": (
+        "import app, chalicelib.services.reminders, chalicelib.adapters.sqs, chalicelib.settings"
+    ),
+}
 
 
-def median_seconds(code: str, runs: int) -> float:
+def median_seconds(imports: str, runs: int) -> float:
     samples = []
     for _ in range(runs):
         out = subprocess.run(  # noqa: S603
-            [sys.executable, "-X", "frozen_modules=on", "-c", code],
+            [sys.executable, "-X", "frozen_modules=on", "-c", TIMED.format(imports=imports)],
             cwd=PROJECT_DIR,
             capture_output=True,
             text=True,
@@ -30,17 +53,30 @@ def median_seconds(code: str, runs: int) -> float:
     return statistics.median(samples)
 
 
+def interleaved(cases: dict[str, str], runs: int) -> dict[str, float]:
+    """Each case's median, the runs taking turns so that a busy moment of the machine weighs on all alike."""
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(runs):
+        for name, imports in cases.items():
+            samples[name].append(median_seconds(imports, 1))
+    return {name: statistics.median(found) for name, found in samples.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.cold_start", description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
-    app_seconds = median_seconds(PROBE, args.runs)
-    baseline = median_seconds(BASELINE, args.runs)
+    found = interleaved({"app": APP, "baseline": BASELINE, **FUNCTIONS}, args.runs)
+    app_seconds, baseline = found["app"], found["baseline"]
     print(f"import app (median of {args.runs}): {app_seconds * 1000:.0f} ms")
     print(f"import boto3 + chalice alone:      {baseline * 1000:.0f} ms")
     print(f"our share:                         {(app_seconds - baseline) * 1000:.0f} ms")
+    print(f"import app / boto3 + chalice:      {app_seconds / baseline:.2f}x")
+    for name in FUNCTIONS:
+        seconds = found[name]
+        print(f"{name + ', first invocation:':<50} {seconds * 1000:.0f} ms ({seconds / baseline:.2f}x)")
     return 0
 
 

@@ -6,16 +6,31 @@ endpoint, the user pool it created) in the process environment.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_REGION = "eu-west-1"
-DEFAULT_TABLE_PREFIX = "godkend-local"
-STAFF_GROUP = "staff"
+from chalicelib.environment import (
+    DEFAULT_REGION,
+    DEFAULT_TABLE_PREFIX,
+    STAFF_GROUP,
+    aws_region,
+    resource_name,
+    table_name,
+)
+
+__all__ = [
+    "DEFAULT_REGION",
+    "DEFAULT_TABLE_PREFIX",
+    "STAFF_GROUP",
+    "Settings",
+    "aws_region",
+    "get_settings",
+    "resource_name",
+    "table_name",
+]
 
 
 class Settings(BaseSettings):
@@ -73,19 +88,3 @@ class Settings(BaseSettings):
 @cache
 def get_settings() -> Settings:
     return Settings()
-
-
-def table_name(name: str) -> str:
-    """The physical name of one of our tables. Read at import time by the PynamoDB models, so it comes
-    straight from the environment rather than from the cached settings object."""
-    prefix = os.environ.get("GODKEND_TABLE_PREFIX", DEFAULT_TABLE_PREFIX)
-    return f"{prefix}-{name}"
-
-
-def resource_name(name: str) -> str:
-    """A queue's or topic's name, prefixed like the tables. Read at import time by the event handlers."""
-    return table_name(name)
-
-
-def aws_region() -> str:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION

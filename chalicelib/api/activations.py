@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
 from chalicelib.api.deps import container
 from chalicelib.api.routing import ANYONE, Call, Routes
-from chalicelib.services.activations import ActivationForm
 
-routes = Routes(__name__, tag="Onboarding")
+routes = Routes(__name__, schemas="chalicelib.api.schemas.activations", tag="Onboarding")
 
 NEXT_STEP = (
     "Sign in with the username and the password. At the first sign-in you enrol a second factor "
@@ -18,19 +15,12 @@ NEXT_STEP = (
 )
 
 
-class ActivationDone(BaseModel):
-    user_id: str
-    username: str
-    org_id: str
-    next_step: str
-
-
 @routes.post(
     "/v1/activations",
     rule=ANYONE,
     summary="Activate an administrator login with the letter's username and activation code",
-    body=ActivationForm,
-    response=ActivationDone,
+    body="chalicelib.services.activations:ActivationForm",
+    response="ActivationDone",
     status=201,
     errors=(404, 409, 410, 423, 503),
     description=(
@@ -41,5 +31,5 @@ class ActivationDone(BaseModel):
     ),
 )
 def activate(call: Call) -> dict[str, Any]:
-    done = container().activations.activate(call.body(ActivationForm), origin=call.origin)
+    done = container().activations.activate(call.body(), origin=call.origin)
     return {"user_id": done.user_id, "username": done.user_id, "org_id": done.org_id, "next_step": NEXT_STEP}

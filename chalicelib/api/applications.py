@@ -4,33 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
-
 from chalicelib.api.deps import container
 from chalicelib.api.routing import ANYONE, Call, Routes
 from chalicelib.clock import isoformat
-from chalicelib.services.applications import ApplicationForm
 
-routes = Routes(__name__, tag="Onboarding")
-
-
-class ApplicationAccepted(BaseModel):
-    application_id: str
-    letter_due_by: str = Field(
-        description="When the letter will be in the official mailbox at the latest (UTC)"
-    )
-    already_pending: bool = Field(
-        description="True when an application for this CVR was already pending: its letter stands, no second "
-        "letter is sent, and this form was not used"
-    )
+routes = Routes(__name__, schemas="chalicelib.api.schemas.applications", tag="Onboarding")
 
 
 @routes.post(
     "/v1/applications",
     rule=ANYONE,
     summary="Apply for an administrator login for an organisation",
-    body=ApplicationForm,
-    response=ApplicationAccepted,
+    body="chalicelib.services.applications:ApplicationForm",
+    response="ApplicationAccepted",
     status=202,
     errors=(409, 422, 503),
     description=(
@@ -50,7 +36,7 @@ class ApplicationAccepted(BaseModel):
     ),
 )
 def apply(call: Call) -> dict[str, Any]:
-    receipt = container().applications.apply(call.body(ApplicationForm), origin=call.origin)
+    receipt = container().applications.apply(call.body(), origin=call.origin)
     return {
         "application_id": receipt.application_id,
         "letter_due_by": isoformat(receipt.letter_due_by),

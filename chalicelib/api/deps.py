@@ -7,43 +7,33 @@ the whole container (`use_container`) to inject a fixed clock or fakes.
 from __future__ import annotations
 
 from functools import cached_property
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-
-from chalicelib.adapters.cognito import CognitoDirectory
-from chalicelib.adapters.idempotency import SendOnce
-from chalicelib.adapters.registry import CompanyRegistry, build_registry
-from chalicelib.adapters.ses import ArchivingSender, SesSender
-from chalicelib.adapters.sqs import SqsChunkQueue, SqsRetryScheduler
-from chalicelib.adapters.tokens import CognitoTokenVerifier, JwksKeys
 from chalicelib.clock import Clock, SystemClock
-from chalicelib.models.idempotency import IdempotencyModel
-from chalicelib.models.user import get_user, record_second_factor
-from chalicelib.services.activation_codes import ActivationCodes
-from chalicelib.services.activations import ActivationService, LoginDirectory
-from chalicelib.services.applications import ApplicationService
-from chalicelib.services.codes import CodeService, RandomSource, draw_random_part
-from chalicelib.services.colleagues import ColleagueService
-from chalicelib.services.eligibility import EligibilityService
-from chalicelib.services.identity import IdentityService
-from chalicelib.services.invitations import InvitationService
-from chalicelib.services.letters import LetterWatchService
-from chalicelib.services.mail_delivery import MailDelivery, Sender
-from chalicelib.services.organisation import OrganisationService
-from chalicelib.services.ratelimit import FailureLimit
-from chalicelib.services.reminders import (
-    CONSUMERS,
-    MAILS_PER_CODE,
-    Pacer,
-    ReminderPlanner,
-    ReminderWriter,
-)
-from chalicelib.services.support import SupportService
-from chalicelib.services.validation import ValidationService
-from chalicelib.services.vendors import VendorService
-from chalicelib.settings import Settings, get_settings, resource_name
+
+if TYPE_CHECKING:
+    from chalicelib.adapters.cognito import CognitoDirectory
+    from chalicelib.adapters.idempotency import SendOnce
+    from chalicelib.adapters.registry import CompanyRegistry
+    from chalicelib.services.activation_codes import ActivationCodes
+    from chalicelib.services.activations import ActivationService, LoginDirectory
+    from chalicelib.services.applications import ApplicationService
+    from chalicelib.services.codes import CodeService, RandomSource
+    from chalicelib.services.colleagues import ColleagueService
+    from chalicelib.services.eligibility import EligibilityService
+    from chalicelib.services.identity import IdentityService
+    from chalicelib.services.invitations import InvitationService
+    from chalicelib.services.letters import LetterWatchService
+    from chalicelib.services.mail_delivery import MailDelivery, Sender
+    from chalicelib.services.organisation import OrganisationService
+    from chalicelib.services.reminders import (
+        ReminderPlanner,
+        ReminderWriter,
+    )
+    from chalicelib.services.support import SupportService
+    from chalicelib.services.validation import ValidationService
+    from chalicelib.services.vendors import VendorService
+    from chalicelib.settings import Settings
 
 
 class Container:
@@ -59,24 +49,39 @@ class Container:
         self._settings = settings
         self.clock: Clock = clock or SystemClock()
         # Where the random part of a code value comes from; tests give a predictable one.
-        self._code_random = code_random or draw_random_part
+        self._code_random = code_random
         self._registry = registry
         self._logins = logins
 
     @cached_property
     def settings(self) -> Settings:
+        from chalicelib.settings import get_settings
+
         return self._settings or get_settings()
 
     @cached_property
     def cognito_client(self) -> Any:
+        import boto3
+
         return boto3.client("cognito-idp", region_name=self.settings.region)
 
     @cached_property
     def send_once(self) -> SendOnce:
+        import boto3
+
+        from chalicelib.adapters.idempotency import SendOnce
+        from chalicelib.models.idempotency import IdempotencyModel
+
         return SendOnce(table_name=IdempotencyModel.Meta.table_name, client=boto3.client("dynamodb"))
 
     @cached_property
     def mail_sender(self) -> Sender:
+        from pathlib import Path
+
+        import boto3
+
+        from chalicelib.adapters.ses import ArchivingSender, SesSender
+
         settings = self.settings
         ses = boto3.client("ses", region_name=settings.region)
         sender = SesSender(ses, sender=settings.mail_sender, configuration_set=settings.ses_configuration_set)
@@ -89,6 +94,12 @@ class Container:
         return self.build_mail_delivery(self.mail_sender)
 
     def build_mail_delivery(self, sender: Sender) -> MailDelivery:
+        import boto3
+
+        from chalicelib.adapters.sqs import SqsRetryScheduler
+        from chalicelib.services.mail_delivery import MailDelivery
+        from chalicelib.settings import resource_name
+
         settings = self.settings
         return MailDelivery(
             sender=sender,
@@ -104,11 +115,15 @@ class Container:
 
     @cached_property
     def directory(self) -> CognitoDirectory:
+        from chalicelib.adapters.cognito import CognitoDirectory
+
         return CognitoDirectory(self.cognito_client, self.settings.cognito_user_pool_id)
 
     @cached_property
     def registry(self) -> CompanyRegistry:
         """The company register (`GODKEND_REGISTRY`): where activation letters are addressed."""
+        from chalicelib.adapters.registry import build_registry
+
         return self._registry or build_registry(self.settings)
 
     @cached_property
@@ -117,26 +132,40 @@ class Container:
 
     @cached_property
     def activation_codes(self) -> ActivationCodes:
+        from chalicelib.services.activation_codes import ActivationCodes
+
         return ActivationCodes(self.settings.activation_key.get_secret_value())
 
     @cached_property
     def applications(self) -> ApplicationService:
+        from chalicelib.services.applications import ApplicationService
+
         return ApplicationService(registry=self.registry, codes=self.activation_codes, clock=self.clock)
 
     @cached_property
     def activations(self) -> ActivationService:
+        from chalicelib.services.activations import ActivationService
+
         return ActivationService(codes=self.activation_codes, logins=self.logins, clock=self.clock)
 
     @cached_property
     def eligibility(self) -> EligibilityService:
+        from chalicelib.services.eligibility import EligibilityService
+
         return EligibilityService(clock=self.clock)
 
     @cached_property
     def support(self) -> SupportService:
+        from chalicelib.services.support import SupportService
+
         return SupportService(logins=self.logins, clock=self.clock)
 
     @cached_property
     def identity(self) -> IdentityService:
+        from chalicelib.adapters.tokens import CognitoTokenVerifier, JwksKeys
+        from chalicelib.models.user import get_user, record_second_factor
+        from chalicelib.services.identity import IdentityService
+
         settings = self.settings
         verifier = CognitoTokenVerifier(
             issuer=settings.cognito_issuer,
@@ -154,18 +183,27 @@ class Container:
 
     @cached_property
     def codes(self) -> CodeService:
-        return CodeService(clock=self.clock, draw=self._code_random)
+        from chalicelib.services.codes import CodeService, draw_random_part
+
+        return CodeService(clock=self.clock, draw=self._code_random or draw_random_part)
 
     @cached_property
     def dynamodb_client(self) -> Any:
+        import boto3
+
         return boto3.client("dynamodb", region_name=self.settings.region)
 
     @cached_property
     def vendors(self) -> VendorService:
+        from chalicelib.services.vendors import VendorService
+
         return VendorService(clock=self.clock)
 
     @cached_property
     def validations(self) -> ValidationService:
+        from chalicelib.services.ratelimit import FailureLimit
+        from chalicelib.services.validation import ValidationService
+
         settings = self.settings
         return ValidationService(
             clock=self.clock,
@@ -178,24 +216,38 @@ class Container:
 
     @cached_property
     def colleagues(self) -> ColleagueService:
+        from chalicelib.services.colleagues import ColleagueService
+
         return ColleagueService(logins=self.logins, clock=self.clock)
 
     @cached_property
     def invitations(self) -> InvitationService:
+        from chalicelib.services.invitations import InvitationService
+
         return InvitationService(logins=self.logins, clock=self.clock)
 
     @cached_property
     def organisation(self) -> OrganisationService:
+        from chalicelib.services.organisation import OrganisationService
+
         return OrganisationService(clock=self.clock)
 
     @cached_property
     def reminder_planner(self) -> ReminderPlanner:
+        import boto3
+
+        from chalicelib.adapters.sqs import SqsChunkQueue
+        from chalicelib.services.reminders import ReminderPlanner
+        from chalicelib.settings import resource_name
+
         settings = self.settings
         queue = SqsChunkQueue(boto3.client("sqs", region_name=settings.region), resource_name("reminders"))
         return ReminderPlanner(queue=queue, clock=self.clock, chunk_size=settings.reminder_chunk_size)
 
     @cached_property
     def reminder_writer(self) -> ReminderWriter:
+        from chalicelib.services.reminders import CONSUMERS, MAILS_PER_CODE, Pacer, ReminderWriter
+
         # Cached with the container, so the pace holds across the invocations a Lambda container serves.
         rate = self.settings.reminder_mails_per_second / CONSUMERS
         return ReminderWriter(
@@ -204,6 +256,8 @@ class Container:
 
     @cached_property
     def letter_watch(self) -> LetterWatchService:
+        from chalicelib.services.letters import LetterWatchService
+
         return LetterWatchService(clock=self.clock)
 
 

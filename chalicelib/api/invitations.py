@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
 from chalicelib.api.deps import container
 from chalicelib.api.routing import ANYONE, Call, Routes
-from chalicelib.services.invitations import AcceptForm
 
-routes = Routes(__name__, tag="Users")
+routes = Routes(__name__, schemas="chalicelib.api.schemas.invitations", tag="Users")
 
 NEXT_STEP = (
     "Sign in with the username from the mail and the password. At the first sign-in you enrol a second "
@@ -18,19 +15,12 @@ NEXT_STEP = (
 )
 
 
-class InvitationAccepted(BaseModel):
-    user_id: str
-    username: str
-    org_id: str
-    next_step: str
-
-
 @routes.post(
     "/v1/invitations/accept",
     rule=ANYONE,
     summary="Accept an invitation: the colleague's login is created with the password they choose",
-    body=AcceptForm,
-    response=InvitationAccepted,
+    body="chalicelib.services.invitations:AcceptForm",
+    response="InvitationAccepted",
     status=201,
     errors=(404, 409, 410, 503),
     description=(
@@ -42,5 +32,5 @@ class InvitationAccepted(BaseModel):
     ),
 )
 def accept_invitation(call: Call) -> dict[str, Any]:
-    done = container().invitations.accept(call.body(AcceptForm), origin=call.origin)
+    done = container().invitations.accept(call.body(), origin=call.origin)
     return {"user_id": done.user_id, "username": done.user_id, "org_id": done.org_id, "next_step": NEXT_STEP}

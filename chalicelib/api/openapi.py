@@ -87,7 +87,7 @@ def build_document(app: Chalice) -> dict[str, Any]:
 def _schemas(ops: list[Operation]) -> dict[str, Any]:
     models: set[type[BaseModel]] = {Problem}
     for op in ops:
-        models.update(m for m in (op.body, op.response) if m is not None)
+        models.update(m for m in (op.body_model(), op.response_model()) if m is not None)
     ordered = sorted(models, key=lambda m: m.__name__)
     _, top = models_json_schema(
         [(model, "serialization") for model in ordered], ref_template="#/components/schemas/{model}"
@@ -119,12 +119,13 @@ def _operation(op: Operation) -> dict[str, Any]:
     ]
     parameters += [
         {"name": q.name, "in": "query", "required": False, "description": q.description, "schema": q.schema}
-        for q in op.query
+        for q in op.query_params()
     ]
     if parameters:
         doc["parameters"] = parameters
-    if op.body is not None:
-        doc["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(op.body)}}}
+    body = op.body_model()
+    if body is not None:
+        doc["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
     return doc
 
 
@@ -137,8 +138,9 @@ def _security(op: Operation) -> list[dict[str, list[str]]]:
 def _responses(op: Operation) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     success: dict[str, Any] = {"description": HTTPStatus(op.status).phrase}
-    if op.response is not None:
-        success["content"] = {"application/json": {"schema": _ref(op.response)}}
+    response = op.response_model()
+    if response is not None:
+        success["content"] = {"application/json": {"schema": _ref(response)}}
     responses[str(op.status)] = success
     for status in op.error_statuses():
         responses[str(status)] = {

@@ -2,25 +2,29 @@
 and function check before the handler runs, the mapping of errors to problem+json, and the route's entry in
 the OpenAPI document, so the three cannot drift apart.
 
-    routes = Routes(__name__, tag="Codes")
+    routes = Routes(__name__, tag="Codes", schemas="chalicelib.api.schemas.codes")
 
-    @routes.post("/v1/codes", rule=user(Function.CODES), summary="Create a code", body=NewCode,
-                 response=CodeOut, status=201)
+    @routes.post("/v1/codes", rule=user(Function.CODES), summary="Create a code", body="NewCode",
+                 response="Code", status=201)
     def create_code(call: Call) -> dict[str, Any]:
-        return codes().create(call.principal, call.body(NewCode))
+        return codes().create(call.principal, call.body())
+
+Bodies, answers and queries are pydantic models named by the module that holds them (`schemas`), and
+imported the first time a route parses one or the OpenAPI document is built: a cold start does not pay
+for pydantic, nor for the models of routes the request does not take.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice.app import Blueprint, Request, Response
-from pydantic import BaseModel, ValidationError
 
 from chalicelib.api import problems
 from chalicelib.api.deps import container
@@ -32,16 +36,22 @@ from chalicelib.errors import (
     PayloadTooLarge,
     UpstreamUnavailable,
 )
-from chalicelib.models.audit import Origin
 from chalicelib.services.authz import Function, Principal, authorize
-from chalicelib.services.vendors import KeyRefused, PresentedKey, VendorIdentity, parse_authorization, refusal
 
 MAX_BODY_BYTES = 64 * 1024
 JSON = {"Content-Type": "application/json"}
 OPERATION_ATTRIBUTE = "godkend_operation"
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+    from chalicelib.models.audit import Origin
+    from chalicelib.services.vendors import PresentedKey, VendorIdentity
+
+M = TypeVar("M", bound="BaseModel")
 Handler = Callable[..., Any]
+# A model by its name in the route's `schemas` module, or "module:Name".
+Schema = str
 
 
 class Caller(StrEnum):
@@ -92,6 +102,14 @@ class QueryParam:
     schema: dict[str, Any] = field(default_factory=lambda: {"type": "string"})
 
 
+@functools.cache
+def resolve(schemas: str | None, name: Schema) -> type[BaseModel]:
+    """The model a declaration names, imported on first use."""
+    module, _, attribute = name.rpartition(":")
+    found: type[BaseModel] = getattr(importlib.import_module(module or str(schemas)), attribute)
+    return found
+
+
 @dataclass(frozen=True)
 class Operation:
     method: str
@@ -100,11 +118,25 @@ class Operation:
     rule: Rule
     tag: str
     status: int = 200
-    body: type[BaseModel] | None = None
-    response: type[BaseModel] | None = None
+    body: Schema | None = None
+    response: Schema | None = None
     errors: tuple[int, ...] = ()
-    query: tuple[QueryParam, ...] = ()
+    query: Schema | None = None
     description: str = ""
+    schemas: str | None = None
+
+    def body_model(self) -> type[BaseModel] | None:
+        return None if self.body is None else resolve(self.schemas, self.body)
+
+    def response_model(self) -> type[BaseModel] | None:
+        return None if self.response is None else resolve(self.schemas, self.response)
+
+    def query_model(self) -> type[BaseModel] | None:
+        return None if self.query is None else resolve(self.schemas, self.query)
+
+    def query_params(self) -> tuple[QueryParam, ...]:
+        model = self.query_model()
+        return () if model is None else query_params(model)
 
     def error_statuses(self) -> list[int]:
         statuses = set(self.errors)
@@ -137,8 +169,10 @@ class Call:
         principal: Principal | None,
         vendor: VendorIdentity | None = None,
         presented_key: PresentedKey | None = None,
+        operation: Operation | None = None,
     ) -> None:
         self.request = request
+        self.operation = operation
         self._principal = principal
         self._vendor = vendor
         self._presented_key = presented_key
@@ -152,6 +186,8 @@ class Call:
     @property
     def origin(self) -> Origin:
         """Where the request came from, for the audit trail: API Gateway's source IP and the user agent."""
+        from chalicelib.models.audit import Origin
+
         identity = (self.request.context or {}).get("identity") or {}
         return Origin(
             source_ip=str(identity.get("sourceIp") or "unknown"),
@@ -180,16 +216,26 @@ class Call:
         params = self.request.query_params
         return None if params is None else params.get(name)
 
-    def body(self, model: type[M]) -> M:
+    def body(self) -> Any:
+        """The body, parsed into the route's declared body model."""
+        model = None if self.operation is None else self.operation.body_model()
+        if model is None:
+            raise TypeError("this route declares no body")
         raw = self.request.raw_body
         return parse_body(raw.encode() if isinstance(raw, str) else raw, model)
 
-    def query_model(self, model: type[M]) -> M:
+    def query_model(self) -> Any:
+        """The query string, parsed into the route's declared query model."""
+        model = None if self.operation is None else self.operation.query_model()
+        if model is None:
+            raise TypeError("this route declares no query")
         params = self.request.query_params
         return parse_query({} if params is None else params, model)
 
 
 def parse_body[M: BaseModel](raw: bytes | None, model: type[M]) -> M:
+    from pydantic import ValidationError
+
     if raw is not None and len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"The body may be at most {MAX_BODY_BYTES} bytes.")
     try:
@@ -203,6 +249,8 @@ def parse_body[M: BaseModel](raw: bytes | None, model: type[M]) -> M:
 
 
 def parse_query[M: BaseModel](params: Mapping[str, str], model: type[M]) -> M:
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(dict(params))
     except ValidationError as exc:
@@ -257,9 +305,10 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
 class Routes:
     """A Chalice blueprint whose routes are declared with their access rule and documentation."""
 
-    def __init__(self, import_name: str, *, tag: str) -> None:
+    def __init__(self, import_name: str, *, tag: str, schemas: str | None = None) -> None:
         self.blueprint = Blueprint(import_name)
         self.tag = tag
+        self.schemas = schemas
 
     def get(self, path: str, **kwargs: Any) -> Callable[[Handler], Handler]:
         return self.route("GET", path, **kwargs)
@@ -276,7 +325,9 @@ class Routes:
     def route(
         self, method: str, path: str, *, rule: Rule, summary: str, **kwargs: Any
     ) -> Callable[[Handler], Handler]:
-        operation = Operation(method=method, path=path, summary=summary, rule=rule, tag=self.tag, **kwargs)
+        operation = Operation(
+            method=method, path=path, summary=summary, rule=rule, tag=self.tag, schemas=self.schemas, **kwargs
+        )
 
         def register(handler: Handler) -> Handler:
             view = self._view(operation, handler)
@@ -291,7 +342,7 @@ class Routes:
         def view(**path_params: str) -> Response:
             request = self.blueprint.current_request
             try:
-                result = handler(identify(operation.rule, request), **path_params)
+                result = handler(identify(operation, request), **path_params)
             except DomainError as error:
                 problems.logger.info("request refused", extra={"problem": error.slug, "status": error.status})
                 return problems.from_domain_error(error)
@@ -303,18 +354,21 @@ class Routes:
         return view
 
 
-def identify(rule: Rule, request: Request) -> Call:
+def identify(operation: Operation, request: Request) -> Call:
     """Who is calling, checked against the rule before the handler runs."""
+    rule = operation.rule
     if rule.caller is Caller.VENDOR:
         presented = presented_key(request.headers.get("authorization"))
         if rule.key_read_by_handler:
-            return Call(request, None, presented_key=presented)
-        return Call(request, None, vendor=authenticate_vendor(presented))
-    return Call(request, authenticate(rule, request))
+            return Call(request, None, presented_key=presented, operation=operation)
+        return Call(request, None, vendor=authenticate_vendor(presented), operation=operation)
+    return Call(request, authenticate(rule, request), operation=operation)
 
 
 def presented_key(authorization: str | None) -> PresentedKey:
     """The vendor key the header names, or 401 before anything is read."""
+    from chalicelib.services.vendors import KeyRefused, parse_authorization, refusal
+
     try:
         return parse_authorization(authorization)
     except KeyRefused as refused:

@@ -4,48 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from chalicelib.api.routing import STAFF, Call, Routes
 
-from chalicelib.api.paging import PageQuery
-from chalicelib.api.routing import STAFF, Call, Routes, query_params
-from chalicelib.models.outbox import MailStatus
-from chalicelib.services import mail_admin
-
-routes = Routes(__name__, tag="Staff: mail")
-
-
-class MailMessage(BaseModel):
-    message_id: str
-    kind: str
-    language: str
-    to_address: str
-    to_name: str
-    status: str
-    attempts: int
-    last_error: str | None
-    created_at: str
-    sent_at: str | None
-
-
-class MailPage(BaseModel):
-    items: list[MailMessage]
-    next_cursor: str | None = Field(description="Give as `cursor` for the next page; null on the last page")
-
-
-class MailListQuery(PageQuery):
-    status: MailStatus = Field(default=MailStatus.FAILED, description="Only mail with this delivery status")
+routes = Routes(__name__, schemas="chalicelib.api.schemas.staff_mail", tag="Staff: mail")
 
 
 @routes.get(
     "/v1/staff/mail",
     rule=STAFF,
     summary="Mail by delivery status (default failed), newest first",
-    response=MailPage,
+    response="MailPage",
     errors=(400,),
-    query=query_params(MailListQuery),
+    query="MailListQuery",
 )
 def list_mail(call: Call) -> dict[str, Any]:
-    query = call.query_model(MailListQuery)
+    query = call.query_model()
+    from chalicelib.services import mail_admin  # the mail pipeline: only for this route
+
     return mail_admin.list_messages(query.status, limit=query.limit, cursor=query.cursor)
 
 
@@ -53,9 +28,11 @@ def list_mail(call: Call) -> dict[str, Any]:
     "/v1/staff/mail/{message_id}/retry",
     rule=STAFF,
     summary="Send a failed message again",
-    response=MailMessage,
+    response="MailMessage",
     errors=(409,),
     description="Only a failed message can be retried; it is sent once more, as a new delivery.",
 )
 def retry_failed_mail(call: Call, message_id: str) -> dict[str, Any]:
+    from chalicelib.services import mail_admin
+
     return mail_admin.retry(message_id)

@@ -2,44 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel, Field
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.api.deps import container
-from chalicelib.api.paging import PageQuery
-from chalicelib.api.routing import STAFF, Call, Routes, query_params
+from chalicelib.api.routing import STAFF, Call, Routes
 from chalicelib.clock import isoformat
-from chalicelib.models.organisation import OrganisationModel, OrganisationStatus
-from chalicelib.services.eligibility import Decision, ReasonForm
 
-routes = Routes(__name__, tag="Staff")
+if TYPE_CHECKING:
+    from chalicelib.models.organisation import OrganisationModel
 
-
-class StaffOrganisation(BaseModel):
-    org_id: str
-    name: str
-    handle: str
-    primary_cvr: str
-    status: str
-    status_reason: str | None = Field(description="Staff's reason, when rejected or suspended")
-    created_at: str
-    approved_at: str | None = Field(description="Approved without interruption since (UTC)")
-
-
-class StaffOrganisationPage(BaseModel):
-    items: list[StaffOrganisation]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")
-
-
-class LoginRemovedOut(BaseModel):
-    org_id: str
-    user_id: str
-    administrators_left: int
-    may_apply_again: bool = Field(
-        description="True when no active administrator is left: a new application "
-        "for the organisation's CVR now sends a new letter"
-    )
+routes = Routes(__name__, schemas="chalicelib.api.schemas.staff_organisations", tag="Staff")
 
 
 def _organisation(organisation: OrganisationModel) -> dict[str, Any]:
@@ -55,22 +27,16 @@ def _organisation(organisation: OrganisationModel) -> dict[str, Any]:
     }
 
 
-class OrganisationListQuery(PageQuery):
-    status: OrganisationStatus = Field(
-        default=OrganisationStatus.PENDING_REVIEW, description="Only organisations with this status"
-    )
-
-
 @routes.get(
     "/v1/staff/organisations",
     rule=STAFF,
     summary="List organisations by status, oldest first (the review queue)",
-    response=StaffOrganisationPage,
+    response="StaffOrganisationPage",
     errors=(400,),
-    query=query_params(OrganisationListQuery),
+    query="OrganisationListQuery",
 )
 def list_organisations(call: Call) -> dict[str, Any]:
-    query = call.query_model(OrganisationListQuery)
+    query = call.query_model()
     page = container().eligibility.page(query.status, limit=query.limit, cursor=query.cursor)
     return {"items": [_organisation(o) for o in page.items], "next_cursor": page.next_cursor}
 
@@ -86,14 +52,14 @@ TRANSITIONS_DOC = (
     "/v1/staff/organisations/{org_id}/approve",
     rule=STAFF,
     summary="Approve an organisation as an NGO: it may create codes",
-    response=StaffOrganisation,
+    response="StaffOrganisation",
     errors=DECISION_ERRORS,
     description="Fixes the organisation's handle (unique; a short suffix when taken) and mails its "
     "administrators. " + TRANSITIONS_DOC,
 )
 def approve(call: Call, org_id: str) -> dict[str, Any]:
     decided = container().eligibility.decide(
-        call.principal, org_id, Decision.APPROVE, reason=None, origin=call.origin
+        call.principal, org_id, _decision("approve"), reason=None, origin=call.origin
     )
     return _organisation(decided)
 
@@ -102,15 +68,15 @@ def approve(call: Call, org_id: str) -> dict[str, Any]:
     "/v1/staff/organisations/{org_id}/reject",
     rule=STAFF,
     summary="Reject an organisation's application, with a reason mailed to its administrators",
-    body=ReasonForm,
-    response=StaffOrganisation,
+    body="ReasonForm",
+    response="StaffOrganisation",
     errors=DECISION_ERRORS,
     description=TRANSITIONS_DOC,
 )
 def reject(call: Call, org_id: str) -> dict[str, Any]:
-    reason = call.body(ReasonForm).reason
+    reason = call.body().reason
     decided = container().eligibility.decide(
-        call.principal, org_id, Decision.REJECT, reason=reason, origin=call.origin
+        call.principal, org_id, _decision("reject"), reason=reason, origin=call.origin
     )
     return _organisation(decided)
 
@@ -119,15 +85,15 @@ def reject(call: Call, org_id: str) -> dict[str, Any]:
     "/v1/staff/organisations/{org_id}/suspend",
     rule=STAFF,
     summary="Suspend an approved organisation, with a reason mailed to its administrators",
-    body=ReasonForm,
-    response=StaffOrganisation,
+    body="ReasonForm",
+    response="StaffOrganisation",
     errors=DECISION_ERRORS,
     description="Its codes stop validating. " + TRANSITIONS_DOC,
 )
 def suspend(call: Call, org_id: str) -> dict[str, Any]:
-    reason = call.body(ReasonForm).reason
+    reason = call.body().reason
     decided = container().eligibility.decide(
-        call.principal, org_id, Decision.SUSPEND, reason=reason, origin=call.origin
+        call.principal, org_id, _decision("suspend"), reason=reason, origin=call.origin
     )
     return _organisation(decided)
 
@@ -136,8 +102,8 @@ def suspend(call: Call, org_id: str) -> dict[str, Any]:
     "/v1/staff/organisations/{org_id}/users/{user_id}",
     rule=STAFF,
     summary="Support: remove a login nobody can use any more, so the organisation can apply again",
-    body=ReasonForm,
-    response=LoginRemovedOut,
+    body="ReasonForm",
+    response="LoginRemovedOut",
     errors=(503,),
     description=(
         "Removes the login in Cognito and the user record, audited with the reason; the organisation's "
@@ -146,7 +112,7 @@ def suspend(call: Call, org_id: str) -> dict[str, Any]:
     ),
 )
 def remove_login(call: Call, org_id: str, user_id: str) -> dict[str, Any]:
-    reason = call.body(ReasonForm).reason
+    reason = call.body().reason
     removed = container().support.remove_login(
         call.principal, org_id, user_id, reason=reason, origin=call.origin
     )
@@ -156,3 +122,10 @@ def remove_login(call: Call, org_id: str, user_id: str) -> dict[str, Any]:
         "administrators_left": removed.administrators_left,
         "may_apply_again": removed.administrators_left == 0,
     }
+
+
+def _decision(name: str) -> Any:
+    # The eligibility rules are imported by the staff routes that apply them, not by every cold start.
+    from chalicelib.services.eligibility import Decision
+
+    return Decision(name)

@@ -4,46 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
-
 from chalicelib.api.deps import container
-from chalicelib.api.paging import PageQuery
-from chalicelib.api.routing import Call, Routes, query_params, user
+from chalicelib.api.routing import Call, Routes, user
 from chalicelib.services.authz import Function
-from chalicelib.services.colleagues import ColleagueChanges, NewColleague
 
-routes = Routes(__name__, tag="Users")
-
-
-class UserScope(BaseModel):
-    cvr: str
-    access: str = Field(description="'full': every account of the company; 'limited': the ones listed")
-    accounts: list[str]
-
-
-class User(BaseModel):
-    user_id: str
-    username: str = Field(description="What the user signs in with; the same as user_id")
-    first_name: str
-    last_name: str
-    email: str
-    mobile: str
-    language: str
-    status: str = Field(description="'invited' until the invitation is accepted; then 'active' or 'disabled'")
-    functions: list[str]
-    companies: list[UserScope] = Field(description="The user's scope, cut to what the caller sees")
-    within_your_scope: bool = Field(
-        description="Whether the caller's own access covers all of this user's, so the caller may change them"
-    )
-    second_factor_enrolled: bool
-    created_at: str
-    updated_at: str | None
-    invitation_expires_at: str | None = Field(description="While invited: when the invitation code expires")
-
-
-class UserPage(BaseModel):
-    items: list[User]
-    next_cursor: str | None = Field(description="Give as `cursor` for the next page; null on the last page")
+routes = Routes(__name__, schemas="chalicelib.api.schemas.users", tag="Users")
 
 
 USERS = user(Function.USERS)
@@ -58,8 +23,8 @@ SCOPE_RULES = (
     "/v1/users",
     rule=USERS,
     summary="Create a colleague's login; they are mailed an invitation at once",
-    body=NewColleague,
-    response=User,
+    body="chalicelib.services.colleagues:NewColleague",
+    response="User",
     status=201,
     errors=(404,),
     description="The user starts 'invited': the mail states the username and a single-use invitation code, "
@@ -67,24 +32,24 @@ SCOPE_RULES = (
     + SCOPE_RULES,
 )
 def create_user(call: Call) -> dict[str, Any]:
-    return container().colleagues.create(call.principal, call.body(NewColleague), origin=call.origin)
+    return container().colleagues.create(call.principal, call.body(), origin=call.origin)
 
 
 @routes.get(
     "/v1/users",
     rule=USERS,
     summary="The organisation's users, a page at a time (by user id)",
-    response=UserPage,
+    response="UserPage",
     errors=(400,),
-    query=query_params(PageQuery),
+    query="chalicelib.api.schemas.paging:PageQuery",
     description="Every user of the organisation, each with their scope cut to what the caller sees.",
 )
 def list_users(call: Call) -> dict[str, Any]:
-    query = call.query_model(PageQuery)
+    query = call.query_model()
     return container().colleagues.page(call.principal, limit=query.limit, cursor=query.cursor)
 
 
-@routes.get("/v1/users/{user_id}", rule=USERS, summary="One user of the organisation", response=User)
+@routes.get("/v1/users/{user_id}", rule=USERS, summary="One user of the organisation", response="User")
 def get_user(call: Call, user_id: str) -> dict[str, Any]:
     return container().colleagues.get(call.principal, user_id)
 
@@ -93,8 +58,8 @@ def get_user(call: Call, user_id: str) -> dict[str, Any]:
     "/v1/users/{user_id}",
     rule=USERS,
     summary="Change a user: names, contact, functions, scope, or disable and enable their login",
-    body=ColleagueChanges,
-    response=User,
+    body="chalicelib.services.colleagues:ColleagueChanges",
+    response="User",
     errors=(409, 503),
     description="Only the fields given change. 'disabled' signs the user out everywhere at once. Taking the "
     "'users' function from, or disabling, the organisation's last active administrator is refused (409 "
@@ -102,7 +67,7 @@ def get_user(call: Call, user_id: str) -> dict[str, Any]:
     "cannot be told, the change is saved and the answer is 503: send the same change again. " + SCOPE_RULES,
 )
 def change_user(call: Call, user_id: str) -> dict[str, Any]:
-    changes = call.body(ColleagueChanges)
+    changes = call.body()
     return container().colleagues.update(call.principal, user_id, changes, origin=call.origin)
 
 
@@ -123,7 +88,7 @@ def delete_user(call: Call, user_id: str) -> None:
     "/v1/users/{user_id}/invitation",
     rule=USERS,
     summary="Send an invited user a new invitation; the previous code stops working at once",
-    response=User,
+    response="User",
     status=201,
     errors=(409,),
     description="Only while the user is 'invited' (else 409). The new code is valid 7 days.",

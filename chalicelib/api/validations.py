@@ -2,98 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictStr
+from typing import Any
 
 from chalicelib.api.deps import container
-from chalicelib.api.paging import ScopedPageQuery
-from chalicelib.api.routing import VENDOR, VENDOR_KEY_IN_FIRST_READ, Call, Routes, query_params, user
+from chalicelib.api.routing import VENDOR, VENDOR_KEY_IN_FIRST_READ, Call, Routes, user
 from chalicelib.errors import DomainError
 from chalicelib.services.authz import Function
-from chalicelib.services.validation import HistoryQuery
-
-routes = Routes(__name__, tag="Validations")
 
 # No code is longer than 49 characters (8, @, a handle of at most 40); anything far longer is not a code
 # pasted with some whitespace but a broken integration, and is refused rather than looked up.
 MAX_CODE_INPUT = 100
 
-
-class CodeCheck(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    code: StrictStr = Field(
-        min_length=1,
-        max_length=MAX_CODE_INPUT,
-        description="The code as the representative gave it, e.g. `7k2m9xq4@RoedeKorsAarhus`. Whitespace "
-        "around it and the case of its letters do not matter.",
-    )
-
-
-class ValidatedOrganisation(BaseModel):
-    name: str
-    cvr: str = Field(description="The organisation's primary CVR number")
-    handle: str
-    approved_since: str | None = Field(description="When the operator approved the organisation as an NGO")
-
-
-class Representative(BaseModel):
-    first_name: str
-    last_name: str
-
-
-class ValidCode(BaseModel):
-    valid: Literal[True]
-    validation_id: str = Field(description="Names the receipt: GET /v1/validations/{validation_id}")
-    code_expires_at: str
-    organisation: ValidatedOrganisation
-    representative: Representative
-
-
-class InvalidCode(BaseModel):
-    valid: Literal[False]
-    reason: Literal["unknown", "expired", "revoked", "organisation_not_approved"] = Field(
-        description="`unknown`: no such code (also one replaced by a renewal, or under another handle); "
-        "`organisation_not_approved`: the organisation is pending review, rejected or suspended"
-    )
-
-
-class Validation(RootModel[ValidCode | InvalidCode]):
-    """The answer to a check: valid, with whom and until when; or not, and why."""
-
-
-class Receipt(ValidCode):
-    validated_at: str = Field(description="When the check was answered; the answer stands after that")
-
-
-class HistoryVendor(BaseModel):
-    vendor_id: str
-    name: str
-
-
-class HistoryEntry(BaseModel):
-    validation_id: str
-    validated_at: str
-    vendor: HistoryVendor
-    code_id: str = Field(description="The code checked, as in /v1/codes/{code_id}")
-    company: str
-    account: str
-    representative: Representative
-    code_expires_at: str
-
-
-class HistoryPage(BaseModel):
-    items: list[HistoryEntry]
-    next_cursor: str | None = Field(description="Give as `cursor` for the next page; null on the last page")
+routes = Routes(__name__, schemas="chalicelib.api.schemas.validations", tag="Validations")
 
 
 @routes.post(
     "/v1/validations",
     rule=VENDOR_KEY_IN_FIRST_READ,
     summary="Validate a code, and keep a receipt when it is valid",
-    body=CodeCheck,
-    response=Validation,
+    body="CodeCheck",
+    response="Validation",
     errors=(429, 503),
     description="Answers 200 whether or not the code is valid. A text that is not a code at all is "
     "`unknown`; a body that breaks the contract (not JSON, no `code`, not a string, empty, over "
@@ -103,7 +31,7 @@ class HistoryPage(BaseModel):
 )
 def validate_code(call: Call) -> dict[str, Any]:
     try:
-        code = call.body(CodeCheck).code
+        code = call.body().code
     except DomainError:
         call.check_key()  # a bad key is told before a bad body, as on every other route
         raise
@@ -115,7 +43,7 @@ def validate_code(call: Call) -> dict[str, Any]:
     "/v1/validations/{validation_id}",
     rule=VENDOR,
     summary="One of the vendor's own receipts",
-    response=Receipt,
+    response="Receipt",
     errors=(503,),
     description="Still there after the code expired, was renewed or revoked. Another vendor's is 404.",
 )
@@ -127,13 +55,15 @@ def get_validation(call: Call, validation_id: str) -> dict[str, Any]:
     "/v1/organisation/validations",
     rule=user(Function.HISTORY),
     summary="Which vendors validated which of the organisation's codes, newest first",
-    response=HistoryPage,
+    response="HistoryPage",
     errors=(400, 404),
-    query=query_params(ScopedPageQuery),
+    query="chalicelib.api.schemas.paging:ScopedPageQuery",
     description="Only codes under the companies and accounts in the caller's scope.",
 )
 def list_validations(call: Call) -> dict[str, Any]:
-    query = call.query_model(ScopedPageQuery)
+    query = call.query_model()
+    from chalicelib.services.validation import HistoryQuery
+
     return container().validations.history(
         call.principal,
         HistoryQuery(company=query.company, account=query.account, limit=query.limit, cursor=query.cursor),

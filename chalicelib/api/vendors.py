@@ -2,57 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from chalicelib.api.codes import Email, Name
 from chalicelib.api.deps import container
 from chalicelib.api.routing import STAFF, Call, Routes
 
-routes = Routes(__name__, tag="Staff: vendors")
-
-
-class NewVendor(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: Name = Field(description="The vendor's name, as organisations will see it in their history")
-    contact_email: Email = Field(description="Whom the operator contacts about the vendor's keys")
-
-
-class Key(BaseModel):
-    key_id: str = Field(description="Names the key; the part after `gkv_` and before the secret")
-    vendor_id: str
-    status: Literal["active", "revoked"]
-    created_at: str
-    revoked_at: str | None
-
-
-class IssuedKey(Key):
-    api_key: str = Field(
-        description="The key to send as `Authorization: Bearer <api_key>`. Shown only in this answer: "
-        "only a hash of it is stored."
-    )
-
-
-class Vendor(BaseModel):
-    vendor_id: str
-    name: str
-    contact_email: str
-    created_at: str
-    key: IssuedKey = Field(description="The vendor's first key")
+routes = Routes(__name__, schemas="chalicelib.api.schemas.vendors", tag="Staff: vendors")
 
 
 @routes.post(
     "/v1/staff/vendors",
     rule=STAFF,
     summary="Create a vendor and its first API key",
-    body=NewVendor,
-    response=Vendor,
+    body="NewVendor",
+    response="Vendor",
     status=201,
 )
 def create_vendor(call: Call) -> dict[str, Any]:
-    body = call.body(NewVendor)
+    body = call.body()
     return container().vendors.create(call.principal, name=body.name, contact_email=body.contact_email)
 
 
@@ -60,7 +27,7 @@ def create_vendor(call: Call) -> dict[str, Any]:
     "/v1/staff/vendors/{vendor_id}/keys",
     rule=STAFF,
     summary="Issue another API key to a vendor (rotation)",
-    response=IssuedKey,
+    response="IssuedKey",
     status=201,
     description="The vendor's other keys keep working until they are revoked, so a vendor can switch over "
     "without a gap.",
@@ -73,7 +40,7 @@ def issue_key(call: Call, vendor_id: str) -> dict[str, Any]:
     "/v1/staff/vendors/{vendor_id}/keys/{key_id}",
     rule=STAFF,
     summary="Revoke a vendor's API key",
-    response=Key,
+    response="Key",
     description="The key is refused from the next request on. Answers 200 with the revoked key, also when "
     "it was revoked already; a key of another vendor is 404.",
 )

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, DynamoDBEvent, SNSEvent, SQSEvent
 
 from chalicelib.api.deps import container
-from chalicelib.services.mail_delivery import Delivery, deliveries_in_stream
-from chalicelib.services.mail_feedback import apply_feedback
-from chalicelib.settings import resource_name, table_name
+from chalicelib.environment import resource_name, table_name
+
+if TYPE_CHECKING:
+    from chalicelib.services.mail_delivery import Delivery
 
 logger = logging.getLogger(__name__)
 events = Blueprint(__name__)
@@ -29,6 +30,9 @@ FEEDBACK_TOPIC = resource_name("ses-feedback")
 
 @events.on_dynamodb_record(stream_arn=OUTBOX_STREAM_ARN, batch_size=25, starting_position="TRIM_HORIZON")
 def deliver_outbox(event: DynamoDBEvent) -> None:
+    # The pipeline (templates, MIME, idempotency) is imported by the functions that deliver mail only.
+    from chalicelib.services.mail_delivery import deliveries_in_stream
+
     deps = container()
     deps.send_once.register_lambda_context(event.context)
     for delivery in deliveries_in_stream(list(event)):
@@ -49,12 +53,16 @@ def redeliver_mail(event: SQSEvent) -> None:
 
 @events.on_sns_message(topic=FEEDBACK_TOPIC)
 def mail_feedback(event: SNSEvent) -> None:
+    from chalicelib.services.mail_feedback import apply_feedback
+
     suppressed = apply_feedback(event.message, clock=container().clock)
     if suppressed:
         logger.info("suppressed %d address(es) after SES feedback", len(suppressed))
 
 
 def _delivery_of(body: str) -> Delivery | None:
+    from chalicelib.services.mail_delivery import Delivery
+
     try:
         data: Any = json.loads(body)
         return Delivery(str(data["message_id"]), int(data["generation"]))

@@ -11,8 +11,7 @@ from aws_lambda_powertools import Logger
 from chalice.app import Blueprint, CloudWatchEvent, Cron, SQSEvent
 
 from chalicelib.api.deps import container
-from chalicelib.services.reminders import CONSUMERS, Chunk
-from chalicelib.settings import resource_name
+from chalicelib.environment import REMINDER_CONSUMERS, resource_name
 
 logger = Logger(service="godkend")
 reminders = Blueprint(__name__)
@@ -33,8 +32,10 @@ def send_reminders(event: CloudWatchEvent) -> dict[str, Any]:
 
 # One chunk per invocation, and at most CONSUMERS invocations at once: each paces its writes to its share of
 # GODKEND_REMINDER_MAILS_PER_SECOND, so the reminders never take more of SES's quota than that.
-@reminders.on_sqs_message(queue=REMINDERS_QUEUE, batch_size=1, maximum_concurrency=CONSUMERS)
+@reminders.on_sqs_message(queue=REMINDERS_QUEUE, batch_size=1, maximum_concurrency=REMINDER_CONSUMERS)
 def remind_codes(event: SQSEvent) -> None:
+    from chalicelib.services.reminders import Chunk
+
     deps = container()
     for record in event:
         chunk = Chunk.from_json(record.body)

@@ -1,40 +1,21 @@
-"""PynamoDB models and the queries on them. `ALL_MODELS` is what the local stack and the tests create,
-and what the infrastructure test compares with `infra/resources.json`."""
+"""PynamoDB models and the queries on them, one module per table family.
+
+`ALL_MODELS` (in `chalicelib/models/everything.py`) is what the local stack and the tests create, and what
+the infrastructure test compares with `infra/resources.json`. It is loaded only when asked for: importing
+one model must not import every table's, since a function loads only what its requests use.
+"""
 
 from __future__ import annotations
 
-from pynamodb.models import Model
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.models.application import ActivationModel, ApplicationModel
-from chalicelib.models.audit import AuditModel
-from chalicelib.models.code import CodeModel, CodeValueModel
-from chalicelib.models.handle import HandleModel
-from chalicelib.models.idempotency import IdempotencyModel
-from chalicelib.models.invitation import InvitationModel
-from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel
-from chalicelib.models.outbox import OutboxModel
-from chalicelib.models.suppression import SuppressionModel
-from chalicelib.models.user import UserModel
-from chalicelib.models.validation import FailureWindowModel, ReceiptModel
-from chalicelib.models.vendor import VendorKeyModel, VendorModel
+if TYPE_CHECKING:
+    from chalicelib.models.everything import ALL_MODELS as ALL_MODELS
 
-ALL_MODELS: tuple[type[Model], ...] = (
-    OrganisationModel,
-    CompanyModel,
-    AccountModel,
-    UserModel,
-    OutboxModel,
-    SuppressionModel,
-    IdempotencyModel,
-    CodeModel,
-    CodeValueModel,
-    ApplicationModel,
-    ActivationModel,
-    HandleModel,
-    AuditModel,
-    VendorModel,
-    VendorKeyModel,
-    ReceiptModel,
-    FailureWindowModel,
-    InvitationModel,
-)
+
+def __getattr__(name: str) -> Any:
+    if name == "ALL_MODELS":
+        from chalicelib.models.everything import ALL_MODELS
+
+        return ALL_MODELS
+    raise AttributeError(name)

@@ -7,7 +7,7 @@ from pynamodb.connection import Connection
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.settings import aws_region, table_name
+from chalicelib.environment import aws_region, table_name
 
 __all__ = ["PAY_PER_REQUEST_BILLING_MODE", "aws_region", "own_connection", "table_name", "transaction"]
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 
@@ -80,16 +79,6 @@ TRANSITIONS = {
         AuditAction.ORGANISATION_SUSPENDED,
     ),
 }
-
-
-class ReasonForm(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    reason: str = Field(
-        min_length=1,
-        max_length=1000,
-        description="Why; mailed to the administrators and kept in the audit trail",
-    )
 
 
 @dataclass(frozen=True)

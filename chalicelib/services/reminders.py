@@ -46,6 +46,7 @@ from typing import Any, Protocol
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.clock import Clock
+from chalicelib.environment import REMINDER_CONSUMERS
 from chalicelib.models.base import own_connection
 from chalicelib.models.code import (
     CODE_ID,
@@ -66,8 +67,9 @@ MAILS_PER_CODE = 2
 # DynamoDB takes at most 100 items in a transaction: a code is a condition check and up to two puts.
 MAX_CODES_PER_WRITE = 25
 # At most this many consumers take chunks at once (the queue's maximum concurrency); each writes at
-# GODKEND_REMINDER_MAILS_PER_SECOND / CONSUMERS.
-CONSUMERS = 2
+# GODKEND_REMINDER_MAILS_PER_SECOND / CONSUMERS. Named with the other import-time settings, since the
+# queue's event source needs it when the app is imported.
+CONSUMERS = REMINDER_CONSUMERS
 # SQS takes at most 10 messages per SendMessageBatch.
 SEND_BATCH = 10
 

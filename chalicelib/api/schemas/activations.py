@@ -1,0 +1,15 @@
+"""The bodies, answers and queries of the routes in `chalicelib/api/activations.py`, as pydantic models.
+
+Imported when one of those routes first parses a body or a query, or when the OpenAPI document is built;
+never by `import app`, so a cold start does not pay for pydantic."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class ActivationDone(BaseModel):
+    user_id: str
+    username: str
+    org_id: str
+    next_step: str

@@ -1,0 +1,60 @@
+"""The bodies, answers and queries of the routes in `chalicelib/api/organisation.py`, as pydantic models.
+
+Imported when one of those routes first parses a body or a query, or when the OpenAPI document is built;
+never by `import app`, so a cold start does not pay for pydantic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Address(BaseModel):
+    street: str
+    postcode: str
+    city: str
+
+
+class Account(BaseModel):
+    number: str
+    name: str
+    status: str = Field(description="'open', or 'closed': no new codes under it; existing ones keep working")
+
+
+class Company(BaseModel):
+    cvr: str
+    name: str
+    access: str = Field(description="The caller's access: 'full', or 'limited' to the accounts listed")
+    accounts: list[Account]
+
+
+class Organisation(BaseModel):
+    org_id: str
+    name: str
+    handle: str = Field(description="After the @ in the organisation's codes; fixed at approval")
+    status: str
+    address: Address | None
+    contact_email: str | None
+    companies: list[Company] = Field(description="The companies and accounts in the caller's scope")
+
+
+class AuditActor(BaseModel):
+    kind: str = Field(description="'user', 'staff' or 'anonymous'")
+    id: str
+
+
+class AuditEntry(BaseModel):
+    event_id: str
+    at: str
+    action: str = Field(description="e.g. user.invited, user.updated, user.disabled, organisation.updated")
+    actor: AuditActor
+    targets: dict[str, str]
+    details: dict[str, Any] = Field(description="What changed; companies outside the caller's scope left out")
+    source_ip: str
+    user_agent: str
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntry]
+    next_cursor: str | None = Field(description="Give as `cursor` for the next page; null on the last page")

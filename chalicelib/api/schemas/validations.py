@@ -1,0 +1,80 @@
+"""The bodies, answers and queries of the routes in `chalicelib/api/validations.py`, as pydantic models.
+
+Imported when one of those routes first parses a body or a query, or when the OpenAPI document is built;
+never by `import app`, so a cold start does not pay for pydantic."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictStr
+
+from chalicelib.api.validations import MAX_CODE_INPUT
+
+
+class CodeCheck(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    code: StrictStr = Field(
+        min_length=1,
+        max_length=MAX_CODE_INPUT,
+        description="The code as the representative gave it, e.g. `7k2m9xq4@RoedeKorsAarhus`. Whitespace "
+        "around it and the case of its letters do not matter.",
+    )
+
+
+class ValidatedOrganisation(BaseModel):
+    name: str
+    cvr: str = Field(description="The organisation's primary CVR number")
+    handle: str
+    approved_since: str | None = Field(description="When the operator approved the organisation as an NGO")
+
+
+class Representative(BaseModel):
+    first_name: str
+    last_name: str
+
+
+class ValidCode(BaseModel):
+    valid: Literal[True]
+    validation_id: str = Field(description="Names the receipt: GET /v1/validations/{validation_id}")
+    code_expires_at: str
+    organisation: ValidatedOrganisation
+    representative: Representative
+
+
+class InvalidCode(BaseModel):
+    valid: Literal[False]
+    reason: Literal["unknown", "expired", "revoked", "organisation_not_approved"] = Field(
+        description="`unknown`: no such code (also one replaced by a renewal, or under another handle); "
+        "`organisation_not_approved`: the organisation is pending review, rejected or suspended"
+    )
+
+
+class Validation(RootModel[ValidCode | InvalidCode]):
+    """The answer to a check: valid, with whom and until when; or not, and why."""
+
+
+class Receipt(ValidCode):
+    validated_at: str = Field(description="When the check was answered; the answer stands after that")
+
+
+class HistoryVendor(BaseModel):
+    vendor_id: str
+    name: str
+
+
+class HistoryEntry(BaseModel):
+    validation_id: str
+    validated_at: str
+    vendor: HistoryVendor
+    code_id: str = Field(description="The code checked, as in /v1/codes/{code_id}")
+    company: str
+    account: str
+    representative: Representative
+    code_expires_at: str
+
+
+class HistoryPage(BaseModel):
+    items: list[HistoryEntry]
+    next_cursor: str | None = Field(description="Give as `cursor` for the next page; null on the last page")

@@ -1,0 +1,42 @@
+"""The bodies, answers and queries of the routes in `chalicelib/api/vendors.py`, as pydantic models.
+
+Imported when one of those routes first parses a body or a query, or when the OpenAPI document is built;
+never by `import app`, so a cold start does not pay for pydantic."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.api.schemas.codes import Email, Name
+
+
+class NewVendor(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name = Field(description="The vendor's name, as organisations will see it in their history")
+    contact_email: Email = Field(description="Whom the operator contacts about the vendor's keys")
+
+
+class Key(BaseModel):
+    key_id: str = Field(description="Names the key; the part after `gkv_` and before the secret")
+    vendor_id: str
+    status: Literal["active", "revoked"]
+    created_at: str
+    revoked_at: str | None
+
+
+class IssuedKey(Key):
+    api_key: str = Field(
+        description="The key to send as `Authorization: Bearer <api_key>`. Shown only in this answer: "
+        "only a hash of it is stored."
+    )
+
+
+class Vendor(BaseModel):
+    vendor_id: str
+    name: str
+    contact_email: str
+    created_at: str
+    key: IssuedKey = Field(description="The vendor's first key")
