@@ -6,14 +6,19 @@ every round trip is a real HTTP request, as against DynamoDB. Absolute times are
 the ratio is what carries over: the handler is roughly its round trips times one GetItem, plus Python.
 
     .venv/bin/python -m bench.validation [--runs 300]
+
+The requests are made in a process of their own (the app, its clients and the Chalice test client: what
+the API function holds), so that its peak memory (max RSS) is measured apart from the emulator's.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import socket
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -69,20 +74,32 @@ def describe(samples: list[float]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.validation", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=300)
+    # Internal: the process that makes the requests, against the emulator on this port.
+    parser.add_argument("--requests-against", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    if args.requests_against:
+        point_at_emulator(args.requests_against)
+        run(args.runs, args.requests_against)
+        return 0
+
+    import logging
 
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     port = free_port()
-    point_at_emulator(port)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:
-        run(args.runs, port)
+        command = [sys.executable, "-m", "bench.validation", "--runs", str(args.runs)]
+        subprocess.run([*command, "--requests-against", str(port)], check=True)  # noqa: S603
     finally:
         server.stop()
+    # Linux reports max RSS in KiB: the largest the requesting process (the API function's part) grew.
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory of the API function (max RSS of the process making the requests): {peak:.0f} MB")
     return 0
 
 
