@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -112,6 +113,8 @@ def run(runs: int, port: int) -> None:
     from chalicelib.api.deps import Container, use_container
     from chalicelib.clock import SystemClock
     from chalicelib.models.code import CodeValueModel
+    from chalicelib.models.validation import CheckKeys, ReceiptModel, check_request
+    from chalicelib.services.ratelimit import FailureLimit
     from chalicelib.services.vendors import parse_authorization
     from chalicelib.settings import Settings
     from infra.local.provision import create_tables
@@ -134,6 +137,25 @@ def run(runs: int, port: int) -> None:
     def get_item() -> object:
         return raw.get_item(TableName=CodeValueModel.Meta.table_name, Key=key, ConsistentRead=True)
 
+    window = container.settings.validation_failure_window_seconds
+    windows = FailureLimit(limit=1, window_seconds=window).windows(int(time.time()))
+    check_keys = CheckKeys(
+        key_id=presented.key_id,
+        vendor_id=presented.vendor_id,
+        windows=windows,
+        random_part=code.split("@")[0],
+        handle=code.split("@")[1],
+    )
+    first = validations.validate(presented, code)
+    receipts = ReceiptModel.Meta.table_name
+    receipt = raw.get_item(TableName=receipts, Key={"validation_id": {"S": first["validation_id"]}})["Item"]
+
+    def limit() -> object:
+        # What the check must do at the least: its one read and its one write, with nothing around them.
+        raw.batch_get_item(RequestItems=check_request(check_keys))
+        item = {**receipt, "validation_id": {"S": uuid.uuid4().hex}}
+        return raw.put_item(TableName=receipts, Item=item)
+
     def handler() -> object:
         answer = validations.validate(presented, code)
         assert answer["valid"] is True
@@ -144,7 +166,7 @@ def run(runs: int, port: int) -> None:
         assert response.status_code == 200, response.body
         return response
 
-    samples = timings_ms({"get_item": get_item, "handler": handler, "request": request}, runs)
+    samples = timings_ms({"get_item": get_item, "limit": limit, "handler": handler, "request": request}, runs)
     baseline, service, whole = samples["get_item"], samples["handler"], samples["request"]
     with DynamoDBCalls(container, table_prefix=f"{PREFIX}-") as counted:
         request()
@@ -154,8 +176,10 @@ def run(runs: int, port: int) -> None:
         f"emulator: moto server on 127.0.0.1:{port} (loopback HTTP); {runs} runs each after {WARM_UP} warm-up"
     )
     print(f"raw GetItem (code-values, consistent) ........ {describe(baseline)}")
+    print(f"raw BatchGetItem + PutItem (the limit) ....... {describe(samples['limit'])}")
     print(f"validation handler (the service's check) ..... {describe(service)}")
     print(f"whole request (routing + key + handler) ...... {describe(whole)}")
+    print(f"the limit / raw GetItem ...................... {statistics.median(samples['limit']) / base:.1f}x")
     print(f"handler / raw GetItem ........................ {statistics.median(service) / base:.1f}x")
     print(f"whole request / raw GetItem .................. {statistics.median(whole) / base:.1f}x")
     print(f"DynamoDB round trips per valid check ......... {len(counted.calls)}")

@@ -201,6 +201,25 @@ def read_for_check(
     failures_table = FailureWindowModel.Meta.table_name
     values_table = CodeValueModel.Meta.table_name
     handles_table = HandleModel.Meta.table_name
+    items = batch_get(client, check_request(keys), sleep=sleep)
+    failures = {w: 0 for w in keys.windows}
+    for item in items.get(failures_table, []):
+        window = FailureWindowModel.from_raw_data(item)
+        failures[int(window.window_start)] = int(window.failures)
+    return CheckReads(
+        key=_one(VendorKeyModel, items.get(keys_table)),
+        failures=failures,
+        value=_one(CodeValueModel, items.get(values_table)),
+        organisation=_one(HandleModel, items.get(handles_table)),
+    )
+
+
+def check_request(keys: CheckKeys) -> dict[str, Any]:
+    """The check's BatchGetItem `RequestItems`."""
+    keys_table = VendorKeyModel.Meta.table_name
+    failures_table = FailureWindowModel.Meta.table_name
+    values_table = CodeValueModel.Meta.table_name
+    handles_table = HandleModel.Meta.table_name
     request: dict[str, Any] = {
         keys_table: {"Keys": [{"key_id": {"S": keys.key_id}}], "ConsistentRead": True},
         failures_table: {
@@ -217,17 +236,7 @@ def read_for_check(
             "Keys": [{"handle_key": {"S": handle_key(keys.handle)}}],
             "ConsistentRead": True,
         }
-    items = batch_get(client, request, sleep=sleep)
-    failures = {w: 0 for w in keys.windows}
-    for item in items.get(failures_table, []):
-        window = FailureWindowModel.from_raw_data(item)
-        failures[int(window.window_start)] = int(window.failures)
-    return CheckReads(
-        key=_one(VendorKeyModel, items.get(keys_table)),
-        failures=failures,
-        value=_one(CodeValueModel, items.get(values_table)),
-        organisation=_one(HandleModel, items.get(handles_table)),
-    )
+    return request
 
 
 def _one[T: Model](model: type[T], items: list[dict[str, Any]] | None) -> T | None:
