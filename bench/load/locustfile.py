@@ -7,6 +7,8 @@ Three kinds of caller, in the proportions of their `weight`:
 - signed-in colleagues create codes, list them and renew the ones they created;
 - anonymous applicants apply for companies of the register (202; or 429, the per-CVR letter limit, which a
   register of a few sample companies reaches, and which is the only refusal counted as a correct answer).
+  Only where the fixture names companies: locally the sample register's, on a deployed stage those its
+  config lists. New codes are mailed only on the local stack, whose mail goes to .local/mail/.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ FAILURE_BUDGET = int(os.environ.get("GODKEND_LOAD_FAILURE_BUDGET", "15"))
 FAILURE_WINDOW_SECONDS = float(os.environ.get("GODKEND_LOAD_FAILURE_WINDOW_SECONDS", "300"))
 _vendor_keys = itertools.cycle(FIXTURE.vendor_keys)
 _member_tokens = itertools.cycle(FIXTURE.member_tokens)
-_application_cvrs = itertools.cycle(FIXTURE.application_cvrs or ["00000000"])
+_application_cvrs = itertools.cycle(FIXTURE.application_cvrs)
 _limited_applications = [0]
 _random = random.Random()  # which code or account to use: no secret
 
@@ -104,6 +106,7 @@ class Colleague(HttpUser):
             "email": f"load-rep-{secrets.token_hex(4)}@example.org",
             "company": cvr,
             "account": account,
+            "notify": FIXTURE.notify,
         }
         with self.client.post("/v1/codes", json=body, name="POST /v1/codes", catch_response=True) as response:
             if response.status_code != 201:
@@ -130,30 +133,33 @@ class Colleague(HttpUser):
                 response.failure(f"{response.status_code} {response.text[:200]}")
 
 
-class Applicant(HttpUser):
-    weight = 1
-    wait_time = between(0.5, 1.5)
+# Only where applications may be made: a deployed stage's config lists the companies (their letters go out).
+if FIXTURE.application_cvrs:
 
-    @task
-    def apply(self) -> None:
-        cvr = next(_application_cvrs)
-        body = {
-            "cvr": cvr,
-            "name": "Lasttest Forening",
-            "applicant": {
-                "first_name": "Ida",
-                "last_name": "Last",
-                "email": f"load-applicant-{secrets.token_hex(4)}@example.org",
-                "mobile": "+45 22 33 44 55",
-            },
-        }
-        with self.client.post(
-            "/v1/applications", json=body, name="POST /v1/applications", catch_response=True
-        ) as response:
-            limited = response.status_code == 429 and "Retry-After" in response.headers
-            _limited_applications[0] += limited
-            if response.status_code != 202 and not limited:
-                response.failure(f"{response.status_code} {response.text[:200]}")
+    class Applicant(HttpUser):
+        weight = 1
+        wait_time = between(0.5, 1.5)
+
+        @task
+        def apply(self) -> None:
+            cvr = next(_application_cvrs)
+            body = {
+                "cvr": cvr,
+                "name": "Lasttest Forening",
+                "applicant": {
+                    "first_name": "Ida",
+                    "last_name": "Last",
+                    "email": f"load-applicant-{secrets.token_hex(4)}@example.org",
+                    "mobile": "+45 22 33 44 55",
+                },
+            }
+            with self.client.post(
+                "/v1/applications", json=body, name="POST /v1/applications", catch_response=True
+            ) as response:
+                limited = response.status_code == 429 and "Retry-After" in response.headers
+                _limited_applications[0] += limited
+                if response.status_code != 202 and not limited:
+                    response.failure(f"{response.status_code} {response.text[:200]}")
 
 
 def write_summary(environment: Environment, **_: Any) -> None:

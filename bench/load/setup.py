@@ -14,7 +14,6 @@ from typing import Any
 
 import boto3
 
-from chalicelib.adapters.registry import SAMPLE_FILE, SampleRegistry
 from infra.local.client import Api, Credentials, add_colleague, signed_in
 
 COLLEAGUE_PASSWORD_BYTES = 12
@@ -63,6 +62,8 @@ class Fixture:
     valid_codes: list[str]
     revoked_codes: list[str]
     application_cvrs: list[str]
+    # Whether new codes are mailed to their (made-up) representatives: only where the mail goes nowhere.
+    notify: bool
     # Staff revoke these keys when the run is over.
     vendor_key_ids: list[tuple[str, str]] = field(default_factory=list)
 
@@ -113,14 +114,10 @@ def deployed_target(url: str, config_file: Path) -> Target:
             admin=login(config["users"]["admin"]),
             staff=login(config["users"]["staff"]),
             colleagues=tuple(login(c) for c in config.get("colleagues", [])),
-            registry=tuple(config.get("registry", [])) or sample_register(),
+            registry=tuple(config.get("registry", [])),
         )
     except (KeyError, TypeError) as exc:
         raise TargetUnusable(f"{config_file} lacks {exc}; see the README's Load section") from exc
-
-
-def sample_register() -> tuple[str, ...]:
-    return tuple(entry.cvr for entry in SampleRegistry.from_file(SAMPLE_FILE).entries())
 
 
 def prepare(target: Target, *, vendors: int, colleagues: int) -> Fixture:
@@ -158,6 +155,7 @@ def prepare(target: Target, *, vendors: int, colleagues: int) -> Fixture:
         revoked_codes=[code["code"] for code in revoked],
         # An application for a company that has an administrator is refused; the others are the profile's.
         application_cvrs=[cvr for cvr in target.registry if cvr not in own_cvrs],
+        notify=target.mail_dir is not None,
         vendor_key_ids=[(key["vendor_id"], key["key_id"]) for key in keys],
     )
 
