@@ -147,7 +147,7 @@ def prepare(target: Target, *, vendors: int, colleagues: int) -> Fixture:
         keys = list(pool.map(lambda n: _vendor(staff, n), range(vendors)))
 
     return Fixture(
-        member_tokens=[str(m.session.headers["Authorization"]).removeprefix("Bearer ") for m in members],
+        member_tokens=[str(m.token) for m in members],
         accounts=accounts,
         handle=str(organisation["handle"]),
         vendor_keys=[key["api_key"] for key in keys],

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from infra.local.signin import sign_in
 from infra.local.totp import fresh_totp
 
 INVITATION_TIMEOUT_SECONDS = 30
+POOL_SIZE = 64
 
 
 class UnexpectedAnswer(Exception):
@@ -38,7 +40,11 @@ class Api:
     def __init__(self, base_url: str, bearer: str | None = None, *, timeout: float = 30) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.token = bearer
         self.session = requests.Session()
+        # Room for every thread of a burst to keep its connection.
+        self.session.mount("http://", HTTPAdapter(pool_maxsize=POOL_SIZE))
+        self.session.mount("https://", HTTPAdapter(pool_maxsize=POOL_SIZE))
         if bearer is not None:
             self.session.headers["Authorization"] = f"Bearer {bearer}"
 

@@ -14,12 +14,17 @@ Connections still come in side by side: the server thread per connection reads t
 answer outside the lock, and its listen backlog is large enough for every client of `make load` and more,
 so nobody is refused while others are served.
 
+A transaction's backup copy is made cheaper in one place: the stream's records, which moto never changes once
+written, are shared with the copy instead of copied (`share_stream_records`); the copy of a table with a
+long stream otherwise costs more than the transaction itself, and grows with every write.
+
 Nothing in the stack long-polls (the event side receives with `WaitTimeSeconds=0`); a long poll would hold
 the lock for its whole wait.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -55,8 +60,26 @@ class OneAtATime:
                     close()
 
 
+def share_stream_records() -> None:
+    """Deep copies of a table (TransactWriteItems' backup) get their own list of the stream's records, but
+    the same record objects: a record is built from copies of the item's images when it is written and never
+    changed afterwards, so sharing it is as good as copying it."""
+    from moto.dynamodb.models.table import StreamShard
+
+    def deepcopy(shard: StreamShard, memo: dict[int, Any]) -> StreamShard:
+        clone = copy.copy(shard)
+        memo[id(shard)] = clone
+        clone.table = copy.deepcopy(shard.table, memo)
+        clone.items = list(shard.items)
+        return clone
+
+    StreamShard.__deepcopy__ = deepcopy  # type: ignore[attr-defined]
+
+
 class _QueueingWSGIServer(ThreadedWSGIServer):
     request_queue_size = LISTEN_BACKLOG
+    # Closing does not wait for the connection threads: clients keep connections open between requests.
+    block_on_close = False
 
 
 class Emulator:
@@ -76,6 +99,7 @@ class Emulator:
             create_backend_app,
         )
 
+        share_stream_records()
         app = OneAtATime(DomainDispatcherApplication(create_backend_app))
         self._server = _QueueingWSGIServer(self._host, self._port, app, handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="godkend-aws", daemon=True)

@@ -1,4 +1,5 @@
-"""The local stack loses nothing under concurrent writes: a burst of code creations by several colleagues,
+"""The local stack under load: the load profile runs (`make load`), 64 clients at once are all answered, and
+nothing is lost under concurrent writes: a burst of code creations by several colleagues,
 conflicting renewals and the last two administrators deleting each other, all at once through the API. The
 emulator's transactions undo each other's writes when they run side by side (a cancelled one puts back a copy
 of whole tables), so without its serialisation this burst loses or repeats mail, or leaves the organisation
@@ -6,20 +7,26 @@ without an administrator."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
+import subprocess
+import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+import requests
 
 from infra.local.client import Api, Credentials, add_colleague, plain_text, signed_in
-from tests.e2e.conftest import RunningStack
+from tests.e2e.conftest import PROJECT_DIR, RunningStack
 
 pytestmark = pytest.mark.e2e
 
@@ -31,8 +38,19 @@ RENEWALS_PER_CODE = 12
 DELETIONS_EACH = 4
 WORKERS = 32
 MAIL_SETTLES_SECONDS = 60
+# 208 requests queue for an emulator that takes one at a time, on a machine that may be busy.
+BURST_TIMEOUT = 180
 # The .eml name: the send time (`%Y%m%dT%H%M%S%f`), a dash, the outbox message id made file-safe.
 EML_NAME = re.compile(r"^\d{8}T\d{12}-(?P<message>.+)\.eml$")
+REQUEST_KINDS = (
+    "GET /v1/codes",
+    "POST /v1/applications",
+    "POST /v1/codes",
+    "POST /v1/codes/{id}/renew",
+    "POST /v1/validations (revoked code)",
+    "POST /v1/validations (unknown code)",
+    "POST /v1/validations (valid code)",
+)
 CODE_LINE = re.compile(r"^Godkendelseskode: (\S+)\r?$", re.MULTILINE)
 
 
@@ -115,6 +133,79 @@ def wait_until_mail_settles(stack: RunningStack) -> list[dict[str, Any]]:
         time.sleep(0.5)
 
 
+def test_64_clients_connecting_at_once_are_all_answered(stack: RunningStack):
+    # Given 64 clients that each open a new connection at the same instant, five times over
+    clients = 64
+    start = threading.Barrier(clients)
+    vendor = {"Authorization": f"Bearer {stack.demo['vendor']['api_key']}", "Connection": "close"}
+
+    def client(_: int) -> list[int | str]:
+        answers: list[int | str] = []
+        for _round in range(5):
+            start.wait()
+            try:
+                response = requests.post(
+                    f"{stack.api}/v1/validations",
+                    json={"code": "abcdefgh@Nobody"},
+                    headers=vendor,
+                    timeout=120,
+                )
+                answers.append(response.status_code)
+            except requests.ConnectionError as exc:
+                answers.append(type(exc).__name__)
+        return answers
+
+    # When they call the API
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        answers = [answer for answers in pool.map(client, range(clients)) for answer in answers]
+
+    # Then every request is answered (valid: false or, past the vendor's failure limit, 429), none refused
+    assert Counter(answers).keys() <= {200, 429}, Counter(answers)
+
+
+def make_load(*args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """`make load` with these arguments, as its Makefile target runs it."""
+    return subprocess.run(  # noqa: S603 - our own module, with arguments of the test's
+        [sys.executable, "-m", "bench.load", *args],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_the_load_profile_runs_briefly_and_reports_every_request_kind(stack: RunningStack, tmp_path: Path):
+    # When the load profile runs against the stack for a few seconds with a few callers
+    out = tmp_path / "load"
+    demo = str(stack.state_dir / "demo.json")
+    brief = ["--users", "6", "--spawn-rate", "6", "--run-time", "5s", "--colleagues", "1"]
+    done = make_load("--demo", demo, *brief, "--out", str(out), timeout=180)
+
+    # Then it stops by itself, with no failed request, and prints a line per request kind
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    kinds = {kind["name"] for kind in summary["kinds"]}
+    assert kinds <= set(REQUEST_KINDS) | {"all"}
+    assert "POST /v1/validations (valid code)" in kinds
+    assert summary["kinds"][-1]["failures"] == 0
+    for kind in kinds:
+        assert re.search(rf"^{re.escape(kind)} +\d", done.stdout, re.MULTILINE), done.stdout
+
+    # And Locust's CSV and HTML report are there, and no access token or key is left behind
+    assert (out / "load_stats.csv").exists()
+    assert (out / "report.html").exists()
+    assert not (out / "fixture.json").exists()
+
+
+def test_the_load_profile_says_in_one_line_when_no_local_stack_runs(tmp_path: Path):
+    done = make_load("--demo", str(tmp_path / "demo.json"), "--out", str(tmp_path), timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1
+    assert "make run" in done.stderr
+
+
+# Last in this module: it removes the demo administrator, whom the tests above sign in as.
 def test_a_burst_of_concurrent_writes_loses_no_mail_and_keeps_an_administrator(stack: RunningStack):
     cognito = stack.cognito()
     client_id = stack.demo["cognito"]["client_id"]
@@ -128,23 +219,21 @@ def test_a_burst_of_concurrent_writes_loses_no_mail_and_keeps_an_administrator(s
     cvrs = [c["cvr"] for c in me["companies"]]
 
     def login(credentials: Credentials) -> Api:
-        return signed_in(stack.api, cognito, client_id, credentials)
+        return Api(
+            stack.api, signed_in(stack.api, cognito, client_id, credentials).token, timeout=BURST_TIMEOUT
+        )
+
+    def new_colleague(name: str) -> Credentials:
+        functions = ["codes"] if name.startswith("K") else ["codes", "history", "masterdata", "users"]
+        return add_colleague(
+            demo_admin, cognito, client_id, mail_dir, colleague(name, functions, cvrs), PASSWORD
+        )
 
     # Given four colleagues who create codes, and two administrators who are the organisation's only ones
-    creators = [
-        login(
-            add_colleague(
-                demo_admin, cognito, client_id, mail_dir, colleague(f"K{i}", ["codes"], cvrs), PASSWORD
-            )
-        )
-        for i in range(CREATORS)
-    ]
-    everything = ["codes", "history", "masterdata", "users"]
-    first, second = (
-        add_colleague(demo_admin, cognito, client_id, mail_dir, colleague(name, everything, cvrs), PASSWORD)
-        for name in ("A", "B")
-    )
-    admin_a, admin_b = login(first), login(second)
+    with ThreadPoolExecutor(max_workers=CREATORS + 2) as pool:
+        *makers, first, second = pool.map(new_colleague, [*(f"K{i}" for i in range(CREATORS)), "A", "B"])
+        creators = list(pool.map(login, makers))
+        admin_a, admin_b = pool.map(login, (first, second))
     admin_a.call("DELETE", f"/v1/users/{me['user']['user_id']}", expect=(204,))
     administrators = [
         u for u in admin_a.call("GET", "/v1/users?limit=100")["items"] if "users" in u["functions"]
@@ -152,12 +241,12 @@ def test_a_burst_of_concurrent_writes_loses_no_mail_and_keeps_an_administrator(s
     assert sorted(u["user_id"] for u in administrators) == sorted([first.username, second.username])
 
     # And ten codes to renew
-    to_renew = [
-        creators[n % CREATORS].call(
-            "POST", "/v1/codes", expect=(201,), json=representative(1000 + n, *accounts[n % len(accounts)])
-        )["code_id"]
-        for n in range(RENEWED_CODES)
-    ]
+    def code_to_renew(n: int) -> str:
+        body = representative(1000 + n, *accounts[n % len(accounts)])
+        return str(creators[n % CREATORS].call("POST", "/v1/codes", expect=(201,), json=body)["code_id"])
+
+    with ThreadPoolExecutor(max_workers=RENEWED_CODES) as pool:
+        to_renew = list(pool.map(code_to_renew, range(RENEWED_CODES)))
 
     # When, all at once, 80 codes are created, each of the ten codes is renewed 12 times over, and each of
     # the two administrators tries four times to delete the other
