@@ -49,6 +49,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--colleagues", type=int, default=4, help="colleagues created to sign in (local stack)"
     )
+    parser.add_argument("--codes", type=int, default=20, help="valid codes prepared for the vendors")
     parser.add_argument("--out", type=Path, default=PROJECT_DIR / "build" / "load")
     return parser.parse_args(argv)
 
@@ -133,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
         target = target_of(args)
         print(f"preparing {target.api_url}: colleagues, codes and {args.users} vendors ...", flush=True)
         started = time.monotonic()
-        fixture = prepare(target, vendors=args.users, colleagues=0 if args.url else args.colleagues)
+        fixture = prepare(
+            target, vendors=args.users, colleagues=0 if args.url else args.colleagues, codes=args.codes
+        )
     except (TargetUnusable, UnexpectedAnswer) as exc:
         print(f"make load: {exc}", file=sys.stderr)
         return 1

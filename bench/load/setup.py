@@ -17,8 +17,6 @@ import boto3
 from infra.local.client import Api, Credentials, add_colleague, signed_in
 
 COLLEAGUE_PASSWORD_BYTES = 12
-VALID_CODES = 20
-REVOKED_CODES = 5
 SETUP_THREADS = 8
 
 
@@ -120,7 +118,8 @@ def deployed_target(url: str, config_file: Path) -> Target:
         raise TargetUnusable(f"{config_file} lacks {exc}; see the README's Load section") from exc
 
 
-def prepare(target: Target, *, vendors: int, colleagues: int) -> Fixture:
+def prepare(target: Target, *, vendors: int, colleagues: int, codes: int) -> Fixture:
+    """`codes` valid codes for the vendors to check, and a quarter as many revoked ones (at least one)."""
     cognito = target.cognito()
     admin = signed_in(target.api_url, cognito, target.client_id, target.admin)
     staff = signed_in(target.api_url, cognito, target.client_id, target.staff)
@@ -137,10 +136,10 @@ def prepare(target: Target, *, vendors: int, colleagues: int) -> Fixture:
     members = [admin] + [signed_in(target.api_url, cognito, target.client_id, c) for c in logins]
 
     with ThreadPoolExecutor(SETUP_THREADS) as pool:
-        issued = list(pool.map(lambda n: _code(admin, n, accounts[n % len(accounts)]), range(VALID_CODES)))
+        issued = list(pool.map(lambda n: _code(admin, n, accounts[n % len(accounts)]), range(codes)))
         revoked = list(
             pool.map(
-                lambda n: _code(admin, VALID_CODES + n, accounts[n % len(accounts)]), range(REVOKED_CODES)
+                lambda n: _code(admin, codes + n, accounts[n % len(accounts)]), range(max(1, codes // 4))
             )
         )
         list(pool.map(lambda code: admin.call("DELETE", f"/v1/codes/{code['code_id']}"), revoked))

@@ -179,7 +179,7 @@ def test_the_load_profile_runs_briefly_and_reports_every_request_kind(stack: Run
     # When the load profile runs against the stack for a few seconds with a few callers
     out = tmp_path / "load"
     demo = str(stack.state_dir / "demo.json")
-    brief = ["--users", "6", "--spawn-rate", "6", "--run-time", "5s", "--colleagues", "1"]
+    brief = ["--users", "6", "--spawn-rate", "6", "--run-time", "5s", "--colleagues", "1", "--codes", "4"]
     done = make_load("--demo", demo, *brief, "--out", str(out), timeout=180)
 
     # Then it stops by itself, with no failed request, and prints a line per request kind
