@@ -69,7 +69,7 @@ def delete_value_item(stack: RunningStack, code: str) -> None:
 
 def test_the_demo_json_holds_a_working_vendor_key(stack: RunningStack):
     api_key = stack.demo["vendor"]["api_key"]
-    assert re.fullmatch(r"gkv_[0-9a-f]{20}_[0-9a-f]{48}", api_key)
+    assert re.fullmatch(r"gkv_[0-9a-f]{32}_[0-9a-f]{20}_[0-9a-f]{48}", api_key)
     assert Vendor(stack, api_key).validate("00000000@Nobody") == {"valid": False, "reason": "unknown"}
 
 
