@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-DANISH_TIME = ZoneInfo("Europe/Copenhagen")
+DANISH_TIME = "Europe/Copenhagen"
 # CLDR patterns: Babel supplies the month names; the words around the time are each language's own.
 TIME_FORMATS = {
     "da": ("da_DK", "d. MMMM y 'kl.' HH:mm", ""),
@@ -42,7 +42,7 @@ def danish_time(value: str | datetime, language: str) -> str:
     from babel.dates import format_datetime
 
     locale, pattern, suffix = TIME_FORMATS[language]
-    return format_datetime(instant(value), pattern, tzinfo=DANISH_TIME, locale=locale) + suffix
+    return format_datetime(instant(value), pattern, tzinfo=ZoneInfo(DANISH_TIME), locale=locale) + suffix
 
 
 def instant(value: str | datetime) -> datetime:
