@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -208,6 +209,9 @@ def test_a_new_code_is_mailed_through_the_outbox_with_the_value_only_among_the_s
     )
     assert code["code"] in mail.text
     assert code["code"] not in mail.subject
+    # And it states the expiry in Danish time, in the mail's language (English here)
+    danish = datetime.fromisoformat(code["expires_at"]).astimezone(ZoneInfo("Europe/Copenhagen"))
+    assert f"valid until {danish.day} {danish:%B %Y} at {danish:%H:%M} Danish time" in mail.text
 
 
 def test_notify_false_creates_the_code_without_any_mail(client, people: People, clock):
