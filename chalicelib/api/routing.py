@@ -50,8 +50,9 @@ if TYPE_CHECKING:
 
 M = TypeVar("M", bound="BaseModel")
 Handler = Callable[..., Any]
-# A model by its name in the route's `schemas` module, or "module:Name".
-Schema = str
+# A model by its name in the route's `schemas` module, or "module:Name" (or the model class itself, for a
+# module that imports pydantic anyway).
+Schema = Any
 
 
 class Caller(StrEnum):
@@ -105,6 +106,9 @@ class QueryParam:
 @functools.cache
 def resolve(schemas: str | None, name: Schema) -> type[BaseModel]:
     """The model a declaration names, imported on first use."""
+    if not isinstance(name, str):
+        found_class: type[BaseModel] = name
+        return found_class
     module, _, attribute = name.rpartition(":")
     found: type[BaseModel] = getattr(importlib.import_module(module or str(schemas)), attribute)
     return found
@@ -132,9 +136,13 @@ class Operation:
         return None if self.response is None else resolve(self.schemas, self.response)
 
     def query_model(self) -> type[BaseModel] | None:
-        return None if self.query is None else resolve(self.schemas, self.query)
+        if self.query is None or isinstance(self.query, tuple):
+            return None
+        return resolve(self.schemas, self.query)
 
     def query_params(self) -> tuple[QueryParam, ...]:
+        if isinstance(self.query, tuple):
+            return self.query
         model = self.query_model()
         return () if model is None else query_params(model)
 
@@ -216,17 +224,17 @@ class Call:
         params = self.request.query_params
         return None if params is None else params.get(name)
 
-    def body(self) -> Any:
-        """The body, parsed into the route's declared body model."""
-        model = None if self.operation is None else self.operation.body_model()
+    def body(self, model: Any = None) -> Any:
+        """The body, parsed into the route's declared body model (or the one given)."""
+        model = model or (None if self.operation is None else self.operation.body_model())
         if model is None:
             raise TypeError("this route declares no body")
         raw = self.request.raw_body
         return parse_body(raw.encode() if isinstance(raw, str) else raw, model)
 
-    def query_model(self) -> Any:
-        """The query string, parsed into the route's declared query model."""
-        model = None if self.operation is None else self.operation.query_model()
+    def query_model(self, model: Any = None) -> Any:
+        """The query string, parsed into the route's declared query model (or the one given)."""
+        model = model or (None if self.operation is None else self.operation.query_model())
         if model is None:
             raise TypeError("this route declares no query")
         params = self.request.query_params
