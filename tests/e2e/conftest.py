@@ -105,3 +105,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     yield running
     if running.process.poll() is None:
         running.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Keeps each phase's report on the test item, so a fixture can tell that its test failed (and, for
+    the browser tests, keep a screenshot)."""
+    outcome: Any = yield
+    setattr(item, f"report_{call.when}", outcome.get_result())

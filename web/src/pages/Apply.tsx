@@ -14,6 +14,11 @@ interface Subsidiary {
   name: string;
 }
 
+interface AccountRow {
+  number: string;
+  name: string;
+}
+
 /** The online application: the organisation, optional subsidiaries, and the applicant. */
 export function Apply() {
   const { api, session } = useServices();
@@ -21,6 +26,7 @@ export function Apply() {
   const [cvr, setCvr] = useState("");
   const [name, setName] = useState("");
   const [subsidiaries, setSubsidiaries] = useState<Subsidiary[]>([]);
+  const [accounts, setAccounts] = useState<AccountRow[]>([]);
   const [firstName, setFirstName] = useState("");
   const [lastName, setLastName] = useState("");
   const [email, setEmail] = useState("");
@@ -41,6 +47,10 @@ export function Apply() {
     labels[`subsidiaries.${i}.cvr`] = `${t("apply.subsidiaries")} ${i + 1}: ${t("field.cvr")}`;
     labels[`subsidiaries.${i}.name`] = `${t("apply.subsidiaries")} ${i + 1}: ${t("apply.subsidiaryName")}`;
   });
+  accounts.forEach((_, i) => {
+    labels[`accounts.${i}.number`] = `${t("apply.account")} ${i + 1}: ${t("codes.account")}`;
+    labels[`accounts.${i}.name`] = `${t("apply.account")} ${i + 1}: ${t("masterdata.accountName")}`;
+  });
   const errors = useFormErrors(labels);
 
   async function submit(e: FormEvent) {
@@ -55,6 +65,7 @@ export function Apply() {
             cvr: cvr.trim(),
             name: name.trim(),
             subsidiaries: subsidiaries.map((s) => ({ cvr: s.cvr.trim(), name: s.name.trim() })),
+            accounts: accounts.map((a) => ({ cvr: cvr.trim(), number: a.number.trim(), name: a.name.trim() })),
             applicant: { first_name: firstName.trim(), last_name: lastName.trim(), email: email.trim(), mobile },
             language,
           },
@@ -131,6 +142,31 @@ export function Apply() {
             onClick={() => setSubsidiaries([...subsidiaries, { cvr: "", name: "" }])}
           >
             {t("apply.addSubsidiary")}
+          </button>
+        </fieldset>
+        <fieldset>
+          <legend className="h2">{t("apply.accounts")}</legend>
+          <p className="form-hint">{t("apply.accountsHint")}</p>
+          {accounts.map((a, i) => (
+            <fieldset key={i} className="account">
+              <legend className="h4">
+                {t("apply.account")} {i + 1}
+              </legend>
+              {field(`accounts.${i}.number`, t("codes.account"), a.number, (v) =>
+                setAccounts(accounts.map((x, j) => (j === i ? { ...x, number: v } : x))))}
+              {field(`accounts.${i}.name`, t("masterdata.accountName"), a.name, (v) =>
+                setAccounts(accounts.map((x, j) => (j === i ? { ...x, name: v } : x))))}
+              <button
+                type="button"
+                className="button button-tertiary"
+                onClick={() => setAccounts(accounts.filter((_, j) => j !== i))}
+              >
+                {t("apply.removeAccount")} {i + 1}
+              </button>
+            </fieldset>
+          ))}
+          <button type="button" className="button button-secondary" onClick={() => setAccounts([...accounts, { number: "", name: "" }])}>
+            {t("apply.addAccount")}
           </button>
         </fieldset>
         <fieldset>
