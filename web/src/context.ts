@@ -3,7 +3,7 @@ import { createContext, useCallback, useContext, useState, useSyncExternalStore 
 import type { Api } from "./api/client";
 import type { Session } from "./auth";
 import type { ConsoleConfig } from "./config";
-import { useI18n, problemText } from "./i18n";
+import { fieldMessage, problemText, useI18n } from "./i18n";
 import { asProblem, fieldErrors } from "./problems";
 import type { SummaryItem } from "./components/ErrorSummary";
 
@@ -47,7 +47,11 @@ export function useFormErrors(fields: Record<string, string>) {
     (error: unknown) => {
       const problem = asProblem(error);
       const ids = key.split("|");
-      const found = fieldErrors(problem.problem, ids);
+      const raw = fieldErrors(problem.problem, ids);
+      const found = {
+        byField: Object.fromEntries(Object.entries(raw.byField).map(([f, m]) => [f, fieldMessage(language, m)])),
+        other: raw.other.map((m) => fieldMessage(language, m)),
+      };
       const items: SummaryItem[] = [];
       for (const id of ids) {
         const message = found.byField[id];

@@ -440,3 +440,24 @@ export const LanguageContext = createContext<LanguageContextValue>({
 export function useI18n(): LanguageContextValue {
   return useContext(LanguageContext);
 }
+
+// The API's field messages are English (pydantic's and the service's own). The common ones are said in
+// Danish here; any other stays as the API wrote it, which is better than a vague Danish guess.
+const DANISH_FIELD_MESSAGES: [RegExp, (m: RegExpMatchArray) => string][] = [
+  [/^Field required$/i, () => "Skal udfyldes."],
+  [/^String should have at least 1 character/i, () => "Skal udfyldes."],
+  [/^String should have at least (\d+) characters?/i, (m) => `Skal være mindst ${m[1]} tegn.`],
+  [/^String should have at most (\d+) characters?/i, (m) => `Må højst være ${m[1]} tegn.`],
+  [/e-?mail/i, () => "Skriv en gyldig e-mailadresse."],
+  [/\+45 and 8 digits|mobile/i, () => "Skriv et dansk mobilnummer: +45 og 8 cifre."],
+  [/CVR/i, () => "Skriv et gyldigt CVR-nummer: 8 cifre."],
+];
+
+export function fieldMessage(language: Language, message: string): string {
+  if (language !== "da") return message;
+  for (const [pattern, say] of DANISH_FIELD_MESSAGES) {
+    const found = message.match(pattern);
+    if (found) return say(found);
+  }
+  return message;
+}

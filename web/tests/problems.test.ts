@@ -47,3 +47,14 @@ describe("problem+json becomes what a form shows", () => {
     expect(asProblem(invalid).problem).toBe(invalid);
   });
 });
+
+describe("the API's field messages in Danish", () => {
+  it("says the common ones in Danish and keeps the rest as the API wrote them", async () => {
+    const { fieldMessage } = await import("../src/i18n");
+    expect(fieldMessage("da", "String should have at least 1 character")).toBe("Skal udfyldes.");
+    expect(fieldMessage("da", "String should have at least 3 characters")).toBe("Skal være mindst 3 tegn.");
+    expect(fieldMessage("da", "Must be +45 and 8 digits.")).toMatch(/mobilnummer/);
+    expect(fieldMessage("da", "Listed twice for this company.")).toBe("Listed twice for this company.");
+    expect(fieldMessage("en", "String should have at least 1 character")).toBe("String should have at least 1 character");
+  });
+});

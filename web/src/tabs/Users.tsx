@@ -7,7 +7,7 @@ import { Modal } from "../components/Modal";
 import { Notice } from "../components/Notice";
 import { Pager, useCursorPages } from "../components/Pager";
 import { useServices } from "../context";
-import { problemText, useI18n, type Language, type MessageKey } from "../i18n";
+import { fieldMessage, problemText, useI18n, type Language, type MessageKey } from "../i18n";
 import { asProblem, fieldErrors } from "../problems";
 import { companiesOf, EMPTY, UserWizard, type WizardValues } from "./UserWizard";
 
@@ -29,7 +29,7 @@ export function explainUserProblem(error: unknown, language: Language, t: (k: Me
   const found = fieldErrors(problem.problem, [...Object.keys(WIZARD_FIELDS), "companies", "functions"]);
   const items: SummaryItem[] = Object.entries(found.byField).map(([field, message]) => ({
     ...(WIZARD_FIELDS[field] ? { field: WIZARD_FIELDS[field] } : {}),
-    message: `${field in WIZARD_FIELDS ? t(`field.${field}` as MessageKey) : field}: ${message}`,
+    message: `${field in WIZARD_FIELDS ? t(`field.${field}` as MessageKey) : field}: ${fieldMessage(language, message)}`,
   }));
   for (const message of found.other) items.push({ message });
   if (items.length === 0) items.push({ message: problemText(language, problem.slug, problem.problem.detail || problem.problem.title) });
