@@ -46,8 +46,9 @@ web-check: $(WEB_READY) web  ## the console's ESLint and Vitest unit tests
 	cd web && npm run lint && npm test
 
 # The browser tests drive Debian's Chromium (Playwright's own download cannot work here).
-browser:
-	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y chromium >/dev/null; } || \
+browser:  ## make sure Debian's Chromium is there for the browser tests (installs it when run as root)
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && echo "Installing Chromium for the browser tests" && \
+	  { apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; }; } || \
 	  { echo "The browser tests need Chromium: sudo apt-get install -y chromium"; exit 1; }
 
 run: setup web  ## start the whole service locally on the embedded AWS emulator, seeded with a demo
