@@ -54,3 +54,14 @@ def keep_screenshot(request: pytest.FixtureRequest, page: Page, name: str) -> No
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{request.node.name}-{name}")
         page.screenshot(path=str(SCREENSHOTS / f"{safe}.png"), full_page=True)
+
+
+def watch_policy_violations(page: Page) -> list[str]:
+    """Messages of the Content-Security-Policy refusing something on the page, as they come: the console
+    must work under the strict policy the hosting sends."""
+    found: list[str] = []
+    page.on(
+        "console",
+        lambda message: found.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    return found

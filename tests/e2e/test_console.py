@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from infra.local.signin import sign_in
 from infra.local.totp import totp
-from tests.e2e.browser import browser, keep_screenshot, new_context
+from tests.e2e.browser import browser, keep_screenshot, new_context, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -151,6 +151,7 @@ def test_from_application_to_a_colleague_who_sees_only_their_account(
     browser: Browser, page: Page, stack: RunningStack, request: pytest.FixtureRequest
 ):
     # Given a newcomer applies on the console, with two account numbers
+    refused = watch_policy_violations(page)
     page.goto(stack.console_url)
     page.get_by_role("link", name="Ansøg om adgang").click()
     page.get_by_label("CVR-nummer").fill(CVR)
@@ -271,3 +272,5 @@ def test_from_application_to_a_colleague_who_sees_only_their_account(
     page.get_by_role("tab", name="Stamdata").click()
     expect(page.get_by_role("cell", name="1002", exact=True)).to_be_visible()
     expect(page.get_by_role("cell", name="1001", exact=True)).to_have_count(0)
+    # And all along, the strict Content-Security-Policy refused nothing the console needed
+    assert refused == []

@@ -110,3 +110,12 @@ describe("the authenticator's QR code", () => {
     expect(otpauthUri("ABC DEF", "ida")).toBe("otpauth://totp/Godkend%3Aida?secret=ABC%20DEF&issuer=Godkend");
   });
 });
+
+describe("the audit trail in words", () => {
+  it("names known actions in the person's language and unknown ones as the API does", async () => {
+    const { actionText } = await import("../src/tabs/Audit");
+    expect(actionText("user.invited", "da")).toBe("Bruger oprettet og inviteret");
+    expect(actionText("user.invited", "en")).toBe("User created and invited");
+    expect(actionText("vendor.something_new", "da")).toBe("vendor.something_new");
+  });
+});

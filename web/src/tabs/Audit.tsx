@@ -4,7 +4,33 @@ import { unwrap } from "../api/client";
 import { Pager, useCursorPages } from "../components/Pager";
 import { useServices } from "../context";
 import { formatDateTime } from "../format";
-import { useI18n } from "../i18n";
+import { useI18n, type Language } from "../i18n";
+
+// The trail's actions in words; one the console does not know yet is shown as the API names it.
+const ACTIONS: Record<string, [string, string]> = {
+  "activation.completed": ["Konto aktiveret", "Account activated"],
+  "activation.locked": ["Aktiveringskode låst efter for mange forsøg", "Activation code locked after too many tries"],
+  "activation.refused": ["Aktivering afvist", "Activation refused"],
+  "application.repeated": ["Ansøgning sendt igen", "Application sent again"],
+  "application.submitted": ["Ansøgning modtaget", "Application received"],
+  "organisation.approved": ["Organisation godkendt", "Organisation approved"],
+  "organisation.rejected": ["Organisation afvist", "Organisation rejected"],
+  "organisation.suspended": ["Organisation suspenderet", "Organisation suspended"],
+  "organisation.updated": ["Stamdata ændret", "Master data changed"],
+  "user.deleted": ["Bruger slettet", "User deleted"],
+  "user.disabled": ["Bruger deaktiveret", "User disabled"],
+  "user.enabled": ["Bruger aktiveret", "User enabled"],
+  "user.invitation_accepted": ["Invitation taget i brug", "Invitation accepted"],
+  "user.invitation_resent": ["Invitation sendt igen", "Invitation sent again"],
+  "user.invited": ["Bruger oprettet og inviteret", "User created and invited"],
+  "user.removed_by_support": ["Login slettet af support", "Login removed by support"],
+  "user.updated": ["Bruger ændret", "User changed"],
+};
+
+export function actionText(action: string, language: Language): string {
+  const words = ACTIONS[action];
+  return words ? words[language === "da" ? 0 : 1] : action;
+}
 
 /** The organisation's audit trail: who did what, when and from where, newest first. */
 export function AuditTab() {
@@ -39,7 +65,7 @@ export function AuditTab() {
             {items.map((entry) => (
               <tr key={entry.event_id}>
                 <td>{formatDateTime(entry.at, language)}</td>
-                <td>{entry.action}</td>
+                <td>{actionText(entry.action, language)}</td>
                 <td>
                   {entry.actor.kind}: {entry.actor.id}
                 </td>
