@@ -10,9 +10,12 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from infra.local.totp import fresh_totp
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -65,3 +68,14 @@ def watch_policy_violations(page: Page) -> list[str]:
         lambda message: found.append(message.text) if "Content Security Policy" in message.text else None,
     )
     return found
+
+
+def sign_in_as_demo(page: Page, demo: dict[str, Any], who: str = "admin", *, in_dialog: bool = False) -> None:
+    """Signs in as a demo user of `make run` (password, then the authenticator's code)."""
+    user = demo["users"][who]
+    scope = page.get_by_role("dialog") if in_dialog else page
+    scope.get_by_label("Brugernavn", exact=True).fill(user["username"])
+    scope.get_by_label("Adgangskode", exact=True).fill(user["password"])
+    scope.get_by_role("button", name="Log ind").click()
+    scope.get_by_label("Engangskode").fill(fresh_totp(user["totp_secret"]))
+    scope.get_by_role("button", name="Log ind").click()

@@ -11,8 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from infra.local.totp import fresh_totp
-from tests.e2e.browser import browser, keep_screenshot, new_context
+from tests.e2e.browser import browser, keep_screenshot, new_context, sign_in_as_demo
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -38,13 +37,7 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
 
 
 def sign_in_as_admin(page: Page, stack: RunningStack, *, in_dialog: bool = False) -> None:
-    admin = stack.demo["users"]["admin"]
-    scope = page.get_by_role("dialog") if in_dialog else page
-    scope.get_by_label("Brugernavn", exact=True).fill(admin["username"])
-    scope.get_by_label("Adgangskode", exact=True).fill(admin["password"])
-    scope.get_by_role("button", name="Log ind").click()
-    scope.get_by_label("Engangskode").fill(fresh_totp(admin["totp_secret"]))
-    scope.get_by_role("button", name="Log ind").click()
+    sign_in_as_demo(page, stack.demo, "admin", in_dialog=in_dialog)
 
 
 def answer_the_next_code_creation_with_401(page: Page, stack: RunningStack) -> list[str]:

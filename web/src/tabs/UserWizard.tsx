@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 
 import type { Schemas } from "../api/client";
 import { ErrorSummary, type SummaryItem } from "../components/ErrorSummary";
@@ -81,6 +81,11 @@ export function UserWizard({ me, title, initial, submitLabel, busy, serverErrors
   const [local, setLocal] = useState<SummaryItem[]>([]);
   const set = <K extends keyof WizardValues>(key: K, value: WizardValues[K]) => setValues({ ...values, [key]: value });
   const grantable = FUNCTIONS.filter((f) => me.functions.includes(f));
+
+  // The API found something wrong with the user details: back to that step, where the fields are.
+  useEffect(() => {
+    if (serverErrors.some((e) => e.field?.startsWith("user-"))) setStep(1);
+  }, [serverErrors]);
 
   function forward(e: FormEvent) {
     e.preventDefault();
