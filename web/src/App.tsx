@@ -102,6 +102,13 @@ function Routes() {
     if (signedIn && !path.startsWith(PATHS.account)) navigate(PATHS.account, true);
   }, [signedIn, path]);
 
+  // A new page: a screen reader starts reading from its content, as after a full page load.
+  const page0 = path.split("/")[1] ?? "";
+  useEffect(() => {
+    const main = document.getElementById("main-content");
+    if (main && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
+  }, [page0]);
+
   const remember = (username: string, text: string) => {
     session.username = username;
     setNotice(text);

@@ -32,6 +32,21 @@ export function Modal({ title, children, onClose, actions }: ModalProps) {
         ref={ref}
         onKeyDown={(e) => {
           if (e.key === "Escape") onClose();
+          if (e.key !== "Tab" || !ref.current) return;
+          // Keep the keyboard inside the dialog while it is open.
+          const focusable = Array.from(
+            ref.current.querySelectorAll<HTMLElement>("button:not([disabled]), [href], input:not([disabled]), select"),
+          );
+          const first = focusable[0];
+          const last = focusable[focusable.length - 1];
+          if (!first || !last) return;
+          if (e.shiftKey && document.activeElement === first) {
+            e.preventDefault();
+            last.focus();
+          } else if (!e.shiftKey && document.activeElement === last) {
+            e.preventDefault();
+            first.focus();
+          }
         }}
       >
         <div className="modal-content">
