@@ -8,6 +8,7 @@ the policy allows no inline script or style, no other origin's code, and talking
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -82,8 +83,22 @@ def console_hosts(origins: Iterable[str]) -> list[str]:
     return hosts
 
 
-def hosting_template(origins: Iterable[str]) -> dict[str, Any]:
-    """Parameters, resources and outputs that host the console of a stage whose console has `origins`."""
+def deployed_config(api_stage: str) -> dict[str, Any]:
+    """The console's /config.json in AWS, as `Fn::Sub` strings: the same shape `make run` serves."""
+    return {
+        "api_url": "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + api_stage,
+        "region": "${AWS::Region}",
+        "cognito": {
+            "endpoint": "https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}",
+            "user_pool_id": "${UserPool}",
+            "client_id": "${UserPoolClient}",
+        },
+    }
+
+
+def hosting_template(origins: Iterable[str], api_stage: str = "api") -> dict[str, Any]:
+    """Parameters, resources and outputs that host the console of a stage whose console has `origins`, its
+    API deployed as the API Gateway stage `api_stage`."""
     hosts = console_hosts(origins)
     return {
         "Parameters": {
@@ -125,6 +140,10 @@ def hosting_template(origins: Iterable[str]) -> dict[str, Any]:
                 "Value": {"Fn::GetAtt": ["ConsoleDistribution", "DomainName"]},
             },
             "ConsoleUrl": {"Value": "https://" + hosts[0]},
+            "ConsoleConfig": {
+                "Description": "The console's config.json: upload it to the bucket beside the build",
+                "Value": {"Fn::Sub": json.dumps(deployed_config(api_stage), separators=(",", ":"))},
+            },
         },
     }
 

@@ -56,7 +56,8 @@ def merge_template(stage: str) -> dict[str, Any]:
     template: dict[str, Any] = json.loads(RESOURCES.read_text())
     template["Parameters"][TABLE_PREFIX_PARAMETER]["Default"] = table_prefix(stage)
     origins = console_origins(stage)
-    for section, entries in hosting_template(origins).items():
+    api_stage = str(_stage(stage).get("api_gateway_stage", "api"))
+    for section, entries in hosting_template(origins, api_stage).items():
         template.setdefault(section, {}).update(entries)
     _name_origin_in_gateway_responses(template, origins)
     return template

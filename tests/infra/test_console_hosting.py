@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from infra.console import CERTIFICATE_PARAMETER, ConsoleConfigError, console_hosts, security_headers
+from infra.local.console import console_config
 from infra.package import PackagingFailed, console_origins, merge_template
 from tests.infra import templates
 
@@ -120,6 +121,42 @@ def test_hsts_framing_sniffing_and_referrers_are_locked_down(stage):
     assert security["ReferrerPolicy"]["ReferrerPolicy"] in {"no-referrer", "strict-origin"}
     assert security["ContentTypeOptions"] == {"Override": True}
     assert all(header["Override"] for header in security.values())
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_stack_states_the_consoles_config_json_in_the_shape_make_run_serves(stage):
+    # Given the output the deployment uploads as /config.json
+    output = merge_template(stage)["Outputs"]["ConsoleConfig"]["Value"]["Fn::Sub"]
+
+    # When CloudFormation fills in the stack's values
+    values = {
+        "RestAPI": "abc123",
+        "AWS::Region": "eu-west-1",
+        "AWS::URLSuffix": "amazonaws.com",
+        "UserPool": "eu-west-1_pool",
+        "UserPoolClient": "client",
+    }
+    config = json.loads(re.sub(r"\$\{([^}]+)\}", lambda m: values[m.group(1)], output))
+
+    # Then it names the stage's API and Cognito, as make run names the local ones
+    local = console_config(api_url="a", aws_url="b", region="c", user_pool_id="d", client_id="e")
+    assert config == {
+        "api_url": "https://abc123.execute-api.eu-west-1.amazonaws.com/api",
+        "region": "eu-west-1",
+        "cognito": {
+            "endpoint": "https://cognito-idp.eu-west-1.amazonaws.com",
+            "user_pool_id": "eu-west-1_pool",
+            "client_id": "client",
+        },
+    }
+    assert config.keys() == local.keys()
+    assert config["cognito"].keys() == local["cognito"].keys()
+    # And the CSP lets the page call both
+    connect = set(csp_of(merge_template(stage))["connect-src"])
+    assert {re.sub(r"\$\{([^}]+)\}", lambda m: values[m.group(1)], c) for c in connect} >= {
+        "https://abc123.execute-api.eu-west-1.amazonaws.com",
+        "https://cognito-idp.eu-west-1.amazonaws.com",
+    }
 
 
 def test_cloudfront_and_make_run_send_the_same_policy():
