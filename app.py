@@ -15,6 +15,7 @@ from chalicelib.api import (
     meta,
     organisation,
     problems,
+    staff_audit,
     staff_letters,
     staff_mail,
     staff_organisations,
@@ -50,6 +51,7 @@ for routes in (
     vendors.routes,
     validations.routes,
     staff_letters.routes,
+    staff_audit.routes,
 ):
     app.register_blueprint(routes.blueprint)
 for events in (mail_events, reminder_events, letter_events):
