@@ -22,10 +22,12 @@ from chalicelib.api import (
     validations,
     vendor_auth,
     vendors,
+    webhooks,
 )
 from chalicelib.events.letters import letters as letter_events
 from chalicelib.events.mail import events as mail_events
 from chalicelib.events.reminders import reminders as reminder_events
+from chalicelib.events.webhooks import events as webhook_events
 
 app = Chalice(app_name="godkend")
 
@@ -50,7 +52,9 @@ for routes in (
     vendors.routes,
     validations.routes,
     staff_letters.routes,
+    webhooks.routes,
+    webhooks.staff_routes,
 ):
     app.register_blueprint(routes.blueprint)
-for events in (mail_events, reminder_events, letter_events):
+for events in (mail_events, reminder_events, letter_events, webhook_events):
     app.register_blueprint(events)

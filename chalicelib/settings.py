@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_REGION = "eu-west-1"
 DEFAULT_TABLE_PREFIX = "godkend-local"
 STAFF_GROUP = "staff"
+LOOPBACK_STAGES = frozenset({"local", "test"})
 
 
 class Settings(BaseSettings):
@@ -56,10 +57,25 @@ class Settings(BaseSettings):
     # may take (the rest is kept for letters, new codes and invitations).
     reminder_chunk_size: int = Field(default=100, ge=1, le=500)
     reminder_mails_per_second: float = Field(default=10.0, gt=0)
+    # Webhooks (chalicelib/services/webhook_delivery.py): how long one attempt may take, the first wait
+    # before a retry (each later wait is four times the one before, up to `webhook_retry_max_seconds`),
+    # and for how long a delivery is retried before it is parked and the endpoint paused.
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=10)
+    webhook_retry_base_seconds: int = Field(default=30, ge=0)
+    webhook_retry_max_seconds: int = Field(default=4 * 3600, ge=0)
+    webhook_retry_window_seconds: int = Field(default=24 * 3600, ge=1)
+    # After a rotation the old signing secret still signs (a second `v1=`) for this long.
+    webhook_secret_overlap_seconds: int = Field(default=24 * 3600, ge=0)
     # CloudWatch metrics (Powertools, embedded metric format): the namespace Lambda's configuration names.
     metrics_namespace: str = Field(
         default="Godkend", validation_alias=AliasChoices("POWERTOOLS_METRICS_NAMESPACE")
     )
+
+    @property
+    def webhooks_may_use_loopback(self) -> bool:
+        """`http://127.0.0.1[:port]` endpoints: only where the listener runs on this machine. In AWS an
+        endpoint is https on a public address."""
+        return self.stage in LOOPBACK_STAGES
 
     @property
     def cognito_issuer(self) -> str:

@@ -48,6 +48,7 @@ from chalicelib.models.paging import InvalidCursor
 from chalicelib.services.authz import Function, Principal, authorize
 from chalicelib.services.paging import bad_cursor
 from chalicelib.services.scope import org_of, visible_to
+from chalicelib.services.vendor_events import code_renewed, code_revoked
 
 CODE_LIFETIME = timedelta(days=60)
 RANDOM_LENGTH = 8
@@ -151,7 +152,7 @@ class CodeService:
             if value is not None and value.code_id != entry.code_id:
                 value = None  # TTL removed ours and another code has since drawn the same characters
             try:
-                revoke(entry, value, now=now, by=principal.user_id)
+                revoke(entry, value, now=now, by=principal.user_id, cause=code_revoked(entry, now=now))
             except EntryChanged:
                 continue  # renewed or revoked meanwhile: read it again
             return describe(entry, now)
@@ -198,10 +199,17 @@ class CodeService:
         entry.issued_at = now
         entry.expires_at = now + CODE_LIFETIME
         entry.expires_on = expiry_day(entry.expires_at)
+        # A renewal kills the value vendors accepted: those holding a receipt of it are told.
+        cause = code_renewed(entry, now=now) if retire is not None else None
         for _ in range(MAX_DRAWS):
             entry.random_part = self._fresh_random_part(avoid=retire)
             try:
-                issue(entry, retire=retire, mail=self._mail(entry, organisation, now))
+                issue(
+                    entry,
+                    retire=retire,
+                    mail=self._mail(entry, organisation, now),
+                    cause=cause,
+                )
             except IssueRefused as refused:
                 _raise_for(refused.reasons)
                 if Refusal.OLD_VALUE_NOT_OURS in refused.reasons:
@@ -269,5 +277,5 @@ def _raise_for(reasons: frozenset[Refusal]) -> None:
         )
     if Refusal.ACCOUNT_UNAVAILABLE in reasons:
         raise NotFound("No such open account.")
-    if reasons & {Refusal.ENTRY_CHANGED, Refusal.MAIL_EXISTS}:
+    if reasons & {Refusal.ENTRY_CHANGED, Refusal.MAIL_EXISTS, Refusal.EVENT_EXISTS}:
         raise Conflict("The code was changed at the same time by someone else; reload it and try again.")
