@@ -3,12 +3,13 @@ one event per receipt (chalicelib/models/webhook.py has the design).
 
 A code that is revoked or renewed concerns the receipts of that code given before the change; an
 organisation suspended, rejected or reinstated concerns every receipt of the organisation given before it.
-A receipt given after the change is not told of it: it was given knowing.
+A receipt given after the change is not told of it: it was given knowing (changes are timed to the second,
+so a receipt of the same second is told, to be safe).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pynamodb.expressions.condition import Condition
@@ -112,7 +113,9 @@ class EventExpander:
         return written
 
     def _receipts(self, cause: EventCauseModel) -> Any:
-        until = ReceiptModel.validated_at <= cause.occurred_at
+        # Changes are timed to the second, receipts finer: a receipt of the same second might be from just
+        # after the change, and is told too. Telling once too often is harmless; not telling is not.
+        until = ReceiptModel.validated_at < cause.occurred_at + timedelta(seconds=1)
         if cause.code_id:
             return ReceiptModel.by_code.query(cause.code_id, until, page_size=PAGE)
         return ReceiptModel.by_org.query(cause.org_id, until, page_size=PAGE)
