@@ -27,7 +27,7 @@ class EndpointForm(BaseModel):
     )
 
 
-class Health(BaseModel):
+class EndpointHealth(BaseModel):
     consecutive_failures: int
     last_success_at: str | None
     last_failure_at: str | None
@@ -46,7 +46,7 @@ class Endpoint(BaseModel):
     previous_secret_valid_until: str | None = Field(
         description="After a rotation: until when the previous secret also signs (a second `v1=`)"
     )
-    health: Health
+    health: EndpointHealth
 
 
 class EndpointWithSecret(Endpoint):
