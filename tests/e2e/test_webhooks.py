@@ -91,7 +91,7 @@ def test_a_revoked_code_reaches_the_demo_vendors_listener_signed_and_is_in_its_f
 
         # And the same event is in GET /v1/events
         events = vendor.call("GET", "/v1/events?limit=100", 200)["items"]
-        assert [e for e in events if e["id"] == body["id"]][0]["data"] == body["data"]
+        assert next(e for e in events if e["id"] == body["id"])["data"] == body["data"]
 
         # And it is not sent again
         time.sleep(3)
