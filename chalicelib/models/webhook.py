@@ -121,12 +121,18 @@ class EventCauseModel(Model):
     cause_id = UnicodeAttribute(hash_key=True)
     type = UnicodeAttribute()
     org_id = UnicodeAttribute()
-    # Set for code events: only this code's receipts are concerned.
+    # Set for code events: only this code's receipts are concerned, and only those given since the value
+    # that died was issued.
     code_id = UnicodeAttribute(null=True)
+    since = UTCDateTimeAttribute(null=True)
     # The organisation as it is after the change (name, cvr, handle, status), for organisation events.
     organisation = JSONAttribute(default=dict)
     occurred_at = UTCDateTimeAttribute()
     expanded_at = UTCDateTimeAttribute(null=True)
+
+    @property
+    def since_when(self) -> datetime | None:
+        return cast("datetime | None", self.since)
 
     @property
     def expanded_when(self) -> datetime | None:
@@ -215,6 +221,7 @@ def new_cause(
     org_id: str,
     now: datetime,
     code_id: str | None = None,
+    since: datetime | None = None,
     organisation: dict[str, Any] | None = None,
 ) -> tuple[EventCauseModel, Condition]:
     """A cause and the condition to save it under, in the cause's own transaction:
@@ -225,6 +232,7 @@ def new_cause(
         type=event_type.value,
         org_id=org_id,
         code_id=code_id,
+        since=since,
         organisation=organisation or {},
         occurred_at=now,
         expires_at=now + CAUSE_RETENTION,

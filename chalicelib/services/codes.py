@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pynamodb.expressions.condition import Condition
+
 from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import (
     CodeRevoked,
@@ -45,6 +47,7 @@ from chalicelib.models.code import (
 from chalicelib.models.organisation import OrganisationModel, OrganisationStatus, get_organisation
 from chalicelib.models.outbox import Language, MailKind, OutboxModel, Recipient, outgoing
 from chalicelib.models.paging import InvalidCursor
+from chalicelib.models.webhook import EventCauseModel
 from chalicelib.services.authz import Function, Principal, authorize
 from chalicelib.services.paging import bad_cursor
 from chalicelib.services.scope import org_of, visible_to
@@ -138,7 +141,9 @@ class CodeService:
         entry.renewals = int(entry.renewals) + 1
         # The expiry reminders for the new value go to whoever renewed it, as well as to the representative.
         entry.renewed_by = principal.user_id
-        self._issue(entry, organisation, now, retire=retire)
+        # The value vendors accepted dies: those holding a receipt of it (given since it was issued) are told.
+        cause = code_renewed(entry, now=now, since=entry.issued_at)
+        self._issue(entry, organisation, now, retire=retire, cause=cause)
         return describe(entry, now)
 
     def revoke(self, principal: Principal, code_id: str) -> dict[str, Any]:
@@ -152,7 +157,13 @@ class CodeService:
             if value is not None and value.code_id != entry.code_id:
                 value = None  # TTL removed ours and another code has since drawn the same characters
             try:
-                revoke(entry, value, now=now, by=principal.user_id, cause=code_revoked(entry, now=now))
+                revoke(
+                    entry,
+                    value,
+                    now=now,
+                    by=principal.user_id,
+                    cause=code_revoked(entry, now=now, since=entry.issued_at),
+                )
             except EntryChanged:
                 continue  # renewed or revoked meanwhile: read it again
             return describe(entry, now)
@@ -193,14 +204,18 @@ class CodeService:
         return organisation
 
     def _issue(
-        self, entry: CodeModel, organisation: OrganisationModel, now: datetime, *, retire: str | None
+        self,
+        entry: CodeModel,
+        organisation: OrganisationModel,
+        now: datetime,
+        *,
+        retire: str | None,
+        cause: tuple[EventCauseModel, Condition] | None = None,
     ) -> None:
         entry.handle = organisation.handle
         entry.issued_at = now
         entry.expires_at = now + CODE_LIFETIME
         entry.expires_on = expiry_day(entry.expires_at)
-        # A renewal kills the value vendors accepted: those holding a receipt of it are told.
-        cause = code_renewed(entry, now=now) if retire is not None else None
         for _ in range(MAX_DRAWS):
             entry.random_part = self._fresh_random_part(avoid=retire)
             try:

@@ -1,7 +1,8 @@
 """Causes and their events: what a change writes in its own transaction, and how the stream expands it into
 one event per receipt (chalicelib/models/webhook.py has the design).
 
-A code that is revoked or renewed concerns the receipts of that code given before the change; an
+A code that is revoked or renewed concerns the receipts of that code's dying value (given since that value
+was issued, before the change); an
 organisation suspended, rejected or reinstated concerns every receipt of the organisation given before it.
 A receipt given after the change is not told of it: it was given knowing (changes are timed to the second,
 so a receipt of the same second is told, to be safe).
@@ -42,23 +43,27 @@ REINSTATED_FROM = frozenset({OrganisationStatus.SUSPENDED.value, OrganisationSta
 PAGE = 100
 
 
-def code_revoked(entry: CodeModel, *, now: datetime) -> tuple[EventCauseModel, Condition]:
+def code_revoked(entry: CodeModel, *, now: datetime, since: datetime) -> tuple[EventCauseModel, Condition]:
+    """`since`: when the value now revoked was issued. Receipts of older values were told at its renewal."""
     return new_cause(
         f"{EventType.CODE_REVOKED.value}:{entry.code_id}",
         EventType.CODE_REVOKED,
         org_id=entry.org_id,
         code_id=entry.code_id,
+        since=since,
         now=now,
     )
 
 
-def code_renewed(entry: CodeModel, *, now: datetime) -> tuple[EventCauseModel, Condition]:
-    """`entry.renewals` already counts this renewal, so each renewal is its own cause."""
+def code_renewed(entry: CodeModel, *, now: datetime, since: datetime) -> tuple[EventCauseModel, Condition]:
+    """`since`: when the value now replaced was issued. `entry.renewals` already counts this renewal, so
+    each renewal is its own cause."""
     return new_cause(
         f"{EventType.CODE_RENEWED.value}:{entry.code_id}:{int(entry.renewals)}",
         EventType.CODE_RENEWED,
         org_id=entry.org_id,
         code_id=entry.code_id,
+        since=since,
         now=now,
     )
 
@@ -115,10 +120,14 @@ class EventExpander:
     def _receipts(self, cause: EventCauseModel) -> Any:
         # Changes are timed to the second, receipts finer: a receipt of the same second might be from just
         # after the change, and is told too. Telling once too often is harmless; not telling is not.
-        until = ReceiptModel.validated_at < cause.occurred_at + timedelta(seconds=1)
+        until = cause.occurred_at + timedelta(seconds=1) - timedelta(microseconds=1)
         if cause.code_id:
-            return ReceiptModel.by_code.query(cause.code_id, until, page_size=PAGE)
-        return ReceiptModel.by_org.query(cause.org_id, until, page_size=PAGE)
+            # Only the receipts of the value that died: those of older values were told when they died.
+            since = cause.since_when or datetime.min.replace(tzinfo=UTC)
+            return ReceiptModel.by_code.query(
+                cause.code_id, ReceiptModel.validated_at.between(since, until), page_size=PAGE
+            )
+        return ReceiptModel.by_org.query(cause.org_id, ReceiptModel.validated_at <= until, page_size=PAGE)
 
     def _event(
         self, cause: EventCauseModel, receipt: ReceiptModel, hook: WebhookModel | None

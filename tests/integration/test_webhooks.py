@@ -251,6 +251,28 @@ def test_a_renewal_tells_every_vendor_holding_a_receipt_and_no_other(
     assert {item["delivery"]["status"] for item in feed(client, first)["items"]} == {"no_endpoint"}
 
 
+def test_each_value_s_receipts_are_told_once_when_that_value_dies(client, people: People, pipeline: Pipeline):
+    # Given a code validated, renewed, its new value validated, then revoked; a second apart, since changes
+    # are timed to the second and a receipt in the same second as a change is told of it to be safe
+    org = people.organisation()
+    admin = people.member(org)
+    vendor = people.vendor()
+    code = a_code(client, admin, org)
+    first = validated(client, vendor, code["code"])
+    time.sleep(1.1)
+    renewed = renew(client, admin, code["code_id"])
+    assert renewed.status_code == 200, renewed.body
+    pipeline.run()
+    time.sleep(1.1)
+    second = validated(client, vendor, json_of(renewed)["code"])
+    assert revoke(client, admin, code["code_id"]).status_code == 200
+    pipeline.run()
+
+    # Then the first value's receipt was told it was renewed, the second's that it was revoked, once each
+    told = [(item["type"], item["data"]["validation_id"]) for item in feed(client, vendor)["items"]]
+    assert told == [("code.renewed", first), ("code.revoked", second)]
+
+
 def test_a_suspension_with_more_receipts_than_a_transaction_holds_tells_each_once(
     client, people: People, pipeline: Pipeline
 ):
