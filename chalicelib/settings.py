@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     webhook_retry_window_seconds: int = Field(default=24 * 3600, ge=1)
     # After a rotation the old signing secret still signs (a second `v1=`) for this long.
     webhook_secret_overlap_seconds: int = Field(default=24 * 3600, ge=0)
+    # The feed shows an event once it is this old, so that a cursor kept at the end of the feed cannot have
+    # an event written a moment earlier (but not yet in the index) slip in behind it.
+    webhook_feed_settle_seconds: int = Field(default=2, ge=0, le=60)
     # CloudWatch metrics (Powertools, embedded metric format): the namespace Lambda's configuration names.
     metrics_namespace: str = Field(
         default="Godkend", validation_alias=AliasChoices("POWERTOOLS_METRICS_NAMESPACE")

@@ -31,7 +31,10 @@ class PostResult:
 
 class PinnedPoster:
     def __init__(self, *, timeout_seconds: float) -> None:
-        self._timeout = urllib3.Timeout(connect=min(3.0, timeout_seconds), read=timeout_seconds)
+        # `total` bounds the whole attempt, also against an answer that trickles in byte by byte.
+        self._timeout = urllib3.Timeout(
+            connect=min(3.0, timeout_seconds), read=timeout_seconds, total=timeout_seconds + 3.0
+        )
 
     def post(self, target: Target, body: bytes, headers: dict[str, str]) -> PostResult:
         host_header = target.host if target.port in (80, 443) else f"{target.host}:{target.port}"

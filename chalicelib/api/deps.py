@@ -224,6 +224,7 @@ class Container:
             clock=self.clock,
             allow_loopback=settings.webhooks_may_use_loopback,
             secret_overlap=timedelta(seconds=settings.webhook_secret_overlap_seconds),
+            feed_settle=timedelta(seconds=settings.webhook_feed_settle_seconds),
             resolver=self._resolver,
         )
 

@@ -9,7 +9,7 @@ chalicelib/services/webhook_delivery.py.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from pynamodb.exceptions import DeleteError, UpdateError
@@ -44,9 +44,11 @@ class WebhookService:
         clock: Clock,
         allow_loopback: bool,
         secret_overlap: timedelta,
+        feed_settle: timedelta = timedelta(0),
         resolver: Resolver = resolve,
     ) -> None:
         self._clock = clock
+        self._settle = feed_settle
         self._allow_loopback = allow_loopback
         self._overlap = secret_overlap
         self._resolver = resolver
@@ -118,8 +120,15 @@ class WebhookService:
                 )
             except InvalidCursor as exc:
                 raise bad_cursor(exc) from exc
+        # Only events settled in the index: the index is eventually consistent, and a cursor must never
+        # pass an event that shows up later with an earlier place in the feed.
+        horizon = (self._clock.now() - self._settle).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         results = VendorEventModel.by_vendor.query(
-            vendor.vendor_id, scan_index_forward=True, limit=limit, last_evaluated_key=start
+            vendor.vendor_id,
+            VendorEventModel.feed_key < horizon,
+            scan_index_forward=True,
+            limit=limit,
+            last_evaluated_key=start,
         )
         items = [feed_item(event) for event in results]
         last = results.last_evaluated_key

@@ -71,8 +71,11 @@ class Pipeline:
 
 @pytest.fixture
 def quick(container: Container) -> Container:
-    """Retries at once (each wait 0 s): what is tested here is the order and the count of attempts."""
-    settings = container.settings.model_copy(update={"webhook_retry_base_seconds": 0})
+    """Retries at once (each wait 0 s), and the feed shows events as soon as they are written: what is
+    tested here is the order and the count of attempts, and what the feed holds."""
+    settings = container.settings.model_copy(
+        update={"webhook_retry_base_seconds": 0, "webhook_feed_settle_seconds": 0}
+    )
     built = Container(settings=settings, clock=SystemClock())
     use_container(built)
     return built
@@ -618,3 +621,35 @@ def test_an_attempt_delivered_twice_posts_once(
     # Then one post was made
     assert (first, len(listener.received)) == ("delivered", 1)
     assert second.startswith("nothing to do")
+
+
+def test_the_feed_shows_an_event_once_it_has_settled_in_the_index(
+    client, people: People, container: Container
+):
+    from chalicelib.clock import FixedClock
+    from chalicelib.services.vendors import VendorIdentity
+    from chalicelib.services.webhooks import WebhookService
+
+    # Given an event written just now
+    org = people.organisation()
+    admin = people.member(org)
+    vendor = people.vendor()
+    code = a_code(client, admin, org)
+    validated(client, vendor, code["code"])
+    revoke(client, admin, code["code_id"])
+    (cause,) = list(EventCauseModel.scan())
+    container.event_expander.expand(cause.cause_id)
+    clock = FixedClock(datetime.now(UTC))
+    service = WebhookService(
+        clock=clock, allow_loopback=True, secret_overlap=timedelta(hours=24), feed_settle=timedelta(seconds=2)
+    )
+    identity = VendorIdentity(vendor.vendor_id, vendor.name, "key")
+
+    # When the vendor reads its feed at once, and again two seconds later
+    at_once = service.feed(identity, limit=10, cursor=None)
+    clock.advance(timedelta(seconds=2))
+    later = service.feed(identity, limit=10, cursor=None)
+
+    # Then the event shows only the second time
+    assert at_once == {"items": [], "next_cursor": None}
+    assert [item["type"] for item in later["items"]] == ["code.revoked"]
