@@ -6,6 +6,7 @@ the whole container (`use_container`) to inject a fixed clock or fakes.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,11 @@ if TYPE_CHECKING:
     )
     from chalicelib.services.support import SupportService
     from chalicelib.services.validation import ValidationService
+    from chalicelib.services.vendor_events import EventExpander
     from chalicelib.services.vendors import VendorService
+    from chalicelib.services.webhook_delivery import Poster, WebhookDelivery
+    from chalicelib.services.webhook_urls import Resolver
+    from chalicelib.services.webhooks import StaffDeliveries, WebhookService
     from chalicelib.settings import Settings
 
 
@@ -45,6 +50,8 @@ class Container:
         *,
         registry: CompanyRegistry | None = None,
         logins: LoginDirectory | None = None,
+        resolver: Resolver | None = None,
+        poster: Poster | None = None,
     ) -> None:
         self._settings = settings
         self.clock: Clock = clock or SystemClock()
@@ -52,6 +59,9 @@ class Container:
         self._code_random = code_random
         self._registry = registry
         self._logins = logins
+        # How webhook hosts resolve and deliveries are posted; tests may give their own.
+        self._resolver = resolver
+        self._poster = poster
 
     @cached_property
     def settings(self) -> Settings:
@@ -259,6 +269,59 @@ class Container:
         from chalicelib.services.letters import LetterWatchService
 
         return LetterWatchService(clock=self.clock)
+
+    @cached_property
+    def webhooks(self) -> WebhookService:
+        from chalicelib.services.webhook_urls import resolve
+        from chalicelib.services.webhooks import WebhookService
+
+        settings = self.settings
+        return WebhookService(
+            clock=self.clock,
+            allow_loopback=settings.webhooks_may_use_loopback,
+            secret_overlap=timedelta(seconds=settings.webhook_secret_overlap_seconds),
+            feed_settle=timedelta(seconds=settings.webhook_feed_settle_seconds),
+            resolver=self._resolver or resolve,
+        )
+
+    @cached_property
+    def staff_deliveries(self) -> StaffDeliveries:
+        from chalicelib.services.webhooks import StaffDeliveries
+
+        return StaffDeliveries(clock=self.clock)
+
+    @cached_property
+    def event_expander(self) -> EventExpander:
+        from chalicelib.services.vendor_events import EventExpander
+
+        return EventExpander(clock=self.clock)
+
+    @cached_property
+    def webhook_delivery(self) -> WebhookDelivery:
+        import boto3
+
+        from chalicelib.adapters.sqs import SqsDeliveryQueue
+        from chalicelib.adapters.webhook_http import PinnedPoster
+        from chalicelib.environment import resource_name
+        from chalicelib.services.webhook_delivery import RetryPolicy, WebhookDelivery
+        from chalicelib.services.webhook_urls import resolve
+
+        settings = self.settings
+        return WebhookDelivery(
+            poster=self._poster or PinnedPoster(timeout_seconds=settings.webhook_timeout_seconds),
+            queue=SqsDeliveryQueue(
+                boto3.client("sqs", region_name=settings.region), resource_name("webhook-deliveries")
+            ),
+            clock=self.clock,
+            allow_loopback=settings.webhooks_may_use_loopback,
+            policy=RetryPolicy(
+                base_seconds=settings.webhook_retry_base_seconds,
+                max_seconds=settings.webhook_retry_max_seconds,
+                window=timedelta(seconds=settings.webhook_retry_window_seconds),
+            ),
+            timeout_seconds=settings.webhook_timeout_seconds,
+            resolver=self._resolver or resolve,
+        )
 
 
 _container: Container | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.api.deps import container
 from chalicelib.api.routing import STAFF, Call, Routes
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.staff_mail", tag="Staff: mail")
@@ -35,4 +36,4 @@ def list_mail(call: Call) -> dict[str, Any]:
 def retry_failed_mail(call: Call, message_id: str) -> dict[str, Any]:
     from chalicelib.services import mail_admin
 
-    return mail_admin.retry(message_id)
+    return mail_admin.retry(call.principal, message_id, origin=call.origin, now=container().clock.now())

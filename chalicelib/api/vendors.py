@@ -10,6 +10,30 @@ from chalicelib.api.routing import STAFF, Call, Routes
 routes = Routes(__name__, schemas="chalicelib.api.schemas.vendors", tag="Staff: vendors")
 
 
+@routes.get(
+    "/v1/staff/vendors",
+    rule=STAFF,
+    summary="List vendors, newest first, each with its keys",
+    response="VendorPage",
+    errors=(400,),
+    query="chalicelib.api.schemas.paging:PageQuery",
+)
+def list_vendors(call: Call) -> dict[str, Any]:
+    query = call.query_model()
+    return container().vendors.page(limit=query.limit, cursor=query.cursor)
+
+
+@routes.get(
+    "/v1/staff/vendors/{vendor_id}",
+    rule=STAFF,
+    summary="One vendor and its keys",
+    response="VendorWithKeys",
+    errors=(404,),
+)
+def get_vendor(call: Call, vendor_id: str) -> dict[str, Any]:
+    return container().vendors.get(vendor_id)
+
+
 @routes.post(
     "/v1/staff/vendors",
     rule=STAFF,
@@ -20,7 +44,9 @@ routes = Routes(__name__, schemas="chalicelib.api.schemas.vendors", tag="Staff: 
 )
 def create_vendor(call: Call) -> dict[str, Any]:
     body = call.body()
-    return container().vendors.create(call.principal, name=body.name, contact_email=body.contact_email)
+    return container().vendors.create(
+        call.principal, name=body.name, contact_email=body.contact_email, origin=call.origin
+    )
 
 
 @routes.post(
@@ -33,7 +59,7 @@ def create_vendor(call: Call) -> dict[str, Any]:
     "without a gap.",
 )
 def issue_key(call: Call, vendor_id: str) -> dict[str, Any]:
-    return container().vendors.issue_key(call.principal, vendor_id)
+    return container().vendors.issue_key(call.principal, vendor_id, origin=call.origin)
 
 
 @routes.delete(
@@ -45,4 +71,4 @@ def issue_key(call: Call, vendor_id: str) -> dict[str, Any]:
     "it was revoked already; a key of another vendor is 404.",
 )
 def revoke_key(call: Call, vendor_id: str, key_id: str) -> dict[str, Any]:
-    return container().vendors.revoke_key(call.principal, vendor_id, key_id)
+    return container().vendors.revoke_key(call.principal, vendor_id, key_id, origin=call.origin)

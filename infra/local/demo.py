@@ -10,6 +10,15 @@ from typing import Any
 
 from pynamodb.expressions.update import Action
 
+from chalicelib.models.audit import (
+    STAFF_TRAIL,
+    Actor,
+    ActorKind,
+    AuditAction,
+    AuditEvent,
+    Origin,
+    audit_record,
+)
 from chalicelib.models.base import transaction
 from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel, OrganisationStatus
 from chalicelib.models.user import UserKind, UserModel, company_access
@@ -131,7 +140,14 @@ def add_vendor(*, vendor_id: str, name: str, contact_email: str, now: datetime, 
         created_at=now,
         created_by=created_by,
     )
-    create_vendor(vendor, key)
+    seeded = AuditEvent(
+        STAFF_TRAIL,
+        AuditAction.VENDOR_CREATED,
+        Actor(ActorKind.STAFF, created_by),
+        Origin(source_ip="seed"),
+        targets={"vendor_id": vendor_id, "key_id": drawn.key_id},
+    )
+    create_vendor(vendor, key, audit_record(seeded, now=now))
     return drawn.api_key(vendor_id)
 
 

@@ -46,7 +46,7 @@ def test_every_vendor_route_is_throttled_by_api_gateway():
     throttled = {(s["ResourcePath"], s["HttpMethod"]): s for s in method_settings(templates.load())}
 
     # Then each of them, and nothing else, has a rate and a burst limit
-    assert vendor_routes() == {("/v1/validations", "POST"), ("/v1/validations/{validation_id}", "GET")}
+    assert {("/v1/validations", "POST"), ("/v1/validations/{validation_id}", "GET")} <= vendor_routes()
     assert set(throttled) == {(resource_path(path), method) for path, method in vendor_routes()}
     for setting in throttled.values():
         assert 0 < setting["ThrottlingRateLimit"] <= setting["ThrottlingBurstLimit"]

@@ -95,7 +95,21 @@ def test_vendor_routes_are_the_ones_behind_the_vendor_key():
         if (operation := operation_of(entry.view_function)) is not None
         and operation.rule.caller is Caller.VENDOR
     }
-    assert documented == vendors == {("/v1/validations", "POST"), ("/v1/validations/{validation_id}", "GET")}
+    assert (
+        documented
+        == vendors
+        == {
+            ("/v1/validations", "POST"),
+            ("/v1/validations/{validation_id}", "GET"),
+            ("/v1/webhook", "PUT"),
+            ("/v1/webhook", "GET"),
+            ("/v1/webhook", "DELETE"),
+            ("/v1/webhook/secret", "POST"),
+            ("/v1/webhook/deliveries/{event_id}/retry", "POST"),
+            ("/v1/events", "GET"),
+            ("/v1/events/{event_id}", "GET"),
+        }
+    )
     assert [entry for methods in app.routes.values() for entry in methods.values() if entry.authorizer] == []
     assert app.builtin_auth_handlers == []
 

@@ -40,3 +40,16 @@ class Vendor(BaseModel):
     contact_email: str
     created_at: str
     key: IssuedKey = Field(description="The vendor's first key")
+
+
+class VendorWithKeys(BaseModel):
+    vendor_id: str
+    name: str
+    contact_email: str
+    created_at: str
+    keys: list[Key] = Field(description="The vendor's keys, newest first; never a secret")
+
+
+class VendorPage(BaseModel):
+    items: list[VendorWithKeys]
+    next_cursor: str | None = Field(description="Give as `cursor` for the next page; null on the last page")
