@@ -16,6 +16,7 @@ from chalicelib.adapters.cognito import CognitoDirectory
 from chalicelib.adapters.idempotency import SendOnce
 from chalicelib.adapters.registry import CompanyRegistry, build_registry
 from chalicelib.adapters.ses import ArchivingSender, SesSender
+from chalicelib.adapters.sms import ArchivingSms, SnsSms
 from chalicelib.adapters.sqs import SqsChunkQueue, SqsRetryScheduler
 from chalicelib.adapters.tokens import CognitoTokenVerifier, JwksKeys
 from chalicelib.clock import Clock, SystemClock
@@ -27,7 +28,7 @@ from chalicelib.services.applications import ApplicationService
 from chalicelib.services.codes import CodeService, RandomSource, draw_random_part
 from chalicelib.services.colleagues import ColleagueService
 from chalicelib.services.eligibility import EligibilityService
-from chalicelib.services.identity import IdentityService
+from chalicelib.services.identity import IdentityService, SmsSender
 from chalicelib.services.invitations import InvitationService
 from chalicelib.services.letters import LetterWatchService
 from chalicelib.services.mail_delivery import MailDelivery, Sender
@@ -150,7 +151,16 @@ class Container:
             find_user=get_user,
             record_second_factor=record_second_factor,
             staff_group=settings.staff_group,
+            clock=self.clock,
+            sms=self.sms,
+            code_key=settings.activation_key.get_secret_value().encode(),
         )
+
+    @cached_property
+    def sms(self) -> SmsSender:
+        settings = self.settings
+        sender = SnsSms(boto3.client("sns", region_name=settings.region))
+        return ArchivingSms(sender, Path(settings.mail_archive_dir)) if settings.mail_archive_dir else sender
 
     @cached_property
     def codes(self) -> CodeService:

@@ -36,6 +36,9 @@ from chalicelib.services.authz import Function, Principal, authorize
 from chalicelib.services.vendors import VendorIdentity
 
 MAX_BODY_BYTES = 64 * 1024
+# No request model nests anywhere near this deep; the limit keeps the JSON parser (recursive in CPython)
+# and pydantic away from hostile input such as 20,000 opening brackets.
+MAX_BODY_DEPTH = 32
 JSON = {"Content-Type": "application/json"}
 OPERATION_ATTRIBUTE = "godkend_operation"
 
@@ -169,14 +172,38 @@ class Call:
 def parse_body[M: BaseModel](raw: bytes | None, model: type[M]) -> M:
     if raw is not None and len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"The body may be at most {MAX_BODY_BYTES} bytes.")
+    if json_depth(raw or b"") > MAX_BODY_DEPTH:
+        raise InvalidInput(f"The body may nest objects and lists at most {MAX_BODY_DEPTH} deep.")
     try:
         data = json.loads(raw or b"")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise InvalidInput("The body must be a JSON object.") from exc
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput("Some fields are missing or invalid.", errors=field_errors(exc)) from exc
+
+
+QUOTE, BACKSLASH = ord('"'), ord("\\")
+OPENS = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+def json_depth(raw: bytes) -> int:
+    """How deep the brackets of a JSON text nest, counting only those outside strings; one pass, no
+    recursion, so it can run before the parser does. Text that is not JSON is left to the parser."""
+    deepest = depth = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            # Inside a string only an unescaped quote matters.
+            in_string = escaped or byte != QUOTE
+            escaped = not escaped and byte == BACKSLASH
+        elif byte == QUOTE:
+            in_string = True
+        else:
+            depth += OPENS.get(byte, 0)
+            deepest = max(deepest, depth)
+    return deepest
 
 
 def parse_query[M: BaseModel](params: Mapping[str, str], model: type[M]) -> M:

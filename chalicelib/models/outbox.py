@@ -1,6 +1,6 @@
 """The mail outbox. A service that causes a mail writes an outbox item in the same DynamoDB transaction as
 the change itself, so the mail exists if and only if the change committed. The table's stream then drives
-delivery (`chalicelib/events/mailer.py`).
+delivery (`chalicelib/events/mail.py`); the stream carries only the message id.
 
     with transaction() as tx:
         tx.save(code, condition=...)
@@ -88,7 +88,9 @@ class OutboxModel(Model):
         table_name = table_name("outbox")
         region = aws_region()
         billing_mode = PAY_PER_REQUEST_BILLING_MODE
-        stream_view_type = "NEW_AND_OLD_IMAGES"
+        # Keys only: the mailer reads the item itself, so a code or an activation code never travels in a
+        # stream record (records stay readable for 24 hours, long after the item has dropped its secrets).
+        stream_view_type = "KEYS_ONLY"
 
     message_id = UnicodeAttribute(hash_key=True)
     kind = UnicodeAttribute()

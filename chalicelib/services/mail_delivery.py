@@ -1,8 +1,10 @@
 """Delivers outbox messages: exactly once each, retried when SES fails, parked when it keeps failing, never
 sent to a suppressed address.
 
-A message is delivered when the outbox stream shows it queued (inserted, or put back by a staff retry, which
-starts a new generation), and again from the retry queue after a transient failure. Whatever happens to one
+A message is delivered when the outbox stream names it and the item, read by its key, is queued and not yet
+tried (inserted, or put back by a staff retry, which starts a new generation with no attempts), and again from
+the retry queue after a transient failure. The stream carries keys only, so no secret is ever in a record;
+the retry queue carries the generation it retries. Whatever happens to one
 message is recorded on it, never raised, so a bad message cannot hold up the ones behind it on the stream.
 """
 
@@ -46,7 +48,8 @@ class AlreadyInProgress(Exception):
 @dataclass(frozen=True)
 class Delivery:
     message_id: str
-    generation: int
+    # The generation a retry is for; None (from the stream) is the item's current one, untried so far.
+    generation: int | None = None
 
 
 class MailDelivery:
@@ -72,11 +75,7 @@ class MailDelivery:
     def deliver(self, delivery: Delivery) -> MailStatus | None:
         """Try to deliver; answers the message's status afterwards, or None when there was nothing to do."""
         message = get_message(delivery.message_id)
-        if (
-            message is None
-            or message.status != MailStatus.QUEUED.value
-            or message.generation != delivery.generation
-        ):
+        if message is None or not _due(message, delivery):
             return None
         suppression = suppression_of(message.to_address)
         if suppression is not None:
@@ -169,6 +168,16 @@ class MailDelivery:
         return status
 
 
+def _due(message: OutboxModel, delivery: Delivery) -> bool:
+    if message.status != MailStatus.QUEUED.value:
+        return False
+    if delivery.generation is None:
+        # A stream record: every write to the item makes one. Only a message not yet tried in this generation
+        # is the stream's to send; after a failed try the retry queue owns it, with its delay.
+        return int(message.attempts or 0) == 0
+    return bool(message.generation == delivery.generation)
+
+
 def lost_condition(exc: UpdateError | PutError) -> bool:
     return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
@@ -178,30 +187,21 @@ def _still_queued(message: OutboxModel) -> Any:
 
 
 def deliveries_in_stream(records: Sequence[Any]) -> list[Delivery]:
-    """The messages a batch of outbox stream records asks to deliver: newly queued, or queued again."""
-    found = []
+    """The messages a batch of outbox stream records (keys only) may ask to deliver, each once per batch;
+    `deliver` reads the item and decides."""
+    found: dict[str, Delivery] = {}
     for record in records:
-        new = record.new_image or {}
-        old = record.old_image or {}
-        if _string(new, "status") != MailStatus.QUEUED.value:
+        if record.event_name not in ("INSERT", "MODIFY"):
             continue
-        requeued = _string(old, "status") != MailStatus.QUEUED.value or _number(old, "generation") != _number(
-            new, "generation"
-        )
-        if record.event_name == "INSERT" or (record.event_name == "MODIFY" and requeued):
-            found.append(Delivery(_string(new, "message_id") or "", _number(new, "generation")))
-    return [d for d in found if d.message_id]
+        message_id = _string(record.keys or {}, "message_id")
+        if message_id:
+            found.setdefault(message_id, Delivery(message_id))
+    return list(found.values())
 
 
 def _string(image: dict[str, Any], name: str) -> str | None:
     value = image.get(name, {})
     return value.get("S") if isinstance(value, dict) else None
-
-
-def _number(image: dict[str, Any], name: str) -> int:
-    value = image.get(name, {})
-    raw = value.get("N") if isinstance(value, dict) else None
-    return int(raw) if raw is not None and raw.lstrip("-").isdigit() else 0
 
 
 def retry_by_staff(message_id: str) -> OutboxModel:
