@@ -35,10 +35,13 @@ _SPACE = r" \u00A0\u1680\u2000-\u200A\u202F\u205F\u3000"
 
 NAME_PATTERN = rf"^[^{_CONTROL}{_SPACE}](?:[^{_CONTROL}]*[^{_CONTROL}{_SPACE}])?$"
 # An organisation's name also needs a letter or digit for its handle (chalicelib/services/handles.py).
-_HANDLE = "A-Za-z0-9\u00c6\u00d8\u00c5\u00e6\u00f8\u00e5\u00df"
+_HANDLE = r"A-Za-z0-9\u00C6\u00D8\u00C5\u00E6\u00F8\u00E5\u00DF"
 _INNER = rf"[^{_CONTROL}]*"
 _EDGE = rf"[^{_CONTROL}{_SPACE}]"
-ORGANISATION_NAME_PATTERN = rf"^(?:[{_HANDLE}]|[{_HANDLE}]{_INNER}{_EDGE}|{_EDGE}{_INNER}[{_HANDLE}]{_INNER}{_EDGE}|{_EDGE}{_INNER}[{_HANDLE}])$"
+ORGANISATION_NAME_PATTERN = (
+    rf"^(?:[{_HANDLE}]|[{_HANDLE}]{_INNER}{_EDGE}"
+    rf"|{_EDGE}{_INNER}[{_HANDLE}]{_INNER}{_EDGE}|{_EDGE}{_INNER}[{_HANDLE}])$"
+)
 # Free text (a reason mailed to administrators) may have line breaks, and must say something.
 TEXT_PATTERN = rf"^(?:[^{_CONTROL}]|\n)*[^{_CONTROL}{_SPACE}\n](?:[^{_CONTROL}]|\n)*$"
 # Addresses SES can deliver to and a MIME header can carry: an ASCII dot-atom local part and a domain of

@@ -204,6 +204,12 @@ def accepts_token_issued_at(user: UserModel, issued_at: datetime) -> bool:
     return user.tokens_valid_from is None or issued_at >= valid_from(user.tokens_valid_from)
 
 
+def change_kind(user: UserModel, kind: UserKind, *, now: datetime) -> None:
+    """Make a person staff, or no longer staff. Staff rights follow this record (the token's group claim must
+    agree with it), and every token from before the change is refused."""
+    user.update(actions=[UserModel.kind.set(kind.value), end_sessions(now)])
+
+
 def record_second_factor(user: UserModel) -> None:
     """Remember that the user has enrolled a second factor. Only the flag is written, under the version
     check; if a concurrent edit wins, the flag is simply recorded again on the user's next request."""

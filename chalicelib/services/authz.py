@@ -15,6 +15,8 @@ from enum import StrEnum
 
 from chalicelib.errors import Forbidden, NotFound
 
+NEVER = datetime.min.replace(tzinfo=UTC)
+
 
 class Function(StrEnum):
     CODES = "codes"
@@ -50,7 +52,7 @@ class Principal:
     # The bearer token, kept only so that the enrolment step can hand it back to Cognito.
     access_token: str = field(default="", repr=False)
     # When the person last signed in with their password (the token's `auth_time`).
-    authenticated_at: datetime = datetime.min.replace(tzinfo=UTC)
+    authenticated_at: datetime = NEVER
 
     def has(self, function: Function) -> bool:
         return function in self.functions
