@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from email.errors import MessageError
 from typing import Any, Protocol
 
 from jinja2 import TemplateError
@@ -39,6 +40,11 @@ class RetryScheduler(Protocol):
 
 # Wraps the send so that it runs once per `key` keyword even when called again (Powertools idempotency).
 OnceWrapper = Callable[[Callable[..., str]], Callable[..., str]]
+
+
+class UnbuildableMail(Exception):
+    """The message cannot be rendered or put into MIME (a broken template, an address no header can carry).
+    Permanent: trying again builds the same thing."""
 
 
 class AlreadyInProgress(Exception):
@@ -88,10 +94,13 @@ class MailDelivery:
             return None
         except TransientSendError as exc:
             return self._after_transient_failure(message, str(exc))
-        except (PermanentSendError, TemplateError) as exc:  # a rejected address, a broken template
+        except PermanentSendError as exc:  # SES refused the address or the message for good
             logger.exception("mail %s cannot be sent", message.message_id)
-            reason = str(exc) if isinstance(exc, PermanentSendError) else f"{type(exc).__name__}: {exc}"
-            return self._finish(message, MailStatus.FAILED, error=reason, attempted=True)
+            return self._finish(message, MailStatus.FAILED, error=str(exc), attempted=True)
+        except UnbuildableMail as exc:
+            # Parked at once; its secret goes too, since no retry can ever mail it.
+            logger.exception("mail %s cannot be built", message.message_id)
+            return self._finish(message, MailStatus.FAILED, error=str(exc), attempted=True, drop_secrets=True)
         except Exception as exc:  # something we depend on failed; it may well work later
             logger.exception("mail %s could not be sent this time", message.message_id)
             return self._after_transient_failure(message, f"{type(exc).__name__}")
@@ -100,14 +109,17 @@ class MailDelivery:
     def _render_and_send(self, *, key: str, message: OutboxModel) -> str:
         variables: dict[str, Any] = {**(message.context or {}), **(message.secrets or {})}
         variables["recipient_name"] = message.to_name
-        mail = render(message.kind, message.language, variables)
-        raw = build_message(
-            sender=self._from,
-            to_address=message.to_address,
-            to_name=message.to_name,
-            mail=mail,
-            at=self._clock.now(),
-        )
+        try:
+            mail = render(message.kind, message.language, variables)
+            raw = build_message(
+                sender=self._from,
+                to_address=message.to_address,
+                to_name=message.to_name,
+                mail=mail,
+                at=self._clock.now(),
+            )
+        except (TemplateError, MessageError, ValueError, TypeError, LookupError) as exc:
+            raise UnbuildableMail(f"{type(exc).__name__}: {exc}") from exc
         return self._sender.send(message_id=message.message_id, to_address=message.to_address, raw=raw)
 
     def _after_transient_failure(self, message: OutboxModel, error: str) -> MailStatus | None:
@@ -143,6 +155,7 @@ class MailDelivery:
         error: str | None = None,
         provider_id: str | None = None,
         attempted: bool = False,
+        drop_secrets: bool = False,
     ) -> MailStatus:
         actions: list[Any] = [OutboxModel.status.set(status.value)]
         if attempted:
@@ -155,7 +168,7 @@ class MailDelivery:
                 OutboxModel.last_error.remove(),
                 OutboxModel.provider_message_id.set(provider_id or ""),
             ]
-        if status in (MailStatus.SENT, MailStatus.SUPPRESSED):
+        if drop_secrets or status in (MailStatus.SENT, MailStatus.SUPPRESSED):
             # A code or an activation code is in the outbox only so that it can be mailed.
             actions.append(OutboxModel.secrets.remove())
         try:

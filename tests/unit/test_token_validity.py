@@ -1,4 +1,4 @@
-"""The instant from which a user's tokens are accepted, at the boundary second (token `iat` counts seconds)."""
+"""The instant from which a user's tokens are accepted, at the boundary second (`iat` counts seconds)."""
 
 from __future__ import annotations
 
