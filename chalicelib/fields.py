@@ -25,10 +25,11 @@ from chalicelib.services.cvr import is_valid_cvr
 
 # Characters no name or text may hold: C0 and C1 controls, the format characters of the Basic Multilingual
 # Plane (soft hyphen, bidirectional controls, zero-width characters, U+2028/U+2029 line and paragraph
-# separators, BOM) and lone surrogates. They show as line breaks in mails or hide what a text says.
+# separators, BOM). They show as line breaks in mails or hide what a text says. (Lone surrogates are not
+# text at all: `chalicelib/api/routing.py` refuses a body holding one before any field is read.)
 _CONTROL = (
     r"\x00-\x1F\x7F-\x9F\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890\u0891\u08E2\u180E"
-    r"\u200B-\u200F\u2028-\u202E\u2060-\u206F\uD800-\uDFFF\uFEFF\uFFF9-\uFFFB"
+    r"\u200B-\u200F\u2028-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB"
 )
 # The spaces (other than controls) a name must not begin or end with.
 _SPACE = r" \u00A0\u1680\u2000-\u200A\u202F\u205F\u3000"
@@ -45,14 +46,16 @@ ORGANISATION_NAME_PATTERN = (
 # Free text (a reason mailed to administrators) may have line breaks, and must say something.
 TEXT_PATTERN = rf"^(?:[^{_CONTROL}]|\n)*[^{_CONTROL}{_SPACE}\n](?:[^{_CONTROL}]|\n)*$"
 # Addresses SES can deliver to and a MIME header can carry: an ASCII dot-atom local part and a domain of
-# dot-separated labels with a top-level domain of letters. No quoted local parts, no `<`, `>`, spaces.
+# dot-separated labels with a top-level domain of letters. No quoted local parts, no `<`, `>`, spaces; at
+# most 64 characters before the @ (RFC 5321).
 EMAIL_PATTERN = (
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"^(?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
 # +45 and 8 digits; spaces anywhere are allowed and dropped.
 MOBILE_PATTERN = r"^ *\+ *4 *5(?: *[0-9]){8} *$"
-# 8 digits, no leading zero; spaces anywhere are allowed and dropped. Also the modulus-11 check (format).
+# 8 digits, no leading zero; spaces anywhere are allowed and dropped. A CVR number that names a new company
+# (the application form) must also pass the modulus-11 check: the format `cvr` says so.
 CVR_PATTERN = r"^ *[1-9](?: *[0-9]){7} *$"
 ACCOUNT_NUMBER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,29}$"
 POSTCODE_PATTERN = r"^[0-9]{4}$"
@@ -135,7 +138,8 @@ _ACCOUNT_CHECK, _ACCOUNT_DOC = _rule(
 _MOBILE_CHECK, _MOBILE_DOC = _rule(
     MOBILE_PATTERN, "mobile", "A Danish mobile number: +45 followed by 8 digits."
 )
-_CVR_CHECK, _CVR_DOC = _rule(
+_CVR_CHECK, _CVR_DOC = _rule(CVR_PATTERN, "cvr", "Not a CVR number: 8 digits, no leading zero.")
+_NEW_CVR_CHECK, _NEW_CVR_DOC = _rule(
     CVR_PATTERN,
     "cvr",
     "Not a valid CVR number: 8 digits, no leading zero, passing the modulus-11 check.",
@@ -165,11 +169,16 @@ Postcode = Annotated[str, Field(min_length=4, max_length=4), _POSTCODE_CHECK, _P
 Mobile = Annotated[
     str, Field(min_length=11, max_length=40), _MOBILE_CHECK, _MOBILE_DOC, AfterValidator(_without_spaces)
 ]
+# A company the caller's organisation has (grants, filters, changes): one that does not answers 404.
 Cvr = Annotated[
+    str, Field(min_length=8, max_length=40), _CVR_CHECK, _CVR_DOC, AfterValidator(_without_spaces)
+]
+# A company named for the first time, in an application: the number itself must be a valid one.
+NewCvr = Annotated[
     str,
     Field(min_length=8, max_length=40),
-    _CVR_CHECK,
-    _CVR_DOC,
+    _NEW_CVR_CHECK,
+    _NEW_CVR_DOC,
     AfterValidator(_without_spaces),
     AfterValidator(_cvr),
 ]

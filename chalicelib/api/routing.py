@@ -178,10 +178,21 @@ def parse_body[M: BaseModel](raw: bytes | None, model: type[M]) -> M:
         data = json.loads(raw or b"")
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise InvalidInput("The body must be a JSON object.") from exc
+    if not _is_unicode(data):
+        raise InvalidInput("The body holds a lone surrogate (\\ud800 to \\udfff), which is not text.")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput("Some fields are missing or invalid.", errors=field_errors(exc)) from exc
+
+
+def _is_unicode(data: Any) -> bool:
+    # JSON's \u escapes can spell half a surrogate pair, which no string of ours may hold (nor DynamoDB).
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 QUOTE, BACKSLASH = ord('"'), ord("\\")

@@ -26,9 +26,9 @@ from chalicelib.errors import AdministratorExists, Conflict, FieldError, Invalid
 from chalicelib.fields import (
     AccountNumber,
     CompanyName,
-    Cvr,
     Email,
     Mobile,
+    NewCvr,
     OrganisationName,
     PersonName,
     Strict,
@@ -57,12 +57,12 @@ USERNAME_ATTEMPTS = 3
 
 
 class SubsidiaryIn(Strict):
-    cvr: Cvr
+    cvr: NewCvr
     name: CompanyName
 
 
 class AccountIn(Strict):
-    cvr: Cvr = Field(description="The main CVR or one of the subsidiaries'")
+    cvr: NewCvr = Field(description="The main CVR or one of the subsidiaries'")
     number: AccountNumber
     name: CompanyName
 
@@ -75,7 +75,7 @@ class ApplicantIn(Strict):
 
 
 class ApplicationForm(Strict):
-    cvr: Cvr = Field(description="The main company's CVR number; the letter goes to its official mailbox")
+    cvr: NewCvr = Field(description="The main company's CVR number; the letter goes to its official mailbox")
     name: OrganisationName = Field(description="The organisation's name; its ASCII form becomes the handle")
     subsidiaries: list[SubsidiaryIn] = Field(default_factory=list, max_length=MAX_SUBSIDIARIES)
     accounts: list[AccountIn] = Field(default_factory=list, max_length=MAX_ACCOUNTS)
