@@ -206,6 +206,9 @@ class UniqueItems:
 
 
 UNIQUE_ITEMS = UniqueItems()
+# For lists of objects the server refuses two items with the same key (a CVR, an account number), which is
+# stricter than `uniqueItems` can say; the document says `uniqueItems`, the description says by which key.
+UNIQUE_OBJECTS = Documented({"uniqueItems": True})
 
 
 class Strict(BaseModel):

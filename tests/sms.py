@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
 

@@ -39,7 +39,15 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import Conflict, LastAdministrator, NotFound, UpstreamUnavailable
-from chalicelib.fields import UNIQUE_ITEMS, CompanyGrant, Email, Mobile, PersonName, Strict
+from chalicelib.fields import (
+    UNIQUE_ITEMS,
+    UNIQUE_OBJECTS,
+    CompanyGrant,
+    Email,
+    Mobile,
+    PersonName,
+    Strict,
+)
 from chalicelib.models.audit import Actor, ActorKind, AuditAction, AuditEvent, Origin, audit_record
 from chalicelib.models.base import transaction
 from chalicelib.models.invitation import (
@@ -98,7 +106,7 @@ INDEX = "users.by-org"
 CURSOR_KEYS = frozenset({"org_id", "user_id"})
 
 Functions = Annotated[list[Function], Field(min_length=1), UNIQUE_ITEMS, AfterValidator(distinct_functions)]
-Companies = Annotated[list[CompanyGrant], AfterValidator(distinct_companies)]
+Companies = Annotated[list[CompanyGrant], AfterValidator(distinct_companies), UNIQUE_OBJECTS]
 
 
 class _Form(Strict):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
@@ -37,6 +37,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.clock import Clock
 from chalicelib.errors import AccountHasCodes, Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from chalicelib.fields import (
+    UNIQUE_OBJECTS,
     AccountNumber,
     CityName,
     CompanyName,
@@ -99,7 +100,9 @@ class AccountChange(_Form):
 class CompanyChange(_Form):
     cvr: Cvr = Field(description="A company of the organisation (CVR number)")
     name: CompanyName | None = Field(default=None, description="The company's new name")
-    accounts: list[AccountChange] = Field(default_factory=list, max_length=MAX_ACCOUNT_CHANGES)
+    accounts: Annotated[list[AccountChange], UNIQUE_OBJECTS] = Field(
+        default_factory=list, max_length=MAX_ACCOUNT_CHANGES, description="Each account number once"
+    )
 
     @field_validator("accounts")
     @classmethod
@@ -125,7 +128,9 @@ class OrganisationChanges(_Form):
     )
     address: AddressIn | None = None
     contact_email: Email | None = None
-    companies: list[CompanyChange] = Field(default_factory=list, max_length=MAX_COMPANY_CHANGES)
+    companies: Annotated[list[CompanyChange], UNIQUE_OBJECTS] = Field(
+        default_factory=list, max_length=MAX_COMPANY_CHANGES, description="Each company (CVR) once"
+    )
 
     @field_validator("companies")
     @classmethod
