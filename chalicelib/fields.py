@@ -65,7 +65,8 @@ SIX_DIGITS_PATTERN = r"^[0-9]{6}$"
 # O as 0; there is no U (chalicelib/services/activation_codes.py).
 ACTIVATION_CODE_PATTERN = r"^[ -]*(?:[0-9A-TV-Za-tv-z][ -]*){12}$"
 # The invitation code from the mail: the invitation id, a dot, the secret (services/invitations.py).
-INVITATION_CODE_PATTERN = r"^[0-9a-f]{32}\.[A-Za-z0-9_-]{32}$"
+# Pasted, it may come with spaces or a line break around it.
+INVITATION_CODE_PATTERN = r"^[ \t\r\n]*[0-9a-f]{32}\.[A-Za-z0-9_-]{32}[ \t\r\n]*$"
 
 CVR_FORMAT = "cvr"
 MAX_EMAIL = 254
@@ -185,7 +186,7 @@ NewCvr = Annotated[
 AuthenticatorCode = Annotated[str, Field(min_length=6, max_length=6), _SIX_CHECK, _SIX_DOC]
 SmsVerificationCode = Annotated[str, Field(min_length=6, max_length=6), _SIX_CHECK, _SIX_DOC]
 ActivationCode = Annotated[str, Field(min_length=12, max_length=64), _ACTIVATION_CHECK, _ACTIVATION_DOC]
-InvitationCode = Annotated[str, Field(min_length=65, max_length=65), _INVITATION_CHECK, _INVITATION_DOC]
+InvitationCode = Annotated[str, Field(min_length=65, max_length=200), _INVITATION_CHECK, _INVITATION_DOC]
 Password = Annotated[str, Field(min_length=1, max_length=256)]
 
 

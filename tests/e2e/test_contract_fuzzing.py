@@ -3,8 +3,8 @@ against `make run`'s stack, as each kind of caller. Any server error, a schema-v
 schema-violating one accepted, or an answer (status, headers, content type, body) the document does not
 declare fails the suite.
 
-Bounded: a few examples per operation and phase, with a fixed seed (GODKEND_FUZZ_SEED to vary it), so the
-four runs add a few minutes. Explicit exclusions, each for a reason the hooks module gives
+Bounded: a few examples per operation and phase, a time budget per caller (GODKEND_FUZZ_SECONDS), a fixed
+seed (GODKEND_FUZZ_SEED to vary it). Explicit exclusions, each for a reason the hooks module gives
 (tests/e2e/fuzz_hooks.py): the local HTTP server's own TRACE answer, the emulated gateway's 401 without a
 key; and, for people, POST /v1/me/second-factor/reset, which would remove the demo login's second factor and
 so end the run's own sign-in for good (tests/integration/test_sessions.py covers it).
@@ -25,7 +25,10 @@ from tests.e2e.fuzz_hooks import REPLACED_CHECKS
 pytestmark = pytest.mark.e2e
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-EXAMPLES_PER_OPERATION = int(os.environ.get("GODKEND_FUZZ_EXAMPLES", "5"))
+EXAMPLES_PER_OPERATION = int(os.environ.get("GODKEND_FUZZ_EXAMPLES", "3"))
+# Each caller's run stops when its budget is spent (and fuzzes again while it lasts), so the four runs add
+# about three minutes to `make test` on a quiet machine, however slow the emulator is.
+SECONDS_PER_CALLER = int(os.environ.get("GODKEND_FUZZ_SECONDS", "40"))
 SEED = os.environ.get("GODKEND_FUZZ_SEED", "20261201")
 RUN_TIMEOUT_SECONDS = 600
 
@@ -43,6 +46,8 @@ def fuzz(stack: RunningStack, role: str) -> subprocess.CompletedProcess[str]:
         "examples,coverage,fuzzing",
         "--max-examples",
         str(EXAMPLES_PER_OPERATION),
+        "--max-time",
+        str(SECONDS_PER_CALLER),
         "--seed",
         SEED,
         "--workers",
