@@ -112,6 +112,11 @@ class CompanyChange(_Form):
         return accounts
 
 
+def _no_default(schema: dict[str, Any]) -> None:
+    # Left out means "keep it"; the document must not name null as the default of a non-null string.
+    schema.pop("default", None)
+
+
 class OrganisationChanges(_Form):
     """Only what is given changes; `address` and `contact_email` can be cleared with null."""
 
@@ -124,7 +129,7 @@ class OrganisationChanges(_Form):
 
     # Optional, but never null: an organisation always has a name.
     name: OrganisationName | SkipJsonSchema[None] = Field(
-        default=None, description="The handle does not change with it"
+        default=None, description="The handle does not change with it", json_schema_extra=_no_default
     )
     address: AddressIn | None = None
     contact_email: Email | None = None
