@@ -5,7 +5,8 @@ declare fails the suite.
 
 Bounded: a few examples per operation and phase, a time budget per caller (GODKEND_FUZZ_SECONDS), a fixed
 seed (GODKEND_FUZZ_SEED to vary it). Explicit exclusions, each for a reason the hooks module gives
-(tests/e2e/fuzz_hooks.py): the local HTTP server's own TRACE answer, the emulated gateway's 401 without a
+(tests/e2e/fuzz_hooks.py), and the application form's rules beyond its schema (tests/e2e/schemathesis.toml):
+the local HTTP server's own TRACE answer, the emulated gateway's 401 without a
 key; and, for people, POST /v1/me/second-factor/reset, which would remove the demo login's second factor and
 so end the run's own sign-in for good (tests/integration/test_sessions.py covers it).
 """
@@ -36,6 +37,8 @@ RUN_TIMEOUT_SECONDS = 600
 def fuzz(stack: RunningStack, role: str) -> subprocess.CompletedProcess[str]:
     command = [
         str(Path(sys.executable).with_name("st")),
+        "--config-file",
+        str(Path(__file__).with_name("schemathesis.toml")),
         "run",
         f"{stack.api}/openapi.json",
         "--checks",
