@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -32,7 +33,7 @@ from chalicelib.errors import (
     PayloadTooLarge,
 )
 from chalicelib.models.audit import Origin
-from chalicelib.services.authz import Function, Principal, authorize
+from chalicelib.services.authz import Access, Function, Principal, authorize
 from chalicelib.services.vendors import VendorIdentity
 
 MAX_BODY_BYTES = 64 * 1024
@@ -261,12 +262,26 @@ def _query_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+# What pydantic puts in an error's location for a union's member rather than a field: the member's kind
+# (`function-after[...]`, `none`) or a tagged union's tag (company access, chalicelib/fields.py).
+_UNION_MEMBER = re.compile(r"^(?:[a-z-]+\[.*\]|none|str|int|bool|list|dict)$")
+_UNION_TAGS = frozenset(access.value for access in Access)
+
+
 def field_errors(exc: ValidationError) -> list[FieldError]:
-    found = []
+    """One error per field, named as the client sent it; of a union's members, the first one's answer."""
+    found: dict[str, FieldError] = {}
     for error in exc.errors(include_url=False, include_input=False):
-        location = ".".join(str(part) for part in error["loc"]) or "body"
-        found.append(FieldError(field=location, message=error["msg"]))
-    return found
+        parts = [str(part) for part in error["loc"]]
+        named = [
+            part
+            for index, part in enumerate(parts)
+            if not _UNION_MEMBER.match(part)
+            and not (part in _UNION_TAGS and index > 0 and parts[index - 1].isdigit())
+        ]
+        location = ".".join(named) or "body"
+        found.setdefault(location, FieldError(field=location, message=error["msg"]))
+    return list(found.values())
 
 
 class Routes:
