@@ -17,7 +17,15 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StrictStr,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
@@ -67,6 +75,9 @@ ACTIVATION_CODE_PATTERN = r"^[ -]*(?:[0-9A-TV-Za-tv-z][ -]*){12}$"
 # The invitation code from the mail: the invitation id, a dot, the secret (services/invitations.py).
 # Pasted, it may come with spaces or a line break around it.
 INVITATION_CODE_PATTERN = r"^[ \t\r\n]*[0-9a-f]{32}\.[A-Za-z0-9_-]{32}[ \t\r\n]*$"
+
+# A code as a vendor was given it: any text with something in it besides spaces and line breaks.
+PASTED_CODE_PATTERN = r"^[ \t\r\n]*[^ \t\r\n][\s\S]*$"
 
 CVR_FORMAT = "cvr"
 MAX_EMAIL = 254
@@ -155,6 +166,7 @@ _ACTIVATION_CHECK, _ACTIVATION_DOC = _rule(
 _INVITATION_CHECK, _INVITATION_DOC = _rule(
     INVITATION_CODE_PATTERN, "invitation_code", "The invitation code exactly as in the mail."
 )
+_PASTED_CHECK, _PASTED_DOC = _rule(PASTED_CODE_PATTERN, "code", "The code, as the representative gave it.")
 _POSTCODE_CHECK, _POSTCODE_DOC = _rule(POSTCODE_PATTERN, "postcode", "A Danish postcode: 4 digits.")
 
 PersonName = Annotated[str, Field(min_length=1, max_length=100), _NAME_CHECK, _NAME_DOC]
@@ -188,6 +200,10 @@ SmsVerificationCode = Annotated[str, Field(min_length=6, max_length=6), _SIX_CHE
 ActivationCode = Annotated[str, Field(min_length=12, max_length=64), _ACTIVATION_CHECK, _ACTIVATION_DOC]
 InvitationCode = Annotated[str, Field(min_length=65, max_length=200), _INVITATION_CHECK, _INVITATION_DOC]
 Password = Annotated[str, Field(min_length=1, max_length=256)]
+# No code is longer than 49 characters (8, @, a handle of at most 40); anything far longer is not a code
+# pasted with some whitespace but a broken integration, and is refused rather than looked up.
+MAX_PASTED_CODE = 100
+PastedCode = Annotated[StrictStr, Field(min_length=1, max_length=MAX_PASTED_CODE), _PASTED_CHECK, _PASTED_DOC]
 
 
 class UniqueItems:

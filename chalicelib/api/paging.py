@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.fields import Cvr
+from chalicelib.fields import AccountNumber, Cvr
 from chalicelib.models.paging import MAX_CURSOR_LENGTH
 from chalicelib.services.paging import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -29,6 +29,4 @@ class ScopedPageQuery(PageQuery):
     """A list of what lives under a company's accounts (codes, validations), narrowed to one of them."""
 
     company: Cvr | None = Field(default=None, description="Only this company's (CVR)")
-    account: str | None = Field(
-        default=None, min_length=1, max_length=40, description="Only this account's (needs `company`)"
-    )
+    account: AccountNumber | None = Field(default=None, description="Only this account's (needs `company`)")
