@@ -279,6 +279,9 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
             if not _UNION_MEMBER.match(part)
             and not (part in _UNION_TAGS and index > 0 and parts[index - 1].isdigit())
         ]
+        if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+            # The tag field itself is wrong (company access neither `full` nor `limited`): name it.
+            named.append(str((error.get("ctx") or {}).get("discriminator", "")).strip("'") or "tag")
         location = ".".join(named) or "body"
         found.setdefault(location, FieldError(field=location, message=error["msg"]))
     return list(found.values())

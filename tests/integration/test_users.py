@@ -160,10 +160,14 @@ BAD_FIELDS = [
     ("companies", [], "companies"),
     ("companies", [{"cvr": "123", "access": "full"}], "companies.0.cvr"),
     ("companies", [{"cvr": "10000001", "access": "some"}], "companies.0.access"),
-    ("companies", [{"cvr": "10000001", "access": "limited"}], "companies.0"),
-    ("companies", [{"cvr": "10000001", "access": "limited", "accounts": []}], "companies.0"),
-    ("companies", [{"cvr": "10000001", "access": "full", "accounts": ["A1"]}], "companies.0"),
-    ("companies", [{"cvr": "10000001", "access": "limited", "accounts": ["A1", "A1"]}], "companies.0"),
+    ("companies", [{"cvr": "10000001", "access": "limited"}], "companies.0.accounts"),
+    ("companies", [{"cvr": "10000001", "access": "limited", "accounts": []}], "companies.0.accounts"),
+    ("companies", [{"cvr": "10000001", "access": "full", "accounts": ["A1"]}], "companies.0.accounts"),
+    (
+        "companies",
+        [{"cvr": "10000001", "access": "limited", "accounts": ["A1", "A1"]}],
+        "companies.0.accounts",
+    ),
     ("language", "de", "language"),
     ("extra", 1, "extra"),
 ]
