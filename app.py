@@ -18,6 +18,7 @@ from chalicelib.api import (
     staff_letters,
     staff_mail,
     staff_organisations,
+    staff_personal_data,
     users,
     validations,
     vendor_auth,
@@ -50,6 +51,7 @@ for routes in (
     vendors.routes,
     validations.routes,
     staff_letters.routes,
+    staff_personal_data.routes,
 ):
     app.register_blueprint(routes.blueprint)
 for events in (mail_events, reminder_events, letter_events):
