@@ -33,6 +33,9 @@ from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, tab
 from chalicelib.models.retention import audit_purge_at, is_gone
 
 ANONYMOUS = "anonymous"
+# The operator's own actions that belong to no organisation (vendors, mail, personal-data requests) are kept
+# in a trail of their own, under this partition; no organisation's id can be it.
+STAFF_TRAIL = "staff"
 MAX_USER_AGENT = 512
 
 
@@ -60,6 +63,11 @@ class AuditAction(StrEnum):
     USER_ENABLED = "user.enabled"
     USER_DELETED = "user.deleted"
     ORGANISATION_UPDATED = "organisation.updated"  # master data: name, address, contact, companies, accounts
+    # In the staff trail:
+    VENDOR_CREATED = "vendor.created"
+    VENDOR_KEY_ISSUED = "vendor.key_issued"
+    VENDOR_KEY_REVOKED = "vendor.key_revoked"
+    MAIL_RETRIED = "mail.retried"
     PERSONAL_DATA_EXPORTED = "personal_data.exported"  # staff answered a person's access request
     PERSONAL_DATA_ERASED = "personal_data.erased"  # staff erased a person's data; details name the codes
 

@@ -20,7 +20,7 @@ Access patterns
 - a company's receipts ....................... Query validations.by-company[cvr], filter on scope
 - an account's receipts ...................... Query validations.by-account[account_key]
   (the narrowest the caller's scope allows, exactly as codes are listed: `chalicelib/models/scoped.py`)
-- a code's receipts (a person's data) ..... Query validations.by-code[code_id], oldest first
+- a code's receipts (to tell vendors; a person's data) .. Query validations.by-code[code_id]
 - a vendor's failures now .................... BatchGetItem validation-failures[vendor, current window] and
                                                [vendor, previous window], together with the code's value
                                                item code-values[random_part]: one round trip, consistent
@@ -80,7 +80,8 @@ class ReceiptsByAccount(GlobalSecondaryIndex["ReceiptModel"]):
 
 
 class ReceiptsByCode(GlobalSecondaryIndex["ReceiptModel"]):
-    """The receipts of one code: what vendors were told about a representative."""
+    """Which vendors accepted a code: whom to tell when it is revoked or renewed, and what a representative's
+    access request finds."""
 
     class Meta:
         index_name = "by-code"

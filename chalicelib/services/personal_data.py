@@ -27,6 +27,7 @@ from pynamodb.expressions.condition import Condition
 from chalicelib.clock import Clock, isoformat
 from chalicelib.models.application import ApplicationModel, ApplicationStatus
 from chalicelib.models.audit import (
+    STAFF_TRAIL,
     Actor,
     ActorKind,
     AuditAction,
@@ -43,8 +44,6 @@ from chalicelib.models.user import UserModel
 from chalicelib.models.validation import ReceiptModel, receipts_of_code
 from chalicelib.services.authz import Principal
 
-# Staff's own requests are audited in a trail of their own, beside the organisations' trails.
-STAFF_TRAIL = "staff"
 RECEIPT_KEPT_BECAUSE = (
     "A receipt is the vendor's evidence of what Godkend told it when it accepted the code, so it keeps the "
     "representative's first and last name until the receipt's retention ends."

@@ -10,12 +10,11 @@ import pytest
 
 from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
-from chalicelib.models.audit import AuditModel
+from chalicelib.models.audit import STAFF_TRAIL, AuditModel
 from chalicelib.models.code import CodeModel, get_value
 from chalicelib.models.outbox import OutboxModel
 from chalicelib.models.retention import ERASED, ERASED_EMAIL
 from chalicelib.models.suppression import SuppressionModel
-from chalicelib.services.personal_data import STAFF_TRAIL
 from tests.integration.test_authentication import assert_problem
 from tests.integration.test_codes import created, listed, renew, representative, revoke
 from tests.integration.test_mail_pipeline import Pipeline
