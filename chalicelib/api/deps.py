@@ -22,11 +22,12 @@ if TYPE_CHECKING:
     from chalicelib.services.codes import CodeService, RandomSource
     from chalicelib.services.colleagues import ColleagueService
     from chalicelib.services.eligibility import EligibilityService
-    from chalicelib.services.identity import IdentityService
+    from chalicelib.services.identity import IdentityService, SmsSender
     from chalicelib.services.invitations import InvitationService
     from chalicelib.services.letters import LetterWatchService
     from chalicelib.services.mail_delivery import MailDelivery, Sender
     from chalicelib.services.organisation import OrganisationService
+    from chalicelib.services.personal_data import PersonalDataService
     from chalicelib.services.reminders import (
         ReminderPlanner,
         ReminderWriter,
@@ -171,6 +172,12 @@ class Container:
         return SupportService(logins=self.logins, clock=self.clock)
 
     @cached_property
+    def personal_data(self) -> PersonalDataService:
+        from chalicelib.services.personal_data import PersonalDataService
+
+        return PersonalDataService(clock=self.clock)
+
+    @cached_property
     def identity(self) -> IdentityService:
         from chalicelib.adapters.tokens import CognitoTokenVerifier, JwksKeys
         from chalicelib.models.user import get_user, record_second_factor
@@ -189,7 +196,22 @@ class Container:
             find_user=get_user,
             record_second_factor=record_second_factor,
             staff_group=settings.staff_group,
+            clock=self.clock,
+            sms=self.sms,
+            code_key=settings.activation_key.get_secret_value().encode(),
         )
+
+    @cached_property
+    def sms(self) -> SmsSender:
+        from pathlib import Path
+
+        import boto3
+
+        from chalicelib.adapters.sms import ArchivingSms, SnsSms
+
+        settings = self.settings
+        sender = SnsSms(boto3.client("sns", region_name=settings.region))
+        return ArchivingSms(sender, Path(settings.mail_archive_dir)) if settings.mail_archive_dir else sender
 
     @cached_property
     def codes(self) -> CodeService:
@@ -221,6 +243,7 @@ class Container:
                 limit=settings.validation_failure_limit,
                 window_seconds=settings.validation_failure_window_seconds,
             ),
+            receipt_years=settings.receipt_retention_years,
             dynamodb=self.dynamodb_client,
         )
 

@@ -53,4 +53,6 @@ def list_audit(call: Call) -> dict[str, Any]:
     query = call.query_model()
     from chalicelib.services import audit_trail
 
-    return audit_trail.page(call.principal, limit=query.limit, cursor=query.cursor)
+    return audit_trail.page(
+        call.principal, limit=query.limit, cursor=query.cursor, now=container().clock.now()
+    )

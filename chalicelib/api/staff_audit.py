@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.api.deps import container
 from chalicelib.api.routing import STAFF, Call, Routes
 
 routes = Routes(__name__, tag="Staff")
@@ -23,4 +24,4 @@ def list_staff_audit(call: Call) -> dict[str, Any]:
     query = call.query_model()
     from chalicelib.services import audit_trail
 
-    return audit_trail.staff_page(limit=query.limit, cursor=query.cursor)
+    return audit_trail.staff_page(limit=query.limit, cursor=query.cursor, now=container().clock.now())

@@ -10,7 +10,9 @@ from chalicelib.errors import DomainError
 from chalicelib.services.authz import Function
 
 # No code is longer than 49 characters (8, @, a handle of at most 40); anything far longer is not a code
-# pasted with some whitespace but a broken integration, and is refused rather than looked up.
+# pasted with some whitespace but a broken integration, and is refused rather than looked up. The same
+# number as `chalicelib.fields.MAX_PASTED_CODE`, written out so that `import app` needs no pydantic; the
+# schemas module refuses to load if the two differ.
 MAX_CODE_INPUT = 100
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.validations", tag="Validations")

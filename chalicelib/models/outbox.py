@@ -1,6 +1,6 @@
 """The mail outbox. A service that causes a mail writes an outbox item in the same DynamoDB transaction as
 the change itself, so the mail exists if and only if the change committed. The table's stream then drives
-delivery (`chalicelib/events/mailer.py`).
+delivery (`chalicelib/events/mail.py`); the stream carries only the message id.
 
     with transaction() as tx:
         tx.save(code, condition=...)
@@ -32,10 +32,11 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.expressions.condition import Condition
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
+from chalicelib.models.retention import subject_of
 
 RETENTION = timedelta(days=90)
 
@@ -85,12 +86,26 @@ class OutboxByStatus(GlobalSecondaryIndex["OutboxModel"]):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class OutboxBySubject(GlobalSecondaryIndex["OutboxModel"]):
+    """Messages by their recipient's address (`retention.subject_of`), for staff answering an access or
+    erasure request. Keys only: an index must never hold a copy of a message's secrets."""
+
+    class Meta:
+        index_name = "by-subject"
+        projection = KeysOnlyProjection()
+
+    subject = UnicodeAttribute(hash_key=True)
+    message_id = UnicodeAttribute(range_key=True)
+
+
 class OutboxModel(Model):
     class Meta:
         table_name = table_name("outbox")
         region = aws_region()
         billing_mode = PAY_PER_REQUEST_BILLING_MODE
-        stream_view_type = "NEW_AND_OLD_IMAGES"
+        # Keys only: the mailer reads the item itself, so a code or an activation code never travels in a
+        # stream record (records stay readable for 24 hours, long after the item has dropped its secrets).
+        stream_view_type = "KEYS_ONLY"
 
     message_id = UnicodeAttribute(hash_key=True)
     kind = UnicodeAttribute()
@@ -108,9 +123,12 @@ class OutboxModel(Model):
     created_at = UTCDateTimeAttribute()
     sent_at = UTCDateTimeAttribute(null=True)
     expires_at = TTLAttribute()
+    # The recipient's address as an access request finds it, or the digest once it was erased.
+    subject = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     by_status = OutboxByStatus()
+    by_subject = OutboxBySubject()
 
 
 @dataclass(frozen=True)
@@ -140,6 +158,7 @@ def outgoing(
         language=Language(language).value,
         to_address=to.address,
         to_name=to.name,
+        subject=subject_of(to.address),
         context=context,
         secrets=secrets or None,
         created_at=now,

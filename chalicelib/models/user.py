@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -25,6 +26,7 @@ from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
     MapAttribute,
+    NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
@@ -36,6 +38,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
+from chalicelib.models.retention import subject_of
 
 # Whoever holds the `users` function administers the organisation's logins (PRODUCT.md, "Who is who").
 ADMINISTRATOR_FUNCTION = "users"
@@ -76,6 +79,17 @@ class UsersByOrganisation(GlobalSecondaryIndex["UserModel"]):
     user_id = UnicodeAttribute(range_key=True)
 
 
+class UsersBySubject(GlobalSecondaryIndex["UserModel"]):
+    """Logins by their e-mail address (`retention.subject_of`), for staff answering an access request."""
+
+    class Meta:
+        index_name = "by-subject"
+        projection = AllProjection()
+
+    subject = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute(range_key=True)
+
+
 class UserModel(Model):
     class Meta:
         table_name = table_name("users")
@@ -96,6 +110,13 @@ class UserModel(Model):
     language = UnicodeAttribute(default="da")
     # Cached once Cognito reports a second factor; until then every request asks Cognito.
     second_factor_enrolled = BooleanAttribute(default=False)
+    # Tokens issued before this instant (whole seconds, as a token's `iat`) are refused: moved forward by
+    # every change of what a token stands for (second factor, status, functions, scope, staff role).
+    tokens_valid_from = UTCDateTimeAttribute(null=True)
+    # The SMS step of enrolment: a keyed hash of the code texted to `mobile`, until when, and wrong tries.
+    sms_code_digest = UnicodeAttribute(null=True)
+    sms_code_expires_at = UTCDateTimeAttribute(null=True)
+    sms_code_tries = NumberAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     # Who created the login (a colleague's administrator); null for an organisation's first administrator.
     created_by = UnicodeAttribute(null=True)
@@ -103,13 +124,34 @@ class UserModel(Model):
     # The invitation an `invited` user may accept now; any other invitation of theirs is dead.
     invitation_id = UnicodeAttribute(null=True)
     invitation_expires_at = UTCDateTimeAttribute(null=True)
+    # The e-mail address as an access request finds it; kept in step with `email` (see __init__ and
+    # `subject_update`).
+    subject = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     by_org = UsersByOrganisation()
+    by_subject = UsersBySubject()
+
+    def __init__(
+        self,
+        hash_key: Any = None,
+        range_key: Any = None,
+        _user_instantiated: bool = True,
+        **attributes: Any,
+    ) -> None:
+        # Every login written from a constructor is findable by its address, wherever it is created.
+        if _user_instantiated and "email" in attributes and "subject" not in attributes:
+            attributes["subject"] = subject_of(attributes["email"])
+        super().__init__(hash_key, range_key, _user_instantiated, **attributes)
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @classmethod
+    def subject_update(cls, email: str) -> Action:
+        """The update action that keeps `subject` in step when the e-mail address changes."""
+        return cls.subject.set(subject_of(email))
 
 
 def get_user(user_id: str) -> UserModel | None:
@@ -176,6 +218,29 @@ def functions_of(user: UserModel) -> list[str]:
 def set_functions(functions: list[str]) -> Action:
     # PynamoDB types a list of strings as a list of attributes.
     return UserModel.functions.set(functions)  # type: ignore[arg-type]
+
+
+def valid_from(now: datetime) -> datetime:
+    """The instant stored in `tokens_valid_from` for a change made `now`: cut to the whole second, because a
+    token's `iat` counts whole seconds. A token issued the same second as the change, right after it (the
+    sign-in that follows an enrolment), is still accepted; so is one issued earlier in that same second,
+    which the token's resolution cannot tell apart. Any token from an earlier second is refused."""
+    return now.replace(microsecond=0)
+
+
+def end_sessions(now: datetime) -> Action:
+    """The update that makes every token issued before `now` useless (see `valid_from`)."""
+    return UserModel.tokens_valid_from.set(valid_from(now))
+
+
+def accepts_token_issued_at(user: UserModel, issued_at: datetime) -> bool:
+    return user.tokens_valid_from is None or issued_at >= valid_from(user.tokens_valid_from)
+
+
+def change_kind(user: UserModel, kind: UserKind, *, now: datetime) -> None:
+    """Make a person staff, or no longer staff. Staff rights follow this record (the token's group claim must
+    agree with it), and every token from before the change is refused."""
+    user.update(actions=[UserModel.kind.set(kind.value), end_sessions(now)])
 
 
 def record_second_factor(user: UserModel) -> None:

@@ -115,9 +115,7 @@ def test_the_mail_functions_are_wired_to_their_stream_queue_and_topic(packaged: 
     # The outbox stream's ARN only exists once the table does, so the template refers to it
     stream = resources["DeliverOutbox"]["Properties"]["Events"]["DeliverOutboxDynamodbEventSource"]
     assert stream["Properties"]["Stream"] == {"Fn::GetAtt": ["OutboxTable", "StreamArn"]}
-    assert resources["OutboxTable"]["Properties"]["StreamSpecification"] == {
-        "StreamViewType": "NEW_AND_OLD_IMAGES"
-    }
+    assert resources["OutboxTable"]["Properties"]["StreamSpecification"] == {"StreamViewType": "KEYS_ONLY"}
 
     # The queue and topic Chalice subscribes to by name are ours, and exist before the subscriptions
     assert resources["RedeliverMail"]["DependsOn"] == ["MailRetryQueue"]

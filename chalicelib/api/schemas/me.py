@@ -5,7 +5,9 @@ never by `import app`, so a cold start does not pay for pydantic."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from chalicelib.fields import AuthenticatorCode, SmsVerificationCode, Strict
 
 
 class MeUser(BaseModel):
@@ -52,11 +54,24 @@ class AuthenticatorSecret(BaseModel):
     otpauth_uri: str
 
 
-class AuthenticatorCode(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    code: str = Field(min_length=6, max_length=6, description="The 6 digits the app shows now")
+class AuthenticatorCodeForm(Strict):
+    code: AuthenticatorCode = Field(description="The 6 digits the app shows now")
 
 
 class SecondFactorDone(BaseModel):
+    second_factor_enrolled: bool
+    next_step: str
+
+
+class SmsCodeSent(BaseModel):
+    sent_to: str = Field(description="The mobile number on record, masked, that the code was texted to")
+    next_step: str
+
+
+class SmsCode(Strict):
+    code: SmsVerificationCode = Field(description="The 6 digits texted to the mobile")
+
+
+class SecondFactorReset(BaseModel):
     second_factor_enrolled: bool
     next_step: str

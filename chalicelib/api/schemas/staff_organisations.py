@@ -6,9 +6,10 @@ never by `import app`, so a cold start does not pay for pydantic."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from chalicelib.api.schemas.paging import PageQuery
+from chalicelib.fields import Strict, Text
 from chalicelib.models.organisation import OrganisationStatus
 
 
@@ -44,11 +45,7 @@ class OrganisationListQuery(PageQuery):
     )
 
 
-class ReasonForm(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    reason: str = Field(
-        min_length=1,
-        max_length=1000,
+class ReasonForm(Strict):
+    reason: Text = Field(
         description="Why; mailed to the administrators and kept in the audit trail",
     )

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictStr
+from pydantic import BaseModel, Field, RootModel
 
 from chalicelib.api.validations import MAX_CODE_INPUT
+from chalicelib.fields import MAX_PASTED_CODE, PastedCode, Strict
+
+if MAX_CODE_INPUT != MAX_PASTED_CODE:
+    raise RuntimeError("MAX_CODE_INPUT in chalicelib/api/validations.py must equal fields.MAX_PASTED_CODE")
 
 
-class CodeCheck(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    code: StrictStr = Field(
-        min_length=1,
-        max_length=MAX_CODE_INPUT,
+class CodeCheck(Strict):
+    # Any text is looked up (what is not a code is `unknown`); the service trims it.
+    code: PastedCode = Field(
         description="The code as the representative gave it, e.g. `7k2m9xq4@RoedeKorsAarhus`. Whitespace "
         "around it and the case of its letters do not matter.",
     )

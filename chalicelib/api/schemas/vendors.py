@@ -7,15 +7,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from chalicelib.api.schemas.codes import Email, Name
+from chalicelib.fields import CompanyName, Email, Strict
 
 
-class NewVendor(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: Name = Field(description="The vendor's name, as organisations will see it in their history")
+class NewVendor(Strict):
+    name: CompanyName = Field(description="The vendor's name, as organisations will see it in their history")
     contact_email: Email = Field(description="Whom the operator contacts about the vendor's keys")
 
 

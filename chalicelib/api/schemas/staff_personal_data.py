@@ -1,0 +1,48 @@
+"""The bodies and answers of the routes in `chalicelib/api/staff_personal_data.py`, as pydantic models.
+
+Imported when one of those routes first parses a body, or when the OpenAPI document is built; never by
+`import app`, so a cold start does not pay for pydantic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from chalicelib.fields import Email, Strict
+
+
+class PersonForm(Strict):
+    email: Email = Field(description="The person's e-mail address, as representative, applicant or user")
+
+
+class ExportOut(BaseModel):
+    email: str
+    exported_at: str
+    codes: list[dict[str, Any]] = Field(description="Codes made for the person as representative")
+    receipts: list[dict[str, Any]] = Field(description="Vendors' receipts of those codes")
+    applications: list[dict[str, Any]] = Field(description="Applications the person made")
+    users: list[dict[str, Any]] = Field(description="The person's logins, with what they did signed in")
+    mail: list[dict[str, Any]] = Field(description="Mail to the address (kept 90 days)")
+    suppression: dict[str, Any] | None = Field(description="Set when mail to the address is suppressed")
+
+
+class ErasedOut(BaseModel):
+    codes: list[str]
+    applications: list[str]
+    mail: list[str]
+
+
+class KeptOut(BaseModel):
+    active_codes: list[dict[str, Any]] = Field(description="Active codes: revoke them first")
+    receipts: list[dict[str, Any]] = Field(description="Receipts keep first and last name until they go")
+    users: list[dict[str, Any]] = Field(description="Logins keep their data until they are deleted")
+    mail: list[dict[str, Any]] = Field(description="Mail still on its way")
+    suppression: dict[str, Any] | None = Field(description="A suppressed address stays suppressed")
+
+
+class EraseOut(BaseModel):
+    email: str
+    erased_at: str
+    erased: ErasedOut
+    kept: KeptOut = Field(description="What was not erased, each with why")
