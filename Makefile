@@ -7,12 +7,23 @@ PYTHON ?= $(shell for p in python3.13 $$HOME/.pyenv/versions/3.13*/bin/python3.1
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
+# checkov pins boto3 and others far from ours: it lives in a venv of its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
 STAGE ?= dev
+DRY_RUN ?=
+dry_run = $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run)
 
-.PHONY: help setup run reminders test lint typecheck unit package clean
+.PHONY: help setup run reminders test lint typecheck unit package deploy destroy staff checkov clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(CHECKOV): requirements-checkov.txt
+	@$(if $(PYTHON),,echo "Godkend needs Python 3.13: install it (e.g. pyenv install 3.13) or set PYTHON=/path/to/python3.13"; exit 1)
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@touch $(CHECKOV)
 
 $(READY): requirements.txt requirements-dev.txt
 	@$(if $(PYTHON),,echo "Godkend needs Python 3.13: install it (e.g. pyenv install 3.13) or set PYTHON=/path/to/python3.13"; exit 1)
@@ -30,7 +41,7 @@ run: setup  ## start the whole service locally on the embedded AWS emulator, see
 reminders: setup  ## run the scheduled jobs on the running local stack now (AS_OF=YYYY-MM-DD: as of that day)
 	$(BIN)/python -m infra.local.jobs $(if $(AS_OF),--as-of $(AS_OF))
 
-test: setup lint typecheck  ## lint, type-check and run the whole test suite
+test: setup lint typecheck $(CHECKOV)  ## lint, type-check and run the whole test suite (checkov included)
 	$(BIN)/python -m pytest
 
 lint: setup  ## ruff
@@ -46,5 +57,20 @@ unit: setup  ## only the fast tests
 package: setup  ## build the CloudFormation template for STAGE (default dev) into build/STAGE
 	$(BIN)/python -m infra.package --stage $(STAGE) --out build/$(STAGE)
 
+checkov: setup $(CHECKOV)  ## package prod and run checkov on it (what `make test` checks too)
+	$(BIN)/python -m infra.package --stage prod --out build/prod
+	$(CHECKOV) -f build/prod/sam.json --framework cloudformation --compact --quiet
+
+deploy: setup  ## package and deploy STAGE (dev|prod) to AWS; DRY_RUN=1 prints the AWS commands instead
+	$(BIN)/python -m infra.deploy deploy --stage $(STAGE) $(dry_run) $(if $(BUCKET),--bucket $(BUCKET)) \
+		$(if $(filter 1 true yes,$(PRODUCTION_CONCURRENCY)),--production-concurrency) \
+		$(foreach parameter,$(PARAMS),--parameter $(parameter))
+
+destroy: setup  ## delete STAGE's stack (never prod; the data is kept); DRY_RUN=1 prints the commands
+	$(BIN)/python -m infra.deploy destroy --stage $(STAGE) $(dry_run)
+
+staff: setup  ## create a staff login: make staff EMAIL=... MOBILE=+45... [NAME="First Last"] STAGE=local|dev|prod
+	$(BIN)/python -m infra.staff --stage $(STAGE) --email "$(EMAIL)" --mobile "$(MOBILE)" $(if $(NAME),--name "$(NAME)")
+
 clean:  ## remove the virtual environment and local state
-	rm -rf $(VENV) .local build .chalice/deployments
+	rm -rf $(VENV) $(CHECKOV_VENV) .local build .chalice/deployments

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib.clock import Clock
 from chalicelib.models.outbox import MailStatus, OutboxModel
@@ -79,7 +80,7 @@ class OutboxSweeper:
             [OutboxModel.status.set(MailStatus.FAILED.value), OutboxModel.last_error.set(error)],
         )
 
-    def _update(self, message: OutboxModel, sweeps: int, actions: list[object]) -> bool:
+    def _update(self, message: OutboxModel, sweeps: int, actions: list[Action]) -> bool:
         # Only if nothing moved it meanwhile: still queued, same generation, not swept by an overlapping run.
         unchanged = (
             (OutboxModel.status == MailStatus.QUEUED.value)

@@ -54,7 +54,7 @@ def sweep() -> dict[str, int]:
 def retry_queue() -> list[dict[str, Any]]:
     sqs = boto3.client("sqs", region_name="eu-west-1")
     url = sqs.get_queue_url(QueueName=resource_name("mail-retry"))["QueueUrl"]
-    bodies = []
+    bodies: list[dict[str, Any]] = []
     while True:
         got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
         if not got:
