@@ -97,4 +97,4 @@ def test_logins_outlive_the_stack() -> None:
     (pool,) = templates.of_type(templates.load(), "AWS::Cognito::UserPool").values()
 
     assert pool["Properties"]["DeletionProtection"] == "ACTIVE"
-    assert (pool.get("DeletionPolicy"), pool.get("UpdateReplacePolicy")) == ("Retain", "Retain")
+    assert (pool.get("DeletionPolicy"), pool.get("UpdateReplacePolicy")) == ("RetainExceptOnCreate", "Retain")
