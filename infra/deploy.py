@@ -34,6 +34,7 @@ PROG = "python -m infra.deploy"
 ARTIFACTS_STACK = "godkend-artifacts"
 ARTIFACTS_TEMPLATE = PROJECT_DIR / "infra" / "artifacts.json"
 DEPLOYABLE = ("dev", "prod")
+PROTECTION = "DeletionProtection"
 # A stage this tool refuses to destroy: production data outlives any one deployment.
 PROTECTED = ("prod",)
 CAPABILITIES = ("CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND")
@@ -160,11 +161,21 @@ class Runner:
 
     def __init__(self, *, dry_run: bool, out: Callable[[str], None] = print) -> None:
         self.dry_run = dry_run
-        self._out = out
+        self.out = out
         self._aws: str | None = None
 
+    def succeeds(self, command: Command) -> bool:
+        """Whether a question to AWS answers (a stack exists); never asked in a dry run."""
+        try:
+            self.run(command, capture=True)
+        except DeployFailed as failure:
+            if INSTALL_CLI in str(failure):
+                raise
+            return False
+        return True
+
     def run(self, command: Command, *, capture: bool = False) -> str:
-        self._out(("" if self.dry_run else "+ ") + shlex.join(command))
+        self.out(("" if self.dry_run else "+ ") + shlex.join(command))
         if self.dry_run:
             return ""
         if self._aws is None:
@@ -196,8 +207,22 @@ def deploy(
         deploy_bucket, ask_name = artifacts_commands(plan.region)
         runner.run(deploy_bucket)
         bucket = runner.run(ask_name, capture=True) or "<the artifacts bucket printed above>"
-    for command in deploy_commands(Plan(plan.stage, plan.region, bucket, parameters), bucket):
-        runner.run(command)
+    upload, create_or_update, outputs = deploy_commands(
+        Plan(plan.stage, plan.region, bucket, parameters), bucket
+    )
+    runner.run(upload)
+    if runner.dry_run or not runner.succeeds(exists_command(plan)):
+        # A new stack is created without deletion protection, so that a create that fails can remove the
+        # tables and the pool it made (they are RetainExceptOnCreate), and protected by an update at once.
+        first = Plan(plan.stage, plan.region, bucket, {**parameters, PROTECTION: "false"})
+        runner.out(f"# {plan.stack} does not exist yet (a dry run assumes so): create, then protect it")
+        runner.run(deploy_commands(first, bucket)[1])
+    runner.run(create_or_update)
+    runner.run(outputs)
+
+
+def exists_command(plan: Plan) -> Command:
+    return [*_aws("cloudformation", "describe-stacks", plan.region), "--stack-name", plan.stack]
 
 
 def destroy(stage: str, region: str, runner: Runner) -> None:

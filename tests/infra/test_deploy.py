@@ -56,13 +56,18 @@ def test_a_dry_run_prints_the_commands_that_deploy_the_stage(
     # Then it printed exactly what uploads the code and creates or updates godkend-dev, and nothing else ran
     assert code == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines == [
-        "aws --region eu-west-1 cloudformation package --template-file build/dev/sam.json --s3-bucket "
-        "my-artifacts --s3-prefix dev --output-template-file build/dev/packaged.json --use-json",
+    deploying = (
         "aws --region eu-west-1 cloudformation deploy --stack-name godkend-dev --template-file "
         "build/dev/packaged.json --s3-bucket my-artifacts --s3-prefix dev --capabilities CAPABILITY_IAM "
         "CAPABILITY_AUTO_EXPAND --no-fail-on-empty-changeset --tags project=godkend stage=dev "
-        "--parameter-overrides OpsEmail=ops@example.org",
+        "--parameter-overrides "
+    )
+    assert lines == [
+        "aws --region eu-west-1 cloudformation package --template-file build/dev/sam.json --s3-bucket "
+        "my-artifacts --s3-prefix dev --output-template-file build/dev/packaged.json --use-json",
+        "# godkend-dev does not exist yet (a dry run assumes so): create, then protect it",
+        deploying + "DeletionProtection=false OpsEmail=ops@example.org",
+        deploying + "OpsEmail=ops@example.org",
         "aws --region eu-west-1 cloudformation describe-stacks --stack-name godkend-dev --query "
         "'Stacks[0].Outputs' --output table",
         "Dry run: nothing was sent to AWS. Without DRY_RUN=1 the commands above deploy godkend-dev.",
@@ -83,7 +88,7 @@ def test_without_a_bucket_the_artifacts_stack_comes_first(
         "infra/artifacts.json --no-fail-on-empty-changeset"
     )
     assert "--stack-name godkend-artifacts" in lines[1]
-    assert "--stack-name godkend-prod" in lines[3]
+    assert "--stack-name godkend-prod" in lines[4]
 
 
 def test_production_concurrency_passes_the_configured_figures(
@@ -94,7 +99,7 @@ def test_production_concurrency_passes_the_configured_figures(
         packager=fake_packager(tmp_path / "s.json"),
     )
 
-    deploying = next(line for line in capsys.readouterr().out.splitlines() if " deploy " in line)
+    deploying = [line for line in capsys.readouterr().out.splitlines() if "cloudformation deploy" in line][-1]
     assert "APIHandlerReservedConcurrency=200" in deploying
     assert "SendRemindersReservedConcurrency=1" in deploying
 

@@ -81,7 +81,7 @@ def test_every_table_is_protected_from_loss() -> None:
         properties = table["Properties"]
         assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}, name
         assert properties["SSESpecification"] == {"SSEEnabled": True}, name
-        assert properties["DeletionProtectionEnabled"] is True, name
+        assert properties["DeletionProtectionEnabled"] == {"Fn::If": ["ProtectsData", True, False]}, name
         assert (table.get("DeletionPolicy"), table.get("UpdateReplacePolicy")) == (
             "RetainExceptOnCreate",
             "Retain",
