@@ -60,10 +60,20 @@ def _record(params: dict[str, Any], model: Any, **_: Any) -> None:
     if function is None:
         return
     for action, resource in _authorised(service, model.name, params):
-        call = (function, f"{service}:{action}", resource)
-        if call not in RECORDED:
-            RECORDED.add(call)
-            _write_down(call)
+        for call in _with_implied((function, f"{service}:{action}", resource)):
+            if call not in RECORDED:
+                RECORDED.add(call)
+                _write_down(call)
+
+
+def _with_implied(call: Call) -> list[Call]:
+    """The call, and what the same function must also be allowed though a test may not see it: the queue
+    adapters look a queue's URL up once per container, and the tests' container is shared by all functions,
+    so the lookup is seen under whichever function sent first. In Lambda each function looks it up itself."""
+    function, action, resource = call
+    if action == "sqs:SendMessage":
+        return [call, (function, "sqs:GetQueueUrl", resource)]
+    return [call]
 
 
 def _write_down(call: Call) -> None:
