@@ -128,11 +128,11 @@ class LocalStack:
         (self.options.state_dir / "mail").mkdir()
 
     def _start_emulator(self) -> None:
-        from moto.server import ThreadedMotoServer
+        from infra.local.emulator import Emulator
 
         # One log line per emulated AWS call would drown the API's own request log.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self._moto = ThreadedMotoServer(ip_address=HOST, port=self.options.aws_port, verbose=False)
+        self._moto = Emulator(HOST, self.options.aws_port)
         self._moto.start()
 
     def _provision_and_seed(self) -> dict[str, Any]:
@@ -185,19 +185,7 @@ class LocalStack:
         self._events.start()
 
     def _start_api(self, demo: dict[str, Any]) -> None:
-        chalice = Path(sys.executable).with_name("chalice")
-        command = [
-            str(chalice),
-            "local",
-            "--host",
-            HOST,
-            "--port",
-            str(self.options.api_port),
-            "--stage",
-            "local",
-            "--no-autoreload",
-        ]
-        self._api = subprocess.Popen(command, cwd=PROJECT_DIR, env=dict(os.environ))  # noqa: S603
+        self._api = subprocess.Popen(api_command(self.options), cwd=PROJECT_DIR, env=dict(os.environ))  # noqa: S603
 
     def _wait_until_ready(self) -> None:
         import requests
@@ -239,6 +227,22 @@ class LocalStack:
             self._events.stop()
         if self._moto is not None:
             self._moto.stop()
+
+
+def api_command(options: Options) -> list[str]:
+    """`chalice local --no-autoreload`, served by a server that queues connections instead of refusing
+    them (infra/local/api.py)."""
+    return [
+        sys.executable,
+        "-m",
+        "infra.local.api",
+        "--host",
+        HOST,
+        "--port",
+        str(options.api_port),
+        "--stage",
+        "local",
+    ]
 
 
 def registry_listing() -> list[dict[str, str]]:
