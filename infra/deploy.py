@@ -199,7 +199,9 @@ def deploy(
         sam = packager(plan.stage, plan.build)
     except PackagingFailed as failure:
         raise DeployFailed(str(failure)) from failure
-    parameters = dict(plan.parameters)
+    # Always said: `aws cloudformation deploy` keeps a parameter's previous value when it is not given, and
+    # a new stack's first create is unprotected (below).
+    parameters = {PROTECTION: "true", **plan.parameters}
     if production_concurrency:
         parameters = {**production_figures(plan.stage, sam), **parameters}
     bucket = plan.bucket

@@ -67,7 +67,7 @@ def test_a_dry_run_prints_the_commands_that_deploy_the_stage(
         "my-artifacts --s3-prefix dev --output-template-file build/dev/packaged.json --use-json",
         "# godkend-dev does not exist yet (a dry run assumes so): create, then protect it",
         deploying + "DeletionProtection=false OpsEmail=ops@example.org",
-        deploying + "OpsEmail=ops@example.org",
+        deploying + "DeletionProtection=true OpsEmail=ops@example.org",
         "aws --region eu-west-1 cloudformation describe-stacks --stack-name godkend-dev --query "
         "'Stacks[0].Outputs' --output table",
         "Dry run: nothing was sent to AWS. Without DRY_RUN=1 the commands above deploy godkend-dev.",
