@@ -14,7 +14,7 @@ STAGE ?= dev
 DRY_RUN ?=
 dry_run = $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run)
 
-.PHONY: help setup run reminders load test lint typecheck unit package deploy destroy staff checkov clean
+.PHONY: help setup run reminders load test lint typecheck unit package deploy destroy staff checkov clean web web-check browser
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,7 +35,34 @@ $(READY): requirements.txt requirements-dev.txt
 
 setup: $(READY)  ## create .venv and install everything
 
-run: setup  ## start the whole service locally on the embedded AWS emulator, seeded with a demo
+# The console (web/): npm ci from the lock file, the typed API client generated from the app's OpenAPI
+# document (written offline by Python, no AWS call), type-check, then vite build into web/dist/. Rebuilt
+# only when the console or the API's routes change.
+WEB_READY := web/node_modules/.ready
+WEB_SOURCES := $(shell find web/src web/tests -type f ! -name schema.d.ts 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+API_SOURCES := app.py infra/openapi_dump.py $(shell find chalicelib -name '*.py' 2>/dev/null)
+
+$(WEB_READY): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "The console needs Node.js 20+ and npm: apt-get install -y nodejs npm"; exit 1; }
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web/dist/index.html: $(READY) $(WEB_READY) $(WEB_SOURCES) $(API_SOURCES)
+	$(BIN)/python -m infra.openapi_dump web/openapi.json
+	cd web && npm run build
+
+web: web/dist/index.html  ## build the console (web/) into web/dist/
+
+web-check: $(WEB_READY) web  ## the console's ESLint and Vitest unit tests
+	cd web && npm run lint && npm test
+
+# The browser tests drive Debian's Chromium (Playwright's own download cannot work here).
+browser:  ## make sure Debian's Chromium is there for the browser tests (installs it when run as root)
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && echo "Installing Chromium for the browser tests" && \
+	  { apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; }; } || \
+	  { echo "The browser tests need Chromium: sudo apt-get install -y chromium"; exit 1; }
+
+run: setup web  ## start the whole service locally on the embedded AWS emulator, seeded with a demo
 	$(BIN)/python -m infra.local.run
 
 reminders: setup  ## run the scheduled jobs on the running local stack now (AS_OF=YYYY-MM-DD: as of that day)
@@ -44,7 +71,7 @@ reminders: setup  ## run the scheduled jobs on the running local stack now (AS_O
 load: setup  ## measure a bounded mixed load on the running local stack (URL=... LOAD_CONFIG=...: a deployed stage)
 	$(BIN)/python -m bench.load $(if $(URL),--url $(URL)) $(if $(LOAD_CONFIG),--config $(LOAD_CONFIG)) $(LOAD_ARGS)
 
-test: setup lint typecheck $(CHECKOV)  ## lint, type-check and run the whole test suite (checkov included)
+test: setup lint typecheck $(CHECKOV) web-check browser  ## lint, type-check and run the whole test suite, the console's and checkov included
 	$(BIN)/python -m pytest
 
 lint: setup  ## ruff
@@ -76,4 +103,4 @@ staff: setup  ## create a staff login: make staff EMAIL=... MOBILE=+45... [NAME=
 	$(BIN)/python -m infra.staff --stage $(STAGE) --email "$(EMAIL)" --mobile "$(MOBILE)" $(if $(NAME),--name "$(NAME)")
 
 clean:  ## remove the virtual environment and local state
-	rm -rf $(VENV) $(CHECKOV_VENV) .local build .chalice/deployments
+	rm -rf $(VENV) $(CHECKOV_VENV) .local build .chalice/deployments web/node_modules web/dist

@@ -11,11 +11,13 @@ from chalicelib.api import (
     activations,
     applications,
     codes,
+    cors,
     invitations,
     me,
     meta,
     organisation,
     problems,
+    staff_audit,
     staff_letters,
     staff_mail,
     staff_organisations,
@@ -23,13 +25,17 @@ from chalicelib.api import (
     validations,
     vendor_auth,
     vendors,
+    webhooks,
 )
 from chalicelib.events.letters import letters as letter_events
 from chalicelib.events.mail import events as mail_events
 from chalicelib.events.reminders import reminders as reminder_events
+from chalicelib.events.webhooks import events as webhook_events
 
 app = Chalice(app_name="godkend")
 
+# Outermost: every answer, whichever layer produced it, names an allowed browser origin.
+app.register_middleware(cors.add_cors_headers, "http")
 app.register_middleware(
     ConvertToMiddleware(functools.partial(problems.logger.inject_lambda_context, clear_state=True)), "http"
 )
@@ -53,7 +59,12 @@ for routes in (
     vendors.routes,
     validations.routes,
     staff_letters.routes,
+    staff_audit.routes,
+    webhooks.routes,
+    webhooks.staff_routes,
 ):
     app.register_blueprint(routes.blueprint)
-for events in (mail_events, reminder_events, letter_events):
+# After every route is registered: each of their paths gets its preflight.
+cors.add_preflight_routes(app)
+for events in (mail_events, reminder_events, letter_events, webhook_events):
     app.register_blueprint(events)

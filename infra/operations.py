@@ -92,6 +92,19 @@ ACCEPTED_BY_TYPE: dict[str, list[tuple[str, str]]] = {
             "Encrypted with the AWS managed key aws/secretsmanager; only its own stack's API role reads it.",
         ),
     ],
+    "AWS::S3::Bucket": [
+        (
+            "CKV_AWS_18",
+            "Holds only the console's public static build, read through CloudFront; nothing personal.",
+        ),
+    ],
+    "AWS::CloudFront::Distribution": [
+        (
+            "CKV_AWS_68",
+            "Serves static files only; the API it calls is throttled by API Gateway. WAF if abuse shows.",
+        ),
+        ("CKV_AWS_86", "Static, public files; every call the console makes is in the API's access logs."),
+    ],
     "AWS::Serverless::Api": [
         (
             "CKV_AWS_120",
@@ -378,8 +391,18 @@ def _function_alarms(template: Template, logical_id: str, name: str) -> None:
 
 
 def _watch_dead_letter_queues(template: Template) -> None:
+    # A queue that resources.json already watches keeps its own alarm (and description).
+    watched = {
+        json.dumps(d["Value"])
+        for r in template["Resources"].values()
+        if r.get("Type") == ALARM
+        for d in r["Properties"].get("Dimensions", [])
+        if d["Name"] == "QueueName"
+    }
     for logical_id in [q for q, r in template["Resources"].items() if r.get("Type") == QUEUE]:
         if not logical_id.endswith(DEAD_LETTER_SUFFIX):
+            continue
+        if json.dumps({"Fn::GetAtt": [logical_id, "QueueName"]}) in watched:
             continue
         stem = _kebab(logical_id.removesuffix(DEAD_LETTER_SUFFIX))
         _alarm(

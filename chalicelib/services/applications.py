@@ -299,7 +299,7 @@ class ApplicationService:
                 "organisation_name": form.name,
                 "applicant_name": f"{form.applicant.first_name} {form.applicant.last_name}",
                 "username": username,
-                "expires_at": expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+                "expires_at": isoformat(expires_at),
             },
             secrets={"activation_code": code},
             now=now,

@@ -2,7 +2,8 @@
 
 Starts the AWS emulator (moto server) on loopback, creates what `infra/` creates in AWS, seeds the demo,
 starts the API with `chalice local`, runs the event side in this process, and writes `.local/demo.json`
-once everything answers. Ctrl-C stops all of it. Ports come from GODKEND_API_PORT and GODKEND_AWS_PORT.
+once everything answers. It also serves the web console (infra/local/console.py). Ctrl-C stops all of it.
+Ports come from GODKEND_API_PORT, GODKEND_AWS_PORT and GODKEND_CONSOLE_PORT.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Options:
     api_port: int
     aws_port: int
     state_dir: Path
+    console_port: int = 8080
 
     @property
     def api_url(self) -> str:
@@ -43,6 +45,10 @@ class Options:
     @property
     def aws_url(self) -> str:
         return f"http://{HOST}:{self.aws_port}"
+
+    @property
+    def console_url(self) -> str:
+        return f"http://{HOST}:{self.console_port}"
 
 
 class StartupError(Exception):
@@ -53,13 +59,19 @@ def parse_options(argv: list[str] | None) -> Options:
     parser = argparse.ArgumentParser(prog="make run", description=__doc__)
     parser.add_argument("--api-port", type=_port, default=os.environ.get("GODKEND_API_PORT", "8000"))
     parser.add_argument("--aws-port", type=_port, default=os.environ.get("GODKEND_AWS_PORT", "5100"))
+    parser.add_argument("--console-port", type=_port, default=os.environ.get("GODKEND_CONSOLE_PORT", "8080"))
     parser.add_argument(
         "--state-dir", type=Path, default=Path(os.environ.get("GODKEND_LOCAL_DIR", PROJECT_DIR / ".local"))
     )
     args = parser.parse_args(argv)
-    if args.api_port == args.aws_port:
-        parser.error("the API and the emulator need different ports")
-    return Options(api_port=args.api_port, aws_port=args.aws_port, state_dir=args.state_dir.resolve())
+    if len({args.api_port, args.aws_port, args.console_port}) < 3:
+        parser.error("the API, the emulator and the console need different ports")
+    return Options(
+        api_port=args.api_port,
+        aws_port=args.aws_port,
+        state_dir=args.state_dir.resolve(),
+        console_port=args.console_port,
+    )
 
 
 def _port(value: str) -> int:
@@ -86,6 +98,14 @@ def emulator_environment(options: Options) -> dict[str, str]:
     }
 
 
+def console_environment(options: Options) -> dict[str, str]:
+    """The API lets the local console's page call it from the browser (CORS), and any origin already in
+    GODKEND_CONSOLE_ORIGINS, e.g. a development server's."""
+    origins = [options.console_url, f"http://localhost:{options.console_port}"]
+    extra = [o.strip() for o in os.environ.get("GODKEND_CONSOLE_ORIGINS", "").split(",") if o.strip()]
+    return {"GODKEND_CONSOLE_ORIGINS": ",".join(dict.fromkeys([*origins, *extra]))}
+
+
 def ensure_free(port: int, what: str, variable: str) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         try:
@@ -103,15 +123,19 @@ class LocalStack:
         self._moto: Any = None
         self._api: subprocess.Popen[bytes] | None = None
         self._events: Any = None
+        self._console: Any = None
         self._stopped = threading.Event()
 
     def start(self) -> dict[str, Any]:
         ensure_free(self.options.api_port, "API", "GODKEND_API_PORT")
         ensure_free(self.options.aws_port, "AWS emulator", "GODKEND_AWS_PORT")
+        ensure_free(self.options.console_port, "web console", "GODKEND_CONSOLE_PORT")
         self._reset_state_dir()
         os.environ.update(emulator_environment(self.options))
+        os.environ.update(console_environment(self.options))
         self._start_emulator()
         demo = self._provision_and_seed()
+        self._start_console(demo)
         self._start_events()
         self._start_api(demo)
         self._wait_until_ready()
@@ -144,7 +168,7 @@ class LocalStack:
             create_messaging,
             create_tables,
             create_user_pool,
-            outbox_stream_arn,
+            stream_environment,
             verify_sender,
         )
 
@@ -153,9 +177,9 @@ class LocalStack:
         create_messaging(boto3.client("sqs"), boto3.client("sns"))
         pool = create_user_pool(cognito, "godkend-local")
         verify_sender(boto3.client("ses"), Settings().mail_sender)
+        # Read by the app's stream handlers when it is imported, which is only after this.
+        os.environ.update(stream_environment(boto3.client("dynamodb")))
         os.environ.update(
-            # Read by the app's stream handler when it is imported, which is only after this.
-            GODKEND_OUTBOX_STREAM_ARN=outbox_stream_arn(boto3.client("dynamodb")),
             GODKEND_COGNITO_USER_POOL_ID=pool.user_pool_id,
             GODKEND_COGNITO_CLIENT_ID=pool.client_id,
             # The emulator publishes the pool's keys itself; its tokens still name the real Cognito issuer.
@@ -173,6 +197,28 @@ class LocalStack:
             "registry": registry_listing(),
             "vendor": vendor,
         }
+
+    def _start_console(self, demo: dict[str, Any]) -> None:
+        from infra.local.console import ConsoleServer, console_config, console_dist, is_built
+
+        config = console_config(
+            api_url=self.options.api_url,
+            aws_url=self.options.aws_url,
+            region=REGION,
+            user_pool_id=demo["cognito"]["user_pool_id"],
+            client_id=demo["cognito"]["client_id"],
+        )
+        dist = console_dist()
+        self._console = ConsoleServer(HOST, self.options.console_port, config, dist)
+        self._console.start()
+        demo["console_url"] = self._console.url
+        if not is_built(dist):
+            print(
+                f"make run: the console is not built ({dist}/index.html is missing); "
+                f"run `make web`, then reload {self._console.url}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def _start_events(self) -> None:
         import boto3
@@ -223,6 +269,8 @@ class LocalStack:
                 self._api.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self._api.kill()
+        if self._console is not None:
+            self._console.stop()
         if self._events is not None:
             self._events.stop()
         if self._moto is not None:
@@ -264,6 +312,7 @@ def banner(demo: dict[str, Any], options: Options) -> str:
         [
             "",
             f"Godkend is running: API {demo['api_url']}  (AWS emulator {demo['aws_endpoint_url']})",
+            f"  web console ......... {demo['console_url']}",
             f"  demo credentials .... {options.state_dir / 'demo.json'}",
             f"  mail sent ........... {options.state_dir / 'mail'}/",
             f"  apply with a CVR .... {len(demo['registry'])} sample companies under 'registry' in demo.json",

@@ -41,6 +41,10 @@ class RunningStack:
     def api(self) -> str:
         return str(self.demo["api_url"])
 
+    @property
+    def console_url(self) -> str:
+        return str(self.demo["console_url"])
+
     def cognito(self) -> Any:
         return boto3.client(
             "cognito-idp",
@@ -67,11 +71,17 @@ class RunningStack:
         return self.process.wait(timeout=30)
 
 
-def start_stack(state_dir: Path) -> RunningStack:
+def start_stack(state_dir: Path, settings: dict[str, str] | None = None, **extra_env: str) -> RunningStack:
+    """`settings`: GODKEND_ variables for this stack (e.g. shorter retry waits)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GODKEND_", "MOTO_"))}
+    env.update(settings or {})
     env.update(
-        GODKEND_API_PORT=str(free_port()), GODKEND_AWS_PORT=str(free_port()), GODKEND_LOCAL_DIR=str(state_dir)
+        GODKEND_API_PORT=str(free_port()),
+        GODKEND_AWS_PORT=str(free_port()),
+        GODKEND_CONSOLE_PORT=str(free_port()),
+        GODKEND_LOCAL_DIR=str(state_dir),
     )
+    env.update(extra_env)
     demo_file = state_dir / "demo.json"
     demo_file.unlink(missing_ok=True)  # its appearance is the signal that this start is ready
     log = (state_dir.parent / f"{state_dir.name}.log").open("wb")
@@ -97,3 +107,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     yield running
     if running.process.poll() is None:
         running.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Keeps each phase's report on the test item, so a fixture can tell that its test failed (and, for
+    the browser tests, keep a screenshot)."""
+    outcome: Any = yield
+    setattr(item, f"report_{call.when}", outcome.get_result())
