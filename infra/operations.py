@@ -140,6 +140,10 @@ def complete(template: Template, policies: dict[str, Any], reserved: dict[str, i
     _watch_api_and_mail(template)
     _act_on_every_alarm(template)
     _explain_accepted_findings(template)
+    for resource in template["Resources"].values():
+        # Kept on delete, but not left behind by a create that failed (its retry would find the name taken).
+        if resource.get("DeletionPolicy") == "Retain":
+            resource["DeletionPolicy"] = "RetainExceptOnCreate"
     template["Resources"]["Dashboard"] = _dashboard(template, functions)
     return template
 
