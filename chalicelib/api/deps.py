@@ -16,6 +16,7 @@ import boto3
 from chalicelib.adapters.cognito import CognitoDirectory
 from chalicelib.adapters.idempotency import SendOnce
 from chalicelib.adapters.registry import CompanyRegistry, build_registry
+from chalicelib.adapters.secrets import secret_value
 from chalicelib.adapters.ses import ArchivingSender, SesSender
 from chalicelib.adapters.sms import ArchivingSms, SnsSms
 from chalicelib.adapters.sqs import SqsChunkQueue, SqsDeliveryQueue, SqsRetryScheduler
@@ -34,6 +35,7 @@ from chalicelib.services.identity import IdentityService, SmsSender
 from chalicelib.services.invitations import InvitationService
 from chalicelib.services.letters import LetterWatchService
 from chalicelib.services.mail_delivery import MailDelivery, Sender
+from chalicelib.services.mail_sweeper import OutboxSweeper
 from chalicelib.services.organisation import OrganisationService
 from chalicelib.services.personal_data import PersonalDataService
 from chalicelib.services.ratelimit import FailureLimit
@@ -101,13 +103,21 @@ class Container:
     def mail_delivery(self) -> MailDelivery:
         return self.build_mail_delivery(self.mail_sender)
 
+    @cached_property
+    def mail_retries(self) -> SqsRetryScheduler:
+        return SqsRetryScheduler(
+            boto3.client("sqs", region_name=self.settings.region), resource_name("mail-retry")
+        )
+
+    @cached_property
+    def outbox_sweeper(self) -> OutboxSweeper:
+        return OutboxSweeper(retries=self.mail_retries, clock=self.clock)
+
     def build_mail_delivery(self, sender: Sender) -> MailDelivery:
         settings = self.settings
         return MailDelivery(
             sender=sender,
-            retries=SqsRetryScheduler(
-                boto3.client("sqs", region_name=settings.region), resource_name("mail-retry")
-            ),
+            retries=self.mail_retries,
             clock=self.clock,
             mail_sender=settings.mail_sender,
             max_attempts=settings.mail_max_attempts,
@@ -130,7 +140,15 @@ class Container:
 
     @cached_property
     def activation_codes(self) -> ActivationCodes:
-        return ActivationCodes(self.settings.activation_key.get_secret_value())
+        return ActivationCodes(self.activation_key())
+
+    def activation_key(self) -> str:
+        """The stage's fixed key (local, test), else the secret's value (dev, prod), read on first need."""
+        settings = self.settings
+        fixed = settings.activation_key.get_secret_value()
+        if fixed or not settings.activation_key_secret:
+            return fixed
+        return secret_value(settings.activation_key_secret)
 
     @cached_property
     def applications(self) -> ApplicationService:
