@@ -14,6 +14,7 @@ from chalice.test import Client
 from chalicelib.adapters.registry import RegistryEntry, SampleRegistry
 from chalicelib.errors import UpstreamUnavailable
 from chalicelib.mail.render import RenderedMail, render
+from chalicelib.models.application import ApplicationModel, applications_for
 from chalicelib.models.audit import AuditModel
 from chalicelib.models.organisation import OrganisationStatus
 from chalicelib.models.outbox import MailKind, OutboxModel
@@ -93,6 +94,13 @@ def rendered(message: OutboxModel) -> RenderedMail:
         message.language,
         {**message.context, **(message.secrets or {}), "recipient_name": message.to_name},
     )
+
+
+def only_application(cvr: str) -> ApplicationModel:
+    """The one application kept for a CVR."""
+    found = applications_for(cvr)
+    assert len(found) == 1, [a.application_id for a in found]
+    return found[0]
 
 
 def trail(org_id: str) -> list[AuditModel]:
