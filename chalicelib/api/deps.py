@@ -141,7 +141,7 @@ class Container:
 
     @cached_property
     def eligibility(self) -> EligibilityService:
-        return EligibilityService(clock=self.clock)
+        return EligibilityService(clock=self.clock, registry=self.registry)
 
     @cached_property
     def support(self) -> SupportService:

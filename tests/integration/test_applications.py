@@ -280,7 +280,7 @@ def test_letters_per_cvr_are_bounded_and_beyond_that_nothing_is_written(client, 
     # When a fourth application comes
     response = apply(client, form(applicant={**APPLICANT, "email": "fourth@example.org"}))
 
-    # Then it is answered 429 with Retry-After up to when the first letter's day is over, and nothing is written
+    # Then it is answered 429 with Retry-After until the first letter's day is over; nothing is written
     assert_problem(response, 429, "too-many-requests")
     assert int(response.headers["Retry-After"]) == 21 * 3600 + 1
     assert len(letters()) == 3

@@ -25,13 +25,14 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from app import app
 from chalicelib.api.openapi import build_document
+from chalicelib.models.organisation import CompanyClaimModel
 from chalicelib.models.outbox import MailKind, MailStatus, Recipient, outgoing
 from chalicelib.services.authz import Function
 from tests.colleagues import colleague, created_user, token_of
@@ -142,6 +143,27 @@ def a_failed_mail(world: World) -> str:
     return message.message_id
 
 
+def a_pending_company(world: World) -> str:
+    """A subsidiary the walked organisation named and has not proven yet (its code is not the body's)."""
+    now = datetime.now(UTC)
+    CompanyClaimModel(
+        PENDING_CVR,
+        world.org.org_id,
+        name="Walker Datter",
+        legal_name="Café Ørsted Frivillignetværk",
+        official_mailbox="e-boks+31670004@digitalpost.example",
+        parent_cvr=world.org.companies[0].cvr,
+        code_digest="0" * 64,
+        created_at=now,
+        expires_at=now + timedelta(days=14),
+        delete_after=now + timedelta(days=100),
+    ).save()
+    return PENDING_CVR
+
+
+PENDING_CVR = "31670004"
+
+
 # Path parameter name -> a fresh id of the walked organisation's, made for one call.
 PATH_FIXTURES: dict[str, Callable[[World], str]] = {
     "code_id": a_code,
@@ -152,6 +174,7 @@ PATH_FIXTURES: dict[str, Callable[[World], str]] = {
     # Always after `vendor_id` in a path: a key of that vendor.
     "key_id": lambda world: world.last_vendor_key,
     "validation_id": a_receipt,
+    "cvr": a_pending_company,
 }
 
 
@@ -186,6 +209,8 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "PATCH /v1/users/{user_id}": lambda world: {"first_name": "Walker"},
     "PATCH /v1/organisation": lambda world: {"contact_email": "walker@example.org"},
     "POST /v1/staff/organisations/{org_id}/reject": lambda world: REASON,
+    "POST /v1/staff/organisations/{org_id}/name/refuse": lambda world: REASON,
+    "POST /v1/organisation/companies/{cvr}/proof": lambda world: {"activation_code": "7K2M-9XQ4-B8ND"},
     "POST /v1/staff/organisations/{org_id}/suspend": lambda world: REASON,
     "DELETE /v1/staff/organisations/{org_id}/users/{user_id}": lambda world: REASON,
     "POST /v1/staff/vendors": lambda world: {"name": "Walker ApS", "contact_email": "walker@example.org"},
