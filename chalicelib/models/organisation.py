@@ -168,6 +168,11 @@ def claims_of(org_id: str, now: datetime) -> list[CompanyClaimModel]:
     return [c for c in CompanyClaimModel.by_org.query(org_id) if c.is_open(now)]
 
 
+def all_claims_of(org_id: str) -> list[CompanyClaimModel]:
+    """Every claim of the organisation's, expired ones too (until TTL removes them)."""
+    return list(CompanyClaimModel.by_org.query(org_id))
+
+
 def claims_on(cvr: str) -> list[CompanyClaimModel]:
     return list(CompanyClaimModel.query(cvr, consistent_read=True))
 

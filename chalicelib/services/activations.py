@@ -512,10 +512,14 @@ def _set_application_status(
     actions: list[Action] = [ApplicationModel.status.set(status.value)]
     if status is ApplicationStatus.ACTIVATED:
         actions.append(ApplicationModel.activated_at.set(now))
+    # Only a pending application is activated (a voided one lost to another letter); any may be locked.
+    condition = (
+        ApplicationModel.status == ApplicationStatus.PENDING.value
+        if status is ApplicationStatus.ACTIVATED
+        else ApplicationModel.application_id.exists()
+    )
     tx.update(
-        ApplicationModel(activation.cvr, activation.application_id),
-        actions=actions,
-        condition=ApplicationModel.status == ApplicationStatus.PENDING.value,
+        ApplicationModel(activation.cvr, activation.application_id), actions=actions, condition=condition
     )
 
 

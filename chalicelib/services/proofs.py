@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
@@ -42,6 +42,7 @@ from chalicelib.models.organisation import (
     AccountModel,
     CompanyClaimModel,
     CompanyModel,
+    all_claims_of,
     claims_of,
     claims_on,
     companies_of,
@@ -295,7 +296,7 @@ def drop_losing_claims(cvr: str, *, winner: str, now: datetime) -> None:
 
 def release_claims(org_id: str, now: datetime, *, reason: str) -> None:
     """Drop an organisation's pending companies (it was rejected): their real owners owe it nothing."""
-    for claim in claims_of(org_id, now - timedelta(days=3650)):
+    for claim in all_claims_of(org_id):
         if _drop(claim):
             _note_dropped(claim, now, reason=reason)
 

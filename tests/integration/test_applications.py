@@ -11,8 +11,8 @@ import pytest
 from chalicelib.adapters.registry import RegistryEntry
 from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
-from chalicelib.errors import TooManyRequests
-from chalicelib.models.application import ActivationModel, applications_for
+from chalicelib.errors import TooManyRequests, UpstreamUnavailable
+from chalicelib.models.application import ActivationModel, applications_for, get_letter_quota
 from chalicelib.models.audit import Origin
 from chalicelib.models.outbox import OutboxModel
 from chalicelib.services.activation_codes import ActivationCodes
@@ -397,3 +397,43 @@ def test_the_application_is_audited_with_who_and_from_where(client):
     assert entry.targets["application_id"] == json_of(response)["application_id"]
     assert entry.targets["cvr"] == MAIN
     assert entry.details["letter_to"] == only_letter().to_address
+
+
+class DownRegistry:
+    """A company register that does not answer in time."""
+
+    def lookup(self, cvr: str) -> RegistryEntry | None:
+        raise UpstreamUnavailable("The company register did not answer in time; try again shortly.")
+
+
+def test_a_register_that_is_down_or_slow_answers_503_and_nothing_is_written(client, container):
+    # Given a register that cannot be asked
+    use_container(Container(settings=container.settings, registry=DownRegistry()))
+
+    # When someone applies
+    response = apply(client)
+
+    # Then the answer is a 503 problem, and no application, quota or letter is written
+    assert_problem(response, 503, "upstream-unavailable")
+    assert applications_for(MAIN) == []
+    assert letters() == []
+    assert get_letter_quota(MAIN) is None
+
+
+def test_a_company_the_register_lists_as_ceased_cannot_apply(client):
+    # Given a company the sample register lists as ceased
+    entry = SAMPLE.lookup(CEASED)
+    assert entry is not None
+    assert entry.ceased
+
+    # When it applies, it is refused field by field and no letter goes out
+    problem = assert_problem(
+        apply(client, form(cvr=CEASED, subsidiaries=[], accounts=[])), 422, "unknown-company"
+    )
+    assert problem["errors"] == [
+        {"field": "cvr", "message": "The company register lists this company as ceased."}
+    ]
+    assert letters() == []
+
+
+CEASED = "99999896"

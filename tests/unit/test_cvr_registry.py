@@ -91,7 +91,7 @@ def test_the_search_asks_for_the_cvr_number_with_basic_auth_and_a_bounded_timeou
 
 
 def test_a_ceased_company_is_marked_ceased():
-    entry = registry(FakeTransport(recorded("ceased.json"))).lookup("11111106")
+    entry = registry(FakeTransport(recorded("ceased.json"))).lookup("99999896")
     assert entry is not None
     assert entry.status is CompanyStatus.CEASED
     assert entry.ceased
