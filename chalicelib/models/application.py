@@ -143,7 +143,7 @@ def letters_due(now: datetime) -> Iterator[ApplicationModel]:
 
 
 def _still_watched(application: ApplicationModel) -> Condition:
-    # The same application (a CVR's item is replaced by its next application) in the same watch state.
+    # The same application, still in the same watch state.
     condition: Condition = (ApplicationModel.application_id == application.application_id) & (
         ApplicationModel.letter_watch == LetterWatch.PENDING.value
     )

@@ -35,6 +35,7 @@ from tests.onboarding import (
     letters,
     mail,
     post,
+    registered_organisation,
     rendered,
     signed_in,
     username_and_code,
@@ -409,3 +410,31 @@ def test_a_subsidiary_proven_later_gets_a_default_account(client, cognito, peopl
     assert CompanyModel.get(MAIN).parent_cvr == OTHER_MAIN
     assert letters()
     assert OrganisationModel.get(admin.org_id or "").status == OrganisationStatus.PENDING_REVIEW.value
+
+
+def test_a_proof_that_comes_second_is_refused_and_its_claim_dropped(client, cognito, people: People):
+    # Given a pending claim, and the company proven for its real owner meanwhile (the conditional write wins)
+    admin = activated(client, cognito, people, claimed_subsidiary_form())
+    code = proof_code(OTHER_SUBSIDIARY)
+    registered_organisation([OTHER_MAIN, OTHER_SUBSIDIARY], org_id="org-owner", name="Grøn Hjælp")
+
+    # When the claimant enters the right code
+    problem = assert_problem(prove(client, admin, OTHER_SUBSIDIARY, code), 409, "conflict")
+
+    # Then it is told another organisation proved it first, the company stays the owner's, and the claim goes
+    assert "first" in problem["detail"]
+    assert CompanyModel.get(OTHER_SUBSIDIARY).org_id == "org-owner"
+    assert claims_on(OTHER_SUBSIDIARY) == []
+
+
+def test_wrong_codes_for_a_voided_letter_lock_it_without_an_error(client, cognito, people: People):
+    # Given a stranger's letter voided by the company's own activation
+    assert apply(client, form(subsidiaries=[], accounts=[], applicant=STRANGER)).status_code == 202
+    activated(client, cognito, people, form(subsidiaries=[], accounts=[]))
+    [stranger] = [m for m in letter_to(MAIN) if "sune@evil.example" in rendered(m).text]
+    username, _ = username_and_code(stranger)
+
+    # When five wrong codes are tried on it, the fifth locks it, and nothing answers 500
+    for _ in range(4):
+        assert_problem(activate(client, username, new_code()), 400, "wrong-activation-code")
+    assert_problem(activate(client, username, new_code()), 423, "activation-locked")
