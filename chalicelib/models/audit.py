@@ -58,7 +58,6 @@ class AuditAction(StrEnum):
     COMPANY_PROOF_REFUSED = "company.proof_refused"  # a wrong code for a subsidiary
     COMPANY_PROVEN = "company.proven"  # by its letter's code, or by the register's ownership data
     COMPANY_CLAIM_DROPPED = "company.claim_dropped"  # another organisation proved it first, or rejection
-    NAME_CHANGE_REQUESTED = "organisation.name_change_requested"
     NAME_CHANGE_APPROVED = "organisation.name_change_approved"
     NAME_CHANGE_REFUSED = "organisation.name_change_refused"
     ORGANISATION_UPDATED = "organisation.updated"  # master data: name, address, contact, companies, accounts
