@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 STAGE ?= dev
 
-.PHONY: help setup run reminders test lint typecheck unit package clean
+.PHONY: help setup run reminders load test lint typecheck unit package clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ run: setup  ## start the whole service locally on the embedded AWS emulator, see
 
 reminders: setup  ## run the scheduled jobs on the running local stack now (AS_OF=YYYY-MM-DD: as of that day)
 	$(BIN)/python -m infra.local.jobs $(if $(AS_OF),--as-of $(AS_OF))
+
+load: setup  ## measure a bounded mixed load on the running local stack (URL=... LOAD_CONFIG=...: a deployed stage)
+	$(BIN)/python -m bench.load $(if $(URL),--url $(URL)) $(if $(LOAD_CONFIG),--config $(LOAD_CONFIG)) $(LOAD_ARGS)
 
 test: setup lint typecheck  ## lint, type-check and run the whole test suite
 	$(BIN)/python -m pytest

@@ -10,6 +10,7 @@ from chalicelib.api import (
     activations,
     applications,
     codes,
+    cors,
     invitations,
     me,
     meta,
@@ -29,6 +30,8 @@ from chalicelib.events.reminders import reminders as reminder_events
 
 app = Chalice(app_name="godkend")
 
+# Outermost: every answer, whichever layer produced it, names an allowed browser origin.
+app.register_middleware(cors.add_cors_headers, "http")
 app.register_middleware(
     ConvertToMiddleware(functools.partial(problems.logger.inject_lambda_context, clear_state=True)), "http"
 )
@@ -52,5 +55,7 @@ for routes in (
     staff_letters.routes,
 ):
     app.register_blueprint(routes.blueprint)
+# After every route is registered: each of their paths gets its preflight.
+cors.add_preflight_routes(app)
 for events in (mail_events, reminder_events, letter_events):
     app.register_blueprint(events)

@@ -48,6 +48,14 @@ class Forbidden(DomainError):
     title = "Not allowed"
 
 
+class OriginNotAllowed(DomainError):
+    """A browser page on an origin the stage does not list as the console's asked to call the API."""
+
+    status = 403
+    slug = "origin-not-allowed"
+    title = "Origin not allowed"
+
+
 class OrganisationNotApproved(DomainError):
     """The organisation exists and the caller may see it, but it is not (or no longer) approved as an NGO."""
 

@@ -7,15 +7,18 @@ endpoint, the user pool it created) in the process environment.
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_REGION = "eu-west-1"
 DEFAULT_TABLE_PREFIX = "godkend-local"
 STAFF_GROUP = "staff"
+# An origin as browsers send it: scheme, host and an optional port; no path, no trailing slash.
+ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
 
 
 class Settings(BaseSettings):
@@ -63,10 +66,24 @@ class Settings(BaseSettings):
     # may take (the rest is kept for letters, new codes and invitations).
     reminder_chunk_size: int = Field(default=100, ge=1, le=500)
     reminder_mails_per_second: float = Field(default=10.0, gt=0)
+    # The web console's origins, which alone may call the API from a browser (CORS; chalicelib/api/cors.py).
+    # In the environment a comma-separated list; `make run` sets its console's, infra/package.py the
+    # stage's CloudFront domain. Empty: no browser page may.
+    console_origins: Annotated[tuple[str, ...], NoDecode] = ()
     # CloudWatch metrics (Powertools, embedded metric format): the namespace Lambda's configuration names.
     metrics_namespace: str = Field(
         default="Godkend", validation_alias=AliasChoices("POWERTOOLS_METRICS_NAMESPACE")
     )
+
+    @field_validator("console_origins", mode="before")
+    @classmethod
+    def _origin_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        for origin in value:
+            if not isinstance(origin, str) or not ORIGIN.match(origin):
+                raise ValueError(f"not an origin (scheme://host[:port], lower case, no path): {origin!r}")
+        return value
 
     @property
     def cognito_issuer(self) -> str:

@@ -1,7 +1,8 @@
 """Builds the deployable CloudFormation (SAM) template of one stage.
 
 `chalice package` generates the function, its role and the REST API; `infra/resources.json` is merged into
-that template and adds the tables, the user pool and API Gateway's own error answers.
+that template and adds the tables, the user pool and API Gateway's own error answers; `infra/console.py` adds
+the web console's hosting (S3 behind CloudFront) for the stage's console origin.
 
     python -m infra.package --stage dev --out build/dev
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.settings import DEFAULT_REGION
+from infra.console import ConsoleConfigError, hosting_template
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CHALICE_CONFIG = PROJECT_DIR / ".chalice" / "config.json"
@@ -35,11 +37,14 @@ def stages() -> dict[str, Any]:
     return dict(json.loads(CHALICE_CONFIG.read_text())["stages"])
 
 
+def stage_variables(stage: str) -> dict[str, str]:
+    config = json.loads(CHALICE_CONFIG.read_text())
+    return {**config.get("environment_variables", {}), **_stage(stage).get("environment_variables", {})}
+
+
 def table_prefix(stage: str) -> str:
     """GODKEND_TABLE_PREFIX of the stage, which the function reads and the tables must be named after."""
-    config = json.loads(CHALICE_CONFIG.read_text())
-    variables = {**config.get("environment_variables", {}), **_stage(stage).get("environment_variables", {})}
-    prefix = variables.get("GODKEND_TABLE_PREFIX")
+    prefix = stage_variables(stage).get("GODKEND_TABLE_PREFIX")
     if not prefix:
         raise PackagingFailed(f"stage {stage!r} sets no GODKEND_TABLE_PREFIX in {_relative(CHALICE_CONFIG)}")
     return str(prefix)
@@ -50,7 +55,37 @@ def merge_template(stage: str) -> dict[str, Any]:
     template as it is names the tables what the function expects."""
     template: dict[str, Any] = json.loads(RESOURCES.read_text())
     template["Parameters"][TABLE_PREFIX_PARAMETER]["Default"] = table_prefix(stage)
+    origins = console_origins(stage)
+    api_stage = str(_stage(stage).get("api_gateway_stage", "api"))
+    for section, entries in hosting_template(origins, api_stage).items():
+        template.setdefault(section, {}).update(entries)
+    _name_origin_in_gateway_responses(template, origins)
     return template
+
+
+def console_origins(stage: str) -> list[str]:
+    """GODKEND_CONSOLE_ORIGINS of the stage: the origins the API lets call it, where CloudFront serves the
+    console."""
+    configured = stage_variables(stage).get("GODKEND_CONSOLE_ORIGINS", "")
+    origins = [origin.strip() for origin in configured.split(",") if origin.strip()]
+    try:
+        hosting_template(origins)
+    except ConsoleConfigError as problem:
+        raise PackagingFailed(f"stage {stage!r}: {problem} ({_relative(CHALICE_CONFIG)})") from problem
+    return origins
+
+
+def _name_origin_in_gateway_responses(template: dict[str, Any], origins: list[str]) -> None:
+    # API Gateway's own errors (throttling, timeouts) never reach the function's CORS middleware. A gateway
+    # response can name only one fixed origin, so it does when the stage has one; otherwise the browser sees
+    # such an error as a failed request rather than its problem+json.
+    if len(origins) != 1:
+        return
+    definition = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    for response in definition.get("x-amazon-apigateway-gateway-responses", {}).values():
+        parameters = response.setdefault("responseParameters", {})
+        parameters["gatewayresponse.header.Access-Control-Allow-Origin"] = f"'{origins[0]}'"
+        parameters["gatewayresponse.header.Vary"] = "'Origin'"
 
 
 def package(stage: str, out: Path) -> Path:

@@ -11,6 +11,7 @@ from chalice.app import Chalice
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from chalicelib.api.cors import is_preflight
 from chalicelib.api.routing import Caller, Operation, operation_of
 
 API_TITLE = "Godkend"
@@ -41,6 +42,8 @@ def operations(app: Chalice) -> list[Operation]:
     found = []
     for path, methods in app.routes.items():
         for method, entry in methods.items():
+            if is_preflight(entry.view_function):
+                continue
             operation = operation_of(entry.view_function)
             if operation is None:
                 raise UndocumentedRoute(f"{method} {path} was not declared through Routes")

@@ -1,18 +1,32 @@
 """Renders a mail from its templates: chalicelib/mail/templates/<kind>/{subject,body}.<language>.txt and
 body.<language>.html (which extends _layout.<language>.html). HTML is autoescaped; a variable a template
 uses but the message lacks is an error, never a blank. Each kind's sample.json holds example variables for
-the tests. Subjects never carry secrets: a mail's subject shows in notifications and lock screens."""
+the tests. Subjects never carry secrets: a mail's subject shows in notifications and lock screens.
+
+Times reach the templates as the outbox keeps them, ISO 8601 in UTC, and are shown to people in Danish time
+through the `danish_time` filter: "30. januar 2027 kl. 22:34", in English "30 January 2027 at 22:34 Danish
+time"."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from datetime import UTC, datetime
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+DANISH_TIME = "Europe/Copenhagen"
+# CLDR patterns: Babel supplies the month names; the words around the time are each language's own.
+TIME_FORMATS = {
+    "da": ("da_DK", "d. MMMM y 'kl.' HH:mm", ""),
+    "en": ("en_GB", "d MMMM y 'at' HH:mm", " Danish time"),
+}
+# How times were written into the outbox before they were kept as ISO 8601; such mails may still be queued.
+LEGACY_FORMAT = "%Y-%m-%d %H:%M UTC"
 
 
 @dataclass(frozen=True)
@@ -22,9 +36,32 @@ class RenderedMail:
     html: str
 
 
+def danish_time(value: str | datetime, language: str) -> str:
+    """An instant as people in Denmark read it, in the mail's language, whatever the season."""
+    # Babel and its locale data load only when a mail is rendered, not on every cold start.
+    from babel.dates import format_datetime
+
+    locale, pattern, suffix = TIME_FORMATS[language]
+    return format_datetime(instant(value), pattern, tzinfo=ZoneInfo(DANISH_TIME), locale=locale) + suffix
+
+
+def instant(value: str | datetime) -> datetime:
+    """An aware datetime from a mail's variable: ISO 8601 (`2027-01-30T21:34:00Z`) or a datetime."""
+    if isinstance(value, datetime):
+        at = value
+    else:
+        try:
+            at = datetime.fromisoformat(value)
+        except ValueError:
+            at = datetime.strptime(value, LEGACY_FORMAT).replace(tzinfo=UTC)
+    if at.tzinfo is None:
+        raise ValueError(f"a time in a mail must say its time zone: {at.isoformat()}")
+    return at
+
+
 @cache
-def _environment() -> Environment:
-    return Environment(
+def _environment(language: str) -> Environment:
+    environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,
@@ -32,10 +69,12 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["danish_time"] = partial(danish_time, language=language)
+    return environment
 
 
 def render(kind: str, language: str, variables: dict[str, Any]) -> RenderedMail:
-    env = _environment()
+    env = _environment(language)
     subject = env.get_template(f"{kind}/subject.{language}.txt").render(variables)
     return RenderedMail(
         subject=" ".join(subject.split()),

@@ -355,7 +355,7 @@ class ApplicationService:
                 "applicant_name": f"{form.applicant.first_name} {form.applicant.last_name}",
                 "applicant_email": form.applicant.email,
                 "username": username,
-                "expires_at": expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+                "expires_at": isoformat(expires_at),
             },
             secrets={"activation_code": code},
             now=now,

@@ -229,7 +229,7 @@ class CodeService:
             language=entry.language,
             context={
                 "organisation_name": organisation.name,
-                "expires_at": entry.expires_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                "expires_at": isoformat(entry.expires_at),
                 "renewed": int(entry.renewals) > 0,
             },
             now=now,

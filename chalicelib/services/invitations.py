@@ -27,14 +27,14 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.adapters.cognito import LoginExists
-from chalicelib.clock import Clock
+from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import (
     InvitationExpired,
     InvitationInProgress,
@@ -122,7 +122,7 @@ def new_invitation(
             "organisation_name": organisation.name,
             "invited_by": invited_by,
             "username": user.user_id,
-            "expires_at": expires_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "expires_at": isoformat(expires_at),
         },
         now=now,
         secrets={"invitation_token": f"{invitation_id}.{secret}"},

@@ -26,7 +26,7 @@ from typing import Any
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.clock import Clock
+from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import (
     ActivationLocked,
     Conflict,
@@ -156,7 +156,7 @@ class ProofService:
                     "organisation_name": organisation_name,
                     "applicant_name": f"{applicant['first_name']} {applicant['last_name']}",
                     "applicant_email": applicant["email"],
-                    "expires_at": expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+                    "expires_at": isoformat(expires_at),
                 },
                 secrets={"activation_code": code},
                 now=now,

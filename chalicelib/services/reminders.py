@@ -45,7 +45,7 @@ from typing import Any, Protocol
 
 from pynamodb.expressions.condition import Condition
 
-from chalicelib.clock import Clock
+from chalicelib.clock import Clock, isoformat
 from chalicelib.models.base import own_connection
 from chalicelib.models.code import (
     CODE_ID,
@@ -314,7 +314,7 @@ class ReminderWriter:
             "organisation_name": organisation.name,
             "representative_name": f"{entry.first_name} {entry.last_name}",
             "representative_email": entry.email,
-            "expires_at": entry.expires_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "expires_at": isoformat(entry.expires_at),
             "notify": bool(entry.notify),
         }
         if stage is not Stage.EXPIRED:

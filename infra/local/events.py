@@ -37,7 +37,12 @@ class StreamConsumer:
     NextShardIterator: when the emulator rolls back a failed TransactWriteItems it puts back a copy of the
     whole table, stream shard included, and an iterator taken before keeps reading the discarded shard, so
     one cancelled transaction on the outbox (two runs writing the same reminder, two concurrent applications)
-    would silently stop all mail. In AWS the two ways read the same records."""
+    would silently stop all mail. In AWS the two ways read the same records.
+
+    Positions by sequence number stay right because the emulator serves one request at a time
+    (infra/local/emulator.py): the copy put back is the table as it was just before the cancelled
+    transaction, so the only records it drops, and whose numbers later records take again, are that
+    transaction's own, which no poll can have read."""
 
     def __init__(self, streams: Any, name: str, stream_arn: str, handler: Handler, batch_size: int) -> None:
         self.name = name

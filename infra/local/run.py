@@ -2,7 +2,8 @@
 
 Starts the AWS emulator (moto server) on loopback, creates what `infra/` creates in AWS, seeds the demo,
 starts the API with `chalice local`, runs the event side in this process, and writes `.local/demo.json`
-once everything answers. Ctrl-C stops all of it. Ports come from GODKEND_API_PORT and GODKEND_AWS_PORT.
+once everything answers. It also serves the web console (infra/local/console.py). Ctrl-C stops all of it.
+Ports come from GODKEND_API_PORT, GODKEND_AWS_PORT and GODKEND_CONSOLE_PORT.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Options:
     api_port: int
     aws_port: int
     state_dir: Path
+    console_port: int = 8080
 
     @property
     def api_url(self) -> str:
@@ -43,6 +45,10 @@ class Options:
     @property
     def aws_url(self) -> str:
         return f"http://{HOST}:{self.aws_port}"
+
+    @property
+    def console_url(self) -> str:
+        return f"http://{HOST}:{self.console_port}"
 
 
 class StartupError(Exception):
@@ -53,13 +59,19 @@ def parse_options(argv: list[str] | None) -> Options:
     parser = argparse.ArgumentParser(prog="make run", description=__doc__)
     parser.add_argument("--api-port", type=_port, default=os.environ.get("GODKEND_API_PORT", "8000"))
     parser.add_argument("--aws-port", type=_port, default=os.environ.get("GODKEND_AWS_PORT", "5100"))
+    parser.add_argument("--console-port", type=_port, default=os.environ.get("GODKEND_CONSOLE_PORT", "8080"))
     parser.add_argument(
         "--state-dir", type=Path, default=Path(os.environ.get("GODKEND_LOCAL_DIR", PROJECT_DIR / ".local"))
     )
     args = parser.parse_args(argv)
-    if args.api_port == args.aws_port:
-        parser.error("the API and the emulator need different ports")
-    return Options(api_port=args.api_port, aws_port=args.aws_port, state_dir=args.state_dir.resolve())
+    if len({args.api_port, args.aws_port, args.console_port}) < 3:
+        parser.error("the API, the emulator and the console need different ports")
+    return Options(
+        api_port=args.api_port,
+        aws_port=args.aws_port,
+        state_dir=args.state_dir.resolve(),
+        console_port=args.console_port,
+    )
 
 
 def _port(value: str) -> int:
@@ -86,6 +98,14 @@ def emulator_environment(options: Options) -> dict[str, str]:
     }
 
 
+def console_environment(options: Options) -> dict[str, str]:
+    """The API lets the local console's page call it from the browser (CORS), and any origin already in
+    GODKEND_CONSOLE_ORIGINS, e.g. a development server's."""
+    origins = [options.console_url, f"http://localhost:{options.console_port}"]
+    extra = [o.strip() for o in os.environ.get("GODKEND_CONSOLE_ORIGINS", "").split(",") if o.strip()]
+    return {"GODKEND_CONSOLE_ORIGINS": ",".join(dict.fromkeys([*origins, *extra]))}
+
+
 def ensure_free(port: int, what: str, variable: str) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         try:
@@ -103,15 +123,19 @@ class LocalStack:
         self._moto: Any = None
         self._api: subprocess.Popen[bytes] | None = None
         self._events: Any = None
+        self._console: Any = None
         self._stopped = threading.Event()
 
     def start(self) -> dict[str, Any]:
         ensure_free(self.options.api_port, "API", "GODKEND_API_PORT")
         ensure_free(self.options.aws_port, "AWS emulator", "GODKEND_AWS_PORT")
+        ensure_free(self.options.console_port, "web console", "GODKEND_CONSOLE_PORT")
         self._reset_state_dir()
         os.environ.update(emulator_environment(self.options))
+        os.environ.update(console_environment(self.options))
         self._start_emulator()
         demo = self._provision_and_seed()
+        self._start_console(demo)
         self._start_events()
         self._start_api(demo)
         self._wait_until_ready()
@@ -128,11 +152,11 @@ class LocalStack:
         (self.options.state_dir / "mail").mkdir()
 
     def _start_emulator(self) -> None:
-        from moto.server import ThreadedMotoServer
+        from infra.local.emulator import Emulator
 
         # One log line per emulated AWS call would drown the API's own request log.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self._moto = ThreadedMotoServer(ip_address=HOST, port=self.options.aws_port, verbose=False)
+        self._moto = Emulator(HOST, self.options.aws_port)
         self._moto.start()
 
     def _provision_and_seed(self) -> dict[str, Any]:
@@ -174,6 +198,28 @@ class LocalStack:
             "vendor": vendor,
         }
 
+    def _start_console(self, demo: dict[str, Any]) -> None:
+        from infra.local.console import ConsoleServer, console_config, console_dist, is_built
+
+        config = console_config(
+            api_url=self.options.api_url,
+            aws_url=self.options.aws_url,
+            region=REGION,
+            user_pool_id=demo["cognito"]["user_pool_id"],
+            client_id=demo["cognito"]["client_id"],
+        )
+        dist = console_dist()
+        self._console = ConsoleServer(HOST, self.options.console_port, config, dist)
+        self._console.start()
+        demo["console_url"] = self._console.url
+        if not is_built(dist):
+            print(
+                f"make run: the console is not built ({dist}/index.html is missing); "
+                f"run `make web`, then reload {self._console.url}",
+                file=sys.stderr,
+                flush=True,
+            )
+
     def _start_events(self) -> None:
         import boto3
 
@@ -185,19 +231,7 @@ class LocalStack:
         self._events.start()
 
     def _start_api(self, demo: dict[str, Any]) -> None:
-        chalice = Path(sys.executable).with_name("chalice")
-        command = [
-            str(chalice),
-            "local",
-            "--host",
-            HOST,
-            "--port",
-            str(self.options.api_port),
-            "--stage",
-            "local",
-            "--no-autoreload",
-        ]
-        self._api = subprocess.Popen(command, cwd=PROJECT_DIR, env=dict(os.environ))  # noqa: S603
+        self._api = subprocess.Popen(api_command(self.options), cwd=PROJECT_DIR, env=dict(os.environ))  # noqa: S603
 
     def _wait_until_ready(self) -> None:
         import requests
@@ -235,10 +269,28 @@ class LocalStack:
                 self._api.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self._api.kill()
+        if self._console is not None:
+            self._console.stop()
         if self._events is not None:
             self._events.stop()
         if self._moto is not None:
             self._moto.stop()
+
+
+def api_command(options: Options) -> list[str]:
+    """`chalice local --no-autoreload`, served by a server that queues connections instead of refusing
+    them (infra/local/api.py)."""
+    return [
+        sys.executable,
+        "-m",
+        "infra.local.api",
+        "--host",
+        HOST,
+        "--port",
+        str(options.api_port),
+        "--stage",
+        "local",
+    ]
 
 
 def registry_listing() -> list[dict[str, str]]:
@@ -248,9 +300,11 @@ def registry_listing() -> list[dict[str, str]]:
 
     configured = Settings().registry_file
     registry = SampleRegistry.from_file(Path(configured) if configured else SAMPLE_FILE)
+    # A ceased company is in the register (to show that it cannot apply) but not offered for applying.
     return [
         {"cvr": entry.cvr, "name": entry.name, "official_mailbox": entry.official_mailbox}
         for entry in registry.entries()
+        if not entry.ceased
     ]
 
 
@@ -260,6 +314,7 @@ def banner(demo: dict[str, Any], options: Options) -> str:
         [
             "",
             f"Godkend is running: API {demo['api_url']}  (AWS emulator {demo['aws_endpoint_url']})",
+            f"  web console ......... {demo['console_url']}",
             f"  demo credentials .... {options.state_dir / 'demo.json'}",
             f"  mail sent ........... {options.state_dir / 'mail'}/",
             f"  apply with a CVR .... {len(demo['registry'])} sample companies under 'registry' in demo.json",

@@ -41,6 +41,10 @@ class RunningStack:
     def api(self) -> str:
         return str(self.demo["api_url"])
 
+    @property
+    def console_url(self) -> str:
+        return str(self.demo["console_url"])
+
     def cognito(self) -> Any:
         return boto3.client(
             "cognito-idp",
@@ -67,11 +71,15 @@ class RunningStack:
         return self.process.wait(timeout=30)
 
 
-def start_stack(state_dir: Path) -> RunningStack:
+def start_stack(state_dir: Path, **extra_env: str) -> RunningStack:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GODKEND_", "MOTO_"))}
     env.update(
-        GODKEND_API_PORT=str(free_port()), GODKEND_AWS_PORT=str(free_port()), GODKEND_LOCAL_DIR=str(state_dir)
+        GODKEND_API_PORT=str(free_port()),
+        GODKEND_AWS_PORT=str(free_port()),
+        GODKEND_CONSOLE_PORT=str(free_port()),
+        GODKEND_LOCAL_DIR=str(state_dir),
     )
+    env.update(extra_env)
     demo_file = state_dir / "demo.json"
     demo_file.unlink(missing_ok=True)  # its appearance is the signal that this start is ready
     log = (state_dir.parent / f"{state_dir.name}.log").open("wb")

@@ -11,7 +11,7 @@ from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
 
-CONTEXT = {"organisation_name": "Røde Kors Aarhus", "expires_at": "2027-01-20 12:00 UTC", "renewed": False}
+CONTEXT = {"organisation_name": "Røde Kors Aarhus", "expires_at": "2027-01-20T12:00:00Z", "renewed": False}
 
 
 def test_an_outbox_item_is_delivered_as_an_eml_file_within_seconds(stack: RunningStack):

@@ -23,6 +23,7 @@ def test_demo_json_has_the_documented_shape(stack: RunningStack):
     demo = stack.demo
     assert demo["api_url"].startswith("http://127.0.0.1:")
     assert demo["aws_endpoint_url"].startswith("http://127.0.0.1:")
+    assert demo["console_url"].startswith("http://127.0.0.1:")
     assert demo["region"] == "eu-west-1"
     assert set(demo["cognito"]) == {"user_pool_id", "client_id"}
     for who in ("admin", "staff"):

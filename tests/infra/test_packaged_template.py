@@ -17,7 +17,7 @@ import pytest
 from cfnlint.api import ManualArgs, lint_file
 
 from chalicelib.services.reminders import CONSUMERS
-from infra.package import PROJECT_DIR
+from infra.package import PROJECT_DIR, merge_template
 from tests.infra import templates
 
 COGNITO_VARIABLES = {
@@ -80,8 +80,9 @@ def test_the_packaged_tables_carry_the_stage_prefix(packaged: tuple[str, Path]) 
 @pytest.mark.infra
 def test_the_packaged_api_answers_its_own_errors_as_problem_json(packaged: tuple[str, Path]) -> None:
     # Given the REST API Chalice generated, with our definition merged into its own
+    stage, _ = packaged
     definition = sam(packaged)["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
-    ours = templates.load()["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    ours = merge_template(stage)["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
 
     # Then it has Chalice's routes and our gateway responses
     assert "/health" in definition["paths"]

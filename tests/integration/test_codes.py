@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -197,7 +198,8 @@ def test_a_new_code_is_mailed_through_the_outbox_with_the_value_only_among_the_s
     assert random_part(code) not in json.dumps(message.context)
     assert message.context == {
         "organisation_name": OrganisationModel.get(org.org_id).name,
-        "expires_at": datetime.fromisoformat(code["expires_at"]).strftime("%Y-%m-%d %H:%M UTC"),
+        # Kept as the API states it, ISO 8601 in UTC; the mail shows it in Danish time
+        "expires_at": code["expires_at"],
         "renewed": False,
     }
 
@@ -207,6 +209,9 @@ def test_a_new_code_is_mailed_through_the_outbox_with_the_value_only_among_the_s
     )
     assert code["code"] in mail.text
     assert code["code"] not in mail.subject
+    # And it states the expiry in Danish time, in the mail's language (English here)
+    danish = datetime.fromisoformat(code["expires_at"]).astimezone(ZoneInfo("Europe/Copenhagen"))
+    assert f"valid until {danish.day} {danish:%B %Y} at {danish:%H:%M} Danish time" in mail.text
 
 
 def test_notify_false_creates_the_code_without_any_mail(client, people: People, clock):

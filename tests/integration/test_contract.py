@@ -9,6 +9,7 @@ from chalice.app import ChaliceAuthorizer
 from openapi_spec_validator import validate
 
 from app import app
+from chalicelib.api.cors import is_preflight
 from chalicelib.api.deps import Container, use_container
 from chalicelib.api.openapi import UndocumentedRoute, build_document
 from chalicelib.api.routing import ANYONE, Routes
@@ -18,7 +19,13 @@ METHODS = {"get", "post", "put", "patch", "delete"}
 
 
 def registered_routes() -> set[tuple[str, str]]:
-    return {(path, method.lower()) for path, methods in app.routes.items() for method in methods}
+    """Every route but the CORS preflights, which are transport rather than operations."""
+    return {
+        (path, method.lower())
+        for path, methods in app.routes.items()
+        for method, entry in methods.items()
+        if not is_preflight(entry.view_function)
+    }
 
 
 def documented_routes(document) -> set[tuple[str, str]]:
@@ -44,6 +51,18 @@ def test_the_served_document_is_valid_openapi_3(client):
 def test_every_route_is_documented_and_nothing_else(client):
     document = json_of(client.http.get("/openapi.json"))
     assert documented_routes(document) == registered_routes()
+
+
+def test_every_path_answers_preflights_and_the_document_leaves_them_out(client):
+    document = json_of(client.http.get("/openapi.json"))
+    preflights = {
+        path
+        for path, methods in app.routes.items()
+        for method, entry in methods.items()
+        if method == "OPTIONS" and is_preflight(entry.view_function)
+    }
+    assert preflights == set(app.routes) == set(document["paths"])
+    assert not any("options" in item for item in document["paths"].values())
 
 
 def test_every_route_that_needs_a_token_documents_401_and_403_as_problems():

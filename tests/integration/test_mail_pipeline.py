@@ -93,7 +93,7 @@ def queue_mail(
         language=Language.DA,
         context={
             "organisation_name": "Røde Kors Aarhus",
-            "expires_at": "2027-01-20 12:00 UTC",
+            "expires_at": "2027-01-20T12:00:00Z",
             "renewed": False,
         },
         secrets={"code": CODE},

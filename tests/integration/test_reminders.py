@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
@@ -140,7 +141,10 @@ def test_the_representative_and_the_issuer_are_reminded_7_days_and_1_day_before_
     representative, issuer = seven["mette@example.org"], seven[email_of(admin)]
     assert representative.subject == f"Din godkendelseskode fra Forening {org.org_id[4:]} udløber om 7 dage"
     assert f"Godkendelseskode: {code['code']}" in representative.text
-    assert expiry.strftime("%Y-%m-%d %H:%M UTC") in representative.text
+    danish = expiry.astimezone(ZoneInfo("Europe/Copenhagen"))
+    assert f"{danish.day}. " in representative.text
+    assert f"kl. {danish:%H:%M}" in representative.text
+    assert "UTC" not in representative.text
     assert code["code"] not in representative.subject
     # And the administrator's says how to renew, without the code
     assert issuer.subject == "Godkendelseskoden til Mette Hansen udløber om 7 dage"

@@ -135,7 +135,7 @@ def a_failed_mail(world: World) -> str:
         MailKind.CODE_ISSUED,
         to=Recipient("walker@example.org", "Walker"),
         language="da",
-        context={"organisation_name": "X", "expires_at": "2027-01-01 00:00 UTC", "renewed": False},
+        context={"organisation_name": "X", "expires_at": "2027-01-01T00:00:00Z", "renewed": False},
         now=datetime.now(UTC),
     )
     message.status = MailStatus.FAILED.value

@@ -1,0 +1,317 @@
+"""The web console's HTTP security headers: one definition for CloudFront (infra/package.py puts them in the
+distribution's response headers policy) and for `make run`'s console server, so a page that breaks the policy
+breaks on a laptop first.
+
+The console is a built single-page app (`web/dist/`): its scripts and styles are files of its own origin, so
+the policy allows no inline script or style, no other origin's code, and talking only to the API and Cognito.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+# HSTS for two years; CloudFront serves only HTTPS (viewer protocol policy redirect-to-https).
+HSTS_SECONDS = 63_072_000
+
+
+def content_security_policy(connect_to: Iterable[str], *, https: bool = True) -> str:
+    """CSP for the console: its own files only, no inline script, calls to `connect_to` (the API, Cognito)."""
+    directives = [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        # The design system's icons and the enrolment QR code may come as data: URLs.
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src " + " ".join(["'self'", *connect_to]),
+        "manifest-src 'self'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+    ]
+    if https:
+        directives.append("upgrade-insecure-requests")
+    return "; ".join(directives)
+
+
+def security_headers(connect_to: Iterable[str], *, https: bool = True) -> dict[str, str]:
+    """Every header the console is served with. Without HTTPS (locally) HSTS would be ignored, so it is left
+    out there."""
+    headers = {
+        "Content-Security-Policy": content_security_policy(connect_to, https=https),
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "no-referrer",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+        "Cross-Origin-Opener-Policy": "same-origin",
+    }
+    if https:
+        headers["Strict-Transport-Security"] = f"max-age={HSTS_SECONDS}; includeSubDomains; preload"
+    return headers
+
+
+# Hosting in AWS: a private bucket that only the stage's CloudFront distribution reads (origin access
+# control), served over HTTPS at the console's own domain with the headers above. infra/package.py merges
+# these into the stage's template; the stage's GODKEND_CONSOLE_ORIGINS (.chalice/config.json) names the
+# domain, so the origin the API lets call it and the one CloudFront serves cannot differ.
+
+CERTIFICATE_PARAMETER = "ConsoleCertificateArn"
+# AWS managed cache policies: the files are fingerprinted by the build; /config.json and index.html are not.
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+# What the page talks to in AWS: the stage's REST API and Cognito's user pool API, and nothing else.
+AWS_CONNECT_TO = (
+    "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}",
+    "https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}",
+)
+
+
+class ConsoleConfigError(ValueError):
+    pass
+
+
+def console_hosts(origins: Iterable[str]) -> list[str]:
+    """The domains CloudFront answers for: the HTTPS origins among the stage's console origins."""
+    hosts = [origin.removeprefix("https://") for origin in origins if origin.startswith("https://")]
+    if not hosts:
+        raise ConsoleConfigError("the stage names no https:// origin in GODKEND_CONSOLE_ORIGINS")
+    if any(":" in host for host in hosts):
+        raise ConsoleConfigError("CloudFront serves the console on port 443 only; drop the port")
+    return hosts
+
+
+def deployed_config(api_stage: str) -> dict[str, Any]:
+    """The console's /config.json in AWS, as `Fn::Sub` strings: the same shape `make run` serves."""
+    return {
+        "api_url": "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + api_stage,
+        "region": "${AWS::Region}",
+        "cognito": {
+            "endpoint": "https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}",
+            "user_pool_id": "${UserPool}",
+            "client_id": "${UserPoolClient}",
+        },
+    }
+
+
+def hosting_template(origins: Iterable[str], api_stage: str = "api") -> dict[str, Any]:
+    """Parameters, resources and outputs that host the console of a stage whose console has `origins`, its
+    API deployed as the API Gateway stage `api_stage`."""
+    hosts = console_hosts(origins)
+    return {
+        "Parameters": {
+            CERTIFICATE_PARAMETER: {
+                "Type": "String",
+                "Description": (
+                    "ACM certificate in us-east-1 (CloudFront's region) for the console's domain: "
+                    + ", ".join(hosts)
+                ),
+                "AllowedPattern": r"^arn:aws:acm:us-east-1:[0-9]{12}:certificate/[0-9a-f-]+$",
+            }
+        },
+        "Resources": {
+            "ConsoleBucket": _bucket(),
+            "ConsoleBucketPolicy": _bucket_policy(),
+            "ConsoleOriginAccessControl": {
+                "Type": "AWS::CloudFront::OriginAccessControl",
+                "Properties": {
+                    "OriginAccessControlConfig": {
+                        "Name": {"Fn::Sub": "${TablePrefix}-console"},
+                        "Description": "CloudFront signs its requests for the console's files",
+                        "OriginAccessControlOriginType": "s3",
+                        "SigningBehavior": "always",
+                        "SigningProtocol": "sigv4",
+                    }
+                },
+            },
+            "ConsoleResponseHeadersPolicy": _response_headers_policy(),
+            "ConsoleDistribution": _distribution(hosts),
+        },
+        "Outputs": {
+            "ConsoleBucketName": {
+                "Description": "Where `make web`'s web/dist and the console's config.json are uploaded",
+                "Value": {"Ref": "ConsoleBucket"},
+            },
+            "ConsoleDistributionId": {"Value": {"Ref": "ConsoleDistribution"}},
+            "ConsoleDistributionDomainName": {
+                "Description": "The CNAME (or alias) target for " + ", ".join(hosts),
+                "Value": {"Fn::GetAtt": ["ConsoleDistribution", "DomainName"]},
+            },
+            "ConsoleUrl": {"Value": "https://" + hosts[0]},
+            "ConsoleConfig": {
+                "Description": "The console's config.json: upload it to the bucket beside the build",
+                "Value": {"Fn::Sub": json.dumps(deployed_config(api_stage), separators=(",", ":"))},
+            },
+        },
+    }
+
+
+def _bucket() -> dict[str, Any]:
+    return {
+        "Type": "AWS::S3::Bucket",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}
+                ]
+            },
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+            # Earlier builds stay a while for a rollback, then go.
+            "LifecycleConfiguration": {
+                "Rules": [
+                    {
+                        "Id": "expire-old-builds",
+                        "Status": "Enabled",
+                        "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+                        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+                    }
+                ]
+            },
+        },
+    }
+
+
+def _bucket_policy() -> dict[str, Any]:
+    objects = {"Fn::Sub": "${ConsoleBucket.Arn}/*"}
+    return {
+        "Type": "AWS::S3::BucketPolicy",
+        "Properties": {
+            "Bucket": {"Ref": "ConsoleBucket"},
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "OnlyTheConsoleDistributionReads",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "cloudfront.amazonaws.com"},
+                        "Action": "s3:GetObject",
+                        "Resource": objects,
+                        "Condition": {
+                            "StringEquals": {
+                                "AWS:SourceArn": {
+                                    "Fn::Sub": (
+                                        "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:"
+                                        "distribution/${ConsoleDistribution}"
+                                    )
+                                }
+                            }
+                        },
+                    },
+                    {
+                        "Sid": "OnlyOverTls",
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:*",
+                        "Resource": [{"Fn::GetAtt": ["ConsoleBucket", "Arn"]}, objects],
+                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                    },
+                ],
+            },
+        },
+    }
+
+
+def _response_headers_policy() -> dict[str, Any]:
+    # Values come from security_headers(), the one definition; CloudFront wants each in its own field.
+    headers = security_headers(AWS_CONNECT_TO, https=True)
+    named = {
+        "Content-Security-Policy",
+        "Strict-Transport-Security",
+        "X-Frame-Options",
+        "Referrer-Policy",
+        "X-Content-Type-Options",
+    }
+    return {
+        "Type": "AWS::CloudFront::ResponseHeadersPolicy",
+        "Properties": {
+            "ResponseHeadersPolicyConfig": {
+                "Name": {"Fn::Sub": "${TablePrefix}-console-security"},
+                "Comment": "The console's CSP, HSTS and friends (infra/console.py)",
+                "SecurityHeadersConfig": {
+                    "ContentSecurityPolicy": {
+                        "ContentSecurityPolicy": {"Fn::Sub": headers["Content-Security-Policy"]},
+                        "Override": True,
+                    },
+                    "StrictTransportSecurity": {
+                        "AccessControlMaxAgeSec": HSTS_SECONDS,
+                        "IncludeSubdomains": True,
+                        "Preload": True,
+                        "Override": True,
+                    },
+                    "FrameOptions": {"FrameOption": headers["X-Frame-Options"], "Override": True},
+                    "ReferrerPolicy": {"ReferrerPolicy": headers["Referrer-Policy"], "Override": True},
+                    "ContentTypeOptions": {"Override": True},
+                },
+                "CustomHeadersConfig": {
+                    "Items": [
+                        {"Header": name, "Value": value, "Override": True}
+                        for name, value in headers.items()
+                        if name not in named
+                    ]
+                },
+            }
+        },
+    }
+
+
+def _distribution(hosts: list[str]) -> dict[str, Any]:
+    def behaviour(cache_policy: str) -> dict[str, Any]:
+        return {
+            "TargetOriginId": "console-bucket",
+            "ViewerProtocolPolicy": "redirect-to-https",
+            "AllowedMethods": ["GET", "HEAD"],
+            "CachedMethods": ["GET", "HEAD"],
+            "Compress": True,
+            "CachePolicyId": cache_policy,
+            "ResponseHeadersPolicyId": {"Ref": "ConsoleResponseHeadersPolicy"},
+        }
+
+    return {
+        "Type": "AWS::CloudFront::Distribution",
+        "Properties": {
+            "DistributionConfig": {
+                "Enabled": True,
+                "Comment": {"Fn::Sub": "${TablePrefix} web console"},
+                "Aliases": hosts,
+                "ViewerCertificate": {
+                    "AcmCertificateArn": {"Ref": CERTIFICATE_PARAMETER},
+                    "SslSupportMethod": "sni-only",
+                    "MinimumProtocolVersion": "TLSv1.2_2021",
+                },
+                "HttpVersion": "http2and3",
+                "IPV6Enabled": True,
+                "PriceClass": "PriceClass_100",
+                "DefaultRootObject": "index.html",
+                "Origins": [
+                    {
+                        "Id": "console-bucket",
+                        "DomainName": {"Fn::GetAtt": ["ConsoleBucket", "RegionalDomainName"]},
+                        "S3OriginConfig": {"OriginAccessIdentity": ""},
+                        "OriginAccessControlId": {"Fn::GetAtt": ["ConsoleOriginAccessControl", "Id"]},
+                    }
+                ],
+                "DefaultCacheBehavior": behaviour(CACHING_OPTIMIZED),
+                "CacheBehaviors": [
+                    {"PathPattern": path, **behaviour(CACHING_DISABLED)}
+                    for path in ("/config.json", "/index.html")
+                ],
+                # The console routes in the browser: a path that is no file in the bucket (which answers 403,
+                # as CloudFront may not list it) gets the page, as `make run`'s console server does.
+                "CustomErrorResponses": [
+                    {"ErrorCode": code, "ResponseCode": 200, "ResponsePagePath": "/index.html"}
+                    for code in (403, 404)
+                ],
+            }
+        },
+    }

@@ -1,0 +1,155 @@
+"""`make run`'s web console: serves the built console (`web/dist/`, from `make web`) on loopback, as
+CloudFront serves it in AWS: its files with their content types and the console's security headers, every
+other path answered with `index.html` (the console routes in the browser), and `/config.json` saying where
+the local API and the emulator's Cognito are.
+
+Without a build the stack still starts: the console's address answers a page saying to run `make web`, and
+shows the console once the build is there (the files are read on every request).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from infra.console import security_headers
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+CONSOLE_DIST = PROJECT_DIR / "web" / "dist"
+CONFIG_PATH = "/config.json"
+
+# Stated here rather than guessed from the machine's /etc/mime.types, which may lack or misname them.
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".ico": "image/x-icon",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+NOT_BUILT_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Godkend console: not built</title></head>
+<body><h1>The console is not built yet</h1>
+<p>Run <code>make web</code> in the project directory, then reload this page.
+The API and the emulator are running; see <code>.local/demo.json</code>.</p></body></html>
+"""
+
+
+def console_config(
+    *, api_url: str, aws_url: str, region: str, user_pool_id: str, client_id: str
+) -> dict[str, Any]:
+    """What the console reads from `/config.json` at start: the API, and the user pool it signs in against."""
+    return {
+        "api_url": api_url,
+        "region": region,
+        "cognito": {"endpoint": aws_url, "user_pool_id": user_pool_id, "client_id": client_id},
+    }
+
+
+def console_dist() -> Path:
+    """The build to serve: `web/dist/`, or GODKEND_CONSOLE_DIST (the tests give one of their own)."""
+    configured = os.environ.get("GODKEND_CONSOLE_DIST")
+    return Path(configured) if configured else CONSOLE_DIST
+
+
+def is_built(dist: Path) -> bool:
+    return (dist / "index.html").is_file()
+
+
+class ConsoleServer:
+    def __init__(self, host: str, port: int, config: dict[str, Any], dist: Path = CONSOLE_DIST) -> None:
+        headers = security_headers([config["api_url"], config["cognito"]["endpoint"]], https=False)
+        handler = _handler(dist.resolve(), json.dumps(config, indent=2).encode(), headers)
+        self._server = ThreadingHTTPServer((host, port), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="console", daemon=True)
+        self.url = f"http://{host}:{port}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: HTTPStatus
+    content_type: str
+    body: bytes
+    cache: str = "no-store"
+
+
+def answer_for(dist: Path, path: str, config: bytes) -> Answer:
+    """What the console's address answers for `path`, as CloudFront with the console's bucket would."""
+    if path == CONFIG_PATH:
+        # Never cached: it names this start's user pool, which is new every start.
+        return Answer(HTTPStatus.OK, "application/json", config)
+    if not is_built(dist):
+        return Answer(HTTPStatus.SERVICE_UNAVAILABLE, CONTENT_TYPES[".html"], NOT_BUILT_PAGE.encode())
+    found = _file_for(dist, path)
+    if found is None and "." in path.rsplit("/", 1)[-1]:
+        # A missing asset stays missing: answering it with the page would hide a broken build.
+        return Answer(HTTPStatus.NOT_FOUND, CONTENT_TYPES[".txt"], b"Not found\n")
+    file = found or dist / "index.html"
+    return Answer(
+        HTTPStatus.OK,
+        CONTENT_TYPES.get(file.suffix, "application/octet-stream"),
+        file.read_bytes(),
+        cache="no-cache" if file.suffix == ".html" else "max-age=60",
+    )
+
+
+def _handler(dist: Path, config: bytes, headers: dict[str, str]) -> type[BaseHTTPRequestHandler]:
+    class ConsoleHandler(BaseHTTPRequestHandler):
+        server_version = "GodkendConsole"
+
+        def do_GET(self) -> None:
+            self._send(with_body=True)
+
+        def do_HEAD(self) -> None:
+            self._send(with_body=False)
+
+        def _send(self, *, with_body: bool) -> None:
+            answer = answer_for(dist, unquote(urlsplit(self.path).path), config)
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.content_type)
+            self.send_header("Content-Length", str(len(answer.body)))
+            self.send_header("Cache-Control", answer.cache)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if with_body:
+                self.wfile.write(answer.body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            # The console's file requests would drown the API's request log.
+            pass
+
+    return ConsoleHandler
+
+
+def _file_for(dist: Path, path: str) -> Path | None:
+    """The file under `dist` that `path` names, never one outside it."""
+    candidate = (dist / path.lstrip("/")).resolve()
+    if not candidate.is_relative_to(dist) or not candidate.is_file():
+        return None
+    return candidate

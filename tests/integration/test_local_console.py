@@ -1,0 +1,136 @@
+"""`make run`'s console server on its own: a built single-page app served as CloudFront serves it."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from infra.local.console import ConsoleServer, console_config
+from tests.e2e.conftest import free_port
+
+CONFIG = console_config(
+    api_url="http://127.0.0.1:8000",
+    aws_url="http://127.0.0.1:5100",
+    region="eu-west-1",
+    user_pool_id="eu-west-1_pool",
+    client_id="client",
+)
+INDEX = b'<!doctype html><html><head><script type="module" src="/assets/app.js"></script></head></html>'
+
+
+@pytest.fixture
+def dist(tmp_path: Path) -> Path:
+    return tmp_path / "dist"
+
+
+@pytest.fixture
+def console(dist: Path) -> Iterator[str]:
+    server = ConsoleServer("127.0.0.1", free_port(), CONFIG, dist)
+    server.start()
+    yield server.url
+    server.stop()
+
+
+def build(dist: Path) -> None:
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_bytes(INDEX)
+    (dist / "assets" / "app.js").write_text("console.log('hej')\n")
+    (dist / "assets" / "app.css").write_text("body { margin: 0 }\n")
+    (dist / "assets" / "mark.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (dist / "assets" / "font.woff2").write_bytes(b"wOF2")
+
+
+def test_without_a_build_the_console_address_says_to_run_make_web(console, dist):
+    response = requests.get(console + "/", timeout=5)
+
+    assert response.status_code == 503
+    assert "make web" in response.text
+    assert response.headers["Content-Type"].startswith("text/html")
+
+
+def test_the_build_is_served_once_it_is_there_with_its_content_types(console, dist):
+    # Given the console was built after the stack started
+    build(dist)
+
+    # Then each file comes with its own content type
+    expected = {
+        "/": "text/html",
+        "/index.html": "text/html",
+        "/assets/app.js": "text/javascript",
+        "/assets/app.css": "text/css",
+        "/assets/mark.svg": "image/svg+xml",
+        "/assets/font.woff2": "font/woff2",
+    }
+    for path, content_type in expected.items():
+        response = requests.get(console + path, timeout=5)
+        assert response.status_code == 200, path
+        assert response.headers["Content-Type"].split(";")[0] == content_type, path
+    assert requests.get(console + "/assets/app.js", timeout=5).text == "console.log('hej')\n"
+
+
+def test_paths_of_the_console_answer_its_page_and_missing_files_stay_missing(console, dist):
+    build(dist)
+
+    # A path the console routes in the browser gets the page
+    for path in ("/min-konto", "/min-konto/godkendelseskode?status=active", "/aktiver"):
+        response = requests.get(console + path, timeout=5)
+        assert response.status_code == 200, path
+        assert response.content == INDEX, path
+
+    # A file the build lacks is a 404, not the page
+    assert requests.get(console + "/assets/missing.js", timeout=5).status_code == 404
+
+
+def test_nothing_outside_the_build_is_served(console, dist):
+    # Given a file next to the build
+    build(dist)
+    (dist.parent / "secret.txt").write_text("secret")
+
+    # When a request climbs out of the build, as such (requests would tidy the path) or encoded
+    for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/assets/../../secret.txt"):
+        connection = http.client.HTTPConnection(urlsplit(console).netloc, timeout=5)
+        connection.request("GET", path)
+        response = connection.getresponse()
+
+        # Then it is not answered with the file
+        assert response.status == 404, path
+        assert b"secret" not in response.read(), path
+        connection.close()
+
+
+def test_config_json_says_where_the_api_and_cognito_are(console, dist):
+    response = requests.get(console + "/config.json", timeout=5)
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert json.loads(response.text) == {
+        "api_url": "http://127.0.0.1:8000",
+        "region": "eu-west-1",
+        "cognito": {
+            "endpoint": "http://127.0.0.1:5100",
+            "user_pool_id": "eu-west-1_pool",
+            "client_id": "client",
+        },
+    }
+
+
+def test_the_console_is_served_with_the_security_headers(console, dist):
+    build(dist)
+
+    headers = requests.get(console + "/", timeout=5).headers
+
+    csp = {d.split()[0]: d.split()[1:] for d in headers["Content-Security-Policy"].split("; ")}
+    assert csp["script-src"] == ["'self'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert set(csp["connect-src"]) == {"'self'", "http://127.0.0.1:8000", "http://127.0.0.1:5100"}
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    # Over plain HTTP a browser ignores HSTS; CloudFront sends it
+    assert "Strict-Transport-Security" not in headers

@@ -1,0 +1,90 @@
+"""The local stack's emulator (infra/local/emulator.py): one request at a time, and transaction backups
+that share the stream's records but still roll back exactly."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+import pytest
+from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodb.models.table import StreamShard
+
+from infra.local.emulator import OneAtATime, share_stream_records
+
+
+class Overlaps:
+    """A WSGI app that notes how many requests it is handling at once."""
+
+    def __init__(self) -> None:
+        self.inside = 0
+        self.most = 0
+        self._count = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        with self._count:
+            self.inside += 1
+            self.most = max(self.most, self.inside)
+        time.sleep(0.01)
+        with self._count:
+            self.inside -= 1
+        start_response("200 OK", [])
+        return [b"ok"]
+
+
+def test_the_emulator_app_handles_one_request_at_a_time():
+    # Given the emulator's middleware around an app that notes overlapping requests
+    inner = Overlaps()
+    app = OneAtATime(inner)
+
+    # When 16 threads call it 5 times each
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(lambda _: app({}, lambda *a: None), range(80)))
+
+    # Then every call was answered, and never two at once
+    assert answers == [[b"ok"]] * 80
+    assert inner.most == 1
+
+
+def test_a_cancelled_transaction_still_rolls_back_items_and_stream_when_backups_share_records(
+    aws: None, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(StreamShard, "__deepcopy__", None, raising=False)  # undone after the test
+    share_stream_records()
+    dynamodb = boto3.client("dynamodb", region_name="eu-west-1")
+    dynamodb.create_table(
+        TableName="t",
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    dynamodb.put_item(TableName="t", Item={"k": {"S": "old"}})
+
+    # When a transaction writes one item, then fails its condition on another
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": "t", "Item": {"k": {"S": "new"}}}},
+                {
+                    "Put": {
+                        "TableName": "t",
+                        "Item": {"k": {"S": "old"}},
+                        "ConditionExpression": "attribute_not_exists(k)",
+                    }
+                },
+            ]
+        )
+
+    # Then neither the item nor its stream record is left, and the next write's record follows the first
+    assert "Item" not in dynamodb.get_item(TableName="t", Key={"k": {"S": "new"}}, ConsistentRead=True)
+    dynamodb.put_item(TableName="t", Item={"k": {"S": "later"}})
+    table = dynamodb_backends["123456789012"]["eu-west-1"].tables["t"]
+    shard = table.stream_shard
+    assert shard is not None
+    assert [r.record["eventName"] for r in shard.items] == ["INSERT", "INSERT"]
+    assert [r.record["dynamodb"]["Keys"]["k"]["S"] for r in shard.items] == ["old", "later"]
+    assert shard.table is table
