@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 STAGE ?= dev
 
-.PHONY: help setup run reminders load test lint typecheck unit package clean
+.PHONY: help setup run reminders load test lint typecheck unit package clean web web-check browser
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,7 +24,34 @@ $(READY): requirements.txt requirements-dev.txt
 
 setup: $(READY)  ## create .venv and install everything
 
-run: setup  ## start the whole service locally on the embedded AWS emulator, seeded with a demo
+# The console (web/): npm ci from the lock file, the typed API client generated from the app's OpenAPI
+# document (written offline by Python, no AWS call), type-check, then vite build into web/dist/. Rebuilt
+# only when the console or the API's routes change.
+WEB_READY := web/node_modules/.ready
+WEB_SOURCES := $(shell find web/src web/tests -type f ! -name schema.d.ts 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+API_SOURCES := app.py infra/openapi_dump.py $(shell find chalicelib -name '*.py' 2>/dev/null)
+
+$(WEB_READY): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "The console needs Node.js 20+ and npm: apt-get install -y nodejs npm"; exit 1; }
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web/dist/index.html: $(READY) $(WEB_READY) $(WEB_SOURCES) $(API_SOURCES)
+	$(BIN)/python -m infra.openapi_dump web/openapi.json
+	cd web && npm run build
+
+web: web/dist/index.html  ## build the console (web/) into web/dist/
+
+web-check: $(WEB_READY) web  ## the console's ESLint and Vitest unit tests
+	cd web && npm run lint && npm test
+
+# The browser tests drive Debian's Chromium (Playwright's own download cannot work here).
+browser:  ## make sure Debian's Chromium is there for the browser tests (installs it when run as root)
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && echo "Installing Chromium for the browser tests" && \
+	  { apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; }; } || \
+	  { echo "The browser tests need Chromium: sudo apt-get install -y chromium"; exit 1; }
+
+run: setup web  ## start the whole service locally on the embedded AWS emulator, seeded with a demo
 	$(BIN)/python -m infra.local.run
 
 reminders: setup  ## run the scheduled jobs on the running local stack now (AS_OF=YYYY-MM-DD: as of that day)
@@ -33,7 +60,7 @@ reminders: setup  ## run the scheduled jobs on the running local stack now (AS_O
 load: setup  ## measure a bounded mixed load on the running local stack (URL=... LOAD_CONFIG=...: a deployed stage)
 	$(BIN)/python -m bench.load $(if $(URL),--url $(URL)) $(if $(LOAD_CONFIG),--config $(LOAD_CONFIG)) $(LOAD_ARGS)
 
-test: setup lint typecheck  ## lint, type-check and run the whole test suite
+test: setup lint typecheck web-check browser  ## lint, type-check and run the whole test suite, the console's included
 	$(BIN)/python -m pytest
 
 lint: setup  ## ruff
@@ -50,4 +77,4 @@ package: setup  ## build the CloudFormation template for STAGE (default dev) int
 	$(BIN)/python -m infra.package --stage $(STAGE) --out build/$(STAGE)
 
 clean:  ## remove the virtual environment and local state
-	rm -rf $(VENV) .local build .chalice/deployments
+	rm -rf $(VENV) .local build .chalice/deployments web/node_modules web/dist

@@ -16,6 +16,7 @@ from chalicelib.api import (
     meta,
     organisation,
     problems,
+    staff_audit,
     staff_letters,
     staff_mail,
     staff_organisations,
@@ -23,10 +24,12 @@ from chalicelib.api import (
     validations,
     vendor_auth,
     vendors,
+    webhooks,
 )
 from chalicelib.events.letters import letters as letter_events
 from chalicelib.events.mail import events as mail_events
 from chalicelib.events.reminders import reminders as reminder_events
+from chalicelib.events.webhooks import events as webhook_events
 
 app = Chalice(app_name="godkend")
 
@@ -53,9 +56,12 @@ for routes in (
     vendors.routes,
     validations.routes,
     staff_letters.routes,
+    staff_audit.routes,
+    webhooks.routes,
+    webhooks.staff_routes,
 ):
     app.register_blueprint(routes.blueprint)
 # After every route is registered: each of their paths gets its preflight.
 cors.add_preflight_routes(app)
-for events in (mail_events, reminder_events, letter_events):
+for events in (mail_events, reminder_events, letter_events, webhook_events):
     app.register_blueprint(events)

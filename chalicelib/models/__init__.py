@@ -22,6 +22,7 @@ from chalicelib.models.suppression import SuppressionModel
 from chalicelib.models.user import UserModel
 from chalicelib.models.validation import FailureWindowModel, ReceiptModel
 from chalicelib.models.vendor import VendorKeyModel, VendorModel
+from chalicelib.models.webhook import EventCauseModel, VendorEventModel, WebhookModel
 
 ALL_MODELS: tuple[type[Model], ...] = (
     OrganisationModel,
@@ -44,4 +45,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     InvitationModel,
     LetterQuotaModel,
     CompanyClaimModel,
+    WebhookModel,
+    EventCauseModel,
+    VendorEventModel,
 )

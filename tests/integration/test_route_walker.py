@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -34,6 +35,7 @@ from app import app
 from chalicelib.api.openapi import build_document
 from chalicelib.models.organisation import CompanyClaimModel
 from chalicelib.models.outbox import MailKind, MailStatus, Recipient, outgoing
+from chalicelib.models.webhook import DeliveryStatus, EventType, VendorEventModel
 from chalicelib.services.authz import Function
 from tests.colleagues import colleague, created_user, token_of
 from tests.onboarding import JSON, form
@@ -164,6 +166,34 @@ def a_pending_company(world: World) -> str:
 PENDING_CVR = "31670004"
 
 
+def a_parked_event(world: World) -> str:
+    """A parked webhook delivery of the walking vendor's (its every attempt failed)."""
+    vendor = world.callers["vendor"]
+    assert vendor is not None
+    now = datetime.now(UTC)
+    event = VendorEventModel(
+        uuid.uuid4().hex,
+        vendor_id=vendor.user_id,
+        type=EventType.CODE_REVOKED.value,
+        cause_id=f"code.revoked:{uuid.uuid4().hex}",
+        created_at=now,
+        feed_key=f"{now.isoformat()}#walker",
+        data={
+            "created_at": now.isoformat(),
+            "validation_id": uuid.uuid4().hex,
+            "validated_at": now.isoformat(),
+            "code_id": uuid.uuid4().hex,
+            "organisation": {"name": "Walker", "cvr": "12345674", "handle": "Walker"},
+        },
+        delivery_status=DeliveryStatus.FAILED.value,
+        parked=DeliveryStatus.FAILED.value,
+        window_started_at=now,
+        expires_at=now + timedelta(days=1),
+    )
+    event.save()
+    return event.event_id
+
+
 # Path parameter name -> a fresh id of the walked organisation's, made for one call.
 PATH_FIXTURES: dict[str, Callable[[World], str]] = {
     "code_id": a_code,
@@ -175,6 +205,7 @@ PATH_FIXTURES: dict[str, Callable[[World], str]] = {
     "key_id": lambda world: world.last_vendor_key,
     "validation_id": a_receipt,
     "cvr": a_pending_company,
+    "event_id": a_parked_event,
 }
 
 
@@ -215,6 +246,7 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "DELETE /v1/staff/organisations/{org_id}/users/{user_id}": lambda world: REASON,
     "POST /v1/staff/vendors": lambda world: {"name": "Walker ApS", "contact_email": "walker@example.org"},
     "POST /v1/validations": lambda world: {"code": a_new_code(world)["code"]},
+    "PUT /v1/webhook": lambda world: {"url": "http://127.0.0.1:9/hook"},
 }
 
 

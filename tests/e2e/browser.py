@@ -1,0 +1,81 @@
+"""Debian's Chromium, driven by Playwright, for the console's browser tests.
+
+Playwright's own browser download cannot work here, so the tests launch `/usr/bin/chromium` (`make test`
+installs it, or says how). Headless, as root, with what this machine's closed network needs.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from infra.local.totp import fresh_totp
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "e2e-screenshots"
+TIMEOUT_MS = 20_000  # the machine is shared: a busy emulator can take seconds to answer
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if shutil.which("chromium") is None and not Path(CHROMIUM).exists():
+        pytest.fail("The browser tests need Chromium: sudo apt-get install -y chromium", pytrace=False)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+def new_context(browser: Browser, origin: str) -> BrowserContext:
+    context = browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+def keep_screenshot(request: pytest.FixtureRequest, page: Page, name: str) -> None:
+    """When the test failed, a full-page screenshot under build/e2e-screenshots/."""
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{request.node.name}-{name}")
+        page.screenshot(path=str(SCREENSHOTS / f"{safe}.png"), full_page=True)
+
+
+def watch_policy_violations(page: Page) -> list[str]:
+    """Messages of the Content-Security-Policy refusing something on the page, as they come: the console
+    must work under the strict policy the hosting sends."""
+    found: list[str] = []
+    page.on(
+        "console",
+        lambda message: found.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    return found
+
+
+def sign_in_as_demo(page: Page, demo: dict[str, Any], who: str = "admin", *, in_dialog: bool = False) -> None:
+    """Signs in as a demo user of `make run` (password, then the authenticator's code)."""
+    user = demo["users"][who]
+    scope = page.get_by_role("dialog") if in_dialog else page
+    scope.get_by_label("Brugernavn", exact=True).fill(user["username"])
+    scope.get_by_label("Adgangskode", exact=True).fill(user["password"])
+    scope.get_by_role("button", name="Log ind").click()
+    scope.get_by_label("Engangskode").fill(fresh_totp(user["totp_secret"]))
+    scope.get_by_role("button", name="Log ind").click()

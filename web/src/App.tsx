@@ -1,0 +1,171 @@
+import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
+import { useEffect, useMemo, useState } from "react";
+
+import { unwrap } from "./api/client";
+import { type SignInStep } from "./auth";
+import { Modal } from "./components/Modal";
+import { Notice } from "./components/Notice";
+import { AppContext, useServices, useSignedIn, type AppServices } from "./context";
+import { LanguageContext, problemText, translator, useI18n, type Language } from "./i18n";
+import { AcceptInvitation } from "./pages/AcceptInvitation";
+import { Activate } from "./pages/Activate";
+import { Apply } from "./pages/Apply";
+import { Enrol } from "./pages/Enrol";
+import { MinKonto } from "./pages/MinKonto";
+import { SignIn } from "./pages/SignIn";
+import { asProblem } from "./problems";
+import { navigate, PATHS, usePath } from "./router";
+
+type MfaSetup = Extract<SignInStep, { kind: "mfa-setup" }>;
+
+function Header() {
+  const { session } = useServices();
+  const { signedIn } = useSignedIn();
+  const { t, language, setLanguage } = useI18n();
+  return (
+    <header className="header">
+      <div className="portal-header">
+        <div className="container portal-header-inner">
+          <a href={PATHS.signIn} className="logo" onClick={(e) => { e.preventDefault(); navigate(PATHS.signIn); }}>
+            {t("app.name")}
+          </a>
+          <div className="portal-user">
+            <button
+              type="button"
+              className="button button-tertiary"
+              lang={language === "da" ? "en" : "da"}
+              aria-label={t("lang.switchLabel")}
+              onClick={() => setLanguage(language === "da" ? "en" : "da")}
+            >
+              {t("lang.switch")}
+            </button>
+            {signedIn ? (
+              <>
+                <span className="user">
+                  {t("signedInAs")} {session.username}
+                </span>{" "}
+                <button
+                  type="button"
+                  className="button button-secondary"
+                  onClick={() => {
+                    void session.signOut();
+                    navigate(PATHS.signIn);
+                  }}
+                >
+                  {t("signout")}
+                </button>
+              </>
+            ) : null}
+          </div>
+        </div>
+      </div>
+    </header>
+  );
+}
+
+/** Signed in: who am I, then either the authenticator's enrolment or Min konto. */
+function Account({ tab, onEnrolled }: { tab: string | undefined; onEnrolled: () => void }) {
+  const { api, session } = useServices();
+  const { t, language } = useI18n();
+  const me = useQuery({ queryKey: ["me"], queryFn: () => unwrap(session, () => api.GET("/v1/me")), retry: false });
+  if (me.isPending) return <p>{t("common.loading")}</p>;
+  if (me.isError) {
+    const problem = asProblem(me.error);
+    if (problem.slug === "second-factor-required") return <Enrol cognitoStep={null} onDone={onEnrolled} />;
+    return (
+      <Notice kind="error">
+        <p className="alert-text">
+          {problem.status === 0 ? t("common.networkError") : problemText(language, problem.slug, problem.problem.detail)}
+        </p>
+      </Notice>
+    );
+  }
+  return <MinKonto me={me.data} tab={tab} />;
+}
+
+function Routes() {
+  const { session } = useServices();
+  const { signedIn, expired } = useSignedIn();
+  const { t } = useI18n();
+  const path = usePath();
+  const [notice, setNotice] = useState<string | null>(null);
+  const [mfaSetup, setMfaSetup] = useState<MfaSetup | null>(null);
+  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 10_000 } } }));
+
+  useEffect(() => {
+    // A new person (or the same one again) starts from fresh server state.
+    if (signedIn) queryClient.invalidateQueries();
+    else if (!expired) queryClient.clear();
+  }, [signedIn, expired, queryClient]);
+
+  useEffect(() => {
+    if (signedIn && !path.startsWith(PATHS.account)) navigate(PATHS.account, true);
+  }, [signedIn, path]);
+
+  // A new page: a screen reader starts reading from its content, as after a full page load.
+  const page0 = path.split("/")[1] ?? "";
+  useEffect(() => {
+    const main = document.getElementById("main-content");
+    if (main && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
+  }, [page0]);
+
+  const remember = (username: string, text: string) => {
+    session.username = username;
+    setNotice(text);
+  };
+
+  let page;
+  if (path === PATHS.apply) page = <Apply />;
+  else if (path === PATHS.activate) page = <Activate onActivated={remember} />;
+  else if (path === PATHS.invitation) page = <AcceptInvitation onAccepted={remember} />;
+  else if (mfaSetup && !signedIn)
+    page = <Enrol cognitoStep={mfaSetup} onDone={() => setMfaSetup(null)} />;
+  else if (signedIn || (expired && path.startsWith(PATHS.account)))
+    page = (
+      <Account
+        tab={path.split("/")[2]}
+        onEnrolled={() => {
+          void session.signOut();
+          setNotice(t("signin.again"));
+          navigate(PATHS.signIn);
+        }}
+      />
+    );
+  else page = <SignIn notice={notice} onMfaSetup={setMfaSetup} />;
+
+  return (
+    <QueryClientProvider client={queryClient}>
+      <main id="main-content" className="container" tabIndex={-1}>
+        {page}
+      </main>
+      {expired && !signedIn && path.startsWith(PATHS.account) ? (
+        <Modal title={t("signin.title")} onClose={() => undefined} actions={null}>
+          <Notice kind="warning">
+            <p className="alert-text">{t("signin.expired")}</p>
+          </Notice>
+          <SignIn onMfaSetup={setMfaSetup} headingLevel={2} showLinks={false} />
+        </Modal>
+      ) : null}
+    </QueryClientProvider>
+  );
+}
+
+export function App({ services }: { services: AppServices }) {
+  // Danish by default, whatever the browser says: the switch is one click away.
+  const [language, setLanguage] = useState<Language>("da");
+  const i18n = useMemo(() => ({ language, t: translator(language), setLanguage }), [language]);
+  useEffect(() => {
+    document.documentElement.lang = language;
+  }, [language]);
+  return (
+    <AppContext.Provider value={services}>
+      <LanguageContext.Provider value={i18n}>
+        <a className="skipnav" href="#main-content">
+          {i18n.t("app.skip")}
+        </a>
+        <Header />
+        <Routes />
+      </LanguageContext.Provider>
+    </AppContext.Provider>
+  );
+}

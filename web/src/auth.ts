@@ -1,0 +1,238 @@
+// Signing in as a real front end does: the AWS SDK's Cognito client against the configured pool (the
+// emulator's endpoint locally), password first, then the authenticator's code. Tokens live in this
+// object only: never in localStorage or a cookie, so closing the tab signs out.
+import {
+  AssociateSoftwareTokenCommand,
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
+  RevokeTokenCommand,
+  VerifySoftwareTokenCommand,
+  type AuthenticationResultType,
+} from "@aws-sdk/client-cognito-identity-provider";
+
+import type { ConsoleConfig } from "./config";
+
+/** Refresh this long before the access token runs out. */
+export const REFRESH_MARGIN_SECONDS = 120;
+
+export type SignInStep =
+  | { kind: "signed-in" }
+  | { kind: "otp"; session: string; username: string }
+  | { kind: "mfa-setup"; session: string; username: string };
+
+export class SignInError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = "SignInError";
+    this.code = code;
+  }
+}
+
+interface Tokens {
+  accessToken: string;
+  refreshToken: string | null;
+  expiresAt: number; // ms since epoch
+}
+
+type Listener = () => void;
+
+/** When to refresh a token that lasts `expiresIn` seconds: the margin before it ends, or half-way for
+ * short ones. */
+export function refreshDelayMs(expiresInSeconds: number): number {
+  const margin = Math.min(REFRESH_MARGIN_SECONDS, expiresInSeconds / 2);
+  return Math.max(0, (expiresInSeconds - margin) * 1000);
+}
+
+function anonymous() {
+  // The calls used here are unauthenticated in Cognito's API; the SDK still wants credentials to sign with.
+  return { accessKeyId: "anonymous", secretAccessKey: "anonymous" };
+}
+
+export class Session {
+  private readonly client: CognitoIdentityProviderClient;
+  private readonly clientId: string;
+  private tokens: Tokens | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly listeners = new Set<Listener>();
+  private expired = false;
+  username: string | null = null;
+
+  constructor(config: ConsoleConfig) {
+    this.clientId = config.cognito.client_id;
+    this.client = new CognitoIdentityProviderClient({
+      region: config.region,
+      ...(config.cognito.endpoint ? { endpoint: config.cognito.endpoint } : {}),
+      credentials: anonymous(),
+    });
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  get signedIn(): boolean {
+    return this.tokens !== null;
+  }
+
+  /** True after a session ran out (not after signing out): the page asks to sign in again in place. */
+  get hasExpired(): boolean {
+    return this.expired;
+  }
+
+  accessToken(): string | null {
+    if (this.tokens && Date.now() >= this.tokens.expiresAt) return null;
+    return this.tokens?.accessToken ?? null;
+  }
+
+  async signIn(username: string, password: string): Promise<SignInStep> {
+    const answer = await this.call(() =>
+      this.client.send(
+        new InitiateAuthCommand({
+          ClientId: this.clientId,
+          AuthFlow: "USER_PASSWORD_AUTH",
+          AuthParameters: { USERNAME: username, PASSWORD: password },
+        }),
+      ),
+    );
+    return this.next(username, answer.ChallengeName, answer.Session, answer.AuthenticationResult);
+  }
+
+  async answerOtp(step: { session: string; username: string }, code: string): Promise<SignInStep> {
+    const answer = await this.call(() =>
+      this.client.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: this.clientId,
+          ChallengeName: "SOFTWARE_TOKEN_MFA",
+          Session: step.session,
+          ChallengeResponses: { USERNAME: step.username, SOFTWARE_TOKEN_MFA_CODE: code },
+        }),
+      ),
+    );
+    return this.next(step.username, answer.ChallengeName, answer.Session, answer.AuthenticationResult);
+  }
+
+  /** Real Cognito asks a user without a second factor to set one up inside the sign-in (MFA_SETUP). */
+  async startMfaSetup(step: { session: string }): Promise<{ secret: string; session: string }> {
+    const answer = await this.call(() =>
+      this.client.send(new AssociateSoftwareTokenCommand({ Session: step.session })),
+    );
+    return { secret: answer.SecretCode ?? "", session: answer.Session ?? step.session };
+  }
+
+  async finishMfaSetup(session: string, username: string, code: string): Promise<SignInStep> {
+    const verified = await this.call(() =>
+      this.client.send(new VerifySoftwareTokenCommand({ Session: session, UserCode: code, FriendlyDeviceName: "Godkend" })),
+    );
+    const answer = await this.call(() =>
+      this.client.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: this.clientId,
+          ChallengeName: "MFA_SETUP",
+          Session: verified.Session ?? session,
+          ChallengeResponses: { USERNAME: username },
+        }),
+      ),
+    );
+    return this.next(username, answer.ChallengeName, answer.Session, answer.AuthenticationResult);
+  }
+
+  /** Forget the tokens here and revoke the refresh token at Cognito (best effort). */
+  async signOut(): Promise<void> {
+    const refreshToken = this.tokens?.refreshToken;
+    this.clear();
+    this.expired = false;
+    this.notify();
+    if (refreshToken) {
+      try {
+        await this.client.send(new RevokeTokenCommand({ ClientId: this.clientId, Token: refreshToken }));
+      } catch {
+        // The tokens are gone from this page either way; an access token left at Cognito runs out on its own.
+      }
+    }
+  }
+
+  /** Called when the API answers 401: try the refresh token once, else the session has expired. */
+  async refreshOrExpire(): Promise<boolean> {
+    if (await this.refresh()) return true;
+    this.expire();
+    return false;
+  }
+
+  expire(): void {
+    if (!this.tokens) return;
+    this.clear();
+    this.expired = true;
+    this.notify();
+  }
+
+  private async refresh(): Promise<boolean> {
+    const refreshToken = this.tokens?.refreshToken;
+    if (!refreshToken) return false;
+    try {
+      const answer = await this.client.send(
+        new InitiateAuthCommand({
+          ClientId: this.clientId,
+          AuthFlow: "REFRESH_TOKEN_AUTH",
+          AuthParameters: { REFRESH_TOKEN: refreshToken },
+        }),
+      );
+      if (!answer.AuthenticationResult?.AccessToken) return false;
+      this.store(answer.AuthenticationResult, refreshToken);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private next(
+    username: string,
+    challenge: string | undefined,
+    session: string | undefined,
+    result: AuthenticationResultType | undefined,
+  ): SignInStep {
+    if (challenge === "SOFTWARE_TOKEN_MFA" && session) return { kind: "otp", session, username };
+    if (challenge === "MFA_SETUP" && session) return { kind: "mfa-setup", session, username };
+    if (challenge) throw new SignInError("UnsupportedChallenge", challenge);
+    if (!result?.AccessToken) throw new SignInError("NoTokens", "Cognito answered without tokens");
+    this.username = username;
+    this.expired = false;
+    this.store(result, result.RefreshToken ?? null);
+    this.notify();
+    return { kind: "signed-in" };
+  }
+
+  private store(result: AuthenticationResultType, refreshToken: string | null): void {
+    const expiresIn = result.ExpiresIn ?? 3600;
+    this.tokens = {
+      accessToken: result.AccessToken ?? "",
+      refreshToken: result.RefreshToken ?? refreshToken,
+      expiresAt: Date.now() + expiresIn * 1000,
+    };
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => {
+      void this.refreshOrExpire();
+    }, refreshDelayMs(expiresIn));
+  }
+
+  private clear(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
+    this.tokens = null;
+  }
+
+  private async call<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      const name = error instanceof Error ? error.name : "Error";
+      throw new SignInError(name, error instanceof Error ? error.message : String(error));
+    }
+  }
+}

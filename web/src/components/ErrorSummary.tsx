@@ -1,0 +1,48 @@
+import { useEffect, useRef } from "react";
+
+import { useI18n } from "../i18n";
+
+export interface SummaryItem {
+  field?: string; // the id of the field the message belongs to, linked
+  message: string;
+}
+
+/** DKFDS error summary at the top of a form: focused when it appears, each message a link to its field. */
+export function ErrorSummary({ items }: { items: SummaryItem[] }) {
+  const { t } = useI18n();
+  const ref = useRef<HTMLDivElement>(null);
+  const shown = items.length > 0;
+  useEffect(() => {
+    if (shown) ref.current?.focus();
+  }, [shown, items]);
+  if (!shown) return null;
+  return (
+    <div className="alert alert-error" role="alert" tabIndex={-1} ref={ref} aria-labelledby="error-summary-heading">
+      <div className="alert-body">
+        <h2 className="alert-heading" id="error-summary-heading">
+          {t("common.errorSummary")}
+        </h2>
+        <ul className="nobullet-list">
+          {items.map((item, i) => (
+            <li key={`${item.field ?? ""}-${i}`}>
+              {item.field ? (
+                <a
+                  href={`#${item.field}`}
+                  className="function-link"
+                  onClick={(e) => {
+                    e.preventDefault();
+                    document.getElementById(item.field ?? "")?.focus();
+                  }}
+                >
+                  {item.message}
+                </a>
+              ) : (
+                item.message
+              )}
+            </li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+import "../node_modules/dkfds/dist/css/dkfds-virkdk.min.css";
+import "./styles.css";
+
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+
+import { App } from "./App";
+import { makeApi } from "./api/client";
+import { Session } from "./auth";
+import { loadConfig } from "./config";
+
+async function start() {
+  const root = createRoot(document.getElementById("root") as HTMLElement);
+  try {
+    const config = await loadConfig();
+    const session = new Session(config);
+    const api = makeApi(config, session);
+    root.render(
+      <StrictMode>
+        <App services={{ config, session, api }} />
+      </StrictMode>,
+    );
+  } catch (error) {
+    root.render(
+      <main className="container">
+        <h1>Godkend</h1>
+        <p>Min konto kunne ikke starte. Prøv igen om lidt. / Min konto could not start. Try again shortly.</p>
+        <p>{error instanceof Error ? error.message : String(error)}</p>
+      </main>,
+    );
+  }
+}
+
+void start();

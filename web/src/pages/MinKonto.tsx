@@ -1,0 +1,58 @@
+import type { ReactNode } from "react";
+
+import type { Schemas } from "../api/client";
+import { Tabs, type TabSpec } from "../components/Tabs";
+import { useI18n, type MessageKey } from "../i18n";
+import { navigate, PATHS } from "../router";
+import { AuditTab } from "../tabs/Audit";
+import { CodesTab } from "../tabs/Codes";
+import { HistoryTab } from "../tabs/History";
+import { MasterDataTab } from "../tabs/MasterData";
+import { UsersTab } from "../tabs/Users";
+
+type Me = Schemas["Me"];
+
+interface TabDef {
+  id: string; // the URL's last segment
+  label: MessageKey;
+  allowed: (functions: readonly string[]) => boolean;
+  render: (me: Me) => ReactNode;
+}
+
+/** Tabs by function: a tab shows only when the user's functions allow what it does. */
+export const TABS: TabDef[] = [
+  { id: "godkendelseskode", label: "tab.codes", allowed: (f) => f.includes("codes"), render: (me) => <CodesTab me={me} /> },
+  { id: "selvbetjeningsbrugere", label: "tab.users", allowed: (f) => f.includes("users"), render: (me) => <UsersTab me={me} /> },
+  { id: "stamdata", label: "tab.masterdata", allowed: () => true, render: (me) => <MasterDataTab me={me} /> },
+  { id: "valideringshistorik", label: "tab.history", allowed: (f) => f.includes("history"), render: () => <HistoryTab /> },
+  { id: "log", label: "tab.audit", allowed: (f) => f.includes("users"), render: () => <AuditTab /> },
+];
+
+export function tabsFor(functions: readonly string[]): TabDef[] {
+  return TABS.filter((tab) => tab.allowed(functions));
+}
+
+export function MinKonto({ me, tab }: { me: Me; tab: string | undefined }) {
+  const { t } = useI18n();
+  const tabs = tabsFor(me.functions);
+  const current = tabs.find((x) => x.id === tab) ?? tabs[0];
+  const specs: TabSpec[] = tabs.map((x) => ({ id: x.id, label: t(x.label) }));
+  return (
+    <div>
+      <h1>
+        {t("minkonto.title")}
+        {me.organisation ? <span className="h3 organisation-name"> – {me.organisation.name}</span> : null}
+      </h1>
+      {current ? (
+        <Tabs
+          label={t("minkonto.tabs")}
+          tabs={specs}
+          current={current.id}
+          onSelect={(id) => navigate(`${PATHS.account}/${id}`)}
+        >
+          {current.render(me)}
+        </Tabs>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,142 @@
+import { useState, type FormEvent } from "react";
+
+import { SignInError, type SignInStep } from "../auth";
+import { ErrorSummary } from "../components/ErrorSummary";
+import { Field } from "../components/Field";
+import { useServices } from "../context";
+import { useI18n } from "../i18n";
+import { navigate, PATHS } from "../router";
+
+interface SignInProps {
+  notice?: string | null;
+  /** Real Cognito asks for the authenticator to be set up inside the sign-in. */
+  onMfaSetup: (step: Extract<SignInStep, { kind: "mfa-setup" }>) => void;
+  headingLevel?: 1 | 2;
+  showLinks?: boolean;
+}
+
+export function SignIn({ notice, onMfaSetup, headingLevel = 1, showLinks = true }: SignInProps) {
+  const { session } = useServices();
+  const { t } = useI18n();
+  const [username, setUsername] = useState(session.username ?? "");
+  const [password, setPassword] = useState("");
+  const [otp, setOtp] = useState("");
+  const [otpStep, setOtpStep] = useState<{ session: string; username: string } | null>(null);
+  const [error, setError] = useState<{ field?: string; message: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function run(action: () => Promise<SignInStep>, failure: string, field: string) {
+    setBusy(true);
+    setError(null);
+    try {
+      const step = await action();
+      if (step.kind === "otp") {
+        setOtpStep(step);
+        setOtp("");
+      } else if (step.kind === "mfa-setup") {
+        onMfaSetup(step);
+      }
+    } catch (e) {
+      const network = e instanceof SignInError && /fetch|network/i.test(e.message);
+      setError({ field, message: network ? t("common.networkError") : failure });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function submitPassword(e: FormEvent) {
+    e.preventDefault();
+    void run(() => session.signIn(username.trim(), password), t("signin.wrong"), "signin-password");
+  }
+
+  function submitOtp(e: FormEvent) {
+    e.preventDefault();
+    if (!otpStep) return;
+    void run(
+      () => session.answerOtp(otpStep, otp.replace(/\s/g, "")),
+      t("signin.wrongOtp"),
+      "signin-otp",
+    ).then(() => undefined);
+  }
+
+  const Heading = headingLevel === 1 ? "h1" : "h2";
+  return (
+    <div className="signin">
+      <Heading>{t("signin.title")}</Heading>
+      {notice ? (
+        <div className="alert alert-info" role="status">
+          <div className="alert-body">
+            <p className="alert-text">{notice}</p>
+          </div>
+        </div>
+      ) : null}
+      <ErrorSummary items={error ? [error] : []} />
+      {otpStep === null ? (
+        <form onSubmit={submitPassword} noValidate>
+          <Field
+            id="signin-username"
+            label={t("signin.username")}
+            value={username}
+            onChange={setUsername}
+            autoComplete="username"
+            required
+          />
+          <Field
+            id="signin-password"
+            label={t("signin.password")}
+            type="password"
+            value={password}
+            onChange={setPassword}
+            autoComplete="current-password"
+            required
+            error={error?.field === "signin-password" ? error.message : undefined}
+          />
+          <button className="button button-primary" type="submit" disabled={busy}>
+            {t("signin.submit")}
+          </button>
+        </form>
+      ) : (
+        <form onSubmit={submitOtp} noValidate>
+          <Field
+            id="signin-otp"
+            label={t("signin.otp")}
+            hint={t("signin.otpHint")}
+            value={otp}
+            onChange={setOtp}
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={6}
+            required
+            autoFocus
+            error={error?.field === "signin-otp" ? error.message : undefined}
+          />
+          <button className="button button-primary" type="submit" disabled={busy}>
+            {t("signin.submit")}
+          </button>
+        </form>
+      )}
+      {showLinks ? (
+        <div className="signin-links">
+          <h2 className="h4">{t("signin.noAccess")}</h2>
+          <ul className="nobullet-list">
+            <li>
+              <a href={PATHS.apply} className="function-link" onClick={(e) => { e.preventDefault(); navigate(PATHS.apply); }}>
+                {t("signin.apply")}
+              </a>
+            </li>
+            <li>
+              <a href={PATHS.activate} className="function-link" onClick={(e) => { e.preventDefault(); navigate(PATHS.activate); }}>
+                {t("signin.activate")}
+              </a>
+            </li>
+            <li>
+              <a href={PATHS.invitation} className="function-link" onClick={(e) => { e.preventDefault(); navigate(PATHS.invitation); }}>
+                {t("signin.invitation")}
+              </a>
+            </li>
+          </ul>
+        </div>
+      ) : null}
+    </div>
+  );
+}

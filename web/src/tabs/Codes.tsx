@@ -1,0 +1,350 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+
+import { unwrap, type Schemas } from "../api/client";
+import { ErrorSummary } from "../components/ErrorSummary";
+import { Checkbox, Field, RadioGroup, Select } from "../components/Field";
+import { Modal } from "../components/Modal";
+import { Notice } from "../components/Notice";
+import { Pager, useCursorPages } from "../components/Pager";
+import { useFormErrors, useServices } from "../context";
+import { formatDateTime } from "../format";
+import { problemText, useI18n, type MessageKey } from "../i18n";
+import { asProblem } from "../problems";
+
+type Code = Schemas["Code"];
+type Me = Schemas["Me"];
+type Status = "active" | "expired" | "revoked";
+
+function CopyButton({ value, label }: { value: string; label: string }) {
+  const { t } = useI18n();
+  const [said, setSaid] = useState<string | null>(null);
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(value);
+      setSaid(t("codes.copied"));
+    } catch {
+      setSaid(t("codes.copyFailed"));
+    }
+  }
+  return (
+    <>
+      <button type="button" className="button button-secondary button-small" onClick={() => void copy()} aria-label={label}>
+        {t("codes.copy")}
+      </button>
+      <span role="status" className="copy-status">
+        {said}
+      </span>
+    </>
+  );
+}
+
+function NewCodeForm({ me, onCreated, onCancel }: { me: Me; onCreated: (code: Code) => void; onCancel: () => void }) {
+  const { api, session } = useServices();
+  const { t, language } = useI18n();
+  const companies = me.companies;
+  const [firstName, setFirstName] = useState("");
+  const [lastName, setLastName] = useState("");
+  const [email, setEmail] = useState("");
+  const [company, setCompany] = useState(companies[0]?.cvr ?? "");
+  const accounts = (companies.find((c) => c.cvr === company)?.accounts ?? []).filter((a) => a.status !== "closed");
+  const [account, setAccount] = useState(accounts[0]?.number ?? "");
+  const [codeLanguage, setCodeLanguage] = useState<"da" | "en">(language);
+  const [notify, setNotify] = useState(true);
+  const errors = useFormErrors({
+    first_name: t("field.first_name"),
+    last_name: t("field.last_name"),
+    email: t("field.email"),
+    company: t("codes.company"),
+    account: t("codes.account"),
+  });
+  const create = useMutation({
+    mutationFn: () =>
+      unwrap(session, () =>
+        api.POST("/v1/codes", {
+          body: {
+            first_name: firstName.trim(),
+            last_name: lastName.trim(),
+            email: email.trim(),
+            company,
+            account,
+            language: codeLanguage,
+            notify,
+          },
+        }),
+      ),
+    onSuccess: onCreated,
+    onError: errors.show,
+  });
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    errors.clear();
+    create.mutate();
+  }
+
+  return (
+    <form onSubmit={submit} noValidate className="new-code">
+      <h3>{t("codes.add")}</h3>
+      <p>{t("codes.formIntro")}</p>
+      <ErrorSummary items={errors.summary} />
+      <Field id="first_name" label={t("field.first_name")} value={firstName} onChange={setFirstName} autoComplete="off" error={errors.byField.first_name} />
+      <Field id="last_name" label={t("field.last_name")} value={lastName} onChange={setLastName} autoComplete="off" error={errors.byField.last_name} />
+      <Field id="email" label={t("field.email")} type="email" value={email} onChange={setEmail} autoComplete="off" error={errors.byField.email} />
+      <Select
+        id="company"
+        label={t("codes.company")}
+        value={company}
+        onChange={(cvr) => {
+          setCompany(cvr);
+          const first = companies.find((c) => c.cvr === cvr)?.accounts.find((a) => a.status !== "closed");
+          setAccount(first?.number ?? "");
+        }}
+        options={companies.map((c) => ({ value: c.cvr, label: `${c.name} (CVR ${c.cvr})` }))}
+        error={errors.byField.company}
+      />
+      <Select
+        id="account"
+        label={t("codes.account")}
+        value={account}
+        onChange={setAccount}
+        options={accounts.map((a) => ({ value: a.number, label: `${a.number} – ${a.name}` }))}
+        error={errors.byField.account}
+      />
+      <RadioGroup
+        legend={t("codes.language")}
+        name="code-language"
+        value={codeLanguage}
+        onChange={(v) => setCodeLanguage(v === "en" ? "en" : "da")}
+        options={[
+          { value: "da", label: t("language.da") },
+          { value: "en", label: t("language.en") },
+        ]}
+      />
+      <Checkbox label={t("codes.notify")} checked={notify} onChange={setNotify} />
+      <div className="button-row">
+        <button className="button button-primary" type="submit" disabled={create.isPending}>
+          {t("codes.submit")}
+        </button>{" "}
+        <button className="button button-tertiary" type="button" onClick={onCancel}>
+          {t("common.cancel")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function ShownCode({ heading, code }: { heading: string; code: Code }) {
+  const { t, language } = useI18n();
+  return (
+    <Notice kind="success">
+      <h3 className="alert-heading">{heading}</h3>
+      <p className="alert-text">
+        <span className="code-value" aria-label={heading}>
+          {code.code}
+        </span>{" "}
+        <CopyButton value={code.code} label={t("codes.copyCode")} />
+      </p>
+      <p className="alert-text">
+        {code.first_name} {code.last_name} · {t("codes.expires")} {formatDateTime(code.expires_at, language)}
+      </p>
+    </Notice>
+  );
+}
+
+/** The tab "Godkendelseskode": the codes in scope, newest first; add, copy, renew and revoke. */
+export function CodesTab({ me }: { me: Me }) {
+  const { api, session } = useServices();
+  const { t, language } = useI18n();
+  const queryClient = useQueryClient();
+  const [status, setStatus] = useState<Status | "">("");
+  const pages = useCursorPages();
+  const [adding, setAdding] = useState(false);
+  const [shown, setShown] = useState<{ heading: string; code: Code } | null>(null);
+  const [revoking, setRevoking] = useState<Code | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  const codes = useQuery({
+    queryKey: ["codes", status, pages.cursor],
+    queryFn: () =>
+      unwrap(session, () =>
+        api.GET("/v1/codes", {
+          params: { query: { limit: 25, ...(status ? { status } : {}), ...(pages.cursor ? { cursor: pages.cursor } : {}) } },
+        }),
+      ),
+  });
+
+  const explain = (error: unknown) => {
+    const problem = asProblem(error);
+    setFailure(problem.status === 0 ? t("common.networkError") : problemText(language, problem.slug, problem.problem.detail));
+  };
+  const renew = useMutation({
+    mutationFn: (code: Code) =>
+      unwrap(session, () => api.POST("/v1/codes/{code_id}/renew", { params: { path: { code_id: code.code_id } } })),
+    onSuccess: (code) => {
+      setShown({ heading: t("codes.renewed"), code });
+      void queryClient.invalidateQueries({ queryKey: ["codes"] });
+    },
+    onError: explain,
+  });
+  const revoke = useMutation({
+    mutationFn: (code: Code) =>
+      unwrap(session, () => api.DELETE("/v1/codes/{code_id}", { params: { path: { code_id: code.code_id } } })),
+    onSuccess: () => {
+      setRevoking(null);
+      setShown(null);
+      void queryClient.invalidateQueries({ queryKey: ["codes"] });
+    },
+    onError: (error) => {
+      setRevoking(null);
+      explain(error);
+    },
+  });
+
+  const approved = me.organisation?.status === "approved";
+  const items = codes.data?.items ?? [];
+  return (
+    <section aria-labelledby="codes-heading">
+      <h2 id="codes-heading">{t("codes.title")}</h2>
+      {!approved ? <Notice kind="info"><p className="alert-text">{t("minkonto.notApproved")}</p></Notice> : null}
+      {failure ? (
+        <Notice kind="error">
+          <p className="alert-text">{failure}</p>
+        </Notice>
+      ) : null}
+      {shown ? <ShownCode heading={shown.heading} code={shown.code} /> : null}
+      {adding ? (
+        <NewCodeForm
+          me={me}
+          onCancel={() => setAdding(false)}
+          onCreated={(code) => {
+            setAdding(false);
+            setFailure(null);
+            setShown({ heading: t("codes.new"), code });
+            void queryClient.invalidateQueries({ queryKey: ["codes"] });
+          }}
+        />
+      ) : (
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={() => {
+            setShown(null);
+            setFailure(null);
+            setAdding(true);
+          }}
+        >
+          {t("codes.add")}
+        </button>
+      )}
+      <Select
+        id="codes-filter"
+        label={t("codes.filter")}
+        value={status}
+        onChange={(v) => {
+          setStatus(v as Status | "");
+          pages.reset();
+        }}
+        options={[
+          { value: "", label: t("codes.filterAll") },
+          { value: "active", label: t("status.active") },
+          { value: "expired", label: t("status.expired") },
+          { value: "revoked", label: t("status.revoked") },
+        ]}
+      />
+      {codes.isPending ? <p>{t("common.loading")}</p> : null}
+      {codes.isError ? (
+        <Notice kind="error">
+          <p className="alert-text">{problemText(language, asProblem(codes.error).slug, asProblem(codes.error).problem.detail)}</p>
+        </Notice>
+      ) : null}
+      {codes.isSuccess && items.length === 0 ? <p>{t("codes.empty")}</p> : null}
+      {items.length > 0 ? (
+        <div className="table--responsive-scroll">
+          <table className="table table--compact">
+            <caption className="sr-only">{t("codes.title")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("codes.representative")}</th>
+                <th scope="col">{t("field.email")}</th>
+                <th scope="col">{t("codes.code")}</th>
+                <th scope="col">{t("codes.status")}</th>
+                <th scope="col">{t("codes.expires")}</th>
+                <th scope="col">{t("common.actions")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((code) => {
+                const who = `${code.first_name} ${code.last_name}`;
+                return (
+                  <tr key={code.code_id}>
+                    <td>{who}</td>
+                    <td>{code.email}</td>
+                    <td>
+                      <span className="code-value">{code.code}</span>
+                    </td>
+                    <td>
+                      <span className={`badge badge-${code.status === "active" ? "success" : code.status === "revoked" ? "error" : "warning"}`}>
+                        {t(`status.${code.status}` as MessageKey)}
+                      </span>
+                    </td>
+                    <td>{formatDateTime(code.expires_at, language)}</td>
+                    <td className="table-actions">
+                      {code.status !== "revoked" ? (
+                        <>
+                          <CopyButton value={code.code} label={`${t("codes.copy")}: ${who}`} />{" "}
+                          <button
+                            type="button"
+                            className="button button-secondary button-small"
+                            aria-label={`${t("codes.renew")}: ${who}`}
+                            disabled={renew.isPending}
+                            onClick={() => {
+                              setFailure(null);
+                              renew.mutate(code);
+                            }}
+                          >
+                            {t("codes.renew")}
+                          </button>{" "}
+                          <button
+                            type="button"
+                            className="button button-tertiary button-small"
+                            aria-label={`${t("codes.revoke")}: ${who}`}
+                            onClick={() => setRevoking(code)}
+                          >
+                            {t("codes.revoke")}
+                          </button>
+                        </>
+                      ) : null}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <Pager pages={pages} nextCursor={codes.data?.next_cursor} />
+      {revoking ? (
+        <Modal
+          title={t("codes.revokeTitle")}
+          onClose={() => setRevoking(null)}
+          actions={
+            <>
+              <button type="button" className="button button-warning" disabled={revoke.isPending} onClick={() => revoke.mutate(revoking)}>
+                {t("codes.revoke")}
+              </button>{" "}
+              <button type="button" className="button button-secondary" onClick={() => setRevoking(null)}>
+                {t("common.cancel")}
+              </button>
+            </>
+          }
+        >
+          <p>
+            <strong>{revoking.code}</strong> ({revoking.first_name} {revoking.last_name})
+          </p>
+          <p>{t("codes.revokeText")}</p>
+        </Modal>
+      ) : null}
+    </section>
+  );
+}

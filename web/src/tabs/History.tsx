@@ -1,0 +1,59 @@
+import { useQuery } from "@tanstack/react-query";
+
+import { unwrap } from "../api/client";
+import { Pager, useCursorPages } from "../components/Pager";
+import { useServices } from "../context";
+import { formatDateTime } from "../format";
+import { useI18n } from "../i18n";
+
+/** Which vendor validated which code, when: the receipts, newest first. */
+export function HistoryTab() {
+  const { api, session } = useServices();
+  const { t, language } = useI18n();
+  const pages = useCursorPages();
+  const history = useQuery({
+    queryKey: ["history", pages.cursor],
+    queryFn: () =>
+      unwrap(session, () =>
+        api.GET("/v1/organisation/validations", { params: { query: { limit: 25, ...(pages.cursor ? { cursor: pages.cursor } : {}) } } }),
+      ),
+  });
+  const items = history.data?.items ?? [];
+  return (
+    <section aria-labelledby="history-heading">
+      <h2 id="history-heading">{t("history.title")}</h2>
+      {history.isPending ? <p>{t("common.loading")}</p> : null}
+      {history.isSuccess && items.length === 0 ? <p>{t("history.empty")}</p> : null}
+      {items.length > 0 ? (
+        <table className="table table--compact">
+          <caption className="sr-only">{t("history.title")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("history.when")}</th>
+              <th scope="col">{t("history.vendor")}</th>
+              <th scope="col">{t("codes.representative")}</th>
+              <th scope="col">{t("codes.account")}</th>
+              <th scope="col">{t("codes.expires")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((entry) => (
+              <tr key={entry.validation_id}>
+                <td>{formatDateTime(entry.validated_at, language)}</td>
+                <td>{entry.vendor.name}</td>
+                <td>
+                  {entry.representative.first_name} {entry.representative.last_name}
+                </td>
+                <td>
+                  {entry.company} / {entry.account}
+                </td>
+                <td>{formatDateTime(entry.code_expires_at, language)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      <Pager pages={pages} nextCursor={history.data?.next_cursor} />
+    </section>
+  );
+}

@@ -1,0 +1,271 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+
+import { unwrap, type Schemas } from "../api/client";
+import type { SummaryItem } from "../components/ErrorSummary";
+import { Modal } from "../components/Modal";
+import { Notice } from "../components/Notice";
+import { Pager, useCursorPages } from "../components/Pager";
+import { useServices } from "../context";
+import { fieldMessage, problemText, useI18n, type Language, type MessageKey } from "../i18n";
+import { asProblem, fieldErrors } from "../problems";
+import { companiesOf, EMPTY, UserWizard, type WizardValues } from "./UserWizard";
+
+type Me = Schemas["Me"];
+type User = Schemas["User"];
+
+const WIZARD_FIELDS: Record<string, string> = {
+  first_name: "user-first_name",
+  last_name: "user-last_name",
+  email: "user-email",
+  mobile: "user-mobile",
+};
+
+/** The API's answer in the console's words; the last-administrator refusal explained in full. */
+export function explainUserProblem(error: unknown, language: Language, t: (k: MessageKey) => string): SummaryItem[] {
+  const problem = asProblem(error);
+  if (problem.slug === "last-administrator") return [{ message: t("users.lastAdmin") }];
+  if (problem.status === 0) return [{ message: t("common.networkError") }];
+  const found = fieldErrors(problem.problem, [...Object.keys(WIZARD_FIELDS), "companies", "functions"]);
+  const items: SummaryItem[] = Object.entries(found.byField).map(([field, message]) => ({
+    ...(WIZARD_FIELDS[field] ? { field: WIZARD_FIELDS[field] } : {}),
+    message: `${field in WIZARD_FIELDS ? t(`field.${field}` as MessageKey) : field}: ${fieldMessage(language, message)}`,
+  }));
+  for (const message of found.other) items.push({ message });
+  if (items.length === 0) items.push({ message: problemText(language, problem.slug, problem.problem.detail || problem.problem.title) });
+  return items;
+}
+
+function valuesOf(user: User): WizardValues {
+  const grants: WizardValues["grants"] = {};
+  for (const c of user.companies) grants[c.cvr] = { access: c.access === "full" ? "full" : "limited", accounts: c.accounts };
+  return {
+    first_name: user.first_name,
+    last_name: user.last_name,
+    email: user.email,
+    mobile: user.mobile,
+    grants,
+    functions: user.functions as WizardValues["functions"],
+  };
+}
+
+type Confirm = { kind: "delete" | "disable"; user: User };
+
+/** The tab "Selvbetjeningsbrugere": the organisation's colleagues, and creating and changing their logins. */
+export function UsersTab({ me }: { me: Me }) {
+  const { api, session } = useServices();
+  const { t, language } = useI18n();
+  const queryClient = useQueryClient();
+  const pages = useCursorPages();
+  const [mode, setMode] = useState<{ kind: "create" } | { kind: "edit"; user: User } | null>(null);
+  const [serverErrors, setServerErrors] = useState<SummaryItem[]>([]);
+  const [message, setMessage] = useState<string | null>(null);
+  const [failure, setFailure] = useState<SummaryItem[]>([]);
+  const [confirm, setConfirm] = useState<Confirm | null>(null);
+
+  const users = useQuery({
+    queryKey: ["users", pages.cursor],
+    queryFn: () =>
+      unwrap(session, () => api.GET("/v1/users", { params: { query: { limit: 25, ...(pages.cursor ? { cursor: pages.cursor } : {}) } } })),
+  });
+  const done = (text: string) => {
+    setMode(null);
+    setServerErrors([]);
+    setFailure([]);
+    setConfirm(null);
+    setMessage(text);
+    void queryClient.invalidateQueries({ queryKey: ["users"] });
+    void queryClient.invalidateQueries({ queryKey: ["me"] });
+  };
+  const failed = (error: unknown) => {
+    setConfirm(null);
+    setMessage(null);
+    setFailure(explainUserProblem(error, language, t));
+  };
+
+  const create = useMutation({
+    mutationFn: (values: WizardValues) =>
+      unwrap(session, () =>
+        api.POST("/v1/users", {
+          body: {
+            first_name: values.first_name.trim(),
+            last_name: values.last_name.trim(),
+            email: values.email.trim(),
+            mobile: values.mobile,
+            functions: values.functions,
+            companies: companiesOf(values),
+            language,
+          },
+        }),
+      ),
+    onSuccess: (user) => done(`${t("users.created")} ${user.email}.`),
+    onError: (error) => setServerErrors(explainUserProblem(error, language, t)),
+  });
+  const update = useMutation({
+    mutationFn: ({ user, body }: { user: User; body: Schemas["ColleagueChanges"] }) =>
+      unwrap(session, () => api.PATCH("/v1/users/{user_id}", { params: { path: { user_id: user.user_id } }, body })),
+  });
+  const remove = useMutation({
+    mutationFn: (user: User) => unwrap(session, () => api.DELETE("/v1/users/{user_id}", { params: { path: { user_id: user.user_id } } })),
+    onSuccess: () => done(t("users.saved")),
+    onError: failed,
+  });
+  const reinvite = useMutation({
+    mutationFn: (user: User) =>
+      unwrap(session, () => api.POST("/v1/users/{user_id}/invitation", { params: { path: { user_id: user.user_id } } })),
+    onSuccess: () => done(t("users.reinvited")),
+    onError: failed,
+  });
+
+  const setStatus = (user: User, status: "active" | "disabled") =>
+    update.mutate({ user, body: { status } }, { onSuccess: () => done(t("users.saved")), onError: failed });
+
+  if (mode) {
+    const editing = mode.kind === "edit" ? mode.user : null;
+    return (
+      <section aria-labelledby="users-heading">
+        <h2 id="users-heading">{t("users.title")}</h2>
+        <UserWizard
+          me={me}
+          title={editing ? t("users.editTitle") : t("users.create")}
+          initial={editing ? valuesOf(editing) : EMPTY}
+          submitLabel={editing ? t("common.save") : t("users.submit")}
+          busy={create.isPending || update.isPending}
+          serverErrors={serverErrors}
+          onCancel={() => {
+            setMode(null);
+            setServerErrors([]);
+          }}
+          onSubmit={(values) => {
+            setServerErrors([]);
+            if (!editing) create.mutate(values);
+            else
+              update.mutate(
+                {
+                  user: editing,
+                  body: {
+                    first_name: values.first_name.trim(),
+                    last_name: values.last_name.trim(),
+                    email: values.email.trim(),
+                    mobile: values.mobile,
+                    functions: values.functions,
+                    companies: companiesOf(values),
+                  },
+                },
+                {
+                  onSuccess: () => done(t("users.saved")),
+                  onError: (error) => setServerErrors(explainUserProblem(error, language, t)),
+                },
+              );
+          }}
+        />
+      </section>
+    );
+  }
+
+  const items = users.data?.items ?? [];
+  return (
+    <section aria-labelledby="users-heading">
+      <h2 id="users-heading">{t("users.title")}</h2>
+      {message ? <Notice kind="success"><p className="alert-text">{message}</p></Notice> : null}
+      {failure.length > 0 ? (
+        <Notice kind="error">
+          {failure.map((f, i) => (
+            <p className="alert-text" key={i}>{f.message}</p>
+          ))}
+        </Notice>
+      ) : null}
+      <button type="button" className="button button-primary" onClick={() => { setMessage(null); setFailure([]); setMode({ kind: "create" }); }}>
+        {t("users.create")}
+      </button>
+      {users.isPending ? <p>{t("common.loading")}</p> : null}
+      {items.length > 0 ? (
+        <div className="table--responsive-scroll">
+          <table className="table table--compact">
+            <caption className="sr-only">{t("users.title")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("users.name")}</th>
+                <th scope="col">{t("field.email")}</th>
+                <th scope="col">{t("codes.status")}</th>
+                <th scope="col">{t("users.functions")}</th>
+                <th scope="col">{t("common.actions")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((user) => {
+                const who = `${user.first_name} ${user.last_name}`;
+                const own = user.user_id === me.user.user_id;
+                return (
+                  <tr key={user.user_id}>
+                    <td>{who}</td>
+                    <td>{user.email}</td>
+                    <td>{t(`status.${user.status}` as MessageKey)}</td>
+                    <td>{user.functions.map((f) => t(`function.${f}` as MessageKey)).join(", ")}</td>
+                    <td className="table-actions">
+                      {user.within_your_scope ? (
+                        <>
+                          <button type="button" className="button button-secondary button-small" aria-label={`${t("users.edit")}: ${who}`} onClick={() => { setMessage(null); setFailure([]); setMode({ kind: "edit", user }); }}>
+                            {t("users.edit")}
+                          </button>{" "}
+                          {user.status === "active" && !own ? (
+                            <button type="button" className="button button-secondary button-small" aria-label={`${t("users.disable")}: ${who}`} onClick={() => setConfirm({ kind: "disable", user })}>
+                              {t("users.disable")}
+                            </button>
+                          ) : null}
+                          {user.status === "disabled" ? (
+                            <button type="button" className="button button-secondary button-small" aria-label={`${t("users.enable")}: ${who}`} onClick={() => setStatus(user, "active")}>
+                              {t("users.enable")}
+                            </button>
+                          ) : null}
+                          {user.status === "invited" ? (
+                            <button type="button" className="button button-secondary button-small" aria-label={`${t("users.reinvite")}: ${who}`} onClick={() => reinvite.mutate(user)}>
+                              {t("users.reinvite")}
+                            </button>
+                          ) : null}{" "}
+                          <button type="button" className="button button-tertiary button-small" aria-label={`${t("users.delete")}: ${who}`} onClick={() => setConfirm({ kind: "delete", user })}>
+                            {t("users.delete")}
+                          </button>
+                        </>
+                      ) : (
+                        <span>{t("users.outsideScope")}</span>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <Pager pages={pages} nextCursor={users.data?.next_cursor} />
+      {confirm ? (
+        <Modal
+          title={confirm.kind === "delete" ? t("users.deleteTitle") : t("users.disableTitle")}
+          onClose={() => setConfirm(null)}
+          actions={
+            <>
+              <button
+                type="button"
+                className="button button-warning"
+                onClick={() => (confirm.kind === "delete" ? remove.mutate(confirm.user) : setStatus(confirm.user, "disabled"))}
+              >
+                {confirm.kind === "delete" ? t("users.delete") : t("users.disable")}
+              </button>{" "}
+              <button type="button" className="button button-secondary" onClick={() => setConfirm(null)}>
+                {t("common.cancel")}
+              </button>
+            </>
+          }
+        >
+          <p>
+            <strong>
+              {confirm.user.first_name} {confirm.user.last_name}
+            </strong>
+          </p>
+          <p>{confirm.kind === "delete" ? t("users.deleteText") : t("users.disableText")}</p>
+        </Modal>
+      ) : null}
+    </section>
+  );
+}
