@@ -55,10 +55,8 @@ def test_staff_create_a_vendor_with_a_first_key_shown_once_and_stored_only_as_a_
     # Given a member of staff
     staff = people.staff()
 
-    # When they create a vendor, with stray whitespace around what they typed
-    response = create_vendor(
-        client, staff, {"name": "  TechShop ApS ", "contact_email": "it@techshop.example"}
-    )
+    # When they create a vendor
+    response = create_vendor(client, staff, {"name": "TechShop ApS", "contact_email": "it@techshop.example"})
 
     # Then the vendor is created with its first key, which reads gkv_<key id>_<secret>
     assert response.status_code == 201, response.body
@@ -89,6 +87,9 @@ def test_a_vendor_needs_a_name_and_an_address(client, people: People):
         {"name": "", "contact_email": "it@techshop.example"},
         {"name": "TechShop", "contact_email": "not-an-address"},
         {"name": "TechShop\r\nBcc: x@example.org", "contact_email": "it@techshop.example"},
+        # Nothing is trimmed (chalicelib/fields.py): stray spaces around a name or an address are refused.
+        {"name": "  TechShop ApS ", "contact_email": "it@techshop.example"},
+        {"name": "TechShop ApS", "contact_email": " it@techshop.example"},
         {"name": "TechShop", "contact_email": "it@techshop.example", "api_key": "gkv_mine"},
         {"name": ["TechShop"], "contact_email": "it@techshop.example"},
     ):
