@@ -16,6 +16,7 @@ from chalicelib.api import (
     meta,
     organisation,
     problems,
+    staff_audit,
     staff_letters,
     staff_mail,
     staff_organisations,
@@ -53,6 +54,7 @@ for routes in (
     vendors.routes,
     validations.routes,
     staff_letters.routes,
+    staff_audit.routes,
 ):
     app.register_blueprint(routes.blueprint)
 # After every route is registered: each of their paths gets its preflight.

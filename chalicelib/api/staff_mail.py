@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from chalicelib.api.deps import container
 from chalicelib.api.paging import PageQuery
 from chalicelib.api.routing import STAFF, Call, Routes, query_params
 from chalicelib.models.outbox import MailStatus
@@ -58,4 +59,4 @@ def list_mail(call: Call) -> dict[str, Any]:
     description="Only a failed message can be retried; it is sent once more, as a new delivery.",
 )
 def retry_failed_mail(call: Call, message_id: str) -> dict[str, Any]:
-    return mail_admin.retry(message_id)
+    return mail_admin.retry(call.principal, message_id, origin=call.origin, now=container().clock.now())

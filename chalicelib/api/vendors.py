@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api.codes import Email, Name
 from chalicelib.api.deps import container
-from chalicelib.api.routing import STAFF, Call, Routes
+from chalicelib.api.paging import PageQuery
+from chalicelib.api.routing import STAFF, Call, Routes, query_params
 
 routes = Routes(__name__, tag="Staff: vendors")
 
@@ -43,6 +44,43 @@ class Vendor(BaseModel):
     key: IssuedKey = Field(description="The vendor's first key")
 
 
+class VendorWithKeys(BaseModel):
+    vendor_id: str
+    name: str
+    contact_email: str
+    created_at: str
+    keys: list[Key] = Field(description="The vendor's keys, newest first; never a secret")
+
+
+class VendorPage(BaseModel):
+    items: list[VendorWithKeys]
+    next_cursor: str | None = Field(description="Give as `cursor` for the next page; null on the last page")
+
+
+@routes.get(
+    "/v1/staff/vendors",
+    rule=STAFF,
+    summary="List vendors, newest first, each with its keys",
+    response=VendorPage,
+    errors=(400,),
+    query=query_params(PageQuery),
+)
+def list_vendors(call: Call) -> dict[str, Any]:
+    query = call.query_model(PageQuery)
+    return container().vendors.page(limit=query.limit, cursor=query.cursor)
+
+
+@routes.get(
+    "/v1/staff/vendors/{vendor_id}",
+    rule=STAFF,
+    summary="One vendor and its keys",
+    response=VendorWithKeys,
+    errors=(404,),
+)
+def get_vendor(call: Call, vendor_id: str) -> dict[str, Any]:
+    return container().vendors.get(vendor_id)
+
+
 @routes.post(
     "/v1/staff/vendors",
     rule=STAFF,
@@ -53,7 +91,9 @@ class Vendor(BaseModel):
 )
 def create_vendor(call: Call) -> dict[str, Any]:
     body = call.body(NewVendor)
-    return container().vendors.create(call.principal, name=body.name, contact_email=body.contact_email)
+    return container().vendors.create(
+        call.principal, name=body.name, contact_email=body.contact_email, origin=call.origin
+    )
 
 
 @routes.post(
@@ -66,7 +106,7 @@ def create_vendor(call: Call) -> dict[str, Any]:
     "without a gap.",
 )
 def issue_key(call: Call, vendor_id: str) -> dict[str, Any]:
-    return container().vendors.issue_key(call.principal, vendor_id)
+    return container().vendors.issue_key(call.principal, vendor_id, origin=call.origin)
 
 
 @routes.delete(
@@ -78,4 +118,4 @@ def issue_key(call: Call, vendor_id: str) -> dict[str, Any]:
     "it was revoked already; a key of another vendor is 404.",
 )
 def revoke_key(call: Call, vendor_id: str, key_id: str) -> dict[str, Any]:
-    return container().vendors.revoke_key(call.principal, vendor_id, key_id)
+    return container().vendors.revoke_key(call.principal, vendor_id, key_id, origin=call.origin)

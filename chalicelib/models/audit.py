@@ -28,6 +28,9 @@ from pynamodb.models import Model
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
 
 ANONYMOUS = "anonymous"
+# The operator's own actions that belong to no organisation (vendors, mail, personal-data requests) are kept
+# in a trail of their own, under this partition; no organisation's id can be it.
+STAFF_TRAIL = "staff"
 MAX_USER_AGENT = 512
 
 
@@ -55,6 +58,11 @@ class AuditAction(StrEnum):
     USER_ENABLED = "user.enabled"
     USER_DELETED = "user.deleted"
     ORGANISATION_UPDATED = "organisation.updated"  # master data: name, address, contact, companies, accounts
+    # In the staff trail:
+    VENDOR_CREATED = "vendor.created"
+    VENDOR_KEY_ISSUED = "vendor.key_issued"
+    VENDOR_KEY_REVOKED = "vendor.key_revoked"
+    MAIL_RETRIED = "mail.retried"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ Access patterns
 - vendor by id ................................ GetItem vendors[vendor_id]
 - key by id (every vendor request) ............ GetItem vendor-keys[key_id], consistent: a revocation
                                                 takes effect on the very next request
+- every vendor, newest first (staff) .......... Query vendors.by-catalogue[catalogue = "vendors"], paged
+- a vendor's keys, newest first (staff) ....... Query vendor-keys.by-vendor[vendor_id]; never the hash
 """
 
 from __future__ import annotations
@@ -19,13 +21,41 @@ from datetime import datetime
 from typing import cast
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
+from chalicelib.models.audit import AuditModel
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name, transaction
+
+AuditRecord = tuple[AuditModel, Condition]
 
 VENDOR_ID = re.compile(r"^[0-9a-f]{32}$")
 KEY_ID = re.compile(r"^[0-9a-f]{20}$")
+# Every vendor is in one partition of the listing index: there are tens of vendors, not millions, and staff
+# page through them all.
+CATALOGUE = "vendors"
+
+
+class VendorsByCatalogue(GlobalSecondaryIndex["VendorModel"]):
+    class Meta:
+        index_name = "by-catalogue"
+        projection = IncludeProjection(["name", "contact_email", "created_by"])
+
+    catalogue = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class KeysByVendor(GlobalSecondaryIndex["VendorKeyModel"]):
+    """A vendor's keys, without the secret's hash: staff see which keys exist, never anything of a secret."""
+
+    class Meta:
+        index_name = "by-vendor"
+        projection = IncludeProjection(["revoked_at", "revoked_by", "created_by"])
+
+    vendor_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
 
 
 class VendorModel(Model):
@@ -39,6 +69,9 @@ class VendorModel(Model):
     contact_email = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     created_by = UnicodeAttribute()
+    catalogue = UnicodeAttribute(default=CATALOGUE)
+
+    by_catalogue = VendorsByCatalogue()
 
 
 class VendorKeyModel(Model):
@@ -57,6 +90,8 @@ class VendorKeyModel(Model):
     created_by = UnicodeAttribute()
     revoked_at = UTCDateTimeAttribute(null=True)
     revoked_by = UnicodeAttribute(null=True)
+
+    by_vendor = KeysByVendor()
 
     @property
     def revoked_when(self) -> datetime | None:
@@ -86,19 +121,26 @@ def get_key(key_id: str) -> VendorKeyModel | None:
         return None
 
 
-def create_vendor(vendor: VendorModel, first_key: VendorKeyModel) -> None:
-    """The vendor and its first key, both or neither."""
+def keys_of(vendor_id: str) -> list[VendorKeyModel]:
+    """A vendor's keys, newest first (from the index: eventually consistent, and without the hash)."""
+    return list(VendorKeyModel.by_vendor.query(vendor_id, scan_index_forward=False))
+
+
+def create_vendor(vendor: VendorModel, first_key: VendorKeyModel, audit: AuditRecord) -> None:
+    """The vendor, its first key and the audit entry saying so, all or nothing."""
     with transaction() as tx:
         tx.save(vendor, condition=VendorModel.vendor_id.does_not_exist())
         tx.save(first_key, condition=VendorKeyModel.key_id.does_not_exist())
+        tx.save(*audit)
 
 
-def add_key(key: VendorKeyModel) -> None:
-    """Another key for an existing vendor. Raises VendorMissing when the vendor does not exist."""
+def add_key(key: VendorKeyModel, audit: AuditRecord) -> None:
+    """Another key for an existing vendor, audited. Raises VendorMissing when the vendor does not exist."""
     try:
         with transaction() as tx:
             tx.condition_check(VendorModel, key.vendor_id, condition=VendorModel.vendor_id.exists())
             tx.save(key, condition=VendorKeyModel.key_id.does_not_exist())
+            tx.save(*audit)
     except TransactWriteError as error:
         reasons = error.cancellation_reasons
         if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
@@ -106,15 +148,20 @@ def add_key(key: VendorKeyModel) -> None:
         raise
 
 
-def revoke_key(key: VendorKeyModel, *, now: datetime, by: str) -> VendorKeyModel:
-    """Mark the key revoked, unless it already is; answers the key as stored afterwards."""
+def revoke_key(key: VendorKeyModel, *, now: datetime, by: str, audit: AuditRecord) -> VendorKeyModel:
+    """Mark the key revoked, audited, unless it already is; answers the key as stored afterwards."""
     try:
-        key.update(
-            actions=[VendorKeyModel.revoked_at.set(now), VendorKeyModel.revoked_by.set(by)],
-            condition=VendorKeyModel.revoked_at.does_not_exist(),
-        )
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        with transaction() as tx:
+            tx.update(
+                key,
+                actions=[VendorKeyModel.revoked_at.set(now), VendorKeyModel.revoked_by.set(by)],
+                condition=VendorKeyModel.revoked_at.does_not_exist(),
+            )
+            tx.save(*audit)
+    except TransactWriteError as error:
+        reasons = error.cancellation_reasons
+        if not (reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed"):
             raise
-        key.refresh(consistent_read=True)  # revoked meanwhile: the first revocation stands
+    # Read it back either way: revoked meanwhile means the first revocation stands.
+    key.refresh(consistent_read=True)
     return key

@@ -11,7 +11,7 @@ from typing import Any
 
 from chalicelib.clock import isoformat
 from chalicelib.errors import NotFound
-from chalicelib.models.audit import AuditModel, trail_page
+from chalicelib.models.audit import STAFF_TRAIL, AuditModel, trail_page
 from chalicelib.models.paging import InvalidCursor, encode_cursor, resume_key
 from chalicelib.services.authz import Principal
 from chalicelib.services.grants import visible_scope
@@ -40,19 +40,40 @@ def page(principal: Principal, *, limit: int, cursor: str | None) -> dict[str, A
     }
 
 
+def staff_page(*, limit: int, cursor: str | None) -> dict[str, Any]:
+    """The operator's own trail (vendors, mail, personal-data requests), newest first, for staff."""
+    try:
+        start = (
+            resume_key(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("org_id", STAFF_TRAIL))
+            if cursor
+            else None
+        )
+    except InvalidCursor as exc:
+        raise bad_cursor(exc) from exc
+    entries, last = trail_page(STAFF_TRAIL, limit=limit, start=start)
+    return {
+        "items": [_entry(entry, dict(entry.targets or {}), dict(entry.details or {})) for entry in entries],
+        "next_cursor": encode_cursor(INDEX, last) if last else None,
+    }
+
+
 def describe(entry: AuditModel, principal: Principal) -> dict[str, Any]:
     targets = {
         name: value
         for name, value in dict(entry.targets or {}).items()
         if name != "cvr" or principal.sees_company(str(value))
     }
+    return _entry(entry, targets, redact(entry.details or {}, principal))
+
+
+def _entry(entry: AuditModel, targets: dict[str, Any], details: dict[str, Any]) -> dict[str, Any]:
     return {
         "event_id": entry.event_id,
         "at": isoformat(entry.at),
         "action": entry.action,
         "actor": {"kind": entry.actor_kind, "id": entry.actor_id},
         "targets": targets,
-        "details": redact(entry.details or {}, principal),
+        "details": details,
         "source_ip": entry.source_ip,
         "user_agent": entry.user_agent,
     }

@@ -5,11 +5,22 @@ Access pattern: Query outbox.by-status[status], newest first, paged by an index-
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from chalicelib.clock import isoformat
+from chalicelib.models.audit import (
+    STAFF_TRAIL,
+    Actor,
+    ActorKind,
+    AuditAction,
+    AuditEvent,
+    Origin,
+    record_event,
+)
 from chalicelib.models.outbox import MailStatus, OutboxModel
 from chalicelib.models.paging import InvalidCursor, encode_cursor, resume_key
+from chalicelib.services.authz import Principal
 from chalicelib.services.mail_delivery import retry_by_staff
 from chalicelib.services.paging import bad_cursor
 
@@ -34,8 +45,17 @@ def _start_key(status: MailStatus, cursor: str) -> dict[str, Any]:
         raise bad_cursor(exc) from exc
 
 
-def retry(message_id: str) -> dict[str, Any]:
+def retry(staff: Principal, message_id: str, *, origin: Origin, now: datetime) -> dict[str, Any]:
     message = retry_by_staff(message_id)
+    event = AuditEvent(
+        STAFF_TRAIL,
+        AuditAction.MAIL_RETRIED,
+        Actor(ActorKind.STAFF, staff.user_id),
+        origin,
+        targets={"message_id": message_id},
+        details={"generation": int(message.generation or 0) + 1},
+    )
+    record_event(event, now=now)
     message.refresh(consistent_read=True)
     return summary(message)
 

@@ -21,9 +21,23 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from pynamodb.expressions.condition import Condition
+
 from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import NotFound
+from chalicelib.models.audit import (
+    STAFF_TRAIL,
+    Actor,
+    ActorKind,
+    AuditAction,
+    AuditEvent,
+    AuditModel,
+    Origin,
+    audit_record,
+)
+from chalicelib.models.paging import InvalidCursor, encode_cursor, resume_key
 from chalicelib.models.vendor import (
+    CATALOGUE,
     VendorKeyModel,
     VendorMissing,
     VendorModel,
@@ -31,10 +45,14 @@ from chalicelib.models.vendor import (
     create_vendor,
     get_key,
     get_vendor,
+    keys_of,
     revoke_key,
 )
 from chalicelib.services.authz import Principal
+from chalicelib.services.paging import bad_cursor
 
+VENDORS_INDEX = "vendors.by-catalogue"
+VENDORS_CURSOR_KEYS = frozenset({"vendor_id", "catalogue", "created_at"})
 KEY_PREFIX = "gkv_"
 KEY_ID_BYTES = 10
 SECRET_BYTES = 24
@@ -113,7 +131,9 @@ class VendorService:
             raise KeyRefused(KeyFailure.REVOKED)
         return VendorIdentity(vendor_id=key.vendor_id, vendor_name=key.vendor_name, key_id=key.key_id)
 
-    def create(self, principal: Principal, *, name: str, contact_email: str) -> dict[str, Any]:
+    def create(
+        self, principal: Principal, *, name: str, contact_email: str, origin: Origin
+    ) -> dict[str, Any]:
         """A vendor and its first key; the key is in the answer and nowhere else."""
         now = self._now()
         vendor = VendorModel(
@@ -125,30 +145,60 @@ class VendorService:
         )
         drawn = self._draw()
         key = self._key(vendor, drawn, principal, now)
-        create_vendor(vendor, key)
+        audit = self._audit(AuditAction.VENDOR_CREATED, principal, origin, vendor.vendor_id, key.key_id)
+        create_vendor(vendor, key, audit)
         return {**describe_vendor(vendor), "key": issued(key, drawn)}
 
-    def issue_key(self, principal: Principal, vendor_id: str) -> dict[str, Any]:
+    def issue_key(self, principal: Principal, vendor_id: str, *, origin: Origin) -> dict[str, Any]:
         """Another key for the vendor; the ones it has keep working until they are revoked."""
         vendor = get_vendor(vendor_id)
         if vendor is None:
             raise NotFound("No such vendor.")
         drawn = self._draw()
-        key = self._key(vendor, drawn, principal, self._now())
+        now = self._now()
+        key = self._key(vendor, drawn, principal, now)
+        audit = self._audit(AuditAction.VENDOR_KEY_ISSUED, principal, origin, vendor_id, key.key_id)
         try:
-            add_key(key)
+            add_key(key, audit)
         except VendorMissing as exc:
             raise NotFound("No such vendor.") from exc
         return issued(key, drawn)
 
-    def revoke_key(self, principal: Principal, vendor_id: str, key_id: str) -> dict[str, Any]:
+    def revoke_key(
+        self, principal: Principal, vendor_id: str, key_id: str, *, origin: Origin
+    ) -> dict[str, Any]:
         """The key stops working on the next request. Revoking it again changes nothing."""
         key = get_key(key_id)
         if key is None or key.vendor_id != vendor_id:
             raise NotFound("No such key for this vendor.")
         if key.revoked_when is None:
-            key = revoke_key(key, now=self._now(), by=principal.user_id)
+            now = self._now()
+            audit = self._audit(AuditAction.VENDOR_KEY_REVOKED, principal, origin, vendor_id, key_id)
+            key = revoke_key(key, now=now, by=principal.user_id, audit=audit)
         return describe_key(key)
+
+    def page(self, *, limit: int, cursor: str | None) -> dict[str, Any]:
+        """Every vendor, newest first, each with its keys (never a secret or its hash)."""
+        start = _vendors_start(cursor) if cursor else None
+        results = VendorModel.by_catalogue.query(
+            CATALOGUE, scan_index_forward=False, limit=limit, last_evaluated_key=start
+        )
+        vendors = list(results)
+        last = results.last_evaluated_key
+        return {
+            "items": [self._with_keys(vendor) for vendor in vendors],
+            "next_cursor": encode_cursor(VENDORS_INDEX, last) if last else None,
+        }
+
+    def get(self, vendor_id: str) -> dict[str, Any]:
+        vendor = get_vendor(vendor_id)
+        if vendor is None:
+            raise NotFound("No such vendor.")
+        return self._with_keys(vendor)
+
+    def _with_keys(self, vendor: VendorModel) -> dict[str, Any]:
+        keys = keys_of(vendor.vendor_id)
+        return {**describe_vendor(vendor), "keys": [describe_key(key) for key in keys]}
 
     def _key(
         self, vendor: VendorModel, drawn: DrawnKey, principal: Principal, now: datetime
@@ -162,8 +212,30 @@ class VendorService:
             created_by=principal.user_id,
         )
 
+    def _audit(
+        self, action: AuditAction, staff: Principal, origin: Origin, vendor_id: str, key_id: str
+    ) -> tuple[AuditModel, Condition]:
+        event = AuditEvent(
+            STAFF_TRAIL,
+            action,
+            Actor(ActorKind.STAFF, staff.user_id),
+            origin,
+            targets={"vendor_id": vendor_id, "key_id": key_id},
+        )
+        # To the microsecond, unlike the records' own times: the trail orders a vendor's actions by it.
+        return audit_record(event, now=self._clock.now())
+
     def _now(self) -> datetime:
         return self._clock.now().astimezone(UTC).replace(microsecond=0)
+
+
+def _vendors_start(cursor: str) -> dict[str, Any]:
+    try:
+        return resume_key(
+            cursor, index=VENDORS_INDEX, key_names=VENDORS_CURSOR_KEYS, partition=("catalogue", CATALOGUE)
+        )
+    except InvalidCursor as exc:
+        raise bad_cursor(exc) from exc
 
 
 def describe_vendor(vendor: VendorModel) -> dict[str, Any]:

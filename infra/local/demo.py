@@ -8,6 +8,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chalicelib.models.audit import (
+    STAFF_TRAIL,
+    Actor,
+    ActorKind,
+    AuditAction,
+    AuditEvent,
+    Origin,
+    audit_record,
+)
 from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel, OrganisationStatus
 from chalicelib.models.user import UserKind, UserModel, company_access
 from chalicelib.models.vendor import VendorKeyModel, VendorModel, create_vendor
@@ -111,7 +120,14 @@ def add_vendor(*, vendor_id: str, name: str, contact_email: str, now: datetime, 
         created_at=now,
         created_by=created_by,
     )
-    create_vendor(vendor, key)
+    seeded = AuditEvent(
+        STAFF_TRAIL,
+        AuditAction.VENDOR_CREATED,
+        Actor(ActorKind.STAFF, created_by),
+        Origin(source_ip="seed"),
+        targets={"vendor_id": vendor_id, "key_id": drawn.key_id},
+    )
+    create_vendor(vendor, key, audit_record(seeded, now=now))
     return drawn.api_key
 
 

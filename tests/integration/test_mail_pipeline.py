@@ -259,6 +259,11 @@ def test_ses_down_parks_the_mail_and_a_staff_retry_sends_it_once(
     assert status_of("code_issued-1").status == MailStatus.SENT.value
     again = client.http.post("/v1/staff/mail/code_issued-1/retry", headers=staff.auth)
     assert again.status_code == 409
+    # And the replay is in the staff trail, once, naming the message and who replayed it
+    trail = json_of(client.http.get("/v1/staff/audit", headers=staff.auth))["items"]
+    assert [(i["action"], i["targets"], i["actor"]["id"]) for i in trail] == [
+        ("mail.retried", {"message_id": "code_issued-1"}, staff.user_id)
+    ]
 
 
 def test_a_bad_mail_does_not_block_the_ones_behind_it(pipeline: Pipeline):
