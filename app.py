@@ -20,6 +20,7 @@ from chalicelib.api import (
     staff_letters,
     staff_mail,
     staff_organisations,
+    staff_support,
     users,
     validations,
     vendor_auth,
@@ -55,6 +56,7 @@ for routes in (
     validations.routes,
     staff_letters.routes,
     staff_audit.routes,
+    staff_support.routes,
 ):
     app.register_blueprint(routes.blueprint)
 # After every route is registered: each of their paths gets its preflight.
