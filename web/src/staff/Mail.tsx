@@ -7,7 +7,7 @@ import { Pager, useCursorPages } from "../components/Pager";
 import { useServices } from "../context";
 import { formatDateTime } from "../format";
 import { useStaffText } from "./messages";
-import { problemMessage } from "./problem";
+import { problemMessage, refresh } from "./problem";
 
 function ParkedMail() {
   const { api, session } = useServices();
@@ -27,9 +27,9 @@ function ParkedMail() {
       unwrap(session, () => api.POST("/v1/staff/mail/{message_id}/retry", { params: { path: { message_id: messageId } } })),
     onSuccess: (sent) => {
       setMessage(`${s("mail.retried")} (${sent.to_address})`);
-      void queryClient.invalidateQueries({ queryKey: ["staff-mail"] });
-      void queryClient.invalidateQueries({ queryKey: ["staff-letters"] });
-      void queryClient.invalidateQueries({ queryKey: ["staff-audit"] });
+      void refresh(queryClient, ["staff-mail"]);
+      void refresh(queryClient, ["staff-letters"]);
+      void refresh(queryClient, ["staff-audit"]);
     },
     onError: () => setMessage(null),
   });

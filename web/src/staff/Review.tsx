@@ -9,7 +9,7 @@ import { useServices } from "../context";
 import { formatDateTime } from "../format";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { useStaffText, type StaffKey } from "./messages";
-import { problemMessage } from "./problem";
+import { problemMessage, refresh } from "./problem";
 
 type Status = "pending_review" | "approved" | "rejected" | "suspended";
 const STATUSES: Status[] = ["pending_review", "approved", "rejected", "suspended"];
@@ -108,8 +108,8 @@ export function ReviewTab() {
     onSuccess: (decided, { decision }) => {
       setAsking(null);
       setMessage(`${decided.name} ${s(DECISIONS[decision].done)}`);
-      void queryClient.invalidateQueries({ queryKey: ["staff-organisations"] });
-      void queryClient.invalidateQueries({ queryKey: ["staff-audit"] });
+      void refresh(queryClient, ["staff-organisations"]);
+      void refresh(queryClient, ["staff-audit"]);
     },
   });
 

@@ -8,7 +8,8 @@ import { Pager, useCursorPages } from "../components/Pager";
 import { useServices } from "../context";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { useStaffText } from "./messages";
-import { problemMessage } from "./problem";
+import { TrailTable } from "./StaffAudit";
+import { problemMessage, refresh } from "./problem";
 
 type Organisation = Schemas["StaffOrganisation"];
 type Login = Schemas["StaffLogin"];
@@ -43,8 +44,8 @@ function Logins({ organisation }: { organisation: Organisation }) {
     onSuccess: (removed) => {
       setRemoving(null);
       setMessage([s("support.removed"), ...(removed.may_apply_again ? [s("support.mayApplyAgain")] : [])]);
-      void queryClient.invalidateQueries({ queryKey: ["staff-logins", organisation.org_id] });
-      void queryClient.invalidateQueries({ queryKey: ["staff-audit"] });
+      void refresh(queryClient, ["staff-logins", organisation.org_id]);
+      void refresh(queryClient, ["staff-audit"]);
     },
   });
   const items = logins.data?.items ?? [];
@@ -188,6 +189,7 @@ export function SupportTab() {
             <dd>{sv("status", current.status)}</dd>
           </dl>
           <Logins key={current.org_id} organisation={current} />
+          <TrailTable key={`trail-${current.org_id}`} orgId={current.org_id} title={`${s("support.trail")}: ${current.name}`} headingLevel={3} />
         </>
       ) : null}
       {items.length > 1 && !chosen ? (

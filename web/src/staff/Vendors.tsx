@@ -10,7 +10,7 @@ import { useFormErrors, useServices } from "../context";
 import { formatDateTime } from "../format";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { useStaffText } from "./messages";
-import { problemMessage } from "./problem";
+import { problemMessage, refresh } from "./problem";
 
 type Vendor = Schemas["VendorWithKeys"];
 type Key = Schemas["Key"];
@@ -110,8 +110,9 @@ export function VendorsTab() {
       ),
   });
   const changed = () => {
-    void queryClient.invalidateQueries({ queryKey: ["staff-vendors"] });
-    void queryClient.invalidateQueries({ queryKey: ["staff-audit"] });
+    // A list still loading from before the change would answer without it: drop that answer, ask again.
+    void refresh(queryClient, ["staff-vendors"]);
+    void refresh(queryClient, ["staff-audit"]);
   };
   const issue = useMutation({
     mutationFn: (vendor: Vendor) =>
