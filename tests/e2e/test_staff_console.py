@@ -141,6 +141,36 @@ def test_staff_approve_an_organisation_from_the_queue_and_reject_another_with_a_
     assert refused == []
 
 
+def test_support_finds_an_organisation_by_cvr_and_removes_its_administrators_login_with_a_reason(
+    page: Page, stack: RunningStack
+):
+    # Given an organisation whose only administrator has lost access
+    waiting_for_review(stack, "41270004", "Blå Kors Odense", "ida.blaa@example.org")
+
+    # When support search for its CVR number on the tab Support
+    open_sagsbehandling(page, stack)
+    page.get_by_role("tab", name="Support").click()
+    page.get_by_label("CVR-nummer eller handle").fill("41270004")
+    page.get_by_role("button", name="Søg").click()
+
+    # Then its logins are listed, the administrator marked so
+    logins = page.get_by_role("table", name="Logins")
+    row = logins.get_by_role("row").filter(has_text="ida.blaa@example.org")
+    expect(row.get_by_role("cell", name="Ja").first).to_be_visible()
+
+    # When support remove the login, giving the reason the dialog asks for
+    row.get_by_role("button", name="Fjern login: Ida Holm").click()
+    dialog = page.get_by_role("dialog", name="Fjern login")
+    dialog.get_by_label("Begrundelse").fill("Administratoren er fratrådt; ny ansøgning via brev (sag 815).")
+    dialog.get_by_role("button", name="Fjern login", exact=True).click()
+
+    # Then the login is gone, the organisation may apply again, and its trail holds the removal
+    expect(page.get_by_text("Login er fjernet.")).to_be_visible()
+    expect(page.get_by_text(re.compile("ingen aktiv administrator"))).to_be_visible()
+    expect(logins.get_by_role("row").filter(has_text="ida.blaa@example.org")).to_have_count(0)
+    expect(page.get_by_role("cell", name="Login slettet af support")).to_be_visible()
+
+
 def test_a_key_issued_in_the_console_validates_at_once_and_is_refused_once_revoked(
     page: Page, stack: RunningStack
 ):
@@ -231,7 +261,7 @@ def test_a_letter_parked_while_the_sender_was_unverified_is_sent_again_from_the_
     open_sagsbehandling(page, stack)
     page.get_by_role("tab", name="Post").click()
     row = page.get_by_role("row").filter(has_text=mailbox)
-    expect(row.get_by_text(re.compile("not verified", re.IGNORECASE))).to_be_visible()
+    expect(row.get_by_text(re.compile("SES MessageRejected"))).to_be_visible()
     row.get_by_role("button", name=re.compile("^Send igen")).click()
 
     # Then the console says it is sent again, and the letter arrives in the company's official mailbox

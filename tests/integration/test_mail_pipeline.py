@@ -447,3 +447,21 @@ def test_an_unexpected_failure_is_retried_like_a_transient_one_not_parked(
     message = status_of("code_issued-1")
     assert message.status == MailStatus.SENT.value
     assert message.attempts == 2
+
+
+def test_a_parked_letter_is_retried_by_its_id_percent_encoded_as_a_client_sends_it(
+    pipeline: Pipeline, container: Container, client, people: People
+):
+    # Given a parked mail whose id holds a colon, as an activation letter's does
+    flaky(container, failures=None)
+    queue_mail("activation_letter:app-1")
+    pipeline.run()
+    assert status_of("activation_letter:app-1").status == MailStatus.FAILED.value
+
+    # When staff retry it with the colon encoded, as the console's client writes a path segment
+    staff = people.staff()
+    retried = client.http.post("/v1/staff/mail/activation_letter%3Aapp-1/retry", headers=staff.auth)
+
+    # Then that message is queued again
+    assert retried.status_code == 200, retried.body
+    assert json_of(retried)["message_id"] == "activation_letter:app-1"
