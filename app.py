@@ -25,10 +25,12 @@ from chalicelib.api import (
     validations,
     vendor_auth,
     vendors,
+    webhooks,
 )
 from chalicelib.events.letters import letters as letter_events
 from chalicelib.events.mail import events as mail_events
 from chalicelib.events.reminders import reminders as reminder_events
+from chalicelib.events.webhooks import events as webhook_events
 
 app = Chalice(app_name="godkend")
 
@@ -57,9 +59,11 @@ for routes in (
     staff_letters.routes,
     staff_audit.routes,
     staff_support.routes,
+    webhooks.routes,
+    webhooks.staff_routes,
 ):
     app.register_blueprint(routes.blueprint)
 # After every route is registered: each of their paths gets its preflight.
 cors.add_preflight_routes(app)
-for events in (mail_events, reminder_events, letter_events):
+for events in (mail_events, reminder_events, letter_events, webhook_events):
     app.register_blueprint(events)

@@ -19,6 +19,7 @@ DEFAULT_TABLE_PREFIX = "godkend-local"
 STAFF_GROUP = "staff"
 # An origin as browsers send it: scheme, host and an optional port; no path, no trailing slash.
 ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
+LOOPBACK_STAGES = frozenset({"local", "test"})
 
 
 class Settings(BaseSettings):
@@ -63,6 +64,18 @@ class Settings(BaseSettings):
     # In the environment a comma-separated list; `make run` sets its console's, infra/package.py the
     # stage's CloudFront domain. Empty: no browser page may.
     console_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    # Webhooks (chalicelib/services/webhook_delivery.py): how long one attempt may take, the first wait
+    # before a retry (each later wait is four times the one before, up to `webhook_retry_max_seconds`),
+    # and for how long a delivery is retried before it is parked and the endpoint paused.
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=10)
+    webhook_retry_base_seconds: int = Field(default=30, ge=0)
+    webhook_retry_max_seconds: int = Field(default=4 * 3600, ge=0)
+    webhook_retry_window_seconds: int = Field(default=24 * 3600, ge=1)
+    # After a rotation the old signing secret still signs (a second `v1=`) for this long.
+    webhook_secret_overlap_seconds: int = Field(default=24 * 3600, ge=0)
+    # The feed shows an event once it is this old, so that a cursor kept at the end of the feed cannot have
+    # an event written a moment earlier (but not yet in the index) slip in behind it.
+    webhook_feed_settle_seconds: int = Field(default=2, ge=0, le=60)
     # CloudWatch metrics (Powertools, embedded metric format): the namespace Lambda's configuration names.
     metrics_namespace: str = Field(
         default="Godkend", validation_alias=AliasChoices("POWERTOOLS_METRICS_NAMESPACE")
@@ -77,6 +90,12 @@ class Settings(BaseSettings):
             if not isinstance(origin, str) or not ORIGIN.match(origin):
                 raise ValueError(f"not an origin (scheme://host[:port], lower case, no path): {origin!r}")
         return value
+
+    @property
+    def webhooks_may_use_loopback(self) -> bool:
+        """`http://127.0.0.1[:port]` endpoints: only where the listener runs on this machine. In AWS an
+        endpoint is https on a public address."""
+        return self.stage in LOOPBACK_STAGES
 
     @property
     def cognito_issuer(self) -> str:

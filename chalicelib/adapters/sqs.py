@@ -61,3 +61,23 @@ class SqsChunkQueue:
             entries = {key: body for key, body in entries.items() if key in failed}
         # Raised into the schedule's invocation, which Lambda retries; chunks sent twice remind once.
         raise RuntimeError(f"the reminders queue refused {len(entries)} chunk(s)")
+
+
+class SqsDeliveryQueue:
+    """The webhook-deliveries queue: one message per attempt to make, delayed until it is due (at most
+    15 minutes a hop; a later attempt is re-queued until its time comes)."""
+
+    def __init__(self, client: Any, queue_name: str) -> None:
+        self._client = client
+        self._queue_name = queue_name
+
+    @cached_property
+    def _queue_url(self) -> str:
+        return str(self._client.get_queue_url(QueueName=self._queue_name)["QueueUrl"])
+
+    def send(self, body: str, delay_seconds: int) -> None:
+        self._client.send_message(
+            QueueUrl=self._queue_url,
+            MessageBody=body,
+            DelaySeconds=max(0, min(delay_seconds, SQS_MAX_DELAY_SECONDS)),
+        )

@@ -6,6 +6,7 @@ the whole container (`use_container`) to inject a fixed clock or fakes.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,9 @@ from chalicelib.adapters.cognito import CognitoDirectory
 from chalicelib.adapters.idempotency import SendOnce
 from chalicelib.adapters.registry import CompanyRegistry, build_registry
 from chalicelib.adapters.ses import ArchivingSender, SesSender
-from chalicelib.adapters.sqs import SqsChunkQueue, SqsRetryScheduler
+from chalicelib.adapters.sqs import SqsChunkQueue, SqsDeliveryQueue, SqsRetryScheduler
 from chalicelib.adapters.tokens import CognitoTokenVerifier, JwksKeys
+from chalicelib.adapters.webhook_http import PinnedPoster
 from chalicelib.clock import Clock, SystemClock
 from chalicelib.models.idempotency import IdempotencyModel
 from chalicelib.models.user import get_user, record_second_factor
@@ -42,7 +44,11 @@ from chalicelib.services.reminders import (
 )
 from chalicelib.services.support import SupportService
 from chalicelib.services.validation import ValidationService
+from chalicelib.services.vendor_events import EventExpander
 from chalicelib.services.vendors import VendorService
+from chalicelib.services.webhook_delivery import Poster, RetryPolicy, WebhookDelivery
+from chalicelib.services.webhook_urls import Resolver, resolve
+from chalicelib.services.webhooks import StaffDeliveries, WebhookService
 from chalicelib.settings import Settings, get_settings, resource_name
 
 
@@ -55,6 +61,8 @@ class Container:
         *,
         registry: CompanyRegistry | None = None,
         logins: LoginDirectory | None = None,
+        resolver: Resolver | None = None,
+        poster: Poster | None = None,
     ) -> None:
         self._settings = settings
         self.clock: Clock = clock or SystemClock()
@@ -62,6 +70,9 @@ class Container:
         self._code_random = code_random or draw_random_part
         self._registry = registry
         self._logins = logins
+        # How webhook hosts resolve and deliveries are posted; tests may give their own.
+        self._resolver = resolver or resolve
+        self._poster = poster
 
     @cached_property
     def settings(self) -> Settings:
@@ -205,6 +216,44 @@ class Container:
     @cached_property
     def letter_watch(self) -> LetterWatchService:
         return LetterWatchService(clock=self.clock)
+
+    @cached_property
+    def webhooks(self) -> WebhookService:
+        settings = self.settings
+        return WebhookService(
+            clock=self.clock,
+            allow_loopback=settings.webhooks_may_use_loopback,
+            secret_overlap=timedelta(seconds=settings.webhook_secret_overlap_seconds),
+            feed_settle=timedelta(seconds=settings.webhook_feed_settle_seconds),
+            resolver=self._resolver,
+        )
+
+    @cached_property
+    def staff_deliveries(self) -> StaffDeliveries:
+        return StaffDeliveries(clock=self.clock)
+
+    @cached_property
+    def event_expander(self) -> EventExpander:
+        return EventExpander(clock=self.clock)
+
+    @cached_property
+    def webhook_delivery(self) -> WebhookDelivery:
+        settings = self.settings
+        return WebhookDelivery(
+            poster=self._poster or PinnedPoster(timeout_seconds=settings.webhook_timeout_seconds),
+            queue=SqsDeliveryQueue(
+                boto3.client("sqs", region_name=settings.region), resource_name("webhook-deliveries")
+            ),
+            clock=self.clock,
+            allow_loopback=settings.webhooks_may_use_loopback,
+            policy=RetryPolicy(
+                base_seconds=settings.webhook_retry_base_seconds,
+                max_seconds=settings.webhook_retry_max_seconds,
+                window=timedelta(seconds=settings.webhook_retry_window_seconds),
+            ),
+            timeout_seconds=settings.webhook_timeout_seconds,
+            resolver=self._resolver,
+        )
 
 
 _container: Container | None = None

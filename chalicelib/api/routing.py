@@ -244,6 +244,9 @@ class Routes:
     def post(self, path: str, **kwargs: Any) -> Callable[[Handler], Handler]:
         return self.route("POST", path, **kwargs)
 
+    def put(self, path: str, **kwargs: Any) -> Callable[[Handler], Handler]:
+        return self.route("PUT", path, **kwargs)
+
     def patch(self, path: str, **kwargs: Any) -> Callable[[Handler], Handler]:
         return self.route("PATCH", path, **kwargs)
 

@@ -17,6 +17,7 @@ from chalicelib.models.suppression import SuppressionModel
 from chalicelib.models.user import UserModel
 from chalicelib.models.validation import FailureWindowModel, ReceiptModel
 from chalicelib.models.vendor import VendorKeyModel, VendorModel
+from chalicelib.models.webhook import EventCauseModel, VendorEventModel, WebhookModel
 
 ALL_MODELS: tuple[type[Model], ...] = (
     OrganisationModel,
@@ -37,4 +38,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     ReceiptModel,
     FailureWindowModel,
     InvitationModel,
+    WebhookModel,
+    EventCauseModel,
+    VendorEventModel,
 )

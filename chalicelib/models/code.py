@@ -68,6 +68,7 @@ from chalicelib.models.scoped import BY_ACCOUNT, BY_COMPANY, BY_ORG, ScopedIndex
 from chalicelib.models.scoped import Listing as Listing
 from chalicelib.models.scoped import Visible as Visible
 from chalicelib.models.scoped import account_key as account_key
+from chalicelib.models.webhook import EventCauseModel
 
 CODE_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -272,6 +273,7 @@ class Refusal(StrEnum):
     VALUE_TAKEN = "value_taken"
     ENTRY_CHANGED = "entry_changed"
     MAIL_EXISTS = "mail_exists"
+    EVENT_EXISTS = "event_exists"
 
 
 class IssueRefused(Exception):
@@ -289,10 +291,12 @@ def issue(
     *,
     retire: str | None,
     mail: tuple[OutboxModel, Condition] | None,
+    cause: tuple[EventCauseModel, Condition] | None = None,
 ) -> None:
-    """Write the entry's current value: the value item, the entry (under its version), the mail, and the
-    deletion of the value it replaces, all or nothing, and only while the organisation is approved and the
-    account open. Raises IssueRefused with every condition that failed."""
+    """Write the entry's current value: the value item, the entry (under its version), the mail, the cause
+    of the vendors' events (a renewal), and the deletion of the value it replaces, all or nothing, and only
+    while the organisation is approved and the account open. Raises IssueRefused with every condition that
+    failed."""
     # TransactWrite sends condition checks, then deletes, then puts, whatever order they are added in; the
     # cancellation reasons come back in that order, so `purposes` is kept in it too.
     purposes = [Refusal.ORGANISATION_NOT_APPROVED, Refusal.ACCOUNT_UNAVAILABLE]
@@ -326,6 +330,9 @@ def issue(
             if mail is not None:
                 tx.save(*mail)
                 purposes.append(Refusal.MAIL_EXISTS)
+            if cause is not None:
+                tx.save(*cause)
+                purposes.append(Refusal.EVENT_EXISTS)
     except TransactWriteError as error:
         reasons = _failed_conditions(error, purposes)
         if not reasons:
@@ -333,9 +340,17 @@ def issue(
         raise IssueRefused(reasons) from error
 
 
-def revoke(entry: CodeModel, value: CodeValueModel | None, *, now: datetime, by: str) -> None:
+def revoke(
+    entry: CodeModel,
+    value: CodeValueModel | None,
+    *,
+    now: datetime,
+    by: str,
+    cause: tuple[EventCauseModel, Condition] | None = None,
+) -> None:
     """Mark the entry revoked and its value item (when it still exists and is this code's) revoked, so the
-    value stops working at once. Raises EntryChanged when the entry or the value item moved meanwhile."""
+    value stops working at once, with the cause of the vendors' events. Raises EntryChanged when the entry
+    or the value item moved meanwhile."""
     entry.revoked_at = now
     entry.revoked_by = by
     # Out of the by-expiry index: a revoked code is never reminded of, so the job need not even read it.
@@ -352,6 +367,8 @@ def revoke(entry: CodeModel, value: CodeValueModel | None, *, now: datetime, by:
                     condition=CodeValueModel.code_id == entry.code_id,
                 )
             tx.save(entry)
+            if cause is not None:
+                tx.save(*cause)
     except TransactWriteError as error:
         if error.cause_response_code == "TransactionCanceledException":
             raise EntryChanged() from error

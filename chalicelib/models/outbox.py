@@ -58,6 +58,8 @@ class MailKind(StrEnum):
     CODE_EXPIRING = "code_expiring"
     # To the same two: the value expired yesterday; how to get it renewed.
     CODE_EXPIRED = "code_expired"
+    # To a vendor's contact: its webhook endpoint kept failing, so deliveries are paused.
+    WEBHOOK_PAUSED = "webhook_paused"
 
 
 class Language(StrEnum):

@@ -19,6 +19,7 @@ Access patterns
 - a company's receipts ....................... Query validations.by-company[cvr], filter on scope
 - an account's receipts ...................... Query validations.by-account[account_key]
   (the narrowest the caller's scope allows, exactly as codes are listed: `chalicelib/models/scoped.py`)
+- a code's receipts (to tell vendors) ....... Query validations.by-code[code_id], validated_at <= the change
 - a vendor's failures now .................... BatchGetItem validation-failures[vendor, current window] and
                                                [vendor, previous window], together with the code's value
                                                item code-values[random_part]: one round trip, consistent
@@ -75,6 +76,17 @@ class ReceiptsByAccount(GlobalSecondaryIndex["ReceiptModel"]):
     validated_at = UTCDateTimeAttribute(range_key=True)
 
 
+class ReceiptsByCode(GlobalSecondaryIndex["ReceiptModel"]):
+    """Which vendors accepted a code: whom to tell when it is revoked or renewed."""
+
+    class Meta:
+        index_name = "by-code"
+        projection = AllProjection()
+
+    code_id = UnicodeAttribute(hash_key=True)
+    validated_at = UTCDateTimeAttribute(range_key=True)
+
+
 class ReceiptModel(Model):
     """A valid check, as the vendor was told it. Never expires; see the module docstring."""
 
@@ -106,6 +118,7 @@ class ReceiptModel(Model):
     by_org = ReceiptsByOrganisation()
     by_company = ReceiptsByCompany()
     by_account = ReceiptsByAccount()
+    by_code = ReceiptsByCode()
 
     @property
     def approved_since_when(self) -> datetime | None:

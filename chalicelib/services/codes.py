@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pynamodb.expressions.condition import Condition
+
 from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import (
     CodeRevoked,
@@ -45,9 +47,11 @@ from chalicelib.models.code import (
 from chalicelib.models.organisation import OrganisationModel, OrganisationStatus, get_organisation
 from chalicelib.models.outbox import Language, MailKind, OutboxModel, Recipient, outgoing
 from chalicelib.models.paging import InvalidCursor
+from chalicelib.models.webhook import EventCauseModel
 from chalicelib.services.authz import Function, Principal, authorize
 from chalicelib.services.paging import bad_cursor
 from chalicelib.services.scope import org_of, visible_to
+from chalicelib.services.vendor_events import code_renewed, code_revoked
 
 CODE_LIFETIME = timedelta(days=60)
 RANDOM_LENGTH = 8
@@ -137,7 +141,9 @@ class CodeService:
         entry.renewals = int(entry.renewals) + 1
         # The expiry reminders for the new value go to whoever renewed it, as well as to the representative.
         entry.renewed_by = principal.user_id
-        self._issue(entry, organisation, now, retire=retire)
+        # The value vendors accepted dies: those holding a receipt of it (given since it was issued) are told.
+        cause = code_renewed(entry, now=now, since=entry.issued_at)
+        self._issue(entry, organisation, now, retire=retire, cause=cause)
         return describe(entry, now)
 
     def revoke(self, principal: Principal, code_id: str) -> dict[str, Any]:
@@ -151,7 +157,13 @@ class CodeService:
             if value is not None and value.code_id != entry.code_id:
                 value = None  # TTL removed ours and another code has since drawn the same characters
             try:
-                revoke(entry, value, now=now, by=principal.user_id)
+                revoke(
+                    entry,
+                    value,
+                    now=now,
+                    by=principal.user_id,
+                    cause=code_revoked(entry, now=now, since=entry.issued_at),
+                )
             except EntryChanged:
                 continue  # renewed or revoked meanwhile: read it again
             return describe(entry, now)
@@ -192,7 +204,13 @@ class CodeService:
         return organisation
 
     def _issue(
-        self, entry: CodeModel, organisation: OrganisationModel, now: datetime, *, retire: str | None
+        self,
+        entry: CodeModel,
+        organisation: OrganisationModel,
+        now: datetime,
+        *,
+        retire: str | None,
+        cause: tuple[EventCauseModel, Condition] | None = None,
     ) -> None:
         entry.handle = organisation.handle
         entry.issued_at = now
@@ -201,7 +219,12 @@ class CodeService:
         for _ in range(MAX_DRAWS):
             entry.random_part = self._fresh_random_part(avoid=retire)
             try:
-                issue(entry, retire=retire, mail=self._mail(entry, organisation, now))
+                issue(
+                    entry,
+                    retire=retire,
+                    mail=self._mail(entry, organisation, now),
+                    cause=cause,
+                )
             except IssueRefused as refused:
                 _raise_for(refused.reasons)
                 if Refusal.OLD_VALUE_NOT_OURS in refused.reasons:
@@ -269,5 +292,5 @@ def _raise_for(reasons: frozenset[Refusal]) -> None:
         )
     if Refusal.ACCOUNT_UNAVAILABLE in reasons:
         raise NotFound("No such open account.")
-    if reasons & {Refusal.ENTRY_CHANGED, Refusal.MAIL_EXISTS}:
+    if reasons & {Refusal.ENTRY_CHANGED, Refusal.MAIL_EXISTS, Refusal.EVENT_EXISTS}:
         raise Conflict("The code was changed at the same time by someone else; reload it and try again.")

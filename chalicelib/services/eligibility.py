@@ -36,9 +36,11 @@ from chalicelib.models.user import active_administrators
 from chalicelib.services.authz import Principal
 from chalicelib.services.handles import MAX_LENGTH, ascii_handle
 from chalicelib.services.paging import bad_cursor
+from chalicelib.services.vendor_events import organisation_changed
 
-# A decision's transaction holds the organisation, the audit record and one mail per administrator, and
-# DynamoDB allows 100 items in a transaction.
+# A decision's transaction holds the organisation, the audit record, the cause of the vendors' events (one
+# item, however many receipts: chalicelib/models/webhook.py) and one mail per administrator, and DynamoDB
+# allows 100 items in a transaction.
 MAX_MAILED_ADMINISTRATORS = 90
 NUMBERED_SUFFIXES = range(2, 10)
 RANDOM_SUFFIX_TRIES = 5
@@ -198,6 +200,9 @@ class EligibilityService:
                         )
                     )
                 tx.save(*audit_record(event, now=now))
+                cause = organisation_changed(organisation, to=transition.to.value, now=now)
+                if cause is not None:
+                    tx.save(*cause)
         except TransactWriteError as exc:
             raise Conflict("The organisation changed meanwhile; look at it again and retry.") from exc
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from chalicelib.models import ALL_MODELS
 from chalicelib.models.outbox import OutboxModel
+from chalicelib.models.webhook import EventCauseModel, VendorEventModel
 from chalicelib.settings import STAFF_GROUP, resource_name
 
 PASSWORD_POLICY = {
@@ -37,10 +38,24 @@ def outbox_stream_arn(dynamodb: Any) -> str:
     return str(dynamodb.describe_table(TableName=OutboxModel.Meta.table_name)["Table"]["LatestStreamArn"])
 
 
+def stream_environment(dynamodb: Any) -> dict[str, str]:
+    """The stream ARNs the app's stream handlers read when it is imported (infra/resources.json in AWS)."""
+
+    def arn(table: str) -> str:
+        return str(dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"])
+
+    return {
+        "GODKEND_OUTBOX_STREAM_ARN": arn(OutboxModel.Meta.table_name),
+        "GODKEND_EVENT_CAUSES_STREAM_ARN": arn(EventCauseModel.Meta.table_name),
+        "GODKEND_VENDOR_EVENTS_STREAM_ARN": arn(VendorEventModel.Meta.table_name),
+    }
+
+
 def create_messaging(sqs: Any, sns: Any) -> None:
-    """The mail retry queue and the expiry reminders' queue, each with a dead-letter queue for what its
-    consumer cannot take, and the topic SES publishes bounces and complaints to."""
-    for queue in ("mail-retry", "reminders"):
+    """The mail retry queue, the expiry reminders' queue and the webhook deliveries' queue, each with a
+    dead-letter queue for what its consumer cannot take, and the topic SES publishes bounces and complaints
+    to."""
+    for queue in ("mail-retry", "reminders", "webhook-deliveries"):
         _queue_with_dead_letters(sqs, resource_name(queue))
     sns.create_topic(Name=resource_name("ses-feedback"))
 

@@ -168,7 +168,7 @@ class LocalStack:
             create_messaging,
             create_tables,
             create_user_pool,
-            outbox_stream_arn,
+            stream_environment,
             verify_sender,
         )
 
@@ -177,9 +177,9 @@ class LocalStack:
         create_messaging(boto3.client("sqs"), boto3.client("sns"))
         pool = create_user_pool(cognito, "godkend-local")
         verify_sender(boto3.client("ses"), Settings().mail_sender)
+        # Read by the app's stream handlers when it is imported, which is only after this.
+        os.environ.update(stream_environment(boto3.client("dynamodb")))
         os.environ.update(
-            # Read by the app's stream handler when it is imported, which is only after this.
-            GODKEND_OUTBOX_STREAM_ARN=outbox_stream_arn(boto3.client("dynamodb")),
             GODKEND_COGNITO_USER_POOL_ID=pool.user_pool_id,
             GODKEND_COGNITO_CLIENT_ID=pool.client_id,
             # The emulator publishes the pool's keys itself; its tokens still name the real Cognito issuer.

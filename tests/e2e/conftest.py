@@ -71,8 +71,10 @@ class RunningStack:
         return self.process.wait(timeout=30)
 
 
-def start_stack(state_dir: Path, **extra_env: str) -> RunningStack:
+def start_stack(state_dir: Path, settings: dict[str, str] | None = None, **extra_env: str) -> RunningStack:
+    """`settings`: GODKEND_ variables for this stack (e.g. shorter retry waits)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GODKEND_", "MOTO_"))}
+    env.update(settings or {})
     env.update(
         GODKEND_API_PORT=str(free_port()),
         GODKEND_AWS_PORT=str(free_port()),

@@ -94,7 +94,21 @@ def test_vendor_routes_are_the_ones_behind_the_vendor_key():
         for method, entry in methods.items()
         if entry.authorizer is not None
     }
-    assert documented == behind == {("/v1/validations", "POST"), ("/v1/validations/{validation_id}", "GET")}
+    assert (
+        documented
+        == behind
+        == {
+            ("/v1/validations", "POST"),
+            ("/v1/validations/{validation_id}", "GET"),
+            ("/v1/webhook", "PUT"),
+            ("/v1/webhook", "GET"),
+            ("/v1/webhook", "DELETE"),
+            ("/v1/webhook/secret", "POST"),
+            ("/v1/webhook/deliveries/{event_id}/retry", "POST"),
+            ("/v1/events", "GET"),
+            ("/v1/events/{event_id}", "GET"),
+        }
+    )
     for path, method in behind:
         # Chalice types a route's authorizer as its own base class, which its built-in one does not extend.
         authorizer: object = app.routes[path][method].authorizer

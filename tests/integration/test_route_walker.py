@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -33,6 +34,7 @@ import pytest
 from app import app
 from chalicelib.api.openapi import build_document
 from chalicelib.models.outbox import MailKind, MailStatus, Recipient, outgoing
+from chalicelib.models.webhook import DeliveryStatus, EventType, VendorEventModel
 from chalicelib.services.authz import Function
 from tests.colleagues import colleague, created_user, token_of
 from tests.onboarding import JSON, form
@@ -142,6 +144,34 @@ def a_failed_mail(world: World) -> str:
     return message.message_id
 
 
+def a_parked_event(world: World) -> str:
+    """A parked webhook delivery of the walking vendor's (its every attempt failed)."""
+    vendor = world.callers["vendor"]
+    assert vendor is not None
+    now = datetime.now(UTC)
+    event = VendorEventModel(
+        uuid.uuid4().hex,
+        vendor_id=vendor.user_id,
+        type=EventType.CODE_REVOKED.value,
+        cause_id=f"code.revoked:{uuid.uuid4().hex}",
+        created_at=now,
+        feed_key=f"{now.isoformat()}#walker",
+        data={
+            "created_at": now.isoformat(),
+            "validation_id": uuid.uuid4().hex,
+            "validated_at": now.isoformat(),
+            "code_id": uuid.uuid4().hex,
+            "organisation": {"name": "Walker", "cvr": "12345674", "handle": "Walker"},
+        },
+        delivery_status=DeliveryStatus.FAILED.value,
+        parked=DeliveryStatus.FAILED.value,
+        window_started_at=now,
+        expires_at=now + timedelta(days=1),
+    )
+    event.save()
+    return event.event_id
+
+
 # Path parameter name -> a fresh id of the walked organisation's, made for one call.
 PATH_FIXTURES: dict[str, Callable[[World], str]] = {
     "code_id": a_code,
@@ -152,6 +182,7 @@ PATH_FIXTURES: dict[str, Callable[[World], str]] = {
     # Always after `vendor_id` in a path: a key of that vendor.
     "key_id": lambda world: world.last_vendor_key,
     "validation_id": a_receipt,
+    "event_id": a_parked_event,
 }
 
 
@@ -190,6 +221,7 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "DELETE /v1/staff/organisations/{org_id}/users/{user_id}": lambda world: REASON,
     "POST /v1/staff/vendors": lambda world: {"name": "Walker ApS", "contact_email": "walker@example.org"},
     "POST /v1/validations": lambda world: {"code": a_new_code(world)["code"]},
+    "PUT /v1/webhook": lambda world: {"url": "http://127.0.0.1:9/hook"},
 }
 
 
