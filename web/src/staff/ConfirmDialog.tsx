@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
 
 import { Modal } from "../components/Modal";
 import { Notice } from "../components/Notice";
@@ -25,10 +25,18 @@ export function ConfirmDialog({ title, confirmLabel, children, reasonLabel, busy
   const formId = `${id}-form`;
   const [reason, setReason] = useState("");
   const [missing, setMissing] = useState(false);
+  const reasonRef = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    // The reason is what the dialog is for: start there, after the dialog has placed its own focus.
+    if (!reasonLabel) return;
+    const timer = window.setTimeout(() => reasonRef.current?.focus(), 0);
+    return () => window.clearTimeout(timer);
+  }, [reasonLabel]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (reasonLabel && !reason.trim()) {
       setMissing(true);
+      reasonRef.current?.focus();
       return;
     }
     onConfirm(reason.trim());
@@ -62,6 +70,7 @@ export function ConfirmDialog({ title, confirmLabel, children, reasonLabel, busy
               </span>
             ) : null}
             <textarea
+              ref={reasonRef}
               className="form-input"
               id={`${id}-reason`}
               rows={4}

@@ -190,8 +190,8 @@ export function ReviewTab() {
               <Companies organisation={organisation} />
               <div className="review-actions">
                 {decisionsFor(organisation.status).map((decision) => (
+                  <span key={decision}>
                   <button
-                    key={decision}
                     type="button"
                     className={`button ${decision === "approve" ? "button-primary" : "button-secondary"}`}
                     aria-label={`${s(DECISIONS[decision].label)}: ${organisation.name}`}
@@ -202,7 +202,8 @@ export function ReviewTab() {
                     }}
                   >
                     {s(DECISIONS[decision].label)}
-                  </button>
+                  </button>{" "}
+                  </span>
                 ))}
               </div>
             </article>

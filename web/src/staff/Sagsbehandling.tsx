@@ -34,7 +34,7 @@ export function Sagsbehandling({ tab }: { tab: string | undefined }) {
   return (
     <div>
       <nav aria-label={s("staff.menu")} className="navigation-menu">
-        <ul className="nav-primary">
+        <ul className="nav-primary nobullet-list">
           <li>
             <a
               href={home}
