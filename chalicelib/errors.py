@@ -82,6 +82,12 @@ class CodeRevoked(DomainError):
     title = "The code is revoked"
 
 
+class CodeErased(DomainError):
+    status = 409
+    slug = "code-erased"
+    title = "The representative's data was erased from the code"
+
+
 class TooManyRequests(DomainError):
     status = 429
     slug = "too-many-requests"

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     # seconds is answered 429 until the estimate falls below it again (chalicelib/services/ratelimit.py).
     validation_failure_limit: int = Field(default=20, ge=1)
     validation_failure_window_seconds: int = Field(default=300, ge=1)
+    # How long a vendor's receipt (its evidence of a check) is kept, in years after the check.
+    receipt_retention_years: int = Field(default=5, ge=1, le=10)
     # Expiry reminders: code ids per message on the reminders queue (ten such messages go in one
     # SendMessageBatch, which takes 256 KB), and the share of SES's per-second sending quota the reminders
     # may take (the rest is kept for letters, new codes and invitations).

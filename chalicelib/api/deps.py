@@ -34,6 +34,7 @@ from chalicelib.services.invitations import InvitationService
 from chalicelib.services.letters import LetterWatchService
 from chalicelib.services.mail_delivery import MailDelivery, Sender
 from chalicelib.services.organisation import OrganisationService
+from chalicelib.services.personal_data import PersonalDataService
 from chalicelib.services.ratelimit import FailureLimit
 from chalicelib.services.reminders import (
     CONSUMERS,
@@ -147,6 +148,10 @@ class Container:
         return SupportService(logins=self.logins, clock=self.clock)
 
     @cached_property
+    def personal_data(self) -> PersonalDataService:
+        return PersonalDataService(clock=self.clock)
+
+    @cached_property
     def identity(self) -> IdentityService:
         settings = self.settings
         verifier = CognitoTokenVerifier(
@@ -184,6 +189,7 @@ class Container:
                 limit=settings.validation_failure_limit,
                 window_seconds=settings.validation_failure_window_seconds,
             ),
+            receipt_years=settings.receipt_retention_years,
             dynamodb=self.dynamodb_client,
         )
 

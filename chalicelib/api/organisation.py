@@ -106,4 +106,6 @@ def change_organisation(call: Call) -> dict[str, Any]:
 )
 def list_audit(call: Call) -> dict[str, Any]:
     query = call.query_model(PageQuery)
-    return audit_trail.page(call.principal, limit=query.limit, cursor=query.cursor)
+    return audit_trail.page(
+        call.principal, limit=query.limit, cursor=query.cursor, now=container().clock.now()
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.api.deps import container
 from chalicelib.api.organisation import AuditPage
 from chalicelib.api.paging import PageQuery
 from chalicelib.api.routing import STAFF, Call, Routes, query_params
@@ -24,4 +25,4 @@ routes = Routes(__name__, tag="Staff")
 )
 def list_staff_audit(call: Call) -> dict[str, Any]:
     query = call.query_model(PageQuery)
-    return audit_trail.staff_page(limit=query.limit, cursor=query.cursor)
+    return audit_trail.staff_page(limit=query.limit, cursor=query.cursor, now=container().clock.now())

@@ -37,10 +37,11 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
-from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
+from chalicelib.models.retention import APPLICATION_AFTER_LETTER
 
 LETTER_PROMISE = timedelta(hours=2)
 ACTIVATION_VALIDITY = timedelta(days=14)
@@ -48,8 +49,9 @@ MAX_ATTEMPTS = 5
 # A claim older than this belongs to a request that died mid-way (Lambda's timeout is 30 s); it may be
 # taken over, so that a crash can never leave an activation stuck.
 STALE_CLAIM = timedelta(minutes=5)
-# Applicants' personal data is not kept longer than the activation could still matter.
-RETENTION_AFTER_EXPIRY = timedelta(days=90)
+# Applicants' personal data is not kept longer than the activation could still matter: an application is
+# removed this long after its letter's code expired (chalicelib/models/retention.py).
+RETENTION_AFTER_EXPIRY = APPLICATION_AFTER_LETTER
 
 
 class ApplicationStatus(StrEnum):
@@ -92,6 +94,17 @@ class ApplicationsByLetterWatch(GlobalSecondaryIndex["ApplicationModel"]):
     letter_due_by = UTCDateTimeAttribute(range_key=True)
 
 
+class ApplicationsBySubject(GlobalSecondaryIndex["ApplicationModel"]):
+    """Applications by the applicant's e-mail address, for staff answering an access or erasure request."""
+
+    class Meta:
+        index_name = "by-subject"
+        projection = AllProjection()
+
+    subject = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
 class ApplicationModel(Model):
     class Meta:
         table_name = table_name("applications")
@@ -118,8 +131,12 @@ class ApplicationModel(Model):
     # When the check found the letter overdue.
     letter_overdue_at = UTCDateTimeAttribute(null=True)
     delete_after = TTLAttribute()
+    # The applicant's e-mail as an access request finds it (`retention.subject_of`), or the digest that
+    # stands for it once the applicant's data was erased.
+    subject = UnicodeAttribute(null=True)
 
     by_letter_watch = ApplicationsByLetterWatch()
+    by_subject = ApplicationsBySubject()
 
     def is_pending(self, now: datetime) -> bool:
         return self.status == ApplicationStatus.PENDING.value and now < self.code_expires_at

@@ -1,8 +1,9 @@
 """The audit trail: an append-only record of who did what to an organisation, when, and from where.
 
 Records are written in the same transaction as the change they describe, wherever there is one, and are
-never updated or deleted by the service. There is no TTL: the trail outlives the applications, logins and
-codes it describes (a removed login stays explained).
+never updated or deleted by the service. Each entry is kept five years (`purge_at`, the table's TTL; see
+`chalicelib/models/retention.py`): the trail outlives the applications, logins and codes it describes (a
+removed login stays explained), but not for ever, since it holds who did what from which address.
 
 Keys are made for reading one organisation's trail newest first, a page at a time
 (`GET /v1/organisation/audit`): the hash key is the organisation, the range key the time to the microsecond
@@ -10,6 +11,8 @@ followed by the event's id, so that two events in the same microsecond neither c
 
 Access patterns
 - an organisation's trail, newest first ..... Query audit[org_id] ScanIndexForward=false, Limit, cursor
+- one person's entries as actor (staff:
+  an access request) ........................ Query audit.by-actor[actor_id]
 - append one event .......................... PutItem audit[org_id, at_event] if absent
 """
 
@@ -19,13 +22,15 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from pynamodb.attributes import JSONAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import JSONAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.expressions.condition import Condition
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
+from chalicelib.models.retention import audit_purge_at, is_gone
 
 ANONYMOUS = "anonymous"
 # The operator's own actions that belong to no organisation (vendors, mail, personal-data requests) are kept
@@ -63,6 +68,8 @@ class AuditAction(StrEnum):
     VENDOR_KEY_ISSUED = "vendor.key_issued"
     VENDOR_KEY_REVOKED = "vendor.key_revoked"
     MAIL_RETRIED = "mail.retried"
+    PERSONAL_DATA_EXPORTED = "personal_data.exported"  # staff answered a person's access request
+    PERSONAL_DATA_ERASED = "personal_data.erased"  # staff erased a person's data; details name the codes
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,15 @@ class AuditEvent:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+class AuditByActor(GlobalSecondaryIndex["AuditModel"]):
+    class Meta:
+        index_name = "by-actor"
+        projection = AllProjection()
+
+    actor_id = UnicodeAttribute(hash_key=True)
+    at_event = UnicodeAttribute(range_key=True)
+
+
 class AuditModel(Model):
     class Meta:
         table_name = table_name("audit")
@@ -112,6 +128,14 @@ class AuditModel(Model):
     details = JSONAttribute(default=dict)
     source_ip = UnicodeAttribute()
     user_agent = UnicodeAttribute(default="")
+    # The end of the entry's retention; the table's TTL.
+    purge_at = TTLAttribute(null=True)
+
+    by_actor = AuditByActor()
+
+    @property
+    def purge_when(self) -> datetime | None:
+        return cast("datetime | None", self.purge_at)
 
 
 def audit_record(event: AuditEvent, *, now: datetime) -> tuple[AuditModel, Condition]:
@@ -130,6 +154,7 @@ def audit_record(event: AuditEvent, *, now: datetime) -> tuple[AuditModel, Condi
         details=dict(event.details),
         source_ip=event.origin.source_ip or "unknown",
         user_agent=event.origin.user_agent[:MAX_USER_AGENT],
+        purge_at=audit_purge_at(at),
     )
     return record, AuditModel.at_event.does_not_exist()
 
@@ -141,18 +166,30 @@ def record_event(event: AuditEvent, *, now: datetime) -> None:
 
 
 def trail_page(
-    org_id: str, *, limit: int, start: dict[str, Any] | None
+    org_id: str, *, limit: int, start: dict[str, Any] | None, now: datetime
 ) -> tuple[list[AuditModel], dict[str, Any] | None]:
-    """One page of the trail, newest first, and the key to continue after (None on the last page)."""
+    """One page of the trail, newest first, and the key to continue after (None on the last page).
+    Entries past their retention are left out."""
+    kept: Condition = AuditModel.purge_at.does_not_exist() | (AuditModel.purge_at > now)
     found = list(
         AuditModel.query(
-            org_id, scan_index_forward=False, limit=limit + 1, page_size=limit + 1, last_evaluated_key=start
+            org_id,
+            scan_index_forward=False,
+            filter_condition=kept,
+            limit=limit + 1,
+            page_size=limit + 1,
+            last_evaluated_key=start,
         )
     )
     if len(found) <= limit:
         return found, None
     last = found[limit - 1]
     return found[:limit], {"org_id": {"S": org_id}, "at_event": {"S": last.at_event}}
+
+
+def entries_by_actor(actor_id: str, *, now: datetime) -> list[AuditModel]:
+    """What one person did, oldest first, past retention left out."""
+    return [e for e in AuditModel.by_actor.query(actor_id) if not is_gone(e.purge_when, now)]
 
 
 def trail_of(org_id: str, *, limit: int = 50) -> list[AuditModel]:

@@ -1,8 +1,10 @@
 """Validation codes. Each code is two items in two tables, because they are read and live differently.
 
-The **entry** (`codes`, keyed by `code_id`) is what an organisation lists, renews and revokes. It has no
-TTL: an expired code stays listed so that it can be renewed. It holds the current value (random part and
-handle), the representative, the company and account, and a version so that two renewals cannot both win.
+The **entry** (`codes`, keyed by `code_id`) is what an organisation lists, renews and revokes. An expired
+code stays listed so that it can be renewed, until its retention ends (`purge_at`, the table's TTL: 13
+months after the code was last valid or revoked; see `chalicelib/models/retention.py`). It holds the
+current value (random part and handle), the representative, the company and account, and a version so that
+two renewals cannot both win.
 
 The **value item** (`code-values`, keyed by the 8 random characters) is what a vendor's validation reads:
 one strongly consistent GetItem by the random part answers which code, which organisation, whose it is,
@@ -25,6 +27,9 @@ Access patterns
 - codes whose value expires on a day .. Query codes.by-expiry[expires_on = "YYYY-MM-DD"], keys only, paged
                                         (the reminder job; see chalicelib/services/reminders.py)
 - the entries of a chunk of code ids .. BatchGetItem codes[code_id...], consistent
+- a person's codes (staff: access and
+  erasure requests) .................. Query codes.by-subject[subject = e-mail, trimmed and lower-cased,
+                                        or the erased digest], keys only, then BatchGetItem
 Listing picks the narrowest index the caller's scope and filters allow (see `listing_for`).
 
 `expires_on` is the UTC date of `expires_at`, written with every value (create, renew) and removed when the
@@ -64,6 +69,7 @@ from chalicelib.models.organisation import (
     OrganisationStatus,
 )
 from chalicelib.models.outbox import OutboxModel
+from chalicelib.models.retention import code_entry_purge_at, is_gone, subject_of
 from chalicelib.models.scoped import BY_ACCOUNT, BY_COMPANY, BY_ORG, ScopedIndexes, all_of
 from chalicelib.models.scoped import Listing as Listing
 from chalicelib.models.scoped import Visible as Visible
@@ -123,13 +129,24 @@ class CodesByExpiry(GlobalSecondaryIndex["CodeModel"]):
     code_id = UnicodeAttribute(range_key=True)
 
 
+class CodesBySubject(GlobalSecondaryIndex["CodeModel"]):
+    """A person's codes by their e-mail address, for staff answering an access or erasure request."""
+
+    class Meta:
+        index_name = "by-subject"
+        projection = KeysOnlyProjection()
+
+    subject = UnicodeAttribute(hash_key=True)
+    code_id = UnicodeAttribute(range_key=True)
+
+
 def expiry_day(expires_at: datetime) -> str:
     """The `expires_on` of a value: the UTC date of its expiry, as YYYY-MM-DD."""
     return expires_at.astimezone(UTC).date().isoformat()
 
 
 class CodeModel(Model):
-    """A code's listing entry. Never expires; see the module docstring."""
+    """A code's listing entry. Outlives its value; removed when its retention ends (module docstring)."""
 
     class Meta:
         table_name = table_name("codes")
@@ -162,12 +179,19 @@ class CodeModel(Model):
     renewals = NumberAttribute(default=0)
     revoked_at = UTCDateTimeAttribute(null=True)
     revoked_by = UnicodeAttribute(null=True)
+    # The representative's e-mail as found by an access request (`retention.subject_of`), or the digest
+    # that stands for it once the representative's data was erased.
+    subject = UnicodeAttribute(null=True)
+    erased_at = UTCDateTimeAttribute(null=True)
+    # The end of the entry's retention; the table's TTL. Set with every value and at revocation.
+    purge_at = TTLAttribute(null=True)
     version = VersionAttribute()
 
     by_org = CodesByOrganisation()
     by_company = CodesByCompany()
     by_account = CodesByAccount()
     by_expiry = CodesByExpiry()
+    by_subject = CodesBySubject()
 
     @property
     def code(self) -> str:
@@ -183,10 +207,18 @@ class CodeModel(Model):
         """Who issued the current value: whoever last renewed the code, else whoever created it."""
         return cast("str | None", self.renewed_by) or self.created_by
 
+    @property
+    def erased_when(self) -> datetime | None:
+        return cast("datetime | None", self.erased_at)
+
     def status_at(self, now: datetime) -> CodeStatus:
         if self.revoked_when is not None:
             return CodeStatus.REVOKED
         return CodeStatus.EXPIRED if is_expired(self.expires_at, now) else CodeStatus.ACTIVE
+
+    def keep_until_retention_ends(self) -> None:
+        """Set the entry's TTL from its current value and revocation; every write of the entry calls it."""
+        self.purge_at = code_entry_purge_at(expires_at=self.expires_at, revoked_at=self.revoked_when)
 
 
 class CodeValueModel(Model):
@@ -233,13 +265,23 @@ def value_of(entry: CodeModel) -> CodeValueModel:
     )
 
 
-def get_entry(code_id: str) -> CodeModel | None:
+def get_entry(code_id: str, *, now: datetime) -> CodeModel | None:
+    """The entry, unless there is none or its retention has ended (TTL may not have removed it yet)."""
     if not CODE_ID.match(code_id):
         return None
     try:
-        return CodeModel.get(code_id, consistent_read=True)
+        entry = CodeModel.get(code_id, consistent_read=True)
     except CodeModel.DoesNotExist:
         return None
+    return None if is_gone(cast("datetime | None", entry.purge_at), now) else entry
+
+
+def codes_of_subject(subject: str, *, now: datetime) -> list[CodeModel]:
+    """Every entry found under a person's subject (see CodesBySubject), oldest first, past retention left
+    out."""
+    ids = [key.code_id for key in CodeModel.by_subject.query(subject)]
+    entries = [e for e in entries_of(ids) if not is_gone(cast("datetime | None", e.purge_at), now)]
+    return sorted(entries, key=lambda e: e.created_at)
 
 
 def get_value(random_part: str) -> CodeValueModel | None:
@@ -300,6 +342,8 @@ def issue(
     # TransactWrite sends condition checks, then deletes, then puts, whatever order they are added in; the
     # cancellation reasons come back in that order, so `purposes` is kept in it too.
     purposes = [Refusal.ORGANISATION_NOT_APPROVED, Refusal.ACCOUNT_UNAVAILABLE]
+    entry.subject = subject_of(entry.email)
+    entry.keep_until_retention_ends()
     try:
         with transaction() as tx:
             tx.condition_check(
@@ -355,6 +399,7 @@ def revoke(
     entry.revoked_by = by
     # Out of the by-expiry index: a revoked code is never reminded of, so the job need not even read it.
     entry.expires_on = None
+    entry.keep_until_retention_ends()
     try:
         with transaction() as tx:
             if value is not None:
@@ -498,7 +543,8 @@ def listing_for(
 ) -> Listing | None:
     """The narrowest Query that returns an organisation's codes in `visible` (see `ScopedIndexes`), or None
     when nothing is; `status` adds a filter on revocation and expiry against the clock."""
-    extra = [] if status is None else [_status_condition(status, now)]
+    kept: Condition = CodeModel.purge_at.does_not_exist() | (CodeModel.purge_at > now)
+    extra = [kept] if status is None else [kept, _status_condition(status, now)]
     return CODE_INDEXES.listing_for(org_id, visible, extra)
 
 

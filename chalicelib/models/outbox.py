@@ -32,10 +32,11 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.expressions.condition import Condition
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
+from chalicelib.models.retention import subject_of
 
 RETENTION = timedelta(days=90)
 
@@ -85,6 +86,18 @@ class OutboxByStatus(GlobalSecondaryIndex["OutboxModel"]):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class OutboxBySubject(GlobalSecondaryIndex["OutboxModel"]):
+    """Messages by their recipient's address (`retention.subject_of`), for staff answering an access or
+    erasure request. Keys only: an index must never hold a copy of a message's secrets."""
+
+    class Meta:
+        index_name = "by-subject"
+        projection = KeysOnlyProjection()
+
+    subject = UnicodeAttribute(hash_key=True)
+    message_id = UnicodeAttribute(range_key=True)
+
+
 class OutboxModel(Model):
     class Meta:
         table_name = table_name("outbox")
@@ -108,9 +121,12 @@ class OutboxModel(Model):
     created_at = UTCDateTimeAttribute()
     sent_at = UTCDateTimeAttribute(null=True)
     expires_at = TTLAttribute()
+    # The recipient's address as an access request finds it, or the digest once it was erased.
+    subject = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     by_status = OutboxByStatus()
+    by_subject = OutboxBySubject()
 
 
 @dataclass(frozen=True)
@@ -140,6 +156,7 @@ def outgoing(
         language=Language(language).value,
         to_address=to.address,
         to_name=to.name,
+        subject=subject_of(to.address),
         context=context,
         secrets=secrets or None,
         created_at=now,

@@ -36,6 +36,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
+from chalicelib.models.retention import subject_of
 
 # Whoever holds the `users` function administers the organisation's logins (PRODUCT.md, "Who is who").
 ADMINISTRATOR_FUNCTION = "users"
@@ -76,6 +77,17 @@ class UsersByOrganisation(GlobalSecondaryIndex["UserModel"]):
     user_id = UnicodeAttribute(range_key=True)
 
 
+class UsersBySubject(GlobalSecondaryIndex["UserModel"]):
+    """Logins by their e-mail address (`retention.subject_of`), for staff answering an access request."""
+
+    class Meta:
+        index_name = "by-subject"
+        projection = AllProjection()
+
+    subject = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute(range_key=True)
+
+
 class UserModel(Model):
     class Meta:
         table_name = table_name("users")
@@ -103,13 +115,34 @@ class UserModel(Model):
     # The invitation an `invited` user may accept now; any other invitation of theirs is dead.
     invitation_id = UnicodeAttribute(null=True)
     invitation_expires_at = UTCDateTimeAttribute(null=True)
+    # The e-mail address as an access request finds it; kept in step with `email` (see __init__ and
+    # `subject_update`).
+    subject = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     by_org = UsersByOrganisation()
+    by_subject = UsersBySubject()
+
+    def __init__(
+        self,
+        hash_key: Any = None,
+        range_key: Any = None,
+        _user_instantiated: bool = True,
+        **attributes: Any,
+    ) -> None:
+        # Every login written from a constructor is findable by its address, wherever it is created.
+        if _user_instantiated and "email" in attributes and "subject" not in attributes:
+            attributes["subject"] = subject_of(attributes["email"])
+        super().__init__(hash_key, range_key, _user_instantiated, **attributes)
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @classmethod
+    def subject_update(cls, email: str) -> Action:
+        """The update action that keeps `subject` in step when the e-mail address changes."""
+        return cls.subject.set(subject_of(email))
 
 
 def get_user(user_id: str) -> UserModel | None:

@@ -4,9 +4,10 @@ vendor's failed checks.
 A **receipt** (`validations`, keyed by `validation_id`) records what the vendor was told: which vendor (and
 key) asked, which organisation (name, primary CVR, handle, approved since), which code entry (`code_id`, its
 company and account), which representative, when, and until when the code was valid. It copies all of it
-rather than pointing at the code, and has **no TTL**: the code's value item expires, is replaced by a
-renewal or is revoked, and TTL deletes it, but an approval a vendor already gave stands, so its receipt is
-kept for as long as the table is.
+rather than pointing at the code: the code's value item expires, is replaced by a renewal or is revoked,
+and TTL deletes it, but an approval a vendor already gave stands, so its receipt outlives the code. It is
+the vendor's evidence, kept for its retention (`purge_at`, the table's TTL: five years after the check by
+default, `GODKEND_RECEIPT_RETENTION_YEARS`), then gone.
 
 A **failure window** (`validation-failures`, keyed by vendor and window start) counts one vendor's failed
 checks in one fixed window of time, by an atomic `ADD`. The rate limit reads the current and the previous
@@ -19,7 +20,7 @@ Access patterns
 - a company's receipts ....................... Query validations.by-company[cvr], filter on scope
 - an account's receipts ...................... Query validations.by-account[account_key]
   (the narrowest the caller's scope allows, exactly as codes are listed: `chalicelib/models/scoped.py`)
-- a code's receipts (to tell vendors) ....... Query validations.by-code[code_id], validated_at <= the change
+- a code's receipts (to tell vendors; a person's data) .. Query validations.by-code[code_id]
 - a vendor's failures now .................... BatchGetItem validation-failures[vendor, current window] and
                                                [vendor, previous window], together with the code's value
                                                item code-values[random_part]: one round trip, consistent
@@ -36,11 +37,13 @@ from datetime import datetime
 from typing import Any, cast
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
 from chalicelib.models.code import CodeValueModel
+from chalicelib.models.retention import is_gone, receipt_purge_at
 from chalicelib.models.scoped import BY_ACCOUNT, BY_COMPANY, BY_ORG, ScopedIndexes
 
 VALIDATION_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -77,7 +80,8 @@ class ReceiptsByAccount(GlobalSecondaryIndex["ReceiptModel"]):
 
 
 class ReceiptsByCode(GlobalSecondaryIndex["ReceiptModel"]):
-    """Which vendors accepted a code: whom to tell when it is revoked or renewed."""
+    """Which vendors accepted a code: whom to tell when it is revoked or renewed, and what a representative's
+    access request finds."""
 
     class Meta:
         index_name = "by-code"
@@ -88,7 +92,7 @@ class ReceiptsByCode(GlobalSecondaryIndex["ReceiptModel"]):
 
 
 class ReceiptModel(Model):
-    """A valid check, as the vendor was told it. Never expires; see the module docstring."""
+    """A valid check, as the vendor was told it. Kept for its retention; see the module docstring."""
 
     class Meta:
         table_name = table_name("validations")
@@ -114,11 +118,17 @@ class ReceiptModel(Model):
     validated_at = UTCDateTimeAttribute()
     # Not a TTLAttribute: the receipt outlives the code.
     code_expires_at = UTCDateTimeAttribute()
+    # The end of the receipt's retention; the table's TTL.
+    purge_at = TTLAttribute(null=True)
 
     by_org = ReceiptsByOrganisation()
     by_company = ReceiptsByCompany()
     by_account = ReceiptsByAccount()
     by_code = ReceiptsByCode()
+
+    @property
+    def purge_when(self) -> datetime | None:
+        return cast("datetime | None", self.purge_at)
 
     @property
     def approved_since_when(self) -> datetime | None:
@@ -154,17 +164,32 @@ class FailureWindowModel(Model):
     expires_at = TTLAttribute()
 
 
-def save_receipt(receipt: ReceiptModel) -> None:
+def save_receipt(receipt: ReceiptModel, *, retention_years: int) -> None:
+    """Write a new receipt, kept for `retention_years` after its check."""
+    receipt.purge_at = receipt_purge_at(receipt.validated_at, years=retention_years)
     receipt.save(condition=ReceiptModel.validation_id.does_not_exist())
 
 
-def get_receipt(validation_id: str) -> ReceiptModel | None:
+def get_receipt(validation_id: str, *, now: datetime) -> ReceiptModel | None:
+    """The receipt, unless there is none or its retention has ended (TTL may not have removed it yet)."""
     if not VALIDATION_ID.match(validation_id):
         return None
     try:
-        return ReceiptModel.get(validation_id, consistent_read=True)
+        receipt = ReceiptModel.get(validation_id, consistent_read=True)
     except ReceiptModel.DoesNotExist:
         return None
+    return None if is_gone(receipt.purge_when, now) else receipt
+
+
+def receipts_of_code(code_id: str, *, now: datetime) -> list[ReceiptModel]:
+    """A code's receipts, oldest first, past retention left out."""
+    return [r for r in ReceiptModel.by_code.query(code_id) if not is_gone(r.purge_when, now)]
+
+
+def kept_receipts(now: datetime) -> Condition:
+    """A listing filter that leaves out receipts past their retention."""
+    kept: Condition = ReceiptModel.purge_at.does_not_exist() | (ReceiptModel.purge_at > now)
+    return kept
 
 
 def count_failure(vendor_id: str, window_start: int, *, expires_at: datetime) -> None:

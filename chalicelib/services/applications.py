@@ -41,6 +41,7 @@ from chalicelib.models.audit import Actor, AuditAction, AuditEvent, Origin, audi
 from chalicelib.models.base import transaction
 from chalicelib.models.organisation import get_company, get_organisation
 from chalicelib.models.outbox import Language, MailKind, Recipient, outgoing
+from chalicelib.models.retention import subject_of
 from chalicelib.models.user import active_administrators
 from chalicelib.services.activation_codes import ActivationCodes, new_code, new_username
 from chalicelib.services.cvr import is_valid_cvr
@@ -277,6 +278,7 @@ class ApplicationService:
             letter_watch=LetterWatch.PENDING.value,
             code_expires_at=expires_at,
             delete_after=expires_at + RETENTION_AFTER_EXPIRY,
+            subject=subject_of(form.applicant.email),
         )
         activation = ActivationModel(
             username,

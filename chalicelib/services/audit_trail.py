@@ -7,6 +7,7 @@ without those companies, and a company named as an entry's target is left out.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from chalicelib.clock import isoformat
@@ -21,7 +22,7 @@ INDEX = "audit"
 CURSOR_KEYS = frozenset({"org_id", "at_event"})
 
 
-def page(principal: Principal, *, limit: int, cursor: str | None) -> dict[str, Any]:
+def page(principal: Principal, *, limit: int, cursor: str | None, now: datetime) -> dict[str, Any]:
     if principal.org_id is None:
         raise NotFound("No such organisation.")
     org_id = principal.org_id
@@ -33,14 +34,14 @@ def page(principal: Principal, *, limit: int, cursor: str | None) -> dict[str, A
         )
     except InvalidCursor as exc:
         raise bad_cursor(exc) from exc
-    entries, last = trail_page(org_id, limit=limit, start=start)
+    entries, last = trail_page(org_id, limit=limit, start=start, now=now)
     return {
         "items": [describe(entry, principal) for entry in entries],
         "next_cursor": encode_cursor(INDEX, last) if last else None,
     }
 
 
-def staff_page(*, limit: int, cursor: str | None) -> dict[str, Any]:
+def staff_page(*, limit: int, cursor: str | None, now: datetime) -> dict[str, Any]:
     """The operator's own trail (vendors, mail, personal-data requests), newest first, for staff."""
     try:
         start = (
@@ -50,7 +51,7 @@ def staff_page(*, limit: int, cursor: str | None) -> dict[str, Any]:
         )
     except InvalidCursor as exc:
         raise bad_cursor(exc) from exc
-    entries, last = trail_page(STAFF_TRAIL, limit=limit, start=start)
+    entries, last = trail_page(STAFF_TRAIL, limit=limit, start=start, now=now)
     return {
         "items": [_entry(entry, dict(entry.targets or {}), dict(entry.details or {})) for entry in entries],
         "next_cursor": encode_cursor(INDEX, last) if last else None,

@@ -22,6 +22,7 @@ from pynamodb.expressions.condition import Condition
 
 from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import (
+    CodeErased,
     CodeRevoked,
     Conflict,
     FieldError,
@@ -135,6 +136,10 @@ class CodeService:
         entry = self._entry_in_scope(principal, code_id)
         if entry.revoked_when is not None:
             raise CodeRevoked("A revoked code cannot be renewed; create a new code instead.")
+        if entry.erased_when is not None:
+            raise CodeErased(
+                "The representative's data was erased from this code; create a new code instead."
+            )
         organisation = self._organisation_that_may_issue(principal)
         now = self._now()
         retire = entry.random_part
@@ -187,7 +192,7 @@ class CodeService:
         return {"items": [describe(entry, now) for entry in entries], "next_cursor": cursor}
 
     def _entry_in_scope(self, principal: Principal, code_id: str) -> CodeModel:
-        entry = get_entry(code_id)
+        entry = get_entry(code_id, now=self._now())
         if entry is None:
             raise NotFound("No such code.")
         authorize(principal, Function.CODES, org_id=entry.org_id, company=entry.cvr, account=entry.account)

@@ -423,6 +423,8 @@ def _plan(principal: Principal, user: UserModel, changes: ColleagueChanges) -> _
         if value is not None and value != getattr(user, name):
             plan.changes[name] = {"from": getattr(user, name), "to": value}
             plan.actions.append(getattr(UserModel, name).set(value))
+            if name == "email":
+                plan.actions.append(UserModel.subject_update(value))
     if changes.language is not None and changes.language.value != user.language:
         plan.changes["language"] = {"from": user.language, "to": changes.language.value}
         plan.actions.append(UserModel.language.set(changes.language.value))

@@ -29,6 +29,7 @@ from chalicelib.errors import FieldError, InvalidInput, NotFound, TooManyRequest
 from chalicelib.models.code import CodeStatus, CodeValueModel
 from chalicelib.models.organisation import OrganisationModel, OrganisationStatus
 from chalicelib.models.paging import InvalidCursor
+from chalicelib.models.retention import DEFAULT_RECEIPT_YEARS
 from chalicelib.models.scoped import account_key
 from chalicelib.models.validation import (
     RECEIPT_INDEXES,
@@ -36,6 +37,7 @@ from chalicelib.models.validation import (
     UnreadKeys,
     count_failure,
     get_receipt,
+    kept_receipts,
     read_for_check,
     save_receipt,
 )
@@ -87,9 +89,12 @@ class HistoryQuery:
 
 
 class ValidationService:
-    def __init__(self, *, clock: Clock, limit: FailureLimit, dynamodb: Any) -> None:
+    def __init__(
+        self, *, clock: Clock, limit: FailureLimit, dynamodb: Any, receipt_years: int = DEFAULT_RECEIPT_YEARS
+    ) -> None:
         self._clock = clock
         self._limit = limit
+        self._receipt_years = receipt_years
         # A plain DynamoDB client for the one read that spans two tables (BatchGetItem).
         self._dynamodb = dynamodb
 
@@ -120,12 +125,12 @@ class ValidationService:
             return {"valid": False, "reason": outcome.value}
         value, organisation = outcome
         receipt = _receipt(vendor, value, organisation, now)
-        save_receipt(receipt)
+        save_receipt(receipt, retention_years=self._receipt_years)
         return answer(receipt)
 
     def receipt(self, vendor: VendorIdentity, validation_id: str) -> dict[str, Any]:
         """One of the vendor's own receipts; another vendor's does not exist for it."""
-        receipt = get_receipt(validation_id)
+        receipt = get_receipt(validation_id, now=self._clock.now())
         if receipt is None or receipt.vendor_id != vendor.vendor_id:
             raise NotFound("No such validation.")
         return {**answer(receipt), "validated_at": isoformat(receipt.validated_at)}
@@ -138,7 +143,7 @@ class ValidationService:
                 errors=[FieldError("limit", f"Give a number from 1 to {MAX_LIMIT}.")],
             )
         visible = visible_to(principal, Function.HISTORY, company=query.company, account=query.account)
-        listing = RECEIPT_INDEXES.listing_for(org_of(principal), visible)
+        listing = RECEIPT_INDEXES.listing_for(org_of(principal), visible, [kept_receipts(self._clock.now())])
         if listing is None:
             return {"items": [], "next_cursor": None}
         try:

@@ -11,6 +11,7 @@ from chalicelib.models.audit import (
     AuditEvent,
     AuditModel,
     Origin,
+    audit_record,
     record_event,
     trail_of,
 )
@@ -44,10 +45,15 @@ def test_an_organisations_trail_reads_newest_first_and_only_its_own(tables):
     )
 
 
-def test_audit_records_do_not_expire():
-    assert not any(
-        type(attribute).__name__ == "TTLAttribute" for attribute in AuditModel.get_attributes().values()
+def test_audit_records_expire_five_years_after_their_event(tables):
+    # The trail outlives what it describes, but not for ever: it holds who did what from which address.
+    at = datetime(2027, 1, 30, 21, 34, 5, 123456, tzinfo=UTC)
+    record, _ = audit_record(
+        AuditEvent("org-a", AuditAction.ORGANISATION_APPROVED, Actor.anonymous(), Origin()), now=at
     )
+    assert type(AuditModel.get_attributes()["purge_at"]).__name__ == "TTLAttribute"
+    # To the second: a TTL is in whole seconds.
+    assert record.purge_at == datetime(2032, 1, 30, 21, 34, 5, tzinfo=UTC)
 
 
 def test_a_very_long_user_agent_is_cut(tables):

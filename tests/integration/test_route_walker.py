@@ -220,6 +220,8 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "POST /v1/staff/organisations/{org_id}/suspend": lambda world: REASON,
     "DELETE /v1/staff/organisations/{org_id}/users/{user_id}": lambda world: REASON,
     "POST /v1/staff/vendors": lambda world: {"name": "Walker ApS", "contact_email": "walker@example.org"},
+    "POST /v1/staff/personal-data/export": lambda world: {"email": "walker@example.org"},
+    "POST /v1/staff/personal-data/erase": lambda world: {"email": "walker@example.org"},
     "POST /v1/validations": lambda world: {"code": a_new_code(world)["code"]},
     "PUT /v1/webhook": lambda world: {"url": "http://127.0.0.1:9/hook"},
 }
