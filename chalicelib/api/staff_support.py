@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.api.deps import container
 from chalicelib.api.organisation import AuditPage
 from chalicelib.api.paging import PageQuery
 from chalicelib.api.routing import STAFF, Call, Routes, query_params
@@ -163,4 +164,6 @@ def organisation_audit(call: Call, org_id: str) -> dict[str, Any]:
     query = call.query_model(PageQuery)
     if get_organisation(org_id) is None:
         raise NotFound("No such organisation.")
-    return audit_trail.organisation_page_for_staff(org_id, limit=query.limit, cursor=query.cursor)
+    return audit_trail.organisation_page_for_staff(
+        org_id, limit=query.limit, cursor=query.cursor, now=container().clock.now()
+    )

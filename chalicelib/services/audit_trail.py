@@ -91,7 +91,9 @@ def redact(value: Any, principal: Principal) -> Any:
     return value
 
 
-def organisation_page_for_staff(org_id: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
+def organisation_page_for_staff(
+    org_id: str, *, limit: int, cursor: str | None, now: datetime
+) -> dict[str, Any]:
     """An organisation's whole trail for staff (support, review): staff see every company, so nothing
     is cut."""
     try:
@@ -102,7 +104,7 @@ def organisation_page_for_staff(org_id: str, *, limit: int, cursor: str | None) 
         )
     except InvalidCursor as exc:
         raise bad_cursor(exc) from exc
-    entries, last = trail_page(org_id, limit=limit, start=start)
+    entries, last = trail_page(org_id, limit=limit, start=start, now=now)
     return {
         "items": [_entry(entry, dict(entry.targets or {}), dict(entry.details or {})) for entry in entries],
         "next_cursor": encode_cursor(INDEX, last) if last else None,
