@@ -6,6 +6,7 @@ import functools
 
 from chalice.app import Chalice, ConvertToMiddleware
 
+from chalicelib import tracing
 from chalicelib.api import (
     activations,
     applications,
@@ -41,6 +42,8 @@ app.register_middleware(
     ConvertToMiddleware(functools.partial(problems.logger.inject_lambda_context, clear_state=True)), "http"
 )
 app.register_middleware(problems.normalise_error_responses, "http")
+# Every function: X-Ray subsegments on sampled invocations, the Tracer imported only then.
+app.register_middleware(tracing.trace, "all")
 
 # The vendor key authorizer first: the vendor routes refer to it.
 app.register_blueprint(vendor_auth.blueprint)

@@ -45,8 +45,11 @@ class Settings(BaseSettings):
     mail_archive_dir: str = ""
     ses_configuration_set: str = ""
     # The key activation codes are hashed with (HMAC-SHA256). Local and test stages get a fixed value from
-    # .chalice/config.json; dev and prod must set it from a secret. Without it no application is accepted.
+    # .chalice/config.json; dev and prod name the Secrets Manager secret that holds it (its ARN, from the
+    # template), read when first needed and never put in the environment. Without either, no application
+    # is accepted.
     activation_key: SecretStr = SecretStr("")
+    activation_key_secret: str = ""
     # Which company register the activation letter's address comes from: `sample` reads the sample
     # companies in chalicelib/adapters/registry_sample.json (or `registry_file`). See the README.
     registry: Literal["sample"] = "sample"

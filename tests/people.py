@@ -15,6 +15,7 @@ from chalice.test import Client
 from chalicelib.models.organisation import OrganisationStatus
 from chalicelib.models.user import UserKind
 from chalicelib.services.authz import Function
+from chalicelib.services.cvr import WEIGHTS
 from infra.local.demo import CompanySpec, ScopeSpec, add_organisation, add_user, add_vendor, give_login
 from infra.local.provision import UserPool
 from infra.local.signin import sign_in
@@ -52,6 +53,16 @@ class Org:
     companies: Sequence[CompanySpec]
 
 
+def valid_cvr(first: int, n: int) -> str:
+    """A CVR number passing the modulus-11 check, distinct for every (first, n) with n below 100,000."""
+    for last in range(10):
+        base = f"{first}{n:05d}{last}"
+        check = -sum(int(d) * w for d, w in zip(base, WEIGHTS, strict=False)) % 11
+        if check < 10:
+            return base + str(check)
+    raise AssertionError("unreachable: some last digit always gives a check digit")
+
+
 def json_of(response: Any) -> Any:
     return json.loads(response.body)
 
@@ -67,8 +78,8 @@ class People:
         # Distinct for every n: a CVR is a company's key, so two organisations (or a parent and its child)
         # sharing one would overwrite each other's company.
         companies = (
-            CompanySpec(f"1{n:07d}", f"Parent {n}", (("A1", "Account one"), ("A2", "Account two"))),
-            CompanySpec(f"2{n:07d}", f"Child {n}", (("B1", "Account three"),)),
+            CompanySpec(valid_cvr(1, n), f"Parent {n}", (("A1", "Account one"), ("A2", "Account two"))),
+            CompanySpec(valid_cvr(2, n), f"Child {n}", (("B1", "Account three"),)),
         )
         org = add_organisation(
             org_id=f"org-{n}",

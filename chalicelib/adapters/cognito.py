@@ -51,9 +51,12 @@ class CognitoDirectory:
         except ClientError as exc:
             raise _as_domain_error(exc) from exc
 
-    def create_login(self, *, username: str, email: str, mobile: str, password: str) -> None:
-        """A login with a permanent password the person chose, and no invitation mail from Cognito. If the
-        password is refused, the half-made login is deleted again, so nothing is left behind."""
+    def create_login(
+        self, *, username: str, email: str, mobile: str, password: str, permanent: bool = True
+    ) -> None:
+        """A login with a permanent password the person chose (or, `permanent=False`, a temporary one they
+        must replace at their first sign-in), and no invitation mail from Cognito. If the password is
+        refused, the half-made login is deleted again, so nothing is left behind."""
         try:
             self._client.admin_create_user(
                 UserPoolId=self._pool,
@@ -70,11 +73,18 @@ class CognitoDirectory:
             raise _as_login_error(exc) from exc
         try:
             self._client.admin_set_user_password(
-                UserPoolId=self._pool, Username=username, Password=password, Permanent=True
+                UserPoolId=self._pool, Username=username, Password=password, Permanent=permanent
             )
         except ClientError as exc:
             self.delete_login(username)
             raise _as_login_error(exc) from exc
+
+    def add_to_group(self, username: str, group: str) -> None:
+        """Membership of a pool group (`staff`); only the operator's tools ask for it (`make staff`)."""
+        try:
+            self._client.admin_add_user_to_group(UserPoolId=self._pool, Username=username, GroupName=group)
+        except ClientError as exc:
+            raise UpstreamUnavailable("The identity provider could not add the login to its group.") from exc
 
     def delete_login(self, username: str) -> None:
         """Remove the login; one that is already gone is fine, so a retry after a failure completes."""
@@ -118,14 +128,43 @@ class CognitoDirectory:
             if _code(exc) != "UserNotFoundException":
                 raise UpstreamUnavailable("The identity provider could not update the login.") from exc
 
-    def choose_sms(self, access_token: str) -> None:
+    def choose_sms(self, username: str) -> None:
+        """SMS to the login's mobile as its second factor; the service has just proven the number with a code
+        it texted there, so Cognito is told the number is verified too."""
         try:
-            self._client.set_user_mfa_preference(
-                AccessToken=access_token,
+            self._client.admin_update_user_attributes(
+                UserPoolId=self._pool,
+                Username=username,
+                UserAttributes=[{"Name": "phone_number_verified", "Value": "true"}],
+            )
+            self._client.admin_set_user_mfa_preference(
+                UserPoolId=self._pool,
+                Username=username,
                 SMSMfaSettings={"Enabled": True, "PreferredMfa": True},
             )
         except ClientError as exc:
-            raise _as_domain_error(exc) from exc
+            raise UpstreamUnavailable("The identity provider could not enable SMS for the login.") from exc
+
+    def reset_second_factor(self, username: str) -> None:
+        """Turn off both kinds of second factor, so the next sign-in enrols one again."""
+        try:
+            self._client.admin_set_user_mfa_preference(
+                UserPoolId=self._pool,
+                Username=username,
+                SMSMfaSettings={"Enabled": False, "PreferredMfa": False},
+                SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False},
+            )
+        except ClientError as exc:
+            raise UpstreamUnavailable("The identity provider could not reset the second factor.") from exc
+
+    def end_sessions(self, username: str) -> None:
+        """Revoke the login's refresh tokens (global sign-out), so no token is refreshed from a session that
+        began before a change; its access tokens are refused by the service itself (`tokens_valid_from`)."""
+        try:
+            self._client.admin_user_global_sign_out(UserPoolId=self._pool, Username=username)
+        except ClientError as exc:
+            if _code(exc) != "UserNotFoundException":
+                raise UpstreamUnavailable("The identity provider could not end the sessions.") from exc
 
 
 def _code(exc: ClientError) -> str:

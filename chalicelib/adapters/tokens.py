@@ -28,6 +28,8 @@ class AccessClaims:
     username: str
     groups: frozenset[str]
     auth_time: datetime
+    # When this token was issued (`iat`, whole seconds): a refreshed token is newer than its `auth_time`.
+    issued_at: datetime
     expires_at: datetime
     raw: dict[str, Any]
 
@@ -120,6 +122,9 @@ class CognitoTokenVerifier:
             groups=frozenset(str(group) for group in groups) if isinstance(groups, list) else frozenset(),
             auth_time=datetime.fromtimestamp(
                 _timestamp(claims, "auth_time", default=claims.get("iat", 0)), UTC
+            ),
+            issued_at=datetime.fromtimestamp(
+                _timestamp(claims, "iat", default=claims.get("auth_time", 0)), UTC
             ),
             expires_at=datetime.fromtimestamp(expires_at, UTC),
             raw=claims,

@@ -2,57 +2,27 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, Field, StrictBool
 
 from chalicelib.api.deps import container
-from chalicelib.api.paging import CVR_PATTERN, ScopedPageQuery
+from chalicelib.api.paging import ScopedPageQuery
 from chalicelib.api.routing import Call, Routes, query_params, user
+from chalicelib.fields import AccountNumber, Cvr, Email, PersonName, Strict
 from chalicelib.models.code import CodeStatus
 from chalicelib.services.authz import Function
 from chalicelib.services.codes import CodeQuery, CodeRequest
 
 routes = Routes(__name__, tag="Codes")
 
-# Addresses SES can deliver to: an ASCII local part and a domain of dot-separated labels.
-EMAIL = re.compile(
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
-)
-
-
-def _printable(value: str) -> str:
-    # Names end up in mail headers and greetings: no line breaks or other control characters.
-    if any(unicodedata.category(c).startswith("C") for c in value):
-        raise ValueError("must not contain line breaks or other control characters")
-    return value
-
-
-def _email(value: str) -> str:
-    if not EMAIL.match(value):
-        raise ValueError("is not an e-mail address")
-    return value
-
-
-Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_printable)]
-Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(_email)]
-Company = Annotated[str, Field(pattern=CVR_PATTERN, description="The company's CVR number (8 digits)")]
-AccountNumber = Annotated[
-    str,
-    Field(min_length=1, max_length=40, description="An account number of the company"),
-    AfterValidator(_printable),
-]
+Company = Annotated[Cvr, Field(description="The company's CVR number")]
 Status = Literal["active", "expired", "revoked"]
 
 
-class NewCode(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    first_name: Name = Field(description="The representative's first name")
-    last_name: Name = Field(description="The representative's last name")
+class NewCode(Strict):
+    first_name: PersonName = Field(description="The representative's first name")
+    last_name: PersonName = Field(description="The representative's last name")
     email: Email = Field(description="Where the code is mailed to the representative")
     company: Company
     account: AccountNumber

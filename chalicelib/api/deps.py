@@ -16,7 +16,9 @@ import boto3
 from chalicelib.adapters.cognito import CognitoDirectory
 from chalicelib.adapters.idempotency import SendOnce
 from chalicelib.adapters.registry import CompanyRegistry, build_registry
+from chalicelib.adapters.secrets import secret_value
 from chalicelib.adapters.ses import ArchivingSender, SesSender
+from chalicelib.adapters.sms import ArchivingSms, SnsSms
 from chalicelib.adapters.sqs import SqsChunkQueue, SqsDeliveryQueue, SqsRetryScheduler
 from chalicelib.adapters.tokens import CognitoTokenVerifier, JwksKeys
 from chalicelib.adapters.webhook_http import PinnedPoster
@@ -29,10 +31,11 @@ from chalicelib.services.applications import ApplicationService
 from chalicelib.services.codes import CodeService, RandomSource, draw_random_part
 from chalicelib.services.colleagues import ColleagueService
 from chalicelib.services.eligibility import EligibilityService
-from chalicelib.services.identity import IdentityService
+from chalicelib.services.identity import IdentityService, SmsSender
 from chalicelib.services.invitations import InvitationService
 from chalicelib.services.letters import LetterWatchService
 from chalicelib.services.mail_delivery import MailDelivery, Sender
+from chalicelib.services.mail_sweeper import OutboxSweeper
 from chalicelib.services.organisation import OrganisationService
 from chalicelib.services.personal_data import PersonalDataService
 from chalicelib.services.ratelimit import FailureLimit
@@ -100,13 +103,21 @@ class Container:
     def mail_delivery(self) -> MailDelivery:
         return self.build_mail_delivery(self.mail_sender)
 
+    @cached_property
+    def mail_retries(self) -> SqsRetryScheduler:
+        return SqsRetryScheduler(
+            boto3.client("sqs", region_name=self.settings.region), resource_name("mail-retry")
+        )
+
+    @cached_property
+    def outbox_sweeper(self) -> OutboxSweeper:
+        return OutboxSweeper(retries=self.mail_retries, clock=self.clock)
+
     def build_mail_delivery(self, sender: Sender) -> MailDelivery:
         settings = self.settings
         return MailDelivery(
             sender=sender,
-            retries=SqsRetryScheduler(
-                boto3.client("sqs", region_name=settings.region), resource_name("mail-retry")
-            ),
+            retries=self.mail_retries,
             clock=self.clock,
             mail_sender=settings.mail_sender,
             max_attempts=settings.mail_max_attempts,
@@ -129,7 +140,15 @@ class Container:
 
     @cached_property
     def activation_codes(self) -> ActivationCodes:
-        return ActivationCodes(self.settings.activation_key.get_secret_value())
+        return ActivationCodes(self.activation_key())
+
+    def activation_key(self) -> str:
+        """The stage's fixed key (local, test), else the secret's value (dev, prod), read on first need."""
+        settings = self.settings
+        fixed = settings.activation_key.get_secret_value()
+        if fixed or not settings.activation_key_secret:
+            return fixed
+        return secret_value(settings.activation_key_secret)
 
     @cached_property
     def applications(self) -> ApplicationService:
@@ -166,7 +185,16 @@ class Container:
             find_user=get_user,
             record_second_factor=record_second_factor,
             staff_group=settings.staff_group,
+            clock=self.clock,
+            sms=self.sms,
+            code_key=settings.activation_key.get_secret_value().encode(),
         )
+
+    @cached_property
+    def sms(self) -> SmsSender:
+        settings = self.settings
+        sender = SnsSms(boto3.client("sns", region_name=settings.region))
+        return ArchivingSms(sender, Path(settings.mail_archive_dir)) if settings.mail_archive_dir else sender
 
     @cached_property
     def codes(self) -> CodeService:

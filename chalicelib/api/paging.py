@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.fields import AccountNumber, Cvr
 from chalicelib.models.paging import MAX_CURSOR_LENGTH
 from chalicelib.services.paging import DEFAULT_LIMIT, MAX_LIMIT
-
-CVR_PATTERN = r"^[0-9]{8}$"
 
 
 class PageQuery(BaseModel):
@@ -29,7 +28,5 @@ class PageQuery(BaseModel):
 class ScopedPageQuery(PageQuery):
     """A list of what lives under a company's accounts (codes, validations), narrowed to one of them."""
 
-    company: str | None = Field(default=None, pattern=CVR_PATTERN, description="Only this company's (CVR)")
-    account: str | None = Field(
-        default=None, min_length=1, max_length=40, description="Only this account's (needs `company`)"
-    )
+    company: Cvr | None = Field(default=None, description="Only this company's (CVR)")
+    account: AccountNumber | None = Field(default=None, description="Only this account's (needs `company`)")

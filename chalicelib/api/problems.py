@@ -61,7 +61,12 @@ def normalise_error_responses(event: Request, get_response: Callable[[Request], 
     response = get_response(event)
     if response.status_code < 400 or _is_problem(response):
         return response
-    return generic(response.status_code, _chalice_message(response.body))
+    rewritten = generic(response.status_code, _chalice_message(response.body))
+    # What Chalice said besides the body still holds: `Allow` on a 405, for one.
+    for name, value in response.headers.items():
+        if name.lower() not in {"content-type", "content-length"}:
+            rewritten.headers[name] = value
+    return rewritten
 
 
 def _is_problem(response: Response) -> bool:

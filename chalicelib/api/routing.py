@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -32,10 +33,13 @@ from chalicelib.errors import (
     PayloadTooLarge,
 )
 from chalicelib.models.audit import Origin
-from chalicelib.services.authz import Function, Principal, authorize
+from chalicelib.services.authz import Access, Function, Principal, authorize
 from chalicelib.services.vendors import VendorIdentity
 
 MAX_BODY_BYTES = 64 * 1024
+# No request model nests anywhere near this deep; the limit keeps the JSON parser (recursive in CPython)
+# and pydantic away from hostile input such as 20,000 opening brackets.
+MAX_BODY_DEPTH = 32
 JSON = {"Content-Type": "application/json"}
 OPERATION_ATTRIBUTE = "godkend_operation"
 
@@ -169,14 +173,49 @@ class Call:
 def parse_body[M: BaseModel](raw: bytes | None, model: type[M]) -> M:
     if raw is not None and len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"The body may be at most {MAX_BODY_BYTES} bytes.")
+    if json_depth(raw or b"") > MAX_BODY_DEPTH:
+        raise InvalidInput(f"The body may nest objects and lists at most {MAX_BODY_DEPTH} deep.")
     try:
         data = json.loads(raw or b"")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise InvalidInput("The body must be a JSON object.") from exc
+    if not _is_unicode(data):
+        raise InvalidInput("The body holds a lone surrogate (\\ud800 to \\udfff), which is not text.")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput("Some fields are missing or invalid.", errors=field_errors(exc)) from exc
+
+
+def _is_unicode(data: Any) -> bool:
+    # JSON's \u escapes can spell half a surrogate pair, which no string of ours may hold (nor DynamoDB).
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+QUOTE, BACKSLASH = ord('"'), ord("\\")
+OPENS = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+def json_depth(raw: bytes) -> int:
+    """How deep the brackets of a JSON text nest, counting only those outside strings; one pass, no
+    recursion, so it can run before the parser does. Text that is not JSON is left to the parser."""
+    deepest = depth = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            # Inside a string only an unescaped quote matters.
+            in_string = escaped or byte != QUOTE
+            escaped = not escaped and byte == BACKSLASH
+        elif byte == QUOTE:
+            in_string = True
+        else:
+            depth += OPENS.get(byte, 0)
+            deepest = max(deepest, depth)
+    return deepest
 
 
 def parse_query[M: BaseModel](params: Mapping[str, str], model: type[M]) -> M:
@@ -223,12 +262,29 @@ def _query_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+# What pydantic puts in an error's location for a union's member rather than a field: the member's kind
+# (`function-after[...]`, `none`) or a tagged union's tag (company access, chalicelib/fields.py).
+_UNION_MEMBER = re.compile(r"^(?:[a-z-]+\[.*\]|none|str|int|bool|list|dict)$")
+_UNION_TAGS = frozenset(access.value for access in Access)
+
+
 def field_errors(exc: ValidationError) -> list[FieldError]:
-    found = []
+    """One error per field, named as the client sent it; of a union's members, the first one's answer."""
+    found: dict[str, FieldError] = {}
     for error in exc.errors(include_url=False, include_input=False):
-        location = ".".join(str(part) for part in error["loc"]) or "body"
-        found.append(FieldError(field=location, message=error["msg"]))
-    return found
+        parts = [str(part) for part in error["loc"]]
+        named = [
+            part
+            for index, part in enumerate(parts)
+            if not _UNION_MEMBER.match(part)
+            and not (part in _UNION_TAGS and index > 0 and parts[index - 1].isdigit())
+        ]
+        if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+            # The tag field itself is wrong (company access neither `full` nor `limited`): name it.
+            named.append(str((error.get("ctx") or {}).get("discriminator", "")).strip("'") or "tag")
+        location = ".".join(named) or "body"
+        found.setdefault(location, FieldError(field=location, message=error["msg"]))
+    return list(found.values())
 
 
 class Routes:

@@ -7,18 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from chalicelib.api.codes import Email
 from chalicelib.api.deps import container
 from chalicelib.api.routing import STAFF, Call, Routes
+from chalicelib.fields import Email, Strict
 
 routes = Routes(__name__, tag="Staff: personal data")
 
 
-class PersonForm(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class PersonForm(Strict):
     email: Email = Field(description="The person's e-mail address, as representative, applicant or user")
 
 

@@ -4,27 +4,23 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictStr
+from pydantic import BaseModel, Field, RootModel
 
 from chalicelib.api.deps import container
 from chalicelib.api.paging import ScopedPageQuery
 from chalicelib.api.routing import VENDOR, Call, Routes, query_params, user
+from chalicelib.fields import MAX_PASTED_CODE, PastedCode, Strict
 from chalicelib.services.authz import Function
 from chalicelib.services.validation import HistoryQuery
 
 routes = Routes(__name__, tag="Validations")
 
-# No code is longer than 49 characters (8, @, a handle of at most 40); anything far longer is not a code
-# pasted with some whitespace but a broken integration, and is refused rather than looked up.
-MAX_CODE_INPUT = 100
+MAX_CODE_INPUT = MAX_PASTED_CODE
 
 
-class CodeCheck(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    code: StrictStr = Field(
-        min_length=1,
-        max_length=MAX_CODE_INPUT,
+class CodeCheck(Strict):
+    # Any text is looked up (what is not a code is `unknown`); the service trims it.
+    code: PastedCode = Field(
         description="The code as the representative gave it, e.g. `7k2m9xq4@RoedeKorsAarhus`. Whitespace "
         "around it and the case of its letters do not matter.",
     )

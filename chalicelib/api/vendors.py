@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from chalicelib.api.codes import Email, Name
 from chalicelib.api.deps import container
 from chalicelib.api.paging import PageQuery
 from chalicelib.api.routing import STAFF, Call, Routes, query_params
+from chalicelib.fields import CompanyName, Email, Strict
 
 routes = Routes(__name__, tag="Staff: vendors")
 
 
-class NewVendor(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: Name = Field(description="The vendor's name, as organisations will see it in their history")
+class NewVendor(Strict):
+    name: CompanyName = Field(description="The vendor's name, as organisations will see it in their history")
     contact_email: Email = Field(description="Whom the operator contacts about the vendor's keys")
 
 

@@ -1,6 +1,6 @@
 """The mail outbox. A service that causes a mail writes an outbox item in the same DynamoDB transaction as
 the change itself, so the mail exists if and only if the change committed. The table's stream then drives
-delivery (`chalicelib/events/mailer.py`).
+delivery (`chalicelib/events/mail.py`); the stream carries only the message id.
 
     with transaction() as tx:
         tx.save(code, condition=...)
@@ -12,7 +12,8 @@ can be removed from the item as soon as the mail is sent; the item itself expire
 
 Access patterns
 - message by id ..................... GetItem outbox[message_id]
-- messages by status, oldest first .. Query outbox.by-status[status] (staff: failed mail)
+- messages by status, oldest first .. Query outbox.by-status[status] (staff: failed mail; the sweeper:
+                                      queued ones created before a time)
 """
 
 from __future__ import annotations
@@ -103,7 +104,9 @@ class OutboxModel(Model):
         table_name = table_name("outbox")
         region = aws_region()
         billing_mode = PAY_PER_REQUEST_BILLING_MODE
-        stream_view_type = "NEW_AND_OLD_IMAGES"
+        # Keys only: the mailer reads the item itself, so a code or an activation code never travels in a
+        # stream record (records stay readable for 24 hours, long after the item has dropped its secrets).
+        stream_view_type = "KEYS_ONLY"
 
     message_id = UnicodeAttribute(hash_key=True)
     kind = UnicodeAttribute()
@@ -116,6 +119,9 @@ class OutboxModel(Model):
     # Bumped by a staff retry, so the stream delivers the item again.
     generation = NumberAttribute(default=0)
     attempts = NumberAttribute(default=0)
+    # Times the sweeper found this generation stuck in `queued` and drove it again (chalicelib/services/
+    # mail_sweeper.py); a staff retry starts again from zero.
+    swept = NumberAttribute(null=True)
     last_error = UnicodeAttribute(null=True)
     provider_message_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -25,6 +26,7 @@ from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
     MapAttribute,
+    NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
@@ -108,6 +110,13 @@ class UserModel(Model):
     language = UnicodeAttribute(default="da")
     # Cached once Cognito reports a second factor; until then every request asks Cognito.
     second_factor_enrolled = BooleanAttribute(default=False)
+    # Tokens issued before this instant (whole seconds, as a token's `iat`) are refused: moved forward by
+    # every change of what a token stands for (second factor, status, functions, scope, staff role).
+    tokens_valid_from = UTCDateTimeAttribute(null=True)
+    # The SMS step of enrolment: a keyed hash of the code texted to `mobile`, until when, and wrong tries.
+    sms_code_digest = UnicodeAttribute(null=True)
+    sms_code_expires_at = UTCDateTimeAttribute(null=True)
+    sms_code_tries = NumberAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     # Who created the login (a colleague's administrator); null for an organisation's first administrator.
     created_by = UnicodeAttribute(null=True)
@@ -209,6 +218,29 @@ def functions_of(user: UserModel) -> list[str]:
 def set_functions(functions: list[str]) -> Action:
     # PynamoDB types a list of strings as a list of attributes.
     return UserModel.functions.set(functions)  # type: ignore[arg-type]
+
+
+def valid_from(now: datetime) -> datetime:
+    """The instant stored in `tokens_valid_from` for a change made `now`: cut to the whole second, because a
+    token's `iat` counts whole seconds. A token issued the same second as the change, right after it (the
+    sign-in that follows an enrolment), is still accepted; so is one issued earlier in that same second,
+    which the token's resolution cannot tell apart. Any token from an earlier second is refused."""
+    return now.replace(microsecond=0)
+
+
+def end_sessions(now: datetime) -> Action:
+    """The update that makes every token issued before `now` useless (see `valid_from`)."""
+    return UserModel.tokens_valid_from.set(valid_from(now))
+
+
+def accepts_token_issued_at(user: UserModel, issued_at: datetime) -> bool:
+    return user.tokens_valid_from is None or issued_at >= valid_from(user.tokens_valid_from)
+
+
+def change_kind(user: UserModel, kind: UserKind, *, now: datetime) -> None:
+    """Make a person staff, or no longer staff. Staff rights follow this record (the token's group claim must
+    agree with it), and every token from before the change is refused."""
+    user.update(actions=[UserModel.kind.set(kind.value), end_sessions(now)])
 
 
 def record_second_factor(user: UserModel) -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
@@ -41,6 +41,7 @@ from chalicelib.errors import (
     UnknownUsername,
     WrongActivationCode,
 )
+from chalicelib.fields import ActivationCode, Password, Strict, Username
 from chalicelib.models.application import (
     MAX_ATTEMPTS,
     STALE_CLAIM,
@@ -85,14 +86,12 @@ from chalicelib.services.handles import ascii_handle
 CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
-class ActivationForm(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    username: str = Field(min_length=1, max_length=64, description="As printed in the letter")
-    activation_code: str = Field(
-        min_length=1, max_length=64, description="As printed in the letter; case and hyphens do not matter"
+class ActivationForm(Strict):
+    username: Username = Field(description="As printed in the letter")
+    activation_code: ActivationCode = Field(
+        description="As printed in the letter; case, hyphens and spaces do not matter"
     )
-    password: str = Field(min_length=1, max_length=256, description="The new login's password")
+    password: Password = Field(description="The new login's password")
 
 
 @dataclass(frozen=True)

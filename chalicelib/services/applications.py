@@ -12,20 +12,27 @@ answer with it.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
-from pydantic_core import PydanticCustomError
+from pydantic import Field
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.adapters.registry import CompanyRegistry, RegistryEntry
 from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import AdministratorExists, Conflict, FieldError, InvalidInput, UnknownCompany
+from chalicelib.fields import (
+    AccountNumber,
+    CompanyName,
+    Email,
+    Mobile,
+    NewCvr,
+    OrganisationName,
+    PersonName,
+    Strict,
+)
 from chalicelib.models.application import (
     ACTIVATION_VALIDITY,
     LETTER_PROMISE,
@@ -44,95 +51,32 @@ from chalicelib.models.outbox import Language, MailKind, Recipient, outgoing
 from chalicelib.models.retention import subject_of
 from chalicelib.models.user import active_administrators
 from chalicelib.services.activation_codes import ActivationCodes, new_code, new_username
-from chalicelib.services.cvr import is_valid_cvr
-from chalicelib.services.handles import ascii_handle
 
 MAX_SUBSIDIARIES = 20
 MAX_ACCOUNTS = 50
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
-MOBILE = re.compile(r"^\+45[0-9]{8}$")
-ACCOUNT_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,29}$")
 USERNAME_ATTEMPTS = 3
 
 
-def _without_spaces(value: Any) -> Any:
-    return "".join(value.split()) if isinstance(value, str) else value
-
-
-def _cvr(value: str) -> str:
-    if not is_valid_cvr(value):
-        raise PydanticCustomError(
-            "cvr", "Not a valid CVR number: 8 digits, no leading zero, passing the modulus-11 check."
-        )
-    return value
-
-
-def _mobile(value: str) -> str:
-    if not MOBILE.match(value):
-        raise PydanticCustomError("mobile", "A Danish mobile number: +45 followed by 8 digits.")
-    return value
-
-
-def _email(value: str) -> str:
-    if len(value) > 254 or not EMAIL.match(value):
-        raise PydanticCustomError("email", "Not an e-mail address.")
-    return value
-
-
-def _printable(value: str) -> str:
-    if any(not character.isprintable() for character in value):
-        raise PydanticCustomError("printable", "Must not contain control characters or line breaks.")
-    return value
-
-
-def _has_handle(value: str) -> str:
-    if not ascii_handle(value):
-        raise PydanticCustomError("handle", "The name needs at least one letter or digit.")
-    return value
-
-
-def _account_number(value: str) -> str:
-    if not ACCOUNT_NUMBER.match(value):
-        raise PydanticCustomError(
-            "account_number",
-            "1 to 30 letters, digits, '.', '_', '/' or '-', starting with a letter or digit.",
-        )
-    return value
-
-
-Cvr = Annotated[str, BeforeValidator(_without_spaces), AfterValidator(_cvr)]
-Mobile = Annotated[str, BeforeValidator(_without_spaces), AfterValidator(_mobile)]
-Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(_email)]
-PersonName = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_printable)]
-CompanyName = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable)]
-OrganisationName = Annotated[CompanyName, AfterValidator(_has_handle)]
-AccountNumber = Annotated[str, AfterValidator(_account_number)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class SubsidiaryIn(_Strict):
-    cvr: Cvr
+class SubsidiaryIn(Strict):
+    cvr: NewCvr
     name: CompanyName
 
 
-class AccountIn(_Strict):
-    cvr: Cvr = Field(description="The main CVR or one of the subsidiaries'")
+class AccountIn(Strict):
+    cvr: NewCvr = Field(description="The main CVR or one of the subsidiaries'")
     number: AccountNumber
     name: CompanyName
 
 
-class ApplicantIn(_Strict):
+class ApplicantIn(Strict):
     first_name: PersonName
     last_name: PersonName
     email: Email = Field(description="The applicant's own address. Never where the activation letter goes.")
     mobile: Mobile = Field(description="+45 and 8 digits; spaces are ignored. Stored as +45XXXXXXXX.")
 
 
-class ApplicationForm(_Strict):
-    cvr: Cvr = Field(description="The main company's CVR number; the letter goes to its official mailbox")
+class ApplicationForm(Strict):
+    cvr: NewCvr = Field(description="The main company's CVR number; the letter goes to its official mailbox")
     name: OrganisationName = Field(description="The organisation's name; its ASCII form becomes the handle")
     subsidiaries: list[SubsidiaryIn] = Field(default_factory=list, max_length=MAX_SUBSIDIARIES)
     accounts: list[AccountIn] = Field(default_factory=list, max_length=MAX_ACCOUNTS)

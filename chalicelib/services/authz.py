@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from chalicelib.errors import Forbidden, NotFound
+
+NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 class Function(StrEnum):
@@ -48,6 +51,8 @@ class Principal:
     is_staff: bool = False
     # The bearer token, kept only so that the enrolment step can hand it back to Cognito.
     access_token: str = field(default="", repr=False)
+    # When the person last signed in with their password (the token's `auth_time`).
+    authenticated_at: datetime = NEVER
 
     def has(self, function: Function) -> bool:
         return function in self.functions

@@ -32,13 +32,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal, NoReturn
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, Field
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import Conflict, LastAdministrator, NotFound, UpstreamUnavailable
+from chalicelib.fields import (
+    UNIQUE_ITEMS,
+    UNIQUE_OBJECTS,
+    CompanyGrant,
+    Email,
+    Mobile,
+    PersonName,
+    Strict,
+)
 from chalicelib.models.audit import Actor, ActorKind, AuditAction, AuditEvent, Origin, audit_record
 from chalicelib.models.base import transaction
 from chalicelib.models.invitation import (
@@ -58,6 +67,7 @@ from chalicelib.models.user import (
     UserStatus,
     active_administrators,
     administrator_condition,
+    end_sessions,
     functions_of,
     get_user,
     is_active_administrator,
@@ -66,11 +76,9 @@ from chalicelib.models.user import (
 )
 from chalicelib.services.activation_codes import ALPHABET
 from chalicelib.services.activations import LoginDirectory
-from chalicelib.services.applications import Email, Mobile, PersonName
 from chalicelib.services.authz import Function, Principal
 from chalicelib.services.grants import (
     MAX_COMPANIES,
-    CompanyGrant,
     as_access,
     check_grants,
     distinct_companies,
@@ -97,12 +105,12 @@ MAX_MAILED_ADMINISTRATORS = 90
 INDEX = "users.by-org"
 CURSOR_KEYS = frozenset({"org_id", "user_id"})
 
-Functions = Annotated[list[Function], AfterValidator(distinct_functions)]
-Companies = Annotated[list[CompanyGrant], AfterValidator(distinct_companies)]
+Functions = Annotated[list[Function], Field(min_length=1), UNIQUE_ITEMS, AfterValidator(distinct_functions)]
+Companies = Annotated[list[CompanyGrant], AfterValidator(distinct_companies), UNIQUE_OBJECTS]
 
 
-class _Form(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _Form(Strict):
+    pass
 
 
 class NewColleague(_Form):
@@ -110,7 +118,7 @@ class NewColleague(_Form):
     last_name: PersonName
     email: Email = Field(description="Where the invitation goes; the login's e-mail")
     mobile: Mobile = Field(description="+45 and 8 digits; spaces are ignored. SMS as second factor goes here")
-    functions: Functions = Field(min_length=1, description="What the user may do; only ones you hold")
+    functions: Functions = Field(description="What the user may do; only ones you hold")
     companies: Companies = Field(
         min_length=1, max_length=MAX_COMPANIES, description="The companies of the group the user works with"
     )
@@ -124,7 +132,7 @@ class ColleagueChanges(_Form):
     last_name: PersonName | None = None
     email: Email | None = None
     mobile: Mobile | None = None
-    functions: Functions | None = Field(default=None, min_length=1)
+    functions: Functions | None = None
     companies: Companies | None = Field(default=None, min_length=1, max_length=MAX_COMPANIES)
     language: Language | None = None
     status: Literal["active", "disabled"] | None = Field(
@@ -316,7 +324,8 @@ class ColleagueService:
         try:
             with transaction() as tx:
                 _check_witness(tx, witness)
-                tx.update(user, actions=[*plan.actions, UserModel.updated_at.set(now)])
+                actions = [*plan.actions, UserModel.updated_at.set(now), *_sessions_end(plan, now)]
+                tx.update(user, actions=actions)
                 if organisation is not None:
                     active = plan.after_status == UserStatus.ACTIVE.value
                     recipients = administrators + ([user] if active else [])
@@ -465,6 +474,14 @@ def _plan_status(user: UserModel, changes: ColleagueChanges, plan: _Plan) -> Non
         plan.changes["status"] = {"from": user.status, "to": changes.status}
         plan.actions.append(UserModel.status.set(changes.status))
         plan.after_status = changes.status
+
+
+# What a token stands for: a change to any of these ends the user's sessions (older tokens answer 401).
+SESSION_FIELDS = frozenset({"functions", "companies", "status"})
+
+
+def _sessions_end(plan: _Plan, now: datetime) -> list[Action]:
+    return [end_sessions(now)] if SESSION_FIELDS & plan.changes.keys() else []
 
 
 def _action_of(plan: _Plan) -> AuditAction:

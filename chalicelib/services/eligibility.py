@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 
 from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import Conflict, InvalidTransition, NotFound
+from chalicelib.fields import Strict, Text
 from chalicelib.models.audit import Actor, ActorKind, AuditAction, AuditEvent, Origin, audit_record
 from chalicelib.models.base import transaction
 from chalicelib.models.handle import reserve_handle
@@ -83,12 +84,8 @@ TRANSITIONS = {
 }
 
 
-class ReasonForm(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    reason: str = Field(
-        min_length=1,
-        max_length=1000,
+class ReasonForm(Strict):
+    reason: Text = Field(
         description="Why; mailed to the administrators and kept in the audit trail",
     )
 

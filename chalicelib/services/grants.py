@@ -14,45 +14,17 @@ Two rules, both relative to the caller's own access:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.errors import FieldError, Forbidden, NotFound
+from chalicelib.fields import CompanyGrant
 from chalicelib.models.organisation import accounts_of, get_company
 from chalicelib.models.user import CompanyAccess, UserModel, company_access
 from chalicelib.services.authz import Access, Function, Principal
 
 MAX_COMPANIES = 20
-MAX_ACCOUNTS_PER_COMPANY = 100
-CVR_PATTERN = r"^[0-9]{8}$"
-
-
-class CompanyGrant(BaseModel):
-    """One company of the group: all of its accounts, or the ones listed."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    cvr: str = Field(pattern=CVR_PATTERN, description="A company of the organisation (CVR number)")
-    access: Literal["full", "limited"] = Field(
-        description="'full': every account of the company, also ones added later; 'limited': those listed"
-    )
-    accounts: list[str] | None = Field(
-        default=None,
-        max_length=MAX_ACCOUNTS_PER_COMPANY,
-        description="With 'limited': the account numbers (at least one); leave out with 'full'",
-    )
-
-    @model_validator(mode="after")
-    def _accounts_fit_access(self) -> CompanyGrant:
-        if self.access == "full" and self.accounts:
-            raise PydanticCustomError("accounts", "Leave out `accounts` with full access.")
-        if self.access == "limited" and not self.accounts:
-            raise PydanticCustomError("accounts", "Limited access lists at least one account number.")
-        if self.accounts and len(set(self.accounts)) != len(self.accounts):
-            raise PydanticCustomError("accounts", "An account number is listed twice.")
-        return self
 
 
 def distinct_functions(functions: list[Function]) -> list[Function]:

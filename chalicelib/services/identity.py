@@ -8,13 +8,44 @@ call only until then.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import Callable
-from typing import Protocol
+from datetime import timedelta
+from typing import Any, Protocol
+
+from pynamodb.exceptions import UpdateError
 
 from chalicelib.adapters.tokens import AccessClaims
-from chalicelib.errors import Forbidden, InvalidInput, SecondFactorRequired, Unauthenticated
-from chalicelib.models.user import UserKind, UserModel, UserStatus
+from chalicelib.clock import Clock
+from chalicelib.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    SecondFactorRequired,
+    TooManyRequests,
+    Unauthenticated,
+)
+from chalicelib.models.user import (
+    UserKind,
+    UserModel,
+    UserStatus,
+    accepts_token_issued_at,
+    end_sessions,
+)
 from chalicelib.services.authz import Access, CompanyScope, Function, Principal
+
+# The SMS step: a code sent to the mobile on record proves the number before SMS counts as a factor.
+SMS_CODE_LIFETIME = timedelta(minutes=10)
+SMS_CODE_TRIES = 5
+# Resetting a factor needs a sign-in this recent, which took the password and the factor being replaced.
+FRESH_SIGN_IN = timedelta(minutes=5)
+
+ALREADY_ENROLLED = (
+    "A second factor is already enrolled. To change it, sign in again (password and your current factor) "
+    "and reset it at POST /v1/me/second-factor/reset within 5 minutes; then enrol the new one."
+)
 
 
 class TokenVerifier(Protocol):
@@ -25,7 +56,13 @@ class SecondFactorDirectory(Protocol):
     def has_second_factor(self, username: str) -> bool: ...
     def start_authenticator_enrolment(self, access_token: str) -> str: ...
     def confirm_authenticator(self, access_token: str, code: str) -> None: ...
-    def choose_sms(self, access_token: str) -> None: ...
+    def choose_sms(self, username: str) -> None: ...
+    def reset_second_factor(self, username: str) -> None: ...
+    def end_sessions(self, username: str) -> None: ...
+
+
+class SmsSender(Protocol):
+    def send_sms(self, *, to: str, text: str) -> None: ...
 
 
 class IdentityService:
@@ -37,12 +74,18 @@ class IdentityService:
         find_user: Callable[[str], UserModel | None],
         record_second_factor: Callable[[UserModel], None],
         staff_group: str,
+        clock: Clock,
+        sms: SmsSender,
+        code_key: bytes,
     ) -> None:
         self._verifier = verifier
         self._directory = directory
         self._find_user = find_user
         self._record_second_factor = record_second_factor
         self._staff_group = staff_group
+        self._clock = clock
+        self._sms = sms
+        self._code_key = code_key
 
     def authenticate(self, authorization: str | None, *, require_second_factor: bool = True) -> Principal:
         token = bearer_token(authorization)
@@ -50,6 +93,8 @@ class IdentityService:
         user = self._find_user(claims.username)
         if user is None or user.status != UserStatus.ACTIVE.value:
             raise Unauthenticated("This login is not active.")
+        if not accepts_token_issued_at(user, claims.issued_at):
+            raise Unauthenticated("The login changed after this token was issued; sign in again.")
         if require_second_factor and not self._second_factor_enrolled(user):
             raise SecondFactorRequired(
                 "Enrol a second factor (authenticator app or SMS) at /v1/me/second-factor, "
@@ -65,23 +110,103 @@ class IdentityService:
         self._record_second_factor(user)
         return True
 
+    # Enrolment: only for a person without a factor. Each step reads the record afresh.
+
     def start_authenticator(self, principal: Principal) -> str:
+        self._unenrolled(principal)
         return self._directory.start_authenticator_enrolment(principal.access_token)
 
     def confirm_authenticator(self, principal: Principal, code: str) -> None:
+        user = self._unenrolled(principal)
         if not (len(code) == 6 and code.isascii() and code.isdigit()):
             raise InvalidInput("The code is the 6 digits the authenticator app shows.")
         self._directory.confirm_authenticator(principal.access_token, code)
-        self._mark_enrolled(principal)
+        self._enrolled(user)
 
-    def choose_sms(self, principal: Principal) -> None:
-        self._directory.choose_sms(principal.access_token)
-        self._mark_enrolled(principal)
+    def send_sms_code(self, principal: Principal) -> str:
+        """Text a fresh code to the mobile on record; answers the number, masked. A new code replaces the
+        previous one and its tries."""
+        user = self._unenrolled(principal)
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        now = self._clock.now()
+        self._update(
+            user,
+            [
+                UserModel.sms_code_digest.set(self._digest(user.user_id, code)),
+                UserModel.sms_code_expires_at.set(now + SMS_CODE_LIFETIME),
+                UserModel.sms_code_tries.set(0),
+            ],
+        )
+        self._sms.send_sms(to=user.mobile, text=f"Din Godkend-kode er {code}. / Your Godkend code is {code}.")
+        return masked(user.mobile)
 
-    def _mark_enrolled(self, principal: Principal) -> None:
+    def verify_sms_code(self, principal: Principal, code: str) -> None:
+        """The code texted to the mobile proves the number; only then does SMS become the second factor."""
+        user = self._unenrolled(principal)
+        now = self._clock.now()
+        if not user.sms_code_digest or user.sms_code_expires_at is None or now >= user.sms_code_expires_at:
+            raise Conflict("No SMS code is waiting; ask for one at POST /v1/me/second-factor/sms.")
+        tries = int(user.sms_code_tries or 0)
+        if tries >= SMS_CODE_TRIES:
+            raise TooManyRequests("Too many wrong codes; ask for a new one.", retry_after_seconds=1)
+        if not hmac.compare_digest(user.sms_code_digest, self._digest(user.user_id, code)):
+            self._update(user, [UserModel.sms_code_tries.set(tries + 1)])
+            raise InvalidInput("The code sent to your mobile was not accepted.")
+        self._directory.choose_sms(user.user_id)
+        self._enrolled(user)
+
+    def reset_second_factor(self, principal: Principal) -> None:
+        """Changing factor: with a sign-in of the last few minutes, which took the factor being replaced, the
+        factor is removed and every session ends; the next sign-in (password only) enrols a new one."""
+        if self._clock.now() - principal.authenticated_at > FRESH_SIGN_IN:
+            raise Forbidden("Sign in again (password and your current second factor), then reset at once.")
         user = self._find_user(principal.user_id)
-        if user is not None:
-            self._record_second_factor(user)
+        if user is None:
+            raise Unauthenticated("This login is not active.")
+        self._directory.reset_second_factor(user.user_id)
+        self._update(
+            user,
+            [
+                UserModel.second_factor_enrolled.set(False),
+                end_sessions(self._clock.now()),
+            ],
+        )
+        self._directory.end_sessions(user.user_id)
+
+    def _unenrolled(self, principal: Principal) -> UserModel:
+        user = self._find_user(principal.user_id)
+        if user is None:
+            raise Unauthenticated("This login is not active.")
+        if self._second_factor_enrolled(user):
+            raise Conflict(ALREADY_ENROLLED)
+        return user
+
+    def _enrolled(self, user: UserModel) -> None:
+        # The token that enrolled, and any other from before, was issued on the password alone: it ends here.
+        self._update(
+            user,
+            [
+                UserModel.second_factor_enrolled.set(True),
+                end_sessions(self._clock.now()),
+                UserModel.sms_code_digest.remove(),
+                UserModel.sms_code_expires_at.remove(),
+                UserModel.sms_code_tries.remove(),
+            ],
+        )
+        self._directory.end_sessions(user.user_id)
+
+    def _update(self, user: UserModel, actions: list[Any]) -> None:
+        try:
+            user.update(actions=actions)
+        except UpdateError as exc:
+            raise Conflict("The login changed meanwhile; try again.") from exc
+
+    def _digest(self, user_id: str, code: str) -> str:
+        return hmac.new(self._code_key, f"sms\n{user_id}\n{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def masked(mobile: str) -> str:
+    return mobile[:3] + " ** ** " + mobile[-4:-2] + " " + mobile[-2:] if len(mobile) >= 7 else "**"
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -116,4 +241,5 @@ def principal_of(user: UserModel, claims: AccessClaims, token: str, *, staff_gro
         },
         is_staff=is_staff,
         access_token=token,
+        authenticated_at=claims.auth_time,
     )

@@ -29,7 +29,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 
@@ -42,6 +42,7 @@ from chalicelib.errors import (
     InvitationUnknown,
     InvitationUsed,
 )
+from chalicelib.fields import InvitationCode, Password, Strict
 from chalicelib.models.audit import Actor, ActorKind, AuditAction, AuditEvent, Origin, audit_record
 from chalicelib.models.base import transaction
 from chalicelib.models.invitation import (
@@ -64,11 +65,9 @@ SECRET_BYTES = 24  # 192 bits
 TOKEN = re.compile(r"^([0-9a-f]{32})\.([A-Za-z0-9_-]{32})$")
 
 
-class AcceptForm(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    token: str = Field(min_length=1, max_length=200, description="The invitation code from the mail")
-    password: str = Field(min_length=1, max_length=256, description="The new login's password")
+class AcceptForm(Strict):
+    token: InvitationCode = Field(description="The invitation code from the mail")
+    password: Password = Field(description="The new login's password")
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """Delivers outbox messages: exactly once each, retried when SES fails, parked when it keeps failing, never
 sent to a suppressed address.
 
-A message is delivered when the outbox stream shows it queued (inserted, or put back by a staff retry, which
-starts a new generation), and again from the retry queue after a transient failure. Whatever happens to one
+A message is delivered when the outbox stream names it and the item, read by its key, is queued and not yet
+tried (inserted, or put back by a staff retry, which starts a new generation with no attempts), and again from
+the retry queue after a transient failure. The stream carries keys only, so no secret is ever in a record;
+the retry queue carries the generation it retries. Whatever happens to one
 message is recorded on it, never raised, so a bad message cannot hold up the ones behind it on the stream.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from email.errors import MessageError
 from typing import Any, Protocol
 
 from jinja2 import TemplateError
@@ -39,6 +42,11 @@ class RetryScheduler(Protocol):
 OnceWrapper = Callable[[Callable[..., str]], Callable[..., str]]
 
 
+class UnbuildableMail(Exception):
+    """The message cannot be rendered or put into MIME (a broken template, an address no header can carry).
+    Permanent: trying again builds the same thing."""
+
+
 class AlreadyInProgress(Exception):
     """Another invocation is sending the same message generation right now."""
 
@@ -46,7 +54,8 @@ class AlreadyInProgress(Exception):
 @dataclass(frozen=True)
 class Delivery:
     message_id: str
-    generation: int
+    # The generation a retry is for; None (from the stream) is the item's current one, untried so far.
+    generation: int | None = None
 
 
 class MailDelivery:
@@ -72,11 +81,7 @@ class MailDelivery:
     def deliver(self, delivery: Delivery) -> MailStatus | None:
         """Try to deliver; answers the message's status afterwards, or None when there was nothing to do."""
         message = get_message(delivery.message_id)
-        if (
-            message is None
-            or message.status != MailStatus.QUEUED.value
-            or message.generation != delivery.generation
-        ):
+        if message is None or not _due(message, delivery):
             return None
         suppression = suppression_of(message.to_address)
         if suppression is not None:
@@ -89,10 +94,13 @@ class MailDelivery:
             return None
         except TransientSendError as exc:
             return self._after_transient_failure(message, str(exc))
-        except (PermanentSendError, TemplateError) as exc:  # a rejected address, a broken template
+        except PermanentSendError as exc:  # SES refused the address or the message for good
             logger.exception("mail %s cannot be sent", message.message_id)
-            reason = str(exc) if isinstance(exc, PermanentSendError) else f"{type(exc).__name__}: {exc}"
-            return self._finish(message, MailStatus.FAILED, error=reason, attempted=True)
+            return self._finish(message, MailStatus.FAILED, error=str(exc), attempted=True)
+        except UnbuildableMail as exc:
+            # Parked at once; its secret goes too, since no retry can ever mail it.
+            logger.exception("mail %s cannot be built", message.message_id)
+            return self._finish(message, MailStatus.FAILED, error=str(exc), attempted=True, drop_secrets=True)
         except Exception as exc:  # something we depend on failed; it may well work later
             logger.exception("mail %s could not be sent this time", message.message_id)
             return self._after_transient_failure(message, f"{type(exc).__name__}")
@@ -101,14 +109,17 @@ class MailDelivery:
     def _render_and_send(self, *, key: str, message: OutboxModel) -> str:
         variables: dict[str, Any] = {**(message.context or {}), **(message.secrets or {})}
         variables["recipient_name"] = message.to_name
-        mail = render(message.kind, message.language, variables)
-        raw = build_message(
-            sender=self._from,
-            to_address=message.to_address,
-            to_name=message.to_name,
-            mail=mail,
-            at=self._clock.now(),
-        )
+        try:
+            mail = render(message.kind, message.language, variables)
+            raw = build_message(
+                sender=self._from,
+                to_address=message.to_address,
+                to_name=message.to_name,
+                mail=mail,
+                at=self._clock.now(),
+            )
+        except (TemplateError, MessageError, ValueError, TypeError, LookupError) as exc:
+            raise UnbuildableMail(f"{type(exc).__name__}: {exc}") from exc
         return self._sender.send(message_id=message.message_id, to_address=message.to_address, raw=raw)
 
     def _after_transient_failure(self, message: OutboxModel, error: str) -> MailStatus | None:
@@ -144,6 +155,7 @@ class MailDelivery:
         error: str | None = None,
         provider_id: str | None = None,
         attempted: bool = False,
+        drop_secrets: bool = False,
     ) -> MailStatus:
         actions: list[Any] = [OutboxModel.status.set(status.value)]
         if attempted:
@@ -156,7 +168,7 @@ class MailDelivery:
                 OutboxModel.last_error.remove(),
                 OutboxModel.provider_message_id.set(provider_id or ""),
             ]
-        if status in (MailStatus.SENT, MailStatus.SUPPRESSED):
+        if drop_secrets or status in (MailStatus.SENT, MailStatus.SUPPRESSED):
             # A code or an activation code is in the outbox only so that it can be mailed.
             actions.append(OutboxModel.secrets.remove())
         try:
@@ -169,6 +181,16 @@ class MailDelivery:
         return status
 
 
+def _due(message: OutboxModel, delivery: Delivery) -> bool:
+    if message.status != MailStatus.QUEUED.value:
+        return False
+    if delivery.generation is None:
+        # A stream record: every write to the item makes one. Only a message not yet tried in this generation
+        # is the stream's to send; after a failed try the retry queue owns it, with its delay.
+        return int(message.attempts or 0) == 0
+    return bool(message.generation == delivery.generation)
+
+
 def lost_condition(exc: UpdateError | PutError) -> bool:
     return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
@@ -178,30 +200,21 @@ def _still_queued(message: OutboxModel) -> Any:
 
 
 def deliveries_in_stream(records: Sequence[Any]) -> list[Delivery]:
-    """The messages a batch of outbox stream records asks to deliver: newly queued, or queued again."""
-    found = []
+    """The messages a batch of outbox stream records (keys only) may ask to deliver, each once per batch;
+    `deliver` reads the item and decides."""
+    found: dict[str, Delivery] = {}
     for record in records:
-        new = record.new_image or {}
-        old = record.old_image or {}
-        if _string(new, "status") != MailStatus.QUEUED.value:
+        if record.event_name not in ("INSERT", "MODIFY"):
             continue
-        requeued = _string(old, "status") != MailStatus.QUEUED.value or _number(old, "generation") != _number(
-            new, "generation"
-        )
-        if record.event_name == "INSERT" or (record.event_name == "MODIFY" and requeued):
-            found.append(Delivery(_string(new, "message_id") or "", _number(new, "generation")))
-    return [d for d in found if d.message_id]
+        message_id = _string(record.keys or {}, "message_id")
+        if message_id:
+            found.setdefault(message_id, Delivery(message_id))
+    return list(found.values())
 
 
 def _string(image: dict[str, Any], name: str) -> str | None:
     value = image.get(name, {})
     return value.get("S") if isinstance(value, dict) else None
-
-
-def _number(image: dict[str, Any], name: str) -> int:
-    value = image.get(name, {})
-    raw = value.get("N") if isinstance(value, dict) else None
-    return int(raw) if raw is not None and raw.lstrip("-").isdigit() else 0
 
 
 def retry_by_staff(message_id: str) -> OutboxModel:
@@ -217,6 +230,7 @@ def retry_by_staff(message_id: str) -> OutboxModel:
                 OutboxModel.status.set(MailStatus.QUEUED.value),
                 OutboxModel.generation.add(1),
                 OutboxModel.attempts.set(0),
+                OutboxModel.swept.remove(),
             ],
             condition=OutboxModel.status == MailStatus.FAILED.value,
         )

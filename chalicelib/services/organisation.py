@@ -23,14 +23,12 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     StrictBool,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
@@ -38,6 +36,18 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.clock import Clock
 from chalicelib.errors import AccountHasCodes, Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from chalicelib.fields import (
+    UNIQUE_OBJECTS,
+    AccountNumber,
+    CityName,
+    CompanyName,
+    Cvr,
+    Email,
+    OrganisationName,
+    Postcode,
+    StreetName,
+    Strict,
+)
 from chalicelib.models.audit import Actor, ActorKind, AuditAction, AuditEvent, Origin, audit_record
 from chalicelib.models.base import transaction
 from chalicelib.models.code import CodeModel, account_key
@@ -51,7 +61,6 @@ from chalicelib.models.organisation import (
     get_company,
     get_organisation,
 )
-from chalicelib.services.applications import AccountNumber, CompanyName, Email, OrganisationName
 from chalicelib.services.authz import Access, CompanyScope, Principal
 
 MAX_COMPANY_CHANGES = 20
@@ -59,24 +68,14 @@ MAX_COMPANY_CHANGES = 20
 MAX_ACCOUNT_CHANGES = 60
 
 
-class _Form(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-def _printable(value: str) -> str:
-    if any(not character.isprintable() for character in value):
-        raise PydanticCustomError("printable", "Must not contain control characters or line breaks.")
-    return value
-
-
-Street = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable)]
-City = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_printable)]
+class _Form(Strict):
+    pass
 
 
 class AddressIn(_Form):
-    street: Street
-    postcode: str = Field(pattern=r"^[0-9]{4}$", description="A Danish postcode: 4 digits")
-    city: City
+    street: StreetName
+    postcode: Postcode = Field(description="A Danish postcode: 4 digits")
+    city: CityName
 
 
 class AccountChange(_Form):
@@ -99,9 +98,11 @@ class AccountChange(_Form):
 
 
 class CompanyChange(_Form):
-    cvr: str = Field(pattern=r"^[0-9]{8}$", description="A company of the organisation (CVR number)")
+    cvr: Cvr = Field(description="A company of the organisation (CVR number)")
     name: CompanyName | None = Field(default=None, description="The company's new name")
-    accounts: list[AccountChange] = Field(default_factory=list, max_length=MAX_ACCOUNT_CHANGES)
+    accounts: Annotated[list[AccountChange], UNIQUE_OBJECTS] = Field(
+        default_factory=list, max_length=MAX_ACCOUNT_CHANGES, description="Each account number once"
+    )
 
     @field_validator("accounts")
     @classmethod
@@ -111,13 +112,30 @@ class CompanyChange(_Form):
         return accounts
 
 
+def _no_default(schema: dict[str, Any]) -> None:
+    # Left out means "keep it"; the document must not name null as the default of a non-null string.
+    schema.pop("default", None)
+
+
 class OrganisationChanges(_Form):
     """Only what is given changes; `address` and `contact_email` can be cleared with null."""
 
-    name: OrganisationName | None = Field(default=None, description="The handle does not change with it")
+    @field_validator("name", mode="before")
+    @classmethod
+    def _named(cls, name: Any) -> Any:
+        if name is None:
+            raise PydanticCustomError("name", "The organisation needs a name; leave `name` out to keep it.")
+        return name
+
+    # Optional, but never null: an organisation always has a name.
+    name: OrganisationName | SkipJsonSchema[None] = Field(
+        default=None, description="The handle does not change with it", json_schema_extra=_no_default
+    )
     address: AddressIn | None = None
     contact_email: Email | None = None
-    companies: list[CompanyChange] = Field(default_factory=list, max_length=MAX_COMPANY_CHANGES)
+    companies: Annotated[list[CompanyChange], UNIQUE_OBJECTS] = Field(
+        default_factory=list, max_length=MAX_COMPANY_CHANGES, description="Each company (CVR) once"
+    )
 
     @field_validator("companies")
     @classmethod
@@ -256,8 +274,6 @@ def _plan_organisation(
     organisation: OrganisationModel, changes: OrganisationChanges, writes: _Writes, refusals: _Refusals
 ) -> None:
     given = changes.model_fields_set
-    if "name" in given and changes.name is None:
-        refusals.invalid.append(FieldError("name", "The organisation needs a name."))
     if changes.name is not None and changes.name != organisation.name:
         writes.organisation.append(OrganisationModel.name.set(changes.name))
         writes.changes["name"] = {"from": organisation.name, "to": changes.name}

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chalicelib.adapters.cognito import CognitoDirectory
 from chalicelib.models.audit import (
     STAFF_TRAIL,
     Actor,
@@ -21,6 +22,7 @@ from chalicelib.models.organisation import AccountModel, CompanyModel, Organisat
 from chalicelib.models.user import UserKind, UserModel, company_access
 from chalicelib.models.vendor import VendorKeyModel, VendorModel, create_vendor
 from chalicelib.services.authz import Function
+from chalicelib.services.staff import StaffMember, add_staff_member
 from chalicelib.services.vendors import draw_key, secret_hash
 from infra.local.provision import UserPool, create_login
 from infra.local.signin import enrol_authenticator, sign_in
@@ -144,6 +146,11 @@ def give_login(cognito: Any, pool: UserPool, user: UserModel, *, password: str, 
     )
     if not authenticator:
         return Login(user.user_id, password)
+    return with_authenticator(cognito, pool, user, password)
+
+
+def with_authenticator(cognito: Any, pool: UserPool, user: UserModel, password: str) -> Login:
+    """Signs the login in and enrols an authenticator app, as its owner would at the first sign-in."""
     token = sign_in(cognito, pool.client_id, user.user_id, password)
     secret = enrol_authenticator(cognito, token)
     user.update(actions=[UserModel.second_factor_enrolled.set(True)])
@@ -181,20 +188,18 @@ def seed_demo(cognito: Any, pool: UserPool, now: datetime) -> dict[str, Any]:
         now=now,
         scope=ScopeSpec(functions=tuple(Function), companies={c.cvr: None for c in DEMO_COMPANIES}),
     )
-    staff = add_user(
-        user_id="demo-staff",
-        org_id=None,
-        first_name="Søren",
-        last_name="Sagsbehandler",
-        email="soeren@godkend.example",
-        mobile="+4587654321",
-        scope=None,
+    # The way `make staff` makes one (chalicelib/services/staff.py).
+    staff_password = demo_password()
+    staff = add_staff_member(
+        CognitoDirectory(cognito, pool.user_pool_id),
+        StaffMember("Søren", "Sagsbehandler", "soeren@godkend.example", "+4587654321"),
+        password=staff_password,
         now=now,
-        kind=UserKind.STAFF,
+        user_id="demo-staff",
     )
     return {
         "admin": _login_json(give_login(cognito, pool, admin, password=demo_password(), authenticator=True)),
-        "staff": _login_json(give_login(cognito, pool, staff, password=demo_password(), authenticator=True)),
+        "staff": _login_json(with_authenticator(cognito, pool, staff, staff_password)),
     }
 
 

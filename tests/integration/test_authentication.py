@@ -236,12 +236,6 @@ def test_a_factor_enrolled_directly_with_cognito_is_recognised_and_remembered(
     assert UserModel.get(person.user_id).second_factor_enrolled is True
 
 
-def test_sms_can_be_chosen_as_the_second_factor(client, people: People):
-    person = people.member(people.organisation(), enrolled=False)
-    assert client.http.post("/v1/me/second-factor/sms", headers=person.auth).status_code == 200
-    assert UserModel.get(person.user_id).second_factor_enrolled is True
-
-
 def test_a_staff_group_member_without_a_staff_record_is_refused(client, people: People, cognito):
     # Given an organisation user who was (wrongly) put in the staff group, signing in again
     person = people.member(people.organisation())

@@ -449,6 +449,70 @@ def test_an_unexpected_failure_is_retried_like_a_transient_one_not_parked(
     assert message.attempts == 2
 
 
+def stream_records() -> list[dict[str, Any]]:
+    """Every record the outbox stream holds, from the start of each shard."""
+    streams = boto3.client("dynamodbstreams", region_name="eu-west-1")
+    arn = outbox_stream_arn(boto3.client("dynamodb", region_name="eu-west-1"))
+    records: list[dict[str, Any]] = []
+    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        records += streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]
+    return records
+
+
+def test_no_stream_record_carries_a_secret(pipeline: Pipeline, container: Container):
+    # Given mail with a code, one sent at once and one after SES failed once (so its item was written often)
+    flaky(container, failures=1)
+    queue_mail("code_issued-1")
+    queue_mail("code_issued-2")
+
+    # When the pipeline has delivered both
+    pipeline.run()
+    assert {status_of(m).status for m in ("code_issued-1", "code_issued-2")} == {MailStatus.SENT.value}
+
+    # Then the stream saw every write, but only as keys: the code is in no record
+    records = stream_records()
+    assert len(records) >= 4
+    assert all(set(record["dynamodb"]) & {"NewImage", "OldImage"} == set() for record in records)
+    assert {record["dynamodb"]["StreamViewType"] for record in records} == {"KEYS_ONLY"}
+    assert CODE not in json.dumps(records, default=str)
+    assert len(sent_mail()) == 2
+
+
+def test_a_later_write_to_a_tried_message_does_not_send_it_again_from_the_stream(
+    pipeline: Pipeline, container: Container
+):
+    # Given a mail whose first try failed, so the retry queue owns it
+    sender = flaky(container, failures=None)
+    queue_mail()
+    pipeline.stream.poll_once()
+    assert sender.calls == 1
+
+    # When the stream shows the item's later writes (the failed try's own update among them)
+    pipeline.stream.poll_once()
+
+    # Then the stream does not try it again; only the retry queue does
+    assert sender.calls == 1
+
+
+def test_a_mail_that_cannot_be_built_is_parked_at_once_and_its_secret_dropped(pipeline: Pipeline):
+    # Given a mail to an address no MIME header can carry (it got past no validator of ours)
+    queue_mail("unbuildable-1", address="a<b>@example.org")
+
+    # When the pipeline runs
+    pipeline.run()
+
+    # Then it is parked after one try, without its code, and nothing went out or waits for a retry
+    message = status_of("unbuildable-1")
+    assert message.status == MailStatus.FAILED.value
+    assert message.attempts == 1
+    assert message.secrets is None
+    assert message.last_error
+    assert sent_mail() == []
+
+
 def test_a_parked_letter_is_retried_by_its_id_percent_encoded_as_a_client_sends_it(
     pipeline: Pipeline, container: Container, client, people: People
 ):

@@ -212,6 +212,7 @@ BODIES: dict[str, Callable[[World], Any]] = {
     },
     "POST /v1/invitations/accept": an_invitation,
     "POST /v1/me/second-factor/authenticator/verify": lambda world: {"code": "123456"},
+    "POST /v1/me/second-factor/sms/verify": lambda world: {"code": "123456"},
     "POST /v1/codes": code_body,
     "POST /v1/users": lambda world: colleague(world.org),
     "PATCH /v1/users/{user_id}": lambda world: {"first_name": "Walker"},

@@ -1,0 +1,262 @@
+"""One validator per kind of field, for every request model of the API.
+
+Each type is a pydantic `Annotated` string whose rule is one regular expression (plus lengths). The same
+expression is the field's `pattern` in the OpenAPI document and what the server checks (`re.fullmatch`, the
+same text), so the contract a client is generated from and the answer the server gives cannot drift apart.
+Rules a pattern cannot state (a CVR number's modulus-11 check) are named by a `format` of ours and written in
+the field's description.
+
+What a pattern here allows is what the server accepts; nothing is stripped or repaired before the check.
+Only spaces in a CVR or mobile number are allowed by the pattern and removed after it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StrictStr,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+from chalicelib.services.cvr import is_valid_cvr
+
+# Characters no name or text may hold: C0 and C1 controls, the format characters of the Basic Multilingual
+# Plane (soft hyphen, bidirectional controls, zero-width characters, U+2028/U+2029 line and paragraph
+# separators, BOM). They show as line breaks in mails or hide what a text says. (Lone surrogates are not
+# text at all: `chalicelib/api/routing.py` refuses a body holding one before any field is read.)
+_CONTROL = (
+    r"\x00-\x1F\x7F-\x9F\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890\u0891\u08E2\u180E"
+    r"\u200B-\u200F\u2028-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB"
+)
+# The spaces (other than controls) a name must not begin or end with.
+_SPACE = r" \u00A0\u1680\u2000-\u200A\u202F\u205F\u3000"
+
+NAME_PATTERN = rf"^[^{_CONTROL}{_SPACE}](?:[^{_CONTROL}]*[^{_CONTROL}{_SPACE}])?$"
+# An organisation's name also needs a letter or digit for its handle (chalicelib/services/handles.py).
+_HANDLE = r"A-Za-z0-9\u00C6\u00D8\u00C5\u00E6\u00F8\u00E5\u00DF"
+_INNER = rf"[^{_CONTROL}]*"
+_EDGE = rf"[^{_CONTROL}{_SPACE}]"
+ORGANISATION_NAME_PATTERN = (
+    rf"^(?:[{_HANDLE}]|[{_HANDLE}]{_INNER}{_EDGE}"
+    rf"|{_EDGE}{_INNER}[{_HANDLE}]{_INNER}{_EDGE}|{_EDGE}{_INNER}[{_HANDLE}])$"
+)
+# Free text (a reason mailed to administrators) may have line breaks, and must say something.
+TEXT_PATTERN = rf"^(?:[^{_CONTROL}]|\n)*[^{_CONTROL}{_SPACE}\n](?:[^{_CONTROL}]|\n)*$"
+# Addresses SES can deliver to and a MIME header can carry: an ASCII dot-atom local part and a domain of
+# dot-separated labels with a top-level domain of letters. No quoted local parts, no `<`, `>`, spaces; at
+# most 64 characters before the @ (RFC 5321).
+EMAIL_PATTERN = (
+    r"^(?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+# +45 and 8 digits; spaces anywhere are allowed and dropped.
+MOBILE_PATTERN = r"^ *\+ *4 *5(?: *[0-9]){8} *$"
+# 8 digits, no leading zero; spaces anywhere are allowed and dropped. A CVR number that names a new company
+# (the application form) must also pass the modulus-11 check: the format `cvr` says so.
+CVR_PATTERN = r"^ *[1-9](?: *[0-9]){7} *$"
+ACCOUNT_NUMBER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,29}$"
+POSTCODE_PATTERN = r"^[0-9]{4}$"
+# What an authenticator app shows, and what the SMS step texts.
+SIX_DIGITS_PATTERN = r"^[0-9]{6}$"
+# Crockford base32, 12 characters, read case-insensitively, hyphens and spaces anywhere; I and L read as 1,
+# O as 0; there is no U (chalicelib/services/activation_codes.py).
+ACTIVATION_CODE_PATTERN = r"^[ -]*(?:[0-9A-TV-Za-tv-z][ -]*){12}$"
+# The invitation code from the mail: the invitation id, a dot, the secret (services/invitations.py).
+# Pasted, it may come with spaces or a line break around it.
+INVITATION_CODE_PATTERN = r"^[ \t\r\n]*[0-9a-f]{32}\.[A-Za-z0-9_-]{32}[ \t\r\n]*$"
+
+# A code as a vendor was given it: any text with something in it besides spaces and line breaks.
+PASTED_CODE_PATTERN = r"^[ \t\r\n]*[^ \t\r\n][\s\S]*$"
+
+CVR_FORMAT = "cvr"
+MAX_EMAIL = 254
+
+
+@dataclass(frozen=True)
+class Documented:
+    """Adds keywords to a type's JSON schema (in any position: a field, a list item)."""
+
+    keywords: dict[str, Any]
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        found = handler(schema)
+        found.update(self.keywords)
+        return found
+
+
+def matching(pattern: str, kind: str, message: str) -> Callable[[str], str]:
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if compiled.fullmatch(value) is None:
+            raise PydanticCustomError(kind, message)
+        return value
+
+    return check
+
+
+def _without_spaces(value: str) -> str:
+    return value.replace(" ", "")
+
+
+def _cvr(value: str) -> str:
+    if not is_valid_cvr(value):
+        raise PydanticCustomError("cvr", "Not a valid CVR number: the modulus-11 check fails.")
+    return value
+
+
+def distinct[T: Hashable](values: Sequence[T]) -> Sequence[T]:
+    if len(set(values)) != len(values):
+        raise PydanticCustomError("unique", "A value is listed twice.")
+    return values
+
+
+def _rule(pattern: str, kind: str, message: str, **keywords: Any) -> tuple[AfterValidator, Documented]:
+    return AfterValidator(matching(pattern, kind, message)), Documented({"pattern": pattern, **keywords})
+
+
+_NAME_RULE = "Must not be blank, begin or end with a space, or hold line breaks or other control characters."
+_NAME_CHECK, _NAME_DOC = _rule(NAME_PATTERN, "name", _NAME_RULE)
+_ORGANISATION_CHECK, _ORGANISATION_DOC = _rule(
+    ORGANISATION_NAME_PATTERN, "name", _NAME_RULE[:-1] + ", and needs a letter or digit for the handle."
+)
+_EMAIL_CHECK, _EMAIL_DOC = _rule(
+    EMAIL_PATTERN,
+    "email",
+    "Not an e-mail address we can deliver to (letters, digits and .!#$%&'*+/=?^_`{|}~- before the @).",
+    format="email",
+)
+_TEXT_CHECK, _TEXT_DOC = _rule(
+    TEXT_PATTERN, "text", "Must say something, and hold no control characters other than line breaks."
+)
+_ACCOUNT_CHECK, _ACCOUNT_DOC = _rule(
+    ACCOUNT_NUMBER_PATTERN,
+    "account_number",
+    "1 to 30 letters, digits, '.', '_', '/' or '-', starting with a letter or digit.",
+)
+_MOBILE_CHECK, _MOBILE_DOC = _rule(
+    MOBILE_PATTERN, "mobile", "A Danish mobile number: +45 followed by 8 digits."
+)
+_CVR_CHECK, _CVR_DOC = _rule(CVR_PATTERN, "cvr", "Not a CVR number: 8 digits, no leading zero.")
+_NEW_CVR_CHECK, _NEW_CVR_DOC = _rule(
+    CVR_PATTERN,
+    "cvr",
+    "Not a valid CVR number: 8 digits, no leading zero, passing the modulus-11 check.",
+    format=CVR_FORMAT,
+)
+_SIX_CHECK, _SIX_DOC = _rule(SIX_DIGITS_PATTERN, "code", "The 6 digits the app shows, or the SMS says.")
+_ACTIVATION_CHECK, _ACTIVATION_DOC = _rule(
+    ACTIVATION_CODE_PATTERN,
+    "activation_code",
+    "12 letters and digits as printed in the letter; case, hyphens and spaces do not matter.",
+)
+_INVITATION_CHECK, _INVITATION_DOC = _rule(
+    INVITATION_CODE_PATTERN, "invitation_code", "The invitation code exactly as in the mail."
+)
+_PASTED_CHECK, _PASTED_DOC = _rule(PASTED_CODE_PATTERN, "code", "The code, as the representative gave it.")
+_POSTCODE_CHECK, _POSTCODE_DOC = _rule(POSTCODE_PATTERN, "postcode", "A Danish postcode: 4 digits.")
+
+PersonName = Annotated[str, Field(min_length=1, max_length=100), _NAME_CHECK, _NAME_DOC]
+CompanyName = Annotated[str, Field(min_length=1, max_length=200), _NAME_CHECK, _NAME_DOC]
+OrganisationName = Annotated[str, Field(min_length=1, max_length=200), _ORGANISATION_CHECK, _ORGANISATION_DOC]
+StreetName = Annotated[str, Field(min_length=1, max_length=200), _NAME_CHECK, _NAME_DOC]
+CityName = Annotated[str, Field(min_length=1, max_length=100), _NAME_CHECK, _NAME_DOC]
+Username = Annotated[str, Field(min_length=1, max_length=64), _NAME_CHECK, _NAME_DOC]
+Text = Annotated[str, Field(min_length=1, max_length=1000), _TEXT_CHECK, _TEXT_DOC]
+Email = Annotated[str, Field(min_length=6, max_length=MAX_EMAIL), _EMAIL_CHECK, _EMAIL_DOC]
+AccountNumber = Annotated[str, Field(min_length=1, max_length=30), _ACCOUNT_CHECK, _ACCOUNT_DOC]
+Postcode = Annotated[str, Field(min_length=4, max_length=4), _POSTCODE_CHECK, _POSTCODE_DOC]
+Mobile = Annotated[
+    str, Field(min_length=11, max_length=40), _MOBILE_CHECK, _MOBILE_DOC, AfterValidator(_without_spaces)
+]
+# A company the caller's organisation has (grants, filters, changes): one that does not answers 404.
+Cvr = Annotated[
+    str, Field(min_length=8, max_length=40), _CVR_CHECK, _CVR_DOC, AfterValidator(_without_spaces)
+]
+# A company named for the first time, in an application: the number itself must be a valid one.
+NewCvr = Annotated[
+    str,
+    Field(min_length=8, max_length=40),
+    _NEW_CVR_CHECK,
+    _NEW_CVR_DOC,
+    AfterValidator(_without_spaces),
+    AfterValidator(_cvr),
+]
+AuthenticatorCode = Annotated[str, Field(min_length=6, max_length=6), _SIX_CHECK, _SIX_DOC]
+SmsVerificationCode = Annotated[str, Field(min_length=6, max_length=6), _SIX_CHECK, _SIX_DOC]
+ActivationCode = Annotated[str, Field(min_length=12, max_length=64), _ACTIVATION_CHECK, _ACTIVATION_DOC]
+InvitationCode = Annotated[str, Field(min_length=65, max_length=200), _INVITATION_CHECK, _INVITATION_DOC]
+Password = Annotated[str, Field(min_length=1, max_length=256)]
+# No code is longer than 49 characters (8, @, a handle of at most 40); anything far longer is not a code
+# pasted with some whitespace but a broken integration, and is refused rather than looked up.
+MAX_PASTED_CODE = 100
+PastedCode = Annotated[StrictStr, Field(min_length=1, max_length=MAX_PASTED_CODE), _PASTED_CHECK, _PASTED_DOC]
+
+
+class UniqueItems:
+    """Marks a list whose items are distinct: `uniqueItems` in the document, and refused by the server."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(distinct, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        found = handler(schema)
+        found["uniqueItems"] = True
+        return found
+
+
+UNIQUE_ITEMS = UniqueItems()
+# For lists of objects the server refuses two items with the same key (a CVR, an account number), which is
+# stricter than `uniqueItems` can say; the document says `uniqueItems`, the description says by which key.
+UNIQUE_OBJECTS = Documented({"uniqueItems": True})
+
+
+class Strict(BaseModel):
+    """A request body: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class FullAccess(Strict):
+    """Every account of the company, also ones added later."""
+
+    cvr: Cvr = Field(description="A company of the organisation (CVR number)")
+    access: Literal["full"]
+
+    @property
+    def accounts(self) -> None:
+        return None
+
+
+MAX_ACCOUNTS_PER_COMPANY = 100
+
+
+class LimitedAccess(Strict):
+    """Only the account numbers listed."""
+
+    cvr: Cvr = Field(description="A company of the organisation (CVR number)")
+    access: Literal["limited"]
+    accounts: Annotated[
+        list[AccountNumber], Field(min_length=1, max_length=MAX_ACCOUNTS_PER_COMPANY), UNIQUE_ITEMS
+    ] = Field(description="The account numbers, at least one")
+
+
+# One company of the group a user may work with: `full` has no accounts, `limited` lists at least one.
+CompanyGrant = Annotated[FullAccess | LimitedAccess, Field(discriminator="access")]

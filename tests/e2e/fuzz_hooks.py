@@ -1,0 +1,153 @@
+"""Schemathesis hooks for the contract fuzzing (tests/e2e/test_contract_fuzzing.py), loaded by the CLI through
+SCHEMATHESIS_HOOKS. They say three things the OpenAPI document cannot:
+
+- how to generate values of the formats of our own the document names (a CVR number's modulus-11 check);
+- who is calling: GODKEND_FUZZ_ROLE (administrator, staff, vendor or anonymous) of the demo in
+  GODKEND_LOCAL_DIR/demo.json. People sign in again whenever a token is refused, since a fuzzed request may
+  well change the very login the run uses (its functions, say), which ends its sessions by design;
+- which answers come from the local stack's own HTTP layer rather than from the app, and are excluded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import boto3
+import schemathesis
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    unsupported_method,
+)
+
+from chalicelib.fields import CVR_FORMAT
+from chalicelib.services.cvr import WEIGHTS
+from infra.local.signin import sign_in
+
+
+def _with_check_digit(first_seven: str) -> str | None:
+    check = -sum(int(d) * w for d, w in zip(first_seven, WEIGHTS, strict=False)) % 11
+    return first_seven + str(check) if check < 10 else None
+
+
+# A CVR number passes the modulus-11 check: a pattern cannot say so, so the document names the format.
+schemathesis.openapi.format(
+    CVR_FORMAT,
+    st.integers(min_value=1_000_000, max_value=9_999_999).map(str).map(_with_check_digit).filter(bool),
+)
+
+ROLE = os.environ.get("GODKEND_FUZZ_ROLE", "anonymous")
+PEOPLE = {"administrator": "admin", "staff": "staff"}
+
+
+def _demo() -> dict[str, Any]:
+    demo: dict[str, Any] = json.loads((Path(os.environ["GODKEND_LOCAL_DIR"]) / "demo.json").read_text())
+    return demo
+
+
+if ROLE in PEOPLE:
+
+    @schemathesis.auth(refresh_interval=60)
+    class DemoPerson:
+        """The demo person's access token: password, then the authenticator code, as a front end does."""
+
+        def get(self, case: Any, ctx: Any) -> str:
+            demo = _demo()
+            person = demo["users"][PEOPLE[ROLE]]
+            cognito = boto3.client(
+                "cognito-idp",
+                endpoint_url=demo["aws_endpoint_url"],
+                region_name=demo["region"],
+                aws_access_key_id="local",
+                aws_secret_access_key="local",
+            )
+            client_id = demo["cognito"]["client_id"]
+            return sign_in(cognito, client_id, person["username"], person["password"], person["totp_secret"])
+
+        def set(self, case: Any, data: str, ctx: Any) -> None:
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+elif ROLE == "vendor":
+
+    @schemathesis.auth()
+    class DemoVendor:
+        def get(self, case: Any, ctx: Any) -> str:
+            return str(_demo()["vendor"]["api_key"])
+
+        def set(self, case: Any, data: str, ctx: Any) -> None:
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+
+# The methods `chalice local`'s HTTP server hands to the app; API Gateway answers any other itself in AWS.
+SERVED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def _http_server_trace(response: Any, case: Any) -> bool:
+    # Python's http.server (under `chalice local`) answers TRACE (and QUERY, and any method it has no handler
+    # for) itself with 501, before the app sees it. The app is not asked, so the answer is not the app's.
+    return str(case.method).upper() not in SERVED_METHODS and response.status_code == 501
+
+
+def _emulated_gateway_401(response: Any) -> bool:
+    # A vendor route called without an Authorization header: chalice local's emulated API Gateway refuses it
+    # before the app runs, with API Gateway's default body. In AWS the gateway responses of infra/ make that
+    # answer problem+json (tests/infra/test_gateway_responses.py); the local stack has no gateway responses.
+    error_type = (response.headers.get("x-amzn-errortype") or [""])[0]
+    return bool(
+        response.status_code == 401
+        and error_type == "UnauthorizedException"
+        and response.content == b'{"message":"Unauthorized"}'
+    )
+
+
+@schemathesis.hook
+def before_call(ctx: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    # A list's `cursor` is opaque: valid only as the list gave it out (400 otherwise, which is right). No
+    # generator can make a valid one, so a request meant to be valid goes without (in every phase); requests
+    # meant to be invalid keep theirs. tests/integration page with real cursors.
+    meta = getattr(case, "meta", None)
+    positive = meta is not None and meta.generation.mode.is_positive
+    if positive and case.query:
+        case.query.pop("cursor", None)
+
+
+@schemathesis.check
+def not_a_server_error_of_the_app(ctx: Any, response: Any, case: Any) -> bool | None:
+    if _http_server_trace(response, case):
+        return None
+    return not_a_server_error(ctx, response, case)
+
+
+@schemathesis.check
+def unsupported_method_of_the_app(ctx: Any, response: Any, case: Any) -> bool | None:
+    if _http_server_trace(response, case):
+        return None
+    return unsupported_method(ctx, response, case)
+
+
+@schemathesis.check
+def content_type_conformance_of_the_app(ctx: Any, response: Any, case: Any) -> bool | None:
+    if _emulated_gateway_401(response):
+        return None
+    return content_type_conformance(ctx, response, case)
+
+
+@schemathesis.check
+def response_schema_conformance_of_the_app(ctx: Any, response: Any, case: Any) -> bool | None:
+    if _emulated_gateway_401(response):
+        return None
+    return response_schema_conformance(ctx, response, case)
+
+
+# The built-in checks these four stand in for; the test passes them to --exclude-checks.
+REPLACED_CHECKS = (
+    "not_a_server_error",
+    "unsupported_method",
+    "content_type_conformance",
+    "response_schema_conformance",
+)
