@@ -38,6 +38,7 @@ from chalicelib.services.mail_delivery import MailDelivery, Sender
 from chalicelib.services.mail_sweeper import OutboxSweeper
 from chalicelib.services.organisation import OrganisationService
 from chalicelib.services.personal_data import PersonalDataService
+from chalicelib.services.proofs import ProofService
 from chalicelib.services.ratelimit import FailureLimit
 from chalicelib.services.reminders import (
     CONSUMERS,
@@ -152,15 +153,26 @@ class Container:
 
     @cached_property
     def applications(self) -> ApplicationService:
-        return ApplicationService(registry=self.registry, codes=self.activation_codes, clock=self.clock)
+        return ApplicationService(
+            registry=self.registry,
+            codes=self.activation_codes,
+            clock=self.clock,
+            letters_per_day=self.settings.letters_per_cvr_per_day,
+        )
 
     @cached_property
     def activations(self) -> ActivationService:
-        return ActivationService(codes=self.activation_codes, logins=self.logins, clock=self.clock)
+        return ActivationService(
+            codes=self.activation_codes, logins=self.logins, clock=self.clock, proofs=self.proofs
+        )
+
+    @cached_property
+    def proofs(self) -> ProofService:
+        return ProofService(codes=self.activation_codes, clock=self.clock)
 
     @cached_property
     def eligibility(self) -> EligibilityService:
-        return EligibilityService(clock=self.clock)
+        return EligibilityService(clock=self.clock, registry=self.registry)
 
     @cached_property
     def support(self) -> SupportService:

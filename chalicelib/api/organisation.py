@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api.deps import container
 from chalicelib.api.paging import PageQuery
@@ -35,14 +35,39 @@ class Company(BaseModel):
     accounts: list[Account]
 
 
+class PendingCompany(BaseModel):
+    cvr: str
+    name: str
+    legal_name: str | None = Field(description="The company register's name")
+    proof: str = Field(description="'pending': its own letter's code has not been entered yet")
+
+
 class Organisation(BaseModel):
     org_id: str
-    name: str
+    name: str = Field(description="The display name vendors see (the one staff approved)")
+    legal_name: str | None = Field(description="The main company's name in the company register")
+    requested_name: str | None = Field(description="A new display name waiting for staff's approval")
     handle: str = Field(description="After the @ in the organisation's codes; fixed at approval")
     status: str
     address: Address | None
     contact_email: str | None
     companies: list[Company] = Field(description="The companies and accounts in the caller's scope")
+    pending_companies: list[PendingCompany] = Field(
+        description="Subsidiaries named in the application that are not yet proven: no codes, no scope"
+    )
+
+
+class ProofForm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    activation_code: str = Field(
+        min_length=1, max_length=64, description="The code in the letter to the company's official mailbox"
+    )
+
+
+class ProofOut(BaseModel):
+    cvr: str
+    status: str = Field(description="'proven'")
 
 
 class AuditActor(BaseModel):
@@ -87,11 +112,30 @@ def get_organisation(call: Call) -> dict[str, Any]:
     "existing one is renamed, closed or opened; `remove` deletes a closed account that has never had a "
     "code (an account with codes stays closed: 409 account-has-codes). Renaming a company or adding an "
     "account needs full access to the company. Companies and accounts outside the caller's scope answer "
-    "404. The handle does not change with the name.",
+    "404. The handle does not change with the name. Changing the name needs full access to the main "
+    "company; once the organisation is approved, a new name is a request that staff approve or refuse, and "
+    "vendors see the approved name until then (`requested_name`).",
 )
 def change_organisation(call: Call) -> dict[str, Any]:
     changes = call.body(OrganisationChanges)
     return container().organisation.update(call.principal, changes, origin=call.origin)
+
+
+@routes.post(
+    "/v1/organisation/companies/{cvr}/proof",
+    rule=user(Function.USERS),
+    summary="Prove a subsidiary with the code from the letter to its own official mailbox",
+    body=ProofForm,
+    response=ProofOut,
+    errors=(404, 409, 423),
+    description="The company then belongs to the organisation (with a default account when it has none), "
+    "and the administrator who proved it gets full access to it. The code is single-use, expires and locks "
+    "after 5 wrong tries. 404 when no company with this CVR is waiting for proof in the organisation; "
+    "409 when another organisation proved it first (this claim is then dropped).",
+)
+def prove_company(call: Call, cvr: str) -> dict[str, Any]:
+    code = call.body(ProofForm).activation_code
+    return container().proofs.prove(call.principal, cvr, code, origin=call.origin)
 
 
 @routes.get(

@@ -12,13 +12,38 @@ from chalicelib.api.routing import STAFF, Call, Routes, query_params
 from chalicelib.clock import isoformat
 from chalicelib.models.organisation import OrganisationModel, OrganisationStatus
 from chalicelib.services.eligibility import Decision, ReasonForm
+from chalicelib.services.proofs import organisation_companies
 
 routes = Routes(__name__, tag="Staff")
 
 
+class StaffCompany(BaseModel):
+    cvr: str
+    name: str = Field(description="The name the organisation typed")
+    legal_name: str | None = Field(description="The company register's name, as at application")
+    parent_cvr: str | None
+    proof: str = Field(description="'proven', or 'pending': named, but not yet proven by its own letter")
+    proven_by: str | None = Field(description="'letter' or 'ownership' (the register's ownership data)")
+
+
+class ReviewedCompany(StaffCompany):
+    register_name: str | None = Field(description="The register's name now; null when it has no such CVR")
+    register_status: str = Field(description="'active', 'ceased', or 'unknown'")
+
+
+class Applicant(BaseModel):
+    first_name: str
+    last_name: str
+    email: str
+
+
 class StaffOrganisation(BaseModel):
     org_id: str
-    name: str
+    name: str = Field(description="The display name vendors see")
+    legal_name: str | None = Field(description="The main company's name in the company register")
+    requested_name: str | None = Field(description="A display name the organisation asked for, waiting")
+    applicant: Applicant | None = Field(description="Who applied in the activated application")
+    companies: list[StaffCompany]
     handle: str
     primary_cvr: str
     status: str
@@ -42,10 +67,22 @@ class LoginRemovedOut(BaseModel):
     )
 
 
-def _organisation(organisation: OrganisationModel) -> dict[str, Any]:
+class StaffOrganisationReview(StaffOrganisation):
+    companies: list[ReviewedCompany]  # type: ignore[assignment]
+
+
+def _organisation(
+    organisation: OrganisationModel, companies: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     return {
         "org_id": organisation.org_id,
         "name": organisation.name,
+        "legal_name": organisation.legal_name,
+        "requested_name": organisation.requested_name,
+        "applicant": organisation.applicant,
+        "companies": companies
+        if companies is not None
+        else organisation_companies(organisation.org_id, container().clock.now()),
         "handle": organisation.handle,
         "primary_cvr": organisation.primary_cvr,
         "status": organisation.status,
@@ -73,6 +110,51 @@ def list_organisations(call: Call) -> dict[str, Any]:
     query = call.query_model(OrganisationListQuery)
     page = container().eligibility.page(query.status, limit=query.limit, cursor=query.cursor)
     return {"items": [_organisation(o) for o in page.items], "next_cursor": page.next_cursor}
+
+
+@routes.get(
+    "/v1/staff/organisations/{org_id}",
+    rule=STAFF,
+    summary="One organisation for review: every company with its proof status and register name",
+    response=StaffOrganisationReview,
+    errors=(404, 503),
+    description="The register is asked again for each company's name and status, beside the names the "
+    "organisation typed.",
+)
+def review_organisation(call: Call, org_id: str) -> dict[str, Any]:
+    reviewed = container().eligibility.review(org_id)
+    return _organisation(reviewed["organisation"], reviewed["companies"])
+
+
+@routes.post(
+    "/v1/staff/organisations/{org_id}/name/approve",
+    rule=STAFF,
+    summary="Approve the display name the organisation asked for: vendors see it from now on",
+    response=StaffOrganisation,
+    errors=(404, 409),
+    description="409 when no name change is waiting. The handle does not change.",
+)
+def approve_name(call: Call, org_id: str) -> dict[str, Any]:
+    return _organisation(
+        container().eligibility.approve_name_change(call.principal, org_id, origin=call.origin)
+    )
+
+
+@routes.post(
+    "/v1/staff/organisations/{org_id}/name/refuse",
+    rule=STAFF,
+    summary="Refuse the display name the organisation asked for: the approved one stays",
+    body=ReasonForm,
+    response=StaffOrganisation,
+    errors=(404, 409),
+    description="409 when no name change is waiting.",
+)
+def refuse_name(call: Call, org_id: str) -> dict[str, Any]:
+    reason = call.body(ReasonForm).reason
+    refused = container().eligibility.refuse_name_change(
+        call.principal, org_id, reason=reason, origin=call.origin
+    )
+    return _organisation(refused)
 
 
 DECISION_ERRORS = (409,)

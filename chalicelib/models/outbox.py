@@ -48,6 +48,8 @@ class MailKind(StrEnum):
     CODE_ISSUED = "code_issued"
     # To the official mailbox on record for a CVR: the username and activation code of a new administrator.
     ACTIVATION_LETTER = "activation_letter"
+    # To a subsidiary's official mailbox: the code that proves it belongs to the organisation.
+    PROOF_LETTER = "proof_letter"
     # To an organisation's administrators: staff approved, rejected or suspended the organisation.
     DECISION = "decision"
     # To an organisation's remaining administrators: support removed one of its logins.

@@ -45,6 +45,7 @@ from chalicelib.services.authz import Function, Principal
 from chalicelib.services.paging import bad_cursor
 from chalicelib.services.ratelimit import FailureLimit
 from chalicelib.services.scope import org_of, visible_to
+from chalicelib.services.vendor_view import vendor_view
 from chalicelib.services.vendors import VendorIdentity
 
 # A code after trimming and lower-casing its random part: 8 lowercase letters or digits, @, and a handle of
@@ -180,16 +181,18 @@ def _organisation(org_id: str) -> OrganisationModel | None:
 def _receipt(
     vendor: VendorIdentity, value: CodeValueModel, organisation: OrganisationModel, now: datetime
 ) -> ReceiptModel:
+    seen = vendor_view(organisation)
     return ReceiptModel(
         uuid.uuid4().hex,
         vendor_id=vendor.vendor_id,
         vendor_name=vendor.vendor_name,
         key_id=vendor.key_id,
         org_id=organisation.org_id,
-        organisation_name=organisation.name,
-        primary_cvr=organisation.primary_cvr,
-        handle=organisation.handle,
-        approved_since=organisation.approved_at,
+        organisation_name=seen.name,
+        legal_name=seen.legal_name,
+        primary_cvr=seen.cvr,
+        handle=seen.handle,
+        approved_since=seen.approved_since,
         code_id=value.code_id,
         cvr=value.cvr,
         account=value.account,
@@ -210,6 +213,7 @@ def answer(receipt: ReceiptModel) -> dict[str, Any]:
         "code_expires_at": isoformat(receipt.code_expires_at),
         "organisation": {
             "name": receipt.organisation_name,
+            "legal_name": receipt.legal_name or receipt.organisation_name,
             "cvr": receipt.primary_cvr,
             "handle": receipt.handle,
             "approved_since": None if approved is None else isoformat(approved),

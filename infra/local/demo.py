@@ -22,6 +22,7 @@ from chalicelib.models.organisation import AccountModel, CompanyModel, Organisat
 from chalicelib.models.user import UserKind, UserModel, company_access
 from chalicelib.models.vendor import VendorKeyModel, VendorModel, create_vendor
 from chalicelib.services.authz import Function
+from chalicelib.services.eligibility import reserve_organisation_handle
 from chalicelib.services.staff import StaffMember, add_staff_member
 from chalicelib.services.vendors import draw_key, secret_hash
 from infra.local.provision import UserPool, create_login
@@ -58,9 +59,14 @@ def add_organisation(
     now: datetime,
     status: OrganisationStatus = OrganisationStatus.APPROVED,
 ) -> OrganisationModel:
+    """An organisation with proven companies. An approved one's handle is reserved through the very function
+    approval uses, so that no two organisations share a handle here either (the wanted one, or a suffix)."""
+    if status is OrganisationStatus.APPROVED:
+        handle = reserve_organisation_handle(org_id, name, handle, now)
     organisation = OrganisationModel(
         org_id,
         name=name,
+        legal_name=companies[0].name,
         handle=handle,
         primary_cvr=companies[0].cvr,
         status=status.value,
@@ -70,7 +76,15 @@ def add_organisation(
     organisation.save()
     for index, spec in enumerate(companies):
         parent = None if index == 0 else companies[0].cvr
-        CompanyModel(spec.cvr, org_id=org_id, name=spec.name, parent_cvr=parent, created_at=now).save()
+        CompanyModel(
+            spec.cvr,
+            org_id=org_id,
+            name=spec.name,
+            legal_name=spec.name,
+            parent_cvr=parent,
+            proven_by="letter",
+            created_at=now,
+        ).save()
         for number, account_name in spec.accounts:
             AccountModel(spec.cvr, number, org_id=org_id, name=account_name, created_at=now).save()
     return organisation

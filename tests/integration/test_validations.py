@@ -107,6 +107,7 @@ def test_a_valid_code_answers_the_organisation_the_representative_and_the_expiry
         "code_expires_at": code["expires_at"],
         "organisation": {
             "name": organisation.name,
+            "legal_name": org.companies[0].name,
             "cvr": org.companies[0].cvr,
             "handle": organisation.handle,
             "approved_since": isoformat(organisation.approved_at),
