@@ -107,6 +107,10 @@ def test_staff_approve_an_organisation_from_the_queue_and_reject_another_with_a_
 
     # And finds the first by its name and approves it, confirming in the dialog with the same word
     waiting = page.get_by_role("article", name="Grøn Hjælp Esbjerg")
+    # with its company: the typed name, the register's name and the proof the letter gave
+    companies = waiting.get_by_role("table", name="Selskaber: Grøn Hjælp Esbjerg")
+    expect(companies.get_by_role("row").filter(has_text="35770003")).to_contain_text("Bevist (brev)")
+    expect(waiting.get_by_text("Ida Holm (ida.gron@example.org)")).to_be_visible()
     waiting.get_by_role("button", name=re.compile("^Godkend")).click()
     dialog = page.get_by_role("dialog", name="Godkend organisationen")
     dialog.get_by_role("button", name="Godkend", exact=True).click()

@@ -9,6 +9,7 @@ describe("the review queue's decisions", () => {
     expect(decisionsFor("approved")).toEqual(["suspend"]);
     expect(decisionsFor("rejected")).toEqual(["approve"]);
     expect(decisionsFor("suspended")).toEqual(["approve"]);
+    expect(decisionsFor("approved", "Nyt Navn")).toEqual(["suspend", "approveName", "refuseName"]);
   });
 });
 

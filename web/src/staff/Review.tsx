@@ -13,7 +13,7 @@ import { problemMessage, refresh } from "./problem";
 
 type Status = "pending_review" | "approved" | "rejected" | "suspended";
 const STATUSES: Status[] = ["pending_review", "approved", "rejected", "suspended"];
-type Decision = "approve" | "reject" | "suspend";
+type Decision = "approve" | "reject" | "suspend" | "approveName" | "refuseName";
 
 interface ReviewCompany {
   cvr: string;
@@ -36,9 +36,16 @@ const DECISIONS: Record<Decision, { label: StaffKey; title: StaffKey; text: Staf
   approve: { label: "review.approve", title: "review.approveTitle", text: "review.approveText", done: "review.approved.done", reason: false },
   reject: { label: "review.reject", title: "review.rejectTitle", text: "review.rejectText", done: "review.rejected.done", reason: true },
   suspend: { label: "review.suspend", title: "review.suspendTitle", text: "review.suspendText", done: "review.suspended.done", reason: true },
+  approveName: { label: "review.approveName", title: "review.approveNameTitle", text: "review.approveNameText", done: "review.nameApproved.done", reason: false },
+  refuseName: { label: "review.refuseName", title: "review.refuseNameTitle", text: "review.refuseNameText", done: "review.nameRefused.done", reason: true },
 };
 
-export function decisionsFor(status: string): Decision[] {
+/** The organisation's decisions, then a waiting display name's. */
+export function decisionsFor(status: string, requestedName?: string | null): Decision[] {
+  return [...statusDecisions(status), ...(requestedName ? (["approveName", "refuseName"] as Decision[]) : [])];
+}
+
+function statusDecisions(status: string): Decision[] {
   if (status === "pending_review") return ["approve", "reject"];
   if (status === "approved") return ["suspend"];
   return ["approve"]; // rejected and suspended may be approved after all
@@ -46,7 +53,7 @@ export function decisionsFor(status: string): Decision[] {
 
 function Companies({ organisation }: { organisation: ReviewOrganisation }) {
   const { s, sv } = useStaffText();
-  const companies = organisation.companies;
+  const companies = organisation.companies as ReviewCompany[] | undefined;
   if (!companies) return <p className="form-hint">{s("review.noCompanies")}</p>;
   return (
     <table className="table table--compact">
@@ -101,6 +108,10 @@ export function ReviewTab() {
     mutationFn: ({ decision, organisation, reason }: { decision: Decision; organisation: ReviewOrganisation; reason: string }) => {
       const path = { params: { path: { org_id: organisation.org_id } } };
       if (decision === "approve") return unwrap(session, () => api.POST("/v1/staff/organisations/{org_id}/approve", path));
+      if (decision === "approveName")
+        return unwrap(session, () => api.POST("/v1/staff/organisations/{org_id}/name/approve", path));
+      if (decision === "refuseName")
+        return unwrap(session, () => api.POST("/v1/staff/organisations/{org_id}/name/refuse", { ...path, body: { reason } }));
       if (decision === "reject")
         return unwrap(session, () => api.POST("/v1/staff/organisations/{org_id}/reject", { ...path, body: { reason } }));
       return unwrap(session, () => api.POST("/v1/staff/organisations/{org_id}/suspend", { ...path, body: { reason } }));
@@ -189,11 +200,11 @@ export function ReviewTab() {
               </dl>
               <Companies organisation={organisation} />
               <div className="review-actions">
-                {decisionsFor(organisation.status).map((decision) => (
+                {decisionsFor(organisation.status, organisation.requested_name).map((decision) => (
                   <span key={decision}>
                   <button
                     type="button"
-                    className={`button ${decision === "approve" ? "button-primary" : "button-secondary"}`}
+                    className={`button ${decision === "approve" || decision === "approveName" ? "button-primary" : "button-secondary"}`}
                     aria-label={`${s(DECISIONS[decision].label)}: ${organisation.name}`}
                     onClick={() => {
                       decide.reset();
@@ -217,7 +228,7 @@ export function ReviewTab() {
           confirmLabel={s(spec.label)}
           busy={decide.isPending}
           error={decide.isError ? problemMessage(decide.error, language, t("common.networkError")) : null}
-          warning={asking.decision !== "approve"}
+          warning={asking.decision !== "approve" && asking.decision !== "approveName"}
           {...(spec.reason ? { reasonLabel: s("review.reasonLabel") } : {})}
           onClose={() => setAsking(null)}
           onConfirm={(reason) => decide.mutate({ ...asking, reason })}
@@ -225,6 +236,11 @@ export function ReviewTab() {
           <p>
             <strong>{asking.organisation.name}</strong> ({asking.organisation.primary_cvr})
           </p>
+          {asking.decision === "approveName" || asking.decision === "refuseName" ? (
+            <p>
+              {s("review.requestedName")}: <strong>{asking.organisation.requested_name}</strong>
+            </p>
+          ) : null}
           <p>{s(spec.text)}</p>
         </ConfirmDialog>
       ) : null}
