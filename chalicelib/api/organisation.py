@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from chalicelib.api.deps import container
 from chalicelib.api.paging import PageQuery
 from chalicelib.api.routing import Call, Routes, query_params, user
+from chalicelib.fields import ActivationCode, Strict
 from chalicelib.services import audit_trail
 from chalicelib.services.authz import Function
 from chalicelib.services.organisation import OrganisationChanges
@@ -57,11 +58,9 @@ class Organisation(BaseModel):
     )
 
 
-class ProofForm(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    activation_code: str = Field(
-        min_length=1, max_length=64, description="The code in the letter to the company's official mailbox"
+class ProofForm(Strict):
+    activation_code: ActivationCode = Field(
+        description="The code in the letter to the company's official mailbox"
     )
 
 
