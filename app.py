@@ -22,6 +22,7 @@ from chalicelib.api import (
     staff_mail,
     staff_organisations,
     staff_personal_data,
+    staff_support,
     users,
     validations,
     vendor_auth,
@@ -62,6 +63,7 @@ for routes in (
     staff_letters.routes,
     staff_personal_data.routes,
     staff_audit.routes,
+    staff_support.routes,
     webhooks.routes,
     webhooks.staff_routes,
 ):

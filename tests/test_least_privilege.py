@@ -40,7 +40,9 @@ def ran_every_integration_test(session: pytest.Session) -> bool:
     files = {str(p.relative_to(PROJECT_DIR)) for p in INTEGRATION.glob("test_*.py")}
     ran = {item.nodeid.split("::", 1)[0] for item in session.items}
     deselected = bool(session.config.getoption("keyword") or session.config.getoption("markexpr"))
-    return files <= ran and not deselected and not session.config.getoption("exitfirst")
+    # -x is --maxfail=1: a run that may stop early cannot know every call.
+    stops_early = bool(session.config.getoption("maxfail"))
+    return files <= ran and not deselected and not stops_early
 
 
 @pytest.mark.after_all

@@ -89,3 +89,23 @@ def redact(value: Any, principal: Principal) -> Any:
             value = visible_scope(principal, value)
         return [redact(item, principal) for item in value]
     return value
+
+
+def organisation_page_for_staff(
+    org_id: str, *, limit: int, cursor: str | None, now: datetime
+) -> dict[str, Any]:
+    """An organisation's whole trail for staff (support, review): staff see every company, so nothing
+    is cut."""
+    try:
+        start = (
+            resume_key(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("org_id", org_id))
+            if cursor
+            else None
+        )
+    except InvalidCursor as exc:
+        raise bad_cursor(exc) from exc
+    entries, last = trail_page(org_id, limit=limit, start=start, now=now)
+    return {
+        "items": [_entry(entry, dict(entry.targets or {}), dict(entry.details or {})) for entry in entries],
+        "next_cursor": encode_cursor(INDEX, last) if last else None,
+    }

@@ -11,6 +11,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+import botocore
+import botocore.session
 import pytest
 
 from infra.operations import XRAY_ACTIONS, render_policy
@@ -127,12 +129,16 @@ def test_every_cognito_admin_call_in_the_code_is_granted_to_some_function() -> N
 
 
 def cognito_admin_calls(package: Path) -> list[str]:
-    """Every `.admin_*` operation (boto3 Cognito admin calls) under `package`, as IAM action: AdminGetUser."""
+    """Every `.admin_*` operation (boto3 Cognito admin calls) under `package`, as IAM action: AdminGetUser.
+    The action is the API's own operation name (`admin_set_user_mfa_preference` is AdminSetUserMFAPreference),
+    so it is looked up in botocore's model rather than spelt from the method's name."""
+    model = botocore.session.get_session().get_service_model("cognito-idp")
+    operations = {botocore.xform_name(name): name for name in model.operation_names}
     names: set[str] = set()
     for source in package.rglob("*.py"):
         for node in ast.walk(ast.parse(source.read_text())):
             if isinstance(node, ast.Attribute) and node.attr.startswith("admin_"):
-                names.add("".join(part.title() for part in node.attr.split("_")))
+                names.add(operations[node.attr])
     return sorted(names)
 
 
