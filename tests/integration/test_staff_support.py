@@ -58,6 +58,18 @@ def test_a_search_that_matches_nothing_is_an_empty_answer_and_no_query_is_a_clea
     assert_problem(get(client, staff, "/v1/staff/search/organisations"), 400, "invalid-input")
 
 
+def test_the_document_says_the_search_needs_its_query_and_a_page_does_not_need_a_cursor(client):
+    # A client generated from the document must know `q` cannot be left out, as the server refuses it.
+    paths = json_of(client.http.get("/openapi.json"))["paths"]
+    search_parameters = paths["/v1/staff/search/organisations"]["get"]["parameters"]
+    assert {p["name"]: p["required"] for p in search_parameters} == {"q": True}
+    login_parameters = paths["/v1/staff/organisations/{org_id}/users"]["get"]["parameters"]
+    assert {p["name"]: p["required"] for p in login_parameters if p["in"] == "query"} == {
+        "cursor": False,
+        "limit": False,
+    }
+
+
 def test_support_sees_every_login_of_an_organisation_with_who_administers(client, people: People):
     # Given an organisation with an administrator and a member without `users`, and another organisation
     org = people.organisation()
