@@ -7,12 +7,23 @@ PYTHON ?= $(shell for p in python3.13 $$HOME/.pyenv/versions/3.13*/bin/python3.1
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
+# checkov pins boto3 and others far from ours: it lives in a venv of its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
 STAGE ?= dev
+DRY_RUN ?=
+dry_run = $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run)
 
-.PHONY: help setup run reminders load test lint typecheck unit package clean web web-check browser
+.PHONY: help setup run reminders load test lint typecheck unit package deploy destroy staff checkov clean web web-check browser
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(CHECKOV): requirements-checkov.txt
+	@$(if $(PYTHON),,echo "Godkend needs Python 3.13: install it (e.g. pyenv install 3.13) or set PYTHON=/path/to/python3.13"; exit 1)
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@touch $(CHECKOV)
 
 $(READY): requirements.txt requirements-dev.txt
 	@$(if $(PYTHON),,echo "Godkend needs Python 3.13: install it (e.g. pyenv install 3.13) or set PYTHON=/path/to/python3.13"; exit 1)
@@ -60,7 +71,7 @@ reminders: setup  ## run the scheduled jobs on the running local stack now (AS_O
 load: setup  ## measure a bounded mixed load on the running local stack (URL=... LOAD_CONFIG=...: a deployed stage)
 	$(BIN)/python -m bench.load $(if $(URL),--url $(URL)) $(if $(LOAD_CONFIG),--config $(LOAD_CONFIG)) $(LOAD_ARGS)
 
-test: setup lint typecheck web-check browser  ## lint, type-check and run the whole test suite, the console's included
+test: setup lint typecheck $(CHECKOV) web-check browser  ## lint, type-check and run the whole test suite, the console's and checkov included
 	$(BIN)/python -m pytest
 
 lint: setup  ## ruff
@@ -76,5 +87,20 @@ unit: setup  ## only the fast tests
 package: setup  ## build the CloudFormation template for STAGE (default dev) into build/STAGE
 	$(BIN)/python -m infra.package --stage $(STAGE) --out build/$(STAGE)
 
+checkov: setup $(CHECKOV)  ## package prod and run checkov on it (what `make test` checks too)
+	$(BIN)/python -m infra.package --stage prod --out build/prod
+	$(CHECKOV) -f build/prod/sam.json --framework cloudformation --compact --quiet
+
+deploy: setup  ## package and deploy STAGE (dev|prod) to AWS; DRY_RUN=1 prints the AWS commands instead
+	$(BIN)/python -m infra.deploy deploy --stage $(STAGE) $(dry_run) $(if $(BUCKET),--bucket $(BUCKET)) \
+		$(if $(filter 1 true yes,$(PRODUCTION_CONCURRENCY)),--production-concurrency) \
+		$(foreach parameter,$(PARAMS),--parameter $(parameter))
+
+destroy: setup  ## delete STAGE's stack (never prod; the data is kept); DRY_RUN=1 prints the commands
+	$(BIN)/python -m infra.deploy destroy --stage $(STAGE) $(dry_run)
+
+staff: setup  ## create a staff login: make staff EMAIL=... MOBILE=+45... [NAME="First Last"] STAGE=local|dev|prod
+	$(BIN)/python -m infra.staff --stage $(STAGE) --email "$(EMAIL)" --mobile "$(MOBILE)" $(if $(NAME),--name "$(NAME)")
+
 clean:  ## remove the virtual environment and local state
-	rm -rf $(VENV) .local build .chalice/deployments web/node_modules web/dist
+	rm -rf $(VENV) $(CHECKOV_VENV) .local build .chalice/deployments web/node_modules web/dist

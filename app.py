@@ -6,6 +6,7 @@ import functools
 
 from chalice.app import Chalice, ConvertToMiddleware
 
+from chalicelib import tracing
 from chalicelib.api import (
     activations,
     applications,
@@ -21,6 +22,7 @@ from chalicelib.api import (
     staff_mail,
     staff_organisations,
     staff_personal_data,
+    staff_support,
     users,
     validations,
     vendors,
@@ -39,6 +41,8 @@ app.register_middleware(
     ConvertToMiddleware(functools.partial(problems.logger.inject_lambda_context, clear_state=True)), "http"
 )
 app.register_middleware(problems.normalise_error_responses, "http")
+# Every function: X-Ray subsegments on sampled invocations, the Tracer imported only then.
+app.register_middleware(tracing.trace, "all")
 
 for routes in (
     meta.routes,
@@ -56,6 +60,7 @@ for routes in (
     staff_letters.routes,
     staff_personal_data.routes,
     staff_audit.routes,
+    staff_support.routes,
     webhooks.routes,
     webhooks.staff_routes,
 ):

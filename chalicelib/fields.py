@@ -175,7 +175,8 @@ OrganisationName = Annotated[str, Field(min_length=1, max_length=200), _ORGANISA
 StreetName = Annotated[str, Field(min_length=1, max_length=200), _NAME_CHECK, _NAME_DOC]
 CityName = Annotated[str, Field(min_length=1, max_length=100), _NAME_CHECK, _NAME_DOC]
 Username = Annotated[str, Field(min_length=1, max_length=64), _NAME_CHECK, _NAME_DOC]
-Text = Annotated[str, Field(min_length=1, max_length=1000), _TEXT_CHECK, _TEXT_DOC]
+# Free text (a reason, a note) is kept without the spaces typed around it; it must still say something.
+Text = Annotated[str, Field(min_length=1, max_length=1000), _TEXT_CHECK, _TEXT_DOC, AfterValidator(str.strip)]
 Email = Annotated[str, Field(min_length=6, max_length=MAX_EMAIL), _EMAIL_CHECK, _EMAIL_DOC]
 AccountNumber = Annotated[str, Field(min_length=1, max_length=30), _ACCOUNT_CHECK, _ACCOUNT_DOC]
 Postcode = Annotated[str, Field(min_length=4, max_length=4), _POSTCODE_CHECK, _POSTCODE_DOC]

@@ -60,12 +60,22 @@ class Settings(BaseSettings):
     mail_archive_dir: str = ""
     ses_configuration_set: str = ""
     # The key activation codes are hashed with (HMAC-SHA256). Local and test stages get a fixed value from
-    # .chalice/config.json; dev and prod must set it from a secret. Without it no application is accepted.
+    # .chalice/config.json; dev and prod name the Secrets Manager secret that holds it (its ARN, from the
+    # template), read when first needed and never put in the environment. Without either, no application
+    # is accepted.
     activation_key: SecretStr = SecretStr("")
+    activation_key_secret: str = ""
     # Which company register the activation letter's address comes from: `sample` reads the sample
     # companies in chalicelib/adapters/registry_sample.json (or `registry_file`). See the README.
-    registry: Literal["sample"] = "sample"
+    registry: Literal["sample", "cvr"] = "sample"
     registry_file: str = ""
+    # `cvr`: the Danish Business Authority's search API; its user name and password are a Secrets Manager
+    # secret `{"username": ..., "password": ...}`, read when first needed. A slower answer is a 503.
+    cvr_secret_id: str = ""
+    cvr_url: str = ""
+    cvr_timeout_seconds: float = Field(default=3.0, gt=0, le=10)
+    # Letters per CVR's official mailbox per 24 hours: beyond this an application is answered 429.
+    letters_per_cvr_per_day: int = Field(default=3, ge=3, le=10)
     # Guessing codes: a vendor whose failed checks reach this many in a sliding window of this many
     # seconds is answered 429 until the estimate falls below it again (chalicelib/services/ratelimit.py).
     validation_failure_limit: int = Field(default=20, ge=1)

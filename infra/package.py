@@ -1,8 +1,11 @@
 """Builds the deployable CloudFormation (SAM) template of one stage.
 
-`chalice package` generates the function, its role and the REST API; `infra/resources.json` is merged into
-that template and adds the tables, the user pool and API Gateway's own error answers; `infra/console.py` adds
-the web console's hosting (S3 behind CloudFront) for the stage's console origin.
+`chalice package` generates the functions, their roles and the REST API; `infra/resources.json` is merged
+into that template and adds the tables, the user pool, the queues, the ops topic and API Gateway's own error
+answers; `infra/console.py` adds the web console's hosting (S3 behind CloudFront) for the stage's console
+origin. Then `infra/operations.py` gives every function of the result its own least-privilege role (from
+`infra/policies.json`), log group, failure destinations, alarms and concurrency parameter, and the stage's
+parameter defaults come from `infra/parameters.json`.
 
     python -m infra.package --stage dev --out build/dev
 """
@@ -22,10 +25,13 @@ from typing import Any
 
 from chalicelib.settings import DEFAULT_REGION
 from infra.console import ConsoleConfigError, hosting_template
+from infra.operations import OperationsError, complete
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CHALICE_CONFIG = PROJECT_DIR / ".chalice" / "config.json"
 RESOURCES = PROJECT_DIR / "infra" / "resources.json"
+POLICIES = PROJECT_DIR / "infra" / "policies.json"
+PARAMETERS = PROJECT_DIR / "infra" / "parameters.json"
 TABLE_PREFIX_PARAMETER = "TablePrefix"
 
 
@@ -55,12 +61,38 @@ def merge_template(stage: str) -> dict[str, Any]:
     template as it is names the tables what the function expects."""
     template: dict[str, Any] = json.loads(RESOURCES.read_text())
     template["Parameters"][TABLE_PREFIX_PARAMETER]["Default"] = table_prefix(stage)
+    for name, value in stage_parameters(stage).items():
+        template["Parameters"][name]["Default"] = value
     origins = console_origins(stage)
     api_stage = str(_stage(stage).get("api_gateway_stage", "api"))
     for section, entries in hosting_template(origins, api_stage).items():
         template.setdefault(section, {}).update(entries)
     _name_origin_in_gateway_responses(template, origins)
     return template
+
+
+def stage_parameters(stage: str) -> dict[str, Any]:
+    """The stage's defaults from infra/parameters.json (its mail domain)."""
+    defaults: dict[str, Any] = json.loads(PARAMETERS.read_text()).get(stage, {})
+    return defaults
+
+
+def reserved_concurrency(stage: str) -> dict[str, int]:
+    """The stage's production figures (`reserved_concurrency` in .chalice/config.json), per function."""
+    functions = _stage(stage).get("lambda_functions", {})
+    return {
+        name: int(f["reserved_concurrency"]) for name, f in functions.items() if "reserved_concurrency" in f
+    }
+
+
+def finish(stage: str, sam: Path) -> None:
+    """Completes Chalice's template in place (infra/operations.py)."""
+    template = json.loads(sam.read_text())
+    try:
+        complete(template, json.loads(POLICIES.read_text()), reserved_concurrency(stage))
+    except OperationsError as failure:
+        raise PackagingFailed(str(failure)) from failure
+    sam.write_text(json.dumps(template, indent=2))
 
 
 def console_origins(stage: str) -> list[str]:
@@ -100,6 +132,7 @@ def package(stage: str, out: Path) -> Path:
         finished = subprocess.run(command, cwd=PROJECT_DIR, env=_environment(), check=False)  # noqa: S603
     if finished.returncode != 0:
         raise PackagingFailed(f"chalice package failed for stage {stage!r} (exit {finished.returncode})")
+    finish(stage, out / "sam.json")
     return out / "sam.json"
 
 

@@ -26,6 +26,11 @@ for leaked in (
 ):
     os.environ.pop(leaked, None)
 
+# Before any botocore client exists: which function makes which AWS call (tests/test_least_privilege.py).
+from tests import recorder  # noqa: E402
+
+recorder.install()
+
 from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -112,3 +117,11 @@ def client(container: Container) -> Iterator[Client]:
 @pytest.fixture
 def people(cognito: Any, pool: UserPool, container: Container) -> People:
     return People(cognito, pool)
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    # The least-privilege check reads what every other test recorded: it runs last.
+    last = [item for item in items if item.get_closest_marker("after_all")]
+    items[:] = [item for item in items if not item.get_closest_marker("after_all")] + last

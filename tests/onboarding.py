@@ -14,11 +14,14 @@ from chalice.test import Client
 from chalicelib.adapters.registry import RegistryEntry, SampleRegistry
 from chalicelib.errors import UpstreamUnavailable
 from chalicelib.mail.render import RenderedMail, render
+from chalicelib.models.application import ApplicationModel, applications_for
 from chalicelib.models.audit import AuditModel
 from chalicelib.models.organisation import OrganisationStatus
 from chalicelib.models.outbox import MailKind, OutboxModel
+from chalicelib.models.user import UserModel
 from infra.local.demo import CompanySpec, add_organisation
-from tests.people import Org
+from infra.local.signin import enrol_authenticator, sign_in
+from tests.people import Org, People, Person
 
 JSON = {"content-type": "application/json"}
 STRONG_PASSWORD = "Sikker-Adgang-2026"
@@ -93,6 +96,30 @@ def rendered(message: OutboxModel) -> RenderedMail:
         message.language,
         {**message.context, **(message.secrets or {}), "recipient_name": message.to_name},
     )
+
+
+def signed_in(cognito: Any, people: People, username: str, password: str = STRONG_PASSWORD) -> Person:
+    """An activated administrator with an enrolled authenticator app, signed in."""
+    token = sign_in(cognito, people.pool.client_id, username, password)
+    secret = enrol_authenticator(cognito, token)
+    user = UserModel.get(username)
+    user.update(actions=[UserModel.second_factor_enrolled.set(True)])
+    token = sign_in(cognito, people.pool.client_id, username, password, secret)
+    return Person(username, user.org_id, token, secret)
+
+
+def letter_to(cvr: str, kind: MailKind = MailKind.ACTIVATION_LETTER) -> list[OutboxModel]:
+    """The letters of a kind that went to the official mailbox of a CVR of the sample register."""
+    entry = SAMPLE.lookup(cvr)
+    assert entry is not None
+    return [m for m in mail(kind) if m.to_address == entry.official_mailbox]
+
+
+def only_application(cvr: str) -> ApplicationModel:
+    """The one application kept for a CVR."""
+    found = applications_for(cvr)
+    assert len(found) == 1, [a.application_id for a in found]
+    return found[0]
 
 
 def trail(org_id: str) -> list[AuditModel]:

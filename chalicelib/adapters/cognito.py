@@ -51,9 +51,12 @@ class CognitoDirectory:
         except ClientError as exc:
             raise _as_domain_error(exc) from exc
 
-    def create_login(self, *, username: str, email: str, mobile: str, password: str) -> None:
-        """A login with a permanent password the person chose, and no invitation mail from Cognito. If the
-        password is refused, the half-made login is deleted again, so nothing is left behind."""
+    def create_login(
+        self, *, username: str, email: str, mobile: str, password: str, permanent: bool = True
+    ) -> None:
+        """A login with a permanent password the person chose (or, `permanent=False`, a temporary one they
+        must replace at their first sign-in), and no invitation mail from Cognito. If the password is
+        refused, the half-made login is deleted again, so nothing is left behind."""
         try:
             self._client.admin_create_user(
                 UserPoolId=self._pool,
@@ -70,11 +73,18 @@ class CognitoDirectory:
             raise _as_login_error(exc) from exc
         try:
             self._client.admin_set_user_password(
-                UserPoolId=self._pool, Username=username, Password=password, Permanent=True
+                UserPoolId=self._pool, Username=username, Password=password, Permanent=permanent
             )
         except ClientError as exc:
             self.delete_login(username)
             raise _as_login_error(exc) from exc
+
+    def add_to_group(self, username: str, group: str) -> None:
+        """Membership of a pool group (`staff`); only the operator's tools ask for it (`make staff`)."""
+        try:
+            self._client.admin_add_user_to_group(UserPoolId=self._pool, Username=username, GroupName=group)
+        except ClientError as exc:
+            raise UpstreamUnavailable("The identity provider could not add the login to its group.") from exc
 
     def delete_login(self, username: str) -> None:
         """Remove the login; one that is already gone is fine, so a retry after a failure completes."""

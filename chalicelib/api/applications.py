@@ -18,18 +18,22 @@ routes = Routes(__name__, schemas="chalicelib.api.schemas.applications", tag="On
     body="chalicelib.services.applications:ApplicationForm",
     response="ApplicationAccepted",
     status=202,
-    errors=(409, 422, 503),
+    errors=(409, 422, 429, 503),
     description=(
         "Sends a letter with a username and an activation code to the official mailbox (e-Boks) that the "
         "company register has on record for the CVR, within 2 hours. The address never comes from the form. "
-        "Every CVR must be in the register (422 otherwise). 409 when the organisation already has an active "
-        "administrator (ask them, or contact support).\n\n"
-        "Applying again while an application for the same CVR is pending answers 202 with the pending "
-        "application's id and `already_pending: true`, and sends no second letter. Not a 409: a double "
-        "click, a retry after a timeout, or a colleague applying too all want the same outcome (a letter "
-        "on its way), and there is nothing for them to resolve; the letter that stands is the only one. "
-        "Once the pending application is activated, locked or expired, a new application sends a new "
-        "letter.\n\n"
+        "The letter says who applied (name, e-mail) and for which name. Every CVR must be in the register, "
+        "and active (422 otherwise). 409 when the organisation already has an active administrator (ask "
+        "them, or contact support). 503 when the register cannot be asked; nothing is written then.\n\n"
+        "Every application stands on its own: a pending application for the same CVR never blocks or "
+        "absorbs another, and activating a letter binds that letter's application and voids the others. "
+        "Sending exactly the same form again while it is pending answers with that application "
+        "(`already_pending: true`) and writes nothing. Letters per CVR are bounded per 24 hours "
+        "(`GODKEND_LETTERS_PER_CVR_PER_DAY`, 3 by default): beyond that 429 with Retry-After, and "
+        "nothing is written."
+        "\n\nSubsidiaries count once proven: by the register's ownership data, or after activation by a "
+        "letter to each one's own official mailbox, whose code an administrator enters at `POST "
+        "/v1/organisation/companies/{cvr}/proof`. Until then they are pending and block nobody.\n\n"
         "When the CVR already belongs to an organisation with no active administrator (support removed an "
         "orphaned login), the application restores an administrator; the organisation's companies and "
         "accounts are kept as they are, and the form's are not applied."

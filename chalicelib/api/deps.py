@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.cognito import CognitoDirectory
     from chalicelib.adapters.idempotency import SendOnce
     from chalicelib.adapters.registry import CompanyRegistry
+    from chalicelib.adapters.sqs import SqsRetryScheduler
     from chalicelib.services.activation_codes import ActivationCodes
     from chalicelib.services.activations import ActivationService, LoginDirectory
     from chalicelib.services.applications import ApplicationService
@@ -26,8 +27,10 @@ if TYPE_CHECKING:
     from chalicelib.services.invitations import InvitationService
     from chalicelib.services.letters import LetterWatchService
     from chalicelib.services.mail_delivery import MailDelivery, Sender
+    from chalicelib.services.mail_sweeper import OutboxSweeper
     from chalicelib.services.organisation import OrganisationService
     from chalicelib.services.personal_data import PersonalDataService
+    from chalicelib.services.proofs import ProofService
     from chalicelib.services.reminders import (
         ReminderPlanner,
         ReminderWriter,
@@ -104,19 +107,31 @@ class Container:
     def mail_delivery(self) -> MailDelivery:
         return self.build_mail_delivery(self.mail_sender)
 
-    def build_mail_delivery(self, sender: Sender) -> MailDelivery:
+    @cached_property
+    def mail_retries(self) -> SqsRetryScheduler:
         import boto3
 
         from chalicelib.adapters.sqs import SqsRetryScheduler
-        from chalicelib.services.mail_delivery import MailDelivery
         from chalicelib.settings import resource_name
+
+        return SqsRetryScheduler(
+            boto3.client("sqs", region_name=self.settings.region), resource_name("mail-retry")
+        )
+
+    @cached_property
+    def outbox_sweeper(self) -> OutboxSweeper:
+        from chalicelib.services.mail_sweeper import OutboxSweeper
+
+        return OutboxSweeper(retries=self.mail_retries, clock=self.clock)
+
+    def build_mail_delivery(self, sender: Sender) -> MailDelivery:
+
+        from chalicelib.services.mail_delivery import MailDelivery
 
         settings = self.settings
         return MailDelivery(
             sender=sender,
-            retries=SqsRetryScheduler(
-                boto3.client("sqs", region_name=settings.region), resource_name("mail-retry")
-            ),
+            retries=self.mail_retries,
             clock=self.clock,
             mail_sender=settings.mail_sender,
             max_attempts=settings.mail_max_attempts,
@@ -145,25 +160,48 @@ class Container:
     def activation_codes(self) -> ActivationCodes:
         from chalicelib.services.activation_codes import ActivationCodes
 
-        return ActivationCodes(self.settings.activation_key.get_secret_value())
+        return ActivationCodes(self.activation_key())
+
+    def activation_key(self) -> str:
+        """The stage's fixed key (local, test), else the secret's value (dev, prod), read on first need."""
+        settings = self.settings
+        fixed = settings.activation_key.get_secret_value()
+        if fixed or not settings.activation_key_secret:
+            return fixed
+        from chalicelib.adapters.secrets import secret_value
+
+        return secret_value(settings.activation_key_secret)
 
     @cached_property
     def applications(self) -> ApplicationService:
         from chalicelib.services.applications import ApplicationService
 
-        return ApplicationService(registry=self.registry, codes=self.activation_codes, clock=self.clock)
+        return ApplicationService(
+            registry=self.registry,
+            codes=self.activation_codes,
+            clock=self.clock,
+            letters_per_day=self.settings.letters_per_cvr_per_day,
+        )
 
     @cached_property
     def activations(self) -> ActivationService:
         from chalicelib.services.activations import ActivationService
 
-        return ActivationService(codes=self.activation_codes, logins=self.logins, clock=self.clock)
+        return ActivationService(
+            codes=self.activation_codes, logins=self.logins, clock=self.clock, proofs=self.proofs
+        )
+
+    @cached_property
+    def proofs(self) -> ProofService:
+        from chalicelib.services.proofs import ProofService
+
+        return ProofService(codes=self.activation_codes, clock=self.clock)
 
     @cached_property
     def eligibility(self) -> EligibilityService:
         from chalicelib.services.eligibility import EligibilityService
 
-        return EligibilityService(clock=self.clock)
+        return EligibilityService(clock=self.clock, registry=self.registry)
 
     @cached_property
     def support(self) -> SupportService:

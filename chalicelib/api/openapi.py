@@ -121,7 +121,13 @@ def _operation(op: Operation) -> dict[str, Any]:
         for name in PATH_PARAM.findall(op.path)
     ]
     parameters += [
-        {"name": q.name, "in": "query", "required": False, "description": q.description, "schema": q.schema}
+        {
+            "name": q.name,
+            "in": "query",
+            "required": q.required,
+            "description": q.description,
+            "schema": q.schema,
+        }
         for q in op.query_params()
     ]
     if parameters:

@@ -32,11 +32,30 @@ def get_organisation(call: Call) -> dict[str, Any]:
     "existing one is renamed, closed or opened; `remove` deletes a closed account that has never had a "
     "code (an account with codes stays closed: 409 account-has-codes). Renaming a company or adding an "
     "account needs full access to the company. Companies and accounts outside the caller's scope answer "
-    "404. The handle does not change with the name.",
+    "404. The handle does not change with the name. Changing the name needs full access to the main "
+    "company; once the organisation is approved, a new name is a request that staff approve or refuse, and "
+    "vendors see the approved name until then (`requested_name`).",
 )
 def change_organisation(call: Call) -> dict[str, Any]:
     changes = call.body()
     return container().organisation.update(call.principal, changes, origin=call.origin)
+
+
+@routes.post(
+    "/v1/organisation/companies/{cvr}/proof",
+    rule=user(Function.USERS),
+    summary="Prove a subsidiary with the code from the letter to its own official mailbox",
+    body="ProofForm",
+    response="ProofOut",
+    errors=(404, 409, 423),
+    description="The company then belongs to the organisation (with a default account when it has none), "
+    "and the administrator who proved it gets full access to it. The code is single-use, expires and locks "
+    "after 5 wrong tries. 404 when no company with this CVR is waiting for proof in the organisation; "
+    "409 when another organisation proved it first (this claim is then dropped).",
+)
+def prove_company(call: Call, cvr: str) -> dict[str, Any]:
+    code = call.body().activation_code
+    return container().proofs.prove(call.principal, cvr, code, origin=call.origin)
 
 
 @routes.get(

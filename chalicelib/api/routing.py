@@ -105,6 +105,7 @@ class QueryParam:
     name: str
     description: str
     schema: dict[str, Any] = field(default_factory=lambda: {"type": "string"})
+    required: bool = False
 
 
 @functools.cache
@@ -313,6 +314,7 @@ def query_params(model: type[BaseModel]) -> tuple[QueryParam, ...]:
             name=name,
             description=field.description or "",
             schema=_query_schema(_inline(schema["properties"][name], definitions)),
+            required=field.is_required(),
         )
         for name, field in model.model_fields.items()
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from chalicelib.api.deps import container
 from chalicelib.api.routing import STAFF, Call, Routes
@@ -31,9 +32,12 @@ def list_mail(call: Call) -> dict[str, Any]:
     summary="Send a failed message again",
     response="MailMessage",
     errors=(409,),
-    description="Only a failed message can be retried; it is sent once more, as a new delivery.",
+    description="Only a failed message can be retried; it is sent once more, as a new delivery. The id may "
+    "be percent-encoded (`activation_letter%3A…`), as a client encodes a path segment.",
 )
 def retry_failed_mail(call: Call, message_id: str) -> dict[str, Any]:
     from chalicelib.services import mail_admin
 
+    # A message id never holds a '%' of its own; the local gateway hands the segment over still encoded.
+    message_id = unquote(message_id)
     return mail_admin.retry(call.principal, message_id, origin=call.origin, now=container().clock.now())

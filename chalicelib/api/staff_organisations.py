@@ -14,10 +14,16 @@ if TYPE_CHECKING:
 routes = Routes(__name__, schemas="chalicelib.api.schemas.staff_organisations", tag="Staff")
 
 
-def _organisation(organisation: OrganisationModel) -> dict[str, Any]:
+def _organisation(
+    organisation: OrganisationModel, companies: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     return {
         "org_id": organisation.org_id,
         "name": organisation.name,
+        "legal_name": organisation.legal_name,
+        "requested_name": organisation.requested_name,
+        "applicant": organisation.applicant,
+        "companies": companies if companies is not None else _companies_of(organisation.org_id),
         "handle": organisation.handle,
         "primary_cvr": organisation.primary_cvr,
         "status": organisation.status,
@@ -39,6 +45,51 @@ def list_organisations(call: Call) -> dict[str, Any]:
     query = call.query_model()
     page = container().eligibility.page(query.status, limit=query.limit, cursor=query.cursor)
     return {"items": [_organisation(o) for o in page.items], "next_cursor": page.next_cursor}
+
+
+@routes.get(
+    "/v1/staff/organisations/{org_id}",
+    rule=STAFF,
+    summary="One organisation for review: every company with its proof status and register name",
+    response="StaffOrganisationReview",
+    errors=(404, 503),
+    description="The register is asked again for each company's name and status, beside the names the "
+    "organisation typed.",
+)
+def review_organisation(call: Call, org_id: str) -> dict[str, Any]:
+    reviewed = container().eligibility.review(org_id)
+    return _organisation(reviewed["organisation"], reviewed["companies"])
+
+
+@routes.post(
+    "/v1/staff/organisations/{org_id}/name/approve",
+    rule=STAFF,
+    summary="Approve the display name the organisation asked for: vendors see it from now on",
+    response="StaffOrganisation",
+    errors=(404, 409),
+    description="409 when no name change is waiting. The handle does not change.",
+)
+def approve_name(call: Call, org_id: str) -> dict[str, Any]:
+    return _organisation(
+        container().eligibility.approve_name_change(call.principal, org_id, origin=call.origin)
+    )
+
+
+@routes.post(
+    "/v1/staff/organisations/{org_id}/name/refuse",
+    rule=STAFF,
+    summary="Refuse the display name the organisation asked for: the approved one stays",
+    body="ReasonForm",
+    response="StaffOrganisation",
+    errors=(404, 409),
+    description="409 when no name change is waiting.",
+)
+def refuse_name(call: Call, org_id: str) -> dict[str, Any]:
+    reason = call.body().reason
+    refused = container().eligibility.refuse_name_change(
+        call.principal, org_id, reason=reason, origin=call.origin
+    )
+    return _organisation(refused)
 
 
 DECISION_ERRORS = (409,)
@@ -122,6 +173,12 @@ def remove_login(call: Call, org_id: str, user_id: str) -> dict[str, Any]:
         "administrators_left": removed.administrators_left,
         "may_apply_again": removed.administrators_left == 0,
     }
+
+
+def _companies_of(org_id: str) -> list[dict[str, Any]]:
+    from chalicelib.services.proofs import organisation_companies
+
+    return organisation_companies(org_id, container().clock.now())
 
 
 def _decision(name: str) -> Any:

@@ -1,4 +1,5 @@
-"""The mail pipeline's event handlers: the outbox stream, the retry queue and SES feedback."""
+"""The mail pipeline's event handlers: the outbox stream, the retry queue, SES feedback and the sweeper of
+messages stuck in the outbox."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import logging
 import os
 from typing import TYPE_CHECKING, Any
 
-from chalice.app import Blueprint, DynamoDBEvent, SNSEvent, SQSEvent
+from chalice.app import Blueprint, CloudWatchEvent, DynamoDBEvent, Rate, SNSEvent, SQSEvent
 
 from chalicelib.api.deps import container
 from chalicelib.environment import resource_name, table_name
@@ -58,6 +59,12 @@ def mail_feedback(event: SNSEvent) -> None:
     suppressed = apply_feedback(event.message, clock=container().clock)
     if suppressed:
         logger.info("suppressed %d address(es) after SES feedback", len(suppressed))
+
+
+@events.schedule(Rate(15, unit=Rate.MINUTES))
+def sweep_outbox(event: CloudWatchEvent) -> dict[str, int]:
+    """Drives again what a failed stream batch or a lost retry left queued; parks what keeps failing."""
+    return container().outbox_sweeper.run().as_dict()
 
 
 def _delivery_of(body: str) -> Delivery | None:

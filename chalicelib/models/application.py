@@ -1,14 +1,16 @@
 """Applications for a login, and the activation codes their letters carry.
 
-An application is kept per CVR number: the item is the organisation's *current* application, so one
-conditional put decides, even between concurrent requests, whether a new letter goes out (no application
-yet, or the last one was activated, locked or has expired) or a pending one stands. Earlier applications
-live on in the audit trail. The application holds what the applicant typed; the activation holds the
-secret's keyed hash, its tries and its state, under the username printed in the letter.
+Every application stands on its own: it is kept under its CVR number and its own id, with its own letter,
+so a stranger's pending application never blocks or absorbs the company's own. What bounds them is the
+letter quota per CVR (`LetterQuotaModel`): a counter written in the same transaction as the application,
+under a condition, so that concurrent applications can never send more letters than the quota allows. The
+application holds what the applicant typed; the activation holds the secret's keyed hash, its tries and its
+state, under the username printed in the letter. Activating one application voids the others for its CVR.
 
 Access patterns
-- the current application for a CVR ......... GetItem applications[cvr]
-- one at a time per CVR ..................... PutItem applications[cvr] if absent, activated, locked, expired
+- one application ........................... GetItem applications[cvr, application_id]
+- a CVR's applications ...................... Query applications[cvr] (to void the others at activation)
+- letters per CVR per 24 hours .............. Put/UpdateItem letter-quotas[cvr] under a condition
 - an activation by the username in a letter . GetItem activations[username] (consistent read)
 - count a try before comparing .............. UpdateItem activations[username] ADD attempts 1 if < 5
 - letters whose 2-hour promise is due ....... Query applications.by-letter-watch["pending"], due_by <= now
@@ -58,6 +60,7 @@ class ApplicationStatus(StrEnum):
     PENDING = "pending"  # a letter is on its way or waiting to be used
     ACTIVATED = "activated"
     LOCKED = "locked"  # too many wrong tries; a new application sends a new letter
+    VOIDED = "voided"  # another application for the same CVR was activated
 
 
 class ActivationStatus(StrEnum):
@@ -112,7 +115,7 @@ class ApplicationModel(Model):
         billing_mode = PAY_PER_REQUEST_BILLING_MODE
 
     cvr = UnicodeAttribute(hash_key=True)
-    application_id = UnicodeAttribute()
+    application_id = UnicodeAttribute(range_key=True)
     # The organisation the administrator will belong to: a new id, or the one that already owns the CVR.
     org_id = UnicodeAttribute()
     # What the applicant sent, normalised (name, subsidiaries, accounts, applicant, language).
@@ -157,7 +160,7 @@ def letters_due(now: datetime) -> Iterator[ApplicationModel]:
 
 
 def _still_watched(application: ApplicationModel) -> Condition:
-    # The same application (a CVR's item is replaced by its next application) in the same watch state.
+    # The same application, still in the same watch state.
     condition: Condition = (ApplicationModel.application_id == application.application_id) & (
         ApplicationModel.letter_watch == LetterWatch.PENDING.value
     )
@@ -184,7 +187,9 @@ def mark_letter_overdue(application: ApplicationModel, now: datetime) -> bool:
 def _update_if(application: ApplicationModel, actions: list[Action]) -> bool:
     try:
         # A fresh object: the one from the index holds only the projected attributes.
-        ApplicationModel(application.cvr).update(actions=actions, condition=_still_watched(application))
+        ApplicationModel(application.cvr, application.application_id).update(
+            actions=actions, condition=_still_watched(application)
+        )
     except UpdateError as exc:
         if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
             return False
@@ -211,19 +216,36 @@ def overdue_letters_page(
     last = found[limit - 1]
     return found[:limit], {
         "cvr": {"S": last.cvr},
+        "application_id": {"S": last.application_id},
         "letter_watch": {"S": LetterWatch.OVERDUE.value},
         "letter_due_by": {"S": ApplicationModel.letter_due_by.serialize(last.letter_due_by)},
     }
 
 
-def may_replace_application(now: datetime) -> Condition:
-    """A new application for the CVR may be written only where no pending one stands."""
-    condition: Condition = (
-        ApplicationModel.cvr.does_not_exist()
-        | ApplicationModel.status.is_in(ApplicationStatus.ACTIVATED.value, ApplicationStatus.LOCKED.value)
-        | (ApplicationModel.code_expires_at <= now)
-    )
-    return condition
+def applications_for(cvr: str) -> list[ApplicationModel]:
+    """Every application kept for a CVR (a handful: the letter quota bounds them)."""
+    return list(ApplicationModel.query(cvr, consistent_read=True))
+
+
+class LetterQuotaModel(Model):
+    """How many letters went to a CVR's official mailbox in the current 24-hour window."""
+
+    class Meta:
+        table_name = table_name("letter-quotas")
+        region = aws_region()
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    cvr = UnicodeAttribute(hash_key=True)
+    window_started_at = UTCDateTimeAttribute()
+    letters = NumberAttribute(default=0)
+    delete_after = TTLAttribute()
+
+
+def get_letter_quota(cvr: str) -> LetterQuotaModel | None:
+    try:
+        return LetterQuotaModel.get(cvr, consistent_read=True)
+    except LetterQuotaModel.DoesNotExist:
+        return None
 
 
 class ActivationModel(Model):
@@ -247,9 +269,9 @@ class ActivationModel(Model):
     delete_after = TTLAttribute()
 
 
-def get_application(cvr: str) -> ApplicationModel | None:
+def get_application(cvr: str, application_id: str) -> ApplicationModel | None:
     try:
-        return ApplicationModel.get(cvr, consistent_read=True)
+        return ApplicationModel.get(cvr, application_id, consistent_read=True)
     except ApplicationModel.DoesNotExist:
         return None
 

@@ -62,6 +62,12 @@ class AuditAction(StrEnum):
     USER_DISABLED = "user.disabled"
     USER_ENABLED = "user.enabled"
     USER_DELETED = "user.deleted"
+    COMPANY_PROOF_SENT = "company.proof_sent"  # a subsidiary's own letter went to its official mailbox
+    COMPANY_PROOF_REFUSED = "company.proof_refused"  # a wrong code for a subsidiary
+    COMPANY_PROVEN = "company.proven"  # by its letter's code, or by the register's ownership data
+    COMPANY_CLAIM_DROPPED = "company.claim_dropped"  # another organisation proved it first, or rejection
+    NAME_CHANGE_APPROVED = "organisation.name_change_approved"
+    NAME_CHANGE_REFUSED = "organisation.name_change_refused"
     ORGANISATION_UPDATED = "organisation.updated"  # master data: name, address, contact, companies, accounts
     # In the staff trail:
     VENDOR_CREATED = "vendor.created"

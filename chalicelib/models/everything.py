@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from pynamodb.models import Model
 
-from chalicelib.models.application import ActivationModel, ApplicationModel
+from chalicelib.models.application import ActivationModel, ApplicationModel, LetterQuotaModel
 from chalicelib.models.audit import AuditModel
 from chalicelib.models.code import CodeModel, CodeValueModel
 from chalicelib.models.handle import HandleModel
 from chalicelib.models.idempotency import IdempotencyModel
 from chalicelib.models.invitation import InvitationModel
-from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel
+from chalicelib.models.organisation import (
+    AccountModel,
+    CompanyClaimModel,
+    CompanyModel,
+    OrganisationModel,
+)
 from chalicelib.models.outbox import OutboxModel
 from chalicelib.models.suppression import SuppressionModel
 from chalicelib.models.user import UserModel
@@ -38,6 +43,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     ReceiptModel,
     FailureWindowModel,
     InvitationModel,
+    LetterQuotaModel,
+    CompanyClaimModel,
     WebhookModel,
     EventCauseModel,
     VendorEventModel,

@@ -5,7 +5,12 @@ Access patterns
 - master data (name, address, contact) ...... UpdateItem organisations[org_id] under its version
 - organisations by status, oldest first ..... Query organisations.by-status[status] (staff review queue),
                                               paged by the last item's keys (`status_page`)
-- company by CVR ............................ GetItem companies[cvr] (a CVR belongs to one organisation)
+- company by CVR ............................ GetItem companies[cvr] (a CVR belongs to one organisation;
+                                              written only once the company is proven, under
+                                              `attribute_not_exists`, so the first proof wins)
+- a CVR's pending claims .................... Query company-claims[cvr] (dropped when another proves it)
+- an organisation's pending claims .......... Query company-claims.by-org[org_id]
+- one claim ................................. GetItem company-claims[cvr, org_id]
 - an organisation's companies ............... Query companies.by-org[org_id]
 - a company's accounts ...................... Query accounts[cvr]
 - one account ............................... GetItem accounts[cvr, number]
@@ -16,10 +21,18 @@ Access patterns
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pynamodb.attributes import JSONAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.attributes import (
+    JSONAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -54,7 +67,16 @@ class OrganisationModel(Model):
         billing_mode = PAY_PER_REQUEST_BILLING_MODE
 
     org_id = UnicodeAttribute(hash_key=True)
+    # The display name vendors see: typed at application, reviewed by staff; a later change waits in
+    # `requested_name` until staff approve it.
     name = UnicodeAttribute()
+    # The main company's name in the company register.
+    legal_name = UnicodeAttribute(null=True)
+    requested_name = UnicodeAttribute(null=True)
+    name_requested_at = UTCDateTimeAttribute(null=True)
+    name_requested_by = UnicodeAttribute(null=True)
+    # Who applied in the application that was activated: {first_name, last_name, email}.
+    applicant = JSONAttribute(null=True)
     # ASCII form of the name used in codes (`7k2m9xq4@RoedeKorsAarhus`).
     handle = UnicodeAttribute()
     primary_cvr = UnicodeAttribute()
@@ -90,12 +112,76 @@ class CompanyModel(Model):
 
     cvr = UnicodeAttribute(hash_key=True)
     org_id = UnicodeAttribute()
+    # The name the organisation gave the company; `legal_name` is the register's.
     name = UnicodeAttribute()
+    legal_name = UnicodeAttribute(null=True)
     # The group's parent company; null for the parent itself.
     parent_cvr = UnicodeAttribute(null=True)
+    # How the company was proven: "letter" (its own letter's code), "ownership" (the register says the main
+    # company owns it).
+    proven_by = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
 
     by_org = CompaniesByOrganisation()
+
+
+class ClaimsByOrganisation(GlobalSecondaryIndex["CompanyClaimModel"]):
+    class Meta:
+        index_name = "by-org"
+        projection = AllProjection()
+
+    org_id = UnicodeAttribute(hash_key=True)
+    cvr = UnicodeAttribute(range_key=True)
+
+
+class CompanyClaimModel(Model):
+    """A subsidiary an organisation named but has not proven yet: `pending`. It blocks nobody (the company
+    item is written only by a proof), and carries the keyed hash of the code in the company's own letter."""
+
+    class Meta:
+        table_name = table_name("company-claims")
+        region = aws_region()
+        billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+    cvr = UnicodeAttribute(hash_key=True)
+    org_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    legal_name = UnicodeAttribute()
+    official_mailbox = UnicodeAttribute()
+    parent_cvr = UnicodeAttribute()
+    # The accounts the application gave this company, written when it is proven: [{number, name}].
+    accounts = JSONAttribute(default=list)
+    code_digest = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    created_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute()
+    delete_after = TTLAttribute()
+
+    by_org = ClaimsByOrganisation()
+
+    def is_open(self, now: datetime) -> bool:
+        return now < self.expires_at
+
+
+def claims_of(org_id: str, now: datetime) -> list[CompanyClaimModel]:
+    """The organisation's pending companies whose proof has not expired (an expired one is released)."""
+    return [c for c in CompanyClaimModel.by_org.query(org_id) if c.is_open(now)]
+
+
+def all_claims_of(org_id: str) -> list[CompanyClaimModel]:
+    """Every claim of the organisation's, expired ones too (until TTL removes them)."""
+    return list(CompanyClaimModel.by_org.query(org_id))
+
+
+def claims_on(cvr: str) -> list[CompanyClaimModel]:
+    return list(CompanyClaimModel.query(cvr, consistent_read=True))
+
+
+def get_claim(cvr: str, org_id: str) -> CompanyClaimModel | None:
+    try:
+        return CompanyClaimModel.get(cvr, org_id, consistent_read=True)
+    except CompanyClaimModel.DoesNotExist:
+        return None
 
 
 class AccountModel(Model):

@@ -12,7 +12,8 @@ can be removed from the item as soon as the mail is sent; the item itself expire
 
 Access patterns
 - message by id ..................... GetItem outbox[message_id]
-- messages by status, oldest first .. Query outbox.by-status[status] (staff: failed mail)
+- messages by status, oldest first .. Query outbox.by-status[status] (staff: failed mail; the sweeper:
+                                      queued ones created before a time)
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ class MailKind(StrEnum):
     CODE_ISSUED = "code_issued"
     # To the official mailbox on record for a CVR: the username and activation code of a new administrator.
     ACTIVATION_LETTER = "activation_letter"
+    # To a subsidiary's official mailbox: the code that proves it belongs to the organisation.
+    PROOF_LETTER = "proof_letter"
     # To an organisation's administrators: staff approved, rejected or suspended the organisation.
     DECISION = "decision"
     # To an organisation's remaining administrators: support removed one of its logins.
@@ -118,6 +121,9 @@ class OutboxModel(Model):
     # Bumped by a staff retry, so the stream delivers the item again.
     generation = NumberAttribute(default=0)
     attempts = NumberAttribute(default=0)
+    # Times the sweeper found this generation stuck in `queued` and drove it again (chalicelib/services/
+    # mail_sweeper.py); a staff retry starts again from zero.
+    swept = NumberAttribute(null=True)
     last_error = UnicodeAttribute(null=True)
     provider_message_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()

@@ -109,6 +109,8 @@ class ReceiptModel(Model):
     key_id = UnicodeAttribute()
     org_id = UnicodeAttribute()
     organisation_name = UnicodeAttribute()
+    # The main company's name in the company register when the code was validated.
+    legal_name = UnicodeAttribute(null=True)
     primary_cvr = UnicodeAttribute()
     handle = UnicodeAttribute()
     approved_since = UTCDateTimeAttribute(null=True)

@@ -7,8 +7,14 @@ leaves nothing half-done:
 
 1. claim the activation (a conditional update: exactly one request proceeds);
 2. create the login in Cognito (the password policy speaks here);
-3. write the organisation (if new), its companies and accounts, the user, and mark the activation used and
-   the application activated: one transaction, with the audit record.
+3. write the organisation (if new), its proven companies and their accounts (a default account for a
+   proven company without any), the user, and mark the activation used and the application activated: one
+   transaction, with the audit record.
+
+Activation binds *this* letter's application: its applicant becomes the administrator, its structure the
+organisation. Afterwards the other pending applications for the CVR are voided, other organisations' claims
+on the now proven companies are dropped, and each subsidiary the register does not tie to the main company
+gets its own proof letter (chalicelib/services/proofs.py).
 
 If 2 fails, the claim is released; if 3 fails, the login is deleted and the claim released. A request that
 dies between the steps leaves a claim that expires after a few minutes, and a login with no user record
@@ -49,6 +55,7 @@ from chalicelib.models.application import (
     ActivationStatus,
     ApplicationModel,
     ApplicationStatus,
+    applications_for,
     claimable,
     get_activation,
     get_application,
@@ -64,11 +71,10 @@ from chalicelib.models.audit import (
 )
 from chalicelib.models.base import transaction
 from chalicelib.models.organisation import (
-    AccountModel,
-    CompanyModel,
     OrganisationModel,
     OrganisationStatus,
     companies_of,
+    get_company,
     get_organisation,
 )
 from chalicelib.models.user import (
@@ -82,6 +88,14 @@ from chalicelib.models.user import (
 from chalicelib.services.activation_codes import ActivationCodes, normalise_code, normalise_username
 from chalicelib.services.authz import Function
 from chalicelib.services.handles import ascii_handle
+from chalicelib.services.proofs import (
+    ProofRequest,
+    ProofService,
+    ProvenBy,
+    ProvenCompany,
+    drop_losing_claims,
+    write_proven_company,
+)
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 
@@ -111,10 +125,18 @@ class LoginDirectory(Protocol):
 
 
 class ActivationService:
-    def __init__(self, *, codes: ActivationCodes, logins: LoginDirectory, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        codes: ActivationCodes,
+        logins: LoginDirectory,
+        clock: Clock,
+        proofs: ProofService | None = None,
+    ) -> None:
         self._codes = codes
         self._logins = logins
         self._clock = clock
+        self._proofs = proofs or ProofService(codes=codes, clock=clock)
 
     def activate(self, form: ActivationForm, *, origin: Origin) -> Activated:
         username = normalise_username(form.username)
@@ -214,9 +236,16 @@ class ActivationService:
     def _complete(
         self, activation: ActivationModel, form: ActivationForm, now: datetime, origin: Origin
     ) -> Activated:
-        application = get_application(activation.cvr)
-        if application is None or application.application_id != activation.application_id:
-            raise ActivationExpired("This activation is no longer current; apply again for a new letter.")
+        application = get_application(activation.cvr, activation.application_id)
+        if application is None or application.status == ApplicationStatus.VOIDED.value:
+            raise ActivationExpired(
+                "Another letter for this company has been activated, so this one no longer counts."
+            )
+        owner = get_company(activation.cvr)
+        if owner is not None and owner.org_id != activation.org_id:
+            raise ActivationExpired(
+                "Another letter for this company has been activated, so this one no longer counts."
+            )
         organisation = get_organisation(activation.org_id)
         if organisation is not None and active_administrators(organisation.org_id):
             raise AdministratorExists(
@@ -224,14 +253,40 @@ class ActivationService:
                 "or contact support."
             )
         applied: dict[str, Any] = application.form
-        user = _administrator(activation, application, applied, organisation, now)
+        structure = None if organisation is not None else _structure(application, applied)
+        user = _administrator(activation, application, applied, organisation, structure, now)
         self._create_login(user, form.password)
         try:
-            _commit(activation, application, applied, user, organisation, now, origin)
+            _commit(activation, application, applied, user, structure, now, origin)
         except Exception:
             self._logins.delete_login(user.user_id)
             raise
+        self._after(application, applied, structure, now, origin)
         return Activated(user_id=user.user_id, org_id=activation.org_id)
+
+    def _after(
+        self,
+        application: ApplicationModel,
+        applied: dict[str, Any],
+        structure: _Structure | None,
+        now: datetime,
+        origin: Origin,
+    ) -> None:
+        """What follows a committed activation; each step is safe to repeat and guarded on its own."""
+        _void_others(application, now)
+        if structure is None:
+            return
+        for company in structure.proven:
+            drop_losing_claims(company.cvr, winner=application.org_id, now=now)
+        self._proofs.send_letters(
+            org_id=application.org_id,
+            organisation_name=applied["name"],
+            main_cvr=application.cvr,
+            applicant=applied["applicant"],
+            language=applied.get("language", "da"),
+            requests=structure.pending,
+            origin=origin,
+        )
 
     def _create_login(self, user: UserModel, password: str) -> None:
         details = {"username": user.user_id, "email": user.email, "mobile": user.mobile, "password": password}
@@ -266,18 +321,71 @@ def refuse_unusable(activation: ActivationModel, now: datetime) -> None:
         raise ActivationInProgress("This activation is being completed; try again in a minute.")
 
 
+@dataclass(frozen=True)
+class _Structure:
+    """A new organisation as its application describes it: what is proven now, and what waits for proof."""
+
+    proven: list[ProvenCompany]
+    pending: list[ProofRequest]
+
+
+def _structure(application: ApplicationModel, applied: dict[str, Any]) -> _Structure:
+    register: dict[str, Any] = applied.get("register") or {}
+    accounts: dict[str, list[tuple[str, str]]] = {}
+    for account in applied["accounts"]:
+        accounts.setdefault(account["cvr"], []).append((account["number"], account["name"]))
+    proven = [
+        ProvenCompany(
+            cvr=application.cvr,
+            name=application.company_name,
+            legal_name=application.company_name,
+            parent_cvr=None,
+            proven_by=ProvenBy.LETTER,
+            accounts=accounts.get(application.cvr, []),
+        )
+    ]
+    pending = []
+    for subsidiary in applied["subsidiaries"]:
+        seen = register.get(subsidiary["cvr"]) or {}
+        legal_name = str(seen.get("legal_name") or subsidiary["name"])
+        if seen.get("owned_by_main"):
+            proven.append(
+                ProvenCompany(
+                    cvr=subsidiary["cvr"],
+                    name=subsidiary["name"],
+                    legal_name=legal_name,
+                    parent_cvr=application.cvr,
+                    proven_by=ProvenBy.OWNERSHIP,
+                    accounts=accounts.get(subsidiary["cvr"], []),
+                )
+            )
+        elif seen.get("official_mailbox"):
+            pending.append(
+                ProofRequest(
+                    cvr=subsidiary["cvr"],
+                    name=subsidiary["name"],
+                    legal_name=legal_name,
+                    official_mailbox=str(seen["official_mailbox"]),
+                    accounts=accounts.get(subsidiary["cvr"], []),
+                )
+            )
+    return _Structure(proven=proven, pending=pending)
+
+
 def _administrator(
     activation: ActivationModel,
     application: ApplicationModel,
     applied: dict[str, Any],
     organisation: OrganisationModel | None,
+    structure: _Structure | None,
     now: datetime,
 ) -> UserModel:
-    """The first administrator: every function, full access to every company of the organisation."""
-    if organisation is not None:
+    """The first administrator: every function, full access to every proven company of the organisation."""
+    if structure is None:
+        assert organisation is not None  # an existing organisation, or a new one's structure
         cvrs = [company.cvr for company in companies_of(organisation.org_id)]
     else:
-        cvrs = [application.cvr] + [subsidiary["cvr"] for subsidiary in applied["subsidiaries"]]
+        cvrs = [company.cvr for company in structure.proven]
     applicant = applied["applicant"]
     return UserModel(
         activation.username,
@@ -300,7 +408,7 @@ def _commit(
     application: ApplicationModel,
     applied: dict[str, Any],
     user: UserModel,
-    organisation: OrganisationModel | None,
+    structure: _Structure | None,
     now: datetime,
     origin: Origin,
 ) -> None:
@@ -314,15 +422,19 @@ def _commit(
             "application_id": application.application_id,
             "cvr": application.cvr,
         },
-        details={"new_organisation": organisation is None},
+        details={
+            "new_organisation": structure is not None,
+            "proven": [c.cvr for c in structure.proven] if structure else [],
+            "pending": [c.cvr for c in structure.pending] if structure else [],
+        },
     )
     try:
         with transaction() as tx:
-            if organisation is None:
-                _write_organisation(tx, application, applied, now)
+            if structure is not None:
+                _write_organisation(tx, application, applied, structure, now)
             else:
                 tx.condition_check(
-                    OrganisationModel, organisation.org_id, condition=OrganisationModel.org_id.exists()
+                    OrganisationModel, activation.org_id, condition=OrganisationModel.org_id.exists()
                 )
             tx.save(user, condition=UserModel.user_id.does_not_exist())
             tx.update(
@@ -349,34 +461,48 @@ def _commit(
 
 
 def _write_organisation(
-    tx: TransactWrite, application: ApplicationModel, applied: dict[str, Any], now: datetime
+    tx: TransactWrite,
+    application: ApplicationModel,
+    applied: dict[str, Any],
+    structure: _Structure,
+    now: datetime,
 ) -> None:
     org_id = application.org_id
+    applicant = applied["applicant"]
     tx.save(
         OrganisationModel(
             org_id,
             name=applied["name"],
+            legal_name=application.company_name,
             handle=ascii_handle(applied["name"]),
             primary_cvr=application.cvr,
             status=OrganisationStatus.PENDING_REVIEW.value,
+            applicant={
+                "first_name": applicant["first_name"],
+                "last_name": applicant["last_name"],
+                "email": applicant["email"],
+            },
             created_at=now,
         ),
         condition=OrganisationModel.org_id.does_not_exist(),
     )
-    companies = [CompanyModel(application.cvr, org_id=org_id, name=application.company_name, created_at=now)]
-    companies += [
-        CompanyModel(s["cvr"], org_id=org_id, name=s["name"], parent_cvr=application.cvr, created_at=now)
-        for s in applied["subsidiaries"]
-    ]
-    for company in companies:
-        tx.save(company, condition=CompanyModel.cvr.does_not_exist())
-    for account in applied["accounts"]:
-        tx.save(
-            AccountModel(
-                account["cvr"], account["number"], org_id=org_id, name=account["name"], created_at=now
-            ),
-            condition=AccountModel.number.does_not_exist(),
-        )
+    for company in structure.proven:
+        write_proven_company(tx, org_id, company, now)
+
+
+def _void_others(activated: ApplicationModel, now: datetime) -> None:
+    """The other pending applications for the CVR no longer count: their letters cannot be activated."""
+    for other in applications_for(activated.cvr):
+        if (
+            other.application_id == activated.application_id
+            or other.status != ApplicationStatus.PENDING.value
+        ):
+            continue
+        with contextlib.suppress(UpdateError):
+            other.update(
+                actions=[ApplicationModel.status.set(ApplicationStatus.VOIDED.value)],
+                condition=ApplicationModel.status == ApplicationStatus.PENDING.value,
+            )
 
 
 def _set_application_status(
@@ -385,10 +511,14 @@ def _set_application_status(
     actions: list[Action] = [ApplicationModel.status.set(status.value)]
     if status is ApplicationStatus.ACTIVATED:
         actions.append(ApplicationModel.activated_at.set(now))
+    # Only a pending application is activated (a voided one lost to another letter); any may be locked.
+    condition = (
+        ApplicationModel.status == ApplicationStatus.PENDING.value
+        if status is ApplicationStatus.ACTIVATED
+        else ApplicationModel.application_id.exists()
+    )
     tx.update(
-        ApplicationModel(activation.cvr),
-        actions=actions,
-        condition=ApplicationModel.application_id == activation.application_id,
+        ApplicationModel(activation.cvr, activation.application_id), actions=actions, condition=condition
     )
 
 

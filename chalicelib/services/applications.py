@@ -2,12 +2,20 @@
 activation code goes to the official mailbox the company register has on record for the CVR.
 
 The letter proves control of the company, so its address comes from the register and from nowhere else:
-nothing the applicant types (their e-mail included) is ever an address a letter goes to.
+nothing the applicant types (their e-mail included) is ever an address a letter goes to. The letter says who
+applied and for which name, so that a mailbox holder who did not expect it ignores it.
 
-One letter per pending application: the application is stored per CVR and written on the condition that no
-pending one stands, together with the activation, the letter (outbox) and the audit record, in one
-transaction. Of concurrent duplicates exactly one commits; the others find the pending application and
-answer with it.
+Every application stands on its own, with its own letter: a pending one never blocks or absorbs another
+(a stranger applying first decides nothing; activating a letter binds that letter's application). What
+bounds them is the letter quota per CVR: the application, its activation, the letter (outbox), the audit
+record and the quota's counter commit in one transaction, the counter under a condition on the value read,
+so that concurrent applications never send more letters than the quota allows. Beyond it: 429 with
+Retry-After, and nothing is written. Sending the very same form again while it is pending answers with that
+application and writes nothing, so a double click neither spends the quota nor grows the audit trail.
+
+Subsidiaries are not proven by the main company's letter: they are named here, and proven after activation
+(chalicelib/services/proofs.py). Until then they block nobody, so an application is never refused because
+another organisation merely named one of its companies.
 """
 
 from __future__ import annotations
@@ -15,14 +23,23 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import Field
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
 
 from chalicelib.adapters.registry import CompanyRegistry, RegistryEntry
 from chalicelib.clock import Clock, isoformat
-from chalicelib.errors import AdministratorExists, Conflict, FieldError, InvalidInput, UnknownCompany
+from chalicelib.errors import (
+    AdministratorExists,
+    Conflict,
+    FieldError,
+    InvalidInput,
+    TooManyRequests,
+    UnknownCompany,
+)
 from chalicelib.fields import (
     AccountNumber,
     CompanyName,
@@ -39,12 +56,13 @@ from chalicelib.models.application import (
     RETENTION_AFTER_EXPIRY,
     ActivationModel,
     ApplicationModel,
+    LetterQuotaModel,
     LetterWatch,
-    get_application,
+    applications_for,
+    get_letter_quota,
     letter_message_id,
-    may_replace_application,
 )
-from chalicelib.models.audit import Actor, AuditAction, AuditEvent, Origin, audit_record, record_event
+from chalicelib.models.audit import Actor, AuditAction, AuditEvent, Origin, audit_record
 from chalicelib.models.base import transaction
 from chalicelib.models.organisation import get_company, get_organisation
 from chalicelib.models.outbox import Language, MailKind, Recipient, outgoing
@@ -54,7 +72,8 @@ from chalicelib.services.activation_codes import ActivationCodes, new_code, new_
 
 MAX_SUBSIDIARIES = 20
 MAX_ACCOUNTS = 50
-USERNAME_ATTEMPTS = 3
+WRITE_ATTEMPTS = 3
+QUOTA_WINDOW = timedelta(hours=24)
 
 
 class SubsidiaryIn(Strict):
@@ -91,12 +110,8 @@ class ApplicationReceipt:
     already_pending: bool
 
 
-class _PendingStands(Exception):
-    pass
-
-
-class _UsernameTaken(Exception):
-    pass
+class _Raced(Exception):
+    """A concurrent application moved the quota on, or (rarely) the username was taken: look again."""
 
 
 def inconsistencies(form: ApplicationForm) -> list[FieldError]:
@@ -121,30 +136,35 @@ def inconsistencies(form: ApplicationForm) -> list[FieldError]:
 
 
 class ApplicationService:
-    def __init__(self, *, registry: CompanyRegistry, codes: ActivationCodes, clock: Clock) -> None:
+    def __init__(
+        self, *, registry: CompanyRegistry, codes: ActivationCodes, clock: Clock, letters_per_day: int = 3
+    ) -> None:
         self._registry = registry
         self._codes = codes
         self._clock = clock
+        self._letters_per_day = letters_per_day
 
     def apply(self, form: ApplicationForm, *, origin: Origin) -> ApplicationReceipt:
         errors = inconsistencies(form)
         if errors:
             raise InvalidInput("Some fields do not fit together.", errors=errors)
-        main = self._registered(form)
+        found = self._registered(form)
         org_id = self._organisation_for(form)
-        for _ in range(USERNAME_ATTEMPTS):
+        applied = form.model_dump(mode="json")
+        for _ in range(WRITE_ATTEMPTS):
             now = self._clock.now()
-            pending = get_application(form.cvr)
-            if pending is not None and pending.is_pending(now):
-                return self._repeated(pending, origin, now)
+            same = _same_pending(form.cvr, applied, now)
+            if same is not None:
+                return ApplicationReceipt(same.application_id, same.letter_due_by, already_pending=True)
+            quota = self._quota(form.cvr, now)
             try:
-                return self._submit(form, main, org_id, now, origin)
-            except (_PendingStands, _UsernameTaken):
-                continue  # a concurrent application won, or (rarely) the username was taken: look again
+                return self._submit(form, applied, found, org_id, quota, now, origin)
+            except _Raced:
+                continue
         raise Conflict("The application could not be registered; please try again.")
 
-    def _registered(self, form: ApplicationForm) -> RegistryEntry:
-        """The register's entry for the main company; every CVR named must be in the register."""
+    def _registered(self, form: ApplicationForm) -> dict[str, RegistryEntry]:
+        """The register's entry for every CVR named: each must be there, active, with an official mailbox."""
         wanted = [("cvr", form.cvr)] + [
             (f"subsidiaries.{i}.cvr", s.cvr) for i, s in enumerate(form.subsidiaries)
         ]
@@ -156,9 +176,22 @@ class ApplicationService:
         ]
         if unknown:
             raise UnknownCompany("Every CVR number must be in the company register.", errors=unknown)
-        main = found[form.cvr]
-        assert main is not None  # checked just above
-        return main
+        entries = {cvr: entry for cvr, entry in found.items() if entry is not None}
+        ceased = [
+            FieldError(field, "The company register lists this company as ceased.")
+            for field, cvr in wanted
+            if entries[cvr].ceased
+        ]
+        if ceased:
+            raise UnknownCompany("A company that has ceased cannot apply.", errors=ceased)
+        unaddressed = [
+            FieldError(field, "The company register has no official mailbox on record for this company.")
+            for field, cvr in wanted
+            if "@" not in entries[cvr].official_mailbox
+        ]
+        if unaddressed:
+            raise UnknownCompany("No letter can reach some of the companies.", errors=unaddressed)
+        return entries
 
     def _organisation_for(self, form: ApplicationForm) -> str:
         """The organisation the new administrator joins: the one that owns the CVR, or a new one."""
@@ -168,10 +201,12 @@ class ApplicationService:
             return f"org-{uuid.uuid4().hex[:16]}"
         organisation = get_organisation(company.org_id)
         if organisation is None or organisation.primary_cvr != form.cvr:
-            main = organisation.primary_cvr if organisation is not None else "another"
+            # Never the group's main CVR: an anonymous caller learns nothing about another company.
             raise Conflict(
                 "This company belongs to a group in Godkend with another main company.",
-                errors=[FieldError("cvr", f"Apply with the main company's CVR number ({main}).")],
+                errors=[
+                    FieldError("cvr", "Apply with the group's main company's CVR number, or contact support.")
+                ],
             )
         if active_administrators(organisation.org_id):
             raise AdministratorExists(
@@ -181,6 +216,7 @@ class ApplicationService:
         return organisation.org_id
 
     def _refuse_taken_subsidiaries(self, subsidiaries: Iterable[SubsidiaryIn]) -> None:
+        # Only a proven company is taken: another organisation's pending claim blocks nobody.
         taken = [
             FieldError(f"subsidiaries.{index}.cvr", "Already part of another organisation in Godkend.")
             for index, subsidiary in enumerate(subsidiaries)
@@ -189,22 +225,40 @@ class ApplicationService:
         if taken:
             raise Conflict("A company can belong to one organisation only; contact support.", errors=taken)
 
-    def _repeated(self, pending: ApplicationModel, origin: Origin, now: datetime) -> ApplicationReceipt:
-        record_event(
-            AuditEvent(
-                pending.org_id,
-                AuditAction.APPLICATION_REPEATED,
-                Actor.anonymous(),
-                origin,
-                targets={"application_id": pending.application_id, "cvr": pending.cvr},
-            ),
-            now=now,
+    def _quota(self, cvr: str, now: datetime) -> tuple[LetterQuotaModel, Condition]:
+        """The quota item as it will be after one more letter, and the condition that it was not moved on
+        meanwhile. Raises 429 when the window's letters are spent."""
+        current = get_letter_quota(cvr)
+        if current is None or current.window_started_at <= now - QUOTA_WINDOW:
+            condition: Condition = (
+                LetterQuotaModel.cvr.does_not_exist()
+                if current is None
+                else LetterQuotaModel.window_started_at == current.window_started_at
+            )
+            return _quota_item(cvr, now, 1), condition
+        if current.letters >= self._letters_per_day:
+            wait = current.window_started_at + QUOTA_WINDOW - now
+            raise TooManyRequests(
+                "Enough letters have gone to this company's official mailbox for now; try again when "
+                "Retry-After has passed.",
+                retry_after_seconds=max(1, int(wait.total_seconds()) + 1),
+            )
+        return _quota_item(cvr, current.window_started_at, int(current.letters) + 1), (
+            (LetterQuotaModel.window_started_at == current.window_started_at)
+            & (LetterQuotaModel.letters == current.letters)
         )
-        return ApplicationReceipt(pending.application_id, pending.letter_due_by, already_pending=True)
 
     def _submit(
-        self, form: ApplicationForm, main: RegistryEntry, org_id: str, now: datetime, origin: Origin
+        self,
+        form: ApplicationForm,
+        applied: dict[str, Any],
+        found: dict[str, RegistryEntry],
+        org_id: str,
+        quota: tuple[LetterQuotaModel, Condition],
+        now: datetime,
+        origin: Origin,
     ) -> ApplicationReceipt:
+        main = found[form.cvr]
         application_id = str(uuid.uuid4())
         username = new_username()
         code = new_code()
@@ -213,7 +267,9 @@ class ApplicationService:
             form.cvr,
             application_id=application_id,
             org_id=org_id,
-            form=form.model_dump(mode="json"),
+            # What the register said at application: legal names, the subsidiaries' mailboxes (their proof
+            # letters go there after activation), and which subsidiaries the main company owns.
+            form={**applied, "register": _register_view(form.cvr, found)},
             company_name=main.name,
             official_mailbox=main.official_mailbox,
             username=username,
@@ -244,6 +300,7 @@ class ApplicationService:
                 "cvr": form.cvr,
                 "organisation_name": form.name,
                 "applicant_name": f"{form.applicant.first_name} {form.applicant.last_name}",
+                "applicant_email": form.applicant.email,
                 "username": username,
                 "expires_at": isoformat(expires_at),
             },
@@ -268,18 +325,45 @@ class ApplicationService:
         try:
             # All puts, so DynamoDB sees them in this order: a failed condition's position names its item.
             with transaction() as tx:
-                tx.save(application, condition=may_replace_application(now))
+                tx.save(quota[0], condition=quota[1])
                 tx.save(activation, condition=ActivationModel.username.does_not_exist())
+                tx.save(application, condition=ApplicationModel.application_id.does_not_exist())
                 tx.save(*letter)
                 tx.save(*audit)
         except TransactWriteError as exc:
-            failed = _failed_conditions(exc)
-            if 0 in failed:
-                raise _PendingStands from exc
-            if 1 in failed:
-                raise _UsernameTaken from exc
+            if _failed_conditions(exc) & {0, 1}:
+                raise _Raced from exc
             raise
         return ApplicationReceipt(application_id, now + LETTER_PROMISE, already_pending=False)
+
+
+def _quota_item(cvr: str, window_started_at: datetime, letters: int) -> LetterQuotaModel:
+    return LetterQuotaModel(
+        cvr,
+        window_started_at=window_started_at,
+        letters=letters,
+        delete_after=window_started_at + QUOTA_WINDOW + timedelta(days=1),
+    )
+
+
+def _register_view(main: str, found: dict[str, RegistryEntry]) -> dict[str, Any]:
+    return {
+        cvr: {
+            "legal_name": entry.name,
+            "official_mailbox": entry.official_mailbox,
+            "owned_by_main": cvr != main and entry.owned_by(main),
+        }
+        for cvr, entry in found.items()
+    }
+
+
+def _same_pending(cvr: str, applied: dict[str, Any], now: datetime) -> ApplicationModel | None:
+    """A pending application with exactly this form: the same application sent again."""
+    for application in applications_for(cvr):
+        kept = {k: v for k, v in dict(application.form).items() if k != "register"}
+        if application.is_pending(now) and kept == applied:
+            return application
+    return None
 
 
 def _failed_conditions(exc: TransactWriteError) -> set[int]:

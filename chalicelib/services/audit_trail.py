@@ -7,6 +7,7 @@ without those companies, and a company named as an entry's target is left out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -25,35 +26,36 @@ CURSOR_KEYS = frozenset({"org_id", "at_event"})
 def page(principal: Principal, *, limit: int, cursor: str | None, now: datetime) -> dict[str, Any]:
     if principal.org_id is None:
         raise NotFound("No such organisation.")
-    org_id = principal.org_id
-    try:
-        start = (
-            resume_key(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("org_id", org_id))
-            if cursor
-            else None
-        )
-    except InvalidCursor as exc:
-        raise bad_cursor(exc) from exc
-    entries, last = trail_page(org_id, limit=limit, start=start, now=now)
-    return {
-        "items": [describe(entry, principal) for entry in entries],
-        "next_cursor": encode_cursor(INDEX, last) if last else None,
-    }
+    return _trail_page(
+        principal.org_id, limit=limit, cursor=cursor, now=now, show=lambda e: describe(e, principal)
+    )
 
 
 def staff_page(*, limit: int, cursor: str | None, now: datetime) -> dict[str, Any]:
     """The operator's own trail (vendors, mail, personal-data requests), newest first, for staff."""
+    return organisation_page_for_staff(STAFF_TRAIL, limit=limit, cursor=cursor, now=now)
+
+
+def _trail_page(
+    partition: str,
+    *,
+    limit: int,
+    cursor: str | None,
+    now: datetime,
+    show: Callable[[AuditModel], dict[str, Any]],
+) -> dict[str, Any]:
+    """One page of one trail, newest first; a cursor resumes only the trail it came from."""
     try:
         start = (
-            resume_key(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("org_id", STAFF_TRAIL))
+            resume_key(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("org_id", partition))
             if cursor
             else None
         )
     except InvalidCursor as exc:
         raise bad_cursor(exc) from exc
-    entries, last = trail_page(STAFF_TRAIL, limit=limit, start=start, now=now)
+    entries, last = trail_page(partition, limit=limit, start=start, now=now)
     return {
-        "items": [_entry(entry, dict(entry.targets or {}), dict(entry.details or {})) for entry in entries],
+        "items": [show(entry) for entry in entries],
         "next_cursor": encode_cursor(INDEX, last) if last else None,
     }
 
@@ -89,3 +91,15 @@ def redact(value: Any, principal: Principal) -> Any:
             value = visible_scope(principal, value)
         return [redact(item, principal) for item in value]
     return value
+
+
+def organisation_page_for_staff(
+    org_id: str, *, limit: int, cursor: str | None, now: datetime
+) -> dict[str, Any]:
+    """An organisation's whole trail for staff (support, review): staff see every company, so nothing
+    is cut."""
+    return _trail_page(org_id, limit=limit, cursor=cursor, now=now, show=_unredacted)
+
+
+def _unredacted(entry: AuditModel) -> dict[str, Any]:
+    return _entry(entry, dict(entry.targets or {}), dict(entry.details or {}))

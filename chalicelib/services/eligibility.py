@@ -5,7 +5,12 @@ The decision, the mail to the organisation's administrators and the audit record
 for the status the organisation already has changes nothing and mails nobody, so a double click or a retry
 is harmless. Approval fixes the organisation's handle: it is reserved in the handles table first (with a
 short suffix when another organisation has it), so that the part after the `@` in a code names exactly one
-organisation.
+organisation. The demo seed and the test factories reserve handles through the same function
+(`reserve_organisation_handle`), so no two organisations anywhere share one.
+
+A change of the display name after approval is a request (`requested_name`, see
+chalicelib/services/organisation.py) that staff approve or refuse here; vendors see the approved name until
+then (chalicelib/services/vendor_view.py). Rejection releases the organisation's pending companies.
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 
+from chalicelib.adapters.registry import CompanyRegistry
 from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import Conflict, InvalidTransition, NotFound
 from chalicelib.models.audit import Actor, ActorKind, AuditAction, AuditEvent, Origin, audit_record
@@ -35,6 +42,7 @@ from chalicelib.models.user import active_administrators
 from chalicelib.services.authz import Principal
 from chalicelib.services.handles import MAX_LENGTH, ascii_handle
 from chalicelib.services.paging import bad_cursor
+from chalicelib.services.proofs import organisation_companies, release_claims
 from chalicelib.services.vendor_events import organisation_changed
 from chalicelib.services.vendor_view import VendorView, publish, view_of
 
@@ -95,8 +103,9 @@ def may_create_codes(organisation: OrganisationModel) -> bool:
 
 
 class EligibilityService:
-    def __init__(self, *, clock: Clock) -> None:
+    def __init__(self, *, clock: Clock, registry: CompanyRegistry | None = None) -> None:
         self._clock = clock
+        self._registry = registry
 
     def page(self, status: OrganisationStatus, *, limit: int, cursor: str | None) -> OrganisationPage:
         try:
@@ -141,6 +150,8 @@ class EligibilityService:
         else:
             actions.append(OrganisationModel.status_reason.set(reason or ""))
         self._commit(staff, organisation, transition, actions, view, reason, now, origin)
+        if decision is Decision.REJECT:
+            release_claims(org_id, now, reason="organisation_rejected")
         changed = get_organisation(org_id)
         assert changed is not None  # it was just updated
         return changed
@@ -203,11 +214,114 @@ class EligibilityService:
             raise Conflict("The organisation changed meanwhile; look at it again and retry.") from exc
 
     def _reserve_handle(self, organisation: OrganisationModel, now: datetime) -> str:
-        base = ascii_handle(organisation.name) or organisation.handle
-        for candidate in _handle_candidates(organisation.handle, base):
-            if reserve_handle(candidate, organisation.org_id, now):
-                return candidate
-        raise Conflict("No free handle could be found for this organisation; contact the developers.")
+        return reserve_organisation_handle(organisation.org_id, organisation.name, organisation.handle, now)
+
+    def approve_name_change(self, staff: Principal, org_id: str, *, origin: Origin) -> OrganisationModel:
+        """The requested display name becomes the one vendors see. The handle stays."""
+        organisation = self._with_request(org_id)
+        requested = organisation.requested_name or ""
+        self._settle_name(
+            staff,
+            organisation,
+            [OrganisationModel.name.set(requested)],
+            AuditAction.NAME_CHANGE_APPROVED,
+            {"from": organisation.name, "to": requested},
+            origin,
+            published=view_of(organisation).changed(name=requested),
+        )
+        return self._reloaded(org_id)
+
+    def refuse_name_change(
+        self, staff: Principal, org_id: str, *, reason: str, origin: Origin
+    ) -> OrganisationModel:
+        organisation = self._with_request(org_id)
+        self._settle_name(
+            staff,
+            organisation,
+            [],
+            AuditAction.NAME_CHANGE_REFUSED,
+            {"requested": organisation.requested_name, "reason": reason},
+            origin,
+        )
+        return self._reloaded(org_id)
+
+    def _with_request(self, org_id: str) -> OrganisationModel:
+        organisation = get_organisation(org_id)
+        if organisation is None:
+            raise NotFound("No such organisation.")
+        if not organisation.requested_name:
+            raise InvalidTransition("The organisation has not asked for another name.")
+        return organisation
+
+    def _settle_name(
+        self,
+        staff: Principal,
+        organisation: OrganisationModel,
+        actions: list[Action],
+        action: AuditAction,
+        details: dict[str, Any],
+        origin: Origin,
+        published: VendorView | None = None,
+    ) -> None:
+        now = self._clock.now()
+        actions = [
+            *actions,
+            OrganisationModel.requested_name.remove(),
+            OrganisationModel.name_requested_at.remove(),
+            OrganisationModel.name_requested_by.remove(),
+        ]
+        event = AuditEvent(
+            organisation.org_id,
+            action,
+            Actor(ActorKind.STAFF, staff.user_id),
+            origin,
+            targets={"org_id": organisation.org_id},
+            details=details,
+        )
+        try:
+            with transaction() as tx:
+                # Under the version (added by PynamoDB) and the request staff looked at.
+                tx.update(
+                    organisation,
+                    actions=actions,
+                    condition=OrganisationModel.requested_name == organisation.requested_name,
+                )
+                if published is not None:
+                    # The approved name is what the very next check answers with.
+                    publish(tx, published, now=now)
+                tx.save(*audit_record(event, now=now))
+        except TransactWriteError as exc:
+            raise Conflict("The organisation changed meanwhile; look at it again and retry.") from exc
+
+    def _reloaded(self, org_id: str) -> OrganisationModel:
+        changed = get_organisation(org_id)
+        assert changed is not None  # it was just updated
+        return changed
+
+    def review(self, org_id: str) -> dict[str, Any]:
+        """One organisation as staff review it: every company with its proof status, the name the
+        organisation typed beside the register's name (looked up again now), and who applied."""
+        organisation = get_organisation(org_id)
+        if organisation is None:
+            raise NotFound("No such organisation.")
+        companies = organisation_companies(org_id, self._clock.now())
+        if self._registry is not None:
+            for company in companies:
+                entry = self._registry.lookup(company["cvr"])
+                company["register_name"] = entry.name if entry is not None else None
+                company["register_status"] = entry.status.value if entry is not None else "unknown"
+        return {"organisation": organisation, "companies": companies}
+
+
+def reserve_organisation_handle(org_id: str, name: str, current: str, now: datetime) -> str:
+    """The handle the organisation's codes carry, reserved for it alone: its current one if free, else its
+    name's ASCII form, else that with a short suffix. Approval, the demo seed and the test factories all
+    come through here."""
+    base = ascii_handle(name) or current
+    for candidate in _handle_candidates(current, base):
+        if reserve_handle(candidate, org_id, now):
+            return candidate
+    raise Conflict("No free handle could be found for this organisation; contact the developers.")
 
 
 def _handle_candidates(current: str, base: str) -> list[str]:

@@ -37,7 +37,7 @@ from chalicelib.models.paging import InvalidCursor, encode_cursor, resume_key
 from chalicelib.services.paging import bad_cursor
 
 INDEX = "applications.by-letter-watch"
-CURSOR_KEYS = frozenset({"cvr", "letter_watch", "letter_due_by"})
+CURSOR_KEYS = frozenset({"cvr", "application_id", "letter_watch", "letter_due_by"})
 # BatchGetItem takes at most 100 keys.
 BATCH = 100
 # Delivered, as far as the promise is concerned: a complaint means the letter arrived.

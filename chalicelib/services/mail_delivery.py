@@ -230,6 +230,7 @@ def retry_by_staff(message_id: str) -> OutboxModel:
                 OutboxModel.status.set(MailStatus.QUEUED.value),
                 OutboxModel.generation.add(1),
                 OutboxModel.attempts.set(0),
+                OutboxModel.swept.remove(),
             ],
             condition=OutboxModel.status == MailStatus.FAILED.value,
         )

@@ -56,7 +56,9 @@ from chalicelib.models.organisation import (
     AccountStatus,
     CompanyModel,
     OrganisationModel,
+    OrganisationStatus,
     accounts_of,
+    claims_of,
     companies_of,
     get_company,
     get_organisation,
@@ -199,18 +201,24 @@ class OrganisationService:
         return {
             "org_id": organisation.org_id,
             "name": organisation.name,
+            "legal_name": organisation.legal_name,
+            "requested_name": organisation.requested_name,
             "handle": organisation.handle,
             "status": organisation.status,
             "address": organisation.address,
             "contact_email": organisation.contact_email,
             "companies": companies_in_scope(principal, organisation.org_id),
+            "pending_companies": [
+                {"cvr": c.cvr, "name": c.name, "legal_name": c.legal_name, "proof": "pending"}
+                for c in claims_of(organisation.org_id, self._clock.now())
+            ],
         }
 
     def update(self, principal: Principal, changes: OrganisationChanges, *, origin: Origin) -> dict[str, Any]:
         organisation = _organisation(principal)
         refusals = _Refusals()
         writes = _Writes()
-        _plan_organisation(organisation, changes, writes, refusals)
+        _plan_organisation(principal, organisation, changes, writes, refusals, self._clock.now())
         for index, change in enumerate(changes.companies):
             _plan_company(principal, index, change, writes, refusals)
         refusals.raise_any()
@@ -273,12 +281,64 @@ def _organisation(principal: Principal) -> OrganisationModel:
 
 
 def _plan_organisation(
-    organisation: OrganisationModel, changes: OrganisationChanges, writes: _Writes, refusals: _Refusals
+    principal: Principal,
+    organisation: OrganisationModel,
+    changes: OrganisationChanges,
+    writes: _Writes,
+    refusals: _Refusals,
+    now: datetime,
 ) -> None:
     given = changes.model_fields_set
-    if changes.name is not None and changes.name != organisation.name:
-        writes.organisation.append(OrganisationModel.name.set(changes.name))
-        writes.changes["name"] = {"from": organisation.name, "to": changes.name}
+    if "name" in given and changes.name is None:
+        refusals.invalid.append(FieldError("name", "The organisation needs a name."))
+    if changes.name is not None:
+        _plan_name(principal, organisation, changes.name, writes, refusals, now)
+    _plan_contact(organisation, changes, writes)
+
+
+def _plan_name(
+    principal: Principal,
+    organisation: OrganisationModel,
+    name: str,
+    writes: _Writes,
+    refusals: _Refusals,
+    now: datetime,
+) -> None:
+    """Before approval the name staff will review changes at once; after it, a new name is a request that
+    staff approve or refuse, and vendors keep seeing the approved one (chalicelib/services/vendor_view.py).
+    Either way only a user with full access to the main company may ask."""
+    wanted = organisation.requested_name or organisation.name
+    if name == wanted:
+        return
+    main = principal.companies.get(organisation.primary_cvr)
+    if main is None or main.access is not Access.FULL:
+        refusals.beyond.append(
+            FieldError("name", "Renaming the organisation needs full access to the main company.")
+        )
+        return
+    if organisation.status == OrganisationStatus.PENDING_REVIEW.value:
+        writes.organisation.append(OrganisationModel.name.set(name))
+        writes.changes["name"] = {"from": organisation.name, "to": name}
+        return
+    if name == organisation.name:
+        # Back to the approved name: the request is withdrawn.
+        writes.organisation += [
+            OrganisationModel.requested_name.remove(),
+            OrganisationModel.name_requested_at.remove(),
+            OrganisationModel.name_requested_by.remove(),
+        ]
+        writes.changes["requested_name"] = {"from": organisation.requested_name, "to": None}
+        return
+    writes.organisation += [
+        OrganisationModel.requested_name.set(name),
+        OrganisationModel.name_requested_at.set(now),
+        OrganisationModel.name_requested_by.set(principal.user_id),
+    ]
+    writes.changes["requested_name"] = {"from": organisation.requested_name, "to": name}
+
+
+def _plan_contact(organisation: OrganisationModel, changes: OrganisationChanges, writes: _Writes) -> None:
+    given = changes.model_fields_set
     address = changes.address.model_dump() if changes.address is not None else None
     if "address" in given and address != organisation.address:
         writes.organisation.append(
@@ -386,27 +446,13 @@ def _has_codes(account: AccountModel) -> bool:
 def _publish_names(
     tx: TransactWrite, organisation: OrganisationModel, writes: _Writes, now: datetime
 ) -> None:
-    """A new display name, or a new name of the main company (the legal name), is what vendors see from the
-    very next check, so it is published in the same transaction."""
+    """A display name that changes at once (before approval) is what vendors see from the very next check,
+    so it is published in the same transaction. A requested name waits for staff, who publish it
+    (`EligibilityService.approve_name_change`); the legal name is the register's and no edit changes it."""
     new_name = writes.changes.get("name", {}).get("to")
-    new_legal = next(
-        (
-            change["name"]["to"]
-            for change in writes.company_changes
-            if change["cvr"] == organisation.primary_cvr and "name" in change
-        ),
-        None,
-    )
-    if new_name is None and new_legal is None:
+    if new_name is None:
         return
-    if not writes.organisation:
-        # The organisation's version orders this against a staff decision publishing at the same time.
-        tx.condition_check(
-            OrganisationModel,
-            organisation.org_id,
-            condition=OrganisationModel.version == organisation.version,
-        )
-    publish(tx, view_of(organisation, legal_name=new_legal).changed(name=new_name), now=now)
+    publish(tx, view_of(organisation).changed(name=new_name), now=now)
 
 
 def _write(tx: TransactWrite, organisation: OrganisationModel, writes: _Writes, now: datetime) -> None:

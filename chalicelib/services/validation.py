@@ -212,6 +212,7 @@ def _receipt(
         key_id=vendor.key_id,
         org_id=organisation.org_id,
         organisation_name=organisation.name,
+        legal_name=organisation.legal_name,
         primary_cvr=organisation.primary_cvr,
         handle=organisation.handle,
         approved_since=organisation.approved_since_when,
@@ -235,6 +236,7 @@ def answer(receipt: ReceiptModel) -> dict[str, Any]:
         "code_expires_at": isoformat(receipt.code_expires_at),
         "organisation": {
             "name": receipt.organisation_name,
+            "legal_name": receipt.legal_name or receipt.organisation_name,
             "cvr": receipt.primary_cvr,
             "handle": receipt.handle,
             "approved_since": None if approved is None else isoformat(approved),

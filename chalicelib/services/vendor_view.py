@@ -1,12 +1,15 @@
 """What vendors see of an organisation, kept where a vendor's check reads it in its one round trip.
 
-A check reads the organisation's current vendor-facing state (status, display name, legal name, primary
-CVR, approved since) from the item of the handle the presented code names (`chalicelib/models/handle.py`),
+A vendor is told the approved display name (a requested change waits for staff, see
+`EligibilityService.approve_name_change`), the main company's name in the company register, the main CVR,
+the handle, and since when the organisation has been approved without interruption.
+
+A check reads that state from the item of the handle the presented code names (`chalicelib/models/handle.py`),
 in the same BatchGetItem as the vendor's key and the code. So that item must never lag behind the
 organisation: `publish` is the one way to write it, and every change to that state (approval, rejection,
-suspension, reinstatement, a change of the display name or of the main company's name, the demo seed and
-the test builders) calls it inside the transaction that makes the change. The transaction also writes the
-organisation under its version, so two changes racing cannot leave the item with the loser's state.
+suspension, reinstatement, staff approving a new display name, the demo seed and the test builders) calls
+it inside the transaction that makes the change. The transaction also writes the organisation under its
+version, so two changes racing cannot leave the item with the loser's state.
 
 An organisation that has never been approved has no reserved handle and no code that names it, so there is
 nothing for vendors to see, and nothing is written: publishing for it would reserve a handle no approval
@@ -22,7 +25,7 @@ from typing import cast
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.models.handle import HandleModel, handle_key
-from chalicelib.models.organisation import CompanyModel, OrganisationModel, OrganisationStatus, get_company
+from chalicelib.models.organisation import OrganisationModel, OrganisationStatus
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,6 @@ class VendorView:
         *,
         status: str | None = None,
         name: str | None = None,
-        legal_name: str | None = None,
         handle: str | None = None,
         approved_since: datetime | None = None,
     ) -> VendorView:
@@ -55,30 +57,24 @@ class VendorView:
             self,
             status=self.status if status is None else status,
             name=self.name if name is None else name,
-            legal_name=self.legal_name if legal_name is None else legal_name,
             handle=self.handle if handle is None else handle,
             approved_since=self.approved_since if approved_since is None else approved_since,
         )
 
 
-def view_of(organisation: OrganisationModel, *, legal_name: str | None = None) -> VendorView:
-    """The organisation's vendor-facing state as stored now; the legal name is read from its main company
-    unless given."""
+def view_of(organisation: OrganisationModel) -> VendorView:
+    """The organisation's vendor-facing state as stored now."""
     return VendorView(
         org_id=organisation.org_id,
         handle=organisation.handle,
         status=organisation.status,
+        # Only ever the approved name: a requested one lives in `requested_name` until staff approve it.
         name=organisation.name,
-        legal_name=legal_name if legal_name is not None else legal_name_of(organisation),
+        # An organisation from before legal names were kept shows its display name until staff review it.
+        legal_name=organisation.legal_name or organisation.name,
         primary_cvr=organisation.primary_cvr,
         approved_since=cast("datetime | None", organisation.approved_at),
     )
-
-
-def legal_name_of(organisation: OrganisationModel) -> str:
-    """The main company's name: the register's name for the organisation's primary CVR."""
-    company: CompanyModel | None = get_company(organisation.primary_cvr)
-    return organisation.name if company is None else company.name
 
 
 def publish(tx: TransactWrite, view: VendorView, *, now: datetime) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from pynamodb.expressions.update import Action
 
+from chalicelib.adapters.cognito import CognitoDirectory
 from chalicelib.models.audit import (
     STAFF_TRAIL,
     Actor,
@@ -24,6 +25,8 @@ from chalicelib.models.organisation import AccountModel, CompanyModel, Organisat
 from chalicelib.models.user import UserKind, UserModel, company_access
 from chalicelib.models.vendor import VendorKeyModel, VendorModel, create_vendor
 from chalicelib.services.authz import Function
+from chalicelib.services.eligibility import reserve_organisation_handle
+from chalicelib.services.staff import StaffMember, add_staff_member
 from chalicelib.services.vendor_view import publish, view_of
 from chalicelib.services.vendors import draw_key, secret_hash
 from infra.local.provision import UserPool, create_login
@@ -60,9 +63,14 @@ def add_organisation(
     now: datetime,
     status: OrganisationStatus = OrganisationStatus.APPROVED,
 ) -> OrganisationModel:
+    """An organisation with proven companies. An approved one's handle is reserved through the very function
+    approval uses, so that no two organisations share a handle here either (the wanted one, or a suffix)."""
+    if status is OrganisationStatus.APPROVED:
+        handle = reserve_organisation_handle(org_id, name, handle, now)
     organisation = OrganisationModel(
         org_id,
         name=name,
+        legal_name=companies[0].name,
         handle=handle,
         primary_cvr=companies[0].cvr,
         status=status.value,
@@ -71,10 +79,18 @@ def add_organisation(
     )
     with transaction() as tx:
         tx.save(organisation)
-        publish(tx, view_of(organisation, legal_name=companies[0].name), now=now)
+        publish(tx, view_of(organisation), now=now)
     for index, spec in enumerate(companies):
         parent = None if index == 0 else companies[0].cvr
-        CompanyModel(spec.cvr, org_id=org_id, name=spec.name, parent_cvr=parent, created_at=now).save()
+        CompanyModel(
+            spec.cvr,
+            org_id=org_id,
+            name=spec.name,
+            legal_name=spec.name,
+            parent_cvr=parent,
+            proven_by="letter",
+            created_at=now,
+        ).save()
         for number, account_name in spec.accounts:
             AccountModel(spec.cvr, number, org_id=org_id, name=account_name, created_at=now).save()
     return organisation
@@ -164,6 +180,11 @@ def give_login(cognito: Any, pool: UserPool, user: UserModel, *, password: str, 
     )
     if not authenticator:
         return Login(user.user_id, password)
+    return with_authenticator(cognito, pool, user, password)
+
+
+def with_authenticator(cognito: Any, pool: UserPool, user: UserModel, password: str) -> Login:
+    """Signs the login in and enrols an authenticator app, as its owner would at the first sign-in."""
     token = sign_in(cognito, pool.client_id, user.user_id, password)
     secret = enrol_authenticator(cognito, token)
     user.update(actions=[UserModel.second_factor_enrolled.set(True)])
@@ -201,20 +222,18 @@ def seed_demo(cognito: Any, pool: UserPool, now: datetime) -> dict[str, Any]:
         now=now,
         scope=ScopeSpec(functions=tuple(Function), companies={c.cvr: None for c in DEMO_COMPANIES}),
     )
-    staff = add_user(
-        user_id="demo-staff",
-        org_id=None,
-        first_name="Søren",
-        last_name="Sagsbehandler",
-        email="soeren@godkend.example",
-        mobile="+4587654321",
-        scope=None,
+    # The way `make staff` makes one (chalicelib/services/staff.py).
+    staff_password = demo_password()
+    staff = add_staff_member(
+        CognitoDirectory(cognito, pool.user_pool_id),
+        StaffMember("Søren", "Sagsbehandler", "soeren@godkend.example", "+4587654321"),
+        password=staff_password,
         now=now,
-        kind=UserKind.STAFF,
+        user_id="demo-staff",
     )
     return {
         "admin": _login_json(give_login(cognito, pool, admin, password=demo_password(), authenticator=True)),
-        "staff": _login_json(give_login(cognito, pool, staff, password=demo_password(), authenticator=True)),
+        "staff": _login_json(with_authenticator(cognito, pool, staff, staff_password)),
     }
 
 

@@ -300,9 +300,11 @@ def registry_listing() -> list[dict[str, str]]:
 
     configured = Settings().registry_file
     registry = SampleRegistry.from_file(Path(configured) if configured else SAMPLE_FILE)
+    # A ceased company is in the register (to show that it cannot apply) but not offered for applying.
     return [
         {"cvr": entry.cvr, "name": entry.name, "official_mailbox": entry.official_mailbox}
         for entry in registry.entries()
+        if not entry.ceased
     ]
 
 

@@ -100,8 +100,10 @@ def test_a_code_through_its_life_as_the_demo_vendor_sees_it(stack: RunningStack)
     assert answer["valid"] is True
     assert answer["validation_id"]
     assert answer["code_expires_at"] == created["expires_at"]
+    register = {entry["cvr"]: entry["name"] for entry in stack.demo["registry"]}
     assert answer["organisation"] == {
         "name": me["organisation"]["name"],
+        "legal_name": register[company["cvr"]],
         "cvr": company["cvr"],
         "handle": me["organisation"]["handle"],
         "approved_since": answer["organisation"]["approved_since"],

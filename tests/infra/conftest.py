@@ -8,8 +8,21 @@ import pytest
 
 from infra.package import package
 
+_built: dict[str, Path] = {}
+
+
+def packaged_stage(stage: str, factory: pytest.TempPathFactory) -> Path:
+    if stage not in _built:
+        _built[stage] = package(stage, factory.mktemp(f"package-{stage}"))
+    return _built[stage]
+
 
 @pytest.fixture(scope="session", params=["dev", "prod"])
 def packaged(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     stage: str = request.param
-    return stage, package(stage, tmp_path_factory.mktemp(f"package-{stage}"))
+    return stage, packaged_stage(stage, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def packaged_prod(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return packaged_stage("prod", tmp_path_factory)

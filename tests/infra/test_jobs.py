@@ -38,7 +38,7 @@ def test_the_overdue_letters_alarm_watches_the_metric_the_check_emits():
     (alarm,) = [
         a["Properties"]
         for a in templates.of_type(template, "AWS::CloudWatch::Alarm").values()
-        if a["Properties"]["MetricName"] == OVERDUE_METRIC
+        if a["Properties"]["MetricName"] == OVERDUE_METRIC and a["Properties"]["Statistic"] == "Sum"
     ]
     namespace = templates.chalice_config()["environment_variables"]["POWERTOOLS_METRICS_NAMESPACE"]
 
@@ -55,3 +55,21 @@ def test_the_overdue_letters_alarm_watches_the_metric_the_check_emits():
     )
     assert alarm["Period"] == 900  # the check runs every 15 minutes
     assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_the_heartbeat_alarm_fires_when_the_check_stops_reporting():
+    # Given the alarm on how often the check reported the metric (it does on every run, zero included)
+    template = templates.load()
+    heartbeat = template["Resources"]["LetterCheckHeartbeatAlarm"]["Properties"]
+    (overdue,) = [
+        a["Properties"]
+        for a in templates.of_type(template, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["MetricName"] == OVERDUE_METRIC and a["Properties"]["Statistic"] == "Sum"
+    ]
+
+    # Then it watches the same metric of the same deployment, and no report in 30 minutes (two runs) fires it
+    assert (heartbeat["Namespace"], heartbeat["MetricName"]) == (overdue["Namespace"], OVERDUE_METRIC)
+    assert heartbeat["Dimensions"] == overdue["Dimensions"]
+    assert (heartbeat["Statistic"], heartbeat["Period"], heartbeat["Threshold"]) == ("SampleCount", 1800, 1)
+    assert heartbeat["ComparisonOperator"] == "LessThanThreshold"
+    assert heartbeat["TreatMissingData"] == "breaching"

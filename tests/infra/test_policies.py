@@ -1,8 +1,7 @@
-"""Each deployed stage's IAM policy (`.chalice/policy-<stage>.json`) lets the function reach what the
-template creates for that stage, and nothing of another stage.
-
-Chalice cannot generate these policies: it does not see PynamoDB calls or anything in `chalicelib/`.
-"""
+"""Each function's role (infra/policies.json, rendered by infra/operations.py) reaches only its own stage's
+resources: everything is named through `TablePrefix`, the user pool and secret by reference, and nothing is
+granted on `*` but X-Ray, whose calls take no resource. Whether each grant is exactly what the function
+calls is tests/test_least_privilege.py's business."""
 
 from __future__ import annotations
 
@@ -12,139 +11,136 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+import botocore
+import botocore.session
 import pytest
 
+from infra.operations import XRAY_ACTIONS, render_policy
 from tests.infra import templates
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
-ITEM_ACTIONS = (
-    "GetItem",
-    "BatchGetItem",
-    "PutItem",
-    "UpdateItem",
-    "DeleteItem",
-    "BatchWriteItem",
-    "ConditionCheckItem",
-    "Query",
-)
+POLICIES = templates.PROJECT_DIR / "infra" / "policies.json"
+# Made by the operator's tools (`make staff`) with the operator's credentials, never by a function.
+OPERATOR_ONLY = {"AdminAddUserToGroup"}
 
 
-def deployed_stages() -> list[str]:
-    """The stages with a policy of their own; `local` and `test` never reach AWS and borrow dev's."""
-    stages = templates.chalice_config()["stages"]
-    return [name for name, stage in stages.items() if stage.get("iam_policy_file") == f"policy-{name}.json"]
-
-
-def policy(stage: str) -> dict[str, Any]:
-    file = templates.chalice_config()["stages"][stage]["iam_policy_file"]
-    loaded: dict[str, Any] = json.loads((templates.CHALICE_CONFIG.parent / file).read_text())
+def policies() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(POLICIES.read_text())
     return loaded
 
 
-def allows(policy: dict[str, Any], action: str, resource: str) -> bool:
-    for statement in policy["Statement"]:
-        actions = _as_list(statement["Action"])
-        resources = _as_list(statement["Resource"])
-        if (
-            statement["Effect"] == "Allow"
-            and any(fnmatchcase(action, a) for a in actions)
-            and any(fnmatchcase(resource, r) for r in resources)
-        ):
-            return True
-    return False
+def resolved(statements: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
+    parameters = {
+        "TablePrefix": prefix,
+        "AWS::Partition": "aws",
+        "AWS::Region": REGION,
+        "AWS::AccountId": ACCOUNT,
+        "MailDomain": "godkend.dk",
+        "MailConfigurationSet": f"{prefix}-mail",
+    }
+    return [
+        {**s, "Resource": [templates.resolve(r, parameters) for r in _as_list(s["Resource"])]}
+        for s in statements
+    ]
 
 
-def table_arns(stage: str) -> list[str]:
-    parameters = templates.stage_parameters(stage)
+def allows(statements: list[dict[str, Any]], action: str, resource: str) -> bool:
+    return any(
+        fnmatchcase(action, a) and any(isinstance(r, str) and fnmatchcase(resource, r) for r in s["Resource"])
+        for s in statements
+        for a in _as_list(s["Action"])
+    )
+
+
+def table_names() -> set[str]:
     tables = templates.of_type(templates.load(), "AWS::DynamoDB::Table").values()
-    names = [templates.resolve(t["Properties"]["TableName"], parameters) for t in tables]
-    return [f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}" for name in names]
+    return {t["Properties"]["TableName"]["Fn::Sub"].removeprefix("${TablePrefix}-") for t in tables}
 
 
-def test_dev_and_prod_have_policies_of_their_own() -> None:
-    assert set(deployed_stages()) >= {"dev", "prod"}
+def queue_names() -> set[str]:
+    queues = templates.of_type(templates.load(), "AWS::SQS::Queue").values()
+    return {q["Properties"]["QueueName"]["Fn::Sub"].removeprefix("${TablePrefix}-") for q in queues}
 
 
-@pytest.mark.parametrize("stage", deployed_stages())
-def test_the_function_may_use_every_table_of_its_stage(stage: str) -> None:
-    # Given the stage's tables as the template names them, and the stage's policy
-    granted = policy(stage)
+@pytest.mark.parametrize("function", sorted(policies()))
+def test_a_function_reaches_its_own_stages_tables_and_never_another_stages(function: str) -> None:
+    statements = render_policy(policies()[function])
+    dev, prod = resolved(statements, "godkend-dev"), resolved(statements, "godkend-prod")
 
-    for arn in table_arns(stage):
-        # Then items can be read and written, and indexes queried
-        for action in ITEM_ACTIONS:
-            assert allows(granted, f"dynamodb:{action}", arn), (action, arn)
-        assert allows(granted, "dynamodb:Query", f"{arn}/index/by-org")
-        assert allows(granted, "dynamodb:GetRecords", f"{arn}/stream/2026-01-01T00:00:00.000")
-
-
-@pytest.mark.parametrize("stage", deployed_stages())
-def test_no_stage_may_touch_another_stages_tables(stage: str) -> None:
-    granted = policy(stage)
-    others = [other for other in deployed_stages() if other != stage]
-
-    for other in others:
-        for arn in table_arns(other):
-            assert not any(allows(granted, f"dynamodb:{a}", arn) for a in ITEM_ACTIONS), (stage, arn)
+    for table, actions in policies()[function].get("dynamodb", {}).items():
+        for action in actions:
+            assert allows(
+                dev, f"dynamodb:{action}", f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/godkend-dev-{table}"
+            )
+            assert not allows(
+                dev, f"dynamodb:{action}", f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/godkend-prod-{table}"
+            )
+            assert not allows(
+                prod, f"dynamodb:{action}", f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/godkend-dev-{table}"
+            )
 
 
-@pytest.mark.parametrize("stage", deployed_stages())
-def test_the_function_may_write_its_own_logs(stage: str) -> None:
-    name = templates.load()["Resources"]["APIHandler"]["Properties"]["FunctionName"]
-    function = templates.resolve(name, templates.stage_parameters(stage))
-    group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/{function}"
+def test_every_resource_a_policy_names_exists_in_the_template() -> None:
+    tables, queues = table_names(), queue_names()
 
-    granted = policy(stage)
-    assert allows(granted, "logs:CreateLogGroup", group)
-    assert allows(granted, "logs:CreateLogStream", f"{group}:log-stream:2026/01/01/abc")
-    assert allows(granted, "logs:PutLogEvents", f"{group}:log-stream:2026/01/01/abc")
+    for function, grants in policies().items():
+        for resource in grants.get("dynamodb", {}):
+            assert resource.split("/index/")[0] in tables, (function, resource)
+        for resource in grants.get("sqs", {}):
+            assert resource in queues, (function, resource)
 
 
-@pytest.mark.parametrize("stage", deployed_stages())
-def test_every_cognito_admin_call_in_the_code_is_allowed(stage: str) -> None:
-    # Given the admin operations chalicelib calls on the user pool (user-token operations need no IAM)
-    pool = f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{REGION}_example"
+def test_the_packaged_roles_are_the_policies_and_grant_nothing_on_star_but_traces(
+    packaged: tuple[str, Path],
+) -> None:
+    template = json.loads(packaged[1].read_text())
+
+    for function in templates.of_type(template, "AWS::Serverless::Function").values():
+        role = template["Resources"][function["Properties"]["Role"]["Fn::GetAtt"][0]]
+        (policy,) = role["Properties"]["Policies"]
+        for statement in policy["PolicyDocument"]["Statement"]:
+            assert statement["Effect"] == "Allow"
+            resources = _as_list(statement["Resource"])
+            if "*" in resources:
+                assert statement["Action"] == XRAY_ACTIONS
+            text = json.dumps(resources)
+            assert "userpool/*" not in text
+            assert "godkend-" not in text  # the stage is named only through TablePrefix
+
+
+@pytest.mark.parametrize("function", sorted(policies()))
+def test_the_user_pool_is_the_stacks_own(function: str) -> None:
+    for statement in render_policy(policies()[function]):
+        if any(a.startswith("cognito-idp:") for a in statement["Action"]):
+            assert statement["Resource"] == [{"Fn::GetAtt": ["UserPool", "Arn"]}]
+
+
+def test_every_cognito_admin_call_in_the_code_is_granted_to_some_function() -> None:
     called = cognito_admin_calls(templates.PROJECT_DIR / "chalicelib")
     assert called, "found no Cognito admin calls: has the client moved?"
+    granted = {
+        action
+        for grants in policies().values()
+        for action in grants.get("cognito-idp", {}).get("user-pool", [])
+    }
 
-    # Then the stage's policy allows each of them
-    missing = [c for c in called if not allows(policy(stage), f"cognito-idp:{c}", pool)]
-    assert missing == []
-
-
-@pytest.mark.parametrize("stage", deployed_stages())
-def test_the_functions_may_use_every_queue_of_their_stage(stage: str) -> None:
-    # Given the stage's queues as the template names them (mail retries, reminder chunks, their dead letters)
-    parameters = templates.stage_parameters(stage)
-    queues = templates.of_type(templates.load(), "AWS::SQS::Queue").values()
-    names = [templates.resolve(q["Properties"]["QueueName"], parameters) for q in queues]
-    assert any(name.endswith("-reminders") for name in names)
-
-    # Then each can be sent to (SendMessageBatch is authorised as SendMessage) and consumed by Lambda
-    for name in names:
-        arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
-        for action in ("SendMessage", "ReceiveMessage", "DeleteMessage", "GetQueueAttributes", "GetQueueUrl"):
-            assert allows(policy(stage), f"sqs:{action}", arn), (action, arn)
-
-
-@pytest.mark.parametrize("stage", deployed_stages())
-def test_the_function_may_send_mail(stage: str) -> None:
-    identity = f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/godkend.dk"
-
-    assert allows(policy(stage), "ses:SendEmail", identity)
-    assert allows(policy(stage), "ses:SendRawEmail", identity)
+    assert set(called) - granted - OPERATOR_ONLY == set()
 
 
 def cognito_admin_calls(package: Path) -> list[str]:
-    """Every `.admin_*` operation (boto3 Cognito admin calls) under `package`, as IAM action: AdminGetUser."""
+    """Every `.admin_*` operation (boto3 Cognito admin calls) under `package`, as IAM action: AdminGetUser.
+    The action is the API's own operation name (`admin_set_user_mfa_preference` is AdminSetUserMFAPreference),
+    so it is looked up in botocore's model rather than spelt from the method's name."""
+    model = botocore.session.get_session().get_service_model("cognito-idp")
+    operations = {botocore.xform_name(name): name for name in model.operation_names}
     names: set[str] = set()
     for source in package.rglob("*.py"):
         for node in ast.walk(ast.parse(source.read_text())):
             if isinstance(node, ast.Attribute) and node.attr.startswith("admin_"):
-                names.add("".join(part.title() for part in node.attr.split("_")))
+                names.add(operations[node.attr])
     return sorted(names)
 
 
-def _as_list(value: str | list[str]) -> list[str]:
-    return [value] if isinstance(value, str) else value
+def _as_list(value: Any) -> list[Any]:
+    return [value] if isinstance(value, str | dict) else list(value)

@@ -81,8 +81,11 @@ def test_every_table_is_protected_from_loss() -> None:
         properties = table["Properties"]
         assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}, name
         assert properties["SSESpecification"] == {"SSEEnabled": True}, name
-        assert properties["DeletionProtectionEnabled"] is True, name
-        assert (table.get("DeletionPolicy"), table.get("UpdateReplacePolicy")) == ("Retain", "Retain"), name
+        assert properties["DeletionProtectionEnabled"] == {"Fn::If": ["ProtectsData", True, False]}, name
+        assert (table.get("DeletionPolicy"), table.get("UpdateReplacePolicy")) == (
+            "RetainExceptOnCreate",
+            "Retain",
+        ), name
 
 
 def test_the_comparison_notices_a_stream_or_ttl_the_template_lacks() -> None:

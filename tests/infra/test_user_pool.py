@@ -96,5 +96,12 @@ def test_the_user_pool_can_send_sms_codes() -> None:
 def test_logins_outlive_the_stack() -> None:
     (pool,) = templates.of_type(templates.load(), "AWS::Cognito::UserPool").values()
 
-    assert pool["Properties"]["DeletionProtection"] == "ACTIVE"
-    assert (pool.get("DeletionPolicy"), pool.get("UpdateReplacePolicy")) == ("Retain", "Retain")
+    assert pool["Properties"]["DeletionProtection"] == {"Fn::If": ["ProtectsData", "ACTIVE", "INACTIVE"]}
+    assert (pool.get("DeletionPolicy"), pool.get("UpdateReplacePolicy")) == ("RetainExceptOnCreate", "Retain")
+
+
+def test_data_is_protected_unless_a_first_create_asks_otherwise() -> None:
+    template = templates.load()
+
+    assert template["Parameters"]["DeletionProtection"]["Default"] == "true"
+    assert template["Conditions"]["ProtectsData"] == {"Fn::Equals": [{"Ref": "DeletionProtection"}, "true"]}

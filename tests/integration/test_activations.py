@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
-from chalicelib.models.application import ActivationModel, ApplicationModel
+from chalicelib.models.application import ActivationModel
 from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel, get_organisation
 from chalicelib.models.user import UserModel, get_user
 from infra.local.signin import sign_in
@@ -25,6 +25,7 @@ from tests.onboarding import (
     apply,
     form,
     letters,
+    only_application,
     only_letter,
     post,
     username_and_code,
@@ -84,7 +85,7 @@ def test_activation_creates_the_login_the_organisation_and_its_administrator(cli
     assert (user.first_name, user.last_name, user.mobile) == ("Ida", "Holm", "+4522334455")
     # And the activation is used, the application activated, and both steps audited
     assert ActivationModel.get(username).status == "used"
-    assert ApplicationModel.get(MAIN).status == "activated"
+    assert only_application(MAIN).status == "activated"
     assert actions(organisation.org_id) == ["activation.completed", "application.submitted"]
 
 

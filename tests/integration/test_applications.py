@@ -11,7 +11,8 @@ import pytest
 from chalicelib.adapters.registry import RegistryEntry
 from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
-from chalicelib.models.application import ActivationModel, ApplicationModel
+from chalicelib.errors import TooManyRequests, UpstreamUnavailable
+from chalicelib.models.application import ActivationModel, applications_for, get_letter_quota
 from chalicelib.models.audit import Origin
 from chalicelib.models.outbox import OutboxModel
 from chalicelib.services.activation_codes import ActivationCodes
@@ -30,6 +31,7 @@ from tests.onboarding import (
     apply,
     form,
     letters,
+    only_application,
     only_letter,
     registered_organisation,
     rendered,
@@ -82,7 +84,7 @@ def test_the_activation_code_is_easy_to_type_and_stored_only_as_a_keyed_hash(cli
     activation = ActivationModel.get(username)
     assert activation.code_digest == ActivationCodes(TEST_ACTIVATION_KEY).digest(username, code)
     assert activation.code_digest != ActivationCodes("another-key-" + "x" * 40).digest(username, code)
-    stored = str(activation.serialize()) + str(ApplicationModel.get(MAIN).serialize())
+    stored = str(activation.serialize()) + str(only_application(MAIN).serialize())
     assert code not in stored
     assert code.replace("-", "") not in stored
     # And it is valid for 14 days
@@ -169,7 +171,7 @@ def test_every_bad_field_is_named_at_once(client):
 def test_spaces_in_cvr_and_mobile_are_ignored_and_the_mobile_is_stored_as_plus45_and_8_digits(client):
     response = apply(client, form(cvr="4127 0004", applicant={**APPLICANT, "mobile": " +45 22 33 44 55 "}))
     assert response.status_code == 202, response.body
-    stored = ApplicationModel.get(MAIN).form
+    stored = only_application(MAIN).form
     assert stored["cvr"] == MAIN
     assert stored["applicant"]["mobile"] == "+4522334455"
 
@@ -212,14 +214,19 @@ def test_a_member_without_the_users_function_is_not_an_administrator(client, peo
     assert apply(client, form(subsidiaries=[], accounts=[])).status_code == 202
 
 
-def test_applying_with_a_subsidiary_of_a_known_group_points_to_the_main_cvr(client):
+def test_applying_with_a_subsidiary_of_a_known_group_is_refused_without_naming_its_main_cvr(client):
+    # Given a group whose subsidiary is proven
     registered_organisation()
-    problem = assert_problem(
-        apply(client, form(cvr=SUBSIDIARY, subsidiaries=[], accounts=[])), 409, "conflict"
-    )
+
+    # When an anonymous caller applies with the subsidiary as main company
+    response = apply(client, form(cvr=SUBSIDIARY, subsidiaries=[], accounts=[]))
+
+    # Then it is refused, and the answer names no other company's CVR
+    problem = assert_problem(response, 409, "conflict")
     assert problem["errors"] == [
-        {"field": "cvr", "message": f"Apply with the main company's CVR number ({MAIN})."}
+        {"field": "cvr", "message": "Apply with the group's main company's CVR number, or contact support."}
     ]
+    assert MAIN not in response.body.decode()
 
 
 def test_a_subsidiary_that_belongs_to_another_organisation_is_refused(client):
@@ -229,19 +236,77 @@ def test_a_subsidiary_that_belongs_to_another_organisation_is_refused(client):
     assert [e["field"] for e in problem["errors"]] == ["subsidiaries.0.cvr"]
 
 
-def test_applying_twice_while_pending_sends_one_letter(client):
+def test_each_application_gets_its_own_letter_and_none_absorbs_another(client):
     # Given an application for the CVR
     first = json_of(apply(client))
 
-    # When someone applies again for the same CVR, with other details
+    # When someone else applies for the same CVR, with other details
     again = apply(client, form(applicant={**APPLICANT, "first_name": "Bo", "email": "bo@example.org"}))
 
-    # Then the pending application stands, and still only one letter exists
+    # Then it is an application of its own, with its own letter naming its own applicant
     assert again.status_code == 202
+    assert json_of(again)["application_id"] != first["application_id"]
+    assert json_of(again)["already_pending"] is False
+    assert len(letters()) == 2
+    assert sorted(rendered(m).text.split(" har ansøgt")[0].split("\n")[-1] for m in letters()) == [
+        "Bo Holm (bo@example.org)",
+        "Ida Holm (ida.holm@example.org)",
+    ]
+
+
+def test_the_same_form_sent_again_is_the_same_application_and_writes_nothing(client):
+    # Given an application for the CVR
+    first = json_of(apply(client))
+    org_id = only_application(MAIN).org_id
+
+    # When exactly the same form is sent again (a double click, a retry)
+    again = apply(client)
+
+    # Then the answer is that application, and no letter or audit entry is added
     assert json_of(again) == {**first, "already_pending": True}
     assert len(letters()) == 1
-    assert ApplicationModel.get(MAIN).form["applicant"]["first_name"] == "Ida"
-    assert actions(ApplicationModel.get(MAIN).org_id) == ["application.repeated", "application.submitted"]
+    assert actions(org_id) == ["application.submitted"]
+
+
+def test_letters_per_cvr_are_bounded_and_beyond_that_nothing_is_written(client, container):
+    # Given a clock, and three applications by different people for one CVR within a day
+    clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    use_container(Container(settings=container.settings, clock=clock))
+    for n in range(3):
+        body = form(applicant={**APPLICANT, "email": f"person{n}@example.org"})
+        assert apply(client, body).status_code == 202
+        clock.advance(timedelta(hours=1))
+
+    # When a fourth application comes
+    response = apply(client, form(applicant={**APPLICANT, "email": "fourth@example.org"}))
+
+    # Then it is answered 429 with Retry-After until the first letter's day is over; nothing is written
+    assert_problem(response, 429, "too-many-requests")
+    assert int(response.headers["Retry-After"]) == 21 * 3600 + 1
+    assert len(letters()) == 3
+    assert len(applications_for(MAIN)) == 3
+    # And a day after the first letter the mailbox can be written to again
+    clock.advance(timedelta(hours=21))
+    assert apply(client, form(applicant={**APPLICANT, "email": "fourth@example.org"})).status_code == 202
+
+
+def test_thirty_repeated_applications_add_at_most_one_audit_entry_each(client, people: People):
+    # Given an organisation whose administrator was removed, so that it may apply again
+    org = registered_organisation()
+
+    # When an anonymous caller sends thirty applications, some the same, some different
+    answers = [
+        apply(
+            client, form(subsidiaries=[], accounts=[], applicant={**APPLICANT, "email": f"x{n % 5}@ex.org"})
+        )
+        for n in range(30)
+    ]
+
+    # Then the organisation's trail holds one entry per application that was written, and no more
+    written = {json_of(a)["application_id"] for a in answers if a.status_code == 202}
+    assert len(written) == 3
+    assert sorted(actions(org.org_id)) == ["application.submitted"] * 3
+    assert {a.status_code for a in answers} == {202, 429}
 
 
 class RacingCodes(ActivationCodes):
@@ -281,6 +346,29 @@ def test_concurrent_duplicate_applications_send_exactly_one_letter(container):
     assert len(letters()) == 1
 
 
+def test_concurrent_applications_never_send_more_letters_than_the_quota(container):
+    # Given two letters already sent to the CVR today (the quota is three)
+    service = ApplicationService(
+        registry=SAMPLE, codes=ActivationCodes(TEST_ACTIVATION_KEY), clock=container.clock
+    )
+    for n in range(2):
+        service.apply(ApplicationForm.model_validate(form(name=f"Navn {n}")), origin=Origin())
+    # And a competing application that takes the last letter in the instant before ours writes
+    competing = ApplicationForm.model_validate(form(name="Konkurrent"))
+    first = ApplicationService(
+        registry=SAMPLE,
+        codes=RacingCodes(lambda: service.apply(competing, origin=Origin())),
+        clock=container.clock,
+    )
+
+    # When ours goes on to write, it finds the quota spent
+    with pytest.raises(TooManyRequests):
+        first.apply(ApplicationForm.model_validate(form(name="Vores")), origin=Origin())
+
+    # Then exactly three letters exist
+    assert len(letters()) == 3
+
+
 def test_after_the_code_expires_a_new_application_sends_a_new_letter(client, container):
     clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     use_container(Container(settings=container.settings, clock=clock))
@@ -300,7 +388,7 @@ def test_the_application_is_audited_with_who_and_from_where(client):
         headers={"content-type": "application/json", "user-agent": "Browser/1.0"},
         body=json.dumps(form()).encode(),
     )
-    application = ApplicationModel.get(MAIN)
+    application = only_application(MAIN)
     [entry] = trail(application.org_id)
     assert entry.action == "application.submitted"
     assert (entry.actor_kind, entry.actor_id) == ("anonymous", "anonymous")
@@ -309,3 +397,43 @@ def test_the_application_is_audited_with_who_and_from_where(client):
     assert entry.targets["application_id"] == json_of(response)["application_id"]
     assert entry.targets["cvr"] == MAIN
     assert entry.details["letter_to"] == only_letter().to_address
+
+
+class DownRegistry:
+    """A company register that does not answer in time."""
+
+    def lookup(self, cvr: str) -> RegistryEntry | None:
+        raise UpstreamUnavailable("The company register did not answer in time; try again shortly.")
+
+
+def test_a_register_that_is_down_or_slow_answers_503_and_nothing_is_written(client, container):
+    # Given a register that cannot be asked
+    use_container(Container(settings=container.settings, registry=DownRegistry()))
+
+    # When someone applies
+    response = apply(client)
+
+    # Then the answer is a 503 problem, and no application, quota or letter is written
+    assert_problem(response, 503, "upstream-unavailable")
+    assert applications_for(MAIN) == []
+    assert letters() == []
+    assert get_letter_quota(MAIN) is None
+
+
+def test_a_company_the_register_lists_as_ceased_cannot_apply(client):
+    # Given a company the sample register lists as ceased
+    entry = SAMPLE.lookup(CEASED)
+    assert entry is not None
+    assert entry.ceased
+
+    # When it applies, it is refused field by field and no letter goes out
+    problem = assert_problem(
+        apply(client, form(cvr=CEASED, subsidiaries=[], accounts=[])), 422, "unknown-company"
+    )
+    assert problem["errors"] == [
+        {"field": "cvr", "message": "The company register lists this company as ceased."}
+    ]
+    assert letters() == []
+
+
+CEASED = "99999896"

@@ -15,12 +15,12 @@ from app import app
 from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
 from chalicelib.events.letters import OVERDUE_METRIC
-from chalicelib.models.application import ApplicationModel, letter_message_id
+from chalicelib.models.application import letter_message_id
 from chalicelib.models.outbox import MailStatus, OutboxModel
 from infra.local.events import scheduled_event
 from tests.integration.test_authentication import assert_problem
 from tests.integration.test_mail_pipeline import Pipeline
-from tests.onboarding import MAIN, OTHER_MAIN, apply, form
+from tests.onboarding import MAIN, OTHER_MAIN, apply, form, only_application
 from tests.people import People, json_of
 
 PROMISE = timedelta(hours=2)
@@ -136,7 +136,7 @@ def test_a_letter_sent_in_time_is_not_listed_and_leaves_the_watch(
     assert result == {"overdue": 0, "on_time": 1}
     assert overdue_metric(metrics) == [0.0]
     assert json_of(overdue_list(client, people.staff()))["items"] == []
-    assert ApplicationModel.get(MAIN, consistent_read=True).letter_watch is None
+    assert only_application(MAIN).letter_watch is None
     assert check(capsys)[0] == {"overdue": 0, "on_time": 0}
 
 

@@ -511,3 +511,21 @@ def test_a_mail_that_cannot_be_built_is_parked_at_once_and_its_secret_dropped(pi
     assert message.secrets is None
     assert message.last_error
     assert sent_mail() == []
+
+
+def test_a_parked_letter_is_retried_by_its_id_percent_encoded_as_a_client_sends_it(
+    pipeline: Pipeline, container: Container, client, people: People
+):
+    # Given a parked mail whose id holds a colon, as an activation letter's does
+    flaky(container, failures=None)
+    queue_mail("activation_letter:app-1")
+    pipeline.run()
+    assert status_of("activation_letter:app-1").status == MailStatus.FAILED.value
+
+    # When staff retry it with the colon encoded, as the console's client writes a path segment
+    staff = people.staff()
+    retried = client.http.post("/v1/staff/mail/activation_letter%3Aapp-1/retry", headers=staff.auth)
+
+    # Then that message is queued again
+    assert retried.status_code == 200, retried.body
+    assert json_of(retried)["message_id"] == "activation_letter:app-1"

@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib.models.audit import AuditModel
 from chalicelib.models.code import CodeValueModel
-from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel
+from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel, OrganisationStatus
 from chalicelib.services.authz import Function
 from tests.colleagues import colleague, created_user, patch_user, send
 from tests.integration.test_authentication import assert_problem
@@ -108,9 +108,9 @@ def test_staff_have_no_organisation_to_read(client, people: People):
 # Changing master data
 
 
-def test_name_address_and_contact_change_and_the_handle_stays(client, people: People):
-    # Given an approved organisation with codes under its handle
-    org = people.organisation()
+def test_before_approval_name_address_and_contact_change_and_the_handle_stays(client, people: People):
+    # Given an organisation waiting for staff's review (whose review then sees the new name)
+    org = people.organisation(OrganisationStatus.PENDING_REVIEW)
     admin = people.member(org)
     handle = OrganisationModel.get(org.org_id).handle
 

@@ -33,6 +33,7 @@ import pytest
 
 from app import app
 from chalicelib.api.openapi import build_document
+from chalicelib.models.organisation import CompanyClaimModel
 from chalicelib.models.outbox import MailKind, MailStatus, Recipient, outgoing
 from chalicelib.models.webhook import DeliveryStatus, EventType, VendorEventModel
 from chalicelib.services.authz import Function
@@ -144,6 +145,27 @@ def a_failed_mail(world: World) -> str:
     return message.message_id
 
 
+def a_pending_company(world: World) -> str:
+    """A subsidiary the walked organisation named and has not proven yet (its code is not the body's)."""
+    now = datetime.now(UTC)
+    CompanyClaimModel(
+        PENDING_CVR,
+        world.org.org_id,
+        name="Walker Datter",
+        legal_name="Café Ørsted Frivillignetværk",
+        official_mailbox="e-boks+31670004@digitalpost.example",
+        parent_cvr=world.org.companies[0].cvr,
+        code_digest="0" * 64,
+        created_at=now,
+        expires_at=now + timedelta(days=14),
+        delete_after=now + timedelta(days=100),
+    ).save()
+    return PENDING_CVR
+
+
+PENDING_CVR = "31670004"
+
+
 def a_parked_event(world: World) -> str:
     """A parked webhook delivery of the walking vendor's (its every attempt failed)."""
     vendor = world.callers["vendor"]
@@ -182,6 +204,7 @@ PATH_FIXTURES: dict[str, Callable[[World], str]] = {
     # Always after `vendor_id` in a path: a key of that vendor.
     "key_id": lambda world: world.last_vendor_key,
     "validation_id": a_receipt,
+    "cvr": a_pending_company,
     "event_id": a_parked_event,
 }
 
@@ -218,6 +241,8 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "PATCH /v1/users/{user_id}": lambda world: {"first_name": "Walker"},
     "PATCH /v1/organisation": lambda world: {"contact_email": "walker@example.org"},
     "POST /v1/staff/organisations/{org_id}/reject": lambda world: REASON,
+    "POST /v1/staff/organisations/{org_id}/name/refuse": lambda world: REASON,
+    "POST /v1/organisation/companies/{cvr}/proof": lambda world: {"activation_code": "7K2M-9XQ4-B8ND"},
     "POST /v1/staff/organisations/{org_id}/suspend": lambda world: REASON,
     "DELETE /v1/staff/organisations/{org_id}/users/{user_id}": lambda world: REASON,
     "POST /v1/staff/vendors": lambda world: {"name": "Walker ApS", "contact_email": "walker@example.org"},

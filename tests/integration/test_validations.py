@@ -111,6 +111,7 @@ def test_a_valid_code_answers_the_organisation_the_representative_and_the_expiry
         "code_expires_at": code["expires_at"],
         "organisation": {
             "name": organisation.name,
+            "legal_name": org.companies[0].name,
             "cvr": org.companies[0].cvr,
             "handle": organisation.handle,
             "approved_since": isoformat(organisation.approved_at),
@@ -807,30 +808,52 @@ def test_a_rejected_organisation_that_was_never_approved_reserves_no_handle(clie
     assert get_handle(OrganisationModel.get(org.org_id).handle) is None
 
 
-def test_a_change_of_name_counts_for_the_very_next_check(client, people, clock):
-    # Given a code of an approved organisation
+def test_an_approved_change_of_name_counts_for_the_very_next_check(client, people, clock):
+    # Given a code of an approved organisation, checked once under its approved name
     org, admin, code = a_code(client, people)
     vendor = people.vendor()
+    approved_name = validate(client, vendor, code["code"])["organisation"]["name"]
 
-    # When the organisation changes its name, and its main company's name changes
+    # When the organisation asks for a new name, vendors still see the approved one
     response = client.http.patch(
-        "/v1/organisation",
-        headers={**admin.auth, **JSON},
-        body=json.dumps(
-            {"name": "Ny Forening", "companies": [{"cvr": org.companies[0].cvr, "name": "Ny Forening ApS"}]}
-        ).encode(),
+        "/v1/organisation", headers={**admin.auth, **JSON}, body=json.dumps({"name": "Ny Forening"}).encode()
     )
     assert response.status_code == 200, response.body
+    assert validate(client, vendor, code["code"])["organisation"]["name"] == approved_name
 
-    # Then the very next check names it so, and what vendors see carries the new legal name
+    # And once staff approve it, the very next check names it so
+    staff = people.staff()
+    approved = client.http.post(f"/v1/staff/organisations/{org.org_id}/name/approve", headers=staff.auth)
+    assert approved.status_code == 200, approved.body
     assert validate(client, vendor, code["code"])["organisation"]["name"] == "Ny Forening"
     state = get_handle(OrganisationModel.get(org.org_id).handle)
     assert state is not None
-    assert (state.name, state.legal_name) == ("Ny Forening", "Ny Forening ApS")
+    assert state.name == "Ny Forening"
 
 
-def test_a_renamed_main_company_alone_updates_the_legal_name_vendors_see(client, people, clock):
-    org, admin, _ = a_code(client, people)
+def test_a_refused_change_of_name_leaves_what_vendors_see(client, people, clock):
+    org, admin, code = a_code(client, people)
+    vendor = people.vendor()
+    before = validate(client, vendor, code["code"])["organisation"]
+    client.http.patch(
+        "/v1/organisation", headers={**admin.auth, **JSON}, body=json.dumps({"name": "Andet Navn"}).encode()
+    )
+
+    refused = client.http.post(
+        f"/v1/staff/organisations/{org.org_id}/name/refuse",
+        headers={**people.staff().auth, **JSON},
+        body=json.dumps({"reason": "Navnet passer ikke til registeret"}).encode(),
+    )
+
+    assert refused.status_code == 200, refused.body
+    assert validate(client, vendor, code["code"])["organisation"] == before
+
+
+def test_renaming_the_main_company_leaves_the_register_name_vendors_see(client, people, clock):
+    # The legal name is the company register's; the name an organisation types for its company is its own.
+    org, admin, code = a_code(client, people)
+    vendor = people.vendor()
+    legal_name = validate(client, vendor, code["code"])["organisation"]["legal_name"]
 
     response = client.http.patch(
         "/v1/organisation",
@@ -839,9 +862,8 @@ def test_a_renamed_main_company_alone_updates_the_legal_name_vendors_see(client,
     )
 
     assert response.status_code == 200, response.body
-    state = get_handle(OrganisationModel.get(org.org_id).handle)
-    assert state is not None
-    assert (state.name, state.legal_name) == (OrganisationModel.get(org.org_id).name, "Omdøbt ApS")
+    assert legal_name != "Omdøbt ApS"
+    assert validate(client, vendor, code["code"])["organisation"]["legal_name"] == legal_name
 
 
 def test_a_code_whose_handle_names_another_organisation_is_unknown(client, people, clock):

@@ -14,6 +14,7 @@ import { Enrol } from "./pages/Enrol";
 import { MinKonto } from "./pages/MinKonto";
 import { SignIn } from "./pages/SignIn";
 import { asProblem } from "./problems";
+import { Sagsbehandling } from "./staff/Sagsbehandling";
 import { navigate, PATHS, usePath } from "./router";
 
 type MfaSetup = Extract<SignInStep, { kind: "mfa-setup" }>;
@@ -63,7 +64,7 @@ function Header() {
   );
 }
 
-/** Signed in: who am I, then either the authenticator's enrolment or Min konto. */
+/** Signed in: who am I, then the authenticator's enrolment, Sagsbehandling for staff, or Min konto. */
 function Account({ tab, onEnrolled }: { tab: string | undefined; onEnrolled: () => void }) {
   const { api, session } = useServices();
   const { t, language } = useI18n();
@@ -80,6 +81,7 @@ function Account({ tab, onEnrolled }: { tab: string | undefined; onEnrolled: () 
       </Notice>
     );
   }
+  if (me.data.roles.includes("staff")) return <Sagsbehandling tab={tab} />;
   return <MinKonto me={me.data} tab={tab} />;
 }
 

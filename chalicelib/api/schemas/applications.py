@@ -14,6 +14,6 @@ class ApplicationAccepted(BaseModel):
         description="When the letter will be in the official mailbox at the latest (UTC)"
     )
     already_pending: bool = Field(
-        description="True when an application for this CVR was already pending: its letter stands, no second "
-        "letter is sent, and this form was not used"
+        description="True when exactly this form was sent before and its application is pending: the same "
+        "application, no second letter. A different form is an application of its own, with its own letter"
     )

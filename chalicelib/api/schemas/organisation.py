@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from chalicelib.fields import ActivationCode, Strict
+
 
 class Address(BaseModel):
     street: str
@@ -29,14 +31,37 @@ class Company(BaseModel):
     accounts: list[Account]
 
 
+class PendingCompany(BaseModel):
+    cvr: str
+    name: str
+    legal_name: str | None = Field(description="The company register's name")
+    proof: str = Field(description="'pending': its own letter's code has not been entered yet")
+
+
 class Organisation(BaseModel):
     org_id: str
-    name: str
+    name: str = Field(description="The display name vendors see (the one staff approved)")
+    legal_name: str | None = Field(description="The main company's name in the company register")
+    requested_name: str | None = Field(description="A new display name waiting for staff's approval")
     handle: str = Field(description="After the @ in the organisation's codes; fixed at approval")
     status: str
     address: Address | None
     contact_email: str | None
     companies: list[Company] = Field(description="The companies and accounts in the caller's scope")
+    pending_companies: list[PendingCompany] = Field(
+        description="Subsidiaries named in the application that are not yet proven: no codes, no scope"
+    )
+
+
+class ProofForm(Strict):
+    activation_code: ActivationCode = Field(
+        description="The code in the letter to the company's official mailbox"
+    )
+
+
+class ProofOut(BaseModel):
+    cvr: str
+    status: str = Field(description="'proven'")
 
 
 class AuditActor(BaseModel):

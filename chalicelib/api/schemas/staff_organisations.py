@@ -13,15 +13,43 @@ from chalicelib.fields import Strict, Text
 from chalicelib.models.organisation import OrganisationStatus
 
 
+class StaffCompany(BaseModel):
+    cvr: str
+    name: str = Field(description="The name the organisation typed")
+    legal_name: str | None = Field(description="The company register's name, as at application")
+    parent_cvr: str | None
+    proof: str = Field(description="'proven', or 'pending': named, but not yet proven by its own letter")
+    proven_by: str | None = Field(description="'letter' or 'ownership' (the register's ownership data)")
+
+
+class ReviewedCompany(StaffCompany):
+    register_name: str | None = Field(description="The register's name now; null when it has no such CVR")
+    register_status: str = Field(description="'active', 'ceased', or 'unknown'")
+
+
+class Applicant(BaseModel):
+    first_name: str
+    last_name: str
+    email: str
+
+
 class StaffOrganisation(BaseModel):
     org_id: str
-    name: str
+    name: str = Field(description="The display name vendors see")
+    legal_name: str | None = Field(description="The main company's name in the company register")
+    requested_name: str | None = Field(description="A display name the organisation asked for, waiting")
+    applicant: Applicant | None = Field(description="Who applied in the activated application")
+    companies: list[StaffCompany]
     handle: str
     primary_cvr: str
     status: str
     status_reason: str | None = Field(description="Staff's reason, when rejected or suspended")
     created_at: str
     approved_at: str | None = Field(description="Approved without interruption since (UTC)")
+
+
+class StaffOrganisationReview(StaffOrganisation):
+    companies: list[ReviewedCompany]  # type: ignore[assignment]
 
 
 class StaffOrganisationPage(BaseModel):

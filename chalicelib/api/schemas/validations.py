@@ -25,7 +25,8 @@ class CodeCheck(Strict):
 
 
 class ValidatedOrganisation(BaseModel):
-    name: str
+    name: str = Field(description="The display name staff approved; a later change shows once approved")
+    legal_name: str = Field(description="The main company's name in the company register")
     cvr: str = Field(description="The organisation's primary CVR number")
     handle: str
     approved_since: str | None = Field(description="When the operator approved the organisation as an NGO")

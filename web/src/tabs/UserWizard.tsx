@@ -26,7 +26,7 @@ export interface WizardValues {
 export const EMPTY: WizardValues = { first_name: "", last_name: "", email: "", mobile: "", grants: {}, functions: [] };
 
 /** The body's `companies` as the API wants them. */
-export function companiesOf(values: WizardValues): Schemas["CompanyGrant"][] {
+export function companiesOf(values: WizardValues): (Schemas["FullAccess"] | Schemas["LimitedAccess"])[] {
   return Object.entries(values.grants).map(([cvr, grant]) =>
     grant.access === "full" ? { cvr, access: "full" } : { cvr, access: "limited", accounts: grant.accounts },
   );

@@ -1,0 +1,275 @@
+"""Sagsbehandling in a real browser: the demo staff user of `make run` reviews organisations, issues and
+revokes a vendor's key, and sends a parked mail again. Everything is found by its role and its label, as a
+person finds it; what the console did is then checked through the API, the mail folder and the vendor's
+URL."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from playwright.sync_api import Browser, Page, expect
+
+from infra.local.provision import verify_sender
+from tests.e2e.browser import browser, keep_screenshot, new_context, sign_in_as_demo, watch_policy_violations
+from tests.e2e.conftest import RunningStack
+from tests.e2e.test_codes import FrontEnd
+from tests.e2e.test_onboarding import activation_letter
+from tests.e2e.test_validations import Vendor, staff_session
+
+pytestmark = pytest.mark.e2e
+
+__all__ = ["browser"]  # the fixture, used by name
+
+SENDER = "Godkend <noreply@godkend.dk>"  # the local stack's sender (Settings.mail_sender)
+MAIL_SECONDS = 30
+
+
+@pytest.fixture
+def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = new_context(browser, stack.console_url)
+    opened = context.new_page()
+    yield opened
+    for number, each in enumerate(context.pages):
+        keep_screenshot(request, each, str(number))
+    context.close()
+
+
+def company(stack: RunningStack, cvr: str) -> dict[str, Any]:
+    return next(entry for entry in stack.demo["registry"] if entry["cvr"] == cvr)
+
+
+def apply(stack: RunningStack, cvr: str, name: str, email: str) -> None:
+    """An application for a company of the sample register, through the API as the console sends it."""
+    answer = requests.post(
+        f"{stack.api}/v1/applications",
+        json={
+            "cvr": cvr,
+            "name": name,
+            "accounts": [{"cvr": cvr, "number": "1001", "name": "Hovedkonto"}],
+            "applicant": {
+                "first_name": "Ida",
+                "last_name": "Holm",
+                "email": email,
+                "mobile": "+45 22 33 44 55",
+            },
+        },
+        timeout=10,
+    )
+    assert answer.status_code == 202, answer.text
+
+
+def waiting_for_review(stack: RunningStack, cvr: str, name: str, email: str) -> None:
+    """An organisation in the review queue: applied for, and activated with the letter's code."""
+    apply(stack, cvr, name, email)
+    username, code = activation_letter(stack, company(stack, cvr)["official_mailbox"])
+    activated = requests.post(
+        f"{stack.api}/v1/activations",
+        json={"username": username, "activation_code": code, "password": "Sag-Test-2026-Aa1!"},
+        timeout=10,
+    )
+    assert activated.status_code == 201, activated.text
+
+
+def status_by_cvr(stack: RunningStack, cvr: str) -> str:
+    found = staff_session(stack).get(
+        f"{stack.api}/v1/staff/search/organisations", params={"q": cvr}, timeout=10
+    )
+    assert found.status_code == 200, found.text
+    items = found.json()["items"]
+    assert len(items) == 1, items
+    return str(items[0]["status"])
+
+
+def open_sagsbehandling(page: Page, stack: RunningStack) -> None:
+    page.goto(stack.console_url)
+    sign_in_as_demo(page, stack.demo, "staff")
+    page.get_by_role("link", name="Sagsbehandling").click()
+    expect(page.get_by_role("heading", name="Sagsbehandling", level=1)).to_be_visible()
+
+
+def test_staff_approve_an_organisation_from_the_queue_and_reject_another_with_a_mailed_reason(
+    page: Page, stack: RunningStack
+):
+    # Given two organisations waiting for review
+    waiting_for_review(stack, "35770003", "Grøn Hjælp Esbjerg", "ida.gron@example.org")
+    waiting_for_review(stack, "21450006", "Natteravnene Vestjylland", "ida.natteravn@example.org")
+    refused = watch_policy_violations(page)
+
+    # When the demo staff user signs in and opens Sagsbehandling, its queue first
+    open_sagsbehandling(page, stack)
+    expect(page.get_by_role("tab", name="Til godkendelse")).to_have_attribute("aria-selected", "true")
+
+    # And finds the first by its name and approves it, confirming in the dialog with the same word
+    waiting = page.get_by_role("article", name="Grøn Hjælp Esbjerg")
+    # with its company: the typed name, the register's name and the proof the letter gave
+    companies = waiting.get_by_role("table", name="Selskaber: Grøn Hjælp Esbjerg")
+    expect(companies.get_by_role("row").filter(has_text="35770003")).to_contain_text("Bevist (brev)")
+    expect(waiting.get_by_text("Ida Holm (ida.gron@example.org)")).to_be_visible()
+    waiting.get_by_role("button", name=re.compile("^Godkend")).click()
+    dialog = page.get_by_role("dialog", name="Godkend organisationen")
+    dialog.get_by_role("button", name="Godkend", exact=True).click()
+
+    # Then the console says so, the organisation leaves the queue, and the API has it approved
+    expect(page.get_by_text("Grøn Hjælp Esbjerg er godkendt.")).to_be_visible()
+    expect(page.get_by_role("article", name="Grøn Hjælp Esbjerg")).to_have_count(0)
+    assert status_by_cvr(stack, "35770003") == "approved"
+
+    # When staff reject the other: the dialog refuses an empty reason, then takes one
+    other = page.get_by_role("article", name="Natteravnene Vestjylland")
+    other.get_by_role("button", name=re.compile("^Afvis")).click()
+    dialog = page.get_by_role("dialog", name="Afvis organisationen")
+    dialog.get_by_role("button", name="Afvis", exact=True).click()
+    expect(dialog.get_by_text("Skriv en begrundelse.")).to_be_visible()
+    reason = "Foreningen er ikke en NGO efter vores regler (sag 4711)."
+    dialog.get_by_label("Begrundelse").fill(reason)
+    dialog.get_by_role("button", name="Afvis", exact=True).click()
+    expect(page.get_by_text("Natteravnene Vestjylland er afvist.")).to_be_visible()
+
+    # Then it is rejected, and the reason reaches its administrator's mail
+    assert status_by_cvr(stack, "21450006") == "rejected"
+    mail = stack.mail_containing(reason, seconds=MAIL_SECONDS)
+    assert "ida.natteravn@example.org" in str(mail["To"])
+
+    # And the lists to look back on show each under its status, the rejection with its reason
+    page.get_by_label("Vis").select_option("approved")
+    expect(page.get_by_role("article", name="Grøn Hjælp Esbjerg")).to_be_visible()
+    expect(page.get_by_role("button", name="Suspendér: Grøn Hjælp Esbjerg")).to_be_visible()
+    page.get_by_label("Vis").select_option("rejected")
+    expect(page.get_by_role("article", name="Natteravnene Vestjylland").get_by_text(reason)).to_be_visible()
+    assert refused == []
+
+
+def test_support_finds_an_organisation_by_cvr_and_removes_its_administrators_login_with_a_reason(
+    page: Page, stack: RunningStack
+):
+    # Given an organisation whose only administrator has lost access
+    waiting_for_review(stack, "41270004", "Blå Kors Odense", "ida.blaa@example.org")
+
+    # When support search for its CVR number on the tab Support
+    open_sagsbehandling(page, stack)
+    page.get_by_role("tab", name="Support").click()
+    page.get_by_label("CVR-nummer eller handle").fill("41270004")
+    page.get_by_role("button", name="Søg").click()
+
+    # Then its logins are listed, the administrator marked so
+    logins = page.get_by_role("table", name="Logins")
+    row = logins.get_by_role("row").filter(has_text="ida.blaa@example.org")
+    expect(row.get_by_role("cell", name="Ja").first).to_be_visible()
+
+    # When support remove the login, giving the reason the dialog asks for
+    row.get_by_role("button", name="Fjern login: Ida Holm").click()
+    dialog = page.get_by_role("dialog", name="Fjern login")
+    dialog.get_by_label("Begrundelse").fill("Administratoren er fratrådt; ny ansøgning via brev (sag 815).")
+    dialog.get_by_role("button", name="Fjern login", exact=True).click()
+
+    # Then the login is gone, the organisation may apply again, and its trail holds the removal
+    expect(page.get_by_text("Login er fjernet.")).to_be_visible()
+    expect(page.get_by_text(re.compile("ingen aktiv administrator"))).to_be_visible()
+    expect(logins.get_by_role("row").filter(has_text="ida.blaa@example.org")).to_have_count(0)
+    expect(page.get_by_role("cell", name="Login slettet af support")).to_be_visible()
+
+
+def test_a_key_issued_in_the_console_validates_at_once_and_is_refused_once_revoked(
+    page: Page, stack: RunningStack
+):
+    # Given a fresh code of the demo organisation
+    front = FrontEnd(stack)
+    me = front.call("GET", "/v1/me", 200)
+    own = me["companies"][0]
+    code = front.call(
+        "POST",
+        "/v1/codes",
+        201,
+        json={
+            "first_name": "Mette",
+            "last_name": "Frivillig",
+            "email": "mette@example.org",
+            "company": own["cvr"],
+            "account": own["accounts"][0]["number"],
+            "notify": False,
+        },
+    )["code"]
+
+    # When staff create a vendor on the tab Leverandører
+    open_sagsbehandling(page, stack)
+    page.get_by_role("tab", name="Leverandører").click()
+    page.get_by_role("button", name="Opret leverandør").click()
+    page.get_by_label("Leverandørens navn").fill("Konsol Kassesystemer ApS")
+    page.get_by_label("Kontakt-e-mail").fill("drift@kassesystemer.example")
+    page.get_by_role("button", name="Opret leverandør").click()
+
+    # Then its key is shown once, with a copy button and words that it will not be shown again
+    shown = page.get_by_role("region", name=re.compile("^Den nye API-nøgle"))
+    expect(shown.get_by_text("Du vil ikke kunne se den igen")).to_be_visible()
+    api_key = shown.get_by_label("Den nye API-nøgle").inner_text().strip()
+    assert re.fullmatch(r"gkv_[0-9a-f]{20}_[0-9a-f]{48}", api_key), api_key
+    shown.get_by_role("button", name="Kopiér API-nøglen").click()
+    expect(shown.get_by_text("Nøglen er kopieret.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == api_key
+
+    # And the key validates the code at once
+    vendor = Vendor(stack, api_key)
+    assert vendor.validate(code)["valid"] is True
+
+    # When staff revoke it, confirming in the dialog
+    key_id = api_key.split("_")[1]
+    page.get_by_role("button", name=f"Spær nøgle: Konsol Kassesystemer ApS {key_id}").click()
+    page.get_by_role("dialog", name="Spær API-nøglen").get_by_role("button", name="Spær nøgle").click()
+    expect(page.get_by_text("Nøglen er spærret.")).to_be_visible()
+
+    # Then the next validation with it is refused
+    assert vendor.check(code).status_code == 401
+
+    # And the staff log shows the vendor created and the key revoked
+    page.get_by_role("tab", name="Log").click()
+    expect(page.get_by_role("cell", name="Leverandør oprettet").first).to_be_visible()
+    expect(page.get_by_role("cell", name="API-nøgle spærret").first).to_be_visible()
+
+
+def test_a_letter_parked_while_the_sender_was_unverified_is_sent_again_from_the_console(
+    page: Page, stack: RunningStack
+):
+    # Given the sender's identity is not verified in (emulated) SES, as after a broken DNS change
+    ses = boto3.client(
+        "ses",
+        endpoint_url=stack.demo["aws_endpoint_url"],
+        region_name=stack.demo["region"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    for identity in ("noreply@godkend.dk", "godkend.dk"):
+        ses.delete_identity(Identity=identity)
+    try:
+        # And an application whose letter SES therefore refuses, so that it is parked as failed
+        mailbox = company(stack, "33560001")["official_mailbox"]
+        apply(stack, "33560001", "Mødrehjælpen Sønderjylland", "ida.moedre@example.org")
+        staff = staff_session(stack)
+        deadline = time.monotonic() + MAIL_SECONDS
+        parked: list[dict[str, Any]] = []
+        while not parked and time.monotonic() < deadline:
+            listed = staff.get(f"{stack.api}/v1/staff/mail", params={"status": "failed"}, timeout=10).json()
+            parked = [m for m in listed["items"] if m["to_address"] == mailbox]
+            time.sleep(0.3)
+        assert parked, "the letter was not parked"
+    finally:
+        # And the sender is verified again
+        verify_sender(ses, SENDER)
+
+    # When staff open Post, see the parked letter with its error and click Send igen
+    open_sagsbehandling(page, stack)
+    page.get_by_role("tab", name="Post").click()
+    row = page.get_by_role("row").filter(has_text=mailbox)
+    expect(row.get_by_text(re.compile("SES MessageRejected"))).to_be_visible()
+    row.get_by_role("button", name=re.compile("^Send igen")).click()
+
+    # Then the console says it is sent again, and the letter arrives in the company's official mailbox
+    expect(page.get_by_text(re.compile("E-mailen er sendt igen"))).to_be_visible()
+    username, _ = activation_letter(stack, mailbox)
+    assert username
+    expect(page.get_by_role("row").filter(has_text=mailbox)).to_have_count(0)

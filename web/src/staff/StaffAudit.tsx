@@ -1,0 +1,84 @@
+import { useQuery } from "@tanstack/react-query";
+
+import { unwrap } from "../api/client";
+import { Pager, useCursorPages } from "../components/Pager";
+import { useServices } from "../context";
+import { formatDateTime } from "../format";
+import { type Language } from "../i18n";
+import { actionText } from "../tabs/Audit";
+import { useStaffText } from "./messages";
+
+const STAFF_ACTIONS: Record<string, [string, string]> = {
+  "vendor.created": ["Leverandør oprettet", "Vendor created"],
+  "vendor.key_issued": ["API-nøgle udstedt", "API key issued"],
+  "vendor.key_revoked": ["API-nøgle spærret", "API key revoked"],
+  "mail.retried": ["E-mail sendt igen", "E-mail sent again"],
+};
+
+function staffActionText(action: string, language: Language): string {
+  const words = STAFF_ACTIONS[action];
+  return words ? words[language === "da" ? 0 : 1] : actionText(action, language);
+}
+
+function what(targets: Record<string, string>): string {
+  return Object.entries(targets)
+    .map(([name, value]) => `${name}: ${value}`)
+    .join(", ");
+}
+
+/** A trail as staff read it: the staff trail (vendors, mail), or one organisation's. */
+export function TrailTable({ orgId, title, headingLevel = 2 }: { orgId?: string; title: string; headingLevel?: 2 | 3 }) {
+  const { api, session } = useServices();
+  const { s, t, language } = useStaffText();
+  const pages = useCursorPages();
+  const trail = useQuery({
+    queryKey: ["staff-audit", orgId ?? "staff", pages.cursor],
+    queryFn: () => {
+      const query = { limit: 25, ...(pages.cursor ? { cursor: pages.cursor } : {}) };
+      return orgId
+        ? unwrap(session, () => api.GET("/v1/staff/organisations/{org_id}/audit", { params: { path: { org_id: orgId }, query } }))
+        : unwrap(session, () => api.GET("/v1/staff/audit", { params: { query } }));
+    },
+  });
+  const items = trail.data?.items ?? [];
+  const Heading = headingLevel === 2 ? "h2" : "h3";
+  return (
+    <section aria-label={title}>
+      <Heading>{title}</Heading>
+      {trail.isPending ? <p>{t("common.loading")}</p> : null}
+      {trail.isSuccess && items.length === 0 ? <p>{s("audit.empty")}</p> : null}
+      {items.length > 0 ? (
+        <table className="table table--compact">
+          <caption className="sr-only">{title}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{s("audit.when")}</th>
+              <th scope="col">{s("audit.who")}</th>
+              <th scope="col">{s("audit.action")}</th>
+              <th scope="col">{s("audit.what")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((entry) => (
+              <tr key={entry.event_id}>
+                <td>{formatDateTime(entry.at, language)}</td>
+                <td>
+                  {entry.actor.kind}: {entry.actor.id}
+                </td>
+                <td>{staffActionText(entry.action, language)}</td>
+                <td>{what(entry.targets)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      <Pager pages={pages} nextCursor={trail.data?.next_cursor} />
+    </section>
+  );
+}
+
+/** The tab "Log": what staff did outside any organisation (vendors and mail). */
+export function StaffAuditTab() {
+  const { s } = useStaffText();
+  return <TrailTable title={s("audit.title")} />;
+}

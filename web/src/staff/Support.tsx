@@ -1,0 +1,208 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+
+import { unwrap, type Schemas } from "../api/client";
+import { Field } from "../components/Field";
+import { Notice } from "../components/Notice";
+import { Pager, useCursorPages } from "../components/Pager";
+import { useServices } from "../context";
+import { ConfirmDialog } from "./ConfirmDialog";
+import { useStaffText } from "./messages";
+import { TrailTable } from "./StaffAudit";
+import { problemMessage, refresh } from "./problem";
+
+type Organisation = Schemas["StaffOrganisation"];
+type Login = Schemas["StaffLogin"];
+
+function Logins({ organisation }: { organisation: Organisation }) {
+  const { api, session } = useServices();
+  const { s, sv, t, language } = useStaffText();
+  const queryClient = useQueryClient();
+  const pages = useCursorPages();
+  const [removing, setRemoving] = useState<Login | null>(null);
+  const [message, setMessage] = useState<string[]>([]);
+  const logins = useQuery({
+    queryKey: ["staff-logins", organisation.org_id, pages.cursor],
+    queryFn: () =>
+      unwrap(session, () =>
+        api.GET("/v1/staff/organisations/{org_id}/users", {
+          params: {
+            path: { org_id: organisation.org_id },
+            query: { limit: 25, ...(pages.cursor ? { cursor: pages.cursor } : {}) },
+          },
+        }),
+      ),
+  });
+  const remove = useMutation({
+    mutationFn: ({ login, reason }: { login: Login; reason: string }) =>
+      unwrap(session, () =>
+        api.DELETE("/v1/staff/organisations/{org_id}/users/{user_id}", {
+          params: { path: { org_id: organisation.org_id, user_id: login.user_id } },
+          body: { reason },
+        }),
+      ),
+    onSuccess: (removed) => {
+      setRemoving(null);
+      setMessage([s("support.removed"), ...(removed.may_apply_again ? [s("support.mayApplyAgain")] : [])]);
+      void refresh(queryClient, ["staff-logins", organisation.org_id]);
+      void refresh(queryClient, ["staff-audit"]);
+    },
+  });
+  const items = logins.data?.items ?? [];
+  return (
+    <section aria-labelledby="logins-heading">
+      <h3 id="logins-heading">
+        {s("support.logins")}: {organisation.name}
+      </h3>
+      {message.length > 0 ? (
+        <Notice kind="success">
+          {message.map((m) => (
+            <p className="alert-text" key={m}>
+              {m}
+            </p>
+          ))}
+        </Notice>
+      ) : null}
+      {logins.isPending ? <p>{t("common.loading")}</p> : null}
+      {logins.isError ? (
+        <Notice kind="error">
+          <p className="alert-text">{problemMessage(logins.error, language, t("common.networkError"))}</p>
+        </Notice>
+      ) : null}
+      {logins.isSuccess && items.length === 0 ? <p>{s("support.noLogins")}</p> : null}
+      {items.length > 0 ? (
+        <table className="table table--compact">
+          <caption className="sr-only">{s("support.logins")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{s("support.name")}</th>
+              <th scope="col">{s("support.username")}</th>
+              <th scope="col">{t("field.email")}</th>
+              <th scope="col">{s("review.status")}</th>
+              <th scope="col">{s("support.administrator")}</th>
+              <th scope="col">{s("support.secondFactor")}</th>
+              <th scope="col">{t("common.actions")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((login) => {
+              const who = `${login.first_name} ${login.last_name}`;
+              return (
+                <tr key={login.user_id}>
+                  <td>{who}</td>
+                  <td>{login.username}</td>
+                  <td>{login.email}</td>
+                  <td>{sv("status", login.status)}</td>
+                  <td>{login.administrator ? s("support.yes") : s("support.no")}</td>
+                  <td>{login.second_factor_enrolled ? s("support.yes") : s("support.no")}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="button button-secondary button-small"
+                      aria-label={`${s("support.remove")}: ${who}`}
+                      onClick={() => {
+                        remove.reset();
+                        setMessage([]);
+                        setRemoving(login);
+                      }}
+                    >
+                      {s("support.remove")}
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      ) : null}
+      <Pager pages={pages} nextCursor={logins.data?.next_cursor} />
+      {removing ? (
+        <ConfirmDialog
+          title={s("support.removeTitle")}
+          confirmLabel={s("support.remove")}
+          reasonLabel={s("review.reasonLabel")}
+          warning
+          busy={remove.isPending}
+          error={remove.isError ? problemMessage(remove.error, language, t("common.networkError")) : null}
+          onClose={() => setRemoving(null)}
+          onConfirm={(reason) => remove.mutate({ login: removing, reason })}
+        >
+          <p>
+            <strong>
+              {removing.first_name} {removing.last_name}
+            </strong>{" "}
+            ({removing.username})
+          </p>
+          <p>{s("support.removeText")}</p>
+        </ConfirmDialog>
+      ) : null}
+    </section>
+  );
+}
+
+/** The tab "Support": find an organisation by CVR number or handle, see its logins, remove one. */
+export function SupportTab() {
+  const { api, session } = useServices();
+  const { s, sv, t, language } = useStaffText();
+  const [query, setQuery] = useState("");
+  const [asked, setAsked] = useState<string | null>(null);
+  const [chosen, setChosen] = useState<Organisation | null>(null);
+  const found = useQuery({
+    queryKey: ["staff-search", asked],
+    enabled: asked !== null,
+    queryFn: () => unwrap(session, () => api.GET("/v1/staff/search/organisations", { params: { query: { q: asked ?? "" } } })),
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!query.trim()) return;
+    setChosen(null);
+    setAsked(query.trim());
+  };
+  const items = found.data?.items ?? [];
+  const current = chosen ?? (items.length === 1 ? items[0] : null);
+  return (
+    <section aria-labelledby="support-heading">
+      <h2 id="support-heading">{s("support.title")}</h2>
+      <form onSubmit={submit} role="search" noValidate>
+        <Field id="support-q" label={s("support.query")} hint={s("support.queryHint")} value={query} onChange={setQuery} />
+        <button type="submit" className="button button-primary">
+          {s("support.search")}
+        </button>
+      </form>
+      {found.isFetching ? <p>{t("common.loading")}</p> : null}
+      {found.isError ? (
+        <Notice kind="error">
+          <p className="alert-text">{problemMessage(found.error, language, t("common.networkError"))}</p>
+        </Notice>
+      ) : null}
+      {found.isSuccess && items.length === 0 ? <p role="status">{s("support.none")}</p> : null}
+      {current ? (
+        <>
+          <dl className="review-facts">
+            <dt>{s("support.name")}</dt>
+            <dd>{current.name}</dd>
+            <dt>{s("review.primaryCvr")}</dt>
+            <dd>{current.primary_cvr}</dd>
+            <dt>{s("review.handle")}</dt>
+            <dd>{current.handle}</dd>
+            <dt>{s("review.status")}</dt>
+            <dd>{sv("status", current.status)}</dd>
+          </dl>
+          <Logins key={current.org_id} organisation={current} />
+          <TrailTable key={`trail-${current.org_id}`} orgId={current.org_id} title={`${s("support.trail")}: ${current.name}`} headingLevel={3} />
+        </>
+      ) : null}
+      {items.length > 1 && !chosen ? (
+        <ul>
+          {items.map((o) => (
+            <li key={o.org_id}>
+              <button type="button" className="button button-tertiary" onClick={() => setChosen(o)}>
+                {o.name} ({o.primary_cvr})
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
