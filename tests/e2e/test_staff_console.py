@@ -208,7 +208,7 @@ def test_a_key_issued_in_the_console_validates_at_once_and_is_refused_once_revok
     shown = page.get_by_role("region", name=re.compile("^Den nye API-nøgle"))
     expect(shown.get_by_text("Du vil ikke kunne se den igen")).to_be_visible()
     api_key = shown.get_by_label("Den nye API-nøgle").inner_text().strip()
-    assert re.fullmatch(r"gkv_[0-9a-f]{20}_[0-9a-f]{48}", api_key), api_key
+    assert re.fullmatch(r"gkv_[0-9a-f]{32}_[0-9a-f]{20}_[0-9a-f]{48}", api_key), api_key
     shown.get_by_role("button", name="Kopiér API-nøglen").click()
     expect(shown.get_by_text("Nøglen er kopieret.")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == api_key
@@ -218,7 +218,8 @@ def test_a_key_issued_in_the_console_validates_at_once_and_is_refused_once_revok
     assert vendor.validate(code)["valid"] is True
 
     # When staff revoke it, confirming in the dialog
-    key_id = api_key.split("_")[1]
+    _, vendor_id, key_id, _ = api_key.split("_")
+    expect(page.get_by_text(f"gkv_{vendor_id}_{key_id}_…").first).to_be_visible()
     page.get_by_role("button", name=f"Spær nøgle: Konsol Kassesystemer ApS {key_id}").click()
     page.get_by_role("dialog", name="Spær API-nøglen").get_by_role("button", name="Spær nøgle").click()
     expect(page.get_by_text("Nøglen er spærret.")).to_be_visible()

@@ -15,6 +15,11 @@ import { problemMessage, refresh } from "./problem";
 type Vendor = Schemas["VendorWithKeys"];
 type Key = Schemas["Key"];
 
+// What a key starts with (`gkv_<vendor id>_<key id>_`): enough to tell keys apart, never the secret.
+function keyPrefix(vendorId: string, keyId: string): string {
+  return `gkv_${vendorId}_${keyId}_…`;
+}
+
 /** A secret shown once: the key, a copy button, and plain words that it will not be shown again. */
 function ShownOnce({ vendor, apiKey, onDone }: { vendor: string; apiKey: string; onDone: () => void }) {
   const { s, t } = useStaffText();
@@ -199,7 +204,7 @@ export function VendorsTab() {
               {vendor.keys.map((key) => (
                 <tr key={key.key_id}>
                   <td>
-                    <code>gkv_{key.key_id}_…</code>
+                    <code>{keyPrefix(vendor.vendor_id, key.key_id)}</code>
                   </td>
                   <td>{key.status === "active" ? s("vendors.active") : s("vendors.revokedStatus")}</td>
                   <td>{formatDateTime(key.created_at, language)}</td>
@@ -248,7 +253,7 @@ export function VendorsTab() {
           onConfirm={() => revoke.mutate(revoking)}
         >
           <p>
-            <strong>{revoking.vendor.name}</strong>: <code>gkv_{revoking.key.key_id}_…</code>
+            <strong>{revoking.vendor.name}</strong>: <code>{keyPrefix(revoking.vendor.vendor_id, revoking.key.key_id)}</code>
           </p>
           <p>{s("vendors.revokeText")}</p>
         </ConfirmDialog>
