@@ -136,6 +136,8 @@ class EventExpander:
         event_id = event_id_for(cause.cause_id, receipt.validation_id)
         organisation: dict[str, Any] = {
             "name": receipt.organisation_name,
+            # Receipts from before legal names were kept told the display name as the legal name too.
+            "legal_name": receipt.legal_name or receipt.organisation_name,
             "cvr": receipt.primary_cvr,
             "handle": receipt.handle,
         }

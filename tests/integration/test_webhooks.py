@@ -165,6 +165,9 @@ def test_a_revocation_reaches_the_listener_signed_once_and_is_in_the_feed(
     assert body["data"]["validation_id"] == validation_id
     assert body["data"]["code_id"] == code["code_id"]
     assert set(body) == {"id", "type", "created_at", "data"}
+    # ... and the organisation as the check told it, the register's name of its main company included
+    told = json_of(client.http.get(f"/v1/validations/{validation_id}", headers=vendor.auth))["organisation"]
+    assert body["data"]["organisation"] == {k: told[k] for k in ("name", "legal_name", "cvr", "handle")}
     assert request.headers["Godkend-Event-Id"] == body["id"]
     assert verify(request.headers["Godkend-Signature"], request.body, secret, now=int(time.time()))
     # ... which the README's snippet verifies too, and refuses with another secret or a changed body

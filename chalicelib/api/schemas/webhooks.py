@@ -52,7 +52,10 @@ class EndpointWithSecret(Endpoint):
 
 
 class EventOrganisation(BaseModel):
-    name: str
+    name: str = Field(description="The display name, as the check told it")
+    legal_name: str = Field(
+        description="The main company's name in the company register, as the check told it"
+    )
     cvr: str
     handle: str
     status: str | None = Field(default=None, description="For organisation events: the status now")
