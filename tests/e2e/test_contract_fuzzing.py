@@ -6,9 +6,9 @@ declare fails the suite.
 Bounded: a few examples per operation and phase, a time budget per caller (GODKEND_FUZZ_SECONDS), a fixed
 seed (GODKEND_FUZZ_SEED to vary it). Explicit exclusions, each for a reason the hooks module gives
 (tests/e2e/fuzz_hooks.py), and the application form's rules beyond its schema (tests/e2e/schemathesis.toml):
-the local HTTP server's own TRACE answer, the emulated gateway's 401 without a
-key; and, for people, POST /v1/me/second-factor/reset, which would remove the demo login's second factor and
-so end the run's own sign-in for good (tests/integration/test_sessions.py covers it).
+the local HTTP server's own TRACE answer; a listing's `account` without its `company` in requests meant
+to be valid; and, for people, POST /v1/me/second-factor/reset, which would remove the demo login's second
+factor and so end the run's own sign-in for good (tests/integration/test_sessions.py covers it).
 """
 
 from __future__ import annotations
