@@ -13,7 +13,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.environment import aws_region, table_name
 
-__all__ = ["PAY_PER_REQUEST_BILLING_MODE", "aws_region", "own_connection", "table_name", "transaction"]
+__all__ = ["PAY_PER_REQUEST_BILLING_MODE", "aws_region", "table_name", "transaction"]
 
 _per_thread = threading.local()
 
@@ -36,19 +36,15 @@ def thread_session() -> botocore.session.Session:
 pynamodb.connection.base.get_session = thread_session  # type: ignore[attr-defined]
 
 
-def own_connection() -> Connection:
-    """A connection of one's own, for a caller that writes many transactions in a row."""
-    return Connection(region=aws_region())
-
-
 def _thread_connection() -> Connection:
     connection: Connection | None = getattr(_per_thread, "connection", None)
     if connection is None or connection.region != aws_region():
-        connection = _per_thread.connection = own_connection()
+        connection = _per_thread.connection = Connection(region=aws_region())
     return connection
 
 
-def transaction(connection: Connection | None = None) -> TransactWrite:
+def transaction() -> TransactWrite:
     """All-or-nothing writes across tables: a change and the mail it causes commit together or not at all.
-    The thread's connection is reused, so a transaction does not build a botocore client of its own."""
-    return TransactWrite(connection=connection or _thread_connection())
+    The thread's connection is reused, so a transaction (or a caller writing many in a row) does not build
+    a botocore client of its own."""
+    return TransactWrite(connection=_thread_connection())

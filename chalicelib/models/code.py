@@ -55,7 +55,6 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
@@ -440,7 +439,7 @@ class Reminders:
 MAX_REMINDER_ROUNDS = 6
 
 
-def write_reminders(group: Sequence[Reminders], *, connection: Connection) -> dict[str, ReminderWrite]:
+def write_reminders(group: Sequence[Reminders]) -> dict[str, ReminderWrite]:
     """Write several codes' reminders in one transaction; answers each code's outcome by code id.
 
     A code whose condition fails (its value changed, or its reminders exist) is settled from the
@@ -452,7 +451,7 @@ def write_reminders(group: Sequence[Reminders], *, connection: Connection) -> di
         if not pending:
             return outcomes
         try:
-            _transact_reminders(pending, connection)
+            _transact_reminders(pending)
         except TransactWriteError as error:
             settled = _settled_by(error, pending)
             outcomes.update(settled)
@@ -469,8 +468,8 @@ def write_reminders(group: Sequence[Reminders], *, connection: Connection) -> di
     return outcomes
 
 
-def _transact_reminders(group: Sequence[Reminders], connection: Connection) -> None:
-    with transaction(connection) as tx:
+def _transact_reminders(group: Sequence[Reminders]) -> None:
+    with transaction() as tx:
         for reminders in group:
             tx.condition_check(
                 CodeModel,

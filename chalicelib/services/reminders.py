@@ -47,7 +47,6 @@ from pynamodb.expressions.condition import Condition
 
 from chalicelib.clock import Clock, isoformat
 from chalicelib.environment import REMINDER_CONSUMERS
-from chalicelib.models.base import own_connection
 from chalicelib.models.code import (
     CODE_ID,
     CodeModel,
@@ -240,9 +239,6 @@ class ReminderWriter:
         # Codes whose reminders go in one transaction: fewer round trips, while one write's mails stay
         # within what the pacer lets through in a second (SES sees no bigger burst than that).
         self._codes_per_write = max(1, min(codes_per_write, MAX_CODES_PER_WRITE))
-        # One connection for all the chunk's transactions: a new botocore client per write costs more than
-        # the write.
-        self._connection = own_connection()
 
     def write(self, chunk: Chunk) -> ChunkReport:
         report = ChunkReport()
@@ -264,7 +260,7 @@ class ReminderWriter:
         return report
 
     def _write(self, group: list[Reminders], report: ChunkReport) -> None:
-        outcomes = write_reminders(group, connection=self._connection)
+        outcomes = write_reminders(group)
         written = 0
         for reminders in group:
             outcome = outcomes[reminders.entry.code_id]

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import boto3
 import pytest
 from chalice.local import LambdaContext
-from pynamodb.connection import Connection
 
 from app import app
 from chalicelib.api.deps import Container, use_container
@@ -249,7 +248,7 @@ def test_a_reminder_prepared_before_a_renewal_is_not_written_after_it(client, pe
 
     # When the code is renewed before they are written
     assert client.http.post(f"/v1/codes/{code['code_id']}/renew", headers=admin.auth).status_code == 200
-    outcome = write_reminders([reminders], connection=Connection(region="eu-west-1"))
+    outcome = write_reminders([reminders])
 
     # Then they are not written: the old value is never reminded of
     assert outcome == {entry.code_id: ReminderWrite.CHANGED}
