@@ -6,6 +6,7 @@ import type { SummaryItem } from "../components/ErrorSummary";
 import { Modal } from "../components/Modal";
 import { Notice } from "../components/Notice";
 import { Pager, useCursorPages } from "../components/Pager";
+import { Table } from "../components/Table";
 import { useServices } from "../context";
 import { fieldMessage, problemText, useI18n, type Language, type MessageKey } from "../i18n";
 import { asProblem, fieldErrors } from "../problems";
@@ -180,63 +181,53 @@ export function UsersTab({ me }: { me: Me }) {
       </button>
       {users.isPending ? <p>{t("common.loading")}</p> : null}
       {items.length > 0 ? (
-        <div className="table--responsive-scroll">
-          <table className="table table--compact">
-            <caption className="sr-only">{t("users.title")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("users.name")}</th>
-                <th scope="col">{t("field.email")}</th>
-                <th scope="col">{t("codes.status")}</th>
-                <th scope="col">{t("users.functions")}</th>
-                <th scope="col">{t("common.actions")}</th>
+        <Table
+          scroll
+          caption={t("users.title")}
+          columns={[t("users.name"), t("field.email"), t("codes.status"), t("users.functions"), t("common.actions")]}
+        >
+          {items.map((user) => {
+            const who = `${user.first_name} ${user.last_name}`;
+            const own = user.user_id === me.user.user_id;
+            return (
+              <tr key={user.user_id}>
+                <td>{who}</td>
+                <td>{user.email}</td>
+                <td>{t(`status.${user.status}` as MessageKey)}</td>
+                <td>{user.functions.map((f) => t(`function.${f}` as MessageKey)).join(", ")}</td>
+                <td className="table-actions">
+                  {user.within_your_scope ? (
+                    <>
+                      <button type="button" className="button button-secondary button-small" aria-label={`${t("users.edit")}: ${who}`} onClick={() => { setMessage(null); setFailure([]); setMode({ kind: "edit", user }); }}>
+                        {t("users.edit")}
+                      </button>{" "}
+                      {user.status === "active" && !own ? (
+                        <button type="button" className="button button-secondary button-small" aria-label={`${t("users.disable")}: ${who}`} onClick={() => setConfirm({ kind: "disable", user })}>
+                          {t("users.disable")}
+                        </button>
+                      ) : null}
+                      {user.status === "disabled" ? (
+                        <button type="button" className="button button-secondary button-small" aria-label={`${t("users.enable")}: ${who}`} onClick={() => setStatus(user, "active")}>
+                          {t("users.enable")}
+                        </button>
+                      ) : null}
+                      {user.status === "invited" ? (
+                        <button type="button" className="button button-secondary button-small" aria-label={`${t("users.reinvite")}: ${who}`} onClick={() => reinvite.mutate(user)}>
+                          {t("users.reinvite")}
+                        </button>
+                      ) : null}{" "}
+                      <button type="button" className="button button-tertiary button-small" aria-label={`${t("users.delete")}: ${who}`} onClick={() => setConfirm({ kind: "delete", user })}>
+                        {t("users.delete")}
+                      </button>
+                    </>
+                  ) : (
+                    <span>{t("users.outsideScope")}</span>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((user) => {
-                const who = `${user.first_name} ${user.last_name}`;
-                const own = user.user_id === me.user.user_id;
-                return (
-                  <tr key={user.user_id}>
-                    <td>{who}</td>
-                    <td>{user.email}</td>
-                    <td>{t(`status.${user.status}` as MessageKey)}</td>
-                    <td>{user.functions.map((f) => t(`function.${f}` as MessageKey)).join(", ")}</td>
-                    <td className="table-actions">
-                      {user.within_your_scope ? (
-                        <>
-                          <button type="button" className="button button-secondary button-small" aria-label={`${t("users.edit")}: ${who}`} onClick={() => { setMessage(null); setFailure([]); setMode({ kind: "edit", user }); }}>
-                            {t("users.edit")}
-                          </button>{" "}
-                          {user.status === "active" && !own ? (
-                            <button type="button" className="button button-secondary button-small" aria-label={`${t("users.disable")}: ${who}`} onClick={() => setConfirm({ kind: "disable", user })}>
-                              {t("users.disable")}
-                            </button>
-                          ) : null}
-                          {user.status === "disabled" ? (
-                            <button type="button" className="button button-secondary button-small" aria-label={`${t("users.enable")}: ${who}`} onClick={() => setStatus(user, "active")}>
-                              {t("users.enable")}
-                            </button>
-                          ) : null}
-                          {user.status === "invited" ? (
-                            <button type="button" className="button button-secondary button-small" aria-label={`${t("users.reinvite")}: ${who}`} onClick={() => reinvite.mutate(user)}>
-                              {t("users.reinvite")}
-                            </button>
-                          ) : null}{" "}
-                          <button type="button" className="button button-tertiary button-small" aria-label={`${t("users.delete")}: ${who}`} onClick={() => setConfirm({ kind: "delete", user })}>
-                            {t("users.delete")}
-                          </button>
-                        </>
-                      ) : (
-                        <span>{t("users.outsideScope")}</span>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </Table>
       ) : null}
       <Pager pages={pages} nextCursor={users.data?.next_cursor} />
       {confirm ? (
