@@ -2,9 +2,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 
 import { unwrap, type Schemas } from "../api/client";
+import { ConfirmModal } from "../components/ConfirmModal";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Checkbox, Field, RadioGroup, Select } from "../components/Field";
-import { Modal } from "../components/Modal";
 import { Notice } from "../components/Notice";
 import { Pager, useCursorPages } from "../components/Pager";
 import { Table } from "../components/Table";
@@ -315,25 +315,18 @@ export function CodesTab({ me }: { me: Me }) {
       ) : null}
       <Pager pages={pages} nextCursor={codes.data?.next_cursor} />
       {revoking ? (
-        <Modal
+        <ConfirmModal
           title={t("codes.revokeTitle")}
+          confirmLabel={t("codes.revoke")}
+          busy={revoke.isPending}
+          onConfirm={() => revoke.mutate(revoking)}
           onClose={() => setRevoking(null)}
-          actions={
-            <>
-              <button type="button" className="button button-warning" disabled={revoke.isPending} onClick={() => revoke.mutate(revoking)}>
-                {t("codes.revoke")}
-              </button>{" "}
-              <button type="button" className="button button-secondary" onClick={() => setRevoking(null)}>
-                {t("common.cancel")}
-              </button>
-            </>
-          }
         >
           <p>
             <strong>{revoking.code}</strong> ({revoking.first_name} {revoking.last_name})
           </p>
           <p>{t("codes.revokeText")}</p>
-        </Modal>
+        </ConfirmModal>
       ) : null}
     </section>
   );

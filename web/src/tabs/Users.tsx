@@ -2,8 +2,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { unwrap, type Schemas } from "../api/client";
+import { ConfirmModal } from "../components/ConfirmModal";
 import type { SummaryItem } from "../components/ErrorSummary";
-import { Modal } from "../components/Modal";
 import { Notice } from "../components/Notice";
 import { Pager, useCursorPages } from "../components/Pager";
 import { Table } from "../components/Table";
@@ -231,23 +231,11 @@ export function UsersTab({ me }: { me: Me }) {
       ) : null}
       <Pager pages={pages} nextCursor={users.data?.next_cursor} />
       {confirm ? (
-        <Modal
+        <ConfirmModal
           title={confirm.kind === "delete" ? t("users.deleteTitle") : t("users.disableTitle")}
+          confirmLabel={confirm.kind === "delete" ? t("users.delete") : t("users.disable")}
+          onConfirm={() => (confirm.kind === "delete" ? remove.mutate(confirm.user) : setStatus(confirm.user, "disabled"))}
           onClose={() => setConfirm(null)}
-          actions={
-            <>
-              <button
-                type="button"
-                className="button button-warning"
-                onClick={() => (confirm.kind === "delete" ? remove.mutate(confirm.user) : setStatus(confirm.user, "disabled"))}
-              >
-                {confirm.kind === "delete" ? t("users.delete") : t("users.disable")}
-              </button>{" "}
-              <button type="button" className="button button-secondary" onClick={() => setConfirm(null)}>
-                {t("common.cancel")}
-              </button>
-            </>
-          }
         >
           <p>
             <strong>
@@ -255,7 +243,7 @@ export function UsersTab({ me }: { me: Me }) {
             </strong>
           </p>
           <p>{confirm.kind === "delete" ? t("users.deleteText") : t("users.disableText")}</p>
-        </Modal>
+        </ConfirmModal>
       ) : null}
     </section>
   );
