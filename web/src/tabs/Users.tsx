@@ -50,6 +50,18 @@ function valuesOf(user: User): WizardValues {
   };
 }
 
+/** What the wizard asks, as the API takes it; a new colleague's language is added on creation only. */
+function changesOf(values: WizardValues): Omit<Schemas["NewColleague"], "language"> {
+  return {
+    first_name: values.first_name.trim(),
+    last_name: values.last_name.trim(),
+    email: values.email.trim(),
+    mobile: values.mobile,
+    functions: values.functions,
+    companies: companiesOf(values),
+  };
+}
+
 type Confirm = { kind: "delete" | "disable"; user: User };
 
 /** The tab "Selvbetjeningsbrugere": the organisation's colleagues, and creating and changing their logins. */
@@ -88,15 +100,7 @@ export function UsersTab({ me }: { me: Me }) {
     mutationFn: (values: WizardValues) =>
       unwrap(session, () =>
         api.POST("/v1/users", {
-          body: {
-            first_name: values.first_name.trim(),
-            last_name: values.last_name.trim(),
-            email: values.email.trim(),
-            mobile: values.mobile,
-            functions: values.functions,
-            companies: companiesOf(values),
-            language,
-          },
+          body: { ...changesOf(values), language },
         }),
       ),
     onSuccess: (user) => done(`${t("users.created")} ${user.email}.`),
@@ -144,14 +148,7 @@ export function UsersTab({ me }: { me: Me }) {
               update.mutate(
                 {
                   user: editing,
-                  body: {
-                    first_name: values.first_name.trim(),
-                    last_name: values.last_name.trim(),
-                    email: values.email.trim(),
-                    mobile: values.mobile,
-                    functions: values.functions,
-                    companies: companiesOf(values),
-                  },
+                  body: changesOf(values),
                 },
                 {
                   onSuccess: () => done(t("users.saved")),
