@@ -3,10 +3,10 @@ import { useEffect, useState, type FormEvent } from "react";
 
 import { unwrap } from "../api/client";
 import { ErrorSummary } from "../components/ErrorSummary";
-import { Field } from "../components/Field";
 import { useServices } from "../context";
 import { useI18n, problemText } from "../i18n";
 import { asProblem } from "../problems";
+import { OneTimeCodeField } from "./OneTimeCodeField";
 
 export function otpauthUri(secret: string, account: string): string {
   const label = encodeURIComponent(`Godkend:${account}`);
@@ -103,18 +103,7 @@ export function Enrol({ cognitoStep, onDone }: EnrolProps) {
         <p>{t("common.loading")}</p>
       )}
       <form onSubmit={submit} noValidate>
-        <Field
-          id="enrol-code"
-          label={t("signin.otp")}
-          hint={t("signin.otpHint")}
-          value={code}
-          onChange={setCode}
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          maxLength={6}
-          required
-          error={error ?? undefined}
-        />
+        <OneTimeCodeField id="enrol-code" value={code} onChange={setCode} error={error ?? undefined} />
         <button className="button button-primary" type="submit" disabled={busy || !secret}>
           {t("enrol.submit")}
         </button>

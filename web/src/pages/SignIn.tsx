@@ -6,6 +6,7 @@ import { Field } from "../components/Field";
 import { useServices } from "../context";
 import { useI18n } from "../i18n";
 import { navigate, PATHS } from "../router";
+import { OneTimeCodeField } from "./OneTimeCodeField";
 
 interface SignInProps {
   notice?: string | null;
@@ -97,16 +98,10 @@ export function SignIn({ notice, onMfaSetup, headingLevel = 1, showLinks = true 
         </form>
       ) : (
         <form onSubmit={submitOtp} noValidate>
-          <Field
+          <OneTimeCodeField
             id="signin-otp"
-            label={t("signin.otp")}
-            hint={t("signin.otpHint")}
             value={otp}
             onChange={setOtp}
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            maxLength={6}
-            required
             autoFocus
             error={error?.field === "signin-otp" ? error.message : undefined}
           />

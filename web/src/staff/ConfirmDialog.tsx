@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
 
-import { Modal } from "../components/Modal";
+import { ConfirmModal } from "../components/ConfirmModal";
 import { Notice } from "../components/Notice";
 import { useStaffText } from "./messages";
 
@@ -20,7 +20,7 @@ interface ConfirmDialogProps {
 
 /** A DKFDS modal that asks before a staff action, with the reason the API needs when it needs one. */
 export function ConfirmDialog({ title, confirmLabel, children, reasonLabel, busy, error, onConfirm, onClose, warning }: ConfirmDialogProps) {
-  const { s, t } = useStaffText();
+  const { s } = useStaffText();
   const id = useId();
   const formId = `${id}-form`;
   const [reason, setReason] = useState("");
@@ -42,19 +42,13 @@ export function ConfirmDialog({ title, confirmLabel, children, reasonLabel, busy
     onConfirm(reason.trim());
   };
   return (
-    <Modal
+    <ConfirmModal
       title={title}
+      confirmLabel={confirmLabel}
+      tone={warning ? "warning" : "primary"}
+      busy={busy}
+      form={formId}
       onClose={onClose}
-      actions={
-        <>
-          <button type="submit" form={formId} className={`button ${warning ? "button-warning" : "button-primary"}`} disabled={busy}>
-            {confirmLabel}
-          </button>{" "}
-          <button type="button" className="button button-secondary" onClick={onClose}>
-            {t("common.cancel")}
-          </button>
-        </>
-      }
     >
       <form id={formId} onSubmit={submit} noValidate>
         {children}
@@ -91,6 +85,6 @@ export function ConfirmDialog({ title, confirmLabel, children, reasonLabel, busy
           </Notice>
         ) : null}
       </form>
-    </Modal>
+    </ConfirmModal>
   );
 }

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { unwrap } from "../api/client";
 import { Notice } from "../components/Notice";
 import { Pager, useCursorPages } from "../components/Pager";
+import { Table } from "../components/Table";
 import { useServices } from "../context";
 import { formatDateTime } from "../format";
 import { useStaffText } from "./messages";
@@ -50,45 +51,34 @@ function ParkedMail() {
       {parked.isPending ? <p>{t("common.loading")}</p> : null}
       {parked.isSuccess && items.length === 0 ? <p>{s("mail.empty")}</p> : null}
       {items.length > 0 ? (
-        <div className="table--responsive-scroll">
-          <table className="table table--compact">
-            <caption className="sr-only">{s("mail.title")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{s("mail.created")}</th>
-                <th scope="col">{s("mail.kind")}</th>
-                <th scope="col">{s("mail.to")}</th>
-                <th scope="col">{s("mail.error")}</th>
-                <th scope="col">{s("mail.attempts")}</th>
-                <th scope="col">{t("common.actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((mail) => (
-                <tr key={mail.message_id}>
-                  <td>{formatDateTime(mail.created_at, language)}</td>
-                  <td>{mail.kind}</td>
-                  <td>
-                    {mail.to_name} &lt;{mail.to_address}&gt;
-                  </td>
-                  <td>{mail.last_error ?? "–"}</td>
-                  <td>{mail.attempts}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="button button-secondary button-small"
-                      disabled={retry.isPending}
-                      aria-label={`${s("mail.retry")}: ${mail.kind} ${mail.to_address}`}
-                      onClick={() => retry.mutate(mail.message_id)}
-                    >
-                      {s("mail.retry")}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          scroll
+          caption={s("mail.title")}
+          columns={[s("mail.created"), s("mail.kind"), s("mail.to"), s("mail.error"), s("mail.attempts"), t("common.actions")]}
+        >
+          {items.map((mail) => (
+            <tr key={mail.message_id}>
+              <td>{formatDateTime(mail.created_at, language)}</td>
+              <td>{mail.kind}</td>
+              <td>
+                {mail.to_name} &lt;{mail.to_address}&gt;
+              </td>
+              <td>{mail.last_error ?? "–"}</td>
+              <td>{mail.attempts}</td>
+              <td>
+                <button
+                  type="button"
+                  className="button button-secondary button-small"
+                  disabled={retry.isPending}
+                  aria-label={`${s("mail.retry")}: ${mail.kind} ${mail.to_address}`}
+                  onClick={() => retry.mutate(mail.message_id)}
+                >
+                  {s("mail.retry")}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </Table>
       ) : null}
       <Pager pages={pages} nextCursor={parked.data?.next_cursor} />
     </section>
@@ -113,31 +103,22 @@ function OverdueLetters() {
       {letters.isPending ? <p>{t("common.loading")}</p> : null}
       {letters.isSuccess && items.length === 0 ? <p>{s("letters.empty")}</p> : null}
       {items.length > 0 ? (
-        <div className="table--responsive-scroll">
-          <table className="table table--compact">
-            <caption className="sr-only">{s("letters.title")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{s("letters.company")}</th>
-                <th scope="col">{s("letters.mailbox")}</th>
-                <th scope="col">{s("letters.due")}</th>
-                <th scope="col">{s("letters.status")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((letter) => (
-                <tr key={letter.application_id}>
-                  <td>
-                    {letter.company_name} ({letter.cvr})
-                  </td>
-                  <td>{letter.official_mailbox}</td>
-                  <td>{formatDateTime(letter.letter_due_by, language)}</td>
-                  <td>{letter.letter_status}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          scroll
+          caption={s("letters.title")}
+          columns={[s("letters.company"), s("letters.mailbox"), s("letters.due"), s("letters.status")]}
+        >
+          {items.map((letter) => (
+            <tr key={letter.application_id}>
+              <td>
+                {letter.company_name} ({letter.cvr})
+              </td>
+              <td>{letter.official_mailbox}</td>
+              <td>{formatDateTime(letter.letter_due_by, language)}</td>
+              <td>{letter.letter_status}</td>
+            </tr>
+          ))}
+        </Table>
       ) : null}
       <Pager pages={pages} nextCursor={letters.data?.next_cursor} />
     </section>

@@ -5,6 +5,7 @@ import { unwrap, type Schemas } from "../api/client";
 import { Select } from "../components/Field";
 import { Notice } from "../components/Notice";
 import { Pager, useCursorPages } from "../components/Pager";
+import { Table } from "../components/Table";
 import { useServices } from "../context";
 import { formatDateTime } from "../format";
 import { ConfirmDialog } from "./ConfirmDialog";
@@ -56,32 +57,23 @@ function Companies({ organisation }: { organisation: ReviewOrganisation }) {
   const companies = organisation.companies as ReviewCompany[] | undefined;
   if (!companies) return <p className="form-hint">{s("review.noCompanies")}</p>;
   return (
-    <table className="table table--compact">
-      <caption>
-        {s("review.companies")}: {organisation.name}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">{s("review.cvr")}</th>
-          <th scope="col">{s("review.typedName")}</th>
-          <th scope="col">{s("review.registerName")}</th>
-          <th scope="col">{s("review.proof")}</th>
+    <Table
+      captionVisible
+      caption={<>{s("review.companies")}: {organisation.name}</>}
+      columns={[s("review.cvr"), s("review.typedName"), s("review.registerName"), s("review.proof")]}
+    >
+      {companies.map((c) => (
+        <tr key={c.cvr}>
+          <td>{c.cvr}</td>
+          <td>{c.name}</td>
+          <td>{c.register_name ?? c.legal_name ?? "–"}</td>
+          <td>
+            {c.proof ? sv("review.proof", c.proof) : "–"}
+            {c.proven_by ? ` (${sv("review.provenBy", c.proven_by)})` : ""}
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {companies.map((c) => (
-          <tr key={c.cvr}>
-            <td>{c.cvr}</td>
-            <td>{c.name}</td>
-            <td>{c.register_name ?? c.legal_name ?? "–"}</td>
-            <td>
-              {c.proof ? sv("review.proof", c.proof) : "–"}
-              {c.proven_by ? ` (${sv("review.provenBy", c.proven_by)})` : ""}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </Table>
   );
 }
 

@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 
 import { unwrap } from "../api/client";
 import { Pager, useCursorPages } from "../components/Pager";
+import { Table } from "../components/Table";
 import { useServices } from "../context";
 import { formatDateTime } from "../format";
 import { type Language } from "../i18n";
@@ -48,29 +49,18 @@ export function TrailTable({ orgId, title, headingLevel = 2 }: { orgId?: string;
       {trail.isPending ? <p>{t("common.loading")}</p> : null}
       {trail.isSuccess && items.length === 0 ? <p>{s("audit.empty")}</p> : null}
       {items.length > 0 ? (
-        <table className="table table--compact">
-          <caption className="sr-only">{title}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{s("audit.when")}</th>
-              <th scope="col">{s("audit.who")}</th>
-              <th scope="col">{s("audit.action")}</th>
-              <th scope="col">{s("audit.what")}</th>
+        <Table caption={title} columns={[s("audit.when"), s("audit.who"), s("audit.action"), s("audit.what")]}>
+          {items.map((entry) => (
+            <tr key={entry.event_id}>
+              <td>{formatDateTime(entry.at, language)}</td>
+              <td>
+                {entry.actor.kind}: {entry.actor.id}
+              </td>
+              <td>{staffActionText(entry.action, language)}</td>
+              <td>{what(entry.targets)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {items.map((entry) => (
-              <tr key={entry.event_id}>
-                <td>{formatDateTime(entry.at, language)}</td>
-                <td>
-                  {entry.actor.kind}: {entry.actor.id}
-                </td>
-                <td>{staffActionText(entry.action, language)}</td>
-                <td>{what(entry.targets)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       ) : null}
       <Pager pages={pages} nextCursor={trail.data?.next_cursor} />
     </section>

@@ -5,6 +5,7 @@ import { unwrap, type Schemas } from "../api/client";
 import { Field } from "../components/Field";
 import { Notice } from "../components/Notice";
 import { Pager, useCursorPages } from "../components/Pager";
+import { Table } from "../components/Table";
 import { useServices } from "../context";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { useStaffText } from "./messages";
@@ -71,49 +72,46 @@ function Logins({ organisation }: { organisation: Organisation }) {
       ) : null}
       {logins.isSuccess && items.length === 0 ? <p>{s("support.noLogins")}</p> : null}
       {items.length > 0 ? (
-        <table className="table table--compact">
-          <caption className="sr-only">{s("support.logins")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{s("support.name")}</th>
-              <th scope="col">{s("support.username")}</th>
-              <th scope="col">{t("field.email")}</th>
-              <th scope="col">{s("review.status")}</th>
-              <th scope="col">{s("support.administrator")}</th>
-              <th scope="col">{s("support.secondFactor")}</th>
-              <th scope="col">{t("common.actions")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((login) => {
-              const who = `${login.first_name} ${login.last_name}`;
-              return (
-                <tr key={login.user_id}>
-                  <td>{who}</td>
-                  <td>{login.username}</td>
-                  <td>{login.email}</td>
-                  <td>{sv("status", login.status)}</td>
-                  <td>{login.administrator ? s("support.yes") : s("support.no")}</td>
-                  <td>{login.second_factor_enrolled ? s("support.yes") : s("support.no")}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="button button-secondary button-small"
-                      aria-label={`${s("support.remove")}: ${who}`}
-                      onClick={() => {
-                        remove.reset();
-                        setMessage([]);
-                        setRemoving(login);
-                      }}
-                    >
-                      {s("support.remove")}
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <Table
+          caption={s("support.logins")}
+          columns={[
+            s("support.name"),
+            s("support.username"),
+            t("field.email"),
+            s("review.status"),
+            s("support.administrator"),
+            s("support.secondFactor"),
+            t("common.actions"),
+          ]}
+        >
+          {items.map((login) => {
+            const who = `${login.first_name} ${login.last_name}`;
+            return (
+              <tr key={login.user_id}>
+                <td>{who}</td>
+                <td>{login.username}</td>
+                <td>{login.email}</td>
+                <td>{sv("status", login.status)}</td>
+                <td>{login.administrator ? s("support.yes") : s("support.no")}</td>
+                <td>{login.second_factor_enrolled ? s("support.yes") : s("support.no")}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="button button-secondary button-small"
+                    aria-label={`${s("support.remove")}: ${who}`}
+                    onClick={() => {
+                      remove.reset();
+                      setMessage([]);
+                      setRemoving(login);
+                    }}
+                  >
+                    {s("support.remove")}
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
+        </Table>
       ) : null}
       <Pager pages={pages} nextCursor={logins.data?.next_cursor} />
       {removing ? (

@@ -6,6 +6,7 @@ import { ErrorSummary } from "../components/ErrorSummary";
 import { Field } from "../components/Field";
 import { Notice } from "../components/Notice";
 import { Pager, useCursorPages } from "../components/Pager";
+import { Table } from "../components/Table";
 import { useFormErrors, useServices } from "../context";
 import { formatDateTime } from "../format";
 import { ConfirmDialog } from "./ConfirmDialog";
@@ -187,49 +188,39 @@ export function VendorsTab() {
           <p>
             {s("vendors.contact")}: {vendor.contact_email}
           </p>
-          <table className="table table--compact">
-            <caption>
-              {s("vendors.keys")}: {vendor.name}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">{s("vendors.key")}</th>
-                <th scope="col">{s("vendors.keyStatus")}</th>
-                <th scope="col">{s("vendors.keyCreated")}</th>
-                <th scope="col">{s("vendors.keyRevoked")}</th>
-                <th scope="col">{t("common.actions")}</th>
+          <Table
+            captionVisible
+            caption={<>{s("vendors.keys")}: {vendor.name}</>}
+            columns={[s("vendors.key"), s("vendors.keyStatus"), s("vendors.keyCreated"), s("vendors.keyRevoked"), t("common.actions")]}
+          >
+            {vendor.keys.map((key) => (
+              <tr key={key.key_id}>
+                <td>
+                  <code>{keyPrefix(vendor.vendor_id, key.key_id)}</code>
+                </td>
+                <td>{key.status === "active" ? s("vendors.active") : s("vendors.revokedStatus")}</td>
+                <td>{formatDateTime(key.created_at, language)}</td>
+                <td>{key.revoked_at ? formatDateTime(key.revoked_at, language) : "–"}</td>
+                <td>
+                  {key.status === "active" ? (
+                    <button
+                      type="button"
+                      className="button button-secondary button-small"
+                      aria-label={`${s("vendors.revoke")}: ${vendor.name} ${key.key_id}`}
+                      onClick={() => {
+                        revoke.reset();
+                        setRevoking({ vendor, key });
+                      }}
+                    >
+                      {s("vendors.revoke")}
+                    </button>
+                  ) : (
+                    "–"
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {vendor.keys.map((key) => (
-                <tr key={key.key_id}>
-                  <td>
-                    <code>{keyPrefix(vendor.vendor_id, key.key_id)}</code>
-                  </td>
-                  <td>{key.status === "active" ? s("vendors.active") : s("vendors.revokedStatus")}</td>
-                  <td>{formatDateTime(key.created_at, language)}</td>
-                  <td>{key.revoked_at ? formatDateTime(key.revoked_at, language) : "–"}</td>
-                  <td>
-                    {key.status === "active" ? (
-                      <button
-                        type="button"
-                        className="button button-secondary button-small"
-                        aria-label={`${s("vendors.revoke")}: ${vendor.name} ${key.key_id}`}
-                        onClick={() => {
-                          revoke.reset();
-                          setRevoking({ vendor, key });
-                        }}
-                      >
-                        {s("vendors.revoke")}
-                      </button>
-                    ) : (
-                      "–"
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
           <button
             type="button"
             className="button button-secondary"

@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 
 import { unwrap } from "../api/client";
 import { Pager, useCursorPages } from "../components/Pager";
+import { Table } from "../components/Table";
 import { useServices } from "../context";
 import { formatDateTime } from "../format";
 import { useI18n, type Language } from "../i18n";
@@ -51,29 +52,18 @@ export function AuditTab() {
       {audit.isPending ? <p>{t("common.loading")}</p> : null}
       {audit.isSuccess && items.length === 0 ? <p>{t("audit.empty")}</p> : null}
       {items.length > 0 ? (
-        <table className="table table--compact">
-          <caption className="sr-only">{t("audit.title")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("audit.when")}</th>
-              <th scope="col">{t("audit.action")}</th>
-              <th scope="col">{t("audit.actor")}</th>
-              <th scope="col">{t("audit.source")}</th>
+        <Table caption={t("audit.title")} columns={[t("audit.when"), t("audit.action"), t("audit.actor"), t("audit.source")]}>
+          {items.map((entry) => (
+            <tr key={entry.event_id}>
+              <td>{formatDateTime(entry.at, language)}</td>
+              <td>{actionText(entry.action, language)}</td>
+              <td>
+                {entry.actor.kind}: {entry.actor.id}
+              </td>
+              <td>{entry.source_ip}</td>
             </tr>
-          </thead>
-          <tbody>
-            {items.map((entry) => (
-              <tr key={entry.event_id}>
-                <td>{formatDateTime(entry.at, language)}</td>
-                <td>{actionText(entry.action, language)}</td>
-                <td>
-                  {entry.actor.kind}: {entry.actor.id}
-                </td>
-                <td>{entry.source_ip}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       ) : null}
       <Pager pages={pages} nextCursor={audit.data?.next_cursor} />
     </section>

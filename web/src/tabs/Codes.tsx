@@ -2,11 +2,12 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 
 import { unwrap, type Schemas } from "../api/client";
+import { ConfirmModal } from "../components/ConfirmModal";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Checkbox, Field, RadioGroup, Select } from "../components/Field";
-import { Modal } from "../components/Modal";
 import { Notice } from "../components/Notice";
 import { Pager, useCursorPages } from "../components/Pager";
+import { Table } from "../components/Table";
 import { useFormErrors, useServices } from "../context";
 import { formatDateTime } from "../format";
 import { problemText, useI18n, type MessageKey } from "../i18n";
@@ -260,90 +261,72 @@ export function CodesTab({ me }: { me: Me }) {
       ) : null}
       {codes.isSuccess && items.length === 0 ? <p>{t("codes.empty")}</p> : null}
       {items.length > 0 ? (
-        <div className="table--responsive-scroll">
-          <table className="table table--compact">
-            <caption className="sr-only">{t("codes.title")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("codes.representative")}</th>
-                <th scope="col">{t("field.email")}</th>
-                <th scope="col">{t("codes.code")}</th>
-                <th scope="col">{t("codes.status")}</th>
-                <th scope="col">{t("codes.expires")}</th>
-                <th scope="col">{t("common.actions")}</th>
+        <Table
+          scroll
+          caption={t("codes.title")}
+          columns={[t("codes.representative"), t("field.email"), t("codes.code"), t("codes.status"), t("codes.expires"), t("common.actions")]}
+        >
+          {items.map((code) => {
+            const who = `${code.first_name} ${code.last_name}`;
+            return (
+              <tr key={code.code_id}>
+                <td>{who}</td>
+                <td>{code.email}</td>
+                <td>
+                  <span className="code-value">{code.code}</span>
+                </td>
+                <td>
+                  <span className={`badge badge-${code.status === "active" ? "success" : code.status === "revoked" ? "error" : "warning"}`}>
+                    {t(`status.${code.status}` as MessageKey)}
+                  </span>
+                </td>
+                <td>{formatDateTime(code.expires_at, language)}</td>
+                <td className="table-actions">
+                  {code.status !== "revoked" ? (
+                    <>
+                      <CopyButton value={code.code} label={`${t("codes.copy")}: ${who}`} />{" "}
+                      <button
+                        type="button"
+                        className="button button-secondary button-small"
+                        aria-label={`${t("codes.renew")}: ${who}`}
+                        disabled={renew.isPending}
+                        onClick={() => {
+                          setFailure(null);
+                          renew.mutate(code);
+                        }}
+                      >
+                        {t("codes.renew")}
+                      </button>{" "}
+                      <button
+                        type="button"
+                        className="button button-tertiary button-small"
+                        aria-label={`${t("codes.revoke")}: ${who}`}
+                        onClick={() => setRevoking(code)}
+                      >
+                        {t("codes.revoke")}
+                      </button>
+                    </>
+                  ) : null}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((code) => {
-                const who = `${code.first_name} ${code.last_name}`;
-                return (
-                  <tr key={code.code_id}>
-                    <td>{who}</td>
-                    <td>{code.email}</td>
-                    <td>
-                      <span className="code-value">{code.code}</span>
-                    </td>
-                    <td>
-                      <span className={`badge badge-${code.status === "active" ? "success" : code.status === "revoked" ? "error" : "warning"}`}>
-                        {t(`status.${code.status}` as MessageKey)}
-                      </span>
-                    </td>
-                    <td>{formatDateTime(code.expires_at, language)}</td>
-                    <td className="table-actions">
-                      {code.status !== "revoked" ? (
-                        <>
-                          <CopyButton value={code.code} label={`${t("codes.copy")}: ${who}`} />{" "}
-                          <button
-                            type="button"
-                            className="button button-secondary button-small"
-                            aria-label={`${t("codes.renew")}: ${who}`}
-                            disabled={renew.isPending}
-                            onClick={() => {
-                              setFailure(null);
-                              renew.mutate(code);
-                            }}
-                          >
-                            {t("codes.renew")}
-                          </button>{" "}
-                          <button
-                            type="button"
-                            className="button button-tertiary button-small"
-                            aria-label={`${t("codes.revoke")}: ${who}`}
-                            onClick={() => setRevoking(code)}
-                          >
-                            {t("codes.revoke")}
-                          </button>
-                        </>
-                      ) : null}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </Table>
       ) : null}
       <Pager pages={pages} nextCursor={codes.data?.next_cursor} />
       {revoking ? (
-        <Modal
+        <ConfirmModal
           title={t("codes.revokeTitle")}
+          confirmLabel={t("codes.revoke")}
+          busy={revoke.isPending}
+          onConfirm={() => revoke.mutate(revoking)}
           onClose={() => setRevoking(null)}
-          actions={
-            <>
-              <button type="button" className="button button-warning" disabled={revoke.isPending} onClick={() => revoke.mutate(revoking)}>
-                {t("codes.revoke")}
-              </button>{" "}
-              <button type="button" className="button button-secondary" onClick={() => setRevoking(null)}>
-                {t("common.cancel")}
-              </button>
-            </>
-          }
         >
           <p>
             <strong>{revoking.code}</strong> ({revoking.first_name} {revoking.last_name})
           </p>
           <p>{t("codes.revokeText")}</p>
-        </Modal>
+        </ConfirmModal>
       ) : null}
     </section>
   );

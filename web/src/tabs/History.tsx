@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 
 import { unwrap } from "../api/client";
 import { Pager, useCursorPages } from "../components/Pager";
+import { Table } from "../components/Table";
 import { useServices } from "../context";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
@@ -25,33 +26,24 @@ export function HistoryTab() {
       {history.isPending ? <p>{t("common.loading")}</p> : null}
       {history.isSuccess && items.length === 0 ? <p>{t("history.empty")}</p> : null}
       {items.length > 0 ? (
-        <table className="table table--compact">
-          <caption className="sr-only">{t("history.title")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("history.when")}</th>
-              <th scope="col">{t("history.vendor")}</th>
-              <th scope="col">{t("codes.representative")}</th>
-              <th scope="col">{t("codes.account")}</th>
-              <th scope="col">{t("codes.expires")}</th>
+        <Table
+          caption={t("history.title")}
+          columns={[t("history.when"), t("history.vendor"), t("codes.representative"), t("codes.account"), t("codes.expires")]}
+        >
+          {items.map((entry) => (
+            <tr key={entry.validation_id}>
+              <td>{formatDateTime(entry.validated_at, language)}</td>
+              <td>{entry.vendor.name}</td>
+              <td>
+                {entry.representative.first_name} {entry.representative.last_name}
+              </td>
+              <td>
+                {entry.company} / {entry.account}
+              </td>
+              <td>{formatDateTime(entry.code_expires_at, language)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {items.map((entry) => (
-              <tr key={entry.validation_id}>
-                <td>{formatDateTime(entry.validated_at, language)}</td>
-                <td>{entry.vendor.name}</td>
-                <td>
-                  {entry.representative.first_name} {entry.representative.last_name}
-                </td>
-                <td>
-                  {entry.company} / {entry.account}
-                </td>
-                <td>{formatDateTime(entry.code_expires_at, language)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       ) : null}
       <Pager pages={pages} nextCursor={history.data?.next_cursor} />
     </section>

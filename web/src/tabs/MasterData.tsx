@@ -5,6 +5,7 @@ import { unwrap, type Schemas } from "../api/client";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Field } from "../components/Field";
 import { Notice } from "../components/Notice";
+import { Table } from "../components/Table";
 import { useFormErrors, useServices } from "../context";
 import { useI18n, type MessageKey } from "../i18n";
 
@@ -95,27 +96,18 @@ export function MasterDataTab({ me }: { me: Me }) {
           <h4>
             {company.name} (CVR {company.cvr})
           </h4>
-          <table className="table table--compact">
-            <caption className="sr-only">
-              {t("masterdata.companies")}: {company.name}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("codes.account")}</th>
-                <th scope="col">{t("masterdata.accountName")}</th>
-                <th scope="col">{t("codes.status")}</th>
+          <Table
+            caption={<>{t("masterdata.companies")}: {company.name}</>}
+            columns={[t("codes.account"), t("masterdata.accountName"), t("codes.status")]}
+          >
+            {company.accounts.map((account) => (
+              <tr key={account.number}>
+                <td>{account.number}</td>
+                <td>{account.name}</td>
+                <td>{t(`status.${account.status}` as MessageKey) ?? account.status}</td>
               </tr>
-            </thead>
-            <tbody>
-              {company.accounts.map((account) => (
-                <tr key={account.number}>
-                  <td>{account.number}</td>
-                  <td>{account.name}</td>
-                  <td>{t(`status.${account.status}` as MessageKey) ?? account.status}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         </div>
       ))}
     </section>

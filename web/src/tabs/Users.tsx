@@ -2,10 +2,11 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { unwrap, type Schemas } from "../api/client";
+import { ConfirmModal } from "../components/ConfirmModal";
 import type { SummaryItem } from "../components/ErrorSummary";
-import { Modal } from "../components/Modal";
 import { Notice } from "../components/Notice";
 import { Pager, useCursorPages } from "../components/Pager";
+import { Table } from "../components/Table";
 import { useServices } from "../context";
 import { fieldMessage, problemText, useI18n, type Language, type MessageKey } from "../i18n";
 import { asProblem, fieldErrors } from "../problems";
@@ -49,6 +50,18 @@ function valuesOf(user: User): WizardValues {
   };
 }
 
+/** What the wizard asks, as the API takes it; a new colleague's language is added on creation only. */
+function changesOf(values: WizardValues): Omit<Schemas["NewColleague"], "language"> {
+  return {
+    first_name: values.first_name.trim(),
+    last_name: values.last_name.trim(),
+    email: values.email.trim(),
+    mobile: values.mobile,
+    functions: values.functions,
+    companies: companiesOf(values),
+  };
+}
+
 type Confirm = { kind: "delete" | "disable"; user: User };
 
 /** The tab "Selvbetjeningsbrugere": the organisation's colleagues, and creating and changing their logins. */
@@ -87,15 +100,7 @@ export function UsersTab({ me }: { me: Me }) {
     mutationFn: (values: WizardValues) =>
       unwrap(session, () =>
         api.POST("/v1/users", {
-          body: {
-            first_name: values.first_name.trim(),
-            last_name: values.last_name.trim(),
-            email: values.email.trim(),
-            mobile: values.mobile,
-            functions: values.functions,
-            companies: companiesOf(values),
-            language,
-          },
+          body: { ...changesOf(values), language },
         }),
       ),
     onSuccess: (user) => done(`${t("users.created")} ${user.email}.`),
@@ -143,14 +148,7 @@ export function UsersTab({ me }: { me: Me }) {
               update.mutate(
                 {
                   user: editing,
-                  body: {
-                    first_name: values.first_name.trim(),
-                    last_name: values.last_name.trim(),
-                    email: values.email.trim(),
-                    mobile: values.mobile,
-                    functions: values.functions,
-                    companies: companiesOf(values),
-                  },
+                  body: changesOf(values),
                 },
                 {
                   onSuccess: () => done(t("users.saved")),
@@ -180,83 +178,61 @@ export function UsersTab({ me }: { me: Me }) {
       </button>
       {users.isPending ? <p>{t("common.loading")}</p> : null}
       {items.length > 0 ? (
-        <div className="table--responsive-scroll">
-          <table className="table table--compact">
-            <caption className="sr-only">{t("users.title")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("users.name")}</th>
-                <th scope="col">{t("field.email")}</th>
-                <th scope="col">{t("codes.status")}</th>
-                <th scope="col">{t("users.functions")}</th>
-                <th scope="col">{t("common.actions")}</th>
+        <Table
+          scroll
+          caption={t("users.title")}
+          columns={[t("users.name"), t("field.email"), t("codes.status"), t("users.functions"), t("common.actions")]}
+        >
+          {items.map((user) => {
+            const who = `${user.first_name} ${user.last_name}`;
+            const own = user.user_id === me.user.user_id;
+            return (
+              <tr key={user.user_id}>
+                <td>{who}</td>
+                <td>{user.email}</td>
+                <td>{t(`status.${user.status}` as MessageKey)}</td>
+                <td>{user.functions.map((f) => t(`function.${f}` as MessageKey)).join(", ")}</td>
+                <td className="table-actions">
+                  {user.within_your_scope ? (
+                    <>
+                      <button type="button" className="button button-secondary button-small" aria-label={`${t("users.edit")}: ${who}`} onClick={() => { setMessage(null); setFailure([]); setMode({ kind: "edit", user }); }}>
+                        {t("users.edit")}
+                      </button>{" "}
+                      {user.status === "active" && !own ? (
+                        <button type="button" className="button button-secondary button-small" aria-label={`${t("users.disable")}: ${who}`} onClick={() => setConfirm({ kind: "disable", user })}>
+                          {t("users.disable")}
+                        </button>
+                      ) : null}
+                      {user.status === "disabled" ? (
+                        <button type="button" className="button button-secondary button-small" aria-label={`${t("users.enable")}: ${who}`} onClick={() => setStatus(user, "active")}>
+                          {t("users.enable")}
+                        </button>
+                      ) : null}
+                      {user.status === "invited" ? (
+                        <button type="button" className="button button-secondary button-small" aria-label={`${t("users.reinvite")}: ${who}`} onClick={() => reinvite.mutate(user)}>
+                          {t("users.reinvite")}
+                        </button>
+                      ) : null}{" "}
+                      <button type="button" className="button button-tertiary button-small" aria-label={`${t("users.delete")}: ${who}`} onClick={() => setConfirm({ kind: "delete", user })}>
+                        {t("users.delete")}
+                      </button>
+                    </>
+                  ) : (
+                    <span>{t("users.outsideScope")}</span>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((user) => {
-                const who = `${user.first_name} ${user.last_name}`;
-                const own = user.user_id === me.user.user_id;
-                return (
-                  <tr key={user.user_id}>
-                    <td>{who}</td>
-                    <td>{user.email}</td>
-                    <td>{t(`status.${user.status}` as MessageKey)}</td>
-                    <td>{user.functions.map((f) => t(`function.${f}` as MessageKey)).join(", ")}</td>
-                    <td className="table-actions">
-                      {user.within_your_scope ? (
-                        <>
-                          <button type="button" className="button button-secondary button-small" aria-label={`${t("users.edit")}: ${who}`} onClick={() => { setMessage(null); setFailure([]); setMode({ kind: "edit", user }); }}>
-                            {t("users.edit")}
-                          </button>{" "}
-                          {user.status === "active" && !own ? (
-                            <button type="button" className="button button-secondary button-small" aria-label={`${t("users.disable")}: ${who}`} onClick={() => setConfirm({ kind: "disable", user })}>
-                              {t("users.disable")}
-                            </button>
-                          ) : null}
-                          {user.status === "disabled" ? (
-                            <button type="button" className="button button-secondary button-small" aria-label={`${t("users.enable")}: ${who}`} onClick={() => setStatus(user, "active")}>
-                              {t("users.enable")}
-                            </button>
-                          ) : null}
-                          {user.status === "invited" ? (
-                            <button type="button" className="button button-secondary button-small" aria-label={`${t("users.reinvite")}: ${who}`} onClick={() => reinvite.mutate(user)}>
-                              {t("users.reinvite")}
-                            </button>
-                          ) : null}{" "}
-                          <button type="button" className="button button-tertiary button-small" aria-label={`${t("users.delete")}: ${who}`} onClick={() => setConfirm({ kind: "delete", user })}>
-                            {t("users.delete")}
-                          </button>
-                        </>
-                      ) : (
-                        <span>{t("users.outsideScope")}</span>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </Table>
       ) : null}
       <Pager pages={pages} nextCursor={users.data?.next_cursor} />
       {confirm ? (
-        <Modal
+        <ConfirmModal
           title={confirm.kind === "delete" ? t("users.deleteTitle") : t("users.disableTitle")}
+          confirmLabel={confirm.kind === "delete" ? t("users.delete") : t("users.disable")}
+          onConfirm={() => (confirm.kind === "delete" ? remove.mutate(confirm.user) : setStatus(confirm.user, "disabled"))}
           onClose={() => setConfirm(null)}
-          actions={
-            <>
-              <button
-                type="button"
-                className="button button-warning"
-                onClick={() => (confirm.kind === "delete" ? remove.mutate(confirm.user) : setStatus(confirm.user, "disabled"))}
-              >
-                {confirm.kind === "delete" ? t("users.delete") : t("users.disable")}
-              </button>{" "}
-              <button type="button" className="button button-secondary" onClick={() => setConfirm(null)}>
-                {t("common.cancel")}
-              </button>
-            </>
-          }
         >
           <p>
             <strong>
@@ -264,7 +240,7 @@ export function UsersTab({ me }: { me: Me }) {
             </strong>
           </p>
           <p>{confirm.kind === "delete" ? t("users.deleteText") : t("users.disableText")}</p>
-        </Modal>
+        </ConfirmModal>
       ) : null}
     </section>
   );
