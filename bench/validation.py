@@ -172,7 +172,7 @@ def run(runs: int, port: int) -> None:
         request()
 
     base = statistics.median(baseline)
-    limit = statistics.median(samples["limit"])
+    two_calls = statistics.median(samples["limit"])
     print(
         f"emulator: moto server on 127.0.0.1:{port} (loopback HTTP); {runs} runs each after {WARM_UP} warm-up"
     )
@@ -180,11 +180,11 @@ def run(runs: int, port: int) -> None:
     print(f"raw BatchGetItem + PutItem (the limit) ....... {describe(samples['limit'])}")
     print(f"validation handler (the service's check) ..... {describe(service)}")
     print(f"whole request (routing + key + handler) ...... {describe(whole)}")
-    print(f"the limit / raw GetItem ...................... {limit / base:.1f}x")
+    print(f"the limit / raw GetItem ...................... {two_calls / base:.1f}x")
     print(f"handler / raw GetItem ........................ {statistics.median(service) / base:.1f}x")
     print(f"whole request / raw GetItem .................. {statistics.median(whole) / base:.1f}x")
     # What the service adds to its two calls, apart from what the emulator charges for them.
-    print(f"whole request / the limit .................... {statistics.median(whole) / limit:.2f}x")
+    print(f"whole request / the limit .................... {statistics.median(whole) / two_calls:.2f}x")
     print(f"DynamoDB round trips per valid check ......... {len(counted.calls)}")
     for operation, tables in counted.calls:
         print(f"  {operation:<13} {tables}")
