@@ -9,6 +9,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.adapters.files import write_whole
+
 # Worth another attempt later: SES or the network is busy or down, or sending is paused for the account.
 TRANSIENT_CODES = frozenset(
     {
@@ -77,7 +79,7 @@ class ArchivingSender:
         self._directory.mkdir(parents=True, exist_ok=True)
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in message_id)
         # Time first, so that a directory listing reads in the order the mail went out.
-        (self._directory / f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{safe}.eml").write_bytes(raw)
+        write_whole(self._directory / f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{safe}.eml", raw)
         return provider_id
 
 

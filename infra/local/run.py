@@ -25,6 +25,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from chalicelib.adapters.files import write_whole
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 REGION = "eu-west-1"
@@ -139,8 +141,10 @@ class LocalStack:
         self._start_events()
         self._start_api(demo)
         self._wait_until_ready()
-        (self.options.state_dir / "demo.json").write_text(
-            json.dumps(demo, indent=2, ensure_ascii=False) + "\n"
+        # Written last, and whole: its appearance tells scripts and tests that the stack is ready.
+        write_whole(
+            self.options.state_dir / "demo.json",
+            (json.dumps(demo, indent=2, ensure_ascii=False) + "\n").encode(),
         )
         return demo
 
