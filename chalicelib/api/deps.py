@@ -195,7 +195,12 @@ class Container:
     def proofs(self) -> ProofService:
         from chalicelib.services.proofs import ProofService
 
-        return ProofService(codes=self.activation_codes, clock=self.clock)
+        return ProofService(
+            codes=self.activation_codes,
+            clock=self.clock,
+            registry=self.registry,
+            letters_per_day=self.settings.letters_per_cvr_per_day,
+        )
 
     @cached_property
     def eligibility(self) -> EligibilityService:

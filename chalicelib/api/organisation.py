@@ -42,6 +42,30 @@ def change_organisation(call: Call) -> dict[str, Any]:
 
 
 @routes.post(
+    "/v1/organisation/companies",
+    rule=user(Function.USERS),
+    summary="Add a company to the group, or ask again for a subsidiary's proof letter",
+    body="NewCompany",
+    response="NamedCompany",
+    status=201,
+    errors=(403, 409, 422, 429, 503),
+    description="Needs full access to the main company. Where the company register names the main company "
+    "as the company's owner, it counts at once (`proven`, with a default account, in the caller's scope). "
+    "Otherwise a letter with a code goes to the official mailbox the register has on record for it "
+    "(`pending`), whose code an administrator enters at `POST /v1/organisation/companies/{cvr}/proof`. "
+    "This is also how to get a new letter when a code expired or locked, or a letter never came: 409 while "
+    "a letter's code is still usable. Letters count towards the CVR's letter quota (429 with Retry-After "
+    "beyond it). 409 when the company already belongs to an organisation, or the organisation is suspended "
+    "or rejected; 422 when the register does not know the company, lists it as ceased or has no official "
+    "mailbox for it; 503 when the register cannot be asked. Nothing is written when refused.",
+)
+def name_company(call: Call) -> dict[str, Any]:
+    body = call.body()
+    named = container().proofs.name_company(call.principal, body.cvr, body.name, origin=call.origin)
+    return named.answer()
+
+
+@routes.post(
     "/v1/organisation/companies/{cvr}/proof",
     rule=user(Function.USERS),
     summary="Prove a subsidiary with the code from the letter to its own official mailbox",

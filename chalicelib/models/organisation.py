@@ -36,6 +36,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from chalicelib.models.application import MAX_ATTEMPTS
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
 
 
@@ -161,6 +162,12 @@ class CompanyClaimModel(Model):
 
     def is_open(self, now: datetime) -> bool:
         return now < self.expires_at
+
+    @property
+    def proof(self) -> str:
+        """'pending' while its letter's code can be entered; 'locked' after too many wrong tries (a new
+        letter is then the way on)."""
+        return "locked" if self.attempts >= MAX_ATTEMPTS else "pending"
 
 
 def claims_of(org_id: str, now: datetime) -> list[CompanyClaimModel]:

@@ -131,12 +131,12 @@ class ActivationService:
         codes: ActivationCodes,
         logins: LoginDirectory,
         clock: Clock,
-        proofs: ProofService | None = None,
+        proofs: ProofService,
     ) -> None:
         self._codes = codes
         self._logins = logins
         self._clock = clock
-        self._proofs = proofs or ProofService(codes=codes, clock=clock)
+        self._proofs = proofs
 
     def activate(self, form: ActivationForm, *, origin: Origin) -> Activated:
         username = normalise_username(form.username)

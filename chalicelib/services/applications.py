@@ -23,7 +23,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import Field
@@ -37,7 +37,6 @@ from chalicelib.errors import (
     Conflict,
     FieldError,
     InvalidInput,
-    TooManyRequests,
     UnknownCompany,
 )
 from chalicelib.fields import (
@@ -59,7 +58,6 @@ from chalicelib.models.application import (
     LetterQuotaModel,
     LetterWatch,
     applications_for,
-    get_letter_quota,
     letter_message_id,
 )
 from chalicelib.models.audit import Actor, AuditAction, AuditEvent, Origin, audit_record
@@ -69,11 +67,11 @@ from chalicelib.models.outbox import Language, MailKind, Recipient, outgoing
 from chalicelib.models.retention import subject_of
 from chalicelib.models.user import active_administrators
 from chalicelib.services.activation_codes import ActivationCodes, new_code, new_username
+from chalicelib.services.letter_quota import one_more_letter
 
 MAX_SUBSIDIARIES = 20
 MAX_ACCOUNTS = 50
 WRITE_ATTEMPTS = 3
-QUOTA_WINDOW = timedelta(hours=24)
 
 
 class SubsidiaryIn(Strict):
@@ -156,7 +154,7 @@ class ApplicationService:
             same = _same_pending(form.cvr, applied, now)
             if same is not None:
                 return ApplicationReceipt(same.application_id, same.letter_due_by, already_pending=True)
-            quota = self._quota(form.cvr, now)
+            quota = one_more_letter(form.cvr, now, self._letters_per_day)
             try:
                 return self._submit(form, applied, found, org_id, quota, now, origin)
             except _Raced:
@@ -224,29 +222,6 @@ class ApplicationService:
         ]
         if taken:
             raise Conflict("A company can belong to one organisation only; contact support.", errors=taken)
-
-    def _quota(self, cvr: str, now: datetime) -> tuple[LetterQuotaModel, Condition]:
-        """The quota item as it will be after one more letter, and the condition that it was not moved on
-        meanwhile. Raises 429 when the window's letters are spent."""
-        current = get_letter_quota(cvr)
-        if current is None or current.window_started_at <= now - QUOTA_WINDOW:
-            condition: Condition = (
-                LetterQuotaModel.cvr.does_not_exist()
-                if current is None
-                else LetterQuotaModel.window_started_at == current.window_started_at
-            )
-            return _quota_item(cvr, now, 1), condition
-        if current.letters >= self._letters_per_day:
-            wait = current.window_started_at + QUOTA_WINDOW - now
-            raise TooManyRequests(
-                "Enough letters have gone to this company's official mailbox for now; try again when "
-                "Retry-After has passed.",
-                retry_after_seconds=max(1, int(wait.total_seconds()) + 1),
-            )
-        return _quota_item(cvr, current.window_started_at, int(current.letters) + 1), (
-            (LetterQuotaModel.window_started_at == current.window_started_at)
-            & (LetterQuotaModel.letters == current.letters)
-        )
 
     def _submit(
         self,
@@ -335,15 +310,6 @@ class ApplicationService:
                 raise _Raced from exc
             raise
         return ApplicationReceipt(application_id, now + LETTER_PROMISE, already_pending=False)
-
-
-def _quota_item(cvr: str, window_started_at: datetime, letters: int) -> LetterQuotaModel:
-    return LetterQuotaModel(
-        cvr,
-        window_started_at=window_started_at,
-        letters=letters,
-        delete_after=window_started_at + QUOTA_WINDOW + timedelta(days=1),
-    )
 
 
 def _register_view(main: str, found: dict[str, RegistryEntry]) -> dict[str, Any]:

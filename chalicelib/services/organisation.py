@@ -34,7 +34,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.clock import Clock
+from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import AccountHasCodes, Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from chalicelib.fields import (
     UNIQUE_OBJECTS,
@@ -209,7 +209,13 @@ class OrganisationService:
             "contact_email": organisation.contact_email,
             "companies": companies_in_scope(principal, organisation.org_id),
             "pending_companies": [
-                {"cvr": c.cvr, "name": c.name, "legal_name": c.legal_name, "proof": "pending"}
+                {
+                    "cvr": c.cvr,
+                    "name": c.name,
+                    "legal_name": c.legal_name,
+                    "proof": c.proof,
+                    "letter_expires_at": isoformat(c.expires_at),
+                }
                 for c in claims_of(organisation.org_id, self._clock.now())
             ],
         }

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
@@ -31,8 +31,10 @@ from chalicelib.errors import (
     ActivationLocked,
     Conflict,
     FieldError,
+    Forbidden,
     InvalidInput,
     NotFound,
+    UnknownCompany,
     WrongActivationCode,
 )
 from chalicelib.models.application import ACTIVATION_VALIDITY, MAX_ATTEMPTS, RETENTION_AFTER_EXPIRY
@@ -42,20 +44,35 @@ from chalicelib.models.organisation import (
     AccountModel,
     CompanyClaimModel,
     CompanyModel,
+    OrganisationModel,
+    OrganisationStatus,
     all_claims_of,
     claims_of,
     claims_on,
     companies_of,
     get_claim,
+    get_company,
+    get_organisation,
 )
 from chalicelib.models.outbox import MailKind, Recipient, outgoing
 from chalicelib.models.user import UserModel, company_access, get_user
 from chalicelib.services.activation_codes import ActivationCodes, new_code, normalise_code
-from chalicelib.services.authz import Principal
+from chalicelib.services.authz import Access, Principal
+from chalicelib.services.letter_quota import one_more_letter
+
+if TYPE_CHECKING:
+    # Only for the annotations: the register adapter brings in an HTTP client that most requests never use.
+    from chalicelib.adapters.registry import CompanyRegistry, RegistryEntry
 
 DEFAULT_ACCOUNT_NUMBER = "1000"
 DEFAULT_ACCOUNT_NAME = "Hovedkonto"
 CONDITION_FAILED = "ConditionalCheckFailedException"
+ASK_AGAIN = "Ask for a new letter to the company (POST /v1/organisation/companies)."
+LOCKED = f"This company's code is locked after too many wrong tries. {ASK_AGAIN}"
+# As many as an application may name: what one administrator can have waiting for proof at a time.
+MAX_PENDING_COMPANIES = 20
+# An organisation that is suspended or rejected cannot add companies (a rejected one's claims are released).
+GROWING = frozenset({OrganisationStatus.PENDING_REVIEW.value, OrganisationStatus.APPROVED.value})
 
 
 class ProvenBy:
@@ -111,10 +128,46 @@ class ProofRequest:
     accounts: Sequence[tuple[str, str]]
 
 
+@dataclass(frozen=True)
+class ProofLetter:
+    """Who a subsidiary's letter says asked for it, and for which organisation."""
+
+    org_id: str
+    organisation_name: str
+    main_cvr: str
+    requester_name: str
+    requester_email: str
+    language: str
+    message_id: str | None
+
+
+@dataclass(frozen=True)
+class NamedCompany:
+    cvr: str
+    status: str  # "proven" (by the register's ownership data) or "pending" (a letter is on its way)
+    letter_expires_at: datetime | None
+
+    def answer(self) -> dict[str, Any]:
+        return {
+            "cvr": self.cvr,
+            "status": self.status,
+            "letter_expires_at": isoformat(self.letter_expires_at) if self.letter_expires_at else None,
+        }
+
+
 class ProofService:
-    def __init__(self, *, codes: ActivationCodes, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        codes: ActivationCodes,
+        clock: Clock,
+        registry: CompanyRegistry,
+        letters_per_day: int,
+    ) -> None:
         self._codes = codes
         self._clock = clock
+        self._registry = registry
+        self._letters_per_day = letters_per_day
 
     def send_letters(
         self,
@@ -130,53 +183,214 @@ class ProofService:
         """One claim and one letter per subsidiary, each in its own transaction (a claim that stands is
         left alone, so a retry sends nothing twice)."""
         for request in requests:
-            now = self._clock.now()
-            code = new_code()
-            expires_at = now + ACTIVATION_VALIDITY
-            claim = CompanyClaimModel(
-                request.cvr,
-                org_id,
-                name=request.name,
-                legal_name=request.legal_name,
-                official_mailbox=request.official_mailbox,
-                parent_cvr=main_cvr,
-                accounts=[{"number": n, "name": a} for n, a in request.accounts],
-                code_digest=self._codes.digest(proof_subject(org_id, request.cvr), code),
-                created_at=now,
-                expires_at=expires_at,
-                delete_after=expires_at + RETENTION_AFTER_EXPIRY,
+            letter = ProofLetter(
+                org_id=org_id,
+                organisation_name=organisation_name,
+                main_cvr=main_cvr,
+                requester_name=f"{applicant['first_name']} {applicant['last_name']}",
+                requester_email=applicant["email"],
+                language=language,
+                # Derived from the cause: an activation's letters are written once however often it is tried.
+                message_id=f"{MailKind.PROOF_LETTER.value}:{org_id}:{request.cvr}",
             )
-            letter = outgoing(
+            try:
+                with transaction() as tx:
+                    claim = self._claim_with_letter(
+                        tx, request, letter, Actor.anonymous(), origin, self._clock.now()
+                    )
+                    tx.save(claim, condition=CompanyClaimModel.cvr.does_not_exist())
+            except TransactWriteError:
+                continue  # already claimed and lettered by an earlier try of this activation
+
+    def name_company(self, principal: Principal, cvr: str, name: str, *, origin: Origin) -> NamedCompany:
+        """An administrator names a company of the group after activation, or asks again for a letter
+        whose code expired or locked: it counts at once where the register names the main company as its
+        owner, and otherwise gets a letter of its own, within the letter quota of its CVR."""
+        organisation = self._organisation_that_may_grow(principal)
+        taken = get_company(cvr)
+        if taken is not None:
+            raise Conflict(
+                "This company is already part of your organisation."
+                if taken.org_id == organisation.org_id
+                else "This company already belongs to another organisation in Godkend; contact support.",
+                errors=[FieldError("cvr", "Already part of an organisation in Godkend.")],
+            )
+        entry = self._registered(cvr)
+        now = self._clock.now()
+        if entry.owned_by(organisation.primary_cvr):
+            return self._prove_by_ownership(principal, organisation, entry, name, origin, now)
+        return self._ask_for_letter(principal, organisation, entry, name, origin, now)
+
+    def _organisation_that_may_grow(self, principal: Principal) -> OrganisationModel:
+        organisation = get_organisation(principal.org_id or "")
+        if organisation is None:
+            raise NotFound("No organisation.")
+        if organisation.status not in GROWING:
+            raise Conflict("A suspended or rejected organisation cannot add companies.")
+        main = principal.companies.get(organisation.primary_cvr)
+        if main is None or main.access is not Access.FULL:
+            raise Forbidden("Adding a company to the organisation needs full access to the main company.")
+        return organisation
+
+    def _registered(self, cvr: str) -> RegistryEntry:
+        """The register's entry: there, active, with an official mailbox (as an application checks)."""
+        entry = self._registry.lookup(cvr)
+        if entry is None:
+            reason = "The company register has no company with this CVR number."
+        elif entry.ceased:
+            reason = "The company register lists this company as ceased."
+        elif "@" not in entry.official_mailbox:
+            reason = "The company register has no official mailbox on record for this company."
+        else:
+            return entry
+        raise UnknownCompany(reason, errors=[FieldError("cvr", reason)])
+
+    def _prove_by_ownership(
+        self,
+        principal: Principal,
+        organisation: OrganisationModel,
+        entry: RegistryEntry,
+        name: str,
+        origin: Origin,
+        now: datetime,
+    ) -> NamedCompany:
+        proven = ProvenCompany(
+            cvr=entry.cvr,
+            name=name,
+            legal_name=entry.name,
+            parent_cvr=organisation.primary_cvr,
+            proven_by=ProvenBy.OWNERSHIP,
+            accounts=[],
+        )
+        own_claim = get_claim(entry.cvr, organisation.org_id)
+        try:
+            with transaction() as tx:
+                _write_proof(tx, organisation.org_id, proven, principal, origin, now)
+                if own_claim is not None:
+                    tx.delete(own_claim)  # its letter's code has nothing left to prove
+        except TransactWriteError as exc:
+            raise Conflict("This company changed meanwhile; try again.") from exc
+        drop_losing_claims(entry.cvr, winner=organisation.org_id, now=now)
+        return NamedCompany(cvr=entry.cvr, status="proven", letter_expires_at=None)
+
+    def _ask_for_letter(
+        self,
+        principal: Principal,
+        organisation: OrganisationModel,
+        entry: RegistryEntry,
+        name: str,
+        origin: Origin,
+        now: datetime,
+    ) -> NamedCompany:
+        spent = get_claim(entry.cvr, organisation.org_id)
+        if spent is not None and spent.is_open(now) and spent.attempts < MAX_ATTEMPTS:
+            raise Conflict(
+                "A letter with a code for this company is already on its way to its official mailbox; enter "
+                "that code. A new letter can be asked for once the code has expired or locked.",
+                errors=[FieldError("cvr", "A letter for this company is already on its way.")],
+            )
+        if spent is None and len(claims_of(organisation.org_id, now)) >= MAX_PENDING_COMPANIES:
+            raise Conflict(
+                f"At most {MAX_PENDING_COMPANIES} companies can wait for proof at a time; prove or let "
+                "some expire first."
+            )
+        requester = get_user(principal.user_id)
+        if requester is None:
+            raise NotFound("No such user.")
+        request = ProofRequest(
+            cvr=entry.cvr,
+            name=name,
+            legal_name=entry.name,
+            official_mailbox=entry.official_mailbox,
+            accounts=[],
+        )
+        letter = ProofLetter(
+            org_id=organisation.org_id,
+            organisation_name=organisation.name,
+            main_cvr=organisation.primary_cvr,
+            requester_name=requester.full_name,
+            requester_email=requester.email,
+            language=requester.language,
+            message_id=None,  # the claim's condition is what keeps a second letter from going out
+        )
+        try:
+            with transaction() as tx:
+                # The quota's position first: its failed condition is told apart from the claim's.
+                tx.save(*one_more_letter(entry.cvr, now, self._letters_per_day))
+                claim = self._claim_with_letter(
+                    tx, request, letter, Actor(ActorKind.USER, principal.user_id), origin, now
+                )
+                tx.save(
+                    claim,
+                    condition=CompanyClaimModel.cvr.does_not_exist()
+                    if spent is None
+                    # Replaces the spent claim only as it was read: two requests send one letter.
+                    else CompanyClaimModel.created_at == spent.created_at,
+                )
+        except TransactWriteError as exc:
+            raise Conflict(
+                "Another request for this company's letter came at the same time; look at the "
+                "organisation's pending companies before asking again."
+            ) from exc
+        return NamedCompany(cvr=entry.cvr, status="pending", letter_expires_at=claim.expires_at)
+
+    def _claim_with_letter(
+        self,
+        tx: TransactWrite,
+        request: ProofRequest,
+        letter: ProofLetter,
+        actor: Actor,
+        origin: Origin,
+        now: datetime,
+    ) -> CompanyClaimModel:
+        """Adds the letter and its audit record to `tx`, and returns the claim for the caller to save
+        under the condition that fits (a new claim, or one replacing a spent one)."""
+        code = new_code()
+        expires_at = now + ACTIVATION_VALIDITY
+        tx.save(
+            *outgoing(
                 MailKind.PROOF_LETTER,
                 to=Recipient(address=request.official_mailbox, name=request.legal_name),
-                language=language,
+                language=letter.language,
                 context={
                     "cvr": request.cvr,
-                    "main_cvr": main_cvr,
-                    "organisation_name": organisation_name,
-                    "applicant_name": f"{applicant['first_name']} {applicant['last_name']}",
-                    "applicant_email": applicant["email"],
+                    "main_cvr": letter.main_cvr,
+                    "organisation_name": letter.organisation_name,
+                    "applicant_name": letter.requester_name,
+                    "applicant_email": letter.requester_email,
                     "expires_at": isoformat(expires_at),
                 },
                 secrets={"activation_code": code},
                 now=now,
-                message_id=f"{MailKind.PROOF_LETTER.value}:{org_id}:{request.cvr}",
+                message_id=letter.message_id,
             )
-            event = AuditEvent(
-                org_id,
-                AuditAction.COMPANY_PROOF_SENT,
-                Actor.anonymous(),
-                origin,
-                targets={"cvr": request.cvr},
-                details={"letter_to": request.official_mailbox},
+        )
+        tx.save(
+            *audit_record(
+                AuditEvent(
+                    letter.org_id,
+                    AuditAction.COMPANY_PROOF_SENT,
+                    actor,
+                    origin,
+                    targets={"cvr": request.cvr},
+                    details={"letter_to": request.official_mailbox},
+                ),
+                now=now,
             )
-            try:
-                with transaction() as tx:
-                    tx.save(claim, condition=CompanyClaimModel.cvr.does_not_exist())
-                    tx.save(*letter)
-                    tx.save(*audit_record(event, now=now))
-            except TransactWriteError:
-                continue  # already claimed and lettered by an earlier try of this activation
+        )
+        return CompanyClaimModel(
+            request.cvr,
+            letter.org_id,
+            name=request.name,
+            legal_name=request.legal_name,
+            official_mailbox=request.official_mailbox,
+            parent_cvr=letter.main_cvr,
+            accounts=[{"number": n, "name": a} for n, a in request.accounts],
+            code_digest=self._codes.digest(proof_subject(letter.org_id, request.cvr), code),
+            created_at=now,
+            expires_at=expires_at,
+            delete_after=expires_at + RETENTION_AFTER_EXPIRY,
+        )
 
     def prove(self, principal: Principal, cvr: str, typed: str, *, origin: Origin) -> dict[str, Any]:
         """An administrator enters the code from a subsidiary's letter: the company becomes the group's."""
@@ -189,11 +403,12 @@ class ProofService:
         now = self._clock.now()
         claim = get_claim(cvr, org_id)
         if claim is None or not claim.is_open(now):
-            raise NotFound("No company with this CVR number is waiting for proof in your organisation.")
-        if claim.attempts >= MAX_ATTEMPTS:
-            raise ActivationLocked(
-                "This company's code is locked after too many wrong tries; contact support."
+            raise NotFound(
+                "No company with this CVR number is waiting for proof in your organisation. If its letter's "
+                f"code expired, ask for a new one: {ASK_AGAIN}"
             )
+        if claim.attempts >= MAX_ATTEMPTS:
+            raise ActivationLocked(LOCKED)
         self._count_try(claim)
         if not self._codes.matches(claim.code_digest, proof_subject(org_id, cvr), typed):
             self._refuse(claim, principal, origin, now)
@@ -210,9 +425,7 @@ class ProofService:
         except UpdateError as exc:
             if exc.cause_response_code != CONDITION_FAILED:
                 raise
-            raise ActivationLocked(
-                "This company's code is locked after too many wrong tries; contact support."
-            ) from exc
+            raise ActivationLocked(LOCKED) from exc
 
     def _refuse(self, claim: CompanyClaimModel, principal: Principal, origin: Origin, now: datetime) -> None:
         with transaction() as tx:
@@ -230,7 +443,7 @@ class ProofService:
                 )
             )
         if claim.attempts >= MAX_ATTEMPTS:
-            raise ActivationLocked("The code is now locked after too many wrong tries; contact support.")
+            raise ActivationLocked(f"The code is now locked after too many wrong tries. {ASK_AGAIN}")
         raise WrongActivationCode("The code is wrong.", errors=[FieldError("activation_code", "Wrong code.")])
 
     def _commit(self, claim: CompanyClaimModel, principal: Principal, origin: Origin, now: datetime) -> None:
@@ -242,34 +455,10 @@ class ProofService:
             proven_by=ProvenBy.LETTER,
             accounts=[(str(a["number"]), str(a["name"])) for a in claim.accounts or []],
         )
-        prover = get_user(principal.user_id)
         try:
             with transaction() as tx:
-                write_proven_company(tx, claim.org_id, proven, now)
+                _write_proof(tx, claim.org_id, proven, principal, origin, now)
                 tx.delete(claim, condition=CompanyClaimModel.attempts == claim.attempts)
-                if prover is not None:
-                    # The administrator who proved it may now give it to colleagues.
-                    tx.update(
-                        prover,
-                        actions=[
-                            UserModel.companies.set(
-                                UserModel.companies.append([company_access(claim.cvr, None)])
-                            )
-                        ],
-                    )
-                tx.save(
-                    *audit_record(
-                        AuditEvent(
-                            claim.org_id,
-                            AuditAction.COMPANY_PROVEN,
-                            Actor(ActorKind.USER, principal.user_id),
-                            origin,
-                            targets={"cvr": claim.cvr},
-                            details={"by": ProvenBy.LETTER},
-                        ),
-                        now=now,
-                    )
-                )
         except TransactWriteError as exc:
             if CompanyModel.count(claim.cvr) and _drop(claim):
                 raise Conflict(
@@ -277,6 +466,38 @@ class ProofService:
                     "Contact support if you think this is wrong."
                 ) from exc
             raise Conflict("This company changed meanwhile; try again.") from exc
+
+
+def _write_proof(
+    tx: TransactWrite,
+    org_id: str,
+    proven: ProvenCompany,
+    principal: Principal,
+    origin: Origin,
+    now: datetime,
+) -> None:
+    """The proven company, its accounts and the audit record; the user who proved it gets full access to
+    it, and may give it to colleagues."""
+    write_proven_company(tx, org_id, proven, now)
+    prover = get_user(principal.user_id)
+    if prover is not None:
+        tx.update(
+            prover,
+            actions=[UserModel.companies.set(UserModel.companies.append([company_access(proven.cvr, None)]))],
+        )
+    tx.save(
+        *audit_record(
+            AuditEvent(
+                org_id,
+                AuditAction.COMPANY_PROVEN,
+                Actor(ActorKind.USER, principal.user_id),
+                origin,
+                targets={"cvr": proven.cvr},
+                details={"by": proven.proven_by},
+            ),
+            now=now,
+        )
+    )
 
 
 def _drop(claim: CompanyClaimModel) -> bool:
@@ -338,7 +559,7 @@ def organisation_companies(org_id: str, now: datetime) -> list[dict[str, Any]]:
             "name": c.name,
             "legal_name": c.legal_name,
             "parent_cvr": c.parent_cvr,
-            "proof": "pending",
+            "proof": c.proof,
             "proven_by": None,
         }
         for c in claims_of(org_id, now)

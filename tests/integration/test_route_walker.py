@@ -243,6 +243,7 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "POST /v1/staff/organisations/{org_id}/reject": lambda world: REASON,
     "POST /v1/staff/organisations/{org_id}/name/refuse": lambda world: REASON,
     "POST /v1/organisation/companies/{cvr}/proof": lambda world: {"activation_code": "7K2M-9XQ4-B8ND"},
+    "POST /v1/organisation/companies": lambda world: {"cvr": PENDING_CVR, "name": "Walker Datter"},
     "POST /v1/staff/organisations/{org_id}/suspend": lambda world: REASON,
     "DELETE /v1/staff/organisations/{org_id}/users/{user_id}": lambda world: REASON,
     "POST /v1/staff/vendors": lambda world: {"name": "Walker ApS", "contact_email": "walker@example.org"},

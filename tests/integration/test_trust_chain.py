@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chalicelib.clock import isoformat
 from chalicelib.models.application import ApplicationStatus, applications_for
 from chalicelib.models.handle import owner_of
 from chalicelib.models.organisation import (
@@ -106,12 +107,14 @@ def test_a_subsidiary_you_do_not_control_gives_you_nothing_until_its_own_letter_
     assert "Bekræftelseskode:" in text
     organisation = json_of(client.http.get("/v1/organisation", headers=admin.auth))
     assert [c["cvr"] for c in organisation["companies"]] == [MAIN]
+    [claim] = claims_on(OTHER_SUBSIDIARY)
     assert organisation["pending_companies"] == [
         {
             "cvr": OTHER_SUBSIDIARY,
             "name": "Vores Værksted",
             "legal_name": "Grøn Hjælp Esbjerg Værksted",
             "proof": "pending",
+            "letter_expires_at": isoformat(claim.expires_at),
         }
     ]
     # And no code can be made under it, nor can it be given to a colleague

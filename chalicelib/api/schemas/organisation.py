@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from chalicelib.fields import ActivationCode, Strict
+from chalicelib.fields import ActivationCode, CompanyName, NewCvr, Strict
 
 
 class Address(BaseModel):
@@ -35,7 +35,14 @@ class PendingCompany(BaseModel):
     cvr: str
     name: str
     legal_name: str | None = Field(description="The company register's name")
-    proof: str = Field(description="'pending': its own letter's code has not been entered yet")
+    proof: str = Field(
+        description="'pending': its own letter's code has not been entered yet; 'locked': after too many "
+        "wrong tries, so only a new letter (`POST /v1/organisation/companies`) proves it"
+    )
+    letter_expires_at: str = Field(
+        description="When its letter's code expires; after that it is no longer listed, and a new letter "
+        "can be asked for"
+    )
 
 
 class Organisation(BaseModel):
@@ -57,6 +64,20 @@ class ProofForm(Strict):
     activation_code: ActivationCode = Field(
         description="The code in the letter to the company's official mailbox"
     )
+
+
+class NewCompany(Strict):
+    cvr: NewCvr = Field(description="A company of the group's, as the company register knows it")
+    name: CompanyName = Field(description="The name the organisation uses for it")
+
+
+class NamedCompany(BaseModel):
+    cvr: str
+    status: str = Field(
+        description="'proven': the register names the main company as its owner, so it counts at once; "
+        "'pending': a letter with a code goes to its official mailbox"
+    )
+    letter_expires_at: str | None = Field(description="When the letter's code expires (pending only)")
 
 
 class ProofOut(BaseModel):

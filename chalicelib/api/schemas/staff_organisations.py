@@ -18,7 +18,10 @@ class StaffCompany(BaseModel):
     name: str = Field(description="The name the organisation typed")
     legal_name: str | None = Field(description="The company register's name, as at application")
     parent_cvr: str | None
-    proof: str = Field(description="'proven', or 'pending': named, but not yet proven by its own letter")
+    proof: str = Field(
+        description="'proven'; 'pending': named, but not yet proven by its own letter; or 'locked': its "
+        "letter's code is locked after too many wrong tries"
+    )
     proven_by: str | None = Field(description="'letter' or 'ownership' (the register's ownership data)")
 
 

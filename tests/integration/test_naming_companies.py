@@ -1,0 +1,319 @@
+"""An administrator adds a company to the group after activation, or asks again for a subsidiary's letter:
+the register's ownership data proves it at once, and anything else gets a letter to its own mailbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.errors import Conflict
+from chalicelib.models.application import get_letter_quota
+from chalicelib.models.audit import Origin
+from chalicelib.models.organisation import (
+    AccountModel,
+    CompanyClaimModel,
+    OrganisationStatus,
+    claims_on,
+    get_company,
+)
+from chalicelib.models.outbox import MailKind
+from chalicelib.models.user import UserModel
+from chalicelib.services.activation_codes import ActivationCodes, new_code
+from chalicelib.services.authz import Access, CompanyScope, Function, Principal
+from chalicelib.services.proofs import ProofService
+from tests.conftest import TEST_ACTIVATION_KEY
+from tests.integration.test_applications import RacingCodes
+from tests.integration.test_authentication import assert_problem
+from tests.onboarding import (
+    MAIN,
+    NOT_IN_REGISTER,
+    OTHER_MAIN,
+    OTHER_SUBSIDIARY,
+    SAMPLE,
+    SUBSIDIARY,
+    letter_to,
+    post,
+    registered_organisation,
+    rendered,
+    trail,
+)
+from tests.people import People, Person, json_of
+
+CEASED = "99999896"  # Ophørt Forening Horsens
+
+
+def name_company(client: Any, person: Person, cvr: str, name: str = "Vores Værksted") -> Any:
+    return post(client, "/v1/organisation/companies", {"cvr": cvr, "name": name}, person.auth)
+
+
+def prove(client: Any, person: Person, cvr: str, code: str) -> Any:
+    return post(client, f"/v1/organisation/companies/{cvr}/proof", {"activation_code": code}, person.auth)
+
+
+def proof_letters(cvr: str) -> list[Any]:
+    return sorted(letter_to(cvr, MailKind.PROOF_LETTER), key=lambda m: m.created_at)
+
+
+def newest_code(cvr: str) -> str:
+    return str((proof_letters(cvr)[-1].secrets or {})["activation_code"])
+
+
+def administrator(people: People, status: OrganisationStatus = OrganisationStatus.APPROVED) -> Person:
+    """An administrator (every function, full access) of an organisation whose only company is MAIN."""
+    return people.member(registered_organisation((MAIN,), status=status))
+
+
+def expire(cvr: str) -> None:
+    [claim] = claims_on(cvr)
+    claim.update(actions=[CompanyClaimModel.expires_at.set(datetime.now(UTC) - timedelta(seconds=1))])
+
+
+# 1. What the register proves counts at once
+
+
+def test_a_company_the_register_says_the_main_company_owns_counts_at_once(client, people: People):
+    # Given the register names MAIN as SUBSIDIARY's owner, and MAIN's administrator
+    entry = SAMPLE.lookup(SUBSIDIARY)
+    assert entry is not None
+    assert entry.owned_by(MAIN)
+    admin = administrator(people)
+
+    # When the administrator adds it
+    response = name_company(client, admin, SUBSIDIARY, name="Genbrugen")
+
+    # Then it is the organisation's now, with the register's legal name and a default account, in scope
+    assert response.status_code == 201, response.body
+    assert json_of(response) == {"cvr": SUBSIDIARY, "status": "proven", "letter_expires_at": None}
+    company = get_company(SUBSIDIARY)
+    assert company is not None
+    assert (company.org_id, company.proven_by, company.name, company.legal_name, company.parent_cvr) == (
+        admin.org_id,
+        "ownership",
+        "Genbrugen",
+        "Blå Kors Odense Genbrug ApS",
+        MAIN,
+    )
+    assert [(a.number, a.name) for a in AccountModel.query(SUBSIDIARY)] == [("1000", "Hovedkonto")]
+    organisation = json_of(client.http.get("/v1/organisation", headers=admin.auth))
+    assert SUBSIDIARY in [c["cvr"] for c in organisation["companies"]]
+    # And no letter goes out, the audit says who did it, and codes can be made under it at once
+    assert proof_letters(SUBSIDIARY) == []
+    [proven] = [e for e in trail(admin.org_id or "") if e.action == "company.proven"]
+    assert (proven.actor_id, proven.targets["cvr"], proven.details["by"]) == (
+        admin.user_id,
+        SUBSIDIARY,
+        "ownership",
+    )
+    body = {"first_name": "Mette", "last_name": "Hansen", "email": "m@example.org"}
+    code = post(client, "/v1/codes", {**body, "company": SUBSIDIARY, "account": "1000"}, admin.auth)
+    assert code.status_code == 201, code.body
+
+
+# 2. Anything else is proven by a letter to its own official mailbox
+
+
+def test_any_other_company_gets_a_letter_of_its_own_whose_code_proves_it(client, people: People):
+    # Given MAIN's administrator, and OTHER_SUBSIDIARY, which the register ties to another group
+    admin = administrator(people)
+
+    # When the administrator adds it
+    response = name_company(client, admin, OTHER_SUBSIDIARY)
+
+    # Then it is pending, and a letter naming who asked goes to the register's mailbox for it
+    assert response.status_code == 201, response.body
+    answer = json_of(response)
+    assert (answer["cvr"], answer["status"]) == (OTHER_SUBSIDIARY, "pending")
+    assert get_company(OTHER_SUBSIDIARY) is None
+    [letter] = proof_letters(OTHER_SUBSIDIARY)
+    assert letter.to_name == "Grøn Hjælp Esbjerg Værksted"
+    assert f"Test Person ({admin.user_id}@example.org)" in rendered(letter).text
+    organisation = json_of(client.http.get("/v1/organisation", headers=admin.auth))
+    assert organisation["pending_companies"] == [
+        {
+            "cvr": OTHER_SUBSIDIARY,
+            "name": "Vores Værksted",
+            "legal_name": "Grøn Hjælp Esbjerg Værksted",
+            "proof": "pending",
+            "letter_expires_at": answer["letter_expires_at"],
+        }
+    ]
+    [sent] = [e for e in trail(admin.org_id or "") if e.action == "company.proof_sent"]
+    assert (sent.actor_kind, sent.actor_id) == ("user", admin.user_id)
+    assert sent.details == {"letter_to": letter.to_address}
+
+    # When the administrator enters the letter's code
+    proved = prove(client, admin, OTHER_SUBSIDIARY, newest_code(OTHER_SUBSIDIARY))
+
+    # Then the company is the organisation's, proven by letter, in the administrator's scope
+    assert proved.status_code == 200, proved.body
+    company = get_company(OTHER_SUBSIDIARY)
+    assert company is not None
+    assert (company.org_id, company.proven_by) == (admin.org_id, "letter")
+    assert OTHER_SUBSIDIARY in [c.cvr for c in UserModel.get(admin.user_id).companies]
+
+
+def test_asking_again_while_the_letter_is_usable_is_refused_and_sends_nothing(client, people: People):
+    admin = administrator(people)
+    assert name_company(client, admin, OTHER_SUBSIDIARY).status_code == 201
+
+    assert_problem(name_company(client, admin, OTHER_SUBSIDIARY), 409, "conflict")
+
+    assert len(proof_letters(OTHER_SUBSIDIARY)) == 1
+    assert get_letter_quota(OTHER_SUBSIDIARY).letters == 1  # type: ignore[union-attr]
+
+
+def test_a_locked_code_gets_a_new_letter_and_the_old_code_stops_working(client, people: People):
+    # Given a pending company whose code five wrong tries locked
+    admin = administrator(people)
+    name_company(client, admin, OTHER_SUBSIDIARY)
+    old_code = newest_code(OTHER_SUBSIDIARY)
+    for _ in range(4):
+        assert_problem(prove(client, admin, OTHER_SUBSIDIARY, new_code()), 400, "wrong-activation-code")
+    locked = assert_problem(prove(client, admin, OTHER_SUBSIDIARY, new_code()), 423, "activation-locked")
+    assert "new letter" in locked["detail"]
+    organisation = json_of(client.http.get("/v1/organisation", headers=admin.auth))
+    assert [c["proof"] for c in organisation["pending_companies"]] == ["locked"]
+
+    # When the administrator asks for a new letter
+    response = name_company(client, admin, OTHER_SUBSIDIARY)
+
+    # Then a second letter goes out with a new code, and the tries start over
+    assert response.status_code == 201, response.body
+    assert len(proof_letters(OTHER_SUBSIDIARY)) == 2
+    [claim] = claims_on(OTHER_SUBSIDIARY)
+    assert claim.attempts == 0
+    # And the old code proves nothing; the new one proves the company
+    assert_problem(prove(client, admin, OTHER_SUBSIDIARY, old_code), 400, "wrong-activation-code")
+    assert prove(client, admin, OTHER_SUBSIDIARY, newest_code(OTHER_SUBSIDIARY)).status_code == 200
+
+
+def test_an_expired_code_or_a_letter_that_never_went_out_gets_a_new_letter(client, people: People):
+    # Given a pending company whose letter's code expired unused
+    admin = administrator(people)
+    name_company(client, admin, OTHER_SUBSIDIARY)
+    expire(OTHER_SUBSIDIARY)
+    assert_problem(prove(client, admin, OTHER_SUBSIDIARY, newest_code(OTHER_SUBSIDIARY)), 404, "not-found")
+
+    # When the administrator asks again, a new letter goes out, and its code proves the company
+    assert name_company(client, admin, OTHER_SUBSIDIARY).status_code == 201
+    assert len(proof_letters(OTHER_SUBSIDIARY)) == 2
+    assert prove(client, admin, OTHER_SUBSIDIARY, newest_code(OTHER_SUBSIDIARY)).status_code == 200
+
+    # And a subsidiary whose claim was never written (activation stopped before its letter) is added the
+    # same way: nothing of it is left, so asking is what any new company gets
+    assert name_company(client, admin, SUBSIDIARY).status_code == 201
+
+
+def test_letters_beyond_the_cvrs_quota_are_429_and_write_nothing(client, people: People):
+    # Given three letters to OTHER_SUBSIDIARY today (the quota), each code left to expire
+    admin = administrator(people)
+    for _ in range(3):
+        assert name_company(client, admin, OTHER_SUBSIDIARY).status_code == 201
+        expire(OTHER_SUBSIDIARY)
+    [spent] = claims_on(OTHER_SUBSIDIARY)
+    events = len(trail(admin.org_id or ""))
+
+    # When the administrator asks for a fourth
+    response = name_company(client, admin, OTHER_SUBSIDIARY)
+
+    # Then 429 with Retry-After, no letter, and the spent claim is as it was
+    assert_problem(response, 429, "too-many-requests")
+    assert int(response.headers["Retry-After"]) > 0
+    assert len(proof_letters(OTHER_SUBSIDIARY)) == 3
+    [still] = claims_on(OTHER_SUBSIDIARY)
+    assert (still.created_at, still.code_digest) == (spent.created_at, spent.code_digest)
+    assert len(trail(admin.org_id or "")) == events
+
+
+# 3. What is refused, and writes nothing
+
+
+@pytest.mark.parametrize(
+    ("cvr", "status", "slug"),
+    [
+        (MAIN, 409, "conflict"),  # already the organisation's
+        (NOT_IN_REGISTER, 422, "unknown-company"),
+        (CEASED, 422, "unknown-company"),
+        ("12345678", 400, "invalid-input"),  # fails the modulus-11 check
+    ],
+)
+def test_what_cannot_be_added_is_refused_and_nothing_is_written(client, people: People, cvr, status, slug):
+    admin = administrator(people)
+    events = len(trail(admin.org_id or ""))
+
+    problem = assert_problem(name_company(client, admin, cvr), status, slug)
+
+    assert problem["errors"][0]["field"] == "cvr"
+    assert claims_on(cvr) == []
+    assert len(trail(admin.org_id or "")) == events
+    assert get_letter_quota(cvr) is None
+
+
+def test_a_company_of_another_organisation_is_refused_without_a_letter(client, people: People):
+    # Given OTHER_MAIN belongs to another organisation
+    people.member(registered_organisation((OTHER_MAIN,), org_id="org-other"))
+    admin = administrator(people)
+
+    assert_problem(name_company(client, admin, OTHER_MAIN), 409, "conflict")
+
+    assert get_company(OTHER_MAIN).org_id == "org-other"  # type: ignore[union-attr]
+    assert letter_to(OTHER_MAIN, MailKind.PROOF_LETTER) == []
+
+
+def test_only_a_user_with_full_access_to_the_main_company_may_add_one(client, people: People):
+    org = registered_organisation((MAIN, SUBSIDIARY))
+    limited = people.member(org, companies={MAIN: ["1001"], SUBSIDIARY: None})
+    without_main = people.member(org, companies={SUBSIDIARY: None})
+    codes_only = people.member(org, functions=[Function.CODES])
+
+    assert_problem(name_company(client, limited, OTHER_SUBSIDIARY), 403, "forbidden")
+    assert_problem(name_company(client, without_main, OTHER_SUBSIDIARY), 403, "forbidden")
+    assert_problem(name_company(client, codes_only, OTHER_SUBSIDIARY), 403, "forbidden")
+    assert proof_letters(OTHER_SUBSIDIARY) == []
+
+
+@pytest.mark.parametrize("status", [OrganisationStatus.SUSPENDED, OrganisationStatus.REJECTED])
+def test_a_suspended_or_rejected_organisation_adds_nothing(client, people: People, status):
+    admin = administrator(people, status=status)
+
+    assert_problem(name_company(client, admin, OTHER_SUBSIDIARY), 409, "conflict")
+
+    assert proof_letters(OTHER_SUBSIDIARY) == []
+
+
+def test_an_organisation_waiting_for_review_may_add_companies(client, people: People):
+    admin = administrator(people, status=OrganisationStatus.PENDING_REVIEW)
+
+    assert name_company(client, admin, OTHER_SUBSIDIARY).status_code == 201
+
+
+# 4. Two requests at once send one letter
+
+
+def test_two_requests_at_once_send_one_letter(container, people: People):
+    # Given two requests for the same company's letter, the other committing while ours is about to write
+    admin = administrator(people)
+    principal = Principal(
+        user_id=admin.user_id,
+        org_id=admin.org_id,
+        functions=frozenset(Function),
+        companies={MAIN: CompanyScope(MAIN, Access.FULL)},
+    )
+
+    def service(codes: ActivationCodes) -> ProofService:
+        return ProofService(codes=codes, clock=container.clock, registry=SAMPLE, letters_per_day=3)
+
+    other = service(ActivationCodes(TEST_ACTIVATION_KEY))
+    ours = service(
+        RacingCodes(lambda: other.name_company(principal, OTHER_SUBSIDIARY, "Værksted", origin=Origin()))
+    )
+
+    # When ours goes on to write, it finds the claim taken
+    with pytest.raises(Conflict):
+        ours.name_company(principal, OTHER_SUBSIDIARY, "Værksted", origin=Origin())
+
+    # Then exactly one letter went out, and one letter is counted
+    assert len(proof_letters(OTHER_SUBSIDIARY)) == 1
+    assert get_letter_quota(OTHER_SUBSIDIARY).letters == 1  # type: ignore[union-attr]
