@@ -9,6 +9,7 @@ import botocore.session
 import pynamodb.connection.base
 from pynamodb.connection import Connection
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.environment import aws_region, table_name
@@ -48,3 +49,12 @@ def transaction() -> TransactWrite:
     The thread's connection is reused, so a transaction (or a caller writing many in a row) does not build
     a botocore client of its own."""
     return TransactWrite(connection=_thread_connection())
+
+
+def failed_conditions(exc: TransactWriteError) -> set[int]:
+    """Which items of a cancelled transaction failed their condition, by their position in it."""
+    return {
+        index
+        for index, reason in enumerate(exc.cancellation_reasons or [])
+        if reason is not None and reason.code == "ConditionalCheckFailed"
+    }

@@ -61,7 +61,7 @@ from chalicelib.models.application import (
     letter_message_id,
 )
 from chalicelib.models.audit import Actor, AuditAction, AuditEvent, Origin, audit_record
-from chalicelib.models.base import transaction
+from chalicelib.models.base import failed_conditions, transaction
 from chalicelib.models.organisation import get_company, get_organisation
 from chalicelib.models.outbox import Language, MailKind, Recipient, outgoing
 from chalicelib.models.retention import subject_of
@@ -306,7 +306,7 @@ class ApplicationService:
                 tx.save(*letter)
                 tx.save(*audit)
         except TransactWriteError as exc:
-            if _failed_conditions(exc) & {0, 1}:
+            if failed_conditions(exc) & {0, 1}:
                 raise _Raced from exc
             raise
         return ApplicationReceipt(application_id, now + LETTER_PROMISE, already_pending=False)
@@ -330,12 +330,3 @@ def _same_pending(cvr: str, applied: dict[str, Any], now: datetime) -> Applicati
         if application.is_pending(now) and kept == applied:
             return application
     return None
-
-
-def _failed_conditions(exc: TransactWriteError) -> set[int]:
-    """Which items of a cancelled transaction failed their condition (by position)."""
-    return {
-        index
-        for index, reason in enumerate(exc.cancellation_reasons or [])
-        if reason is not None and reason.code == "ConditionalCheckFailed"
-    }

@@ -39,7 +39,7 @@ from chalicelib.errors import (
 )
 from chalicelib.models.application import ACTIVATION_VALIDITY, MAX_ATTEMPTS, RETENTION_AFTER_EXPIRY
 from chalicelib.models.audit import Actor, ActorKind, AuditAction, AuditEvent, Origin, audit_record
-from chalicelib.models.base import transaction
+from chalicelib.models.base import failed_conditions, transaction
 from chalicelib.models.organisation import (
     AccountModel,
     CompanyClaimModel,
@@ -72,6 +72,9 @@ LOCKED = f"This company's code is locked after too many wrong tries. {ASK_AGAIN}
 # As many as an application may name: what one administrator can have waiting for proof at a time.
 MAX_PENDING_COMPANIES = 20
 # An organisation that is suspended or rejected cannot add companies (a rejected one's claims are released).
+WRITE_ATTEMPTS = 3
+# Where `_write_letter` puts the quota's counter and the claim in its transaction.
+QUOTA_POSITION, CLAIM_POSITION = 0, 3
 GROWING = frozenset({OrganisationStatus.PENDING_REVIEW.value, OrganisationStatus.APPROVED.value})
 
 
@@ -254,15 +257,15 @@ class ProofService:
         origin: Origin,
         now: datetime,
     ) -> NamedCompany:
+        own_claim = get_claim(entry.cvr, organisation.org_id)
         proven = ProvenCompany(
             cvr=entry.cvr,
             name=name,
             legal_name=entry.name,
             parent_cvr=organisation.primary_cvr,
             proven_by=ProvenBy.OWNERSHIP,
-            accounts=[],
+            accounts=_accounts_of(own_claim),
         )
-        own_claim = get_claim(entry.cvr, organisation.org_id)
         try:
             with transaction() as tx:
                 _write_proof(tx, organisation.org_id, proven, principal, origin, now)
@@ -302,7 +305,7 @@ class ProofService:
             name=name,
             legal_name=entry.name,
             official_mailbox=entry.official_mailbox,
-            accounts=[],
+            accounts=_accounts_of(spent),
         )
         letter = ProofLetter(
             org_id=organisation.org_id,
@@ -313,26 +316,42 @@ class ProofService:
             language=requester.language,
             message_id=None,  # the claim's condition is what keeps a second letter from going out
         )
-        try:
-            with transaction() as tx:
-                # The quota's position first: its failed condition is told apart from the claim's.
-                tx.save(*one_more_letter(entry.cvr, now, self._letters_per_day))
-                claim = self._claim_with_letter(
-                    tx, request, letter, Actor(ActorKind.USER, principal.user_id), origin, now
-                )
-                tx.save(
-                    claim,
-                    condition=CompanyClaimModel.cvr.does_not_exist()
-                    if spent is None
-                    # Replaces the spent claim only as it was read: two requests send one letter.
-                    else CompanyClaimModel.created_at == spent.created_at,
-                )
-        except TransactWriteError as exc:
-            raise Conflict(
-                "Another request for this company's letter came at the same time; look at the "
-                "organisation's pending companies before asking again."
-            ) from exc
-        return NamedCompany(cvr=entry.cvr, status="pending", letter_expires_at=claim.expires_at)
+        for _ in range(WRITE_ATTEMPTS):
+            try:
+                claim = self._write_letter(principal, request, letter, spent, origin, self._clock.now())
+            except TransactWriteError as exc:
+                if QUOTA_POSITION in failed_conditions(exc) and CLAIM_POSITION not in failed_conditions(exc):
+                    continue  # another letter to this CVR was counted meanwhile: count again
+                raise Conflict(
+                    "Another request for this company's letter came at the same time; look at the "
+                    "organisation's pending companies before asking again."
+                ) from exc
+            return NamedCompany(cvr=entry.cvr, status="pending", letter_expires_at=claim.expires_at)
+        raise Conflict("The letter could not be registered; please try again.")
+
+    def _write_letter(
+        self,
+        principal: Principal,
+        request: ProofRequest,
+        letter: ProofLetter,
+        spent: CompanyClaimModel | None,
+        origin: Origin,
+        now: datetime,
+    ) -> CompanyClaimModel:
+        """The quota's count, the letter, its audit record and the claim: one transaction, in this order."""
+        with transaction() as tx:
+            tx.save(*one_more_letter(request.cvr, now, self._letters_per_day))
+            claim = self._claim_with_letter(
+                tx, request, letter, Actor(ActorKind.USER, principal.user_id), origin, now
+            )
+            tx.save(
+                claim,
+                condition=CompanyClaimModel.cvr.does_not_exist()
+                if spent is None
+                # Replaces the spent claim only as it was read: two requests send one letter.
+                else CompanyClaimModel.created_at == spent.created_at,
+            )
+        return claim
 
     def _claim_with_letter(
         self,
@@ -453,7 +472,7 @@ class ProofService:
             legal_name=claim.legal_name,
             parent_cvr=claim.parent_cvr,
             proven_by=ProvenBy.LETTER,
-            accounts=[(str(a["number"]), str(a["name"])) for a in claim.accounts or []],
+            accounts=_accounts_of(claim),
         )
         try:
             with transaction() as tx:
@@ -466,6 +485,11 @@ class ProofService:
                     "Contact support if you think this is wrong."
                 ) from exc
             raise Conflict("This company changed meanwhile; try again.") from exc
+
+
+def _accounts_of(claim: CompanyClaimModel | None) -> list[tuple[str, str]]:
+    """The accounts the application gave a claimed company: kept when a new letter replaces its claim."""
+    return [(str(a["number"]), str(a["name"])) for a in (claim.accounts or [])] if claim else []
 
 
 def _write_proof(

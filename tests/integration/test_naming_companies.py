@@ -21,11 +21,13 @@ from chalicelib.models.organisation import (
 from chalicelib.models.outbox import MailKind
 from chalicelib.models.user import UserModel
 from chalicelib.services.activation_codes import ActivationCodes, new_code
+from chalicelib.services.applications import ApplicationForm, ApplicationService
 from chalicelib.services.authz import Access, CompanyScope, Function, Principal
 from chalicelib.services.proofs import ProofService
 from tests.conftest import TEST_ACTIVATION_KEY
 from tests.integration.test_applications import RacingCodes
 from tests.integration.test_authentication import assert_problem
+from tests.integration.test_trust_chain import activated, claimed_subsidiary_form
 from tests.onboarding import (
     MAIN,
     NOT_IN_REGISTER,
@@ -33,6 +35,7 @@ from tests.onboarding import (
     OTHER_SUBSIDIARY,
     SAMPLE,
     SUBSIDIARY,
+    form,
     letter_to,
     post,
     registered_organisation,
@@ -292,15 +295,19 @@ def test_an_organisation_waiting_for_review_may_add_companies(client, people: Pe
 # 4. Two requests at once send one letter
 
 
-def test_two_requests_at_once_send_one_letter(container, people: People):
-    # Given two requests for the same company's letter, the other committing while ours is about to write
-    admin = administrator(people)
-    principal = Principal(
+def admin_principal(admin: Person) -> Principal:
+    return Principal(
         user_id=admin.user_id,
         org_id=admin.org_id,
         functions=frozenset(Function),
         companies={MAIN: CompanyScope(MAIN, Access.FULL)},
     )
+
+
+def test_two_requests_at_once_send_one_letter(container, people: People):
+    # Given two requests for the same company's letter, the other committing while ours is about to write
+    admin = administrator(people)
+    principal = admin_principal(admin)
 
     def service(codes: ActivationCodes) -> ProofService:
         return ProofService(codes=codes, clock=container.clock, registry=SAMPLE, letters_per_day=3)
@@ -317,3 +324,41 @@ def test_two_requests_at_once_send_one_letter(container, people: People):
     # Then exactly one letter went out, and one letter is counted
     assert len(proof_letters(OTHER_SUBSIDIARY)) == 1
     assert get_letter_quota(OTHER_SUBSIDIARY).letters == 1  # type: ignore[union-attr]
+
+
+def test_a_letter_to_the_same_cvr_counted_meanwhile_is_counted_again_not_refused(container, people: People):
+    # Given an application to OTHER_SUBSIDIARY's mailbox that commits while our letter is about to write
+    admin = administrator(people)
+    competing = ApplicationForm.model_validate(form(cvr=OTHER_SUBSIDIARY, subsidiaries=[], accounts=[]))
+    applications = ApplicationService(
+        registry=SAMPLE, codes=ActivationCodes(TEST_ACTIVATION_KEY), clock=container.clock
+    )
+    ours = ProofService(
+        codes=RacingCodes(lambda: applications.apply(competing, origin=Origin())),
+        clock=container.clock,
+        registry=SAMPLE,
+        letters_per_day=3,
+    )
+
+    # When ours writes, its count of the quota is stale
+    named = ours.name_company(admin_principal(admin), OTHER_SUBSIDIARY, "Værksted", origin=Origin())
+
+    # Then it counts again and goes out: both letters are counted
+    assert named.status == "pending"
+    assert len(proof_letters(OTHER_SUBSIDIARY)) == 1
+    assert len(letter_to(OTHER_SUBSIDIARY)) == 1
+    assert get_letter_quota(OTHER_SUBSIDIARY).letters == 2  # type: ignore[union-attr]
+
+
+def test_a_new_letter_keeps_the_accounts_the_application_gave_the_company(client, cognito, people: People):
+    # Given a subsidiary named in the application with account 9001, whose code five wrong tries locked
+    admin = activated(client, cognito, people, claimed_subsidiary_form())
+    for _ in range(5):
+        prove(client, admin, OTHER_SUBSIDIARY, new_code())
+
+    # When a new letter is asked for and its code entered
+    assert name_company(client, admin, OTHER_SUBSIDIARY).status_code == 201
+    assert prove(client, admin, OTHER_SUBSIDIARY, newest_code(OTHER_SUBSIDIARY)).status_code == 200
+
+    # Then the company has the application's account, not a default one
+    assert [a.number for a in AccountModel.query(OTHER_SUBSIDIARY)] == ["9001"]
