@@ -35,8 +35,12 @@ export function useSignedIn(): { signedIn: boolean; expired: boolean } {
   return { signedIn, expired };
 }
 
-/** A form's errors from a problem document: at each field, and all of them for the error summary. */
-export function useFormErrors(fields: Record<string, string>) {
+/**
+ * A form's errors from a problem document: at each field, and all of them for the error summary. `fields`
+ * maps the API's field paths to their labels; `idPrefix` goes before each path in the summary's links, for
+ * a form shown more than once on a page (its inputs' ids carry the same prefix).
+ */
+export function useFormErrors(fields: Record<string, string>, idPrefix = "") {
   const { language, t } = useI18n();
   const [byField, setByField] = useState<Record<string, string>>({});
   const [summary, setSummary] = useState<SummaryItem[]>([]);
@@ -55,7 +59,7 @@ export function useFormErrors(fields: Record<string, string>) {
       const items: SummaryItem[] = [];
       for (const id of ids) {
         const message = found.byField[id];
-        if (message) items.push({ field: id, message: `${fields[id]}: ${message}` });
+        if (message) items.push({ field: `${idPrefix}${id}`, message: `${fields[id]}: ${message}` });
       }
       for (const message of found.other) items.push({ message });
       if (items.length === 0) {
@@ -68,15 +72,19 @@ export function useFormErrors(fields: Record<string, string>) {
     },
     // fields' labels change with the language only
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [key, language, t],
+    [key, idPrefix, language, t],
   );
 
-  const setLocal = useCallback((local: SummaryItem[]) => {
-    const next: Record<string, string> = {};
-    for (const item of local) if (item.field) next[item.field] = item.message;
-    setByField(next);
-    setSummary(local);
-  }, []);
+  /** The form's own messages; an item's `field` is the API's path, as in `fields`. */
+  const setLocal = useCallback(
+    (local: SummaryItem[]) => {
+      const next: Record<string, string> = {};
+      for (const item of local) if (item.field) next[item.field] = item.message;
+      setByField(next);
+      setSummary(local.map((item) => (item.field ? { ...item, field: `${idPrefix}${item.field}` } : item)));
+    },
+    [idPrefix],
+  );
 
   const clear = useCallback(() => {
     setByField({});

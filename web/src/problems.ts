@@ -16,11 +16,14 @@ export interface Problem {
 
 export class ApiProblem extends Error {
   readonly problem: Problem;
+  /** From the answer's Retry-After header (a 429 or 503): how long to wait before asking again. */
+  readonly retryAfterSeconds: number | null;
 
-  constructor(problem: Problem) {
+  constructor(problem: Problem, retryAfterSeconds: number | null = null) {
     super(problem.detail || problem.title);
     this.name = "ApiProblem";
     this.problem = problem;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   /** The last segment of the type URI: "last-administrator", "invalid-input", … */
@@ -36,6 +39,15 @@ export class ApiProblem extends Error {
 export function slugOf(type: string): string {
   const cut = type.replace(/\/+$/, "");
   return cut.slice(cut.lastIndexOf("/") + 1);
+}
+
+/** A Retry-After header in seconds: the delta-seconds the API sends, or an HTTP date from `now` on. */
+export function retryAfterSeconds(header: string | null, now: Date = new Date()): number | null {
+  if (header === null || header.trim() === "") return null;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now.getTime()) / 1000));
 }
 
 export function isProblem(value: unknown): value is Problem {

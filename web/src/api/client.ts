@@ -4,7 +4,7 @@ import createClient, { type Client } from "openapi-fetch";
 
 import type { Session } from "../auth";
 import type { ConsoleConfig } from "../config";
-import { ApiProblem, asProblem, isProblem } from "../problems";
+import { ApiProblem, asProblem, isProblem, retryAfterSeconds } from "../problems";
 import type { components, paths } from "./schema";
 
 export type Api = Client<paths>;
@@ -48,6 +48,7 @@ export async function unwrap<T>(session: Session, send: () => Promise<Answer<T>>
       isProblem(body)
         ? body
         : { type: "about:blank", title: answer.response.statusText, status: answer.response.status, detail: "" },
+      retryAfterSeconds(answer.response.headers.get("Retry-After")),
     );
   }
   return answer.data as T;

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useId, useRef } from "react";
 
 import { useI18n } from "../i18n";
 
@@ -11,15 +11,17 @@ export interface SummaryItem {
 export function ErrorSummary({ items }: { items: SummaryItem[] }) {
   const { t } = useI18n();
   const ref = useRef<HTMLDivElement>(null);
+  // Its own id: a page may show the summaries of two forms at once (one per company waiting for proof).
+  const headingId = useId();
   const shown = items.length > 0;
   useEffect(() => {
     if (shown) ref.current?.focus();
   }, [shown, items]);
   if (!shown) return null;
   return (
-    <div className="alert alert-error" role="alert" tabIndex={-1} ref={ref} aria-labelledby="error-summary-heading">
+    <div className="alert alert-error" role="alert" tabIndex={-1} ref={ref} aria-labelledby={headingId}>
       <div className="alert-body">
-        <h2 className="alert-heading" id="error-summary-heading">
+        <h2 className="alert-heading" id={headingId}>
           {t("common.errorSummary")}
         </h2>
         <ul className="nobullet-list">

@@ -8,6 +8,7 @@ import { Notice } from "../components/Notice";
 import { Table } from "../components/Table";
 import { useFormErrors, useServices } from "../context";
 import { useI18n, type MessageKey } from "../i18n";
+import { CompaniesSection } from "./Companies";
 
 type Me = Schemas["Me"];
 
@@ -53,7 +54,8 @@ function AddressForm({ address, onDone }: { address: Schemas["Address"] | null; 
   );
 }
 
-/** Stamdata: the organisation, its address, and the companies and accounts in the caller's scope. */
+/** Stamdata: the organisation, its address, and the companies and accounts in the caller's scope; for
+ * administrators also the companies waiting for proof, and adding one. */
 export function MasterDataTab({ me }: { me: Me }) {
   const { api, session } = useServices();
   const { t } = useI18n();
@@ -110,6 +112,7 @@ export function MasterDataTab({ me }: { me: Me }) {
           </Table>
         </div>
       ))}
+      {me.functions.includes("users") ? <CompaniesSection organisation={org} /> : null}
     </section>
   );
 }
