@@ -72,10 +72,10 @@ LOCKED = f"This company's code is locked after too many wrong tries. {ASK_AGAIN}
 # As many as an application may name: what one administrator can have waiting for proof at a time.
 MAX_PENDING_COMPANIES = 20
 # An organisation that is suspended or rejected cannot add companies (a rejected one's claims are released).
+GROWING = frozenset({OrganisationStatus.PENDING_REVIEW.value, OrganisationStatus.APPROVED.value})
 WRITE_ATTEMPTS = 3
 # Where `_write_letter` puts the quota's counter and the claim in its transaction.
 QUOTA_POSITION, CLAIM_POSITION = 0, 3
-GROWING = frozenset({OrganisationStatus.PENDING_REVIEW.value, OrganisationStatus.APPROVED.value})
 
 
 class ProvenBy:
