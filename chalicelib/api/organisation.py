@@ -50,7 +50,8 @@ def change_organisation(call: Call) -> dict[str, Any]:
     status=201,
     errors=(403, 409, 422, 429, 503),
     description="Needs full access to the main company. Where the company register names the main company "
-    "as the company's owner, it counts at once (`proven`, with a default account, in the caller's scope). "
+    "as the company's owner, it counts at once (`proven`, in the caller's scope, with the accounts the "
+    "application gave it or else a default one). "
     "Otherwise a letter with a code goes to the official mailbox the register has on record for it "
     "(`pending`), whose code an administrator enters at `POST /v1/organisation/companies/{cvr}/proof`. "
     "This is also how to get a new letter when a code expired or locked, or a letter never came: 409 while "
