@@ -12,6 +12,7 @@ from chalicelib.api import (
     applications,
     codes,
     cors,
+    headers,
     invitations,
     me,
     meta,
@@ -35,7 +36,9 @@ from chalicelib.events.webhooks import events as webhook_events
 
 app = Chalice(app_name="godkend")
 
-# Outermost: every answer, whichever layer produced it, names an allowed browser origin.
+# Outermost: every answer, whichever layer produced it, is kept by no cache and read as the type it says,
+app.register_middleware(headers.add_security_headers, "http")
+# and names an allowed browser origin.
 app.register_middleware(cors.add_cors_headers, "http")
 app.register_middleware(
     ConvertToMiddleware(functools.partial(problems.logger.inject_lambda_context, clear_state=True)), "http"

@@ -1,5 +1,6 @@
 """API Gateway's own error answers (unknown path, throttling, timeouts...) never reach our code, so
-`infra/resources.json` makes them problem+json in the service's own vocabulary.
+`infra/resources.json` makes them problem+json in the service's own vocabulary, kept by no cache and read
+as the type they say, as every answer of ours is.
 
 They live in the REST API's definition (`x-amazon-apigateway-gateway-responses`) rather than as separate
 `AWS::ApiGateway::GatewayResponse` resources: SAM re-imports the definition on every deployment, which drops
@@ -84,3 +85,13 @@ def test_server_errors_do_not_pass_on_api_gateways_message() -> None:
     echoing = {name for name, r in gateway_responses().items() if MESSAGE_VARIABLE in json.dumps(r)}
 
     assert echoing == {"DEFAULT_4XX"}
+
+
+@pytest.mark.parametrize("response_type", sorted(gateway_responses()))
+def test_api_gateway_errors_are_kept_by_no_cache_and_not_sniffed(response_type: str) -> None:
+    # API Gateway's own answers never pass the function's middleware (chalicelib/api/headers.py): they
+    # carry the same two headers as every answer of ours.
+    parameters = gateway_responses()[response_type]["responseParameters"]
+
+    assert parameters["gatewayresponse.header.Cache-Control"] == "'no-store'"
+    assert parameters["gatewayresponse.header.X-Content-Type-Options"] == "'nosniff'"

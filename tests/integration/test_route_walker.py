@@ -7,14 +7,17 @@ against what the operation declares (`x-godkend-caller`, `x-godkend-function`):
 - a user of another organisation, given this one's ids in the path . 404, as if they did not exist
 - anyone else ...................................................... neither 401 nor 403 (nor 404 for the
                                                                     ids in the path, which are theirs to see)
-and never a 5xx.
+and never a 5xx. Every answer, whoever gets it, is kept by no cache (`Cache-Control: no-store`) and read as
+the type it says (`X-Content-Type-Options: nosniff`): the walk's answers include API keys, webhook and
+authenticator secrets, and the codes and people they show.
 
 Path parameters come from real fixtures of the walked organisation (a code, a colleague, the organisation, a
 failed mail), made fresh for every call, so a call that deletes or changes one cannot spoil the next. The walk
 knows exactly the caller kinds, path parameters and request bodies below; a route that brings a new one
 fails here until the tables are extended, so no route goes unchecked.
 
-To add a route: give its body in BODIES if it takes one, its path parameters in PATH_FIXTURES if new, and
+To add a route: give its body in BODIES if it takes one, its path parameters in PATH_FIXTURES if new (and a
+header parameter in HEADER_FIXTURES), and
 for a new caller kind, who it admits in ADMITS (and a walker caller of that kind in CALLERS, with what a
 caller of another kind is answered in `refused`).
 """
@@ -209,6 +212,22 @@ PATH_FIXTURES: dict[str, Callable[[World], str]] = {
 }
 
 
+def the_version_staff_saw(world: World, path: str) -> str:
+    """The `ETag` of the walked organisation as staff see it now, for a decision's `If-Match`."""
+    staff = world.callers["staff"]
+    assert staff is not None
+    response = world.client.http.get(f"/v1/staff/organisations/{world.org.org_id}", headers=staff.auth)
+    assert response.status_code == 200, response.body
+    return str(response.headers["ETag"])
+
+
+# Header parameter name -> its value for one call to the path: valid, so a refusal is about who calls.
+HEADER_FIXTURES: dict[str, Callable[[World, str], str]] = {
+    "If-Match": the_version_staff_saw,
+}
+SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
 def code_body(world: World) -> dict[str, Any]:
     return {
         "first_name": "Mette",
@@ -342,6 +361,19 @@ def path_for(template: str, world: World) -> str:
     return template.format(**values)
 
 
+def headers_for(operation: dict[str, Any], path: str, world: World) -> dict[str, str]:
+    names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
+    unknown = [name for name in names if name not in HEADER_FIXTURES]
+    if unknown:
+        pytest.fail(f"the route walker does not know the header parameters {unknown}: add to HEADER_FIXTURES")
+    return {name: HEADER_FIXTURES[name](world, path) for name in names}
+
+
+def assert_kept_by_no_cache(response: Any, context: str) -> None:
+    found = {name: response.headers.get(name) for name in SECURITY_HEADERS}
+    assert found == SECURITY_HEADERS, context
+
+
 def body_for(key: str, operation: dict[str, Any], world: World) -> bytes:
     if "requestBody" not in operation:
         return b""
@@ -366,7 +398,11 @@ def test_every_caller_gets_what_the_route_declares(world: World, method, templat
         person = world.callers[caller]
         path = path_for(template, world)
         body = body_for(key, operation, world)
-        headers = {**(person.auth if person else {}), **(JSON if body else {})}
+        headers = {
+            **(person.auth if person else {}),
+            **(JSON if body else {}),
+            **headers_for(operation, path, world),
+        }
         response = world.client.http.request(method, path, headers=headers, body=body)
 
         # Then the answer is the one its declaration promises
@@ -374,6 +410,7 @@ def test_every_caller_gets_what_the_route_declares(world: World, method, templat
         status = response.status_code
         context = f"{key} as {caller}: {status} {response.body[:300]!r}"
         assert status < 500, context
+        assert_kept_by_no_cache(response, context)
         if want.status is not None:
             assert status == want.status, f"{context}; expected {want.status} because {want.refused_because}"
             assert response.headers["Content-Type"] == "application/problem+json", context
