@@ -210,3 +210,19 @@ class AccountHasCodes(DomainError):
     status = 409
     slug = "account-has-codes"
     title = "An account with codes cannot be removed"
+
+
+class PreconditionRequired(DomainError):
+    """A decision that must name the version of what was reviewed (`If-Match`) came without one."""
+
+    status = 428
+    slug = "precondition-required"
+    title = "Name the version you reviewed"
+
+
+class PreconditionFailed(DomainError):
+    """What was reviewed (the version `If-Match` names) is no longer what is there."""
+
+    status = 412
+    slug = "precondition-failed"
+    title = "It changed since you looked at it"

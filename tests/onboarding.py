@@ -61,6 +61,31 @@ def post(client: Client, path: str, body: Any, headers: dict[str, str] | None = 
     return client.http.post(path, headers={**JSON, **(headers or {})}, body=raw)
 
 
+def reviewed_version(client: Client, staff: Person, org_id: str) -> str:
+    """The `ETag` of the organisation as staff open it, for a decision's `If-Match`."""
+    response = client.http.get(f"/v1/staff/organisations/{org_id}", headers=staff.auth)
+    assert response.status_code == 200, response.body
+    return str(response.headers["ETag"])
+
+
+def staff_decide(
+    client: Client,
+    staff: Person,
+    org_id: str,
+    decision: str,
+    reason: str | None = None,
+    *,
+    version: str | None = None,
+) -> Any:
+    """A staff decision (`approve`, `reject`, `suspend`, `name/approve`, `name/refuse`) on the organisation
+    as staff see it now, or as they saw it (`version`)."""
+    headers = {**staff.auth, "If-Match": version or reviewed_version(client, staff, org_id)}
+    path = f"/v1/staff/organisations/{org_id}/{decision}"
+    if reason is None:
+        return client.http.post(path, headers=headers)
+    return post(client, path, {"reason": reason}, headers)
+
+
 def apply(client: Client, body: dict[str, Any] | None = None) -> Any:
     return post(client, "/v1/applications", body if body is not None else form())
 

@@ -27,9 +27,11 @@ from chalicelib.api.deps import container
 from chalicelib.errors import OriginNotAllowed
 
 PREFLIGHT_ATTRIBUTE = "godkend_preflight"
-ALLOWED_HEADERS = ("Authorization", "Content-Type")
-# Headers a script may read besides the CORS-safelisted ones: when to retry after a 429.
-EXPOSED_HEADERS = ("Retry-After",)
+# `If-Match` names the version a staff decision was made on.
+ALLOWED_HEADERS = ("Authorization", "Content-Type", "If-Match")
+# Headers a script may read besides the CORS-safelisted ones: when to retry after a 429, and the version of
+# what an answer shows (for a later `If-Match`).
+EXPOSED_HEADERS = ("Retry-After", "ETag")
 # How long a browser may reuse a preflight's answer (Chromium caps it at two hours).
 MAX_AGE_SECONDS = 600
 

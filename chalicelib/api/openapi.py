@@ -130,6 +130,18 @@ def _operation(op: Operation) -> dict[str, Any]:
         }
         for q in op.query_params()
     ]
+    if op.if_match:
+        parameters.append(
+            {
+                "name": "If-Match",
+                "in": "header",
+                "required": True,
+                "description": "The `ETag` of what the decision was made on. Without it the answer is 428; "
+                "when it changed since (another name asked for, a company renamed, another decision), 412: "
+                "look again and decide on what it shows now.",
+                "schema": {"type": "string"},
+            }
+        )
     if parameters:
         doc["parameters"] = parameters
     body = op.body_model()
@@ -150,6 +162,14 @@ def _responses(op: Operation) -> dict[str, Any]:
     response = op.response_model()
     if response is not None:
         success["content"] = {"application/json": {"schema": _ref(response)}}
+    if op.etag:
+        success["headers"] = {
+            "ETag": {
+                "description": "The version of what this answer shows (also its `etag` field): send it as "
+                "`If-Match` with a decision on it",
+                "schema": {"type": "string"},
+            }
+        }
     responses[str(op.status)] = success
     for status in op.error_statuses():
         responses[str(status)] = {

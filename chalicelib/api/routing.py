@@ -35,6 +35,7 @@ from chalicelib.errors import (
     Forbidden,
     InvalidInput,
     PayloadTooLarge,
+    PreconditionRequired,
     UpstreamUnavailable,
 )
 from chalicelib.services.authz import Access, Function, Principal, authorize
@@ -133,6 +134,10 @@ class Operation:
     query: Schema | None = None
     description: str = ""
     schemas: str | None = None
+    # The request must name the version it was based on (`If-Match`): 428 without, 412 when stale.
+    if_match: bool = False
+    # The answer carries the version of what it shows (`ETag`), for a later `If-Match`.
+    etag: bool = False
 
     def body_model(self) -> type[BaseModel] | None:
         return None if self.body is None else resolve(self.schemas, self.body)
@@ -161,6 +166,8 @@ class Operation:
             statuses |= {400, 413, 415}
         if "{" in self.path:
             statuses.add(404)
+        if self.if_match:
+            statuses |= {412, 428}
         return sorted(statuses)
 
 
@@ -224,6 +231,21 @@ class Call:
         """The vendor, checked on its own (one GetItem): for a `VENDOR_KEY_IN_FIRST_READ` route that is
         refusing the request before its read, so that a bad key is still told before a bad body."""
         return self._vendor or authenticate_vendor(self.presented_key)
+
+    def if_match(self) -> frozenset[str]:
+        """The versions the request names in `If-Match`, for a route that requires one (428 without).
+        Only strong entity tags count (RFC 9110, 13.1.1): a weak one matches nothing, and `*` names none."""
+        header = str(self.request.headers.get("if-match") or "").strip()
+        if not header or header == "*":
+            raise PreconditionRequired(
+                "Say which version you decided on: send If-Match with the ETag of the organisation as you "
+                "saw it (GET it again if you do not have it)."
+            )
+        return frozenset(
+            tag.strip().strip('"')
+            for tag in header.split(",")
+            if tag.strip() and not tag.strip().startswith("W/")
+        )
 
     def query(self, name: str) -> str | None:
         params = self.request.query_params
@@ -483,6 +505,11 @@ def to_response(result: Any, status: int) -> Response:
     if result.body is None:
         return Response(body="", status_code=code, headers=result.headers)
     return Response(body=result.body, status_code=code, headers={**JSON, **result.headers})
+
+
+def etag(version: str) -> str:
+    """A version as an HTTP entity tag (quoted, strong), as `ETag` carries it and `If-Match` names it."""
+    return f'"{version}"'
 
 
 def operation_of(view: Any) -> Operation | None:

@@ -1,12 +1,15 @@
-"""Staff: the eligibility review of organisations, and support's removal of an orphaned login."""
+"""Staff: the eligibility review of organisations, and support's removal of an orphaned login.
+
+Every view of an organisation carries its version (`etag` in the body; `ETag` on the answer about one
+organisation), and every decision requires it back as `If-Match`: staff decide on what they saw, or are told
+that it changed (chalicelib/services/eligibility.py)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.api.deps import container
-from chalicelib.api.routing import STAFF, Call, Routes
-from chalicelib.clock import isoformat
+from chalicelib.api.routing import STAFF, Call, Reply, Routes, etag
 
 if TYPE_CHECKING:
     from chalicelib.models.organisation import OrganisationModel
@@ -14,23 +17,18 @@ if TYPE_CHECKING:
 routes = Routes(__name__, schemas="chalicelib.api.schemas.staff_organisations", tag="Staff")
 
 
-def _organisation(
-    organisation: OrganisationModel, companies: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    return {
-        "org_id": organisation.org_id,
-        "name": organisation.name,
-        "legal_name": organisation.legal_name,
-        "requested_name": organisation.requested_name,
-        "applicant": organisation.applicant,
-        "companies": companies if companies is not None else _companies_of(organisation.org_id),
-        "handle": organisation.handle,
-        "primary_cvr": organisation.primary_cvr,
-        "status": organisation.status,
-        "status_reason": organisation.status_reason,
-        "created_at": isoformat(organisation.created_at),
-        "approved_at": isoformat(organisation.approved_at) if organisation.approved_at else None,
-    }
+def _organisation(organisation: OrganisationModel) -> dict[str, Any]:
+    from chalicelib.services.eligibility import shown, version_of
+
+    view = shown(organisation, _companies_of(organisation.org_id))
+    return {**view, "etag": etag(version_of(view))}
+
+
+def _with_etag(body: dict[str, Any]) -> Reply:
+    return Reply(body=body, headers={"ETag": body["etag"]})
+
+
+DECIDED = "The answer is the organisation as it is now, with its new `ETag`."
 
 
 @routes.get(
@@ -53,12 +51,15 @@ def list_organisations(call: Call) -> dict[str, Any]:
     summary="One organisation for review: every company with its proof status and register name",
     response="StaffOrganisationReview",
     errors=(404, 503),
+    etag=True,
     description="The register is asked again for each company's name and status, beside the names the "
-    "organisation typed.",
+    "organisation typed. The `ETag` (also `etag`) is the version of everything shown but the register's "
+    "own names: a decision on the organisation or its name request sends it as `If-Match`.",
 )
-def review_organisation(call: Call, org_id: str) -> dict[str, Any]:
-    reviewed = container().eligibility.review(org_id)
-    return _organisation(reviewed["organisation"], reviewed["companies"])
+def review_organisation(call: Call, org_id: str) -> Reply:
+    view = container().eligibility.review(org_id)
+    version = view.pop("version")
+    return _with_etag({**view, "etag": etag(version)})
 
 
 @routes.post(
@@ -67,12 +68,18 @@ def review_organisation(call: Call, org_id: str) -> dict[str, Any]:
     summary="Approve the display name the organisation asked for: vendors see it from now on",
     response="StaffOrganisation",
     errors=(404, 409),
-    description="409 when no name change is waiting. The handle does not change.",
+    if_match=True,
+    etag=True,
+    description="409 when no name change is waiting; 412 when the request was replaced or withdrawn, or "
+    "anything else staff saw changed, since the version `If-Match` names. The handle does not change. "
+    + DECIDED,
 )
-def approve_name(call: Call, org_id: str) -> dict[str, Any]:
-    return _organisation(
-        container().eligibility.approve_name_change(call.principal, org_id, origin=call.origin)
+def approve_name(call: Call, org_id: str) -> Reply:
+    seen = call.if_match()
+    approved = container().eligibility.approve_name_change(
+        call.principal, org_id, origin=call.origin, seen=seen
     )
+    return _with_etag(_organisation(approved))
 
 
 @routes.post(
@@ -82,20 +89,27 @@ def approve_name(call: Call, org_id: str) -> dict[str, Any]:
     body="ReasonForm",
     response="StaffOrganisation",
     errors=(404, 409),
-    description="409 when no name change is waiting.",
+    if_match=True,
+    etag=True,
+    description="409 when no name change is waiting; 412 when the request was replaced or withdrawn, or "
+    "anything else staff saw changed, since the version `If-Match` names. " + DECIDED,
 )
-def refuse_name(call: Call, org_id: str) -> dict[str, Any]:
+def refuse_name(call: Call, org_id: str) -> Reply:
+    seen = call.if_match()
     reason = call.body().reason
     refused = container().eligibility.refuse_name_change(
-        call.principal, org_id, reason=reason, origin=call.origin
+        call.principal, org_id, reason=reason, origin=call.origin, seen=seen
     )
-    return _organisation(refused)
+    return _with_etag(_organisation(refused))
 
 
 DECISION_ERRORS = (409,)
 TRANSITIONS_DOC = (
     "Approve from pending_review, suspended or rejected; reject from pending_review; suspend from approved. "
-    "Others answer 409. Asking for the status the organisation already has changes nothing and mails nobody."
+    "Others answer 409. Made only on the organisation as staff saw it: `If-Match` names its `ETag`, and "
+    "412 answers when anything shown (its name, a requested name, its status, its companies) changed "
+    "since. Asking for the status the organisation already has changes nothing and mails nobody, "
+    "whatever the version (the decision stands). " + DECIDED
 )
 
 
@@ -105,14 +119,13 @@ TRANSITIONS_DOC = (
     summary="Approve an organisation as an NGO: it may create codes",
     response="StaffOrganisation",
     errors=DECISION_ERRORS,
+    if_match=True,
+    etag=True,
     description="Fixes the organisation's handle (unique; a short suffix when taken) and mails its "
     "administrators. " + TRANSITIONS_DOC,
 )
-def approve(call: Call, org_id: str) -> dict[str, Any]:
-    decided = container().eligibility.decide(
-        call.principal, org_id, _decision("approve"), reason=None, origin=call.origin
-    )
-    return _organisation(decided)
+def approve(call: Call, org_id: str) -> Reply:
+    return _decide(call, org_id, "approve", with_reason=False)
 
 
 @routes.post(
@@ -122,14 +135,12 @@ def approve(call: Call, org_id: str) -> dict[str, Any]:
     body="ReasonForm",
     response="StaffOrganisation",
     errors=DECISION_ERRORS,
+    if_match=True,
+    etag=True,
     description=TRANSITIONS_DOC,
 )
-def reject(call: Call, org_id: str) -> dict[str, Any]:
-    reason = call.body().reason
-    decided = container().eligibility.decide(
-        call.principal, org_id, _decision("reject"), reason=reason, origin=call.origin
-    )
-    return _organisation(decided)
+def reject(call: Call, org_id: str) -> Reply:
+    return _decide(call, org_id, "reject", with_reason=True)
 
 
 @routes.post(
@@ -139,14 +150,22 @@ def reject(call: Call, org_id: str) -> dict[str, Any]:
     body="ReasonForm",
     response="StaffOrganisation",
     errors=DECISION_ERRORS,
+    if_match=True,
+    etag=True,
     description="Its codes stop validating. " + TRANSITIONS_DOC,
 )
-def suspend(call: Call, org_id: str) -> dict[str, Any]:
-    reason = call.body().reason
+def suspend(call: Call, org_id: str) -> Reply:
+    return _decide(call, org_id, "suspend", with_reason=True)
+
+
+def _decide(call: Call, org_id: str, decision: str, *, with_reason: bool) -> Reply:
+    # The precondition is asked for before the body, so a decision without one is 428 whatever it says.
+    seen = call.if_match()
+    reason = call.body().reason if with_reason else None
     decided = container().eligibility.decide(
-        call.principal, org_id, _decision("suspend"), reason=reason, origin=call.origin
+        call.principal, org_id, _decision(decision), reason=reason, origin=call.origin, seen=seen
     )
-    return _organisation(decided)
+    return _with_etag(_organisation(decided))
 
 
 @routes.delete(

@@ -5,6 +5,9 @@ Access patterns
 - master data (name, address, contact) ...... UpdateItem organisations[org_id] under its version
 - organisations by status, oldest first ..... Query organisations.by-status[status] (staff review queue),
                                               paged by the last item's keys (`status_page`)
+- what staff reviewed changed ............... UpdateItem organisations[org_id] ADD version 1, in the
+                                              transaction that changes its companies (`touch`), so a
+                                              staff decision under the older version cannot commit
 - company by CVR ............................ GetItem companies[cvr] (a CVR belongs to one organisation;
                                               written only once the company is proven, under
                                               `attribute_not_exists`, so the first proof wins)
@@ -35,6 +38,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.models.application import MAX_ATTEMPTS
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
@@ -91,6 +95,8 @@ class OrganisationModel(Model):
     # Master data the organisation keeps itself (`PATCH /v1/organisation`): {street, postcode, city}.
     address = JSONAttribute(null=True)
     contact_email = UnicodeAttribute(null=True)
+    # When a write to the organisation's companies last moved its version (`touch`).
+    companies_changed_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
 
     by_status = OrganisationsByStatus()
@@ -203,6 +209,22 @@ class AccountModel(Model):
     name = UnicodeAttribute()
     status = UnicodeAttribute(default=AccountStatus.OPEN.value)
     created_at = UTCDateTimeAttribute()
+
+
+def touch(tx: TransactWrite, org_id: str, now: datetime) -> None:
+    """Moves the organisation's version in `tx`, whatever it is now.
+
+    Staff decide on an organisation as they saw it, companies included, and the decision commits only under
+    the version it was read at (chalicelib/services/eligibility.py). A company or claim is an item of its
+    own, so a transaction that adds, renames, proves, locks or drops one also touches the organisation, and
+    a decision racing it fails rather than approving what nobody saw. Without the version condition PynamoDB
+    sends `ADD version 1` for any number the instance holds; it needs one, not the right one."""
+    tx.update(
+        OrganisationModel(org_id, version=0),
+        actions=[OrganisationModel.companies_changed_at.set(now)],
+        condition=OrganisationModel.org_id.exists(),
+        add_version_condition=False,
+    )
 
 
 def get_organisation(org_id: str) -> OrganisationModel | None:

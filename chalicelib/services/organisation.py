@@ -62,6 +62,7 @@ from chalicelib.models.organisation import (
     companies_of,
     get_company,
     get_organisation,
+    touch,
 )
 from chalicelib.services.authz import Access, CompanyScope, Principal
 from chalicelib.services.vendor_view import publish, view_of
@@ -466,6 +467,9 @@ def _write(tx: TransactWrite, organisation: OrganisationModel, writes: _Writes, 
     if writes.organisation:
         # Under the organisation's version: a staff decision or another edit meanwhile makes this a conflict.
         tx.update(organisation, actions=writes.organisation)
+    elif writes.companies:
+        # A company's name is part of what staff review: renaming one moves the organisation's version.
+        touch(tx, org_id, now)
     for cvr, actions in writes.companies.items():
         tx.update(CompanyModel(cvr), actions=actions, condition=CompanyModel.org_id == org_id)
     for account in writes.added:

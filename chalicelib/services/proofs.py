@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.clock import Clock, isoformat
@@ -53,6 +53,7 @@ from chalicelib.models.organisation import (
     get_claim,
     get_company,
     get_organisation,
+    touch,
 )
 from chalicelib.models.outbox import MailKind, Recipient, outgoing
 from chalicelib.models.user import UserModel, company_access, get_user
@@ -202,6 +203,7 @@ class ProofService:
                         tx, request, letter, Actor.anonymous(), origin, self._clock.now()
                     )
                     tx.save(claim, condition=CompanyClaimModel.cvr.does_not_exist())
+                    touch(tx, org_id, claim.created_at)  # a new pending company is news to staff's review
             except TransactWriteError:
                 continue  # already claimed and lettered by an earlier try of this activation
 
@@ -351,6 +353,7 @@ class ProofService:
                 # Replaces the spent claim only as it was read: two requests send one letter.
                 else CompanyClaimModel.created_at == spent.created_at,
             )
+            touch(tx, letter.org_id, now)
         return claim
 
     def _claim_with_letter(
@@ -436,6 +439,9 @@ class ProofService:
         return {"cvr": cvr, "status": "proven"}
 
     def _count_try(self, claim: CompanyClaimModel) -> None:
+        if claim.attempts + 1 >= MAX_ATTEMPTS:
+            self._count_last_try(claim)
+            return
         try:
             claim.update(
                 actions=[CompanyClaimModel.attempts.add(1)],
@@ -445,6 +451,21 @@ class ProofService:
             if exc.cause_response_code != CONDITION_FAILED:
                 raise
             raise ActivationLocked(LOCKED) from exc
+
+    def _count_last_try(self, claim: CompanyClaimModel) -> None:
+        """The try that locks the claim if wrong: counted with the organisation touched, as the company then
+        shows as locked in staff's review."""
+        try:
+            with transaction() as tx:
+                tx.update(
+                    claim,
+                    actions=[CompanyClaimModel.attempts.add(1)],
+                    condition=CompanyClaimModel.attempts < MAX_ATTEMPTS,
+                )
+                touch(tx, claim.org_id, self._clock.now())
+        except TransactWriteError as exc:
+            raise ActivationLocked(LOCKED) from exc
+        claim.attempts += 1
 
     def _refuse(self, claim: CompanyClaimModel, principal: Principal, origin: Origin, now: datetime) -> None:
         with transaction() as tx:
@@ -479,7 +500,7 @@ class ProofService:
                 _write_proof(tx, claim.org_id, proven, principal, origin, now)
                 tx.delete(claim, condition=CompanyClaimModel.attempts == claim.attempts)
         except TransactWriteError as exc:
-            if CompanyModel.count(claim.cvr) and _drop(claim):
+            if CompanyModel.count(claim.cvr) and _drop(claim, now):
                 raise Conflict(
                     "Another organisation has proven this company first; it cannot join yours. "
                     "Contact support if you think this is wrong."
@@ -503,6 +524,8 @@ def _write_proof(
     """The proven company, its accounts and the audit record; the user who proved it gets full access to
     it, and may give it to colleagues."""
     write_proven_company(tx, org_id, proven, now)
+    # A company proven (and its claim gone) changes what staff review of the organisation.
+    touch(tx, org_id, now)
     prover = get_user(principal.user_id)
     if prover is not None:
         tx.update(
@@ -524,10 +547,14 @@ def _write_proof(
     )
 
 
-def _drop(claim: CompanyClaimModel) -> bool:
+def _drop(claim: CompanyClaimModel, now: datetime) -> bool:
     try:
-        claim.delete()
-    except DeleteError:
+        with transaction() as tx:
+            tx.delete(claim, condition=CompanyClaimModel.cvr.exists())
+            if get_organisation(claim.org_id) is not None:
+                # A pending company gone changes what staff review of the organisation.
+                touch(tx, claim.org_id, now)
+    except TransactWriteError:
         return False
     return True
 
@@ -535,14 +562,14 @@ def _drop(claim: CompanyClaimModel) -> bool:
 def drop_losing_claims(cvr: str, *, winner: str, now: datetime) -> None:
     """The company is proven for `winner`: every other organisation's claim on it is dropped."""
     for claim in claims_on(cvr):
-        if claim.org_id != winner and _drop(claim):
+        if claim.org_id != winner and _drop(claim, now):
             _note_dropped(claim, now, reason="proven_by_another_organisation")
 
 
 def release_claims(org_id: str, now: datetime, *, reason: str) -> None:
     """Drop an organisation's pending companies (it was rejected): their real owners owe it nothing."""
     for claim in all_claims_of(org_id):
-        if _drop(claim):
+        if _drop(claim, now):
             _note_dropped(claim, now, reason=reason)
 
 

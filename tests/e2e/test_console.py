@@ -94,9 +94,10 @@ def approve(stack: RunningStack, name: str) -> None:
     queue: Any = requests.get(
         f"{stack.api}/v1/staff/organisations?status=pending_review", headers=headers, timeout=10
     ).json()
-    org_id = next(o["org_id"] for o in queue["items"] if o["name"] == name)
-    approve_url = f"{stack.api}/v1/staff/organisations/{org_id}/approve"
-    answer = requests.post(approve_url, headers=headers, timeout=10)
+    # On the organisation as the queue shows it: its version goes back as If-Match.
+    listed = next(o for o in queue["items"] if o["name"] == name)
+    approve_url = f"{stack.api}/v1/staff/organisations/{listed['org_id']}/approve"
+    answer = requests.post(approve_url, headers={**headers, "If-Match": listed["etag"]}, timeout=10)
     assert answer.status_code == 200, answer.text
 
 

@@ -29,6 +29,16 @@ def api(stack: RunningStack, method: str, path: str, token: str | None = None, *
     return requests.request(method, f"{stack.api}{path}", headers=headers, timeout=10, **kwargs)
 
 
+def decide(stack: RunningStack, org_id: str, decision: str, token: str, **kwargs: Any) -> Any:
+    """A staff decision (`approve`, `name/approve`, ...) on the organisation as staff see it now: its
+    `ETag` sent back as `If-Match`, as the console does."""
+    opened = api(stack, "GET", f"/v1/staff/organisations/{org_id}", token)
+    assert opened.status_code == 200, opened.text
+    headers = {"Authorization": f"Bearer {token}", "If-Match": opened.headers["ETag"]}
+    url = f"{stack.api}/v1/staff/organisations/{org_id}/{decision}"
+    return requests.post(url, headers=headers, timeout=10, **kwargs)
+
+
 def activation_letter(stack: RunningStack, mailbox: str) -> tuple[str, str]:
     """The username and activation code of the letter in `.local/mail/` sent to `mailbox`."""
     deadline = time.monotonic() + LETTER_TIMEOUT_SECONDS
@@ -147,7 +157,7 @@ def test_a_newcomer_applies_activates_enrols_and_is_approved(stack: RunningStack
     staff_token = sign_in(cognito, client_id, staff["username"], staff["password"], staff["totp_secret"])
     queue = api(stack, "GET", "/v1/staff/organisations?status=pending_review", staff_token).json()
     assert org_id in [item["org_id"] for item in queue["items"]]
-    approved = api(stack, "POST", f"/v1/staff/organisations/{org_id}/approve", staff_token)
+    approved = decide(stack, org_id, "approve", staff_token)
     assert approved.status_code == 200, approved.text
 
     # Then the administrator sees the organisation approved

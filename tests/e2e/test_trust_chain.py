@@ -13,7 +13,7 @@ import pytest
 from infra.local.signin import sign_in
 from infra.local.totp import fresh_totp
 from tests.e2e.conftest import RunningStack
-from tests.e2e.test_onboarding import LETTER_TIMEOUT_SECONDS, _labelled, _plain_text, api
+from tests.e2e.test_onboarding import LETTER_TIMEOUT_SECONDS, _labelled, _plain_text, api, decide
 
 pytestmark = pytest.mark.e2e
 
@@ -123,9 +123,7 @@ def test_a_subsidiary_you_do_not_control_gives_you_nothing_and_its_owner_applies
         accounts=[{"cvr": GROEN_VAERKSTED, "number": "9001", "name": "Værksted"}],
     )
     token = activate_and_sign_in(stack, BLAA_KORS, ATTACKER)
-    approved = api(
-        stack, "POST", f"/v1/staff/organisations/{org_id_of(stack, token)}/approve", staff_token(stack)
-    )
+    approved = decide(stack, org_id_of(stack, token), "approve", staff_token(stack))
     assert approved.status_code == 200, approved.text
 
     # Then the subsidiary is only pending, and no code can be made under it
@@ -171,7 +169,7 @@ def test_vendors_see_the_legal_name_and_the_approved_name_and_codes_work_right_a
     token = activate_and_sign_in(stack, NATTERAVNE, OWNER)
     org_id = org_id_of(stack, token)
     staff = staff_token(stack)
-    assert api(stack, "POST", f"/v1/staff/organisations/{org_id}/approve", staff).status_code == 200
+    assert decide(stack, org_id, "approve", staff).status_code == 200
 
     # Then it creates a code at once, under its default account
     created = new_code(stack, token, NATTERAVNE, "1000")
@@ -198,6 +196,6 @@ def test_vendors_see_the_legal_name_and_the_approved_name_and_codes_work_right_a
     review = api(stack, "GET", f"/v1/staff/organisations/{org_id}", staff).json()
     assert review["requested_name"] == "Røde Kors Aarhus"
     assert review["companies"][0]["register_name"] == "Natteravnene Vestjylland"
-    assert api(stack, "POST", f"/v1/staff/organisations/{org_id}/name/approve", staff).status_code == 200
+    assert decide(stack, org_id, "name/approve", staff).status_code == 200
     assert seen()["name"] == "Røde Kors Aarhus"
     assert seen()["legal_name"] == "Natteravnene Vestjylland"

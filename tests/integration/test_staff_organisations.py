@@ -16,7 +16,7 @@ from chalicelib.services.eligibility import may_create_codes
 from chalicelib.services.handles import ascii_handle
 from infra.local.demo import CompanySpec, add_organisation
 from tests.integration.test_authentication import assert_problem
-from tests.onboarding import JSON, mail, post, rendered, trail
+from tests.onboarding import JSON, mail, rendered, reviewed_version, staff_decide, trail
 from tests.people import Org, People, json_of
 
 PENDING = OrganisationStatus.PENDING_REVIEW
@@ -26,10 +26,8 @@ SUSPENDED = OrganisationStatus.SUSPENDED
 
 
 def decide(client: Any, staff: Any, org_id: str, decision: str, reason: str | None = None) -> Any:
-    path = f"/v1/staff/organisations/{org_id}/{decision}"
-    if reason is None:
-        return client.http.post(path, headers=staff.auth)
-    return post(client, path, {"reason": reason}, staff.auth)
+    """A decision on the organisation as staff see it now (its `ETag` as `If-Match`)."""
+    return staff_decide(client, staff, org_id, decision, reason)
 
 
 def status_of(org_id: str) -> str:
@@ -129,7 +127,8 @@ def test_rejecting_and_suspending_need_a_reason(client, people: People, decision
     staff = people.staff()
     path = f"/v1/staff/organisations/{org.org_id}/{decision}"
     raw = b"" if body is None else json.dumps(body).encode()
-    response = client.http.post(path, headers={**staff.auth, **JSON}, body=raw)
+    version = reviewed_version(client, staff, org.org_id)
+    response = client.http.post(path, headers={**staff.auth, **JSON, "If-Match": version}, body=raw)
     assert_problem(response, 400, "invalid-input")
     assert status_of(org.org_id) != (REJECTED if decision == "reject" else SUSPENDED).value
 
@@ -217,7 +216,8 @@ def test_a_reapproval_keeps_the_handle_it_had(client, people: People):
 
 
 def test_an_unknown_organisation_is_404(client, people: People):
-    assert_problem(decide(client, people.staff(), "org-nope", "approve"), 404, "not-found")
+    answer = staff_decide(client, people.staff(), "org-nope", "approve", version='"0123456789abcdef"')
+    assert_problem(answer, 404, "not-found")
 
 
 def test_staff_list_organisations_by_status_oldest_first_a_page_at_a_time(client, people: People):

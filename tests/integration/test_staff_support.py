@@ -7,6 +7,7 @@ from typing import Any
 from chalicelib.models.handle import reserve_handle
 from chalicelib.models.organisation import OrganisationStatus
 from tests.integration.test_authentication import assert_problem
+from tests.onboarding import staff_decide
 from tests.people import People, json_of
 
 
@@ -109,11 +110,7 @@ def test_staff_see_their_decision_in_the_organisations_trail_with_every_company(
     # Given a pending organisation that staff reject with a reason
     org = people.organisation(OrganisationStatus.PENDING_REVIEW)
     staff = people.staff()
-    rejected = client.http.post(
-        f"/v1/staff/organisations/{org.org_id}/reject",
-        headers={**staff.auth, "Content-Type": "application/json"},
-        body=b'{"reason": "Ikke en NGO"}',
-    )
+    rejected = staff_decide(client, staff, org.org_id, "reject", "Ikke en NGO")
     assert rejected.status_code == 200, rejected.body
 
     # When staff read the organisation's trail

@@ -39,6 +39,7 @@ from tests.onboarding import (
     registered_organisation,
     rendered,
     signed_in,
+    staff_decide,
     username_and_code,
 )
 from tests.people import People, Person, json_of
@@ -62,7 +63,7 @@ def activated(client: Any, cognito: Any, people: People, body: dict[str, Any]) -
 
 
 def approve(client: Any, staff: Person, org_id: str) -> None:
-    response = post(client, f"/v1/staff/organisations/{org_id}/approve", {}, staff.auth)
+    response = staff_decide(client, staff, org_id, "approve")
     assert response.status_code == 200, response.body
 
 
@@ -220,9 +221,7 @@ def test_rejection_and_an_expired_proof_release_the_pending_companies(client, co
 
     # When staff reject the organisation, its claims are dropped altogether
     staff = people.staff()
-    response = post(
-        client, f"/v1/staff/organisations/{admin.org_id}/reject", {"reason": "Ikke en NGO"}, staff.auth
-    )
+    response = staff_decide(client, staff, str(admin.org_id), "reject", "Ikke en NGO")
     assert response.status_code == 200, response.body
     assert claims_on(OTHER_SUBSIDIARY) == []
 
@@ -230,7 +229,7 @@ def test_rejection_and_an_expired_proof_release_the_pending_companies(client, co
 def test_rejection_drops_a_claim_still_open(client, cognito, people: People):
     admin = activated(client, cognito, people, claimed_subsidiary_form())
     staff = people.staff()
-    post(client, f"/v1/staff/organisations/{admin.org_id}/reject", {"reason": "Ikke en NGO"}, staff.auth)
+    staff_decide(client, staff, str(admin.org_id), "reject", "Ikke en NGO")
     assert claims_on(OTHER_SUBSIDIARY) == []
     assert_problem(prove(client, admin, OTHER_SUBSIDIARY, proof_code(OTHER_SUBSIDIARY)), 404, "not-found")
 
@@ -328,9 +327,7 @@ def test_vendors_see_the_registers_legal_name_and_a_rename_only_once_staff_appro
     assert reviewed["companies"][0]["register_name"] == "Foreningen Ældre Hjælper Ældre"
 
     # When staff refuse it, the approved name stays; when asked again and approved, vendors see the new one
-    refused = post(
-        client, f"/v1/staff/organisations/{admin.org_id}/name/refuse", {"reason": "Vildledende"}, staff.auth
-    )
+    refused = staff_decide(client, staff, str(admin.org_id), "name/refuse", "Vildledende")
     assert json_of(refused)["requested_name"] is None
     assert seen()["name"] == "Hjælpere Aarhus"
     client.http.patch(
@@ -338,7 +335,7 @@ def test_vendors_see_the_registers_legal_name_and_a_rename_only_once_staff_appro
         headers={**admin.auth, "content-type": "application/json"},
         body=b'{"name": "Hjaelpere i Aarhus"}',
     )
-    approved = post(client, f"/v1/staff/organisations/{admin.org_id}/name/approve", {}, staff.auth)
+    approved = staff_decide(client, staff, str(admin.org_id), "name/approve")
     assert approved.status_code == 200, approved.body
     assert seen()["name"] == "Hjaelpere i Aarhus"
     assert seen()["legal_name"] == "Foreningen Ældre Hjælper Ældre"

@@ -25,6 +25,7 @@ from infra.local.demo import set_organisation_status
 from tests.integration.test_authentication import assert_problem
 from tests.integration.test_codes import created, random_part, renew, representative, revoke
 from tests.integration.test_staff_organisations import decide
+from tests.onboarding import staff_decide
 from tests.people import Org, People, Person, VendorCaller, json_of
 from tests.unit.test_validation_rules import ThrottledDynamoDB
 
@@ -823,7 +824,7 @@ def test_an_approved_change_of_name_counts_for_the_very_next_check(client, peopl
 
     # And once staff approve it, the very next check names it so
     staff = people.staff()
-    approved = client.http.post(f"/v1/staff/organisations/{org.org_id}/name/approve", headers=staff.auth)
+    approved = staff_decide(client, staff, org.org_id, "name/approve")
     assert approved.status_code == 200, approved.body
     assert validate(client, vendor, code["code"])["organisation"]["name"] == "Ny Forening"
     state = get_handle(OrganisationModel.get(org.org_id).handle)
@@ -839,10 +840,8 @@ def test_a_refused_change_of_name_leaves_what_vendors_see(client, people, clock)
         "/v1/organisation", headers={**admin.auth, **JSON}, body=json.dumps({"name": "Andet Navn"}).encode()
     )
 
-    refused = client.http.post(
-        f"/v1/staff/organisations/{org.org_id}/name/refuse",
-        headers={**people.staff().auth, **JSON},
-        body=json.dumps({"reason": "Navnet passer ikke til registeret"}).encode(),
+    refused = staff_decide(
+        client, people.staff(), org.org_id, "name/refuse", "Navnet passer ikke til registeret"
     )
 
     assert refused.status_code == 200, refused.body

@@ -27,6 +27,7 @@ from chalicelib.settings import Settings, resource_name
 from infra.local.events import QueueConsumer, StreamConsumer
 from infra.local.provision import stream_environment
 from tests.integration.test_codes import created, renew, representative, revoke
+from tests.onboarding import staff_decide
 from tests.people import Org, People, Person, VendorCaller, json_of
 from tests.webhook_listener import Listener, listening
 
@@ -291,11 +292,7 @@ def test_a_suspension_with_more_receipts_than_a_transaction_holds_tells_each_onc
     receipts = {validated(client, vendor, code["code"]) for _ in range(120)}
 
     # When staff suspend it
-    response = client.http.post(
-        f"/v1/staff/organisations/{org.org_id}/suspend",
-        headers={**staff.auth, **JSON},
-        body=json.dumps({"reason": "Under investigation"}).encode(),
-    )
+    response = staff_decide(client, staff, org.org_id, "suspend", "Under investigation")
     assert response.status_code == 200, response.body
     pipeline.run()
 
@@ -315,7 +312,7 @@ def test_a_suspension_with_more_receipts_than_a_transaction_holds_tells_each_onc
     assert len(pages(client, vendor)) == 120
 
     # And reinstating it tells again, as organisation.reinstated
-    response = client.http.post(f"/v1/staff/organisations/{org.org_id}/approve", headers=staff.auth)
+    response = staff_decide(client, staff, org.org_id, "approve")
     assert response.status_code == 200, response.body
     pipeline.run()
     assert [e["type"] for e in pages(client, vendor)].count("organisation.reinstated") == 120

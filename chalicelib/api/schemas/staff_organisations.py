@@ -49,6 +49,10 @@ class StaffOrganisation(BaseModel):
     status_reason: str | None = Field(description="Staff's reason, when rejected or suspended")
     created_at: str
     approved_at: str | None = Field(description="Approved without interruption since (UTC)")
+    etag: str = Field(
+        description="The version of what this shows (the `ETag` of the organisation's own answer): a "
+        "decision on it sends it as `If-Match`"
+    )
 
 
 class StaffOrganisationReview(StaffOrganisation):
