@@ -20,6 +20,7 @@ from tests.e2e.browser import browser, keep_screenshot, new_context, sign_in_as_
 from tests.e2e.conftest import RunningStack
 from tests.e2e.test_codes import FrontEnd
 from tests.e2e.test_onboarding import activation_letter
+from tests.e2e.test_trust_chain import activate_and_sign_in
 from tests.e2e.test_validations import Vendor, staff_session
 
 pytestmark = pytest.mark.e2e
@@ -142,6 +143,49 @@ def test_staff_approve_an_organisation_from_the_queue_and_reject_another_with_a_
     expect(page.get_by_role("button", name="Suspendér: Grøn Hjælp Esbjerg")).to_be_visible()
     page.get_by_label("Vis").select_option("rejected")
     expect(page.get_by_role("article", name="Natteravnene Vestjylland").get_by_text(reason)).to_be_visible()
+    assert refused == []
+
+
+def test_an_organisation_renamed_after_staff_opened_it_is_shown_again_before_it_is_approved(
+    page: Page, stack: RunningStack
+):
+    # Given an organisation waiting for review, whose administrator can change its name
+    apply(stack, "31670004", "Café Ørsted", "ida.cafe@example.org")
+    admin = activate_and_sign_in(stack, "31670004", {"email": "ida.cafe@example.org"})
+    refused = watch_policy_violations(page)
+
+    # And staff have it open in the review queue
+    open_sagsbehandling(page, stack)
+    expect(page.get_by_role("article", name="Café Ørsted")).to_be_visible()
+
+    # When the organisation renames itself through the API, after staff opened it
+    renamed = requests.patch(
+        f"{stack.api}/v1/organisation",
+        headers={"Authorization": f"Bearer {admin}"},
+        json={"name": "Café Ørsted Fond"},
+        timeout=10,
+    )
+    assert renamed.status_code == 200, renamed.text
+
+    # And staff approve what they saw
+    page.get_by_role("button", name="Godkend: Café Ørsted").click()
+    dialog = page.get_by_role("dialog", name="Godkend organisationen")
+    dialog.get_by_role("button", name="Godkend", exact=True).click()
+
+    # Then the console says it changed, shows it as it is now, and asks again; nothing was approved
+    expect(
+        dialog.get_by_text("Organisationen er ændret, siden du åbnede den. Se ændringerne og beslut igen.")
+    ).to_be_visible()
+    expect(dialog.get_by_text("Café Ørsted Fond")).to_be_visible()
+    expect(page.get_by_role("article", name="Café Ørsted Fond")).to_be_visible()
+    assert status_by_cvr(stack, "31670004") == "pending_review"
+
+    # When staff approve the organisation as it is now
+    dialog.get_by_role("button", name="Godkend", exact=True).click()
+
+    # Then it is approved under the name staff saw
+    expect(page.get_by_text("Café Ørsted Fond er godkendt.")).to_be_visible()
+    assert status_by_cvr(stack, "31670004") == "approved"
     assert refused == []
 
 

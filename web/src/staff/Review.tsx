@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { unwrap, type Schemas } from "../api/client";
+import { asProblem } from "../problems";
 import { Select } from "../components/Field";
 import { Notice } from "../components/Notice";
 import { Pager, useCursorPages } from "../components/Pager";
@@ -86,6 +87,7 @@ export function ReviewTab() {
   const [status, setStatus] = useState<Status>("pending_review");
   const [asking, setAsking] = useState<{ decision: Decision; organisation: ReviewOrganisation } | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  const [stale, setStale] = useState<string | null>(null);
 
   const list = useQuery({
     queryKey: ["staff-organisations", status, pages.cursor],
@@ -98,7 +100,8 @@ export function ReviewTab() {
   });
   const decide = useMutation({
     mutationFn: ({ decision, organisation, reason }: { decision: Decision; organisation: ReviewOrganisation; reason: string }) => {
-      const path = { params: { path: { org_id: organisation.org_id } } };
+      // The decision is on the organisation as staff saw it: if it changed since, the API answers 412.
+      const path = { params: { path: { org_id: organisation.org_id }, header: { "If-Match": organisation.etag } } };
       if (decision === "approve") return unwrap(session, () => api.POST("/v1/staff/organisations/{org_id}/approve", path));
       if (decision === "approveName")
         return unwrap(session, () => api.POST("/v1/staff/organisations/{org_id}/name/approve", path));
@@ -114,7 +117,32 @@ export function ReviewTab() {
       void refresh(queryClient, ["staff-organisations"]);
       void refresh(queryClient, ["staff-audit"]);
     },
+    onError: async (error, { decision, organisation }) => {
+      if (asProblem(error).status !== 412) return;
+      // It changed since it was opened: show it as it is now, and ask again about that.
+      await refresh(queryClient, ["staff-organisations"]);
+      const fresh = queryClient
+        .getQueriesData<{ items: ReviewOrganisation[] }>({ queryKey: ["staff-organisations"] })
+        .flatMap(([, data]) => data?.items ?? [])
+        .find((o) => o.org_id === organisation.org_id);
+      if (fresh && decisionsFor(fresh.status, fresh.requested_name).includes(decision)) {
+        // Unless the dialog was closed meanwhile.
+        setAsking((current) => (current ? { decision, organisation: fresh } : null));
+        return;
+      }
+      // The decision no longer applies (decided meanwhile, or the request withdrawn): the list shows why.
+      setAsking(null);
+      setMessage(null);
+      setStale(s("review.changed"));
+    },
   });
+
+  const decisionError = (error: unknown): string => {
+    const status = asProblem(error).status;
+    if (status === 412) return s("review.changed");
+    if (status === 428) return s("review.versionMissing");
+    return problemMessage(error, language, t("common.networkError"));
+  };
 
   const items = (list.data?.items ?? []) as ReviewOrganisation[];
   const spec = asking ? DECISIONS[asking.decision] : null;
@@ -124,6 +152,11 @@ export function ReviewTab() {
       {message ? (
         <Notice kind="success">
           <p className="alert-text">{message}</p>
+        </Notice>
+      ) : null}
+      {stale ? (
+        <Notice kind="warning">
+          <p className="alert-text">{stale}</p>
         </Notice>
       ) : null}
       <Select
@@ -201,6 +234,7 @@ export function ReviewTab() {
                     onClick={() => {
                       decide.reset();
                       setMessage(null);
+                      setStale(null);
                       setAsking({ decision, organisation });
                     }}
                   >
@@ -219,7 +253,7 @@ export function ReviewTab() {
           title={s(spec.title)}
           confirmLabel={s(spec.label)}
           busy={decide.isPending}
-          error={decide.isError ? problemMessage(decide.error, language, t("common.networkError")) : null}
+          error={decide.isError ? decisionError(decide.error) : null}
           warning={asking.decision !== "approve" && asking.decision !== "approveName"}
           {...(spec.reason ? { reasonLabel: s("review.reasonLabel") } : {})}
           onClose={() => setAsking(null)}
