@@ -14,7 +14,7 @@ import pytest
 
 from chalicelib.api.deps import Container
 from chalicelib.models.handle import get_handle
-from chalicelib.models.organisation import CompanyModel, OrganisationModel, OrganisationStatus
+from chalicelib.models.organisation import OrganisationModel, OrganisationStatus, companies_of
 from chalicelib.models.outbox import MailKind
 from chalicelib.services.eligibility import EligibilityService, Reviewed
 from tests.integration.test_authentication import assert_problem
@@ -273,31 +273,57 @@ class Raced(EligibilityService):
         return found
 
 
-def renamed_in_the_race(org_id: str) -> None:
-    OrganisationModel.get(org_id).update(actions=[OrganisationModel.name.set(LOOKALIKE)])
+Race = Callable[[Container, Person], Callable[[str], None]]
 
 
-def company_renamed_in_the_race(org_id: str) -> None:
-    # As the master-data transaction renames a company: the company, and the organisation touched.
-    from chalicelib.models.base import transaction
-    from chalicelib.models.organisation import companies_of, touch
+def renamed_in_the_race(container: Container, admin: Person) -> Callable[[str], None]:
+    def race(org_id: str) -> None:
+        OrganisationModel.get(org_id).update(actions=[OrganisationModel.name.set(LOOKALIKE)])
 
-    company = companies_of(org_id)[0]
-    with transaction() as tx:
-        tx.update(company, actions=[CompanyModel.name.set("Røde Kors Datter")])
-        touch(tx, org_id, company.created_at)
+    return race
 
 
-@pytest.mark.parametrize("race", [renamed_in_the_race, company_renamed_in_the_race])
+def company_renamed_in_the_race(container: Container, admin: Person) -> Callable[[str], None]:
+    """The administrator renames a company through the master-data service, as PATCH /v1/organisation does:
+    a write to another item than the organisation's."""
+    from chalicelib.models.audit import Origin
+    from chalicelib.services.organisation import OrganisationChanges
+
+    def race(org_id: str) -> None:
+        principal = container.identity.authenticate(f"Bearer {admin.token}")
+        cvr = companies_of(org_id)[1].cvr
+        changes = OrganisationChanges.model_validate(
+            {"companies": [{"cvr": cvr, "name": "Røde Kors Datter"}]}
+        )
+        container.organisation.update(principal, changes, origin=Origin())
+
+    return race
+
+
+def company_added_in_the_race(container: Container, admin: Person) -> Callable[[str], None]:
+    """The administrator names another company of the group, which gets a letter of its own, as POST
+    /v1/organisation/companies does: a claim, another item again."""
+    from chalicelib.models.audit import Origin
+
+    def race(org_id: str) -> None:
+        principal = container.identity.authenticate(f"Bearer {admin.token}")
+        container.proofs.name_company(principal, "31670004", "Café Ørsted", origin=Origin())
+
+    return race
+
+
+@pytest.mark.parametrize(
+    "race", [renamed_in_the_race, company_renamed_in_the_race, company_added_in_the_race]
+)
 def test_a_change_between_the_check_and_the_write_is_refused_too(
-    client, people: People, container: Container, race: Callable[[str], None]
+    client, people: People, container: Container, race: Race
 ):
     # Given an organisation staff opened, and a change that lands just after their decision checked it
     org = people.organisation(PENDING)
-    people.member(org)
+    admin = people.member(org)
     staff = people.staff()
     seen = reviewed_version(client, staff, org.org_id)
-    container.eligibility = Raced(container, race)
+    container.eligibility = Raced(container, race(container, admin))
 
     # When staff approve what they saw
     answer = staff_decide(client, staff, org.org_id, "approve", version=seen)
