@@ -128,6 +128,27 @@ def test_the_credentials_are_read_once_and_only_when_first_needed():
     assert secret.reads == 1
 
 
+def test_credentials_that_cannot_be_read_are_a_503_and_are_asked_for_again_next_time():
+    # Given a secret that has no value yet on the first lookup (a new stage), and one on the second
+    answers: list[Exception | tuple[str, str]] = [RuntimeError("no value for AWSCURRENT"), ("u", "p")]
+
+    def credentials() -> tuple[str, str]:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    transport = FakeTransport(recorded("no_hits.json"))
+    cvr = CvrRegistry(credentials=credentials, transport=transport)
+
+    # Then the first lookup is a 503 that never reached the register, and the next reads the secret again
+    with pytest.raises(UpstreamUnavailable):
+        cvr.lookup("25560000")
+    assert transport.requests == []
+    assert cvr.lookup("25560000") is None
+    assert [r["auth"] for r in transport.requests] == [("u", "p")]
+
+
 class FakeSecretsManager:
     def __init__(self) -> None:
         self.asked: list[str] = []
