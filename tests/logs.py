@@ -60,7 +60,7 @@ class CloudWatchLogs(logging.Handler):
 def powertools_formatter() -> logging.Formatter:
     """The formatter the Powertools Logger writes its lines with."""
     handler = getattr(logging.getLogger(SERVICE), "powertools_handler", None)
-    formatter = handler.formatter if handler is not None else None
+    formatter = handler.formatter if isinstance(handler, logging.Handler) else None
     assert formatter is not None, "no Powertools Logger has been made yet"
     return formatter
 
