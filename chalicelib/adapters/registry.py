@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 SAMPLE_FILE = Path(__file__).resolve().parent / "registry_sample.json"
 CVR_SEARCH_URL = "http://distribution.virk.dk/cvr-permanent/virksomhed/_search"
+# What the register answers to a user name and password it does not take.
+REFUSED_CREDENTIALS = frozenset({401, 403})
 
 
 class CompanyStatus(StrEnum):
@@ -160,6 +162,11 @@ class CvrRegistry:
             raise UpstreamUnavailable(
                 "The company register did not answer in time; try again shortly."
             ) from exc
+        if status in REFUSED_CREDENTIALS:
+            # The operator may have changed the credentials (README: Before the first deploy): read the
+            # secret again at the next lookup rather than keep the old ones for the container's life.
+            with self._lock:
+                self._auth = None
         if status != 200 or not isinstance(body, dict):
             raise UpstreamUnavailable("The company register could not be asked just now; try again shortly.")
         hits = body.get("hits", {}).get("hits", [])

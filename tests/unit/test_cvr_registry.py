@@ -149,6 +149,22 @@ def test_credentials_that_cannot_be_read_are_a_503_and_are_asked_for_again_next_
     assert [r["auth"] for r in transport.requests] == [("u", "p")]
 
 
+def test_credentials_the_register_refuses_are_read_again_at_the_next_lookup():
+    # Given credentials the register stops taking (the operator changed them), then the new ones
+    read: list[tuple[str, str]] = [("u", "old"), ("u", "new")]
+    transport = FakeTransport({"error": "unauthorized"}, status=401)
+    cvr = CvrRegistry(credentials=lambda: read.pop(0), transport=transport)
+
+    # When a lookup is refused, it is a 503
+    with pytest.raises(UpstreamUnavailable):
+        cvr.lookup("25560000")
+
+    # Then the next lookup reads the secret again and asks with the new ones
+    transport.status, transport.answer = 200, recorded("no_hits.json")
+    assert cvr.lookup("25560000") is None
+    assert [r["auth"] for r in transport.requests] == [("u", "old"), ("u", "new")]
+
+
 class FakeSecretsManager:
     def __init__(self) -> None:
         self.asked: list[str] = []
