@@ -123,7 +123,7 @@ def run(runs: int, port: int) -> None:
     create_tables()
     code, vendor = seed()
     container = Container(
-        settings=Settings(stage="bench", region=REGION, table_prefix=PREFIX), clock=SystemClock()
+        settings=Settings(stage="local", region=REGION, table_prefix=PREFIX), clock=SystemClock()
     )
     use_container(container)
     raw = boto3.client("dynamodb", region_name=REGION)

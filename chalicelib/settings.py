@@ -10,7 +10,7 @@ import re
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from chalicelib.environment import (
@@ -35,6 +35,10 @@ __all__ = [
 # An origin as browsers send it: scheme, host and an optional port; no path, no trailing slash.
 ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
 LOOPBACK_STAGES = frozenset({"local", "test"})
+# The stages that run on this machine. Only they may name companies from the sample register (whose letters go
+# to invented `.example` mailboxes) or hash activation codes with a fixed key from their configuration; every
+# other stage proves companies against the CVR register and reads the key from Secrets Manager.
+LOCAL_STAGES = frozenset({"local", "test"})
 
 
 class Settings(BaseSettings):
@@ -66,7 +70,8 @@ class Settings(BaseSettings):
     activation_key: SecretStr = SecretStr("")
     activation_key_secret: str = ""
     # Which company register the activation letter's address comes from: `sample` reads the sample
-    # companies in chalicelib/adapters/registry_sample.json (or `registry_file`). See the README.
+    # companies in chalicelib/adapters/registry_sample.json (or `registry_file`), in the local and test
+    # stages only; dev and prod set `cvr` in .chalice/config.json. See the README.
     registry: Literal["sample", "cvr"] = "sample"
     registry_file: str = ""
     # `cvr`: the Danish Business Authority's search API; its user name and password are a Secrets Manager
@@ -117,6 +122,22 @@ class Settings(BaseSettings):
             if not isinstance(origin, str) or not ORIGIN.match(origin):
                 raise ValueError(f"not an origin (scheme://host[:port], lower case, no path): {origin!r}")
         return value
+
+    @model_validator(mode="after")
+    def _deployed_stages_use_the_real_register_and_key(self) -> Settings:
+        if self.stage in LOCAL_STAGES:
+            return self
+        if self.registry == "sample":
+            raise ValueError(
+                f"stage {self.stage!r} must prove companies against the CVR register (GODKEND_REGISTRY=cvr); "
+                "the sample register is for the local and test stages only"
+            )
+        if self.activation_key.get_secret_value():
+            raise ValueError(
+                f"stage {self.stage!r} must read the activation key from Secrets Manager "
+                "(GODKEND_ACTIVATION_KEY_SECRET), not from GODKEND_ACTIVATION_KEY"
+            )
+        return self
 
     @property
     def webhooks_may_use_loopback(self) -> bool:

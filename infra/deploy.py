@@ -10,6 +10,10 @@ its own, `godkend-artifacts`, unless `--bucket` names one), uploads the code wit
 package`, and creates or updates the stack `godkend-<stage>` with `aws cloudformation deploy`, which waits
 for the outcome and rolls a failed update back. The commands are the AWS CLI's, so what the dry run prints
 can be run by hand.
+
+The stack creates the CVR register's credentials secret empty; the operator sets its value (README: Before
+the first deploy). A deploy stops, in one line, while it has none: before changing anything when the secret
+already exists, and after creating it when this deploy made it.
 """
 
 from __future__ import annotations
@@ -23,12 +27,21 @@ import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import NoReturn
 
 from chalicelib.settings import DEFAULT_REGION
 from infra.operations import function_names
-from infra.package import PROJECT_DIR, PackagingFailed, package, reserved_concurrency, stages
+from infra.package import (
+    PROJECT_DIR,
+    TABLE_PREFIX_PARAMETER,
+    PackagingFailed,
+    package,
+    reserved_concurrency,
+    stages,
+    table_prefix,
+)
 
 PROG = "python -m infra.deploy"
 ARTIFACTS_STACK = "godkend-artifacts"
@@ -38,6 +51,9 @@ PROTECTION = "DeletionProtection"
 # A stage this tool refuses to destroy: production data outlives any one deployment.
 PROTECTED = ("prod",)
 CAPABILITIES = ("CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND")
+# The CVR register's credentials: `${TablePrefix}/cvr-credentials` in infra/resources.json.
+CVR_SECRET = "cvr-credentials"  # noqa: S105 - a secret's name, not its value
+HOW_TO_SET_THEM = "set them as the README says (Deploying to AWS: Before the first deploy), then deploy again"
 INSTALL_CLI = (
     "the AWS CLI (`aws`) is not installed: install version 2 "
     "(https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html), "
@@ -192,6 +208,48 @@ class Runner:
         return (finished.stdout or "").strip()
 
 
+class Secret(Enum):
+    MISSING = "missing"
+    EMPTY = "empty"
+    SET = "set"
+
+
+def credentials_secret(plan: Plan) -> str:
+    """The name of the stage's CVR register credentials secret, after the stack's TablePrefix."""
+    prefix = plan.parameters.get(TABLE_PREFIX_PARAMETER) or table_prefix(plan.stage)
+    return f"{prefix}/{CVR_SECRET}"
+
+
+def secret_command(region: str, name: str) -> Command:
+    # ListSecrets says which versions a secret has without reading its value, and answers [] for none.
+    return [
+        *_aws("secretsmanager", "list-secrets", region),
+        "--filters",
+        f"Key=name,Values={name}",
+        "--query",
+        f'SecretList[?Name==`"{name}"`]',
+        "--output",
+        "json",
+    ]
+
+
+def secret_state(runner: Runner, region: str, name: str) -> Secret | None:
+    """Whether the secret exists and has a current value; None in a dry run, which asks nothing."""
+    answer = runner.run(secret_command(region, name), capture=True)
+    if runner.dry_run:
+        return None
+    try:
+        found = json.loads(answer or "[]")
+    except ValueError:
+        raise DeployFailed(
+            f"`aws secretsmanager list-secrets` answered what is not JSON: {answer[:80]!r}"
+        ) from None
+    if not found:
+        return Secret.MISSING
+    versions = found[0].get("SecretVersionsToStages") or {}
+    return Secret.SET if any("AWSCURRENT" in labels for labels in versions.values()) else Secret.EMPTY
+
+
 def deploy(
     plan: Plan, runner: Runner, packager: Packager = package, *, production_concurrency: bool = False
 ) -> None:
@@ -199,6 +257,13 @@ def deploy(
         sam = packager(plan.stage, plan.build)
     except PackagingFailed as failure:
         raise DeployFailed(str(failure)) from failure
+    secret = credentials_secret(plan)
+    before = secret_state(runner, plan.region, secret)
+    if before is Secret.EMPTY:
+        raise DeployFailed(
+            f"{plan.stack}: the CVR register's credentials (secret {secret}) have no value yet; "
+            f"{HOW_TO_SET_THEM}. Nothing was changed."
+        )
     # Always said: `aws cloudformation deploy` keeps a parameter's previous value when it is not given, and
     # a new stack's first create is unprotected (below).
     parameters = {PROTECTION: "true", **plan.parameters}
@@ -220,6 +285,15 @@ def deploy(
         runner.out(f"# {plan.stack} does not exist yet (a dry run assumes so): create, then protect it")
         runner.run(deploy_commands(first, bucket)[1])
     runner.run(create_or_update)
+    if before is not Secret.SET and secret_state(runner, plan.region, secret) in (
+        Secret.MISSING,
+        Secret.EMPTY,
+    ):
+        # This deploy created the secret, empty: the stage runs, but cannot look a company up yet.
+        raise DeployFailed(
+            f"{plan.stack} is deployed, but the CVR register's credentials (secret {secret}) have no value "
+            f"yet, so no company can be looked up; {HOW_TO_SET_THEM}."
+        )
     runner.run(outputs)
 
 
@@ -234,7 +308,8 @@ def destroy(stage: str, region: str, runner: Runner) -> None:
         runner.run(command)
     print(
         f"Kept (DeletionPolicy Retain): the tables of {stack_name(stage)} (deletion protection on), its user "
-        "pool, activation key secret and KMS key. Delete them by hand to start from nothing."
+        "pool, its secrets (activation key, CVR credentials) and KMS key. Delete them by hand to start from "
+        "nothing."
     )
 
 

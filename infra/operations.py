@@ -45,6 +45,8 @@ SES_BOUNCE_RATE = 0.05
 SES_COMPLAINT_RATE = 0.001
 
 MAIL_SENDER = "Godkend <noreply@${MailDomain}>"
+# The stack's secrets by the short name infra/policies.json grants them under -> their logical id.
+SECRETS = {"activation-key": "ActivationKeySecret", "cvr-credentials": "CvrCredentialsSecret"}
 XRAY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
 
 # checkov checks that do not apply to every function, each with the reason the template carries.
@@ -181,8 +183,8 @@ def resource_arns(service: str, resource: str) -> list[Any]:
             {"Fn::Sub": f"{base}identity/${{MailDomain}}"},
             {"Fn::Sub": f"{base}configuration-set/${{MailConfigurationSet}}"},
         ]
-    if service == "secretsmanager" and resource == "activation-key":
-        return [{"Ref": "ActivationKeySecret"}]
+    if service == "secretsmanager" and resource in SECRETS:
+        return [{"Ref": SECRETS[resource]}]
     raise OperationsError(f"infra/policies.json names {service} resource {resource!r}, which has no ARN rule")
 
 

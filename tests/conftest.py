@@ -51,6 +51,7 @@ from infra.local.provision import (  # noqa: E402
     create_user_pool,
     verify_sender,
 )
+from tests.logs import CloudWatchLogs, captured  # noqa: E402
 from tests.people import People  # noqa: E402
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -117,6 +118,14 @@ def client(container: Container) -> Iterator[Client]:
 @pytest.fixture
 def people(cognito: Any, pool: UserPool, container: Container) -> People:
     return People(cognito, pool)
+
+
+@pytest.fixture
+def logs() -> Iterator[CloudWatchLogs]:
+    """Every line the service's loggers write while the test runs, as CloudWatch would receive it (JSON,
+    `extra=` fields included; tests/logs.py)."""
+    with captured() as lines:
+        yield lines
 
 
 def pytest_collection_modifyitems(

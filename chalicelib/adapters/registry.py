@@ -17,6 +17,7 @@ the letter is how an applicant proves they speak for the company.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,8 +31,12 @@ from chalicelib.errors import UpstreamUnavailable
 from chalicelib.services.cvr import is_valid_cvr
 from chalicelib.settings import Settings
 
+logger = logging.getLogger(__name__)
+
 SAMPLE_FILE = Path(__file__).resolve().parent / "registry_sample.json"
 CVR_SEARCH_URL = "http://distribution.virk.dk/cvr-permanent/virksomhed/_search"
+# What the register answers to a user name and password it does not take.
+REFUSED_CREDENTIALS = frozenset({401, 403})
 
 
 class CompanyStatus(StrEnum):
@@ -157,6 +162,11 @@ class CvrRegistry:
             raise UpstreamUnavailable(
                 "The company register did not answer in time; try again shortly."
             ) from exc
+        if status in REFUSED_CREDENTIALS:
+            # The operator may have changed the credentials (README: Before the first deploy): read the
+            # secret again at the next lookup rather than keep the old ones for the container's life.
+            with self._lock:
+                self._auth = None
         if status != 200 or not isinstance(body, dict):
             raise UpstreamUnavailable("The company register could not be asked just now; try again shortly.")
         hits = body.get("hits", {}).get("hits", [])
@@ -167,7 +177,18 @@ class CvrRegistry:
     def _authentication(self) -> tuple[str, str]:
         with self._lock:
             if self._auth is None:
-                self._auth = self._credentials()
+                try:
+                    self._auth = self._credentials()
+                except Exception as exc:
+                    # A secret without a value yet (a new stage), or one that cannot be read: the register
+                    # cannot be asked, which the caller hears as a 503. Only the kind of failure is logged:
+                    # whatever the secret holds stays out of the logs.
+                    logger.error(
+                        "the company register's credentials could not be read (%s)", type(exc).__name__
+                    )
+                    raise UpstreamUnavailable(
+                        "The company register could not be asked just now; try again shortly."
+                    ) from None
             return self._auth
 
 
@@ -242,7 +263,12 @@ def secrets_manager_credentials(
     return read
 
 
-def build_registry(settings: Settings, *, secrets_client: Callable[[], Any] | None = None) -> CompanyRegistry:
+def build_registry(
+    settings: Settings,
+    *,
+    secrets_client: Callable[[], Any] | None = None,
+    transport: SearchTransport | None = None,
+) -> CompanyRegistry:
     if settings.registry == "sample":
         return SampleRegistry.from_file(
             Path(settings.registry_file) if settings.registry_file else SAMPLE_FILE
@@ -258,6 +284,7 @@ def build_registry(settings: Settings, *, secrets_client: Callable[[], Any] | No
 
         return CvrRegistry(
             credentials=secrets_manager_credentials(settings.cvr_secret_id, secrets_client or client),
+            transport=transport,
             url=settings.cvr_url or CVR_SEARCH_URL,
             timeout_seconds=settings.cvr_timeout_seconds,
         )

@@ -1,13 +1,18 @@
 """`make deploy` / `make destroy` (infra/deploy.py): the dry run packages and prints the exact AWS CLI
-commands without calling AWS; bad arguments are one line, never a traceback."""
+commands without calling AWS; bad arguments are one line, never a traceback; a stage whose CVR register
+credentials have no value is not left looking ready. A real run is played by a fake AWS CLI that answers from
+moto, as the account would."""
 
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
+import boto3
+import jmespath
 import pytest
 
 from infra import deploy
@@ -56,6 +61,11 @@ def test_a_dry_run_prints_the_commands_that_deploy_the_stage(
     # Then it printed exactly what uploads the code and creates or updates godkend-dev, and nothing else ran
     assert code == 0
     lines = capsys.readouterr().out.splitlines()
+    asking_for_the_secret = (
+        "aws --region eu-west-1 secretsmanager list-secrets --filters "
+        "Key=name,Values=godkend-dev/cvr-credentials --query "
+        "'SecretList[?Name==`\"godkend-dev/cvr-credentials\"`]' --output json"
+    )
     deploying = (
         "aws --region eu-west-1 cloudformation deploy --stack-name godkend-dev --template-file "
         "build/dev/packaged.json --s3-bucket my-artifacts --s3-prefix dev --capabilities CAPABILITY_IAM "
@@ -63,11 +73,13 @@ def test_a_dry_run_prints_the_commands_that_deploy_the_stage(
         "--parameter-overrides "
     )
     assert lines == [
+        asking_for_the_secret,
         "aws --region eu-west-1 cloudformation package --template-file build/dev/sam.json --s3-bucket "
         "my-artifacts --s3-prefix dev --output-template-file build/dev/packaged.json --use-json",
         "# godkend-dev does not exist yet (a dry run assumes so): create, then protect it",
         deploying + "DeletionProtection=false OpsEmail=ops@example.org",
         deploying + "DeletionProtection=true OpsEmail=ops@example.org",
+        asking_for_the_secret,
         "aws --region eu-west-1 cloudformation describe-stacks --stack-name godkend-dev --query "
         "'Stacks[0].Outputs' --output table",
         "Dry run: nothing was sent to AWS. Without DRY_RUN=1 the commands above deploy godkend-dev.",
@@ -83,12 +95,13 @@ def test_without_a_bucket_the_artifacts_stack_comes_first(
     )
 
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == (
+    assert "godkend-prod/cvr-credentials" in lines[0]
+    assert lines[1] == (
         "aws --region eu-west-1 cloudformation deploy --stack-name godkend-artifacts --template-file "
         "infra/artifacts.json --no-fail-on-empty-changeset"
     )
-    assert "--stack-name godkend-artifacts" in lines[1]
-    assert "--stack-name godkend-prod" in lines[4]
+    assert "--stack-name godkend-artifacts" in lines[2]
+    assert "--stack-name godkend-prod" in lines[5]
 
 
 def test_production_concurrency_passes_the_configured_figures(
@@ -145,3 +158,123 @@ def test_a_real_run_without_the_aws_cli_says_what_to_install(monkeypatch: pytest
 
     with pytest.raises(deploy.DeployFailed, match="AWS CLI"):
         runner.run(["aws", "--region", "eu-west-1", "cloudformation", "describe-stacks"])
+
+
+# The CVR register's credentials, with a fake AWS CLI
+
+
+class FakeAws(deploy.Runner):
+    """The AWS CLI, answered as the account would: stacks by name (a `cloudformation deploy` creates what the
+    template has that matters here, the empty credentials secret), and Secrets Manager from moto, the CLI's
+    `--query` applied. Remembers every command."""
+
+    def __init__(self, *, stacks: set[str] | None = None) -> None:
+        super().__init__(dry_run=False, out=lambda _: None)
+        self.stacks = set(stacks or ())
+        self.commands: list[str] = []
+        self.secrets = boto3.client("secretsmanager", region_name="eu-west-1")
+
+    def run(self, command: list[str], *, capture: bool = False) -> str:
+        self.commands.append(shlex.join(command))
+        service, verb = command[3:5]
+        option = dict(zip(command[5::2], command[6::2], strict=False))
+        if (service, verb) == ("secretsmanager", "list-secrets"):
+            prefix = option["--filters"].removeprefix("Key=name,Values=")
+            answer = self.secrets.list_secrets(Filters=[{"Key": "name", "Values": [prefix]}])
+            return json.dumps(jmespath.search(option["--query"], answer), default=str)
+        if (service, verb) == ("cloudformation", "describe-stacks"):
+            if option["--stack-name"] not in self.stacks:
+                raise deploy.DeployFailed(f"Stack with id {option['--stack-name']} does not exist")
+            return "artifacts-bucket" if option["--stack-name"] == deploy.ARTIFACTS_STACK else ""
+        if (service, verb) == ("cloudformation", "deploy"):
+            stack = option["--stack-name"]
+            if stack not in self.stacks and stack != deploy.ARTIFACTS_STACK:
+                self.secrets.create_secret(Name=f"{stack}/cvr-credentials")  # as resources.json: no value
+            self.stacks.add(stack)
+        return ""
+
+    def ran(self, text: str) -> list[str]:
+        return [command for command in self.commands if text in command]
+
+
+def set_credentials(name: str) -> None:
+    """What the operator does (README: Before the first deploy)."""
+    boto3.client("secretsmanager", region_name="eu-west-1").put_secret_value(
+        SecretId=name, SecretString=json.dumps({"username": "godkend", "password": "from-erhvervsstyrelsen"})
+    )
+
+
+def plan(stage: str = "prod") -> deploy.Plan:
+    return deploy.Plan(stage, "eu-west-1", "artifacts-bucket")
+
+
+def test_a_stage_whose_register_credentials_have_no_value_is_not_deployed_and_nothing_changes(
+    aws: None, tmp_path: Path
+) -> None:
+    # Given prod deployed once, its credentials secret still without a value
+    aws_cli = FakeAws(stacks={"godkend-prod"})
+    aws_cli.secrets.create_secret(Name="godkend-prod/cvr-credentials")
+
+    # When it is deployed again
+    with pytest.raises(deploy.DeployFailed) as stopped:
+        deploy.deploy(plan(), aws_cli, fake_packager(tmp_path / "sam.json"))
+
+    # Then the deploy stops in one line that names the secret and says what to do, before uploading anything
+    said = str(stopped.value)
+    assert "\n" not in said
+    assert "godkend-prod/cvr-credentials" in said
+    assert "no value yet" in said
+    assert "Before the first deploy" in said
+    assert aws_cli.ran("cloudformation") == []
+
+
+def test_the_first_deploy_creates_and_protects_the_stack_then_stops_until_the_credentials_are_set(
+    aws: None, tmp_path: Path
+) -> None:
+    # Given a stage never deployed
+    aws_cli = FakeAws()
+
+    # When it is deployed
+    with pytest.raises(deploy.DeployFailed) as stopped:
+        deploy.deploy(plan("dev"), aws_cli, fake_packager(tmp_path / "sam.json"))
+
+    # Then the stack was created and protected, and the deploy stops in one line about the empty secret
+    deploys = aws_cli.ran("cloudformation deploy --stack-name godkend-dev")
+    assert ["DeletionProtection=false" in d for d in deploys] == [True, False]
+    said = str(stopped.value)
+    assert "\n" not in said
+    assert "godkend-dev is deployed, but" in said
+    assert "godkend-dev/cvr-credentials" in said
+    assert aws_cli.ran("describe-stacks --stack-name godkend-dev --query") == []
+
+    # And once the operator has set the credentials, the next deploy goes through and shows the outputs
+    set_credentials("godkend-dev/cvr-credentials")
+    deploy.deploy(plan("dev"), aws_cli, fake_packager(tmp_path / "sam.json"))
+    assert len(aws_cli.ran("describe-stacks --stack-name godkend-dev --query")) == 1
+
+
+def test_a_stage_whose_register_credentials_are_set_deploys(aws: None, tmp_path: Path) -> None:
+    # Given prod with its credentials set, and another secret whose name merely begins like theirs
+    aws_cli = FakeAws(stacks={"godkend-prod"})
+    aws_cli.secrets.create_secret(Name="godkend-prod/cvr-credentials")
+    set_credentials("godkend-prod/cvr-credentials")
+    aws_cli.secrets.create_secret(Name="godkend-prod/cvr-credentials-old")
+
+    # When it is deployed, it is updated and its outputs shown
+    deploy.deploy(plan(), aws_cli, fake_packager(tmp_path / "sam.json"))
+
+    assert len(aws_cli.ran("cloudformation deploy --stack-name godkend-prod")) == 1
+    assert len(aws_cli.ran("describe-stacks --stack-name godkend-prod --query")) == 1
+
+
+def test_a_secret_of_a_similar_name_with_a_value_does_not_stand_in_for_the_stages_own(
+    aws: None, tmp_path: Path
+) -> None:
+    # Given prod's secret without a value, and another whose name begins like it, with one
+    aws_cli = FakeAws(stacks={"godkend-prod"})
+    aws_cli.secrets.create_secret(Name="godkend-prod/cvr-credentials")
+    aws_cli.secrets.create_secret(Name="godkend-prod/cvr-credentials-old", SecretString="{}")
+
+    # Then the deploy still stops
+    with pytest.raises(deploy.DeployFailed, match="no value yet"):
+        deploy.deploy(plan(), aws_cli, fake_packager(tmp_path / "sam.json"))

@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
-from chalicelib.models.invitation import INVITATION_VALIDITY, InvitationModel, InvitationStatus
+from chalicelib.models.invitation import InvitationModel, InvitationStatus
 from infra.local.provision import create_login
 from infra.local.signin import SignInRefused, sign_in
 from infra.local.totp import fresh_totp
@@ -27,6 +27,9 @@ from tests.colleagues import (
 from tests.integration.test_authentication import assert_problem
 from tests.onboarding import UnavailableLogins, trail
 from tests.people import People, Person, json_of
+
+# An invitation is valid for 7 days from when it was sent.
+SEVEN_DAYS = timedelta(days=7)
 
 
 def login_exists(cognito: Any, people: People, username: str) -> bool:
@@ -149,11 +152,11 @@ def test_an_invitation_is_valid_for_7_days_to_the_second(client, people: People,
     sent = clock.now()
 
     # When one is accepted a second before 7 days have passed
-    clock.set(sent + INVITATION_VALIDITY - timedelta(seconds=1))
+    clock.set(sent + SEVEN_DAYS - timedelta(seconds=1))
     assert accept(client, token_of(early["user_id"])).status_code == 201
 
     # Then the other, accepted at the 7-day mark, has expired
-    clock.set(sent + INVITATION_VALIDITY)
+    clock.set(sent + SEVEN_DAYS)
     body = assert_problem(accept(client, token_of(late["user_id"])), 410, "invitation-expired")
     assert "new one" in body["detail"]
     assert record(late["user_id"]).status == "invited"
@@ -173,7 +176,7 @@ def test_a_new_invitation_kills_the_old_code_at_once(client, people: People, clo
     assert second != first
     assert len(invitations_to(user["user_id"])) == 2
     expires = datetime.fromisoformat(json_of(response)["invitation_expires_at"])
-    assert expires == clock.now() + INVITATION_VALIDITY
+    assert expires == clock.now() + SEVEN_DAYS
     assert trail(str(admin.org_id))[0].action == "user.invitation_resent"
 
     # And the first code is dead, with a problem that says a newer one exists

@@ -128,6 +128,43 @@ def test_the_credentials_are_read_once_and_only_when_first_needed():
     assert secret.reads == 1
 
 
+def test_credentials_that_cannot_be_read_are_a_503_and_are_asked_for_again_next_time():
+    # Given a secret that has no value yet on the first lookup (a new stage), and one on the second
+    answers: list[Exception | tuple[str, str]] = [RuntimeError("no value for AWSCURRENT"), ("u", "p")]
+
+    def credentials() -> tuple[str, str]:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    transport = FakeTransport(recorded("no_hits.json"))
+    cvr = CvrRegistry(credentials=credentials, transport=transport)
+
+    # Then the first lookup is a 503 that never reached the register, and the next reads the secret again
+    with pytest.raises(UpstreamUnavailable):
+        cvr.lookup("25560000")
+    assert transport.requests == []
+    assert cvr.lookup("25560000") is None
+    assert [r["auth"] for r in transport.requests] == [("u", "p")]
+
+
+def test_credentials_the_register_refuses_are_read_again_at_the_next_lookup():
+    # Given credentials the register stops taking (the operator changed them), then the new ones
+    read: list[tuple[str, str]] = [("u", "old"), ("u", "new")]
+    transport = FakeTransport({"error": "unauthorized"}, status=401)
+    cvr = CvrRegistry(credentials=lambda: read.pop(0), transport=transport)
+
+    # When a lookup is refused, it is a 503
+    with pytest.raises(UpstreamUnavailable):
+        cvr.lookup("25560000")
+
+    # Then the next lookup reads the secret again and asks with the new ones
+    transport.status, transport.answer = 200, recorded("no_hits.json")
+    assert cvr.lookup("25560000") is None
+    assert [r["auth"] for r in transport.requests] == [("u", "old"), ("u", "new")]
+
+
 class FakeSecretsManager:
     def __init__(self) -> None:
         self.asked: list[str] = []

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.models.invitation import INVITATION_VALIDITY
 from chalicelib.models.organisation import OrganisationModel
 from chalicelib.models.user import UserModel
 from chalicelib.services.invitations import TOKEN, digest, new_invitation, parse_token
@@ -60,7 +59,7 @@ def test_only_the_hash_of_the_secret_is_stored_and_the_code_travels_only_among_t
 def test_an_invitation_lives_7_days():
     _, made = invitation()
     item = made.item  # type: ignore[attr-defined]
-    assert item.expires_at == NOW + INVITATION_VALIDITY
+    assert item.expires_at == NOW + timedelta(days=7)
     assert item.delete_after > item.expires_at
 
 
