@@ -20,10 +20,12 @@ from chalicelib.clock import FixedClock
 from chalicelib.environment import table_name
 from chalicelib.models import ALL_MODELS
 from chalicelib.models.audit import AuditModel, Origin
+from chalicelib.models.mentions import MentionModel
 from chalicelib.models.outbox import MailKind, MailStatus, OutboxModel
 from chalicelib.models.suppression import SuppressionModel
 from chalicelib.services.authz import Function, Principal
 from chalicelib.services.personal_data import KEPT_ON_PURPOSE, PersonalDataService
+from chalicelib.services.personal_data_pointers import point_existing
 from infra.local.demo import ScopeSpec, add_user, give_login
 from tests.colleagues import colleague, created_user, delete_user, send
 from tests.integration.test_codes import created, representative, revoke
@@ -364,3 +366,29 @@ def staff_principal(staff: Person) -> Principal:
 def origin() -> Origin:
     return Origin(source_ip="127.0.0.1", user_agent="test")
 
+
+def test_what_was_written_before_pointers_existed_is_found_once_they_are_backfilled(
+    client, people: People, cognito, clock
+):
+    # Given a deleted colleague's trail and an applicant's letter written before items had pointers
+    _, admin = invited_then_deleted(client, people)
+    applicant = {"first_name": FIRST, "last_name": LAST, "email": EMAIL, "mobile": MOBILE}
+    other = form(cvr=OTHER_MAIN, name="Grøn Hjælp", subsidiaries=[], accounts=[], applicant=applicant)
+    assert apply(client, other).status_code == 202
+    Pipeline().run()
+    for pointer in MentionModel.scan():
+        pointer.delete()
+    staff = people.staff()
+
+    # When the operator backfills the pointers (twice: it may be run again)
+    point_existing(now=clock.now())
+    report = point_existing(now=clock.now())
+
+    # Then the entries and the letter are found, and an erasure takes the person out of them
+    assert (report.audit, report.mail) == (2, 1)
+    exported = export(client, staff)
+    assert sorted(e["action"] for e in exported["audit"]) == ["user.deleted", "user.invited"]
+    erase(client, staff)
+    assert not_kept_on_purpose(scan_for_the_person()) == []
+    response = client.http.get("/v1/organisation/audit", headers=admin.auth)
+    assert not holds_the_person(json_of(response)["items"])
