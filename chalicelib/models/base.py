@@ -54,7 +54,9 @@ class _PointingTransactWrite(TransactWrite):
     The pointers are updates (idempotent: no condition) added when the transaction commits, after everything
     else. DynamoDB answers a cancelled transaction with one reason per item in the order it got them
     (condition checks, deletes, puts, updates, each in the order added), and several callers read a reason
-    by its position: pointers at the very end leave every position a caller knows of where it was."""
+    by its position: pointers at the very end leave every position a caller knows of where it was. Only the
+    number of reasons grows, which is why the expiry reminders (`models/code.write_reminders` counts them)
+    name nobody: a reminder's representative is found through the code instead."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
