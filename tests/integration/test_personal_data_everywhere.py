@@ -282,7 +282,7 @@ def test_an_access_request_finds_the_person_in_every_table_and_erasure_leaves_on
     tables = {hit.table for hit in before}
     assert {"audit", "outbox", "users", "applications", "codes", "code-values", "validations"} <= tables
 
-    # When staff export what Godkend holds about the address (typed in another case)
+    # When staff export what Godkend holds about the address (in mixed case, as typed)
     exported = export(client, seen["staff"])
 
     # Then every item that holds the person is in the export
@@ -313,7 +313,7 @@ def test_an_access_request_finds_the_person_in_every_table_and_erasure_leaves_on
     for letter in letter_to(MAIN) + letter_to(OTHER_MAIN):
         assert not holds_the_person(letter.attribute_values)
 
-    # And erasing again changes nothing, and a later export still shows what was kept, under the digest
+    # And erasing again is harmless, and a later export still shows what was kept, under the digest
     erase(client, seen["staff"])
     assert not_kept_on_purpose(scan_for_the_person()) == []
     after = export(client, seen["staff"])
