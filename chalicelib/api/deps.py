@@ -218,7 +218,9 @@ class Container:
     def personal_data(self) -> PersonalDataService:
         from chalicelib.services.personal_data import PersonalDataService
 
-        return PersonalDataService(clock=self.clock)
+        # The pseudonyms an erasure leaves in the audit trail are keyed with the activation key, so that a
+        # list of addresses cannot be matched against them (chalicelib/services/pseudonyms.py).
+        return PersonalDataService(clock=self.clock, pseudonym_key=self.activation_key().encode())
 
     @cached_property
     def identity(self) -> IdentityService:

@@ -34,9 +34,12 @@ def export(call: Call) -> dict[str, Any]:
     response="EraseOut",
     description=(
         "Replaces the representative's name and e-mail on every code that is no longer active, the "
-        "applicant on applications never activated, and the recipient of mail already handled, with a "
-        "marker. Active codes, receipts (the vendor's evidence), logins, mail on its way and a suppression "
-        "are kept; the answer lists each with why. Audited."
+        "applicant on applications (unless a login still in use was made from one), and the recipient of "
+        "mail already handled, with a marker; in the organisations' audit trails and in mail that names the "
+        "person to somebody else, the name becomes a stable pseudonym and the e-mail and mobile go, while "
+        "the event stays. Active codes, receipts (the vendor's evidence), logins, mail on its way, contact "
+        "addresses and a suppression are kept; the answer lists each with why. Safe to run again: a run "
+        "that failed midway is completed by the next. Audited."
     ),
 )
 def erase(call: Call) -> dict[str, Any]:

@@ -1,8 +1,14 @@
 """The audit trail: an append-only record of who did what to an organisation, when, and from where.
 
 Records are written in the same transaction as the change they describe, wherever there is one, and are
-never updated or deleted by the service. Each entry is kept five years (`purge_at`, the table's TTL; see
-`chalicelib/models/retention.py`): the trail outlives the applications, logins and codes it describes (a
+never updated or deleted by the service, with one exception: erasing a person's data (GDPR article 17,
+`chalicelib/services/personal_data.py`) pseudonymises their name, e-mail and mobile in the entries that
+hold them, so that the event stays (who did what, when) and the person does not. An entry that holds a
+person's data names them (`AuditEvent.mentions`), and its transaction writes a pointer per address
+(`chalicelib/models/mentions.py`): that is how an erasure finds a deleted colleague's entries.
+
+Each entry is kept five years (`purge_at`, the table's TTL; see `chalicelib/models/retention.py`): the
+trail outlives the applications, logins and codes it describes (a
 removed login stays explained), but not for ever, since it holds who did what from which address.
 
 Keys are made for reading one organisation's trail newest first, a page at a time
@@ -13,7 +19,9 @@ Access patterns
 - an organisation's trail, newest first ..... Query audit[org_id] ScanIndexForward=false, Limit, cursor
 - one person's entries as actor (staff:
   an access request) ........................ Query audit.by-actor[actor_id]
-- append one event .......................... PutItem audit[org_id, at_event] if absent
+- append one event .......................... PutItem audit[org_id, at_event] if absent, with its pointers
+- one entry (a pointer's) ................... GetItem audit[org_id, at_event]
+- pseudonymise a person in one entry ........ UpdateItem audit[org_id, at_event] (the erasure's transaction)
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
+from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name, transaction
 from chalicelib.models.retention import audit_purge_at, is_gone
 
 ANONYMOUS = "anonymous"
@@ -104,6 +112,9 @@ class AuditEvent:
     origin: Origin
     targets: dict[str, str] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
+    # The e-mail addresses of the people whose data the entry holds or who it is about (a colleague, a
+    # contact address), so that their requests about their data find it; not stored in the entry itself.
+    mentions: tuple[str, ...] = ()
 
 
 class AuditByActor(GlobalSecondaryIndex["AuditModel"]):
@@ -139,6 +150,9 @@ class AuditModel(Model):
 
     by_actor = AuditByActor()
 
+    # Whom the entry names, for the transaction that writes it (chalicelib/models/base.py); not an attribute.
+    mentioned: tuple[str, ...] = ()
+
     @property
     def purge_when(self) -> datetime | None:
         return cast("datetime | None", self.purge_at)
@@ -162,13 +176,25 @@ def audit_record(event: AuditEvent, *, now: datetime) -> tuple[AuditModel, Condi
         user_agent=event.origin.user_agent[:MAX_USER_AGENT],
         purge_at=audit_purge_at(at),
     )
+    record.mentioned = tuple(event.mentions)
     return record, AuditModel.at_event.does_not_exist()
 
 
 def record_event(event: AuditEvent, *, now: datetime) -> None:
     """Append one event on its own, for steps that have no transaction of their own to join."""
     record, condition = audit_record(event, now=now)
-    record.save(condition=condition)
+    if not record.mentioned:
+        record.save(condition=condition)
+        return
+    with transaction() as tx:  # the entry and its pointers, together
+        tx.save(record, condition=condition)
+
+
+def get_entry(org_id: str, at_event: str) -> AuditModel | None:
+    try:
+        return AuditModel.get(org_id, at_event, consistent_read=True)
+    except AuditModel.DoesNotExist:
+        return None
 
 
 def trail_page(

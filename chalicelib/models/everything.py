@@ -11,6 +11,7 @@ from chalicelib.models.code import CodeModel, CodeValueModel
 from chalicelib.models.handle import HandleModel
 from chalicelib.models.idempotency import IdempotencyModel
 from chalicelib.models.invitation import InvitationModel
+from chalicelib.models.mentions import MentionModel
 from chalicelib.models.organisation import (
     AccountModel,
     CompanyClaimModel,
@@ -48,4 +49,5 @@ ALL_MODELS: tuple[type[Model], ...] = (
     WebhookModel,
     EventCauseModel,
     VendorEventModel,
+    MentionModel,
 )

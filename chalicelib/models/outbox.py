@@ -10,10 +10,17 @@ delivery (`chalicelib/events/mail.py`); the stream carries only the message id.
 `secrets` (a code, an activation code, an invitation token) are kept apart from the context so that they
 can be removed from the item as soon as the mail is sent; the item itself expires after RETENTION.
 
+A mail is found by its recipient's address (`subject`, the `by-subject` index). A mail that names somebody
+else in its context (a letter's applicant, the colleague and the administrator in a mail to the
+administrators) says whom (`mentions`), and its transaction writes a pointer per address
+(`chalicelib/models/mentions.py`), so that a person's access or erasure request finds it too.
+
 Access patterns
 - message by id ..................... GetItem outbox[message_id]
 - messages by status, oldest first .. Query outbox.by-status[status] (staff: failed mail; the sweeper:
                                       queued ones created before a time)
+- a person's mail (access, erasure) . Query outbox.by-subject[subject], then BatchGetItem; mail naming them
+                                      through their pointers (mentions[subject])
 """
 
 from __future__ import annotations
@@ -40,6 +47,9 @@ from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, tab
 from chalicelib.models.retention import subject_of
 
 RETENTION = timedelta(days=90)
+# Context variables that hold the address of a person the mail is about (not its recipient): a letter to a
+# company's official mailbox names its applicant. Such a mail names that person without being told to.
+MENTIONED_BY_ADDRESS = ("applicant_email",)
 
 
 class MailKind(StrEnum):
@@ -136,6 +146,10 @@ class OutboxModel(Model):
     by_status = OutboxByStatus()
     by_subject = OutboxBySubject()
 
+    # Whom the mail names besides its recipient, for the transaction that writes it
+    # (chalicelib/models/base.py); not an attribute.
+    mentioned: tuple[str, ...] = ()
+
 
 @dataclass(frozen=True)
 class Recipient:
@@ -152,11 +166,14 @@ def outgoing(
     now: datetime,
     secrets: dict[str, str] | None = None,
     message_id: str | None = None,
+    mentions: tuple[str, ...] = (),
 ) -> tuple[OutboxModel, Condition]:
     """An outbox item and the condition to save it under: `tx.save(*outgoing(...))`.
 
     Give a `message_id` derived from what causes the mail when the same cause could be written twice; the
-    condition then makes the second write fail instead of mailing twice.
+    condition then makes the second write fail instead of mailing twice. Give `mentions`, the addresses of
+    the people the context names besides the recipient (an address in MENTIONED_BY_ADDRESS counts without
+    being given), so that their requests about their data find the mail.
     """
     message = OutboxModel(
         message_id or f"{kind.value}:{uuid.uuid4()}",
@@ -170,6 +187,8 @@ def outgoing(
         created_at=now,
         expires_at=now + RETENTION,
     )
+    named = tuple(str(context[key]) for key in MENTIONED_BY_ADDRESS if context.get(key))
+    message.mentioned = (*mentions, *named)
     return message, OutboxModel.message_id.does_not_exist()
 
 

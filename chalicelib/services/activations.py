@@ -427,6 +427,9 @@ def _commit(
             "proven": [c.cvr for c in structure.proven] if structure else [],
             "pending": [c.cvr for c in structure.pending] if structure else [],
         },
+        # The organisation keeps who applied (its `applicant`) long after the application is gone: the
+        # applicant's request about their data finds it through this entry.
+        mentions=(user.email,),
     )
     try:
         with transaction() as tx:

@@ -188,7 +188,7 @@ class ColleagueService:
         org_id = _org_of(principal)
         check_grants(principal, form.functions, form.companies)
         organisation = _organisation(org_id)
-        actor = _actor_name(principal)
+        actor = _acting(principal)
         notify = active_administrators(org_id) if Function.USERS in form.functions else []
         for _ in range(USERNAME_ATTEMPTS):
             now = self._clock.now()
@@ -221,13 +221,18 @@ class ColleagueService:
         principal: Principal,
         user: UserModel,
         organisation: OrganisationModel,
-        actor: str,
+        actor: _Acting,
         notify: list[UserModel],
         now: datetime,
         origin: Origin,
     ) -> None:
         invitation = new_invitation(
-            user, organisation, invited_by=actor, by_user_id=principal.user_id, now=now
+            user,
+            organisation,
+            invited_by=actor.name,
+            by_user_id=principal.user_id,
+            now=now,
+            inviter_email=actor.email,
         )
         user.invitation_id = invitation.item.invitation_id
         user.invitation_expires_at = invitation.item.expires_at
@@ -253,8 +258,14 @@ class ColleagueService:
             raise Conflict("This user has already accepted the invitation and has a login.")
         organisation = _organisation(user.org_id)
         now = self._clock.now()
+        actor = _acting(principal)
         invitation = new_invitation(
-            user, organisation, invited_by=_actor_name(principal), by_user_id=principal.user_id, now=now
+            user,
+            organisation,
+            invited_by=actor.name,
+            by_user_id=principal.user_id,
+            now=now,
+            inviter_email=actor.email,
         )
         replaced = user.invitation_id
         event = _event(
@@ -318,9 +329,17 @@ class ColleagueService:
         held = ADMINISTRATOR_FUNCTION in functions_of(user)
         holds = ADMINISTRATOR_FUNCTION in plan.after_functions
         organisation = _organisation(user.org_id) if held != holds else None
-        actor = _actor_name(principal)
+        actor = _acting(principal)
         now = self._clock.now()
-        event = _event(principal, user, _action_of(plan), origin, details={"changes": plan.changes})
+        event = _event(
+            principal,
+            user,
+            _action_of(plan),
+            origin,
+            details={"changes": plan.changes},
+            # A new address and the old one are the same person's: each finds the entry.
+            also=tuple(str(v) for v in dict(plan.changes.get("email") or {}).values() if v),
+        )
         try:
             with transaction() as tx:
                 _check_witness(tx, witness)
@@ -371,7 +390,7 @@ class ColleagueService:
         witness = _witness(administrators, user) if was_admin else None
         held = ADMINISTRATOR_FUNCTION in functions_of(user)
         organisation = _organisation(user.org_id) if held else None
-        actor = _actor_name(principal)
+        actor = _acting(principal)
         now = self._clock.now()
         event = _event(principal, user, AuditAction.USER_DELETED, origin, details=_profile(user))
         try:
@@ -543,11 +562,12 @@ def _mail_administrators(
     recipients: list[UserModel],
     subject: UserModel,
     change: str,
-    actor: str,
+    actor: _Acting,
     organisation: OrganisationModel,
     now: datetime,
 ) -> None:
-    """Tell the administrators that someone gained or lost the `users` function."""
+    """Tell the administrators that someone gained or lost the `users` function. Each mail names the
+    colleague and who changed it, so it is found by either's request about their data."""
     change_id = uuid.uuid4().hex
     unique = {recipient.user_id: recipient for recipient in recipients}
     for recipient in list(unique.values())[:MAX_MAILED_ADMINISTRATORS]:
@@ -560,18 +580,26 @@ def _mail_administrators(
                     "organisation_name": organisation.name,
                     "subject_name": subject.full_name,
                     "change": change,
-                    "changed_by": actor,
+                    "changed_by": actor.name,
                     "changed_at": isoformat(now),
                 },
                 now=now,
                 message_id=f"{MailKind.ADMINISTRATORS_CHANGED.value}:{change_id}:{recipient.user_id}",
+                mentions=tuple(a for a in (subject.email, actor.email) if a),
             )
         )
 
 
 def _event(
-    principal: Principal, user: UserModel, action: AuditAction, origin: Origin, *, details: dict[str, Any]
+    principal: Principal,
+    user: UserModel,
+    action: AuditAction,
+    origin: Origin,
+    *,
+    details: dict[str, Any],
+    also: tuple[str, ...] = (),
 ) -> AuditEvent:
+    # The entry is about the colleague: their request about their data finds it by their address.
     return AuditEvent(
         user.org_id,
         action,
@@ -579,6 +607,7 @@ def _event(
         origin,
         targets={"user_id": user.user_id},
         details=details,
+        mentions=(user.email, *also),
     )
 
 
@@ -624,6 +653,16 @@ def _org_of(principal: Principal) -> str:
     return principal.org_id
 
 
-def _actor_name(principal: Principal) -> str:
+@dataclass(frozen=True)
+class _Acting:
+    """Who acts, as the mails to colleagues name them, and the address that finds those mails."""
+
+    name: str
+    email: str | None
+
+
+def _acting(principal: Principal) -> _Acting:
     actor = get_user(principal.user_id)
-    return actor.full_name if actor is not None else principal.user_id
+    if actor is None:
+        return _Acting(principal.user_id, None)
+    return _Acting(actor.full_name, actor.email)

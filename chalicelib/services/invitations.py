@@ -95,10 +95,17 @@ def parse_token(typed: str) -> tuple[str, str] | None:
 
 
 def new_invitation(
-    user: UserModel, organisation: OrganisationModel, *, invited_by: str, by_user_id: str, now: datetime
+    user: UserModel,
+    organisation: OrganisationModel,
+    *,
+    invited_by: str,
+    by_user_id: str,
+    now: datetime,
+    inviter_email: str | None = None,
 ) -> NewInvitation:
     """A fresh invitation for an invited user, and its mail: `Brugernavn:` and `Invitationskode:` each on a
-    line of their own. Save both in the transaction that creates (or re-invites) the user."""
+    line of their own. Save both in the transaction that creates (or re-invites) the user. The mail names who
+    invited them (`invited_by`); their address (`inviter_email`) lets that person's requests find it."""
     invitation_id = uuid.uuid4().hex
     secret = secrets.token_urlsafe(SECRET_BYTES)
     expires_at = now + INVITATION_VALIDITY
@@ -126,6 +133,7 @@ def new_invitation(
         now=now,
         secrets={"invitation_token": f"{invitation_id}.{secret}"},
         message_id=f"{MailKind.INVITATION.value}:{invitation_id}",
+        mentions=(inviter_email,) if inviter_email else (),
     )
     return NewInvitation(item=item, mail=mail)
 
@@ -239,6 +247,7 @@ def _commit(invitation: InvitationModel, user: UserModel, now: datetime, origin:
         Actor(ActorKind.USER, user.user_id),
         origin,
         targets={"user_id": user.user_id, "invitation_id": invitation.invitation_id},
+        mentions=(user.email,),
     )
     try:
         with transaction() as tx:

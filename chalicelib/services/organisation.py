@@ -246,6 +246,9 @@ class OrganisationService:
             origin,
             targets={"org_id": organisation.org_id},
             details={"changes": writes.changes},
+            # A contact address may be a person's: their request about their data finds the change, and
+            # through it the organisation.
+            mentions=tuple(str(a) for a in dict(writes.changes.get("contact_email") or {}).values() if a),
         )
         try:
             with transaction() as tx:

@@ -68,6 +68,7 @@ class SupportService:
             origin,
             targets={"user_id": user.user_id},
             details={"reason": reason, "removed_name": removed_name, "administrators_left": len(remaining)},
+            mentions=(user.email,),
         )
         try:
             self._commit(user, remaining, organisation.name, removed_name, reason, event, now)
@@ -101,6 +102,7 @@ class SupportService:
                         },
                         now=now,
                         message_id=f"{MailKind.LOGIN_REMOVED.value}:{user.user_id}:{admin.user_id}",
+                        mentions=(user.email,),
                     )
                 )
             tx.save(*audit_record(event, now=now))

@@ -23,7 +23,20 @@ class ExportOut(BaseModel):
     receipts: list[dict[str, Any]] = Field(description="Vendors' receipts of those codes")
     applications: list[dict[str, Any]] = Field(description="Applications the person made")
     users: list[dict[str, Any]] = Field(description="The person's logins, with what they did signed in")
-    mail: list[dict[str, Any]] = Field(description="Mail to the address (kept 90 days)")
+    former_logins: list[dict[str, Any]] = Field(
+        description="Logins of theirs that were deleted: what they did signed in, kept in the audit trail"
+    )
+    audit: list[dict[str, Any]] = Field(
+        description="Entries about the person in organisations' audit trails (invited, changed, deleted)"
+    )
+    mail: list[dict[str, Any]] = Field(
+        description="Mail to the address, and mail naming the person to somebody else (a letter's applicant, "
+        "a colleague): `about_you` holds what names them; kept 90 days"
+    )
+    organisations: list[dict[str, Any]] = Field(
+        description="Organisations the person applied for, or whose contact address is theirs"
+    )
+    vendors: list[dict[str, Any]] = Field(description="Vendors whose contact address is theirs")
     suppression: dict[str, Any] | None = Field(description="Set when mail to the address is suppressed")
 
 
@@ -31,13 +44,26 @@ class ErasedOut(BaseModel):
     codes: list[str]
     applications: list[str]
     mail: list[str]
+    audit: list[str] = Field(description="Audit entries (event ids) now naming a pseudonym")
+    organisations: list[str] = Field(description="Organisations that no longer name the person as applicant")
 
 
 class KeptOut(BaseModel):
     active_codes: list[dict[str, Any]] = Field(description="Active codes: revoke them first")
     receipts: list[dict[str, Any]] = Field(description="Receipts keep first and last name until they go")
     users: list[dict[str, Any]] = Field(description="Logins keep their data until they are deleted")
+    applications: list[dict[str, Any]] = Field(description="Applications a login still in use was made from")
+    organisations: list[dict[str, Any]] = Field(
+        description="An organisation's applicant (while their login exists) and its contact address"
+    )
     mail: list[dict[str, Any]] = Field(description="Mail still on its way")
+    vendors: list[dict[str, Any]] = Field(description="Vendors whose contact address is theirs")
+    activity: list[dict[str, Any]] = Field(
+        description="What deleted logins of theirs did, under the login's id, for accountability"
+    )
+    changed_meanwhile: list[dict[str, Any]] = Field(
+        description="Items another writer changed while they were being erased: ask again"
+    )
     suppression: dict[str, Any] | None = Field(description="A suppressed address stays suppressed")
 
 
