@@ -270,7 +270,7 @@ class ProofService:
                     tx.delete(own_claim)  # its letter's code has nothing left to prove
         except TransactWriteError as exc:
             raise Conflict("This company changed meanwhile; try again.") from exc
-        give_company_to(left, entry.cvr)
+        give_company_to(left, entry.cvr, main_cvr=organisation.primary_cvr)
         drop_losing_claims(entry.cvr, winner=organisation.org_id, now=now)
         return NamedCompany(cvr=entry.cvr, status="proven", letter_expires_at=None)
 
@@ -492,7 +492,7 @@ class ProofService:
                     "Contact support if you think this is wrong."
                 ) from exc
             raise Conflict("This company changed meanwhile; try again.") from exc
-        give_company_to(left, claim.cvr)
+        give_company_to(left, claim.cvr, main_cvr=organisation.primary_cvr)
 
 
 def may_add_companies(principal: Principal) -> OrganisationModel:
@@ -568,12 +568,14 @@ def _with_company(cvr: str) -> Action:
     return UserModel.companies.set(UserModel.companies.append([company_access(cvr, None)]))
 
 
-def give_company_to(users: Iterable[UserModel], cvr: str) -> None:
+def give_company_to(users: Iterable[UserModel], cvr: str, *, main_cvr: str) -> None:
     """After a proof, for administrators its transaction had no room for: each as read, read again when it
-    changed meanwhile."""
+    changed meanwhile (and left alone if it no longer administers the group, or is gone)."""
     for user in users:
         for _ in range(WRITE_ATTEMPTS):
-            if any(entry.cvr == cvr for entry in user.companies or []):
+            if not administers_group(user, main_cvr) or any(
+                entry.cvr == cvr for entry in user.companies or []
+            ):
                 break
             try:
                 user.update(actions=[_with_company(cvr)])
@@ -581,20 +583,22 @@ def give_company_to(users: Iterable[UserModel], cvr: str) -> None:
             except UpdateError as exc:
                 if exc.cause_response_code != CONDITION_FAILED:
                     raise
+            try:
                 user.refresh(consistent_read=True)
+            except UserModel.DoesNotExist:
+                break
 
 
 def group_administrators(org_id: str, *, main_cvr: str) -> list[UserModel]:
     """The organisation's users (any status: a disabled one may be enabled again) who hold the `users`
     function and full access to the main company."""
-    found = []
-    for user in users_of(org_id):
-        scopes = {entry.cvr: entry for entry in user.companies or []}
-        main = scopes.get(main_cvr)
-        scope = CompanyScope(main.cvr, Access(main.access)) if main is not None else None
-        if is_group_administrator([str(function) for function in user.functions or []], scope):
-            found.append(user)
-    return found
+    return [user for user in users_of(org_id) if administers_group(user, main_cvr)]
+
+
+def administers_group(user: UserModel, main_cvr: str) -> bool:
+    main = next((entry for entry in user.companies or [] if entry.cvr == main_cvr), None)
+    scope = CompanyScope(main.cvr, Access(main.access)) if main is not None else None
+    return is_group_administrator([str(function) for function in user.functions or []], scope)
 
 
 def _drop(claim: CompanyClaimModel) -> bool:

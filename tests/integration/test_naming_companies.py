@@ -19,11 +19,11 @@ from chalicelib.models.organisation import (
     get_company,
 )
 from chalicelib.models.outbox import MailKind
-from chalicelib.models.user import UserModel
+from chalicelib.models.user import UserModel, get_user
 from chalicelib.services.activation_codes import ActivationCodes, new_code
 from chalicelib.services.applications import ApplicationForm, ApplicationService
 from chalicelib.services.authz import Access, CompanyScope, Function, Principal
-from chalicelib.services.proofs import ProofService
+from chalicelib.services.proofs import ProofService, give_company_to
 from tests.conftest import TEST_ACTIVATION_KEY
 from tests.integration.test_applications import RacingCodes
 from tests.integration.test_authentication import assert_problem
@@ -467,3 +467,21 @@ def test_a_company_proven_later_keeps_a_colleague_it_was_granted_to_within_every
     # Then the colleague is within their reach
     assert changed.status_code == 200, changed.body
     assert deleted.status_code == 204, deleted.body
+
+
+def test_administrators_beyond_the_proofs_transaction_get_the_company_each_as_they_stand(people: People):
+    # Given an organisation's administrators as read before one changed, one was demoted and one left
+    org = registered_organisation((MAIN, SUBSIDIARY))
+    changed, demoted, gone = (people.member(org, companies={MAIN: None}) for _ in range(3))
+    read = [UserModel.get(person.user_id) for person in (changed, demoted, gone)]
+    UserModel.get(changed.user_id).update(actions=[UserModel.language.set("en")])
+    UserModel.get(demoted.user_id).update(actions=[UserModel.functions.set(["codes"])])  # type: ignore[list-item]
+    UserModel.get(gone.user_id).delete()
+
+    # When they are given a company proven in a transaction that had no room for them
+    give_company_to(read, SUBSIDIARY, main_cvr=MAIN)
+
+    # Then the one who still administers the group has it, the demoted one does not, and nobody is made up
+    assert [c.cvr for c in UserModel.get(changed.user_id).companies] == [MAIN, SUBSIDIARY]
+    assert [c.cvr for c in UserModel.get(demoted.user_id).companies] == [MAIN]
+    assert get_user(gone.user_id) is None
