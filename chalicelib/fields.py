@@ -109,8 +109,8 @@ _VISIBLE = (
 _READABLE = (
     "Only the ordinary space (U+0020); no compatibility forms (what NFKC changes: full-width, mathematical "
     "and ligature letters, special spaces and signs); scripts mixed only as Unicode TR39's highly "
-    "restrictive level allows (not Latin with Cyrillic or Greek); digits of one numbering system; at most "
-    "four combining marks on a letter."
+    "restrictive level allows (not Latin with Cyrillic or Greek, nor with a character that looks like a "
+    "Latin letter); digits of one numbering system; at most four combining marks on a letter."
 )
 # What each format of ours means, beyond its field's pattern: written into the description of every field
 # that has it in the OpenAPI document, and checked by the server.

@@ -10,10 +10,11 @@ A name is printed in letters and mails and shown to vendors, so it must read as 
   full-width and mathematical letters, ligatures, the Ångström and Kelvin signs, superscripts;
 - **scripts a reader cannot mistake** (TR39 section 5): not mixing scripts beyond the "highly restrictive"
   level (Latin with Cyrillic or Greek is refused; Latin with the scripts of Chinese, Japanese or Korean is
-  not), digits of one numbering system, and no more than four combining marks on a letter, nor the same
-  mark twice; and the name of an organisation, a company, an account or a place is not written in another
-  script whose every letter looks like a Latin one (a whole-script confusable: Cyrillic
-  "\u0412\u0435\u0440\u0430" reads as "Bepa"). A person's own name in one script stands as they write it;
+  not, unless one of their characters looks like a Latin letter), digits of one numbering system, and no
+  more than four combining marks on a letter, nor the same mark twice; and the name of an organisation, a
+  company, an account or a place is not written in another script whose every letter looks like a Latin
+  one (a whole-script confusable: Cyrillic "\u0412\u0435\u0440\u0430" reads as "Bepa"). A person's own
+  name in one script stands as they write it;
 - a **person's name** (printed into letters and mails) holds only letters of any script with their
   combining marks, spaces, hyphens, apostrophes and full stops: no digits, no `@`, no addresses.
 
@@ -150,6 +151,15 @@ def _scripts_problem(name: str, *, whole_script: bool) -> str | None:
             f"Mixes scripts ({_listed(scripts)}) in a way a reader could mistake for another name; write it "
             "in one script."
         )
+    if len(scripts) > 1:
+        # Latin with the scripts of Chinese, Japanese or Korean: none of theirs may pass for a Latin letter
+        foreign = (c for c in name if categories.alias(c) not in _NO_SCRIPT | {"LATIN"})
+        look_alike = next((c for c in foreign if _looks_latin(c)), None)
+        if look_alike is not None:
+            return (
+                f"Holds {_named(look_alike)}, which looks like a Latin letter among Latin ones, so a reader "
+                "could mistake the name for another; write it in one script."
+            )
     if whole_script and len(scripts) == 1 and scripts != {"LATIN"} and _reads_as_latin(name):
         return (
             f"Written in {_listed(scripts)} letters that each look like a Latin letter, so a reader could "
@@ -160,13 +170,15 @@ def _scripts_problem(name: str, *, whole_script: bool) -> str | None:
 
 def _reads_as_latin(name: str) -> bool:
     """Whether every letter of the name looks like an ASCII letter (TR39 whole-script confusable)."""
-    from confusable_homoglyphs import confusables  # the look-alike table, only for names of other scripts
-
     letters = [c for c in name if unicodedata.category(c).startswith("L")]
-    return bool(letters) and all(
-        any(_ASCII_WORD.fullmatch(glyph["c"]) for glyph in confusables.confusables_data.get(c, []))
-        for c in letters
-    )
+    return bool(letters) and all(_looks_latin(c) for c in letters)
+
+
+def _looks_latin(char: str) -> bool:
+    """Whether Unicode's confusables list an ASCII letter (or letters) as looking like the character."""
+    from confusable_homoglyphs import confusables  # the look-alike table: only for names beyond Latin
+
+    return any(_ASCII_WORD.fullmatch(glyph["c"]) for glyph in confusables.confusables_data.get(char, []))
 
 
 def _listed(scripts: Iterable[str]) -> str:

@@ -155,6 +155,14 @@ def test_a_name_that_mixes_scripts_a_reader_could_mistake_is_refused(kind, name)
     assert "Mixes scripts" in refusal(NAMES[kind], name)
 
 
+def test_latin_with_a_character_of_another_script_that_looks_latin_is_refused():
+    # Latin may stand beside Chinese, Japanese or Korean (TR39's highly restrictive level), but not with a
+    # character of theirs that passes for a Latin letter: the ideographic zero as an O
+    assert "looks like a Latin letter" in refusal(NAMES["organisation"], "Røde Kors \u3007dense")
+    assert refusal(PERSON, "\u3007le Hansen")
+    assert NAMES["organisation"].validate_python("Røde Kors 日本") == "Røde Kors 日本"
+
+
 def test_the_message_names_the_scripts():
     assert "Mixes scripts (Cyrillic and Latin)" in refusal(NAMES["organisation"], "Blå K\u043ers Odense")
 

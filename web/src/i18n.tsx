@@ -515,6 +515,7 @@ const DANISH_FIELD_MESSAGES: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/^Holds (U\+[0-9A-F]+).*, a character that is invisible or not text/, (m) => `Indeholder et usynligt tegn eller et tegn, der ikke er tekst (${m[1]}). Skriv det uden.`],
   [/^Holds (U\+[0-9A-F]+).*: use an ordinary space/, (m) => `Indeholder et særligt mellemrum (${m[1]}). Brug et almindeligt mellemrum.`],
   [/^Holds (U\+[0-9A-F]+).*, a compatibility form of another character/, (m) => `Indeholder et særligt tegn (${m[1]}), fx et bredt, matematisk eller sammensat bogstav. Skriv det almindelige tegn.`],
+  [/^Holds (U\+[0-9A-F]+).*, which looks like a Latin letter/, (m) => `Indeholder et tegn (${m[1]}), der ligner et latinsk bogstav, så navnet kan forveksles med et andet. Skriv det i ét skriftsystem.`],
   [/^Mixes scripts/, () => "Blander skriftsystemer (fx latinske og kyrilliske bogstaver), så navnet kan forveksles med et andet. Skriv det i ét skriftsystem."],
   [/^Written in .* letters that each look like a Latin letter/, () => "Er skrevet med bogstaver, der alle ligner latinske, så navnet kan forveksles med et andet."],
   [/^Holds too many combining marks/, () => "Har for mange accenter på ét bogstav."],
