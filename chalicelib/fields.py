@@ -3,8 +3,9 @@
 Each type is a pydantic `Annotated` string whose rule is one regular expression (plus lengths). The same
 expression is the field's `pattern` in the OpenAPI document and what the server checks (`re.fullmatch`, the
 same text), so the contract a client is generated from and the answer the server gives cannot drift apart.
-Rules a pattern cannot state (a CVR number's modulus-11 check) are named by a `format` of ours and written in
-the field's description.
+Rules a pattern cannot state (a CVR number's modulus-11 check; what a name may hold in every plane of Unicode,
+and which scripts it may mix) are named by a `format` of ours (`FORMATS`), which the OpenAPI document explains
+in the description of every field that has it (chalicelib/api/openapi.py).
 
 What a pattern here allows is what the server accepts; nothing is stripped or repaired before the check.
 Only spaces in a CVR or mobile number are allowed by the pattern and removed after it.
@@ -30,6 +31,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 from chalicelib.services.cvr import is_valid_cvr
+from chalicelib.services.names import PERSON_NAME_RULE, name_problem, text_problem
 
 # Characters no name or text may hold: C0 and C1 controls, the format characters of the Basic Multilingual
 # Plane (soft hyphen, bidirectional controls, zero-width characters, U+2028/U+2029 line and paragraph
@@ -39,20 +41,36 @@ _CONTROL = (
     r"\x00-\x1F\x7F-\x9F\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890\u0891\u08E2\u180E"
     r"\u200B-\u200F\u2028-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB"
 )
-# The spaces (other than controls) a name must not begin or end with.
-_SPACE = r" \u00A0\u1680\u2000-\u200A\u202F\u205F\u3000"
+# Nor what shows nothing or is no text of the Basic Multilingual Plane: the combining grapheme joiner,
+# Hangul fillers, Khmer inherent vowels, Mongolian free variation selectors, the braille blank, private use,
+# noncharacters, variation selectors and the unassigned specials. The same in the other planes (tags,
+# variation selectors supplement, format characters), and whatever is unassigned, no pattern can say
+# portably: the formats `name`, `person-name` and `text` do (chalicelib/services/names.py).
+_BLANK = (
+    r"\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180D\u180F\u2800\u3164\uE000-\uF8FF\uFDD0-\uFDEF"
+    r"\uFE00-\uFE0F\uFFA0\uFFF0-\uFFF8\uFFFE\uFFFF"
+)
+_HIDDEN = _CONTROL + _BLANK
+# Spaces other than U+0020: free text may hold them, a name may not.
+_OTHER_SPACE = r"\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000"
+# The spaces (other than controls) nothing may begin or end with.
+_SPACE = " " + _OTHER_SPACE
 
-NAME_PATTERN = rf"^[^{_CONTROL}{_SPACE}](?:[^{_CONTROL}]*[^{_CONTROL}{_SPACE}])?$"
+_INNER = rf"[^{_HIDDEN}{_OTHER_SPACE}]*"
+_EDGE = rf"[^{_HIDDEN}{_SPACE}]"
+NAME_PATTERN = rf"^{_EDGE}(?:{_INNER}{_EDGE})?$"
+# A person's name also has no digits and no ASCII punctuation but hyphens, apostrophes and full stops.
+_NOT_PERSON = r'0-9!"#$%&()*+,/:;<=>?@\[\\\]^_`{|}~'
+_PERSON_EDGE = rf"[^{_HIDDEN}{_SPACE}{_NOT_PERSON}]"
+PERSON_NAME_PATTERN = rf"^{_PERSON_EDGE}(?:[^{_HIDDEN}{_OTHER_SPACE}{_NOT_PERSON}]*{_PERSON_EDGE})?$"
 # An organisation's name also needs a letter or digit for its handle (chalicelib/services/handles.py).
 _HANDLE = r"A-Za-z0-9\u00C6\u00D8\u00C5\u00E6\u00F8\u00E5\u00DF"
-_INNER = rf"[^{_CONTROL}]*"
-_EDGE = rf"[^{_CONTROL}{_SPACE}]"
 ORGANISATION_NAME_PATTERN = (
     rf"^(?:[{_HANDLE}]|[{_HANDLE}]{_INNER}{_EDGE}"
     rf"|{_EDGE}{_INNER}[{_HANDLE}]{_INNER}{_EDGE}|{_EDGE}{_INNER}[{_HANDLE}])$"
 )
 # Free text (a reason mailed to administrators) may have line breaks, and must say something.
-TEXT_PATTERN = rf"^(?:[^{_CONTROL}]|\n)*[^{_CONTROL}{_SPACE}\n](?:[^{_CONTROL}]|\n)*$"
+TEXT_PATTERN = rf"^(?:[^{_HIDDEN}]|\n)*[^{_HIDDEN}{_SPACE}\n](?:[^{_HIDDEN}]|\n)*$"
 # Addresses SES can deliver to and a MIME header can carry: an ASCII dot-atom local part and a domain of
 # dot-separated labels with a top-level domain of letters. No quoted local parts, no `<`, `>`, spaces; at
 # most 64 characters before the @ (RFC 5321).
@@ -80,6 +98,30 @@ INVITATION_CODE_PATTERN = r"^[ \t\r\n]*[0-9a-f]{32}\.[A-Za-z0-9_-]{32}[ \t\r\n]*
 PASTED_CODE_PATTERN = r"^[ \t\r\n]*[^ \t\r\n][\s\S]*$"
 
 CVR_FORMAT = "cvr"
+NAME_FORMAT = "name"
+PERSON_NAME_FORMAT = "person-name"
+TEXT_FORMAT = "text"
+_VISIBLE = (
+    "Every character is visible text, in every plane of Unicode: no control, format (bidirectional, "
+    "zero-width, tag), private-use, unassigned or surrogate code point, no variation selector, no filler or "
+    "blank (Hangul fillers, the braille blank)."
+)
+_READABLE = (
+    "Only the ordinary space (U+0020); no compatibility forms (what NFKC changes: full-width, mathematical "
+    "and ligature letters, special spaces and signs); scripts mixed only as Unicode TR39's highly "
+    "restrictive level allows (not Latin with Cyrillic or Greek, nor with a character that looks like a "
+    "Latin letter); digits of one numbering system; at most four combining marks on a letter."
+)
+# What each format of ours means, beyond its field's pattern: written into the description of every field
+# that has it in the OpenAPI document, and checked by the server.
+FORMATS = {
+    CVR_FORMAT: "A CVR number passing the modulus-11 check (weights 2,7,6,5,4,3,2,1).",
+    NAME_FORMAT: f"{_VISIBLE} {_READABLE} Not written in another script whose every letter looks like a "
+    "Latin one (a TR39 whole-script confusable).",
+    PERSON_NAME_FORMAT: f"{_VISIBLE} {_READABLE} Only letters (any script, with combining marks), spaces, "
+    "hyphens, apostrophes (' or U+2019) and full stops, with at least one letter.",
+    TEXT_FORMAT: f"{_VISIBLE} Line breaks are allowed.",
+}
 MAX_EMAIL = 254
 
 
@@ -128,10 +170,33 @@ def _rule(pattern: str, kind: str, message: str, **keywords: Any) -> tuple[After
     return AfterValidator(matching(pattern, kind, message)), Documented({"pattern": pattern, **keywords})
 
 
+def _readable(kind: str, problem: Callable[[str], str | None]) -> AfterValidator:
+    """The part of a field's rule that its pattern cannot state (its format), as a field error."""
+
+    def check(value: str) -> str:
+        found = problem(value)
+        if found is not None:
+            raise PydanticCustomError(kind, found)
+        return value
+
+    return AfterValidator(check)
+
+
 _NAME_RULE = "Must not be blank, begin or end with a space, or hold line breaks or other control characters."
-_NAME_CHECK, _NAME_DOC = _rule(NAME_PATTERN, "name", _NAME_RULE)
+_NAME_CHECK, _NAME_DOC = _rule(NAME_PATTERN, "name", _NAME_RULE, format=NAME_FORMAT)
+_READABLE_NAME = _readable("name", name_problem)
+_PERSON_CHECK, _PERSON_DOC = _rule(
+    PERSON_NAME_PATTERN,
+    "person_name",
+    PERSON_NAME_RULE[:-1] + ", and does not begin or end with a space.",
+    format=PERSON_NAME_FORMAT,
+)
+_READABLE_PERSON = _readable("person_name", lambda value: name_problem(value, person=True))
 _ORGANISATION_CHECK, _ORGANISATION_DOC = _rule(
-    ORGANISATION_NAME_PATTERN, "name", _NAME_RULE[:-1] + ", and needs a letter or digit for the handle."
+    ORGANISATION_NAME_PATTERN,
+    "name",
+    _NAME_RULE[:-1] + ", and needs a letter or digit for the handle.",
+    format=NAME_FORMAT,
 )
 _EMAIL_CHECK, _EMAIL_DOC = _rule(
     EMAIL_PATTERN,
@@ -140,7 +205,10 @@ _EMAIL_CHECK, _EMAIL_DOC = _rule(
     format="email",
 )
 _TEXT_CHECK, _TEXT_DOC = _rule(
-    TEXT_PATTERN, "text", "Must say something, and hold no control characters other than line breaks."
+    TEXT_PATTERN,
+    "text",
+    "Must say something, and hold no control characters other than line breaks.",
+    format=TEXT_FORMAT,
 )
 _ACCOUNT_CHECK, _ACCOUNT_DOC = _rule(
     ACCOUNT_NUMBER_PATTERN,
@@ -169,14 +237,26 @@ _INVITATION_CHECK, _INVITATION_DOC = _rule(
 _PASTED_CHECK, _PASTED_DOC = _rule(PASTED_CODE_PATTERN, "code", "The code, as the representative gave it.")
 _POSTCODE_CHECK, _POSTCODE_DOC = _rule(POSTCODE_PATTERN, "postcode", "A Danish postcode: 4 digits.")
 
-PersonName = Annotated[str, Field(min_length=1, max_length=100), _NAME_CHECK, _NAME_DOC]
-CompanyName = Annotated[str, Field(min_length=1, max_length=200), _NAME_CHECK, _NAME_DOC]
-OrganisationName = Annotated[str, Field(min_length=1, max_length=200), _ORGANISATION_CHECK, _ORGANISATION_DOC]
-StreetName = Annotated[str, Field(min_length=1, max_length=200), _NAME_CHECK, _NAME_DOC]
-CityName = Annotated[str, Field(min_length=1, max_length=100), _NAME_CHECK, _NAME_DOC]
-Username = Annotated[str, Field(min_length=1, max_length=64), _NAME_CHECK, _NAME_DOC]
+# Each name's format is checked before its pattern: where both refuse, the format's message names the
+# character. A person's name is printed into letters and mails: letters, spaces, hyphens, apostrophes and
+# full stops.
+PersonName = Annotated[str, Field(min_length=1, max_length=100), _READABLE_PERSON, _PERSON_CHECK, _PERSON_DOC]
+CompanyName = Annotated[str, Field(min_length=1, max_length=200), _READABLE_NAME, _NAME_CHECK, _NAME_DOC]
+OrganisationName = Annotated[
+    str, Field(min_length=1, max_length=200), _READABLE_NAME, _ORGANISATION_CHECK, _ORGANISATION_DOC
+]
+StreetName = Annotated[str, Field(min_length=1, max_length=200), _READABLE_NAME, _NAME_CHECK, _NAME_DOC]
+CityName = Annotated[str, Field(min_length=1, max_length=100), _READABLE_NAME, _NAME_CHECK, _NAME_DOC]
+Username = Annotated[str, Field(min_length=1, max_length=64), _READABLE_NAME, _NAME_CHECK, _NAME_DOC]
 # Free text (a reason, a note) is kept without the spaces typed around it; it must still say something.
-Text = Annotated[str, Field(min_length=1, max_length=1000), _TEXT_CHECK, _TEXT_DOC, AfterValidator(str.strip)]
+Text = Annotated[
+    str,
+    Field(min_length=1, max_length=1000),
+    _readable("text", text_problem),
+    _TEXT_CHECK,
+    _TEXT_DOC,
+    AfterValidator(str.strip),
+]
 Email = Annotated[str, Field(min_length=6, max_length=MAX_EMAIL), _EMAIL_CHECK, _EMAIL_DOC]
 AccountNumber = Annotated[str, Field(min_length=1, max_length=30), _ACCOUNT_CHECK, _ACCOUNT_DOC]
 Postcode = Annotated[str, Field(min_length=4, max_length=4), _POSTCODE_CHECK, _POSTCODE_DOC]

@@ -16,6 +16,7 @@ from moto.ses.models import RawMessage, ses_backends
 class SentMail:
     to: list[str]
     message: EmailMessage
+    raw: bytes = b""  # as SES received it
 
     @property
     def subject(self) -> str:
@@ -40,5 +41,5 @@ def sent_mail(region: str = "eu-west-1") -> list[SentMail]:
             parsed = email.message_from_bytes(raw, policy=default)
             # The emulator lists the To header's entries beside the envelope's; what matters is who gets it.
             addresses = sorted({parseaddr(d)[1].lower() for d in sent.destinations})
-            found.append(SentMail(addresses, parsed))
+            found.append(SentMail(addresses, parsed, raw))
     return found

@@ -186,7 +186,7 @@ def _new_colleagues(
     def one(n: int) -> Credentials:
         body = {
             "first_name": "Last",
-            "last_name": f"Test{n}",
+            "last_name": f"Test {in_letters(n)}",
             "email": f"load-{run}-{n}@example.org",
             "mobile": "+45 40 50 60 70",
             "functions": ["codes"],
@@ -199,6 +199,16 @@ def _new_colleagues(
         return list(pool.map(one, range(count)))
 
 
+def in_letters(n: int) -> str:
+    """A number written in letters (A, B, ..., Z, BA, ...): a person's name holds no digits."""
+    written = ""
+    while True:
+        written = chr(ord("A") + n % 26) + written
+        n //= 26
+        if n == 0:
+            return written
+
+
 def _code(member: Api, n: int, account: tuple[str, str]) -> dict[str, Any]:
     answer: dict[str, Any] = member.call(
         "POST",
@@ -206,7 +216,7 @@ def _code(member: Api, n: int, account: tuple[str, str]) -> dict[str, Any]:
         expect=(201,),
         json={
             "first_name": "Last",
-            "last_name": f"Kode{n}",
+            "last_name": f"Kode {in_letters(n)}",
             "email": f"load-code-{n}@example.org",
             "company": account[0],
             "account": account[1],

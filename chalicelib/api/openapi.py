@@ -13,6 +13,7 @@ from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.cors import is_preflight
 from chalicelib.api.routing import Caller, Operation, operation_of
+from chalicelib.fields import FORMATS
 
 API_TITLE = "Godkend"
 API_VERSION = "1.0.0"
@@ -57,6 +58,8 @@ def build_document(app: Chalice) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for op in sorted(ops, key=lambda o: (o.path, o.method)):
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
+    explain_formats(schemas)
+    explain_formats(paths)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -97,6 +100,21 @@ def _schemas(ops: list[Operation]) -> dict[str, Any]:
     )
     defs: dict[str, Any] = top.get("$defs", {})
     return defs
+
+
+def explain_formats(node: Any) -> None:
+    """Every schema with a format of ours (chalicelib/fields.py) says in its description what the format
+    means: a client learns the rule its pattern cannot state from the document, as the server checks it."""
+    if isinstance(node, dict):
+        meaning = FORMATS.get(node.get("format", "")) if isinstance(node.get("format"), str) else None
+        if meaning is not None and meaning not in str(node.get("description", "")):
+            said = str(node.get("description", "")).rstrip(". ")
+            node["description"] = f"{said}. {meaning}" if said else meaning
+        for value in node.values():
+            explain_formats(value)
+    elif isinstance(node, list):
+        for value in node:
+            explain_formats(value)
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:

@@ -9,6 +9,9 @@ from chalicelib.api.routing import Call, Routes, user
 from chalicelib.services.authz import Function
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.organisation", tag="Organisation")
+# Asking for a company's letter and proving the company with its code take the same rights: this rule, and
+# full access to the main company (chalicelib/services/proofs.py, `may_add_companies`).
+ADDING_COMPANIES = user(Function.USERS)
 
 
 @routes.get(
@@ -43,14 +46,15 @@ def change_organisation(call: Call) -> dict[str, Any]:
 
 @routes.post(
     "/v1/organisation/companies",
-    rule=user(Function.USERS),
+    rule=ADDING_COMPANIES,
     summary="Add a company to the group, or ask again for a subsidiary's proof letter",
     body="NewCompany",
     response="NamedCompany",
     status=201,
     errors=(403, 409, 422, 429, 503),
     description="Needs full access to the main company. Where the company register names the main company "
-    "as the company's owner, it counts at once (`proven`, in the caller's scope, with the accounts the "
+    "as the company's owner, it counts at once (`proven`, in the scope of every administrator with full "
+    "access to the main company, the caller among them, with the accounts the "
     "application gave it or else a default one). "
     "Otherwise a letter with a code goes to the official mailbox the register has on record for it "
     "(`pending`), whose code an administrator enters at `POST /v1/organisation/companies/{cvr}/proof`. "
@@ -68,15 +72,17 @@ def name_company(call: Call) -> dict[str, Any]:
 
 @routes.post(
     "/v1/organisation/companies/{cvr}/proof",
-    rule=user(Function.USERS),
+    rule=ADDING_COMPANIES,
     summary="Prove a subsidiary with the code from the letter to its own official mailbox",
     body="ProofForm",
     response="ProofOut",
-    errors=(404, 409, 423),
-    description="The company then belongs to the organisation (with a default account when it has none), "
-    "and the administrator who proved it gets full access to it. The code is single-use, expires and locks "
-    "after 5 wrong tries. 404 when no company with this CVR is waiting for proof in the organisation; "
-    "409 when another organisation proved it first (this claim is then dropped).",
+    errors=(403, 404, 409, 423),
+    description="Needs what asking for the letter needs: full access to the main company (403 otherwise, "
+    "before the code is looked at, so no try is counted). The company then belongs to the organisation "
+    "(with a default account when it has none), and every administrator with full access to the main "
+    "company gets full access to it. The code is single-use, expires and locks after 5 wrong tries. 404 "
+    "when no company with this CVR is waiting for proof in the organisation; 409 when another organisation "
+    "proved it first (this claim is then dropped), or the organisation is suspended or rejected.",
 )
 def prove_company(call: Call, cvr: str) -> dict[str, Any]:
     code = call.body().activation_code

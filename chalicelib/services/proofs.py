@@ -14,6 +14,12 @@ company first; the losing claims are dropped. A claim whose code expired unused,
 rejected, is released.
 
 Every proven company without accounts gets a default account, so that codes can be created at once.
+
+Who may prove a company is who may ask for its letter: an administrator (the `users` function, the routes'
+rule) with full access to the main company, of an organisation that may still grow (`may_add_companies`).
+A proven company belongs to the group's administrators, not to whoever typed the code: every administrator
+with full access to the main company gets full access to it in the proof's transaction, so none of them
+finds a colleague beyond their reach because of a company proven after they were made administrators.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.clock import Clock, isoformat
@@ -56,9 +63,9 @@ from chalicelib.models.organisation import (
     touch,
 )
 from chalicelib.models.outbox import MailKind, Recipient, outgoing
-from chalicelib.models.user import UserModel, company_access, get_user
+from chalicelib.models.user import UserModel, company_access, get_user, users_of
 from chalicelib.services.activation_codes import ActivationCodes, new_code, normalise_code
-from chalicelib.services.authz import Access, Principal
+from chalicelib.services.authz import Access, CompanyScope, Function, Principal
 from chalicelib.services.letter_quota import one_more_letter
 
 if TYPE_CHECKING:
@@ -75,6 +82,7 @@ MAX_PENDING_COMPANIES = 20
 # An organisation that is suspended or rejected cannot add companies (a rejected one's claims are released).
 GROWING = frozenset({OrganisationStatus.PENDING_REVIEW.value, OrganisationStatus.APPROVED.value})
 WRITE_ATTEMPTS = 3
+MAX_TRANSACTION_ITEMS = 100
 # Where `_write_letter` puts the quota's counter and the claim in its transaction.
 QUOTA_POSITION, CLAIM_POSITION = 0, 3
 
@@ -211,7 +219,7 @@ class ProofService:
         """An administrator names a company of the group after activation, or asks again for a letter
         whose code expired or locked: it counts at once where the register names the main company as its
         owner, and otherwise gets a letter of its own, within the letter quota of its CVR."""
-        organisation = self._organisation_that_may_grow(principal)
+        organisation = may_add_companies(principal)
         taken = get_company(cvr)
         if taken is not None:
             raise Conflict(
@@ -225,17 +233,6 @@ class ProofService:
         if entry.owned_by(organisation.primary_cvr):
             return self._prove_by_ownership(principal, organisation, entry, name, origin, now)
         return self._ask_for_letter(principal, organisation, entry, name, origin, now)
-
-    def _organisation_that_may_grow(self, principal: Principal) -> OrganisationModel:
-        organisation = get_organisation(principal.org_id or "")
-        if organisation is None:
-            raise NotFound("No organisation.")
-        if organisation.status not in GROWING:
-            raise Conflict("A suspended or rejected organisation cannot add companies.")
-        main = principal.companies.get(organisation.primary_cvr)
-        if main is None or main.access is not Access.FULL:
-            raise Forbidden("Adding a company to the organisation needs full access to the main company.")
-        return organisation
 
     def _registered(self, cvr: str) -> RegistryEntry:
         """The register's entry: there, active, with an official mailbox (as an application checks)."""
@@ -270,11 +267,12 @@ class ProofService:
         )
         try:
             with transaction() as tx:
-                _write_proof(tx, organisation.org_id, proven, principal, origin, now)
+                left = _write_proof(tx, organisation, proven, principal, origin, now)
                 if own_claim is not None:
                     tx.delete(own_claim)  # its letter's code has nothing left to prove
         except TransactWriteError as exc:
             raise Conflict("This company changed meanwhile; try again.") from exc
+        give_company_to(left, entry.cvr, main_cvr=organisation.primary_cvr)
         drop_losing_claims(entry.cvr, winner=organisation.org_id, now=now)
         return NamedCompany(cvr=entry.cvr, status="proven", letter_expires_at=None)
 
@@ -421,7 +419,9 @@ class ProofService:
                 "That is not a code from a letter.",
                 errors=[FieldError("activation_code", "12 letters and digits as in the letter.")],
             )
-        org_id = principal.org_id or ""
+        # Before the code is looked at: a caller who may not prove the company must not use up its tries.
+        organisation = may_add_companies(principal)
+        org_id = organisation.org_id
         now = self._clock.now()
         claim = get_claim(cvr, org_id)
         if claim is None or not claim.is_open(now):
@@ -434,7 +434,7 @@ class ProofService:
         self._count_try(claim)
         if not self._codes.matches(claim.code_digest, proof_subject(org_id, cvr), typed):
             self._refuse(claim, principal, origin, now)
-        self._commit(claim, principal, origin, now)
+        self._commit(organisation, claim, principal, origin, now)
         drop_losing_claims(cvr, winner=org_id, now=now)
         return {"cvr": cvr, "status": "proven"}
 
@@ -486,7 +486,14 @@ class ProofService:
             raise ActivationLocked(f"The code is now locked after too many wrong tries. {ASK_AGAIN}")
         raise WrongActivationCode("The code is wrong.", errors=[FieldError("activation_code", "Wrong code.")])
 
-    def _commit(self, claim: CompanyClaimModel, principal: Principal, origin: Origin, now: datetime) -> None:
+    def _commit(
+        self,
+        organisation: OrganisationModel,
+        claim: CompanyClaimModel,
+        principal: Principal,
+        origin: Origin,
+        now: datetime,
+    ) -> None:
         proven = ProvenCompany(
             cvr=claim.cvr,
             name=claim.name,
@@ -497,7 +504,7 @@ class ProofService:
         )
         try:
             with transaction() as tx:
-                _write_proof(tx, claim.org_id, proven, principal, origin, now)
+                left = _write_proof(tx, organisation, proven, principal, origin, now)
                 tx.delete(claim, condition=CompanyClaimModel.attempts == claim.attempts)
         except TransactWriteError as exc:
             if CompanyModel.count(claim.cvr) and _drop(claim, now):
@@ -506,6 +513,31 @@ class ProofService:
                     "Contact support if you think this is wrong."
                 ) from exc
             raise Conflict("This company changed meanwhile; try again.") from exc
+        give_company_to(left, claim.cvr, main_cvr=organisation.primary_cvr)
+
+
+def may_add_companies(principal: Principal) -> OrganisationModel:
+    """The caller's organisation, if they may add a company to it: ask for a company's letter, or prove the
+    company with its code (the routes ask for the `users` function besides). The one place that says so."""
+    organisation = get_organisation(principal.org_id or "")
+    if organisation is None:
+        raise NotFound("No organisation.")
+    if organisation.status not in GROWING:
+        raise Conflict("A suspended or rejected organisation cannot add companies.")
+    if not is_group_administrator(principal.functions, principal.companies.get(organisation.primary_cvr)):
+        raise Forbidden(
+            "Adding a company to the organisation, or proving one, needs the 'users' function and full "
+            "access to the main company."
+        )
+    return organisation
+
+
+def is_group_administrator(functions: Iterable[str], main: CompanyScope | None) -> bool:
+    """An administrator with full access to the main company: who adds companies, and who gets each one
+    proven later."""
+    return Function.USERS.value in {str(function) for function in functions} and (
+        main is not None and main.access is Access.FULL
+    )
 
 
 def _accounts_of(claim: CompanyClaimModel | None) -> list[tuple[str, str]]:
@@ -515,23 +547,31 @@ def _accounts_of(claim: CompanyClaimModel | None) -> list[tuple[str, str]]:
 
 def _write_proof(
     tx: TransactWrite,
-    org_id: str,
+    organisation: OrganisationModel,
     proven: ProvenCompany,
     principal: Principal,
     origin: Origin,
     now: datetime,
-) -> None:
-    """The proven company, its accounts and the audit record; the user who proved it gets full access to
-    it, and may give it to colleagues."""
+) -> list[UserModel]:
+    """The proven company, its accounts and the audit record; every administrator with full access to the
+    main company (the one who proved it among them) gets full access to it, and may give it to colleagues.
+    Each of them is updated as read (their version), so a scope changed meanwhile cancels the proof, and
+    the caller tries again. Answers the administrators left for `give_company_to`."""
+    org_id = organisation.org_id
     write_proven_company(tx, org_id, proven, now)
     # A company proven (and its claim gone) changes what staff review of the organisation.
     touch(tx, org_id, now)
-    prover = get_user(principal.user_id)
-    if prover is not None:
-        tx.update(
-            prover,
-            actions=[UserModel.companies.set(UserModel.companies.append([company_access(proven.cvr, None)]))],
-        )
+    administrators = [
+        user
+        for user in group_administrators(org_id, main_cvr=organisation.primary_cvr)
+        if all(entry.cvr != proven.cvr for entry in user.companies or [])
+    ]
+    # DynamoDB takes at most 100 items in a transaction: the company, its accounts, the claim, the
+    # organisation's version, the audit record and, as a rule, every administrator. Any beyond that are given
+    # it right after the commit.
+    room = MAX_TRANSACTION_ITEMS - (len(proven.accounts) or 1) - 4
+    for administrator in administrators[:room]:
+        tx.update(administrator, actions=[_with_company(proven.cvr)])
     tx.save(
         *audit_record(
             AuditEvent(
@@ -545,6 +585,44 @@ def _write_proof(
             now=now,
         )
     )
+    return administrators[room:]
+
+
+def _with_company(cvr: str) -> Action:
+    return UserModel.companies.set(UserModel.companies.append([company_access(cvr, None)]))
+
+
+def give_company_to(users: Iterable[UserModel], cvr: str, *, main_cvr: str) -> None:
+    """After a proof, for administrators its transaction had no room for: each as read, read again when it
+    changed meanwhile (and left alone if it no longer administers the group, or is gone)."""
+    for user in users:
+        for _ in range(WRITE_ATTEMPTS):
+            if not administers_group(user, main_cvr) or any(
+                entry.cvr == cvr for entry in user.companies or []
+            ):
+                break
+            try:
+                user.update(actions=[_with_company(cvr)])
+                break
+            except UpdateError as exc:
+                if exc.cause_response_code != CONDITION_FAILED:
+                    raise
+            try:
+                user.refresh(consistent_read=True)
+            except UserModel.DoesNotExist:
+                break
+
+
+def group_administrators(org_id: str, *, main_cvr: str) -> list[UserModel]:
+    """The organisation's users (any status: a disabled one may be enabled again) who hold the `users`
+    function and full access to the main company."""
+    return [user for user in users_of(org_id) if administers_group(user, main_cvr)]
+
+
+def administers_group(user: UserModel, main_cvr: str) -> bool:
+    main = next((entry for entry in user.companies or [] if entry.cvr == main_cvr), None)
+    scope = CompanyScope(main.cvr, Access(main.access)) if main is not None else None
+    return is_group_administrator([str(function) for function in user.functions or []], scope)
 
 
 def _drop(claim: CompanyClaimModel, now: datetime) -> bool:

@@ -1,7 +1,8 @@
 """Schemathesis hooks for the contract fuzzing (tests/e2e/test_contract_fuzzing.py), loaded by the CLI through
 SCHEMATHESIS_HOOKS. They say four things the OpenAPI document cannot:
 
-- how to generate values of the formats of our own the document names (a CVR number's modulus-11 check);
+- how to generate values of the formats of our own the document names (a CVR number's modulus-11 check;
+  names and text that keep to one script and hold only visible characters);
 - who is calling: GODKEND_FUZZ_ROLE (administrator, staff, vendor or anonymous) of the demo in
   GODKEND_LOCAL_DIR/demo.json. People sign in again whenever a token is refused, since a fuzzed request may
   well change the very login the run uses (its functions, say), which ends its sessions by design;
@@ -24,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from chalicelib.fields import CVR_FORMAT
+from chalicelib.fields import CVR_FORMAT, NAME_FORMAT, PERSON_NAME_FORMAT, TEXT_FORMAT
 from chalicelib.services.cvr import WEIGHTS
 from infra.local.signin import sign_in
 
@@ -39,6 +40,15 @@ schemathesis.openapi.format(
     CVR_FORMAT,
     st.integers(min_value=1_000_000, max_value=9_999_999).map(str).map(_with_check_digit).filter(bool),
 )
+
+# Names and text: words of Danish letters (one script, every character visible), which every name's pattern
+# and format accept; an organisation's name also finds a letter for its handle in them.
+_WORDS = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzæøåABCDEFGHIJKLMNOPQRSTUVWXYZÆØÅ", min_size=1, max_size=12
+)
+_NAMES = st.lists(_WORDS, min_size=1, max_size=4).map(" ".join)
+for _format in (NAME_FORMAT, PERSON_NAME_FORMAT, TEXT_FORMAT):
+    schemathesis.openapi.format(_format, _NAMES)
 
 ROLE = os.environ.get("GODKEND_FUZZ_ROLE", "anonymous")
 PEOPLE = {"administrator": "admin", "staff": "staff"}

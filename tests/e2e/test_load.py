@@ -72,10 +72,20 @@ def colleague(n: str, functions: list[str], companies: list[str]) -> dict[str, A
     }
 
 
+def in_letters(n: int) -> str:
+    """A number written in letters (A, B, ..., Z, BA, ...): a person's name holds no digits."""
+    written = ""
+    while True:
+        written = chr(ord("A") + n % 26) + written
+        n //= 26
+        if n == 0:
+            return written
+
+
 def representative(n: int, cvr: str, account: str) -> dict[str, Any]:
     return {
         "first_name": "Repræsentant",
-        "last_name": f"Nr{n}",
+        "last_name": f"Nr {in_letters(n)}",
         "email": f"rep{n}@example.org",
         "company": cvr,
         "account": account,

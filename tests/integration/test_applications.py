@@ -108,7 +108,6 @@ def test_the_letter_is_in_english_on_request(client):
         ("name",),
         ("subsidiaries", 0, "name"),
         ("accounts", 0, "name"),
-        ("applicant", "first_name"),
     ],
 )
 def test_no_letter_ever_goes_to_an_address_typed_into_the_form(client, container, field_path):
@@ -133,6 +132,17 @@ def test_no_letter_ever_goes_to_an_address_typed_into_the_form(client, container
     assert all(typed not in m.to_address for m in everything)
 
 
+def test_an_address_typed_as_the_applicants_name_is_refused_and_nothing_is_sent(client):
+    # A person's name holds no '@': what would be printed into the letter as a name is refused
+    problem = assert_problem(
+        apply(client, form(applicant={**APPLICANT, "first_name": "attacker@evil.example"})),
+        400,
+        "invalid-input",
+    )
+    assert [error["field"] for error in problem["errors"]] == ["applicant.first_name"]
+    assert list(OutboxModel.scan()) == []
+
+
 def test_the_form_has_no_way_to_name_the_letters_address(client):
     body = form(official_mailbox="attacker@evil.example")
     body["applicant"]["letter_to"] = "attacker@evil.example"
@@ -154,6 +164,41 @@ def test_bad_input_gets_a_field_by_field_problem_and_no_letter(client, body, fie
     # Every bad input is in tests/unit/test_application_form.py; these prove the HTTP answer and no letter.
     problem = assert_problem(apply(client, body), 400, "invalid-input")
     assert field in [error["field"] for error in problem["errors"]], problem["errors"]
+    assert letters() == []
+
+
+def test_a_look_alike_organisation_name_is_refused_and_sends_no_letter(client):
+    # Given an application for "Blå Kors Odense" written with a Cyrillic o, a near-copy of a real name
+    body = form(name="Blå K\u043ers Odense")
+
+    # When it is made
+    problem = assert_problem(apply(client, body), 400, "invalid-input")
+
+    # Then the name is refused, saying why, and nothing is written or sent
+    [error] = problem["errors"]
+    assert error["field"] == "name"
+    assert error["message"].startswith("Mixes scripts (Cyrillic and Latin)")
+    assert letters() == []
+    assert list(OutboxModel.scan()) == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"name": "Blå Kors\U000e0041"}, "name"),
+        ({"name": "Blå\u3164Kors"}, "name"),
+        (
+            {"applicant": {**APPLICANT, "first_name": "Skattestyrelsen: ring 70 20 30 40"}},
+            "applicant.first_name",
+        ),
+        ({"applicant": {**APPLICANT, "last_name": "https://evil.example"}}, "applicant.last_name"),
+        ({"subsidiaries": [{"cvr": SUBSIDIARY, "name": "Gr\u00f8n H\u0458\u00e6lp"}]}, "subsidiaries.0.name"),
+    ],
+    ids=["a tag character", "a Hangul filler", "digits in a name", "an address as a name", "a Cyrillic j"],
+)
+def test_invisible_characters_and_what_is_no_name_are_refused(client, changes, field):
+    problem = assert_problem(apply(client, form(**changes)), 400, "invalid-input")
+    assert [error["field"] for error in problem["errors"]] == [field]
     assert letters() == []
 
 

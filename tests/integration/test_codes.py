@@ -712,6 +712,10 @@ BAD_BODIES: list[tuple[dict[str, Any], str]] = [
     ({"first_name": "   "}, "first_name"),
     ({"first_name": "M" * 101}, "first_name"),
     ({"first_name": "Mette\r\nBcc: x@example.org"}, "first_name"),
+    ({"first_name": "Kim Hansen, ledelsen <direktion@offer.dk>"}, "first_name"),
+    ({"first_name": "Mette\u3164"}, "first_name"),
+    ({"last_name": "Hansen 2"}, "last_name"),
+    ({"last_name": "H\u0430nsen"}, "last_name"),  # a Cyrillic a
     ({"last_name": 42}, "last_name"),
     ({"email": "not-an-address"}, "email"),
     ({"email": "mette@example"}, "email"),

@@ -19,11 +19,11 @@ from chalicelib.models.organisation import (
     get_company,
 )
 from chalicelib.models.outbox import MailKind
-from chalicelib.models.user import UserModel
+from chalicelib.models.user import UserModel, get_user
 from chalicelib.services.activation_codes import ActivationCodes, new_code
 from chalicelib.services.applications import ApplicationForm, ApplicationService
 from chalicelib.services.authz import Access, CompanyScope, Function, Principal
-from chalicelib.services.proofs import ProofService
+from chalicelib.services.proofs import ProofService, give_company_to
 from tests.conftest import TEST_ACTIVATION_KEY
 from tests.integration.test_applications import RacingCodes
 from tests.integration.test_authentication import assert_problem
@@ -362,3 +362,126 @@ def test_a_new_letter_keeps_the_accounts_the_application_gave_the_company(client
 
     # Then the company has the application's account, not a default one
     assert [a.number for a in AccountModel.query(OTHER_SUBSIDIARY)] == ["9001"]
+
+
+# 5. Proving a company takes what asking for its letter takes, and the company stays the administrators'
+
+
+def claim_tries(cvr: str) -> int:
+    [claim] = claims_on(cvr)
+    return int(claim.attempts)
+
+
+def test_proving_a_company_needs_what_asking_for_its_letter_needs(client, people: People):
+    # Given a letter on its way for OTHER_SUBSIDIARY, asked for by MAIN's administrator, and colleagues
+    # who could not have asked for it: one with `users` limited to one of MAIN's accounts, one with full
+    # access to MAIN but without `users`
+    org = registered_organisation((MAIN,))
+    admin = people.member(org)
+    limited = people.member(org, companies={MAIN: ["1001"]})
+    codes_only = people.member(org, functions=[Function.CODES])
+    assert name_company(client, admin, OTHER_SUBSIDIARY).status_code == 201
+    code = newest_code(OTHER_SUBSIDIARY)
+
+    # When they enter the letter's right code
+    # Then each is refused, without a try counted against the code, and the company stays pending
+    assert_problem(prove(client, limited, OTHER_SUBSIDIARY, code), 403, "forbidden")
+    assert_problem(prove(client, codes_only, OTHER_SUBSIDIARY, code), 403, "forbidden")
+    assert claim_tries(OTHER_SUBSIDIARY) == 0
+    assert get_company(OTHER_SUBSIDIARY) is None
+    assert OTHER_SUBSIDIARY not in [c.cvr for c in UserModel.get(limited.user_id).companies]
+
+    # And the administrator proves it with the same code
+    assert prove(client, admin, OTHER_SUBSIDIARY, code).status_code == 200
+
+
+@pytest.mark.parametrize("cvr", [OTHER_SUBSIDIARY, SUBSIDIARY], ids=["by letter", "by ownership"])
+def test_a_proven_company_is_given_to_every_administrator_with_full_access_to_the_main_company(
+    client, people: People, cvr
+):
+    # Given two administrators with full access to MAIN, a disabled one, and colleagues who are not such
+    # administrators: one with `users` limited to one account of MAIN, one with full access but no `users`
+    org = registered_organisation((MAIN,))
+    prover, other = people.member(org), people.member(org)
+    disabled = people.member(org)
+    UserModel.get(disabled.user_id).update(actions=[UserModel.status.set("disabled")])
+    limited = people.member(org, companies={MAIN: ["1001"]})
+    codes_only = people.member(org, functions=[Function.CODES])
+
+    # When one of them adds a company (proven by a letter's code, or at once by the register's ownership)
+    answer = json_of(name_company(client, prover, cvr))
+    if answer["status"] == "pending":
+        assert prove(client, prover, cvr, newest_code(cvr)).status_code == 200
+
+    # Then each administrator with full access to MAIN has full access to it, the others do not
+    def scope_of(person: Person) -> dict[str, str]:
+        return {c.cvr: c.access for c in UserModel.get(person.user_id).companies}
+
+    for administrator in (prover, other, disabled):
+        assert scope_of(administrator) == {MAIN: "full", cvr: "full"}
+    assert scope_of(limited) == {MAIN: "limited"}
+    assert scope_of(codes_only) == {MAIN: "full"}
+
+    # And the other administrator sees the company's codes, and may change and remove whoever proved it
+    body = {"first_name": "Mette", "last_name": "Hansen", "email": "m@example.org", "company": cvr}
+    account = AccountModel.query(cvr).next().number
+    made = post(client, "/v1/codes", {**body, "account": account}, prover.auth)
+    assert made.status_code == 201, made.body
+    listed = json_of(client.http.get(f"/v1/codes?company={cvr}", headers=other.auth))
+    assert [c["code_id"] for c in listed["items"]] == [json_of(made)["code_id"]]
+    disable = client.http.patch(
+        f"/v1/users/{prover.user_id}",
+        headers={**other.auth, "content-type": "application/json"},
+        body=b'{"status": "disabled"}',
+    )
+    assert disable.status_code == 200, disable.body
+    assert client.http.delete(f"/v1/users/{prover.user_id}", headers=other.auth).status_code == 204
+
+
+def test_a_company_proven_later_keeps_a_colleague_it_was_granted_to_within_every_administrators_reach(
+    client, people: People
+):
+    # Given two administrators of MAIN, and a company one of them proved and granted a new colleague
+    org = registered_organisation((MAIN,))
+    prover, other = people.member(org), people.member(org)
+    name_company(client, prover, OTHER_SUBSIDIARY)
+    assert prove(client, prover, OTHER_SUBSIDIARY, newest_code(OTHER_SUBSIDIARY)).status_code == 200
+    colleague = {
+        "first_name": "Ida",
+        "last_name": "Holm",
+        "email": "ida@example.org",
+        "mobile": "+4522334455",
+        "functions": ["codes"],
+        "companies": [{"cvr": OTHER_SUBSIDIARY, "access": "full"}],
+    }
+    created = post(client, "/v1/users", colleague, prover.auth)
+    assert created.status_code == 201, created.body
+
+    # When the other administrator changes that colleague, and then deletes them
+    path = f"/v1/users/{json_of(created)['user_id']}"
+    changed = client.http.patch(
+        path, headers={**other.auth, "content-type": "application/json"}, body=b'{"last_name": "Holm-Jensen"}'
+    )
+    deleted = client.http.delete(path, headers=other.auth)
+
+    # Then the colleague is within their reach
+    assert changed.status_code == 200, changed.body
+    assert deleted.status_code == 204, deleted.body
+
+
+def test_administrators_beyond_the_proofs_transaction_get_the_company_each_as_they_stand(people: People):
+    # Given an organisation's administrators as read before one changed, one was demoted and one left
+    org = registered_organisation((MAIN, SUBSIDIARY))
+    changed, demoted, gone = (people.member(org, companies={MAIN: None}) for _ in range(3))
+    read = [UserModel.get(person.user_id) for person in (changed, demoted, gone)]
+    UserModel.get(changed.user_id).update(actions=[UserModel.language.set("en")])
+    UserModel.get(demoted.user_id).update(actions=[UserModel.functions.set(["codes"])])  # type: ignore[list-item]
+    UserModel.get(gone.user_id).delete()
+
+    # When they are given a company proven in a transaction that had no room for them
+    give_company_to(read, SUBSIDIARY, main_cvr=MAIN)
+
+    # Then the one who still administers the group has it, the demoted one does not, and nobody is made up
+    assert [c.cvr for c in UserModel.get(changed.user_id).companies] == [MAIN, SUBSIDIARY]
+    assert [c.cvr for c in UserModel.get(demoted.user_id).companies] == [MAIN]
+    assert get_user(gone.user_id) is None

@@ -299,6 +299,9 @@ def test_a_limited_user_changes_only_the_accounts_they_see(client, people: Peopl
         ({"name": ""}, "name"),
         ({"name": None}, "name"),
         ({"name": "!!!"}, "name"),
+        ({"name": "Blå K\u043ers Odense"}, "name"),  # a Cyrillic o: a near-copy of another's name
+        ({"name": "Blå Kors\U000e0041"}, "name"),  # a tag character, which shows nothing
+        ({"companies": [{"cvr": "10000001", "name": "Gr\u00f8n \u0397j\u00e6lp"}]}, "companies.0.name"),
         ({"handle": "Ny"}, "handle"),
         ({"address": {"street": "Vej 1", "postcode": "80000", "city": "Aarhus"}}, "address.postcode"),
         ({"address": {"street": "Vej 1"}}, "address.postcode"),

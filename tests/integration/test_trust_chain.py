@@ -231,7 +231,8 @@ def test_rejection_drops_a_claim_still_open(client, cognito, people: People):
     staff = people.staff()
     staff_decide(client, staff, str(admin.org_id), "reject", "Ikke en NGO")
     assert claims_on(OTHER_SUBSIDIARY) == []
-    assert_problem(prove(client, admin, OTHER_SUBSIDIARY, proof_code(OTHER_SUBSIDIARY)), 404, "not-found")
+    # A rejected organisation proves no company, as it asks for no letter (chalicelib/services/proofs.py)
+    assert_problem(prove(client, admin, OTHER_SUBSIDIARY, proof_code(OTHER_SUBSIDIARY)), 409, "conflict")
 
 
 # 2. Each application stands on its own

@@ -280,7 +280,7 @@ def test_the_list_has_every_user_of_the_organisation_in_pages_that_join_up(clien
     # Given an organisation with an administrator and four colleagues, another organisation, and staff
     org, other = people.organisation(), people.organisation()
     admin = people.member(org)
-    made = [created_user(client, admin, colleague(org, first_name=f"Kollega{n}")) for n in range(4)]
+    made = [created_user(client, admin, colleague(org, first_name=f"Kollega {letter}")) for letter in "ABCD"]
     people.member(other)
     people.staff()
 
@@ -301,8 +301,8 @@ def test_a_cursor_the_list_did_not_give_out_is_a_400(client, people: People, cur
 def test_a_cursor_from_another_organisations_list_is_a_400(client, people: People):
     org, other = people.organisation(), people.organisation()
     admin, stranger = people.member(org), people.member(other)
-    for n in range(3):
-        created_user(client, stranger, colleague(other, first_name=f"K{n}"))
+    for letter in "ABC":
+        created_user(client, stranger, colleague(other, first_name=f"K{letter}"))
     cursor = json_of(client.http.get("/v1/users?limit=1", headers=stranger.auth))["next_cursor"]
     assert cursor is not None
 

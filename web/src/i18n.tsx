@@ -510,6 +510,17 @@ const DANISH_FIELD_MESSAGES: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/^A letter for this company is already on its way/i, () => "Der er allerede et brev med en kode på vej til selskabet. Indtast koden fra det brev."],
   [/^Wrong code\.?$/i, () => "Koden er forkert."],
   [/^12 letters and digits/i, () => "Skriv de 12 bogstaver og cifre, som de står i brevet."],
+  // The name rules (chalicelib/services/names.py), before the generic rules below: a character's Unicode name
+  // in the message may hold any word.
+  [/^Holds (U\+[0-9A-F]+).*, a character that is invisible or not text/, (m) => `Indeholder et usynligt tegn eller et tegn, der ikke er tekst (${m[1]}). Skriv det uden.`],
+  [/^Holds (U\+[0-9A-F]+).*: use an ordinary space/, (m) => `Indeholder et særligt mellemrum (${m[1]}). Brug et almindeligt mellemrum.`],
+  [/^Holds (U\+[0-9A-F]+).*, a compatibility form of another character/, (m) => `Indeholder et særligt tegn (${m[1]}), fx et bredt, matematisk eller sammensat bogstav. Skriv det almindelige tegn.`],
+  [/^Holds (U\+[0-9A-F]+).*, which looks like a Latin letter/, (m) => `Indeholder et tegn (${m[1]}), der ligner et latinsk bogstav, så navnet kan forveksles med et andet. Skriv det i ét skriftsystem.`],
+  [/^Mixes scripts/, () => "Blander skriftsystemer (fx latinske og kyrilliske bogstaver), så navnet kan forveksles med et andet. Skriv det i ét skriftsystem."],
+  [/^Written in .* letters that each look like a Latin letter/, () => "Er skrevet med bogstaver, der alle ligner latinske, så navnet kan forveksles med et andet."],
+  [/^Holds too many combining marks/, () => "Har for mange accenter på ét bogstav."],
+  [/^Mixes digits of different numbering systems/, () => "Blander cifre fra forskellige talsystemer."],
+  [/^A person's name holds only letters/, () => "Et navn må kun indeholde bogstaver, mellemrum, bindestreg (-), apostrof (') og punktum (.) og må ikke begynde eller slutte med mellemrum."],
   [/^Field required$/i, () => "Skal udfyldes."],
   [/^String should have at least 1 character/i, () => "Skal udfyldes."],
   [/^String should have at least (\d+) characters?/i, (m) => `Skal være mindst ${m[1]} tegn.`],

@@ -57,4 +57,17 @@ describe("the API's field messages in Danish", () => {
     expect(fieldMessage("da", "Listed twice for this company.")).toBe("Listed twice for this company.");
     expect(fieldMessage("en", "String should have at least 1 character")).toBe("String should have at least 1 character");
   });
+
+  it("says the name rules in Danish, naming the character, whatever its Unicode name holds", async () => {
+    const { fieldMessage } = await import("../src/i18n");
+    const hidden = "Holds U+3164 (HANGUL FILLER), a character that is invisible or not text (controls, formatting, private-use and unassigned characters, variation selectors, tags and fillers are not allowed).";
+    expect(fieldMessage("da", hidden)).toBe("Indeholder et usynligt tegn eller et tegn, der ikke er tekst (U+3164). Skriv det uden.");
+    expect(fieldMessage("da", "Holds U+1F4F1 (MOBILE PHONE), a compatibility form of another character (full-width, mathematical or ligature letters, special signs); write the ordinary character.")).toMatch(/^Indeholder et særligt tegn \(U\+1F4F1\)/);
+    expect(fieldMessage("da", "Holds U+00A0 (NO-BREAK SPACE): use an ordinary space.")).toMatch(/almindeligt mellemrum/);
+    expect(fieldMessage("da", "Mixes scripts (Cyrillic and Latin) in a way a reader could mistake for another name; write it in one script.")).toMatch(/^Blander skriftsystemer/);
+    expect(fieldMessage("da", "Written in Cyrillic letters that each look like a Latin letter, so a reader could mistake it for another name.")).toMatch(/ligner latinske/);
+    expect(fieldMessage("da", "A person's name holds only letters, spaces, hyphens (-), apostrophes (') and full stops (.), and does not begin or end with a space.")).toMatch(/^Et navn må kun indeholde bogstaver/);
+    expect(fieldMessage("da", "Holds U+3007 (IDEOGRAPHIC NUMBER ZERO), which looks like a Latin letter among Latin ones, so a reader could mistake the name for another; write it in one script.")).toMatch(/^Indeholder et tegn \(U\+3007\), der ligner et latinsk bogstav/);
+    expect(fieldMessage("en", hidden)).toBe(hidden);
+  });
 });
