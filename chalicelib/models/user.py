@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -110,8 +110,9 @@ class UserModel(Model):
     language = UnicodeAttribute(default="da")
     # Cached once Cognito reports a second factor; until then every request asks Cognito.
     second_factor_enrolled = BooleanAttribute(default=False)
-    # Tokens issued before this instant (whole seconds, as a token's `iat`) are refused: moved forward by
-    # every change of what a token stands for (second factor, status, functions, scope, staff role).
+    # The second of the last change of what a token stands for (second factor, status, functions, scope,
+    # staff role, a sign-out, a new password), cut to the whole second as a token's `iat` is: a token issued
+    # in or before this second is refused (see `accepts_token_issued_at`).
     tokens_valid_from = UTCDateTimeAttribute(null=True)
     # The SMS step of enrolment: a keyed hash of the code texted to `mobile`, until when, and wrong tries.
     sms_code_digest = UnicodeAttribute(null=True)
@@ -221,20 +222,28 @@ def set_functions(functions: list[str]) -> Action:
 
 
 def valid_from(now: datetime) -> datetime:
-    """The instant stored in `tokens_valid_from` for a change made `now`: cut to the whole second, because a
-    token's `iat` counts whole seconds. A token issued the same second as the change, right after it (the
-    sign-in that follows an enrolment), is still accepted; so is one issued earlier in that same second,
-    which the token's resolution cannot tell apart. Any token from an earlier second is refused."""
+    """What `tokens_valid_from` holds for a change made `now`: its second, because a token's `iat` counts
+    whole seconds."""
     return now.replace(microsecond=0)
 
 
+def sign_in_from(tokens_valid_from: datetime) -> datetime:
+    """The first instant a new sign-in's token is accepted after a change: the next whole second."""
+    return valid_from(tokens_valid_from) + timedelta(seconds=1)
+
+
 def end_sessions(now: datetime) -> Action:
-    """The update that makes every token issued before `now` useless (see `valid_from`)."""
+    """The update that makes every token issued up to `now`'s second useless (`accepts_token_issued_at`)."""
     return UserModel.tokens_valid_from.set(valid_from(now))
 
 
 def accepts_token_issued_at(user: UserModel, issued_at: datetime) -> bool:
-    return user.tokens_valid_from is None or issued_at >= valid_from(user.tokens_valid_from)
+    """A token is accepted only if it was issued in a later second than the last change. One issued in the
+    same second may come from just before the change or just after it, and `iat` cannot tell which: a change
+    that takes rights away (a sign-out, a disabled login, a new password) must win that doubt, so the token
+    loses it. A client signing in right after a change of its own waits for the next second
+    (`sign_in_from`)."""
+    return user.tokens_valid_from is None or issued_at >= sign_in_from(user.tokens_valid_from)
 
 
 def change_kind(user: UserModel, kind: UserKind, *, now: datetime) -> None:

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from pynamodb.exceptions import UpdateError
@@ -33,6 +33,7 @@ from chalicelib.models.user import (
     UserStatus,
     accepts_token_issued_at,
     end_sessions,
+    valid_from,
 )
 from chalicelib.services.authz import Access, CompanyScope, Function, Principal
 
@@ -116,12 +117,13 @@ class IdentityService:
         self._unenrolled(principal)
         return self._directory.start_authenticator_enrolment(principal.access_token)
 
-    def confirm_authenticator(self, principal: Principal, code: str) -> None:
+    def confirm_authenticator(self, principal: Principal, code: str) -> datetime:
+        """Enrols the app; answers the instant of the change, which ended every session until then."""
         user = self._unenrolled(principal)
         if not (len(code) == 6 and code.isascii() and code.isdigit()):
             raise InvalidInput("The code is the 6 digits the authenticator app shows.")
         self._directory.confirm_authenticator(principal.access_token, code)
-        self._enrolled(user)
+        return self._enrolled(user)
 
     def send_sms_code(self, principal: Principal) -> str:
         """Text a fresh code to the mobile on record; answers the number, masked. A new code replaces the
@@ -140,8 +142,9 @@ class IdentityService:
         self._sms.send_sms(to=user.mobile, text=f"Din Godkend-kode er {code}. / Your Godkend code is {code}.")
         return masked(user.mobile)
 
-    def verify_sms_code(self, principal: Principal, code: str) -> None:
-        """The code texted to the mobile proves the number; only then does SMS become the second factor."""
+    def verify_sms_code(self, principal: Principal, code: str) -> datetime:
+        """The code texted to the mobile proves the number; only then does SMS become the second factor.
+        Answers the instant of the change, which ended every session until then."""
         user = self._unenrolled(principal)
         now = self._clock.now()
         if not user.sms_code_digest or user.sms_code_expires_at is None or now >= user.sms_code_expires_at:
@@ -153,25 +156,22 @@ class IdentityService:
             self._update(user, [UserModel.sms_code_tries.set(tries + 1)])
             raise InvalidInput("The code sent to your mobile was not accepted.")
         self._directory.choose_sms(user.user_id)
-        self._enrolled(user)
+        return self._enrolled(user)
 
-    def reset_second_factor(self, principal: Principal) -> None:
+    def reset_second_factor(self, principal: Principal) -> datetime:
         """Changing factor: with a sign-in of the last few minutes, which took the factor being replaced, the
-        factor is removed and every session ends; the next sign-in (password only) enrols a new one."""
+        factor is removed and every session ends; the next sign-in (password only) enrols a new one. Answers
+        the instant of the change."""
         if self._clock.now() - principal.authenticated_at > FRESH_SIGN_IN:
             raise Forbidden("Sign in again (password and your current second factor), then reset at once.")
         user = self._find_user(principal.user_id)
         if user is None:
             raise Unauthenticated("This login is not active.")
         self._directory.reset_second_factor(user.user_id)
-        self._update(
-            user,
-            [
-                UserModel.second_factor_enrolled.set(False),
-                end_sessions(self._clock.now()),
-            ],
-        )
+        now = self._clock.now()
+        self._update(user, [UserModel.second_factor_enrolled.set(False), end_sessions(now)])
         self._directory.end_sessions(user.user_id)
+        return valid_from(now)
 
     def _unenrolled(self, principal: Principal) -> UserModel:
         user = self._find_user(principal.user_id)
@@ -181,19 +181,21 @@ class IdentityService:
             raise Conflict(ALREADY_ENROLLED)
         return user
 
-    def _enrolled(self, user: UserModel) -> None:
+    def _enrolled(self, user: UserModel) -> datetime:
         # The token that enrolled, and any other from before, was issued on the password alone: it ends here.
+        now = self._clock.now()
         self._update(
             user,
             [
                 UserModel.second_factor_enrolled.set(True),
-                end_sessions(self._clock.now()),
+                end_sessions(now),
                 UserModel.sms_code_digest.remove(),
                 UserModel.sms_code_expires_at.remove(),
                 UserModel.sms_code_tries.remove(),
             ],
         )
         self._directory.end_sessions(user.user_id)
+        return valid_from(now)
 
     def _update(self, user: UserModel, actions: list[Any]) -> None:
         try:

@@ -39,7 +39,7 @@ from chalicelib.models.webhook import DeliveryStatus, EventType, VendorEventMode
 from chalicelib.services.authz import Function
 from tests.colleagues import colleague, created_user, token_of
 from tests.onboarding import JSON, form
-from tests.people import Org, People, Person, json_of
+from tests.people import PASSWORD, Org, People, Person, json_of
 
 METHODS = ("get", "post", "put", "patch", "delete")
 PATH_PARAM = re.compile(r"{([^}]+)}")
@@ -236,6 +236,7 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "POST /v1/invitations/accept": an_invitation,
     "POST /v1/me/second-factor/authenticator/verify": lambda world: {"code": "123456"},
     "POST /v1/me/second-factor/sms/verify": lambda world: {"code": "123456"},
+    "POST /v1/me/password": lambda world: {"old_password": PASSWORD, "new_password": "Walker-Password-2026"},
     "POST /v1/codes": code_body,
     "POST /v1/users": lambda world: colleague(world.org),
     "PATCH /v1/users/{user_id}": lambda world: {"first_name": "Walker"},
