@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         ReminderWriter,
     )
     from chalicelib.services.sessions import SessionService
+    from chalicelib.services.staff import StaffService
     from chalicelib.services.support import SupportService
     from chalicelib.services.validation import ValidationService
     from chalicelib.services.vendor_events import EventExpander
@@ -214,6 +215,12 @@ class Container:
         from chalicelib.services.support import SupportService
 
         return SupportService(logins=self.logins, clock=self.clock)
+
+    @cached_property
+    def staff(self) -> StaffService:
+        from chalicelib.services.staff import StaffService
+
+        return StaffService(logins=self.logins, clock=self.clock)
 
     @cached_property
     def sessions(self) -> SessionService:

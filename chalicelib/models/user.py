@@ -3,11 +3,15 @@
 A user's id is also their Cognito username, so an access token leads to the record in one GetItem.
 
 A colleague is created `invited`, without a Cognito login; accepting the invitation creates the login and
-makes them `active`. `disabled` users keep their login, disabled in Cognito too.
+makes them `active`. `disabled` users keep their login, disabled in Cognito too. A staff member who leaves is
+`removed`: the record stays (the staff trail names them), the login is disabled, and no token of theirs is
+accepted again.
 
 Access patterns
 - user by id / Cognito username ............. GetItem users[user_id]
 - an organisation's users ................... Query users.by-org[org_id] (staff have no org and are not in it)
+- the staff, removed ones included .......... Query users.by-roster["staff"] (a sparse index: only staff
+                                              records carry `roster`), Limit, ExclusiveStartKey from a cursor
 - a page of them, by user id ................ the same Query, Limit, ExclusiveStartKey from a cursor
 - an organisation's active administrators ... the same Query, kept to active users with the `users` function
 - "another administrator remains" ........... ConditionCheck users[user_id] `administrator_condition`, in the
@@ -53,6 +57,11 @@ class UserStatus(StrEnum):
     INVITED = "invited"
     ACTIVE = "active"
     DISABLED = "disabled"
+    REMOVED = "removed"  # staff only: offboarded; the record stays so that the staff trail keeps a name
+
+
+# The value of `roster` on every staff record: the partition of the `by-roster` index that lists them.
+STAFF_ROSTER = "staff"
 
 
 class CompanyAccess(MapAttribute[str, object]):
@@ -87,6 +96,17 @@ class UsersBySubject(GlobalSecondaryIndex["UserModel"]):
         projection = AllProjection()
 
     subject = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute(range_key=True)
+
+
+class StaffRoster(GlobalSecondaryIndex["UserModel"]):
+    """The staff, by user id. Sparse: members never carry `roster`, so the index holds staff only."""
+
+    class Meta:
+        index_name = "by-roster"
+        projection = AllProjection()
+
+    roster = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute(range_key=True)
 
 
@@ -128,10 +148,14 @@ class UserModel(Model):
     # The e-mail address as an access request finds it; kept in step with `email` (see __init__ and
     # `subject_update`).
     subject = UnicodeAttribute(null=True)
+    # STAFF_ROSTER on staff records, absent on members: the key of the `by-roster` index (see __init__ and
+    # `change_kind`).
+    roster = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     by_org = UsersByOrganisation()
     by_subject = UsersBySubject()
+    by_roster = StaffRoster()
 
     def __init__(
         self,
@@ -143,6 +167,9 @@ class UserModel(Model):
         # Every login written from a constructor is findable by its address, wherever it is created.
         if _user_instantiated and "email" in attributes and "subject" not in attributes:
             attributes["subject"] = subject_of(attributes["email"])
+        # Every staff record written from a constructor is on the roster, whoever makes it.
+        if _user_instantiated and attributes.get("kind") == UserKind.STAFF.value:
+            attributes.setdefault("roster", STAFF_ROSTER)
         super().__init__(hash_key, range_key, _user_instantiated, **attributes)
 
     @property
@@ -249,7 +276,28 @@ def accepts_token_issued_at(user: UserModel, issued_at: datetime) -> bool:
 def change_kind(user: UserModel, kind: UserKind, *, now: datetime) -> None:
     """Make a person staff, or no longer staff. Staff rights follow this record (the token's group claim must
     agree with it), and every token from before the change is refused."""
-    user.update(actions=[UserModel.kind.set(kind.value), end_sessions(now)])
+    roster = UserModel.roster.set(STAFF_ROSTER) if kind is UserKind.STAFF else UserModel.roster.remove()
+    user.update(actions=[UserModel.kind.set(kind.value), roster, end_sessions(now)])
+
+
+def staff_page(*, limit: int, start: dict[str, Any] | None) -> tuple[list[UserModel], dict[str, Any] | None]:
+    """One page of the staff, removed ones included, by user id, and the key to continue after (None at the
+    end)."""
+    found = list(
+        UserModel.by_roster.query(
+            STAFF_ROSTER, limit=limit + 1, page_size=limit + 1, last_evaluated_key=start
+        )
+    )
+    if len(found) <= limit:
+        return found, None
+    last = found[limit - 1]
+    return found[:limit], {"roster": {"S": STAFF_ROSTER}, "user_id": {"S": last.user_id}}
+
+
+def staff_with_email(email: str) -> list[UserModel]:
+    """The staff records with this e-mail address (the operator names a member by it), removed ones too."""
+    found = UserModel.by_subject.query(subject_of(email))
+    return [user for user in found if user.kind == UserKind.STAFF.value]
 
 
 def record_second_factor(user: UserModel) -> None:

@@ -4,6 +4,10 @@ A human caller must have a second factor enrolled before reaching anything but t
 Cognito with MFA required never issues tokens before enrolment, but the emulator does, so the service checks
 for itself: the user record caches the answer once Cognito reports a factor, so the check costs a Cognito
 call only until then.
+
+A staff token is also asked about at Cognito on every request (`session_is_live`): staff power does not
+wait for a token to run out when the login was signed out, disabled or deleted there, even by hand. Staff
+calls are few, so the round trip is cheap; members' tokens are checked against their record only.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ class SecondFactorDirectory(Protocol):
     def choose_sms(self, username: str) -> None: ...
     def reset_second_factor(self, username: str) -> None: ...
     def end_sessions(self, username: str) -> None: ...
+    def session_is_live(self, access_token: str) -> bool: ...
 
 
 class SmsSender(Protocol):
@@ -101,7 +106,10 @@ class IdentityService:
                 "Enrol a second factor (authenticator app or SMS) at /v1/me/second-factor, "
                 "then sign in again with it."
             )
-        return principal_of(user, claims, token, staff_group=self._staff_group)
+        principal = principal_of(user, claims, token, staff_group=self._staff_group)
+        if principal.is_staff and not self._directory.session_is_live(token):
+            raise Unauthenticated("This session has ended at the identity provider; sign in again.")
+        return principal
 
     def _second_factor_enrolled(self, user: UserModel) -> bool:
         if user.second_factor_enrolled:
