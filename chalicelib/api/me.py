@@ -74,11 +74,12 @@ def verify_authenticator(call: Call) -> dict[str, Any]:
     summary="Choose SMS as second factor: text a code to the registered mobile",
     response="SmsCodeSent",
     status=202,
-    errors=ALREADY,
+    errors=(409, 429),
     description=(
         "Open to a signed-in person who has no second factor yet. SMS counts as the factor only once the "
         "code texted to the mobile number on record is entered at /v1/me/second-factor/sms/verify; a new "
-        "request replaces the previous code."
+        "request replaces the previous code. At most 3 texts in any 15 minutes and 10 in any 24 hours, to "
+        "a login and to a mobile number: beyond that 429 with Retry-After, and nothing is sent."
     ),
 )
 def choose_sms(call: Call) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from chalicelib.models.organisation import (
     OrganisationModel,
 )
 from chalicelib.models.outbox import OutboxModel
+from chalicelib.models.sms_quota import SmsQuotaModel
 from chalicelib.models.suppression import SuppressionModel
 from chalicelib.models.user import UserModel
 from chalicelib.models.validation import FailureWindowModel, ReceiptModel
@@ -44,6 +45,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     FailureWindowModel,
     InvitationModel,
     LetterQuotaModel,
+    SmsQuotaModel,
     CompanyClaimModel,
     WebhookModel,
     EventCauseModel,

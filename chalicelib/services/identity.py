@@ -15,11 +15,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.adapters.tokens import AccessClaims
 from chalicelib.clock import Clock
@@ -31,6 +31,8 @@ from chalicelib.errors import (
     TooManyRequests,
     Unauthenticated,
 )
+from chalicelib.models.base import transaction
+from chalicelib.models.sms_quota import SmsQuotaModel, counters, sent_times, with_texts
 from chalicelib.models.user import (
     UserKind,
     UserModel,
@@ -40,12 +42,24 @@ from chalicelib.models.user import (
     valid_from,
 )
 from chalicelib.services.authz import Access, CompanyScope, Function, Principal
+from chalicelib.services.sms_limits import (
+    SMS_LIMITS,
+    SendLimit,
+    longest,
+    mobile_counter,
+    recent,
+    user_counter,
+    wait_before_next,
+)
 
 # The SMS step: a code sent to the mobile on record proves the number before SMS counts as a factor.
 SMS_CODE_LIFETIME = timedelta(minutes=10)
 SMS_CODE_TRIES = 5
 # Resetting a factor needs a sign-in this recent, which took the password and the factor being replaced.
 FRESH_SIGN_IN = timedelta(minutes=5)
+# How often a text is tried again when another request counted a text for the same person or number at the
+# same moment; each try reads the counters afresh.
+SMS_COUNT_TRIES = 3
 
 ALREADY_ENROLLED = (
     "A second factor is already enrolled. To change it, sign in again (password and your current factor) "
@@ -83,6 +97,7 @@ class IdentityService:
         clock: Clock,
         sms: SmsSender,
         code_key: bytes,
+        sms_limits: Sequence[SendLimit] = SMS_LIMITS,
     ) -> None:
         self._verifier = verifier
         self._directory = directory
@@ -92,6 +107,7 @@ class IdentityService:
         self._clock = clock
         self._sms = sms
         self._code_key = code_key
+        self._sms_limits = tuple(sms_limits)
 
     def authenticate(self, authorization: str | None, *, require_second_factor: bool = True) -> Principal:
         token = bearer_token(authorization)
@@ -135,20 +151,50 @@ class IdentityService:
 
     def send_sms_code(self, principal: Principal) -> str:
         """Text a fresh code to the mobile on record; answers the number, masked. A new code replaces the
-        previous one and its tries."""
+        previous one and its tries. Texts are bounded per person and per number (`sms_limits`): beyond the
+        bound 429 with Retry-After, and nothing is sent or written."""
         user = self._unenrolled(principal)
         code = f"{secrets.randbelow(1_000_000):06d}"
-        now = self._clock.now()
-        self._update(
-            user,
-            [
-                UserModel.sms_code_digest.set(self._digest(user.user_id, code)),
-                UserModel.sms_code_expires_at.set(now + SMS_CODE_LIFETIME),
-                UserModel.sms_code_tries.set(0),
-            ],
-        )
+        for _ in range(SMS_COUNT_TRIES):
+            try:
+                self._count_text_and_store_code(user, code)
+                break
+            except TransactWriteError:
+                # Another request counted a text for this person or number (or changed the login) meanwhile:
+                # decide again on what is there now.
+                user = self._unenrolled(principal)
+        else:
+            raise Conflict("Another request is sending a code right now; try again.")
         self._sms.send_sms(to=user.mobile, text=f"Din Godkend-kode er {code}. / Your Godkend code is {code}.")
         return masked(user.mobile)
+
+    def _count_text_and_store_code(self, user: UserModel, code: str) -> None:
+        """One transaction: the new code on the record, and one more text on the person's and the number's
+        counters, each on the condition that nobody wrote it since it was read."""
+        now = self._clock.now()
+        found = counters([user_counter(user.user_id), mobile_counter(user.mobile, self._code_key)])
+        wait = max(wait_before_next(sent_times(c), now, self._sms_limits) for c in found.values())
+        if wait:
+            raise TooManyRequests(
+                "Enough codes have been texted to this login or this mobile number for now; ask again when "
+                "Retry-After has passed.",
+                retry_after_seconds=wait,
+            )
+        with transaction() as tx:
+            tx.update(
+                user,
+                actions=[
+                    UserModel.sms_code_digest.set(self._digest(user.user_id, code)),
+                    UserModel.sms_code_expires_at.set(now + SMS_CODE_LIFETIME),
+                    UserModel.sms_code_tries.set(0),
+                ],
+            )
+            for counter in found.values():
+                tx.save(self._one_more_text(counter, now))
+
+    def _one_more_text(self, counter: SmsQuotaModel, now: datetime) -> SmsQuotaModel:
+        kept = recent(sent_times(counter), now, self._sms_limits)
+        return with_texts(counter, [*kept, now], delete_after=now + longest(self._sms_limits))
 
     def verify_sms_code(self, principal: Principal, code: str) -> datetime:
         """The code texted to the mobile proves the number; only then does SMS become the second factor.
