@@ -14,7 +14,7 @@ STAGE ?= dev
 DRY_RUN ?=
 dry_run = $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run)
 
-.PHONY: help setup run reminders load test lint typecheck unit package deploy destroy staff checkov clean web web-check browser
+.PHONY: help setup run reminders load test lint typecheck unit package deploy destroy staff staff-remove checkov clean web web-check browser
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -101,6 +101,9 @@ destroy: setup  ## delete STAGE's stack (never prod; the data is kept); DRY_RUN=
 
 staff: setup  ## create a staff login: make staff EMAIL=... MOBILE=+45... [NAME="First Last"] STAGE=local|dev|prod
 	$(BIN)/python -m infra.staff --stage $(STAGE) --email "$(EMAIL)" --mobile "$(MOBILE)" $(if $(NAME),--name "$(NAME)")
+
+staff-remove: setup  ## offboard a staff member: make staff-remove EMAIL=... STAGE=local|dev|prod [REASON="..."]
+	$(BIN)/python -m infra.staff remove --stage "$(STAGE)" --email "$(EMAIL)" $(if $(REASON),--reason "$(REASON)")
 
 clean:  ## remove the virtual environment and local state
 	rm -rf $(VENV) $(CHECKOV_VENV) .local build .chalice/deployments web/node_modules web/dist

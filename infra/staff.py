@@ -1,17 +1,24 @@
-"""`make staff`: a staff member's login, `staff` group membership and record, on a deployed stage or locally.
+"""`make staff`: a staff member's login, `staff` group membership and record, on a deployed stage or locally;
+`make staff-remove`: offboarding one, as `DELETE /v1/staff/members/{user_id}` does.
 
     make staff EMAIL=ida@godkend.dk MOBILE=+4512345678 NAME="Ida Holm" STAGE=dev
     make staff EMAIL=ida@godkend.dk MOBILE=+4512345678 STAGE=local     # against the running `make run`
+    make staff-remove EMAIL=ida@godkend.dk STAGE=dev REASON="Left the company"
 
 On dev or prod it uses your AWS credentials (as `aws` does) and finds the user pool in the outputs of the
 stack `godkend-<stage>`; the login gets a temporary password, which the person replaces at the first
 sign-in, when they also enrol an authenticator app. Locally it finds the emulator and the pool in
 .local/demo.json, and the password is permanent.
+
+Removing marks the record `removed` (kept, so the staff trail keeps naming the person) and ends every
+session at once, writes the staff trail's entry with the operator's AWS identity (locally, the OS user) and
+the reason, then disables and signs out the Cognito login. Every staff record with that e-mail address goes.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import re
@@ -24,9 +31,13 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 PROG = "make staff"
+REMOVE_PROG = "make staff-remove"
+DEFAULT_REASON = "Removed by the operator (make staff-remove)"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 MOBILE = re.compile(r"^\+45[0-9]{8}$")
+# As the staff routes' reasons (chalicelib/fields.py, `Text`).
+MAX_REASON = 1000
 
 
 class StaffError(Exception):
@@ -35,7 +46,7 @@ class StaffError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{PROG}: {message}\n")
+        self.exit(2, f"{self.prog}: {message}\n")
 
 
 @dataclass(frozen=True)
@@ -102,8 +113,7 @@ def temporary_password() -> str:
     return "Tmp-" + secrets.token_urlsafe(12) + "-a1B"
 
 
-def create(target: Target, *, email: str, mobile: str, name: str, password: str) -> str:
-    """Makes the staff member; answers what to tell the person who asked."""
+def _use(target: Target) -> None:
     # The models read their table names from the environment when imported: set it first.
     os.environ["GODKEND_TABLE_PREFIX"] = target.table_prefix
     os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = target.region
@@ -112,6 +122,11 @@ def create(target: Target, *, email: str, mobile: str, name: str, password: str)
         os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"
         os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+
+
+def create(target: Target, *, email: str, mobile: str, name: str, password: str) -> str:
+    """Makes the staff member; answers what to tell the person who asked."""
+    _use(target)
     import boto3
 
     from chalicelib.adapters.cognito import CognitoDirectory
@@ -147,7 +162,101 @@ def create(target: Target, *, email: str, mobile: str, name: str, password: str)
     return "\n".join(said)
 
 
+def operator_identity(target: Target) -> str:
+    """Who runs the tool, for the staff trail: the AWS identity on a deployed stage, the OS user locally."""
+    if target.stage == "local":
+        return f"local:{getpass.getuser()}"
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return str(boto3.client("sts", region_name=target.region).get_caller_identity()["Arn"])
+    except (ClientError, BotoCoreError) as exc:
+        raise StaffError(f"could not tell who you are in AWS ({exc})") from None
+
+
+def remove(target: Target, *, email: str, reason: str, operator: str) -> str:
+    """Offboards every staff member with the e-mail address; answers what to tell the operator."""
+    _use(target)
+    import boto3
+
+    from chalicelib.adapters.cognito import CognitoDirectory
+    from chalicelib.clock import SystemClock
+    from chalicelib.models.audit import Actor, ActorKind, Origin
+    from chalicelib.models.user import UserStatus, staff_with_email
+    from chalicelib.services.staff import StaffService
+
+    directory = CognitoDirectory(boto3.client("cognito-idp", region_name=target.region), target.user_pool_id)
+    service = StaffService(logins=directory, clock=SystemClock())
+    try:
+        members = staff_with_email(email)
+        if not members:
+            raise StaffError(f"no staff member on {target.stage} has the e-mail address {email}")
+        said = []
+        for member in members:
+            was = member.status
+            service.remove(
+                Actor(ActorKind.OPERATOR, operator),
+                member.user_id,
+                reason=reason,
+                origin=Origin(source_ip=REMOVE_PROG, user_agent=f"infra.staff ({operator})"),
+            )
+            again = " (already removed; the login is disabled and signed out again)"
+            said.append(
+                f"Staff member {member.email} removed on {target.stage}: username {member.user_id}"
+                f"{again if was == UserStatus.REMOVED.value else ''}."
+            )
+    except StaffError:
+        raise
+    except Exception as exc:  # one line for the operator, whatever AWS or the emulator said
+        raise StaffError(f"could not remove the staff member: {exc}") from None
+    said.append("Every token they held is refused from now on; the login is disabled and signed out.")
+    return "\n".join(said)
+
+
+def _target(stage: str, region: str | None, state_dir: Path) -> Target:
+    if stage == "local":
+        return local_target(state_dir)
+    import boto3
+
+    region = region or "eu-west-1"
+    return deployed_target(stage, region, boto3.client("cloudformation", region_name=region))
+
+
+def main_remove(argv: Sequence[str]) -> int:
+    parser = _Parser(prog=REMOVE_PROG, description="Offboard a staff member on a stage, or locally.")
+    parser.add_argument("--stage", required=True, choices=("local", "dev", "prod"))
+    parser.add_argument("--email", required=True)
+    parser.add_argument("--reason", default=DEFAULT_REASON, help="why; kept in the staff trail")
+    parser.add_argument(
+        "--region", default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    )
+    parser.add_argument(
+        "--state-dir", type=Path, default=Path(os.environ.get("GODKEND_LOCAL_DIR", PROJECT_DIR / ".local"))
+    )
+    arguments = parser.parse_args(argv)
+    reason = arguments.reason.strip()
+    try:
+        if not EMAIL.match(arguments.email):
+            raise StaffError(f"EMAIL must be an e-mail address, not {arguments.email!r}")
+        if not reason or len(reason) > MAX_REASON:
+            raise StaffError(f"REASON must be 1 to {MAX_REASON} characters")
+        target = _target(arguments.stage, arguments.region, arguments.state_dir)
+        print(remove(target, email=arguments.email, reason=reason, operator=operator_identity(target)))
+    except StaffError as failure:
+        print(f"{REMOVE_PROG}: {failure}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["remove"]:
+        return main_remove(arguments[1:])
+    return main_add(arguments)
+
+
+def main_add(argv: Sequence[str]) -> int:
     parser = _Parser(prog=PROG, description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--stage", required=True, choices=("local", "dev", "prod"))
     parser.add_argument("--email", required=True)
@@ -166,17 +275,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise StaffError(f"EMAIL must be an e-mail address, not {arguments.email!r}")
         if not MOBILE.match(mobile):
             raise StaffError(f"MOBILE must be +45 and 8 digits, not {arguments.mobile!r}")
-        if arguments.stage == "local":
-            target = local_target(arguments.state_dir)
-            password = "Staff-" + secrets.token_hex(6) + "-Aa1"
-        else:
-            import boto3
-
-            region = arguments.region or "eu-west-1"
-            target = deployed_target(
-                arguments.stage, region, boto3.client("cloudformation", region_name=region)
-            )
-            password = temporary_password()
+        target = _target(arguments.stage, arguments.region, arguments.state_dir)
+        password = (
+            "Staff-" + secrets.token_hex(6) + "-Aa1" if target.stage == "local" else temporary_password()
+        )
         print(create(target, email=arguments.email, mobile=mobile, name=arguments.name, password=password))
     except StaffError as failure:
         print(f"{PROG}: {failure}", file=sys.stderr)

@@ -13,12 +13,13 @@ from typing import Any
 from chalice.test import Client
 
 from chalicelib.models.organisation import OrganisationStatus
-from chalicelib.models.user import UserKind
+from chalicelib.models.user import UserKind, UserModel, sign_in_from
 from chalicelib.services.authz import Function
 from chalicelib.services.cvr import WEIGHTS
 from infra.local.demo import CompanySpec, ScopeSpec, add_organisation, add_user, add_vendor, give_login
 from infra.local.provision import UserPool
-from infra.local.signin import sign_in
+from infra.local.signin import sign_in, wait_for_sign_in
+from infra.local.totp import fresh_totp
 
 PASSWORD = "Correct-Horse-42"
 _ids = itertools.count(1)
@@ -142,3 +143,41 @@ class People:
 
 def get(client: Client, path: str, person: Person | None = None) -> Any:
     return client.http.get(path, headers=person.auth if person else {})
+
+
+def after_the_last_change_of(user_id: str) -> None:
+    """Waits until a sign-in is accepted after the user's last change that ended their sessions (the record's
+    `tokens_valid_from`): a token issued in that change's own second is refused."""
+    changed = UserModel.get(user_id, consistent_read=True).tokens_valid_from
+    if changed is not None:
+        wait_for_sign_in(sign_in_from(changed))
+
+
+def refresh_token_of(cognito: Any, people: People, person: Person, password: str = PASSWORD) -> str:
+    """A second session of the person's (another device, say), signed in with password and authenticator:
+    its refresh token."""
+    assert person.totp_secret is not None
+    answer = cognito.initiate_auth(
+        ClientId=people.pool.client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": person.user_id, "PASSWORD": password},
+    )
+    answer = cognito.respond_to_auth_challenge(
+        ClientId=people.pool.client_id,
+        ChallengeName="SOFTWARE_TOKEN_MFA",
+        Session=answer["Session"],
+        ChallengeResponses={
+            "USERNAME": person.user_id,
+            "SOFTWARE_TOKEN_MFA_CODE": fresh_totp(person.totp_secret),
+        },
+    )
+    return str(answer["AuthenticationResult"]["RefreshToken"])
+
+
+def refreshed(cognito: Any, people: People, refresh_token: str) -> str:
+    answer = cognito.initiate_auth(
+        ClientId=people.pool.client_id,
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": refresh_token},
+    )
+    return str(answer["AuthenticationResult"]["AccessToken"])

@@ -6,9 +6,20 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.errors import FieldError, InvalidInput, Unauthenticated, UpstreamUnavailable
+from chalicelib.errors import (
+    FieldError,
+    InvalidInput,
+    TooManyRequests,
+    Unauthenticated,
+    UpstreamUnavailable,
+)
 
 SECOND_FACTOR_SETTINGS = frozenset({"SOFTWARE_TOKEN_MFA", "SMS_MFA"})
+# What the service says about a password Cognito refuses: the pool's policy (infra/resources.json), in words
+# of our own, never Cognito's.
+PASSWORD_POLICY_TEXT = "At least 12 characters, with upper and lower case letters and digits."  # noqa: S105 - words
+# Cognito says no more than that it refuses more tries for a while; this is how long to wait before trying.
+PASSWORD_TRIES_PAUSE_SECONDS = 60
 
 
 class LoginExists(Exception):
@@ -165,6 +176,48 @@ class CognitoDirectory:
         except ClientError as exc:
             if _code(exc) != "UserNotFoundException":
                 raise UpstreamUnavailable("The identity provider could not end the sessions.") from exc
+
+    def change_password(self, access_token: str, *, old: str, new: str) -> None:
+        """The login's new password, with the current one as proof (Cognito checks it). Cognito's refusals
+        become field errors in our words: a wrong current password, a new one the policy refuses."""
+        try:
+            self._client.change_password(AccessToken=access_token, PreviousPassword=old, ProposedPassword=new)
+        except ClientError as exc:
+            raise self._as_password_error(exc, access_token) from exc
+
+    def _as_password_error(self, exc: ClientError, access_token: str) -> Exception:
+        code = _code(exc)
+        if code == "NotAuthorizedException":
+            # Cognito says the same for a wrong current password and for a token it no longer takes.
+            if not self.session_is_live(access_token):
+                return Unauthenticated("This session has ended at the identity provider; sign in again.")
+            return InvalidInput(
+                "The current password is not correct.",
+                errors=[FieldError("old_password", "The current password is not correct.")],
+            )
+        if code in {"InvalidPasswordException", "InvalidParameterException"}:
+            return InvalidInput(
+                "The new password does not meet the password policy.",
+                errors=[FieldError("new_password", f"Not accepted. {PASSWORD_POLICY_TEXT}")],
+            )
+        if code in {"LimitExceededException", "TooManyRequestsException", "TooManyFailedAttemptsException"}:
+            return TooManyRequests(
+                "Too many tries to change the password; wait a little and try again.",
+                retry_after_seconds=PASSWORD_TRIES_PAUSE_SECONDS,
+            )
+        return UpstreamUnavailable("The identity provider could not change the password.")
+
+    def session_is_live(self, access_token: str) -> bool:
+        """Whether Cognito still takes the access token: not after a global sign-out, nor for a login that is
+        disabled or deleted (its signature and expiry alone cannot say so). A call on the token itself, which
+        needs no IAM permission."""
+        try:
+            self._client.get_user(AccessToken=access_token)
+        except ClientError as exc:
+            if _code(exc) in {"NotAuthorizedException", "UserNotFoundException"}:
+                return False
+            raise UpstreamUnavailable("The identity provider could not be asked about the session.") from exc
+        return True
 
 
 def _code(exc: ClientError) -> str:

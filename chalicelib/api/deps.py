@@ -35,6 +35,8 @@ if TYPE_CHECKING:
         ReminderPlanner,
         ReminderWriter,
     )
+    from chalicelib.services.sessions import SessionService
+    from chalicelib.services.staff import StaffService
     from chalicelib.services.support import SupportService
     from chalicelib.services.validation import ValidationService
     from chalicelib.services.vendor_events import EventExpander
@@ -213,6 +215,18 @@ class Container:
         from chalicelib.services.support import SupportService
 
         return SupportService(logins=self.logins, clock=self.clock)
+
+    @cached_property
+    def staff(self) -> StaffService:
+        from chalicelib.services.staff import StaffService
+
+        return StaffService(logins=self.logins, clock=self.clock)
+
+    @cached_property
+    def sessions(self) -> SessionService:
+        from chalicelib.services.sessions import SessionService
+
+        return SessionService(directory=self.directory, clock=self.clock)
 
     @cached_property
     def personal_data(self) -> PersonalDataService:

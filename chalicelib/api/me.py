@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.api.deps import container
 from chalicelib.api.routing import ENROLLING, SIGNED_IN, Call, Routes
+from chalicelib.clock import isoformat
+
+if TYPE_CHECKING:
+    from chalicelib.services.sessions import SessionsEnded
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.me", tag="Me")
 
@@ -14,6 +19,14 @@ routes = Routes(__name__, schemas="chalicelib.api.schemas.me", tag="Me")
 ALREADY = (409,)
 
 SIGN_IN_AGAIN = "Sign in again; from now on the second factor is asked for at every sign-in."
+
+
+def _sign_in_again(changed_at: datetime) -> dict[str, Any]:
+    """When the caller may sign in again after a change that ended its sessions (see services/sessions)."""
+    from chalicelib.services.sessions import sessions_ended
+
+    ended = sessions_ended(changed_at, container().clock.now())
+    return {"sign_in_from": isoformat(ended.sign_in_from), "sign_in_after_ms": ended.wait_ms}
 
 
 @routes.get(
@@ -51,8 +64,8 @@ def start_authenticator(call: Call) -> dict[str, Any]:
 )
 def verify_authenticator(call: Call) -> dict[str, Any]:
     code = call.body().code
-    container().identity.confirm_authenticator(call.principal, code)
-    return {"second_factor_enrolled": True, "next_step": SIGN_IN_AGAIN}
+    changed_at = container().identity.confirm_authenticator(call.principal, code)
+    return {"second_factor_enrolled": True, "next_step": SIGN_IN_AGAIN, **_sign_in_again(changed_at)}
 
 
 @routes.post(
@@ -61,11 +74,12 @@ def verify_authenticator(call: Call) -> dict[str, Any]:
     summary="Choose SMS as second factor: text a code to the registered mobile",
     response="SmsCodeSent",
     status=202,
-    errors=ALREADY,
+    errors=(409, 429),
     description=(
         "Open to a signed-in person who has no second factor yet. SMS counts as the factor only once the "
         "code texted to the mobile number on record is entered at /v1/me/second-factor/sms/verify; a new "
-        "request replaces the previous code."
+        "request replaces the previous code. At most 3 texts in any 15 minutes and 10 in any 24 hours, to "
+        "a login and to a mobile number: beyond that 429 with Retry-After, and nothing is sent."
     ),
 )
 def choose_sms(call: Call) -> dict[str, Any]:
@@ -82,8 +96,8 @@ def choose_sms(call: Call) -> dict[str, Any]:
     errors=(409, 429),
 )
 def verify_sms(call: Call) -> dict[str, Any]:
-    container().identity.verify_sms_code(call.principal, call.body().code)
-    return {"second_factor_enrolled": True, "next_step": SIGN_IN_AGAIN}
+    changed_at = container().identity.verify_sms_code(call.principal, call.body().code)
+    return {"second_factor_enrolled": True, "next_step": SIGN_IN_AGAIN, **_sign_in_again(changed_at)}
 
 
 @routes.post(
@@ -98,8 +112,54 @@ def verify_sms(call: Call) -> dict[str, Any]:
     ),
 )
 def reset_second_factor(call: Call) -> dict[str, Any]:
-    container().identity.reset_second_factor(call.principal)
+    changed_at = container().identity.reset_second_factor(call.principal)
     return {
         "second_factor_enrolled": False,
         "next_step": "Sign in again with your password, then enrol a new second factor.",
+        **_sign_in_again(changed_at),
     }
+
+
+def _ended(changed: SessionsEnded) -> dict[str, Any]:
+    return {
+        "sessions_ended_at": isoformat(changed.ended_at),
+        "sign_in_from": isoformat(changed.sign_in_from),
+        "sign_in_after_ms": changed.wait_ms,
+    }
+
+
+@routes.post(
+    "/v1/me/sign-out",
+    rule=ENROLLING,
+    summary="Sign out everywhere: end every session of this login, this one too",
+    response="SessionsEnded",
+    errors=(503,),
+    description=(
+        "Revokes every refresh token of the login (Cognito's global sign-out) and refuses, from now on, "
+        "every access token issued up to this second, on every route. Open before a second factor is "
+        "enrolled too."
+    ),
+)
+def sign_out(call: Call) -> dict[str, Any]:
+    ended = container().sessions.sign_out(call.principal)
+    return {**_ended(ended), "next_step": "Forget the tokens; sign in again to continue."}
+
+
+@routes.post(
+    "/v1/me/password",
+    rule=SIGNED_IN,
+    summary="Change the password: every session ends, this one too",
+    body="PasswordChange",
+    response="SessionsEnded",
+    errors=(429, 503),
+    description=(
+        "The current password proves the change (a wrong one is a field error on `old_password`; a new one "
+        "the password policy refuses, on `new_password`). Then every session of the login ends as at "
+        "POST /v1/me/sign-out, so a session somebody else holds ends too; sign in again with the new "
+        "password and the second factor, from `sign_in_from` on."
+    ),
+)
+def change_password(call: Call) -> dict[str, Any]:
+    form = call.body()
+    ended = container().sessions.change_password(call.principal, old=form.old_password, new=form.new_password)
+    return {**_ended(ended), "next_step": "Sign in again with the new password and your second factor."}

@@ -51,6 +51,7 @@ class ActorKind(StrEnum):
     ANONYMOUS = "anonymous"  # not signed in (an applicant)
     USER = "user"  # a person of an organisation, or one proving it with an activation code
     STAFF = "staff"
+    OPERATOR = "operator"  # whoever runs the operator's tools (`make staff-remove`), by their AWS identity
 
 
 class AuditAction(StrEnum):
@@ -84,6 +85,7 @@ class AuditAction(StrEnum):
     MAIL_RETRIED = "mail.retried"
     PERSONAL_DATA_EXPORTED = "personal_data.exported"  # staff answered a person's access request
     PERSONAL_DATA_ERASED = "personal_data.erased"  # staff erased a person's data; details name the codes
+    STAFF_REMOVED = "staff.removed"  # a staff member offboarded, by another or by the operator; with why
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from chalicelib.models.organisation import (
     OrganisationModel,
 )
 from chalicelib.models.outbox import OutboxModel
+from chalicelib.models.sms_quota import SmsQuotaModel
 from chalicelib.models.suppression import SuppressionModel
 from chalicelib.models.user import UserModel
 from chalicelib.models.validation import FailureWindowModel, ReceiptModel
@@ -45,6 +46,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     FailureWindowModel,
     InvitationModel,
     LetterQuotaModel,
+    SmsQuotaModel,
     CompanyClaimModel,
     WebhookModel,
     EventCauseModel,

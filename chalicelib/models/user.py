@@ -3,11 +3,15 @@
 A user's id is also their Cognito username, so an access token leads to the record in one GetItem.
 
 A colleague is created `invited`, without a Cognito login; accepting the invitation creates the login and
-makes them `active`. `disabled` users keep their login, disabled in Cognito too.
+makes them `active`. `disabled` users keep their login, disabled in Cognito too. A staff member who leaves is
+`removed`: the record stays (the staff trail names them), the login is disabled, and no token of theirs is
+accepted again.
 
 Access patterns
 - user by id / Cognito username ............. GetItem users[user_id]
 - an organisation's users ................... Query users.by-org[org_id] (staff have no org and are not in it)
+- the staff, removed ones included .......... Query users.by-roster["staff"] (a sparse index: only staff
+                                              records carry `roster`), Limit, ExclusiveStartKey from a cursor
 - a page of them, by user id ................ the same Query, Limit, ExclusiveStartKey from a cursor
 - an organisation's active administrators ... the same Query, kept to active users with the `users` function
 - "another administrator remains" ........... ConditionCheck users[user_id] `administrator_condition`, in the
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -53,6 +57,11 @@ class UserStatus(StrEnum):
     INVITED = "invited"
     ACTIVE = "active"
     DISABLED = "disabled"
+    REMOVED = "removed"  # staff only: offboarded; the record stays so that the staff trail keeps a name
+
+
+# The value of `roster` on every staff record: the partition of the `by-roster` index that lists them.
+STAFF_ROSTER = "staff"
 
 
 class CompanyAccess(MapAttribute[str, object]):
@@ -90,6 +99,17 @@ class UsersBySubject(GlobalSecondaryIndex["UserModel"]):
     user_id = UnicodeAttribute(range_key=True)
 
 
+class StaffRoster(GlobalSecondaryIndex["UserModel"]):
+    """The staff, by user id. Sparse: members never carry `roster`, so the index holds staff only."""
+
+    class Meta:
+        index_name = "by-roster"
+        projection = AllProjection()
+
+    roster = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute(range_key=True)
+
+
 class UserModel(Model):
     class Meta:
         table_name = table_name("users")
@@ -110,8 +130,9 @@ class UserModel(Model):
     language = UnicodeAttribute(default="da")
     # Cached once Cognito reports a second factor; until then every request asks Cognito.
     second_factor_enrolled = BooleanAttribute(default=False)
-    # Tokens issued before this instant (whole seconds, as a token's `iat`) are refused: moved forward by
-    # every change of what a token stands for (second factor, status, functions, scope, staff role).
+    # The second of the last change of what a token stands for (second factor, status, functions, scope,
+    # staff role, a sign-out, a new password), cut to the whole second as a token's `iat` is: a token issued
+    # in or before this second is refused (see `accepts_token_issued_at`).
     tokens_valid_from = UTCDateTimeAttribute(null=True)
     # The SMS step of enrolment: a keyed hash of the code texted to `mobile`, until when, and wrong tries.
     sms_code_digest = UnicodeAttribute(null=True)
@@ -127,10 +148,14 @@ class UserModel(Model):
     # The e-mail address as an access request finds it; kept in step with `email` (see __init__ and
     # `subject_update`).
     subject = UnicodeAttribute(null=True)
+    # STAFF_ROSTER on staff records, absent on members: the key of the `by-roster` index (see __init__ and
+    # `change_kind`).
+    roster = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     by_org = UsersByOrganisation()
     by_subject = UsersBySubject()
+    by_roster = StaffRoster()
 
     def __init__(
         self,
@@ -142,6 +167,9 @@ class UserModel(Model):
         # Every login written from a constructor is findable by its address, wherever it is created.
         if _user_instantiated and "email" in attributes and "subject" not in attributes:
             attributes["subject"] = subject_of(attributes["email"])
+        # Every staff record written from a constructor is on the roster, whoever makes it.
+        if _user_instantiated and attributes.get("kind") == UserKind.STAFF.value:
+            attributes.setdefault("roster", STAFF_ROSTER)
         super().__init__(hash_key, range_key, _user_instantiated, **attributes)
 
     @property
@@ -221,26 +249,55 @@ def set_functions(functions: list[str]) -> Action:
 
 
 def valid_from(now: datetime) -> datetime:
-    """The instant stored in `tokens_valid_from` for a change made `now`: cut to the whole second, because a
-    token's `iat` counts whole seconds. A token issued the same second as the change, right after it (the
-    sign-in that follows an enrolment), is still accepted; so is one issued earlier in that same second,
-    which the token's resolution cannot tell apart. Any token from an earlier second is refused."""
+    """What `tokens_valid_from` holds for a change made `now`: its second, because a token's `iat` counts
+    whole seconds."""
     return now.replace(microsecond=0)
 
 
+def sign_in_from(tokens_valid_from: datetime) -> datetime:
+    """The first instant a new sign-in's token is accepted after a change: the next whole second."""
+    return valid_from(tokens_valid_from) + timedelta(seconds=1)
+
+
 def end_sessions(now: datetime) -> Action:
-    """The update that makes every token issued before `now` useless (see `valid_from`)."""
+    """The update that makes every token issued up to `now`'s second useless (`accepts_token_issued_at`)."""
     return UserModel.tokens_valid_from.set(valid_from(now))
 
 
 def accepts_token_issued_at(user: UserModel, issued_at: datetime) -> bool:
-    return user.tokens_valid_from is None or issued_at >= valid_from(user.tokens_valid_from)
+    """A token is accepted only if it was issued in a later second than the last change. One issued in the
+    same second may come from just before the change or just after it, and `iat` cannot tell which: a change
+    that takes rights away (a sign-out, a disabled login, a new password) must win that doubt, so the token
+    loses it. A client signing in right after a change of its own waits for the next second
+    (`sign_in_from`)."""
+    return user.tokens_valid_from is None or issued_at >= sign_in_from(user.tokens_valid_from)
 
 
 def change_kind(user: UserModel, kind: UserKind, *, now: datetime) -> None:
     """Make a person staff, or no longer staff. Staff rights follow this record (the token's group claim must
     agree with it), and every token from before the change is refused."""
-    user.update(actions=[UserModel.kind.set(kind.value), end_sessions(now)])
+    roster = UserModel.roster.set(STAFF_ROSTER) if kind is UserKind.STAFF else UserModel.roster.remove()
+    user.update(actions=[UserModel.kind.set(kind.value), roster, end_sessions(now)])
+
+
+def staff_page(*, limit: int, start: dict[str, Any] | None) -> tuple[list[UserModel], dict[str, Any] | None]:
+    """One page of the staff, removed ones included, by user id, and the key to continue after (None at the
+    end)."""
+    found = list(
+        UserModel.by_roster.query(
+            STAFF_ROSTER, limit=limit + 1, page_size=limit + 1, last_evaluated_key=start
+        )
+    )
+    if len(found) <= limit:
+        return found, None
+    last = found[limit - 1]
+    return found[:limit], {"roster": {"S": STAFF_ROSTER}, "user_id": {"S": last.user_id}}
+
+
+def staff_with_email(email: str) -> list[UserModel]:
+    """The staff records with this e-mail address (the operator names a member by it), removed ones too."""
+    found = UserModel.by_subject.query(subject_of(email))
+    return [user for user in found if user.kind == UserKind.STAFF.value]
 
 
 def record_second_factor(user: UserModel) -> None:

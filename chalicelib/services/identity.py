@@ -4,6 +4,10 @@ A human caller must have a second factor enrolled before reaching anything but t
 Cognito with MFA required never issues tokens before enrolment, but the emulator does, so the service checks
 for itself: the user record caches the answer once Cognito reports a factor, so the check costs a Cognito
 call only until then.
+
+A staff token is also asked about at Cognito on every request (`session_is_live`): staff power does not
+wait for a token to run out when the login was signed out, disabled or deleted there, even by hand. Staff
+calls are few, so the round trip is cheap; members' tokens are checked against their record only.
 """
 
 from __future__ import annotations
@@ -11,11 +15,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.adapters.tokens import AccessClaims
 from chalicelib.clock import Clock
@@ -27,20 +31,35 @@ from chalicelib.errors import (
     TooManyRequests,
     Unauthenticated,
 )
+from chalicelib.models.base import transaction
+from chalicelib.models.sms_quota import SmsQuotaModel, counters, sent_times, with_texts
 from chalicelib.models.user import (
     UserKind,
     UserModel,
     UserStatus,
     accepts_token_issued_at,
     end_sessions,
+    valid_from,
 )
 from chalicelib.services.authz import Access, CompanyScope, Function, Principal
+from chalicelib.services.sms_limits import (
+    SMS_LIMITS,
+    SendLimit,
+    longest,
+    mobile_counter,
+    recent,
+    user_counter,
+    wait_before_next,
+)
 
 # The SMS step: a code sent to the mobile on record proves the number before SMS counts as a factor.
 SMS_CODE_LIFETIME = timedelta(minutes=10)
 SMS_CODE_TRIES = 5
 # Resetting a factor needs a sign-in this recent, which took the password and the factor being replaced.
 FRESH_SIGN_IN = timedelta(minutes=5)
+# How often a text is tried again when another request counted a text for the same person or number at the
+# same moment; each try reads the counters afresh.
+SMS_COUNT_TRIES = 3
 
 ALREADY_ENROLLED = (
     "A second factor is already enrolled. To change it, sign in again (password and your current factor) "
@@ -59,6 +78,7 @@ class SecondFactorDirectory(Protocol):
     def choose_sms(self, username: str) -> None: ...
     def reset_second_factor(self, username: str) -> None: ...
     def end_sessions(self, username: str) -> None: ...
+    def session_is_live(self, access_token: str) -> bool: ...
 
 
 class SmsSender(Protocol):
@@ -77,6 +97,7 @@ class IdentityService:
         clock: Clock,
         sms: SmsSender,
         code_key: bytes,
+        sms_limits: Sequence[SendLimit] = SMS_LIMITS,
     ) -> None:
         self._verifier = verifier
         self._directory = directory
@@ -86,6 +107,7 @@ class IdentityService:
         self._clock = clock
         self._sms = sms
         self._code_key = code_key
+        self._sms_limits = tuple(sms_limits)
 
     def authenticate(self, authorization: str | None, *, require_second_factor: bool = True) -> Principal:
         token = bearer_token(authorization)
@@ -100,7 +122,10 @@ class IdentityService:
                 "Enrol a second factor (authenticator app or SMS) at /v1/me/second-factor, "
                 "then sign in again with it."
             )
-        return principal_of(user, claims, token, staff_group=self._staff_group)
+        principal = principal_of(user, claims, token, staff_group=self._staff_group)
+        if principal.is_staff and not self._directory.session_is_live(token):
+            raise Unauthenticated("This session has ended at the identity provider; sign in again.")
+        return principal
 
     def _second_factor_enrolled(self, user: UserModel) -> bool:
         if user.second_factor_enrolled:
@@ -116,32 +141,64 @@ class IdentityService:
         self._unenrolled(principal)
         return self._directory.start_authenticator_enrolment(principal.access_token)
 
-    def confirm_authenticator(self, principal: Principal, code: str) -> None:
+    def confirm_authenticator(self, principal: Principal, code: str) -> datetime:
+        """Enrols the app; answers the instant of the change, which ended every session until then."""
         user = self._unenrolled(principal)
         if not (len(code) == 6 and code.isascii() and code.isdigit()):
             raise InvalidInput("The code is the 6 digits the authenticator app shows.")
         self._directory.confirm_authenticator(principal.access_token, code)
-        self._enrolled(user)
+        return self._enrolled(user)
 
     def send_sms_code(self, principal: Principal) -> str:
         """Text a fresh code to the mobile on record; answers the number, masked. A new code replaces the
-        previous one and its tries."""
+        previous one and its tries. Texts are bounded per person and per number (`sms_limits`): beyond the
+        bound 429 with Retry-After, and nothing is sent or written."""
         user = self._unenrolled(principal)
         code = f"{secrets.randbelow(1_000_000):06d}"
-        now = self._clock.now()
-        self._update(
-            user,
-            [
-                UserModel.sms_code_digest.set(self._digest(user.user_id, code)),
-                UserModel.sms_code_expires_at.set(now + SMS_CODE_LIFETIME),
-                UserModel.sms_code_tries.set(0),
-            ],
-        )
+        for _ in range(SMS_COUNT_TRIES):
+            try:
+                self._count_text_and_store_code(user, code)
+                break
+            except TransactWriteError:
+                # Another request counted a text for this person or number (or changed the login) meanwhile:
+                # decide again on what is there now.
+                user = self._unenrolled(principal)
+        else:
+            raise Conflict("Another request is sending a code right now; try again.")
         self._sms.send_sms(to=user.mobile, text=f"Din Godkend-kode er {code}. / Your Godkend code is {code}.")
         return masked(user.mobile)
 
-    def verify_sms_code(self, principal: Principal, code: str) -> None:
-        """The code texted to the mobile proves the number; only then does SMS become the second factor."""
+    def _count_text_and_store_code(self, user: UserModel, code: str) -> None:
+        """One transaction: the new code on the record, and one more text on the person's and the number's
+        counters, each on the condition that nobody wrote it since it was read."""
+        now = self._clock.now()
+        found = counters([user_counter(user.user_id), mobile_counter(user.mobile, self._code_key)])
+        wait = max(wait_before_next(sent_times(c), now, self._sms_limits) for c in found.values())
+        if wait:
+            raise TooManyRequests(
+                "Enough codes have been texted to this login or this mobile number for now; ask again when "
+                "Retry-After has passed.",
+                retry_after_seconds=wait,
+            )
+        with transaction() as tx:
+            tx.update(
+                user,
+                actions=[
+                    UserModel.sms_code_digest.set(self._digest(user.user_id, code)),
+                    UserModel.sms_code_expires_at.set(now + SMS_CODE_LIFETIME),
+                    UserModel.sms_code_tries.set(0),
+                ],
+            )
+            for counter in found.values():
+                tx.save(self._one_more_text(counter, now))
+
+    def _one_more_text(self, counter: SmsQuotaModel, now: datetime) -> SmsQuotaModel:
+        kept = recent(sent_times(counter), now, self._sms_limits)
+        return with_texts(counter, [*kept, now], delete_after=now + longest(self._sms_limits))
+
+    def verify_sms_code(self, principal: Principal, code: str) -> datetime:
+        """The code texted to the mobile proves the number; only then does SMS become the second factor.
+        Answers the instant of the change, which ended every session until then."""
         user = self._unenrolled(principal)
         now = self._clock.now()
         if not user.sms_code_digest or user.sms_code_expires_at is None or now >= user.sms_code_expires_at:
@@ -153,25 +210,22 @@ class IdentityService:
             self._update(user, [UserModel.sms_code_tries.set(tries + 1)])
             raise InvalidInput("The code sent to your mobile was not accepted.")
         self._directory.choose_sms(user.user_id)
-        self._enrolled(user)
+        return self._enrolled(user)
 
-    def reset_second_factor(self, principal: Principal) -> None:
+    def reset_second_factor(self, principal: Principal) -> datetime:
         """Changing factor: with a sign-in of the last few minutes, which took the factor being replaced, the
-        factor is removed and every session ends; the next sign-in (password only) enrols a new one."""
+        factor is removed and every session ends; the next sign-in (password only) enrols a new one. Answers
+        the instant of the change."""
         if self._clock.now() - principal.authenticated_at > FRESH_SIGN_IN:
             raise Forbidden("Sign in again (password and your current second factor), then reset at once.")
         user = self._find_user(principal.user_id)
         if user is None:
             raise Unauthenticated("This login is not active.")
         self._directory.reset_second_factor(user.user_id)
-        self._update(
-            user,
-            [
-                UserModel.second_factor_enrolled.set(False),
-                end_sessions(self._clock.now()),
-            ],
-        )
+        now = self._clock.now()
+        self._update(user, [UserModel.second_factor_enrolled.set(False), end_sessions(now)])
         self._directory.end_sessions(user.user_id)
+        return valid_from(now)
 
     def _unenrolled(self, principal: Principal) -> UserModel:
         user = self._find_user(principal.user_id)
@@ -181,19 +235,21 @@ class IdentityService:
             raise Conflict(ALREADY_ENROLLED)
         return user
 
-    def _enrolled(self, user: UserModel) -> None:
+    def _enrolled(self, user: UserModel) -> datetime:
         # The token that enrolled, and any other from before, was issued on the password alone: it ends here.
+        now = self._clock.now()
         self._update(
             user,
             [
                 UserModel.second_factor_enrolled.set(True),
-                end_sessions(self._clock.now()),
+                end_sessions(now),
                 UserModel.sms_code_digest.remove(),
                 UserModel.sms_code_expires_at.remove(),
                 UserModel.sms_code_tries.remove(),
             ],
         )
         self._directory.end_sessions(user.user_id)
+        return valid_from(now)
 
     def _update(self, user: UserModel, actions: list[Any]) -> None:
         try:

@@ -16,7 +16,7 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from infra.local.signin import sign_in
+from infra.local.signin import sign_in, wait_for_sign_in
 from infra.local.totp import fresh_totp
 
 INVITATION_TIMEOUT_SECONDS = 30
@@ -78,7 +78,10 @@ def add_colleague(
     )
     first = Api(admin.base_url, sign_in(cognito, client_id, username, password))
     secret = str(first.call("POST", "/v1/me/second-factor/authenticator")["secret_code"])
-    first.call("POST", "/v1/me/second-factor/authenticator/verify", json={"code": fresh_totp(secret)})
+    done = first.call("POST", "/v1/me/second-factor/authenticator/verify", json={"code": fresh_totp(secret)})
+    # The enrolment ended the password-only session; a token from its very second would be refused, so the
+    # colleague is handed over once a sign-in is accepted.
+    wait_for_sign_in(str(done["sign_in_from"]))
     return Credentials(username, password, secret)
 
 

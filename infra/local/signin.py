@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime
 from typing import Any
 
 from infra.local.totp import fresh_totp
@@ -33,6 +35,15 @@ def sign_in(
     elif challenge is not None:
         raise SignInRefused(f"unexpected challenge {challenge}")
     return str(answer["AuthenticationResult"]["AccessToken"])
+
+
+def wait_for_sign_in(sign_in_from: str | datetime) -> None:
+    """Waits until a new sign-in's token will be accepted after a change that ended the login's sessions:
+    `sign_in_from`, as an answer of the service states it (enrolment, sign-out, a new password) or as
+    `chalicelib.models.user.sign_in_from` computes it from the record. A token issued in the same second as
+    such a change is refused, so a sign-in right after one waits for the next second, and no longer."""
+    at = datetime.fromisoformat(sign_in_from) if isinstance(sign_in_from, str) else sign_in_from
+    time.sleep(max(0.0, at.timestamp() - time.time()))
 
 
 def enrol_authenticator(cognito: Any, access_token: str) -> str:

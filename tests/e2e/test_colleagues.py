@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from infra.local.signin import sign_in
+from infra.local.signin import sign_in, wait_for_sign_in
 from infra.local.totp import fresh_totp
 from tests.e2e.conftest import RunningStack
 
@@ -101,7 +101,7 @@ def test_a_colleague_limited_to_one_account_is_invited_enrols_and_works_only_the
 
     # When they enrol an authenticator app through the API and sign in with password and app
     secret = api(stack, "POST", "/v1/me/second-factor/authenticator", first, 200)["secret_code"]
-    api(
+    enrolled = api(
         stack,
         "POST",
         "/v1/me/second-factor/authenticator/verify",
@@ -109,6 +109,7 @@ def test_a_colleague_limited_to_one_account_is_invited_enrols_and_works_only_the
         200,
         json={"code": fresh_totp(secret)},
     )
+    wait_for_sign_in(enrolled["sign_in_from"])
     token = sign_in(cognito, client_id, username, PASSWORD, secret)
 
     # Then they see exactly their one account and their one function

@@ -1,16 +1,23 @@
 """The console's session in a real browser: an access token the API no longer takes is refreshed without
 the person noticing; a session that cannot be refreshed asks to sign in again over the page, keeping what
-was typed. The demo administrator signs in; the browser's own network layer plays the expired token."""
+was typed. The demo administrator signs in; the browser's own network layer plays the expired token.
+*Log ud* ends the session at the API too, and *Skift adgangskode* ends every session and signs the person in
+again with the new password."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+import requests
 from playwright.sync_api import Browser, Page, Route, expect
 
+from infra.local.client import Api, Credentials, add_colleague, signed_in
+from infra.local.signin import sign_in, wait_for_sign_in
+from infra.local.totp import fresh_totp
 from tests.e2e.browser import browser, keep_screenshot, new_context, sign_in_as_demo
 from tests.e2e.conftest import RunningStack
 
@@ -139,3 +146,113 @@ def test_signing_out_forgets_the_session_and_keeps_nothing_in_storage(page: Page
     expect(page.get_by_role("heading", name="Log ind")).to_be_visible()
     page.goto(f"{stack.console_url}/min-konto/godkendelseskode")
     expect(page.get_by_label("Brugernavn", exact=True)).to_be_visible()
+
+
+def tokens_sent(page: Page, stack: RunningStack) -> list[str]:
+    """The access tokens the console sends the API, as it sends them."""
+    seen: list[str] = []
+
+    def note(request: Any) -> None:
+        header = request.headers.get("authorization", "")
+        if request.url.startswith(stack.api) and header.startswith("Bearer "):
+            seen.append(header.removeprefix("Bearer "))
+
+    page.on("request", note)
+    return seen
+
+
+def refused(stack: RunningStack, token: str) -> bool:
+    answer = requests.get(f"{stack.api}/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=15)
+    return answer.status_code == 401
+
+
+def test_log_ud_ends_the_session_at_the_api_not_only_in_the_page(page: Page, stack: RunningStack):
+    # Given the administrator is signed in, and the console has called the API with its token
+    seen = tokens_sent(page, stack)
+    page.goto(stack.console_url)
+    sign_in_as_admin(page, stack)
+    expect(page.get_by_role("heading", name=re.compile("Min konto"))).to_be_visible()
+    token = seen[-1]
+    assert not refused(stack, token)
+
+    # When they click Log ud
+    with page.expect_response(f"{stack.api}/v1/me/sign-out") as answer:
+        page.get_by_role("button", name="Log ud").click()
+
+    # Then the sign-in form is back, and the token the page held is refused by the API: a copy of it (a
+    # stolen one, say) is worth nothing now
+    expect(page.get_by_role("heading", name="Log ind")).to_be_visible()
+    assert answer.value.status == 200
+    assert refused(stack, token)
+    # (The next test signs in as the administrator again: no sooner than the API said.)
+    wait_for_sign_in(answer.value.json()["sign_in_from"])
+
+
+def a_colleague(stack: RunningStack) -> Credentials:
+    """A colleague of the demo organisation with an authenticator app, made as an administrator makes one."""
+    demo, cognito = stack.demo, stack.cognito()
+    client_id = demo["cognito"]["client_id"]
+    admin = demo["users"]["admin"]
+    api: Api = signed_in(
+        stack.api, cognito, client_id, Credentials(admin["username"], admin["password"], admin["totp_secret"])
+    )
+    cvr = api.call("GET", "/v1/me")["companies"][0]["cvr"]
+    body = {
+        "first_name": "Karen",
+        "last_name": "Kodeskifter",
+        "email": "karen@roedekors-aarhus.example",
+        "mobile": "+4523456789",
+        "functions": ["codes"],
+        "companies": [{"cvr": cvr, "access": "full"}],
+    }
+    return add_colleague(api, cognito, client_id, stack.state_dir / "mail", body, "Karens-Adgang-2026")
+
+
+def sign_in_in_the_page(page: Page, credentials: Credentials, password: str) -> None:
+    page.get_by_label("Brugernavn", exact=True).fill(credentials.username)
+    page.get_by_label("Adgangskode", exact=True).fill(password)
+    page.get_by_role("button", name="Log ind").click()
+    page.get_by_label("Engangskode").fill(fresh_totp(credentials.totp_secret))
+    page.get_by_role("button", name="Log ind").click()
+
+
+def test_skift_adgangskode_ends_every_session_and_signs_in_again_with_the_new_password(
+    page: Page, stack: RunningStack
+):
+    # Given a colleague signed in here, and on another device too
+    colleague = a_colleague(stack)
+    cognito, client_id = stack.cognito(), stack.demo["cognito"]["client_id"]
+    other_device = sign_in(cognito, client_id, colleague.username, colleague.password, colleague.totp_secret)
+    seen = tokens_sent(page, stack)
+    page.goto(stack.console_url)
+    sign_in_in_the_page(page, colleague, colleague.password)
+    expect(page.get_by_role("heading", name=re.compile("Min konto"))).to_be_visible()
+    this_device = seen[-1]
+
+    # When they open Skift adgangskode from the header, which states the password policy
+    page.get_by_role("link", name="Skift adgangskode").click()
+    expect(page.get_by_role("heading", name="Skift adgangskode")).to_be_visible()
+    expect(
+        page.get_by_text("Mindst 12 tegn med både store og små bogstaver og mindst ét tal")
+    ).to_be_visible()
+
+    # Then a wrong current password is said at its field, in Danish, and changes nothing
+    page.get_by_label("Nuværende adgangskode").fill("Forkert-Adgang-2026")
+    page.get_by_label("Ny adgangskode", exact=True).fill("Karens-Nye-Adgang-2027")
+    page.get_by_label("Gentag ny adgangskode").fill("Karens-Nye-Adgang-2027")
+    page.get_by_role("button", name="Skift adgangskode").click()
+    expect(page.get_by_role("alert")).to_contain_text("Den nuværende adgangskode er forkert.")
+    assert not refused(stack, other_device)
+
+    # When they give the right one
+    page.get_by_label("Nuværende adgangskode").fill(colleague.password)
+    page.get_by_role("button", name="Skift adgangskode").click()
+
+    # Then they are signed out everywhere: here, and on the other device
+    expect(page.get_by_text("Din adgangskode er skiftet, og du er logget ud alle steder.")).to_be_visible()
+    assert refused(stack, this_device)
+    assert refused(stack, other_device)
+    # And they sign in again with the new password and their authenticator
+    sign_in_in_the_page(page, colleague, "Karens-Nye-Adgang-2027")
+    expect(page.get_by_role("heading", name=re.compile("Min konto"))).to_be_visible()
+    assert not refused(stack, seen[-1])

@@ -8,7 +8,8 @@ seed (GODKEND_FUZZ_SEED to vary it). Explicit exclusions, each for a reason the 
 (tests/e2e/fuzz_hooks.py), and the application form's rules beyond its schema (tests/e2e/schemathesis.toml):
 the local HTTP server's own TRACE answer; a listing's `account` without its `company` in requests meant
 to be valid; and, for people, POST /v1/me/second-factor/reset, which would remove the demo login's second
-factor and so end the run's own sign-in for good (tests/integration/test_sessions.py covers it).
+factor and so end the run's own sign-in for good, and POST /v1/me/sign-out, which ends every session of the
+run's login by design (tests/integration/test_sessions.py covers both).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def fuzz(stack: RunningStack, role: str) -> subprocess.CompletedProcess[str]:
         "filter_too_much",
     ]
     if role in ("administrator", "staff"):
-        command += ["--exclude-path", "/v1/me/second-factor/reset"]
+        command += ["--exclude-path", "/v1/me/second-factor/reset", "--exclude-path", "/v1/me/sign-out"]
     env = {
         **os.environ,
         "SCHEMATHESIS_HOOKS": "tests.e2e.fuzz_hooks",

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from infra.local.signin import SignInRefused, sign_in
+from infra.local.signin import SignInRefused, sign_in, wait_for_sign_in
 from infra.local.totp import fresh_totp
 from tests.e2e.conftest import RunningStack
 
@@ -146,6 +146,7 @@ def test_a_newcomer_applies_activates_enrols_and_is_approved(stack: RunningStack
     # Then the password alone no longer signs in, and password + authenticator code does
     with pytest.raises(SignInRefused):
         sign_in(cognito, client_id, username, PASSWORD)
+    wait_for_sign_in(verified.json()["sign_in_from"])
     token = sign_in(cognito, client_id, username, PASSWORD, secret)
     me = api(stack, "GET", "/v1/me", token).json()
     assert me["organisation"]["status"] == "pending_review"

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from infra.local.signin import sign_in
+from infra.local.signin import sign_in, wait_for_sign_in
 from infra.local.totp import fresh_totp
 from tests.e2e.conftest import RunningStack
 from tests.e2e.test_onboarding import LETTER_TIMEOUT_SECONDS, _labelled, _plain_text, api, decide
@@ -87,6 +87,7 @@ def activate_and_sign_in(stack: RunningStack, cvr: str, applicant: dict[str, str
         stack, "POST", "/v1/me/second-factor/authenticator/verify", token, json={"code": fresh_totp(secret)}
     )
     assert verified.status_code == 200, verified.text
+    wait_for_sign_in(verified.json()["sign_in_from"])
     return sign_in(cognito, client_id, username, PASSWORD, secret)
 
 

@@ -12,7 +12,7 @@ from chalicelib.clock import FixedClock
 from chalicelib.models.application import ActivationModel
 from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel, get_organisation
 from chalicelib.models.user import UserModel, get_user
-from infra.local.signin import sign_in
+from infra.local.signin import sign_in, wait_for_sign_in
 from infra.local.totp import fresh_totp
 from tests.integration.test_authentication import assert_problem
 from tests.onboarding import (
@@ -105,6 +105,7 @@ def test_the_first_sign_in_must_enrol_a_second_factor(client, people: People, co
     secret = json_of(client.http.post("/v1/me/second-factor/authenticator", headers=auth))["secret_code"]
     done = post(client, "/v1/me/second-factor/authenticator/verify", {"code": fresh_totp(secret)}, auth)
     assert done.status_code == 200, done.body
+    wait_for_sign_in(json_of(done)["sign_in_from"])
     token = sign_in(cognito, people.pool.client_id, username, STRONG_PASSWORD, secret)
     me = json_of(client.http.get("/v1/me", headers={"authorization": f"Bearer {token}"}))
     assert me["organisation"]["status"] == "pending_review"

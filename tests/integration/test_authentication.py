@@ -14,7 +14,7 @@ from chalicelib.clock import FixedClock
 from chalicelib.models.user import UserModel, UserStatus
 from chalicelib.services.authz import Function
 from infra.local.provision import create_user_pool
-from infra.local.signin import enrol_authenticator, sign_in
+from infra.local.signin import enrol_authenticator, sign_in, wait_for_sign_in
 from infra.local.totp import fresh_totp
 from tests.people import PASSWORD, People, json_of
 
@@ -207,6 +207,7 @@ def test_a_person_without_a_second_factor_reaches_only_the_enrolment_step(client
     # Then signing in now takes the second factor, and the new token reaches the service
     with pytest.raises(Exception, match="authenticator code"):
         sign_in(cognito, people.pool.client_id, person.user_id, PASSWORD)
+    wait_for_sign_in(json_of(done)["sign_in_from"])
     token = sign_in(cognito, people.pool.client_id, person.user_id, PASSWORD, secret)
     assert client.http.get("/v1/me", headers={"authorization": f"Bearer {token}"}).status_code == 200
     assert UserModel.get(person.user_id).second_factor_enrolled is True

@@ -11,7 +11,7 @@ from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
 from chalicelib.models.invitation import InvitationModel, InvitationStatus
 from infra.local.provision import create_login
-from infra.local.signin import SignInRefused, sign_in
+from infra.local.signin import SignInRefused, sign_in, wait_for_sign_in
 from infra.local.totp import fresh_totp
 from tests.colleagues import (
     NEW_PASSWORD,
@@ -92,6 +92,7 @@ def test_accepting_creates_the_login_and_the_first_sign_in_must_enrol_a_second_f
     assert verified.status_code == 200, verified.body
     with pytest.raises(SignInRefused):
         sign_in(cognito, people.pool.client_id, user_id, NEW_PASSWORD)
+    wait_for_sign_in(json_of(verified)["sign_in_from"])
     signed_in = sign_in(cognito, people.pool.client_id, user_id, NEW_PASSWORD, secret)
 
     # Then they are in, with exactly the scope and functions they were given

@@ -16,10 +16,10 @@ failed mail), made fresh for every call, so a call that deletes or changes one c
 knows exactly the caller kinds, path parameters and request bodies below; a route that brings a new one
 fails here until the tables are extended, so no route goes unchecked.
 
-To add a route: give its body in BODIES if it takes one, its path parameters in PATH_FIXTURES if new (and a
-header parameter in HEADER_FIXTURES), and
-for a new caller kind, who it admits in ADMITS (and a walker caller of that kind in CALLERS, with what a
-caller of another kind is answered in `refused`).
+To add a route: give its body in BODIES if it takes one, its path parameters in PATH_FIXTURES if new (or in
+ROUTE_PATH_FIXTURES where one route's parameter names something else than elsewhere), a header parameter in
+HEADER_FIXTURES, and for a new caller kind, who it admits in ADMITS (and a walker caller of that kind in
+CALLERS, with what a caller of another kind is answered in `refused`).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from chalicelib.models.webhook import DeliveryStatus, EventType, VendorEventMode
 from chalicelib.services.authz import Function
 from tests.colleagues import colleague, created_user, token_of
 from tests.onboarding import JSON, form
-from tests.people import Org, People, Person, json_of
+from tests.people import PASSWORD, Org, People, Person, json_of
 
 METHODS = ("get", "post", "put", "patch", "delete")
 PATH_PARAM = re.compile(r"{([^}]+)}")
@@ -82,6 +82,7 @@ class World:
     client: Any
     org: Org
     callers: dict[str, Person | None]
+    people: People | None = None
     # The key of the vendor the `vendor_id` fixture made last, for a `key_id` in the same path.
     last_vendor_key: str = ""
 
@@ -197,6 +198,12 @@ def a_parked_event(world: World) -> str:
     return event.event_id
 
 
+def another_staff_member(world: World) -> str:
+    """A staff member other than the walking one, to be removed."""
+    assert world.people is not None
+    return world.people.staff().user_id
+
+
 # Path parameter name -> a fresh id of the walked organisation's, made for one call.
 PATH_FIXTURES: dict[str, Callable[[World], str]] = {
     "code_id": a_code,
@@ -209,6 +216,10 @@ PATH_FIXTURES: dict[str, Callable[[World], str]] = {
     "validation_id": a_receipt,
     "cvr": a_pending_company,
     "event_id": a_parked_event,
+}
+# (route, parameter) -> a fresh id, where a route's parameter names something other than PATH_FIXTURES makes.
+ROUTE_PATH_FIXTURES: dict[tuple[str, str], Callable[[World], str]] = {
+    ("/v1/staff/members/{user_id}", "user_id"): another_staff_member,
 }
 
 
@@ -255,6 +266,8 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "POST /v1/invitations/accept": an_invitation,
     "POST /v1/me/second-factor/authenticator/verify": lambda world: {"code": "123456"},
     "POST /v1/me/second-factor/sms/verify": lambda world: {"code": "123456"},
+    "POST /v1/me/password": lambda world: {"old_password": PASSWORD, "new_password": "Walker-Password-2026"},
+    "DELETE /v1/staff/members/{user_id}": lambda world: REASON,
     "POST /v1/codes": code_body,
     "POST /v1/users": lambda world: colleague(world.org),
     "PATCH /v1/users/{user_id}": lambda world: {"first_name": "Walker"},
@@ -336,6 +349,7 @@ def world(client, people: People) -> World:
     staff = people.staff()
     return World(
         client=client,
+        people=people,
         org=org,
         callers={
             "anonymous": None,
@@ -352,6 +366,9 @@ def world(client, people: People) -> World:
 def path_for(template: str, world: World) -> str:
     values = {}
     for name in PATH_PARAM.findall(template):
+        if (template, name) in ROUTE_PATH_FIXTURES:
+            values[name] = ROUTE_PATH_FIXTURES[(template, name)](world)
+            continue
         if name not in PATH_FIXTURES:
             pytest.fail(
                 f"the route walker does not know the path parameter {name!r} of {template}: add a fixture "
@@ -436,6 +453,8 @@ def test_the_walks_tables_name_only_routes_that_exist():
     assert set(BODIES) <= routes, set(BODIES) - routes
     parameters = {name for _, path, _ in OPERATIONS for name in PATH_PARAM.findall(path)}
     assert set(PATH_FIXTURES) <= parameters, set(PATH_FIXTURES) - parameters
+    overridden = {(path, name) for _, path, _ in OPERATIONS for name in PATH_PARAM.findall(path)}
+    assert set(ROUTE_PATH_FIXTURES) <= overridden, set(ROUTE_PATH_FIXTURES) - overridden
     kinds = {operation["x-godkend-caller"] for _, _, operation in OPERATIONS}
     assert kinds <= set(ADMITS)
 

@@ -31,7 +31,7 @@ from tests.colleagues import (
 )
 from tests.integration.test_authentication import assert_problem
 from tests.onboarding import UnavailableLogins, mail, rendered, trail
-from tests.people import PASSWORD, People, json_of
+from tests.people import PASSWORD, People, after_the_last_change_of, json_of
 
 USERNAME = re.compile(r"^usr-[0-9a-z]{10}$")
 
@@ -436,8 +436,9 @@ def test_a_change_touches_only_what_is_given_and_is_audited_field_by_field(clien
             "to": [{"cvr": child.cvr, "access": "full", "accounts": []}],
         },
     }
-    # And the changed user signs in again (a token from before a change of functions or scope is refused from
-    # the next second on, tests/integration/test_sessions.py) and has the new scope at once
+    # And the changed user signs in again (a token from before a change of functions or scope, or from its own
+    # second, is refused: tests/integration/test_sessions.py) and has the new scope at once
+    after_the_last_change_of(mate.user_id)
     token = sign_in(cognito, people.pool.client_id, mate.user_id, PASSWORD, mate.totp_secret)
     me = json_of(client.http.get("/v1/me", headers={"authorization": f"Bearer {token}"}))
     assert [c["cvr"] for c in me["companies"]] == [child.cvr]
@@ -511,9 +512,10 @@ def test_disabling_ends_the_users_sessions_and_enabling_lets_them_in_again(clien
     # When they are enabled again
     response = patch_user(client, admin, mate.user_id, {"status": "active"})
 
-    # Then they can sign in and reach the service again
+    # Then they can sign in and reach the service again, from the second after the change
     assert response.status_code == 200, response.body
     assert login_of(cognito, people, mate.user_id)["Enabled"] is True
+    after_the_last_change_of(mate.user_id)
     token = sign_in(cognito, people.pool.client_id, mate.user_id, PASSWORD, mate.totp_secret)
     assert client.http.get("/v1/me", headers={"authorization": f"Bearer {token}"}).status_code == 200
     assert trail(org.org_id)[0].action == "user.enabled"

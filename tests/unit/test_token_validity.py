@@ -1,4 +1,5 @@
-"""The instant from which a user's tokens are accepted, at the boundary second (`iat` counts seconds)."""
+"""The instant from which a user's tokens are accepted, at the boundary second (`iat` counts seconds): a token
+issued in the second of a change may come from before it, so it loses that doubt."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from chalicelib.adapters.tokens import AccessClaims
 from chalicelib.clock import FixedClock
 from chalicelib.errors import Unauthenticated
-from chalicelib.models.user import UserModel, accepts_token_issued_at, valid_from
+from chalicelib.models.user import UserModel, accepts_token_issued_at, sign_in_from, valid_from
 from chalicelib.services.identity import IdentityService
 
 CHANGE = datetime(2027, 1, 30, 21, 34, 10, 600_000, tzinfo=UTC)
@@ -65,19 +66,22 @@ def identity(user: UserModel, issued_at: datetime) -> IdentityService:
     )
 
 
-def test_valid_from_is_the_change_cut_to_its_second():
+def test_valid_from_is_the_change_cut_to_its_second_and_a_sign_in_is_accepted_from_the_next():
     assert valid_from(CHANGE) == CHANGE.replace(microsecond=0)
+    assert sign_in_from(valid_from(CHANGE)) == CHANGE.replace(microsecond=0) + timedelta(seconds=1)
 
 
 @pytest.mark.parametrize(
     ("issued", "accepted"),
     [
         (CHANGE.replace(microsecond=0) - timedelta(seconds=1), False),  # the second before the change
-        (CHANGE.replace(microsecond=0), True),  # the sign-in right after it, in the same second
-        (CHANGE.replace(microsecond=0) + timedelta(seconds=1), True),
+        # The change's own second: a token from just before the change (a colleague signed in, then
+        # disabled) and one from just after it (a sign-in right after enrolment) look the same; refused.
+        (CHANGE.replace(microsecond=0), False),
+        (CHANGE.replace(microsecond=0) + timedelta(seconds=1), True),  # the next second on
     ],
 )
-def test_a_token_is_accepted_from_the_second_of_the_last_change(issued: datetime, accepted: bool):
+def test_a_token_is_accepted_from_the_second_after_the_last_change(issued: datetime, accepted: bool):
     # Given a user whose state changed at CHANGE, and a token issued at `issued` (whole seconds)
     user = user_changed_at(CHANGE)
     service = identity(user, issued)

@@ -1,8 +1,8 @@
 import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 
-import { unwrap } from "./api/client";
-import { type SignInStep } from "./auth";
+import { type Api, unwrap } from "./api/client";
+import { type Session, type SignInStep } from "./auth";
 import { Modal } from "./components/Modal";
 import { Notice } from "./components/Notice";
 import { AppContext, useServices, useSignedIn, type AppServices } from "./context";
@@ -10,6 +10,7 @@ import { LanguageContext, problemText, translator, useI18n, type Language } from
 import { AcceptInvitation } from "./pages/AcceptInvitation";
 import { Activate } from "./pages/Activate";
 import { Apply } from "./pages/Apply";
+import { ChangePassword } from "./pages/ChangePassword";
 import { Enrol } from "./pages/Enrol";
 import { MinKonto } from "./pages/MinKonto";
 import { SignIn } from "./pages/SignIn";
@@ -19,8 +20,26 @@ import { navigate, PATHS, usePath } from "./router";
 
 type MfaSetup = Extract<SignInStep, { kind: "mfa-setup" }>;
 
+/**
+ * Log ud: the API ends every session of the login (refresh tokens revoked, every access token refused),
+ * then this page forgets its tokens. If the API cannot be asked, the page still forgets them and revokes
+ * its own refresh token.
+ */
+async function signOutEverywhere(api: Api, session: Session): Promise<void> {
+  try {
+    const answer = await api.POST("/v1/me/sign-out");
+    if (answer.data) {
+      session.sessionsEnded(answer.data.sign_in_after_ms);
+      return;
+    }
+  } catch {
+    // Not reachable: at least this page's session ends.
+  }
+  await session.signOut();
+}
+
 function Header() {
-  const { session } = useServices();
+  const { api, session } = useServices();
   const { signedIn } = useSignedIn();
   const { t, language, setLanguage } = useI18n();
   return (
@@ -45,12 +64,21 @@ function Header() {
                 <span className="user">
                   {t("signedInAs")} {session.username}
                 </span>{" "}
+                <a
+                  href={PATHS.password}
+                  className="button button-tertiary"
+                  onClick={(e) => {
+                    e.preventDefault();
+                    navigate(PATHS.password);
+                  }}
+                >
+                  {t("password.link")}
+                </a>{" "}
                 <button
                   type="button"
                   className="button button-secondary"
                   onClick={() => {
-                    void session.signOut();
-                    navigate(PATHS.signIn);
+                    void signOutEverywhere(api, session).then(() => navigate(PATHS.signIn));
                   }}
                 >
                   {t("signout")}
@@ -65,14 +93,15 @@ function Header() {
 }
 
 /** Signed in: who am I, then the authenticator's enrolment, Sagsbehandling for staff, or Min konto. */
-function Account({ tab, onEnrolled }: { tab: string | undefined; onEnrolled: () => void }) {
+function Account({ tab, onEnrolled }: { tab: string | undefined; onEnrolled: (signInAfterMs: number) => void }) {
   const { api, session } = useServices();
   const { t, language } = useI18n();
   const me = useQuery({ queryKey: ["me"], queryFn: () => unwrap(session, () => api.GET("/v1/me")), retry: false });
   if (me.isPending) return <p>{t("common.loading")}</p>;
   if (me.isError) {
     const problem = asProblem(me.error);
-    if (problem.slug === "second-factor-required") return <Enrol cognitoStep={null} onDone={onEnrolled} />;
+    if (problem.slug === "second-factor-required")
+      return <Enrol cognitoStep={null} onDone={(_, signInAfterMs) => onEnrolled(signInAfterMs ?? 0)} />;
     return (
       <Notice kind="error">
         <p className="alert-text">
@@ -122,12 +151,22 @@ function Routes() {
   else if (path === PATHS.invitation) page = <AcceptInvitation onAccepted={remember} />;
   else if (mfaSetup && !signedIn)
     page = <Enrol cognitoStep={mfaSetup} onDone={() => setMfaSetup(null)} />;
+  else if ((signedIn || expired) && path === PATHS.password)
+    page = (
+      <ChangePassword
+        onChanged={(signInAfterMs) => {
+          session.sessionsEnded(signInAfterMs);
+          setNotice(t("password.changed"));
+          navigate(PATHS.signIn);
+        }}
+      />
+    );
   else if (signedIn || (expired && path.startsWith(PATHS.account)))
     page = (
       <Account
         tab={path.split("/")[2]}
-        onEnrolled={() => {
-          void session.signOut();
+        onEnrolled={(signInAfterMs) => {
+          session.sessionsEnded(signInAfterMs);
           setNotice(t("signin.again"));
           navigate(PATHS.signIn);
         }}

@@ -45,6 +45,11 @@ export function refreshDelayMs(expiresInSeconds: number): number {
   return Math.max(0, (expiresInSeconds - margin) * 1000);
 }
 
+/** Resolves after `ms` milliseconds. */
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 function anonymous() {
   // The calls used here are unauthenticated in Cognito's API; the SDK still wants credentials to sign with.
   return { accessKeyId: "anonymous", secretAccessKey: "anonymous" };
@@ -57,6 +62,9 @@ export class Session {
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly listeners = new Set<Listener>();
   private expired = false;
+  /** No sign-in before this instant (ms since epoch): the API refuses a token issued in the same second as
+   * a change that ended the sessions (a sign-out, a new password, an enrolment). */
+  private signInNotBefore = 0;
   username: string | null = null;
 
   constructor(config: ConsoleConfig) {
@@ -92,6 +100,9 @@ export class Session {
   }
 
   async signIn(username: string, password: string): Promise<SignInStep> {
+    // The token comes from this sign-in's last step, so waiting before the first is enough.
+    const wait = this.signInNotBefore - Date.now();
+    if (wait > 0) await pause(wait);
     const answer = await this.call(() =>
       this.client.send(
         new InitiateAuthCommand({
@@ -143,7 +154,19 @@ export class Session {
     return this.next(username, answer.ChallengeName, answer.Session, answer.AuthenticationResult);
   }
 
-  /** Forget the tokens here and revoke the refresh token at Cognito (best effort). */
+  /**
+   * The API has ended every session of this login (sign-out, a new password, an enrolment): forget the
+   * tokens here, and sign in again no sooner than `signInAfterMs` from now, as the API's answer says.
+   */
+  sessionsEnded(signInAfterMs: number): void {
+    this.signInNotBefore = Math.max(this.signInNotBefore, Date.now() + Math.max(0, signInAfterMs));
+    this.clear();
+    this.expired = false;
+    this.notify();
+  }
+
+  /** Forget the tokens here and revoke the refresh token at Cognito (best effort): what is left to do when
+   * the API could not end the sessions itself. */
   async signOut(): Promise<void> {
     const refreshToken = this.tokens?.refreshToken;
     this.clear();

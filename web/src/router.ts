@@ -30,4 +30,5 @@ export const PATHS = {
   activate: "/aktiver",
   invitation: "/invitation",
   account: "/min-konto",
+  password: "/min-konto/skift-adgangskode",
 } as const;

@@ -58,9 +58,20 @@ class AuthenticatorCodeForm(Strict):
     code: AuthenticatorCode = Field(description="The 6 digits the app shows now")
 
 
+SIGN_IN_FROM = (
+    "From when a new sign-in is accepted: the second after the change. A token issued in the same second "
+    "as the change is refused, since its `iat` (whole seconds) cannot say whether it came before or after"
+)
+SIGN_IN_AFTER_MS = (
+    "How long after this answer that is, in milliseconds (0 to 1000): wait this long, then sign in"
+)
+
+
 class SecondFactorDone(BaseModel):
     second_factor_enrolled: bool
     next_step: str
+    sign_in_from: str = Field(description=SIGN_IN_FROM)
+    sign_in_after_ms: int = Field(ge=0, le=1000, description=SIGN_IN_AFTER_MS)
 
 
 class SmsCodeSent(BaseModel):
@@ -75,3 +86,24 @@ class SmsCode(Strict):
 class SecondFactorReset(BaseModel):
     second_factor_enrolled: bool
     next_step: str
+    sign_in_from: str = Field(description=SIGN_IN_FROM)
+    sign_in_after_ms: int = Field(ge=0, le=1000, description=SIGN_IN_AFTER_MS)
+
+
+class SessionsEnded(BaseModel):
+    sessions_ended_at: str = Field(
+        description="Every access token issued up to this second is refused, and every refresh token revoked"
+    )
+    sign_in_from: str = Field(description=SIGN_IN_FROM)
+    sign_in_after_ms: int = Field(ge=0, le=1000, description=SIGN_IN_AFTER_MS)
+    next_step: str
+
+
+class PasswordChange(Strict):
+    old_password: str = Field(min_length=1, max_length=256, description="The current password")
+    new_password: str = Field(
+        min_length=1,
+        max_length=256,
+        description="The new password: at least 12 characters, with upper and lower case letters and digits "
+        "(the user pool's policy, which decides), and not the current one",
+    )

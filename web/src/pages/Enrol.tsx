@@ -16,7 +16,9 @@ export function otpauthUri(secret: string, account: string): string {
 interface EnrolProps {
   /** Set when Cognito itself asked (MFA_SETUP); otherwise the signed-in person enrols through the API. */
   cognitoStep: { session: string; username: string } | null;
-  onDone: (signedIn: boolean) => void;
+  /** `signInAfterMs`: when enrolled through the API, which ended every session, how long until a new
+   * sign-in is accepted. */
+  onDone: (signedIn: boolean, signInAfterMs?: number) => void;
 }
 
 /** First sign-in: set up the authenticator app with a QR code, confirmed with a code it shows. */
@@ -72,10 +74,10 @@ export function Enrol({ cognitoStep, onDone }: EnrolProps) {
         await session.finishMfaSetup(setupSession, cognitoStep.username, digits);
         onDone(true);
       } else {
-        await unwrap(session, () =>
+        const done = await unwrap(session, () =>
           api.POST("/v1/me/second-factor/authenticator/verify", { body: { code: digits } }),
         );
-        onDone(false);
+        onDone(false, done.sign_in_after_ms);
       }
     } catch {
       setError(t("signin.wrongOtp"));

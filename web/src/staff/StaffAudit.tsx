@@ -14,6 +14,7 @@ const STAFF_ACTIONS: Record<string, [string, string]> = {
   "vendor.key_issued": ["API-nøgle udstedt", "API key issued"],
   "vendor.key_revoked": ["API-nøgle spærret", "API key revoked"],
   "mail.retried": ["E-mail sendt igen", "E-mail sent again"],
+  "staff.removed": ["Sagsbehandler fjernet", "Staff member removed"],
 };
 
 function staffActionText(action: string, language: Language): string {
