@@ -150,7 +150,7 @@ def outgoing(
     language: Language | str,
     context: dict[str, Any],
     now: datetime,
-    secrets: dict[str, str] | None = None,
+    secrets: dict[str, Any] | None = None,
     message_id: str | None = None,
 ) -> tuple[OutboxModel, Condition]:
     """An outbox item and the condition to save it under: `tx.save(*outgoing(...))`.

@@ -280,8 +280,9 @@ class ActivationService:
             drop_losing_claims(company.cvr, winner=application.org_id, now=now)
         self._proofs.send_letters(
             org_id=application.org_id,
-            organisation_name=applied["name"],
+            main_company_name=application.company_name,
             main_cvr=application.cvr,
+            requester_id=application.username,
             applicant=applied["applicant"],
             language=applied.get("language", "da"),
             requests=structure.pending,
