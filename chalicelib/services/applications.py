@@ -22,14 +22,14 @@ Before anything is written, the caller's own limit counts the application (`call
 per hour, a bounded number per day per source address); beyond it: 429 with Retry-After.
 
 Subsidiaries are not proven by the main company's letter: they are named here, and proven after activation
-(chalicelib/services/proofs.py). Until then they block nobody, so an application is never refused because
-another organisation merely named one of its companies.
+(chalicelib/services/proofs.py). Until then they block nobody, and an application naming them is answered the
+same whether or not another organisation holds them: an anonymous caller learns nothing about who is a
+customer. One that another organisation holds stays with it, and the activation leaves it out.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -245,7 +245,8 @@ class ApplicationService:
         """The organisation the new administrator joins: the one that owns the CVR, or a new one."""
         company = get_company(form.cvr)
         if company is None:
-            self._refuse_taken_subsidiaries(form.subsidiaries)
+            # Subsidiaries another organisation holds are not refused here: the answer would tell an
+            # anonymous caller who is a customer. The activation leaves them out (services/activations.py).
             return f"org-{uuid.uuid4().hex[:16]}"
         organisation = get_organisation(company.org_id)
         if organisation is None or organisation.primary_cvr != form.cvr:
@@ -262,16 +263,6 @@ class ApplicationService:
                 "for you, or contact support if nobody knows the administrator's login."
             )
         return organisation.org_id
-
-    def _refuse_taken_subsidiaries(self, subsidiaries: Iterable[SubsidiaryIn]) -> None:
-        # Only a proven company is taken: another organisation's pending claim blocks nobody.
-        taken = [
-            FieldError(f"subsidiaries.{index}.cvr", "Already part of another organisation in Godkend.")
-            for index, subsidiary in enumerate(subsidiaries)
-            if get_company(subsidiary.cvr) is not None
-        ]
-        if taken:
-            raise Conflict("A company can belong to one organisation only; contact support.", errors=taken)
 
     def _submit(
         self,

@@ -234,11 +234,22 @@ def test_applying_with_a_subsidiary_of_a_known_group_is_refused_without_naming_i
     assert MAIN not in response.body.decode()
 
 
-def test_a_subsidiary_that_belongs_to_another_organisation_is_refused(client):
+def test_a_subsidiary_that_another_organisation_holds_is_answered_as_any_other(client, container):
+    # Given OTHER_SUBSIDIARY belongs to another organisation, and SUBSIDIARY to nobody
     registered_organisation([OTHER_MAIN, OTHER_SUBSIDIARY], org_id="org-other", name="Grøn Hjælp")
-    body = form(subsidiaries=[{"cvr": OTHER_SUBSIDIARY, "name": "x"}], accounts=[])
-    problem = assert_problem(apply(client, body), 409, "conflict")
-    assert [e["field"] for e in problem["errors"]] == ["subsidiaries.0.cvr"]
+
+    # When anonymous callers apply naming each of them as a subsidiary
+    answers = {}
+    for main, subsidiary in ((MAIN, OTHER_SUBSIDIARY), ("21450006", SUBSIDIARY)):
+        body = form(cvr=main, subsidiaries=[{"cvr": subsidiary, "name": "x"}], accounts=[])
+        answers[subsidiary] = apply(client, body)
+
+    # Then both are accepted alike: nothing in the answer tells which subsidiary is a customer's
+    held, free = answers[OTHER_SUBSIDIARY], answers[SUBSIDIARY]
+    assert (held.status_code, free.status_code) == (202, 202), held.body
+    assert set(json_of(held)) == set(json_of(free))
+    assert json_of(held)["already_pending"] is json_of(free)["already_pending"] is False
+    assert OTHER_SUBSIDIARY not in held.body.decode()
 
 
 def test_each_application_gets_its_own_block_and_none_absorbs_another(client, container):

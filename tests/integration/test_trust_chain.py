@@ -468,3 +468,36 @@ def test_wrong_codes_for_a_voided_letter_lock_it_without_an_error(
     for _ in range(4):
         assert_problem(activate(client, username, new_code()), 400, "wrong-activation-code")
     assert_problem(activate(client, username, new_code()), 423, "activation-locked")
+
+
+@pytest.mark.parametrize(
+    ("subsidiary", "owner_cvrs"),
+    [(OTHER_SUBSIDIARY, [OTHER_MAIN, OTHER_SUBSIDIARY]), (SUBSIDIARY, [OTHER_MAIN, SUBSIDIARY])],
+    ids=["proven by its own letter", "owned by the main company in the register"],
+)
+def test_a_named_subsidiary_another_organisation_holds_is_left_out_and_the_administrator_told(
+    client, cognito, people: People, subsidiary: str, owner_cvrs: list[str]
+):
+    # Given the subsidiary belongs to another organisation
+    registered_organisation(owner_cvrs, org_id="org-owner", name="Grøn Hjælp")
+
+    # When MAIN applies naming it (accepted like any other application), and activates its letter
+    body = form(
+        subsidiaries=[{"cvr": subsidiary, "name": "Vores Værksted"}],
+        accounts=[{"cvr": subsidiary, "number": "9001", "name": "Værksted"}],
+    )
+    admin = activated(client, cognito, people, body)
+
+    # Then the company stays with its organisation, and nothing of it joins the new one: no claim, no
+    # letter to its mailbox, no account
+    assert CompanyModel.get(subsidiary).org_id == "org-owner"
+    assert claims_on(subsidiary) == []
+    assert letter_to(subsidiary, MailKind.PROOF_LETTER) == []
+    assert "9001" not in [a.number for a in AccountModel.query(subsidiary)]
+    organisation = json_of(client.http.get("/v1/organisation", headers=admin.auth))
+    assert [c["cvr"] for c in organisation["companies"]] == [MAIN]
+    assert organisation["pending_companies"] == []
+    # And the administrator's trail says so, naming the company the application named
+    audit = json_of(client.http.get("/v1/organisation/audit", headers=admin.auth))
+    [left_out] = [e for e in audit["items"] if e["action"] == "company.left_out"]
+    assert left_out["details"] == {"reason": "held_by_another_organisation", "cvr": subsidiary}
