@@ -118,6 +118,14 @@ class UnknownCompany(DomainError):
     title = "A company is not in the company register"
 
 
+class NotPrintable(DomainError):
+    """Well-formed, but a letter to an official mailbox could not print it (services/letter_text.py)."""
+
+    status = 422
+    slug = "not-printable"
+    title = "This cannot be printed in a letter"
+
+
 class AdministratorExists(DomainError):
     status = 409
     slug = "administrator-exists"

@@ -79,8 +79,13 @@ class Settings(BaseSettings):
     cvr_secret_id: str = ""
     cvr_url: str = ""
     cvr_timeout_seconds: float = Field(default=3.0, gt=0, le=10)
-    # Letters per CVR's official mailbox per 24 hours: beyond this an application is answered 429.
-    letters_per_cvr_per_day: int = Field(default=3, ge=3, le=10)
+    # Letters to one CVR's official mailbox: at most one per this many seconds; what is asked for meanwhile
+    # is gathered into the next letter (chalicelib/services/mailboxes.py). The wait, the sender's period and
+    # delivery must stay well inside the 2-hour promise, hence at most 90 minutes.
+    letter_interval_seconds: int = Field(default=3600, ge=1, le=5400)
+    # Anonymous applications per source address, in sliding windows (chalicelib/services/caller_limits.py).
+    applications_per_caller_per_hour: int = Field(default=5, ge=1)
+    applications_per_caller_per_day: int = Field(default=20, ge=1)
     # Guessing codes: a vendor whose failed checks reach this many in a sliding window of this many
     # seconds is answered 429 until the estimate falls below it again (chalicelib/services/ratelimit.py).
     validation_failure_limit: int = Field(default=20, ge=1)

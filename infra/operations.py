@@ -91,7 +91,7 @@ ACCEPTED_BY_TYPE: dict[str, list[tuple[str, str]]] = {
     "AWS::SecretsManager::Secret": [
         (
             "CKV_AWS_149",
-            "Encrypted with the AWS managed key aws/secretsmanager; only its own stack's API role reads it.",
+            "Encrypted with the AWS managed key aws/secretsmanager; only its own stack's functions read it.",
         ),
     ],
     "AWS::S3::Bucket": [

@@ -6,12 +6,14 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalice.test import Client
 
 from chalicelib.adapters.registry import RegistryEntry, SampleRegistry
+from chalicelib.api.deps import Container, use_container
+from chalicelib.clock import FixedClock
 from chalicelib.errors import UpstreamUnavailable
 from chalicelib.mail.render import RenderedMail, render
 from chalicelib.models.application import ApplicationModel, applications_for
@@ -111,8 +113,51 @@ def only_letter() -> OutboxModel:
     return found[0]
 
 
-def username_and_code(letter: OutboxModel) -> tuple[str, str]:
-    return str(letter.context["username"]), str((letter.secrets or {})["activation_code"])
+def username_and_code(letter: OutboxModel, email: str | None = None) -> tuple[str, str]:
+    """The username and activation code of the block for the applicant with `email` (or the letter's only
+    application), as the letter carries them."""
+    blocks = [
+        (str(block["username"]), str(code))
+        for block, code in zip(
+            letter.context["applications"], (letter.secrets or {})["activation_codes"], strict=True
+        )
+        if email is None or block["applicant_email"] == email
+    ]
+    assert len(blocks) == 1, (email, letter.context["applications"])
+    return blocks[0]
+
+
+def applicants_in(letter: OutboxModel) -> list[str]:
+    """Who the letter's blocks name, as it prints them: "Ida Holm (ida.holm@example.org)"."""
+    return [f"{b['applicant_name']} ({b['applicant_email']})" for b in letter.context["applications"]]
+
+
+def fixed_clock(container: Container) -> FixedClock:
+    """The service's clock, fixed and moved by the test. In the past: a token is checked against this
+    clock, and only its expiry is, so moving it on by hours keeps tokens valid."""
+    clock = FixedClock(datetime.now(UTC).replace(microsecond=0) - timedelta(days=10))
+    use_container(Container(settings=container.settings, clock=clock))
+    return clock
+
+
+def next_letter_goes(clock: FixedClock) -> None:
+    """An hour on, when a mailbox's next letter is due, the scheduled sender writes it."""
+    clock.advance(timedelta(hours=1))
+    send_gathered_letters()
+
+
+def send_gathered_letters() -> dict[str, Any]:
+    """Runs the scheduled sender of gathered letters as EventBridge would, with the container's clock."""
+    from chalice.local import LambdaContext
+
+    from app import app
+    from infra.local.events import scheduled_event
+
+    result: dict[str, Any] = app.handler_map["send_gathered_letters"](
+        scheduled_event(datetime.now(UTC), "send-gathered-letters"),
+        LambdaContext("send_gathered_letters", 512),
+    )
+    return result
 
 
 def rendered(message: OutboxModel) -> RenderedMail:

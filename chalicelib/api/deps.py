@@ -20,14 +20,17 @@ if TYPE_CHECKING:
     from chalicelib.services.activation_codes import ActivationCodes
     from chalicelib.services.activations import ActivationService, LoginDirectory
     from chalicelib.services.applications import ApplicationService
+    from chalicelib.services.caller_limits import CallerLimits
     from chalicelib.services.codes import CodeService, RandomSource
     from chalicelib.services.colleagues import ColleagueService
     from chalicelib.services.eligibility import EligibilityService
+    from chalicelib.services.gathered_letters import GatheredLetterService
     from chalicelib.services.identity import IdentityService, SmsSender
     from chalicelib.services.invitations import InvitationService
     from chalicelib.services.letters import LetterWatchService
     from chalicelib.services.mail_delivery import MailDelivery, Sender
     from chalicelib.services.mail_sweeper import OutboxSweeper
+    from chalicelib.services.mailboxes import Pacing
     from chalicelib.services.organisation import OrganisationService
     from chalicelib.services.personal_data import PersonalDataService
     from chalicelib.services.proofs import ProofService
@@ -175,6 +178,36 @@ class Container:
         return secret_value(settings.activation_key_secret)
 
     @cached_property
+    def letter_pacing(self) -> Pacing:
+        from chalicelib.services.mailboxes import Pacing
+
+        return Pacing(interval=timedelta(seconds=self.settings.letter_interval_seconds))
+
+    @property
+    def service_address(self) -> str:
+        """The address letters tell companies to go to: the stage's console (its first origin), if any."""
+        origins = self.settings.console_origins
+        return origins[0] if origins else ""
+
+    @cached_property
+    def application_limits(self) -> CallerLimits:
+        from chalicelib.services.caller_limits import CallerLimits
+        from chalicelib.services.ratelimit import FailureLimit
+
+        settings = self.settings
+        codes = self.activation_codes
+        return CallerLimits(
+            what="applications",
+            limits=[
+                FailureLimit(limit=settings.applications_per_caller_per_hour, window_seconds=3600),
+                FailureLimit(limit=settings.applications_per_caller_per_day, window_seconds=24 * 3600),
+            ],
+            clock=self.clock,
+            pseudonym=lambda caller: codes.pseudonym("caller", caller),
+            refusal="Too many applications from your address; apply again when Retry-After has passed.",
+        )
+
+    @cached_property
     def applications(self) -> ApplicationService:
         from chalicelib.services.applications import ApplicationService
 
@@ -182,7 +215,20 @@ class Container:
             registry=self.registry,
             codes=self.activation_codes,
             clock=self.clock,
-            letters_per_day=self.settings.letters_per_cvr_per_day,
+            pacing=self.letter_pacing,
+            callers=self.application_limits,
+            service_address=self.service_address,
+        )
+
+    @cached_property
+    def gathered_letters(self) -> GatheredLetterService:
+        from chalicelib.services.gathered_letters import GatheredLetterService
+
+        return GatheredLetterService(
+            codes=self.activation_codes,
+            clock=self.clock,
+            pacing=self.letter_pacing,
+            service_address=self.service_address,
         )
 
     @cached_property
@@ -201,7 +247,8 @@ class Container:
             codes=self.activation_codes,
             clock=self.clock,
             registry=self.registry,
-            letters_per_day=self.settings.letters_per_cvr_per_day,
+            pacing=self.letter_pacing,
+            service_address=self.service_address,
         )
 
     @cached_property

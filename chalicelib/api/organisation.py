@@ -59,10 +59,14 @@ def change_organisation(call: Call) -> dict[str, Any]:
     "Otherwise a letter with a code goes to the official mailbox the register has on record for it "
     "(`pending`), whose code an administrator enters at `POST /v1/organisation/companies/{cvr}/proof`. "
     "This is also how to get a new letter when a code expired or locked, or a letter never came: 409 while "
-    "a letter's code is still usable. Letters count towards the CVR's letter quota (429 with Retry-After "
-    "beyond it). 409 when the company already belongs to an organisation, or the organisation is suspended "
-    "or rejected; 422 when the register does not know the company, lists it as ceased or has no official "
-    "mailbox for it; 503 when the register cannot be asked. Nothing is written when refused.",
+    "a letter's code is still usable. A company's official mailbox gets at most one letter an hour "
+    "(`GODKEND_LETTER_INTERVAL_SECONDS`): when one went there less than that ago, this letter waits for the "
+    "next, which carries every request made meanwhile, each with its own code; the answer is `pending` all "
+    "the same. The letter prints the caller's name and e-mail as who asked: 422 when they hold anything but "
+    "letters, spaces, hyphens, apostrophes and full stops (a plain address for the e-mail). 409 when the "
+    "company already belongs to an organisation, or the organisation is suspended or rejected; 422 when the "
+    "register does not know the company, lists it as ceased or has no official mailbox for it; 503 when the "
+    "register cannot be asked. Nothing is written when refused.",
 )
 def name_company(call: Call) -> dict[str, Any]:
     body = call.body()
@@ -82,7 +86,8 @@ def name_company(call: Call) -> dict[str, Any]:
     "(with a default account when it has none), and every administrator with full access to the main "
     "company gets full access to it. The code is single-use, expires and locks after 5 wrong tries. 404 "
     "when no company with this CVR is waiting for proof in the organisation; 409 when another organisation "
-    "proved it first (this claim is then dropped), or the organisation is suspended or rejected.",
+    "proved it first (this claim is then dropped), the organisation is suspended or rejected, or the letter "
+    "with the code still waits for the company's mailbox's next letter (within 2 hours).",
 )
 def prove_company(call: Call, cvr: str) -> dict[str, Any]:
     code = call.body().activation_code

@@ -1,6 +1,7 @@
-"""The activation letters' 2-hour promise: a check every 15 minutes that logs each letter found overdue and
-counts them in the `LettersOverdue` metric, on which `infra/resources.json` sets an alarm. The rules are in
-`chalicelib/services/letters.py`."""
+"""The letters to official mailboxes, on a schedule: the gathered letters written when they are due (every 5
+minutes; the rules are in `chalicelib/services/mailboxes.py` and `gathered_letters.py`), and the activation
+letters' 2-hour promise, a check every 15 minutes that logs each letter found overdue and counts them in the
+`LettersOverdue` metric, on which `infra/resources.json` sets an alarm (`chalicelib/services/letters.py`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,23 @@ letters = Blueprint(__name__)
 
 METRIC_SERVICE = "godkend"
 OVERDUE_METRIC = "LettersOverdue"
+
+
+@letters.schedule(Rate(5, unit=Rate.MINUTES))
+def send_gathered_letters(event: CloudWatchEvent) -> dict[str, Any]:
+    # The period is `SENDER_PERIOD` in chalicelib/services/mailboxes.py: a gathered letter goes at most this
+    # long after it is due.
+    result = container().gathered_letters.send_due()
+    if result.failed:
+        # Each is due again on the next run; a letter that keeps failing shows as overdue in the check.
+        logger.warning("gathered letters not written this time", extra={"cvrs": result.failed})
+    return {
+        "letters": result.letters,
+        "applications": result.applications,
+        "proofs": result.proofs,
+        "emptied": result.emptied,
+        "failed": len(result.failed),
+    }
 
 
 @letters.schedule(Rate(15, unit=Rate.MINUTES))

@@ -75,12 +75,40 @@ def _environment(language: str) -> Environment:
 
 def render(kind: str, language: str, variables: dict[str, Any]) -> RenderedMail:
     env = _environment(language)
+    variables = _letter_blocks(kind, variables)
     subject = env.get_template(f"{kind}/subject.{language}.txt").render(variables)
     return RenderedMail(
         subject=" ".join(subject.split()),
         text=env.get_template(f"{kind}/body.{language}.txt").render(variables),
         html=env.get_template(f"{kind}/body.{language}.html").render(variables),
     )
+
+
+# The letters to official mailboxes carry one block per request (`applications`, `proofs`, with their codes
+# in `activation_codes` and `proof_codes`). A letter queued before they did holds one request in flat
+# variables; a staff retry may send it days later, so it is read as a letter of one block.
+LETTER_KINDS = frozenset({"activation_letter", "proof_letter"})
+
+
+def _letter_blocks(kind: str, variables: dict[str, Any]) -> dict[str, Any]:
+    if kind not in LETTER_KINDS or "applications" in variables or "proofs" in variables:
+        return variables
+    if "username" not in variables and "main_cvr" not in variables:
+        return variables  # not a letter of either shape: the template names what is missing
+    person = {"applicant_name": variables["applicant_name"], "applicant_email": variables["applicant_email"]}
+    block = {**person, "expires_at": variables["expires_at"]}
+    code = [variables["activation_code"]]
+    applications = [{**block, "username": variables["username"]}] if "username" in variables else []
+    proofs = [] if applications else [{**block, "main_company_name": "", "main_cvr": variables["main_cvr"]}]
+    return {
+        **variables,
+        "company_name": variables.get("company_name", variables["recipient_name"]),
+        "service_address": "",
+        "applications": applications,
+        "activation_codes": code if applications else [],
+        "proofs": proofs,
+        "proof_codes": code if proofs else [],
+    }
 
 
 def kinds_with_templates() -> list[str]:

@@ -1,16 +1,18 @@
 """Applications for a login, and the activation codes their letters carry.
 
-Every application stands on its own: it is kept under its CVR number and its own id, with its own letter,
-so a stranger's pending application never blocks or absorbs the company's own. What bounds them is the
-letter quota per CVR (`LetterQuotaModel`): a counter written in the same transaction as the application,
-under a condition, so that concurrent applications can never send more letters than the quota allows. The
-application holds what the applicant typed; the activation holds the secret's keyed hash, its tries and its
-state, under the username printed in the letter. Activating one application voids the others for its CVR.
+Every application stands on its own: it is kept under its CVR number and its own id, with its own block in a
+letter, so a stranger's pending application never blocks or absorbs the company's own. What bounds the
+letters is the pacing per official mailbox (`chalicelib/models/mailbox.py`, `chalicelib/services/
+mailboxes.py`): an application's letter goes at once to a quiet mailbox, or is gathered into the next letter
+to it, which names every application it carries. The application holds what the applicant typed; the
+activation holds the secret's keyed hash, its tries and its state, under the username printed in the letter.
+A gathered application's activation is written with its letter. Activating one application voids the others
+for its CVR.
 
 Access patterns
 - one application ........................... GetItem applications[cvr, application_id]
+- a gathered letter's applications .......... BatchGetItem applications[cvr, application_id], consistent
 - a CVR's applications ...................... Query applications[cvr] (to void the others at activation)
-- letters per CVR per 24 hours .............. Put/UpdateItem letter-quotas[cvr] under a condition
 - an activation by the username in a letter . GetItem activations[username] (consistent read)
 - count a try before comparing .............. UpdateItem activations[username] ADD attempts 1 if < 5
 - letters whose 2-hour promise is due ....... Query applications.by-letter-watch["pending"], due_by <= now
@@ -24,7 +26,7 @@ partition only ever holds letters whose promise is still open.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -129,6 +131,9 @@ class ApplicationModel(Model):
     letter_due_by = UTCDateTimeAttribute()
     code_expires_at = UTCDateTimeAttribute()
     activated_at = UTCDateTimeAttribute(null=True)
+    # The outbox id of the gathered letter that carries this application (`chalicelib/services/mailboxes.py`);
+    # absent when its letter went at once, under `letter_message_id(application_id)`.
+    letter_id = UnicodeAttribute(null=True)
     # LetterWatch while the letter's promise is watched; absent once the letter was seen delivered in time.
     letter_watch = UnicodeAttribute(null=True)
     # When the check found the letter overdue.
@@ -146,8 +151,14 @@ class ApplicationModel(Model):
 
 
 def letter_message_id(application_id: str) -> str:
-    """The outbox message id of an application's letter: one letter per application, never two."""
+    """The outbox message id of the letter an application got at once: one letter per application, never
+    two. A gathered application's letter is `letter_id`; `letter_of` names either."""
     return f"activation_letter:{application_id}"
+
+
+def letter_of(application: ApplicationModel) -> str:
+    """The outbox message id of the letter that carries the application (or will)."""
+    return application.letter_id or letter_message_id(application.application_id)
 
 
 def letters_due(now: datetime) -> Iterator[ApplicationModel]:
@@ -222,30 +233,18 @@ def overdue_letters_page(
     }
 
 
+def applications_by_id(cvr: str, application_ids: Sequence[str]) -> dict[str, ApplicationModel]:
+    """The applications of a CVR with these ids that still exist, read consistently in one batch."""
+    keys = [(cvr, application_id) for application_id in application_ids]
+    return (
+        {a.application_id: a for a in ApplicationModel.batch_get(keys, consistent_read=True)} if keys else {}
+    )
+
+
 def applications_for(cvr: str) -> list[ApplicationModel]:
-    """Every application kept for a CVR (a handful: the letter quota bounds them)."""
+    """Every application kept for a CVR (bounded by the letters' pacing: at most a letter's worth an
+    interval)."""
     return list(ApplicationModel.query(cvr, consistent_read=True))
-
-
-class LetterQuotaModel(Model):
-    """How many letters went to a CVR's official mailbox in the current 24-hour window."""
-
-    class Meta:
-        table_name = table_name("letter-quotas")
-        region = aws_region()
-        billing_mode = PAY_PER_REQUEST_BILLING_MODE
-
-    cvr = UnicodeAttribute(hash_key=True)
-    window_started_at = UTCDateTimeAttribute()
-    letters = NumberAttribute(default=0)
-    delete_after = TTLAttribute()
-
-
-def get_letter_quota(cvr: str) -> LetterQuotaModel | None:
-    try:
-        return LetterQuotaModel.get(cvr, consistent_read=True)
-    except LetterQuotaModel.DoesNotExist:
-        return None
 
 
 class ActivationModel(Model):

@@ -75,6 +75,8 @@ class AuditAction(StrEnum):
     COMPANY_PROOF_REFUSED = "company.proof_refused"  # a wrong code for a subsidiary
     COMPANY_PROVEN = "company.proven"  # by its letter's code, or by the register's ownership data
     COMPANY_CLAIM_DROPPED = "company.claim_dropped"  # another organisation proved it first, or rejection
+    # named in the application, but another organisation holds it: it stays there (at activation)
+    COMPANY_LEFT_OUT = "company.left_out"
     NAME_CHANGE_APPROVED = "organisation.name_change_approved"
     NAME_CHANGE_REFUSED = "organisation.name_change_refused"
     ORGANISATION_UPDATED = "organisation.updated"  # master data: name, address, contact, companies, accounts

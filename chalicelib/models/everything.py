@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from pynamodb.models import Model
 
-from chalicelib.models.application import ActivationModel, ApplicationModel, LetterQuotaModel
+from chalicelib.models.application import ActivationModel, ApplicationModel
 from chalicelib.models.audit import AuditModel
+from chalicelib.models.caller_limit import CallerWindowModel
 from chalicelib.models.code import CodeModel, CodeValueModel
 from chalicelib.models.handle import HandleModel
 from chalicelib.models.idempotency import IdempotencyModel
 from chalicelib.models.invitation import InvitationModel
+from chalicelib.models.mailbox import MailboxModel
 from chalicelib.models.mentions import MentionModel
 from chalicelib.models.organisation import (
     AccountModel,
@@ -45,7 +47,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     ReceiptModel,
     FailureWindowModel,
     InvitationModel,
-    LetterQuotaModel,
+    MailboxModel,
+    CallerWindowModel,
     SmsQuotaModel,
     CompanyClaimModel,
     WebhookModel,

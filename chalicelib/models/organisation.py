@@ -158,16 +158,27 @@ class CompanyClaimModel(Model):
     parent_cvr = UnicodeAttribute()
     # The accounts the application gave this company, written when it is proven: [{number, name}].
     accounts = JSONAttribute(default=list)
+    # The keyed hash of the code in the company's letter; empty while the claim waits for a gathered letter
+    # to its mailbox (`letter_id`), which writes the code (chalicelib/services/gathered_letters.py).
     code_digest = UnicodeAttribute()
     attempts = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
     expires_at = UTCDateTimeAttribute()
     delete_after = TTLAttribute()
+    # The gathered letter that carries (or will carry) this claim's code; absent when it went at once.
+    letter_id = UnicodeAttribute(null=True)
+    # The user whose name and e-mail the letter prints as who asked (read again when a gathered letter goes).
+    asked_by = UnicodeAttribute(null=True)
 
     by_org = ClaimsByOrganisation()
 
     def is_open(self, now: datetime) -> bool:
         return now < self.expires_at
+
+    @property
+    def waits_for_letter(self) -> bool:
+        """Its code is not written yet: the mailbox's gathered letter will carry it."""
+        return not self.code_digest
 
     @property
     def proof(self) -> str:

@@ -164,7 +164,7 @@ def outgoing(
     language: Language | str,
     context: dict[str, Any],
     now: datetime,
-    secrets: dict[str, str] | None = None,
+    secrets: dict[str, Any] | None = None,
     message_id: str | None = None,
     mentions: tuple[str, ...] = (),
 ) -> tuple[OutboxModel, Condition]:

@@ -71,6 +71,12 @@ class ActivationCodes:
         message = f"{normalise_username(username)}\n{normalised}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
+    def pseudonym(self, purpose: str, value: str) -> str:
+        """A keyed hash that names `value` without holding it (a caller's address in a rate limit). The
+        `pseudonym:` prefix keeps it apart from every code's digest, whose message starts with a username."""
+        message = f"pseudonym:{purpose}\n{value}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+
     def matches(self, stored_digest: str, username: str, typed: str) -> bool:
         normalised = normalise_code(typed)
         if normalised is None:

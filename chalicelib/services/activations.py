@@ -12,9 +12,13 @@ leaves nothing half-done:
    transaction, with the audit record.
 
 Activation binds *this* letter's application: its applicant becomes the administrator, its structure the
-organisation. Afterwards the other pending applications for the CVR are voided, other organisations' claims
-on the now proven companies are dropped, and each subsidiary the register does not tie to the main company
-gets its own proof letter (chalicelib/services/proofs.py).
+organisation. A subsidiary the application named that another organisation holds by now stays with it: it
+is left out of the new organisation, and the audit trail tells the administrator so in words
+(`company.left_out`). The application was answered the same whether or not anyone held it, so that an
+anonymous caller learns nothing about who is a customer; this is where it is sorted out, once the applicant
+has proven the main company. Afterwards the other pending applications for the CVR are voided, other
+organisations' claims on the now proven companies are dropped, and each subsidiary the register does not tie
+to the main company gets its own proof letter (chalicelib/services/proofs.py).
 
 If 2 fails, the claim is released; if 3 fails, the login is deleted and the claim released. A request that
 dies between the steps leaves a claim that expires after a few minutes, and a login with no user record
@@ -254,6 +258,8 @@ class ActivationService:
             )
         applied: dict[str, Any] = application.form
         structure = None if organisation is not None else _structure(application, applied)
+        if structure is not None:
+            structure = _without_held(structure, activation.org_id)
         user = _administrator(activation, application, applied, organisation, structure, now)
         self._create_login(user, form.password)
         try:
@@ -280,8 +286,9 @@ class ActivationService:
             drop_losing_claims(company.cvr, winner=application.org_id, now=now)
         self._proofs.send_letters(
             org_id=application.org_id,
-            organisation_name=applied["name"],
+            main_company_name=application.company_name,
             main_cvr=application.cvr,
+            requester_id=application.username,
             applicant=applied["applicant"],
             language=applied.get("language", "da"),
             requests=structure.pending,
@@ -323,10 +330,29 @@ def refuse_unusable(activation: ActivationModel, now: datetime) -> None:
 
 @dataclass(frozen=True)
 class _Structure:
-    """A new organisation as its application describes it: what is proven now, and what waits for proof."""
+    """A new organisation as its application describes it: what is proven now, what waits for proof, and
+    the subsidiaries left out because another organisation holds them."""
 
     proven: list[ProvenCompany]
     pending: list[ProofRequest]
+    held_elsewhere: tuple[str, ...] = ()
+
+
+def _without_held(structure: _Structure, org_id: str) -> _Structure:
+    """The structure less the subsidiaries another organisation holds: they stay with it."""
+    held = {
+        cvr
+        for cvr in [c.cvr for c in structure.proven[1:]] + [r.cvr for r in structure.pending]
+        if (company := get_company(cvr)) is not None and company.org_id != org_id
+    }
+    if not held:
+        return structure
+    return _Structure(
+        # The first is the main company, which the letter proved.
+        proven=[structure.proven[0]] + [c for c in structure.proven[1:] if c.cvr not in held],
+        pending=[r for r in structure.pending if r.cvr not in held],
+        held_elsewhere=tuple(sorted(held)),
+    )
 
 
 def _structure(application: ApplicationModel, applied: dict[str, Any]) -> _Structure:
@@ -435,6 +461,8 @@ def _commit(
         with transaction() as tx:
             if structure is not None:
                 _write_organisation(tx, application, applied, structure, now)
+                for cvr in structure.held_elsewhere:
+                    tx.save(*audit_record(_left_out(activation.org_id, user.user_id, cvr, origin), now=now))
             else:
                 tx.condition_check(
                     OrganisationModel, activation.org_id, condition=OrganisationModel.org_id.exists()
@@ -461,6 +489,19 @@ def _commit(
                 "was completed meanwhile. Contact support if you cannot sign in."
             ) from exc
         raise
+
+
+def _left_out(org_id: str, user_id: str, cvr: str, origin: Origin) -> AuditEvent:
+    # The CVR is in the details, not the targets: the trail shows a target CVR only to those with the
+    # company in scope, and this one is nobody's here. It is the CVR the applicant typed, so nothing new.
+    # The console says it in words: named in the application, but it belongs to another organisation.
+    return AuditEvent(
+        org_id,
+        AuditAction.COMPANY_LEFT_OUT,
+        Actor(ActorKind.USER, user_id),
+        origin,
+        details={"reason": "held_by_another_organisation", "cvr": cvr},
+    )
 
 
 def _write_organisation(

@@ -3,32 +3,40 @@ activation code goes to the official mailbox the company register has on record 
 
 The letter proves control of the company, so its address comes from the register and from nowhere else:
 nothing the applicant types (their e-mail included) is ever an address a letter goes to. The letter says who
-applied and for which name, so that a mailbox holder who did not expect it ignores it.
+applied (their name and e-mail, under rules that leave no room for a message: `letter_text.py`) and for
+which company, by the register's name, so that a mailbox holder who did not expect it ignores it.
 
-Every application stands on its own, with its own letter: a pending one never blocks or absorbs another
-(a stranger applying first decides nothing; activating a letter binds that letter's application). What
-bounds them is the letter quota per CVR: the application, its activation, the letter (outbox), the audit
-record and the quota's counter commit in one transaction, the counter under a condition on the value read,
-so that concurrent applications never send more letters than the quota allows. Beyond it: 429 with
-Retry-After, and nothing is written. Sending the very same form again while it is pending answers with that
-application and writes nothing, so a double click neither spends the quota nor grows the audit trail.
+Every application stands on its own, with its own block in a letter: a pending one never blocks or absorbs
+another (a stranger applying first decides nothing; activating a letter binds that letter's application).
+The letters themselves are paced per official mailbox (`mailboxes.py`): the first application in a quiet
+period gets its letter at once; the ones that come while a recent letter went to that mailbox are gathered
+into the next letter, sent a fixed interval after the previous one by the scheduled sender
+(`gathered_letters.py`), so the real company's application is always in a letter within the 2-hour promise
+however many strangers applied, and the mailbox gets at most one letter per interval. The application, its
+audit record and the mailbox's new state commit in one transaction (with the activation and the letter when
+it goes at once), the mailbox under its version, so two concurrent applications never both take a quiet
+mailbox. Sending the very same form again while it is pending answers with that application and writes no
+letter and no audit record, so a double click neither sends a letter nor grows the audit trail.
+
+Before anything is written, the caller's own limit counts the application (`caller_limits.py`: a handful
+per hour, a bounded number per day per source address); beyond it: 429 with Retry-After.
 
 Subsidiaries are not proven by the main company's letter: they are named here, and proven after activation
-(chalicelib/services/proofs.py). Until then they block nobody, so an application is never refused because
-another organisation merely named one of its companies.
+(chalicelib/services/proofs.py). Until then they block nobody, and an application naming them is answered the
+same whether or not another organisation holds them: an anonymous caller learns nothing about who is a
+customer. One that another organisation holds stays with it, and the activation leaves it out.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import Field
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.registry import CompanyRegistry, RegistryEntry
 from chalicelib.clock import Clock, isoformat
@@ -37,6 +45,7 @@ from chalicelib.errors import (
     Conflict,
     FieldError,
     InvalidInput,
+    NotPrintable,
     UnknownCompany,
 )
 from chalicelib.fields import (
@@ -55,19 +64,21 @@ from chalicelib.models.application import (
     RETENTION_AFTER_EXPIRY,
     ActivationModel,
     ApplicationModel,
-    LetterQuotaModel,
     LetterWatch,
     applications_for,
     letter_message_id,
 )
 from chalicelib.models.audit import Actor, AuditAction, AuditEvent, Origin, audit_record
 from chalicelib.models.base import failed_conditions, transaction
+from chalicelib.models.mailbox import get_mailbox
 from chalicelib.models.organisation import get_company, get_organisation
-from chalicelib.models.outbox import Language, MailKind, Recipient, outgoing
+from chalicelib.models.outbox import Language, Recipient, outgoing
 from chalicelib.models.retention import subject_of
 from chalicelib.models.user import active_administrators
 from chalicelib.services.activation_codes import ActivationCodes, new_code, new_username
-from chalicelib.services.letter_quota import one_more_letter
+from chalicelib.services.caller_limits import CallerLimits
+from chalicelib.services.letter_text import ApplicationBlock, applicant_errors, compose, printed_person
+from chalicelib.services.mailboxes import Addressee, Pacing, Slot, slot_for_application
 
 MAX_SUBSIDIARIES = 20
 MAX_ACCOUNTS = 50
@@ -85,11 +96,25 @@ class AccountIn(Strict):
     name: CompanyName
 
 
+LETTER_NAME = (
+    "Printed in the letter to the company's official mailbox, so only letters (of any script), spaces, "
+    "hyphens, apostrophes and full stops, beginning with a letter; anything else is refused with 422."
+)
+
+
 class ApplicantIn(Strict):
-    first_name: PersonName
-    last_name: PersonName
-    email: Email = Field(description="The applicant's own address. Never where the activation letter goes.")
+    first_name: PersonName = Field(description=LETTER_NAME)
+    last_name: PersonName = Field(description=LETTER_NAME)
+    email: Email = Field(
+        description="The applicant's own address. Never where the activation letter goes. Printed in the "
+        "letter, so a plain address: letters, digits, '.', '_', '+' and '-' before the @ (else 422)."
+    )
     mobile: Mobile = Field(description="+45 and 8 digits; spaces are ignored. Stored as +45XXXXXXXX.")
+
+    def letter_errors(self) -> list[FieldError]:
+        """What the letter could not print (`letter_text.py`): the application is refused with 422 for it,
+        so that every accepted application can be printed."""
+        return applicant_errors(self.first_name, self.last_name, self.email, prefix="applicant")
 
 
 class ApplicationForm(Strict):
@@ -109,7 +134,8 @@ class ApplicationReceipt:
 
 
 class _Raced(Exception):
-    """A concurrent application moved the quota on, or (rarely) the username was taken: look again."""
+    """A concurrent application took the mailbox or joined its letter, or (rarely) the username was taken:
+    look again."""
 
 
 def inconsistencies(form: ApplicationForm) -> list[FieldError]:
@@ -135,28 +161,52 @@ def inconsistencies(form: ApplicationForm) -> list[FieldError]:
 
 class ApplicationService:
     def __init__(
-        self, *, registry: CompanyRegistry, codes: ActivationCodes, clock: Clock, letters_per_day: int = 3
+        self,
+        *,
+        registry: CompanyRegistry,
+        codes: ActivationCodes,
+        clock: Clock,
+        pacing: Pacing,
+        callers: CallerLimits | None = None,
+        service_address: str = "",
     ) -> None:
         self._registry = registry
         self._codes = codes
         self._clock = clock
-        self._letters_per_day = letters_per_day
+        self._pacing = pacing
+        # The API's container always gives the per-caller limits; a service built without them (a test of
+        # the letters alone) limits nothing per caller.
+        self._callers = callers
+        self._service_address = service_address
 
     def apply(self, form: ApplicationForm, *, origin: Origin) -> ApplicationReceipt:
         errors = inconsistencies(form)
         if errors:
             raise InvalidInput("Some fields do not fit together.", errors=errors)
+        unprintable = form.applicant.letter_errors()
+        if unprintable:
+            raise NotPrintable(
+                "The letter to the company's official mailbox prints the applicant's name and e-mail "
+                "address, and these cannot be printed in it.",
+                errors=unprintable,
+            )
+        if self._callers is not None:
+            self._callers.admit(origin.source_ip)  # counted before anything else is written
         found = self._registered(form)
         org_id = self._organisation_for(form)
         applied = form.model_dump(mode="json")
+        main = found[form.cvr]
+        to = Addressee(form.cvr, main.name, main.official_mailbox)
         for _ in range(WRITE_ATTEMPTS):
+            mailbox = get_mailbox(form.cvr)
             now = self._clock.now()
             same = _same_pending(form.cvr, applied, now)
             if same is not None:
                 return ApplicationReceipt(same.application_id, same.letter_due_by, already_pending=True)
-            quota = one_more_letter(form.cvr, now, self._letters_per_day)
+            application_id = str(uuid.uuid4())
+            slot = slot_for_application(mailbox, to, application_id, now, self._pacing)
             try:
-                return self._submit(form, applied, found, org_id, quota, now, origin)
+                return self._submit(form, applied, found, org_id, application_id, slot, now, origin)
             except _Raced:
                 continue
         raise Conflict("The application could not be registered; please try again.")
@@ -195,7 +245,8 @@ class ApplicationService:
         """The organisation the new administrator joins: the one that owns the CVR, or a new one."""
         company = get_company(form.cvr)
         if company is None:
-            self._refuse_taken_subsidiaries(form.subsidiaries)
+            # Subsidiaries another organisation holds are not refused here: the answer would tell an
+            # anonymous caller who is a customer. The activation leaves them out (services/activations.py).
             return f"org-{uuid.uuid4().hex[:16]}"
         organisation = get_organisation(company.org_id)
         if organisation is None or organisation.primary_cvr != form.cvr:
@@ -213,30 +264,19 @@ class ApplicationService:
             )
         return organisation.org_id
 
-    def _refuse_taken_subsidiaries(self, subsidiaries: Iterable[SubsidiaryIn]) -> None:
-        # Only a proven company is taken: another organisation's pending claim blocks nobody.
-        taken = [
-            FieldError(f"subsidiaries.{index}.cvr", "Already part of another organisation in Godkend.")
-            for index, subsidiary in enumerate(subsidiaries)
-            if get_company(subsidiary.cvr) is not None
-        ]
-        if taken:
-            raise Conflict("A company can belong to one organisation only; contact support.", errors=taken)
-
     def _submit(
         self,
         form: ApplicationForm,
         applied: dict[str, Any],
         found: dict[str, RegistryEntry],
         org_id: str,
-        quota: tuple[LetterQuotaModel, Condition],
+        application_id: str,
+        slot: Slot,
         now: datetime,
         origin: Origin,
     ) -> ApplicationReceipt:
         main = found[form.cvr]
-        application_id = str(uuid.uuid4())
         username = new_username()
-        code = new_code()
         expires_at = now + ACTIVATION_VALIDITY
         application = ApplicationModel(
             form.cvr,
@@ -250,39 +290,15 @@ class ApplicationService:
             username=username,
             created_at=now,
             letter_due_by=now + LETTER_PROMISE,
+            letter_id=slot.letter_id,
             letter_watch=LetterWatch.PENDING.value,
             code_expires_at=expires_at,
             delete_after=expires_at + RETENTION_AFTER_EXPIRY,
             subject=subject_of(form.applicant.email),
         )
-        activation = ActivationModel(
-            username,
-            application_id=application_id,
-            cvr=form.cvr,
-            org_id=org_id,
-            code_digest=self._codes.digest(username, code),
-            created_at=now,
-            expires_at=expires_at,
-            delete_after=expires_at + RETENTION_AFTER_EXPIRY,
-        )
-        letter = outgoing(
-            MailKind.ACTIVATION_LETTER,
-            # The register's address and name: the whole point of the letter.
-            to=Recipient(address=main.official_mailbox, name=main.name),
-            language=form.language,
-            context={
-                "company_name": main.name,
-                "cvr": form.cvr,
-                "organisation_name": form.name,
-                "applicant_name": f"{form.applicant.first_name} {form.applicant.last_name}",
-                "applicant_email": form.applicant.email,
-                "username": username,
-                "expires_at": isoformat(expires_at),
-            },
-            secrets={"activation_code": code},
-            now=now,
-            message_id=letter_message_id(application_id),
-        )
+        details = {"letter_to": main.official_mailbox, "letter_due_by": isoformat(now + LETTER_PROMISE)}
+        if not slot.at_once:
+            details["gathered_into_letter_at"] = isoformat(slot.due_at)
         audit = audit_record(
             AuditEvent(
                 org_id,
@@ -290,26 +306,73 @@ class ApplicationService:
                 Actor.anonymous(),
                 origin,
                 targets={"application_id": application_id, "cvr": form.cvr, "username": username},
-                details={
-                    "letter_to": main.official_mailbox,
-                    "letter_due_by": isoformat(now + LETTER_PROMISE),
-                },
+                details=details,
             ),
             now=now,
         )
         try:
-            # All puts, so DynamoDB sees them in this order: a failed condition's position names its item.
             with transaction() as tx:
-                tx.save(quota[0], condition=quota[1])
-                tx.save(activation, condition=ActivationModel.username.does_not_exist())
+                # The mailbox as read (its version): another application taking it meanwhile fails this.
+                tx.save(slot.mailbox)
                 tx.save(application, condition=ApplicationModel.application_id.does_not_exist())
-                tx.save(*letter)
+                if slot.at_once:
+                    self._letter_at_once(tx, form, main, application, now)
                 tx.save(*audit)
         except TransactWriteError as exc:
-            if failed_conditions(exc) & {0, 1}:
+            if failed_conditions(exc):
                 raise _Raced from exc
             raise
         return ApplicationReceipt(application_id, now + LETTER_PROMISE, already_pending=False)
+
+    def _letter_at_once(
+        self,
+        tx: TransactWrite,
+        form: ApplicationForm,
+        main: RegistryEntry,
+        application: ApplicationModel,
+        now: datetime,
+    ) -> None:
+        """The activation and the letter of an application that goes out at once."""
+        code = new_code()
+        applicant = form.applicant
+        tx.save(
+            ActivationModel(
+                application.username,
+                application_id=application.application_id,
+                cvr=form.cvr,
+                org_id=application.org_id,
+                code_digest=self._codes.digest(application.username, code),
+                created_at=now,
+                expires_at=application.code_expires_at,
+                delete_after=application.code_expires_at + RETENTION_AFTER_EXPIRY,
+            ),
+            condition=ActivationModel.username.does_not_exist(),
+        )
+        letter = compose(
+            company_name=main.name,
+            cvr=form.cvr,
+            service_address=self._service_address,
+            applications=[
+                ApplicationBlock(
+                    person=printed_person(applicant.first_name, applicant.last_name, applicant.email),
+                    username=application.username,
+                    code=code,
+                    expires_at=application.code_expires_at,
+                )
+            ],
+        )
+        tx.save(
+            *outgoing(
+                letter.kind,
+                # The register's address and name: the whole point of the letter.
+                to=Recipient(address=main.official_mailbox, name=main.name),
+                language=form.language,
+                context=letter.context,
+                secrets=letter.secrets,
+                now=now,
+                message_id=letter_message_id(application.application_id),
+            )
+        )
 
 
 def _register_view(main: str, found: dict[str, RegistryEntry]) -> dict[str, Any]:

@@ -1,15 +1,19 @@
 """Journey 2's promise: the activation letter is delivered within 2 hours of the application.
 
 A scheduled check (every 15 minutes, `chalicelib/events/letters.py`) looks at each application once its
-`letter_due_by` has passed, through the sparse `by-letter-watch` index (never a Scan), and reads the letter's
-outbox message:
+`letter_due_by` has passed, through the sparse `by-letter-watch` index (never a Scan), and reads the outbox
+message of the letter that carries it: the one it got at once, or the gathered letter it waited for
+(`chalicelib/services/mailboxes.py`):
 
 - sent (or sent and later complained about, which means it arrived) no later than `letter_due_by`: the
   promise was kept and the application leaves the index;
-- anything else (still queued, retrying, parked as failed, suppressed, bounced, sent late, or missing): the
-  letter is **overdue**. The application moves to the index's "overdue" partition, the check logs it and
-  counts it in the `LettersOverdue` metric (an alarm fires on it), and staff see it in
-  `GET /v1/staff/letters/overdue` with the letter's current delivery status.
+- voided before its gathered letter went (another letter was activated): no letter is owed, and the
+  application leaves the index;
+- anything else (still queued, retrying, parked as failed, suppressed, bounced, sent late, or missing, as a
+  gathered letter the sender has not written is): the letter is **overdue**. The application moves to the
+  index's "overdue" partition, the check logs it and counts it in the `LettersOverdue` metric (an alarm
+  fires on it), and staff see it in `GET /v1/staff/letters/overdue` with the letter's current delivery
+  status.
 
 The move is a conditional update, so overlapping checks count an overdue letter once. Each application is
 read by the check once after it is due, so the check's cost grows with the applications, not the table.
@@ -26,6 +30,8 @@ from typing import Any, TypeVar
 from chalicelib.clock import Clock, isoformat
 from chalicelib.models.application import (
     ApplicationModel,
+    ApplicationStatus,
+    applications_by_id,
     close_letter_watch,
     letter_message_id,
     letters_due,
@@ -105,10 +111,12 @@ class LetterWatchService:
         for batch in _batched(letters_due(now), BATCH):
             letters = _letters_of(batch)
             for application in batch:
-                message = letters.get(letter_message_id(application.application_id))
+                message = letters.get(application.application_id)
                 if delivered_in_time(message, application.letter_due_by):
                     if close_letter_watch(application):
                         on_time += 1
+                elif message is None and application.status == ApplicationStatus.VOIDED.value:
+                    close_letter_watch(application)  # voided before its gathered letter: none is owed
                 elif mark_letter_overdue(application, now):
                     overdue.append(_overdue(application, message, since=now))
         return LetterCheck(overdue=overdue, on_time=on_time)
@@ -126,9 +134,7 @@ class LetterWatchService:
         applications, last = overdue_letters_page(limit=limit, start=start)
         letters = _letters_of(applications)
         items = [
-            _overdue(
-                a, letters.get(letter_message_id(a.application_id)), since=a.letter_overdue_at
-            ).describe()
+            _overdue(a, letters.get(a.application_id), since=a.letter_overdue_at).describe()
             for a in applications
         ]
         return {"items": items, "next_cursor": encode_cursor(INDEX, last) if last else None}
@@ -153,7 +159,31 @@ def _overdue(
 
 
 def _letters_of(applications: Sequence[ApplicationModel]) -> dict[str, OutboxModel]:
-    ids = [letter_message_id(a.application_id) for a in applications]
+    """Each application's letter, by application id: the one it got at once, or the gathered letter that
+    carries it. The index does not hold which gathered letter that is, so an application without a letter
+    under its own id is read whole (only gathered ones are); a letter not written yet is simply absent."""
+    found: dict[str, OutboxModel] = {}
+    direct = _messages([letter_message_id(a.application_id) for a in applications])
+    unresolved: dict[str, list[str]] = {}
+    for application in applications:
+        message = direct.get(letter_message_id(application.application_id))
+        if message is not None:
+            found[application.application_id] = message
+        else:
+            unresolved.setdefault(application.cvr, []).append(application.application_id)
+    gathered: dict[str, str] = {}
+    for cvr, ids in unresolved.items():
+        for application_id, full in applications_by_id(cvr, ids).items():
+            if full.letter_id:
+                gathered[application_id] = full.letter_id
+    messages = _messages(sorted(set(gathered.values())))
+    for application_id, letter_id in gathered.items():
+        if letter_id in messages:
+            found[application_id] = messages[letter_id]
+    return found
+
+
+def _messages(ids: Sequence[str]) -> dict[str, OutboxModel]:
     # Consistent: a letter sent a moment ago must not be taken for one that was not.
     return {m.message_id: m for m in OutboxModel.batch_get(ids, consistent_read=True)} if ids else {}
 

@@ -11,7 +11,14 @@ Until proven a subsidiary is a *claim* (`CompanyClaimModel`): listed with the st
 codes, no scope, no receipts, and it blocks nobody, because the company item itself (`CompanyModel`, one
 per CVR) is written only by a proof, under `attribute_not_exists`. So the first proof wins, whoever named the
 company first; the losing claims are dropped. A claim whose code expired unused, or whose organisation was
-rejected, is released.
+rejected, is released. A company another organisation already holds is never claimed: the activation leaves
+it out and tells the administrator (chalicelib/services/activations.py).
+
+A proof letter shares its company's official mailbox with the activation letters (`mailboxes.py`): it goes
+at once to a quiet mailbox, and otherwise its claim waits, without a code, for the mailbox's next gathered
+letter, which writes the code and carries it as a block of its own (`gathered_letters.py`). The letter names
+who asked by the name and e-mail of their login, and the group by the register's name of its main company,
+never by the organisation's typed name (`letter_text.py`).
 
 Every proven company without accounts gets a default account, so that codes can be created at once.
 
@@ -24,6 +31,7 @@ finds a colleague beyond their reach because of a company proven after they were
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,12 +49,14 @@ from chalicelib.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    NotPrintable,
     UnknownCompany,
     WrongActivationCode,
 )
 from chalicelib.models.application import ACTIVATION_VALIDITY, MAX_ATTEMPTS, RETENTION_AFTER_EXPIRY
 from chalicelib.models.audit import Actor, ActorKind, AuditAction, AuditEvent, Origin, audit_record
 from chalicelib.models.base import failed_conditions, transaction
+from chalicelib.models.mailbox import get_mailbox
 from chalicelib.models.organisation import (
     AccountModel,
     CompanyClaimModel,
@@ -66,11 +76,14 @@ from chalicelib.models.outbox import MailKind, Recipient, outgoing
 from chalicelib.models.user import UserModel, company_access, get_user, users_of
 from chalicelib.services.activation_codes import ActivationCodes, new_code, normalise_code
 from chalicelib.services.authz import Access, CompanyScope, Function, Principal
-from chalicelib.services.letter_quota import one_more_letter
+from chalicelib.services.letter_text import PrintedPerson, ProofBlock, compose, printed_person
+from chalicelib.services.mailboxes import Addressee, Pacing, Slot, slot_for_claim
 
 if TYPE_CHECKING:
     # Only for the annotations: the register adapter brings in an HTTP client that most requests never use.
     from chalicelib.adapters.registry import CompanyRegistry, RegistryEntry
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_ACCOUNT_NUMBER = "1000"
 DEFAULT_ACCOUNT_NAME = "Hovedkonto"
@@ -83,8 +96,8 @@ MAX_PENDING_COMPANIES = 20
 GROWING = frozenset({OrganisationStatus.PENDING_REVIEW.value, OrganisationStatus.APPROVED.value})
 WRITE_ATTEMPTS = 3
 MAX_TRANSACTION_ITEMS = 100
-# Where `_write_letter` puts the quota's counter and the claim in its transaction.
-QUOTA_POSITION, CLAIM_POSITION = 0, 3
+# Where `_write_claim` puts the mailbox and the claim in its transaction.
+MAILBOX_POSITION, CLAIM_POSITION = 0, 1
 
 
 class ProvenBy:
@@ -142,13 +155,14 @@ class ProofRequest:
 
 @dataclass(frozen=True)
 class ProofLetter:
-    """Who a subsidiary's letter says asked for it, and for which organisation."""
+    """Who a subsidiary's letter says asked for it (`requester`, the login `requester_id`), and for which
+    group: the register's name and CVR of its main company."""
 
     org_id: str
-    organisation_name: str
+    main_company_name: str
     main_cvr: str
-    requester_name: str
-    requester_email: str
+    requester_id: str
+    requester: PrintedPerson
     language: str
     message_id: str | None
 
@@ -174,46 +188,57 @@ class ProofService:
         codes: ActivationCodes,
         clock: Clock,
         registry: CompanyRegistry,
-        letters_per_day: int,
+        pacing: Pacing,
+        service_address: str = "",
     ) -> None:
         self._codes = codes
         self._clock = clock
         self._registry = registry
-        self._letters_per_day = letters_per_day
+        self._pacing = pacing
+        self._service_address = service_address
 
     def send_letters(
         self,
         *,
         org_id: str,
-        organisation_name: str,
+        main_company_name: str,
         main_cvr: str,
+        requester_id: str,
         applicant: dict[str, Any],
         language: str,
         requests: Iterable[ProofRequest],
         origin: Origin,
     ) -> None:
-        """One claim and one letter per subsidiary, each in its own transaction (a claim that stands is
-        left alone, so a retry sends nothing twice)."""
+        """One claim and one letter (at once, or gathered) per subsidiary, each in its own transaction (a
+        claim that stands is left alone, so a retry sends nothing twice)."""
+        try:
+            requester = printed_person(applicant["first_name"], applicant["last_name"], applicant["email"])
+        except NotPrintable:
+            # Only an application from before letters had print rules: its administrator names the
+            # subsidiaries again under Stamdata, where the letter prints their login's name.
+            logger.warning("the applicant's name cannot be printed; no subsidiary letters for %s", org_id)
+            return
         for request in requests:
             letter = ProofLetter(
                 org_id=org_id,
-                organisation_name=organisation_name,
+                main_company_name=main_company_name,
                 main_cvr=main_cvr,
-                requester_name=f"{applicant['first_name']} {applicant['last_name']}",
-                requester_email=applicant["email"],
+                requester_id=requester_id,
+                requester=requester,
                 language=language,
                 # Derived from the cause: an activation's letters are written once however often it is tried.
                 message_id=f"{MailKind.PROOF_LETTER.value}:{org_id}:{request.cvr}",
             )
-            try:
-                with transaction() as tx:
-                    claim = self._claim_with_letter(
-                        tx, request, letter, Actor.anonymous(), origin, self._clock.now()
-                    )
-                    tx.save(claim, condition=CompanyClaimModel.cvr.does_not_exist())
-                    touch(tx, org_id, claim.created_at)  # a new pending company is news to staff's review
-            except TransactWriteError:
-                continue  # already claimed and lettered by an earlier try of this activation
+            for _ in range(WRITE_ATTEMPTS):
+                try:
+                    self._write_claim(request, letter, None, Actor.anonymous(), origin, self._clock.now())
+                except TransactWriteError as exc:
+                    if CLAIM_POSITION in failed_conditions(exc):
+                        break  # already claimed and lettered by an earlier try of this activation
+                    # Another letter to this mailbox, or another write to the organisation, meanwhile: the
+                    # slot and the organisation's version are read again.
+                    continue
+                break
 
     def name_company(self, principal: Principal, cvr: str, name: str, *, origin: Origin) -> NamedCompany:
         """An administrator names a company of the group after activation, or asks again for a letter
@@ -309,19 +334,22 @@ class ProofService:
         )
         letter = ProofLetter(
             org_id=organisation.org_id,
-            organisation_name=organisation.name,
+            main_company_name=organisation.legal_name or organisation.primary_cvr,
             main_cvr=organisation.primary_cvr,
-            requester_name=requester.full_name,
-            requester_email=requester.email,
+            requester_id=requester.user_id,
+            # The letter prints the asker's name and e-mail: 422 when its rule refuses them.
+            requester=printed_person(requester.first_name, requester.last_name, requester.email),
             language=requester.language,
             message_id=None,  # the claim's condition is what keeps a second letter from going out
         )
+        actor = Actor(ActorKind.USER, principal.user_id)
         for _ in range(WRITE_ATTEMPTS):
             try:
-                claim = self._write_letter(principal, request, letter, spent, origin, self._clock.now())
+                claim = self._write_claim(request, letter, spent, actor, origin, self._clock.now())
             except TransactWriteError as exc:
-                if QUOTA_POSITION in failed_conditions(exc) and CLAIM_POSITION not in failed_conditions(exc):
-                    continue  # another letter to this CVR was counted meanwhile: count again
+                failed = failed_conditions(exc)
+                if MAILBOX_POSITION in failed and CLAIM_POSITION not in failed:
+                    continue  # another letter to this mailbox meanwhile: take the slot again
                 raise Conflict(
                     "Another request for this company's letter came at the same time; look at the "
                     "organisation's pending companies before asking again."
@@ -329,75 +357,54 @@ class ProofService:
             return NamedCompany(cvr=entry.cvr, status="pending", letter_expires_at=claim.expires_at)
         raise Conflict("The letter could not be registered; please try again.")
 
-    def _write_letter(
+    def _write_claim(
         self,
-        principal: Principal,
         request: ProofRequest,
         letter: ProofLetter,
         spent: CompanyClaimModel | None,
-        origin: Origin,
-        now: datetime,
-    ) -> CompanyClaimModel:
-        """The quota's count, the letter, its audit record and the claim: one transaction, in this order."""
-        with transaction() as tx:
-            tx.save(*one_more_letter(request.cvr, now, self._letters_per_day))
-            claim = self._claim_with_letter(
-                tx, request, letter, Actor(ActorKind.USER, principal.user_id), origin, now
-            )
-            tx.save(
-                claim,
-                condition=CompanyClaimModel.cvr.does_not_exist()
-                if spent is None
-                # Replaces the spent claim only as it was read: two requests send one letter.
-                else CompanyClaimModel.created_at == spent.created_at,
-            )
-            touch(tx, letter.org_id, now)
-        return claim
-
-    def _claim_with_letter(
-        self,
-        tx: TransactWrite,
-        request: ProofRequest,
-        letter: ProofLetter,
         actor: Actor,
         origin: Origin,
         now: datetime,
     ) -> CompanyClaimModel:
-        """Adds the letter and its audit record to `tx`, and returns the claim for the caller to save
-        under the condition that fits (a new claim, or one replacing a spent one)."""
-        code = new_code()
+        """The mailbox, the claim, its letter when it goes at once, and the audit record: one transaction, in
+        this order. A claim replaces a spent one only as it was read, so two requests send one letter."""
+        to = Addressee(request.cvr, request.legal_name, request.official_mailbox)
+        slot = slot_for_claim(get_mailbox(request.cvr), to, letter.org_id, now, self._pacing)
+        code = new_code() if slot.at_once else None
+        claim = self._claim(request, letter, slot, code, now)
+        with transaction() as tx:
+            tx.save(slot.mailbox)
+            tx.save(
+                claim,
+                condition=CompanyClaimModel.cvr.does_not_exist()
+                if spent is None
+                else CompanyClaimModel.created_at == spent.created_at,
+            )
+            if code is not None:
+                self._letter_at_once(tx, request, letter, code, claim.expires_at, now)
+            details: dict[str, Any] = {"letter_to": request.official_mailbox}
+            if not slot.at_once:
+                details["gathered_into_letter_at"] = isoformat(slot.due_at)
+            tx.save(
+                *audit_record(
+                    AuditEvent(
+                        letter.org_id,
+                        AuditAction.COMPANY_PROOF_SENT,
+                        actor,
+                        origin,
+                        targets={"cvr": request.cvr},
+                        details=details,
+                    ),
+                    now=now,
+                )
+            )
+            touch(tx, letter.org_id, now)  # a new pending company is news to staff's review
+        return claim
+
+    def _claim(
+        self, request: ProofRequest, letter: ProofLetter, slot: Slot, code: str | None, now: datetime
+    ) -> CompanyClaimModel:
         expires_at = now + ACTIVATION_VALIDITY
-        tx.save(
-            *outgoing(
-                MailKind.PROOF_LETTER,
-                to=Recipient(address=request.official_mailbox, name=request.legal_name),
-                language=letter.language,
-                context={
-                    "cvr": request.cvr,
-                    "main_cvr": letter.main_cvr,
-                    "organisation_name": letter.organisation_name,
-                    "applicant_name": letter.requester_name,
-                    "applicant_email": letter.requester_email,
-                    "expires_at": isoformat(expires_at),
-                },
-                secrets={"activation_code": code},
-                now=now,
-                message_id=letter.message_id,
-            )
-        )
-        tx.save(
-            *audit_record(
-                AuditEvent(
-                    letter.org_id,
-                    AuditAction.COMPANY_PROOF_SENT,
-                    actor,
-                    origin,
-                    targets={"cvr": request.cvr},
-                    details={"letter_to": request.official_mailbox},
-                ),
-                now=now,
-            )
-        )
         return CompanyClaimModel(
             request.cvr,
             letter.org_id,
@@ -406,10 +413,48 @@ class ProofService:
             official_mailbox=request.official_mailbox,
             parent_cvr=letter.main_cvr,
             accounts=[{"number": n, "name": a} for n, a in request.accounts],
-            code_digest=self._codes.digest(proof_subject(letter.org_id, request.cvr), code),
+            # No code yet while it waits for the gathered letter, which writes it.
+            code_digest=self._codes.digest(proof_subject(letter.org_id, request.cvr), code) if code else "",
+            letter_id=slot.letter_id,
+            asked_by=letter.requester_id,
             created_at=now,
             expires_at=expires_at,
             delete_after=expires_at + RETENTION_AFTER_EXPIRY,
+        )
+
+    def _letter_at_once(
+        self,
+        tx: TransactWrite,
+        request: ProofRequest,
+        letter: ProofLetter,
+        code: str,
+        expires_at: datetime,
+        now: datetime,
+    ) -> None:
+        composed = compose(
+            company_name=request.legal_name,
+            cvr=request.cvr,
+            service_address=self._service_address,
+            proofs=[
+                ProofBlock(
+                    person=letter.requester,
+                    main_company_name=letter.main_company_name,
+                    main_cvr=letter.main_cvr,
+                    code=code,
+                    expires_at=expires_at,
+                )
+            ],
+        )
+        tx.save(
+            *outgoing(
+                composed.kind,
+                to=Recipient(address=request.official_mailbox, name=request.legal_name),
+                language=letter.language,
+                context=composed.context,
+                secrets=composed.secrets,
+                now=now,
+                message_id=letter.message_id,
+            )
         )
 
     def prove(self, principal: Principal, cvr: str, typed: str, *, origin: Origin) -> dict[str, Any]:
@@ -428,6 +473,12 @@ class ProofService:
             raise NotFound(
                 "No company with this CVR number is waiting for proof in your organisation. If its letter's "
                 f"code expired, ask for a new one: {ASK_AGAIN}"
+            )
+        if claim.waits_for_letter:
+            raise Conflict(
+                "The letter with this company's code has not gone out yet: its official mailbox got a "
+                "letter from Godkend a short while ago, so this one follows with the next (within 2 hours). "
+                "Enter the code from that letter."
             )
         if claim.attempts >= MAX_ATTEMPTS:
             raise ActivationLocked(LOCKED)

@@ -10,6 +10,10 @@ where `elapsed` is how far `t` is into the current window. A vendor whose estima
 refused (429) before anything is looked up, with `Retry-After` saying in how many whole seconds the
 estimate falls below `limit` again, given that refused checks are not counted. All arithmetic is on whole
 seconds and integers, so the boundary is exact.
+
+The same estimate limits anonymous requests per caller (`chalicelib/services/caller_limits.py`), counted
+before the request is served: a request is counted only while the current window holds less than `room`,
+so the estimate never passes `limit`, and a refused request is not counted.
 """
 
 from __future__ import annotations
@@ -42,6 +46,14 @@ class FailureLimit:
         # estimate >= limit, multiplied out by window_seconds to stay in integers
         weighted = current * self.window_seconds + previous * (self.window_seconds - elapsed)
         return weighted >= self.limit * self.window_seconds
+
+    def room(self, at: int, previous: int) -> int:
+        """The count the current window may hold at `at` before it is blocked: a request counted only while
+        the window holds less (a conditional write) never lets the estimate past the limit (0 or less:
+        none may be counted)."""
+        w, elapsed = self.window_seconds, at % self.window_seconds
+        # the smallest n with blocked(at, n, previous): n * w >= limit * w - previous * (w - elapsed)
+        return math.ceil(Fraction(self.limit * w - previous * (w - elapsed), w))
 
     def retry_after(self, at: int, current: int, previous: int) -> int | None:
         """None when a check may go ahead at `at`; else the whole seconds until one may."""

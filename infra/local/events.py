@@ -3,7 +3,12 @@
 `chalice local` serves routes only, so this polls the DynamoDB streams and SQS queues that the app's
 `@app.on_dynamodb_record` and `@app.on_sqs_message` handlers are bound to, and calls the handlers with
 events shaped as Lambda delivers them. Like Lambda, a batch whose handler fails is delivered again.
-Schedules do not fire here; `make reminders` (infra/local/jobs.py) runs them on demand.
+
+The schedules that are part of delivering mail fire here too (`DELIVERY_SCHEDULES`): the sender of gathered
+letters writes a letter when it is due, so the letters to an official mailbox flow as they do in AWS. It
+fires every few seconds rather than every few minutes, so a gathered letter goes within seconds of its due
+time. The daily jobs and the letter watch do not fire here; `make reminders` (infra/local/jobs.py) runs them
+on demand.
 """
 
 from __future__ import annotations
@@ -11,8 +16,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -160,8 +166,43 @@ def scheduled_event(at: datetime, name: str) -> dict[str, Any]:
     }
 
 
-def consumers_for(app: Chalice, *, streams: Any, sqs: Any) -> list[Consumer]:
+# Scheduled functions the local stack fires itself, by name, and how often (seconds).
+DELIVERY_SCHEDULES: dict[str, float] = {"send_gathered_letters": 2.0}
+
+
+class ScheduleConsumer:
+    """Calls a scheduled function with the event EventBridge would give it, once every `every_seconds`."""
+
+    def __init__(
+        self,
+        name: str,
+        handler: Handler,
+        every_seconds: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.name = name
+        self._handler = handler
+        self._every = every_seconds
+        self._clock = clock
+        self._last: float | None = None
+
+    def poll_once(self) -> int:
+        now = self._clock()
+        if self._last is not None and now - self._last < self._every:
+            return 0
+        self._last = now
+        self._handler(scheduled_event(datetime.now(UTC), self.name), LambdaContext(self.name, 512))
+        # What it wrote reaches the streams; the schedule itself delivers no records.
+        return 0
+
+
+def consumers_for(
+    app: Chalice, *, streams: Any, sqs: Any, schedules: Mapping[str, float] | None = None
+) -> list[Consumer]:
     found: list[Consumer] = []
+    for name, every_seconds in (schedules or {}).items():
+        found.append(ScheduleConsumer(name, app.handler_map[name], every_seconds))
     for source in app.event_sources:
         handler = app.handler_map[source.name]
         if isinstance(source, DynamoDBEventConfig):

@@ -5,8 +5,9 @@
 
 `chalice local` never fires schedules, so this runs them here, in-process, against the emulator the running
 `make run` started (its address is in .local/demo.json): the daily expiry reminders, which put chunks of
-codes on the reminders queue, and the activation letters' 2-hour check. The running stack's event side
-then takes the chunks, writes the reminders to the outbox and mails them, as Lambda would in AWS; this
+codes on the reminders queue, the gathered letters due by then (the running stack's event side also sends
+those by itself, every few seconds), and the activation letters' 2-hour check. The running stack's event
+side then takes the chunks, writes the reminders to the outbox and mails them, as Lambda would in AWS; this
 waits until it has, so the mail is in .local/mail/ when the command returns.
 
 "As of" shifts the clock by whole days: the reminders depend only on the date, and `AS_OF` set to today
@@ -117,6 +118,9 @@ def run_jobs(as_of: date | None, state_dir: Path) -> list[str]:
     planned = app.handler_map["send_reminders"](
         scheduled_event(now, "send-reminders"), LambdaContext("send_reminders", 512)
     )
+    gathered = app.handler_map["send_gathered_letters"](
+        scheduled_event(now, "send-gathered-letters"), LambdaContext("send_gathered_letters", 512)
+    )
     letters = app.handler_map["check_letters"](
         scheduled_event(now, "check-letters"), LambdaContext("check_letters", 512)
     )
@@ -124,6 +128,8 @@ def run_jobs(as_of: date | None, state_dir: Path) -> list[str]:
     said = [
         f"Reminders as of {planned['run_day']}: {codes['7d']} code(s) 7 days before expiry, {codes['1d']} "
         f"1 day before, {codes['expired']} expired the day before; {planned['chunks']} chunk(s) queued.",
+        f"Gathered letters: {gathered['letters']} written, carrying {gathered['applications']} "
+        f"application(s) and {gathered['proofs']} company proof code(s).",
         f"Activation letters: {letters['overdue']} found overdue, {letters['on_time']} delivered in time.",
     ]
     _wait_for_the_stack(boto3.client("sqs"), resource_name("reminders"))

@@ -82,9 +82,18 @@ def _port(value: str) -> int:
     return int(value)
 
 
+def stage_settings(stage: str = "local") -> dict[str, str]:
+    """The GODKEND_ settings `.chalice/config.json` gives the stage's functions (the activation key among
+    them): `chalice local` gives them to the API, and the event side and the jobs need the same."""
+    config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())
+    variables = {**config["environment_variables"], **config["stages"][stage]["environment_variables"]}
+    return {name: value for name, value in variables.items() if name.startswith("GODKEND_")}
+
+
 def emulator_environment(options: Options) -> dict[str, str]:
     """What every process of the local stack needs to find the emulator instead of AWS."""
     return {
+        **stage_settings(),
         "AWS_ACCESS_KEY_ID": "local",
         "AWS_SECRET_ACCESS_KEY": "local",
         "AWS_DEFAULT_REGION": REGION,
@@ -228,9 +237,14 @@ class LocalStack:
         import boto3
 
         from app import app
-        from infra.local.events import EventLoop, consumers_for
+        from infra.local.events import DELIVERY_SCHEDULES, EventLoop, consumers_for
 
-        consumers = consumers_for(app, streams=boto3.client("dynamodbstreams"), sqs=boto3.client("sqs"))
+        consumers = consumers_for(
+            app,
+            streams=boto3.client("dynamodbstreams"),
+            sqs=boto3.client("sqs"),
+            schedules=DELIVERY_SCHEDULES,
+        )
         self._events = EventLoop(consumers)
         self._events.start()
 

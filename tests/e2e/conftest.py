@@ -22,6 +22,11 @@ import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 120
+LOOSE_LIMITS = {
+    "GODKEND_LETTER_INTERVAL_SECONDS": "5",
+    "GODKEND_APPLICATIONS_PER_CALLER_PER_HOUR": "1000",
+    "GODKEND_APPLICATIONS_PER_CALLER_PER_DAY": "1000",
+}
 
 
 def free_port() -> int:
@@ -74,6 +79,11 @@ class RunningStack:
 def start_stack(state_dir: Path, settings: dict[str, str] | None = None, **extra_env: str) -> RunningStack:
     """`settings`: GODKEND_ variables for this stack (e.g. shorter retry waits)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GODKEND_", "MOTO_"))}
+    # Every request of a test comes from 127.0.0.1, and a test cannot wait an hour for a company's next
+    # letter: the stacks limit callers loosely and let a mailbox's letters follow each other within seconds.
+    # The limits and the hour themselves are tested with a clock (tests/integration/test_applications.py,
+    # test_letter_promise.py); tests/e2e/test_letters.py sets its own.
+    env.update(LOOSE_LIMITS)
     env.update(settings or {})
     env.update(
         GODKEND_API_PORT=str(free_port()),

@@ -171,8 +171,10 @@ def test_from_application_to_a_colleague_who_sees_only_their_account(
     # the letter's deadline in Danish time, the Danish way
     expect(page.get_by_text(re.compile(r"senest \d{1,2}\. \w+ \d{4} kl\. \d{2}:\d{2}"))).to_be_visible()
 
-    # When the letter arrives in the company's official mailbox
-    letter = mail_text(stack, ORGANISATION)
+    # When the letter arrives in the company's official mailbox (naming the company as the register does,
+    # never by the name typed into the form)
+    letter = mail_text(stack, f"(CVR {CVR})")
+    assert ORGANISATION not in letter
     username = labelled_line(letter, "Brugernavn")
     activation_code = labelled_line(letter, "Aktiveringskode")
 

@@ -3,16 +3,20 @@ value when it first hashes a code, and keeps it (Powertools' cache) rather than 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import boto3
 from chalice.test import Client
 from pydantic import SecretStr
 
 from chalicelib.api.deps import Container, use_container
+from chalicelib.clock import FixedClock
+from chalicelib.models.application import ActivationModel
 from chalicelib.models.outbox import MailKind
 from chalicelib.services.activation_codes import ActivationCodes
 from chalicelib.settings import Settings
 from tests import recorder
-from tests.onboarding import apply, form, mail
+from tests.onboarding import apply, form, mail, send_gathered_letters, username_and_code
 
 OTHER = "35770003"  # Grøn Hjælp Esbjerg, in the sample register
 KEY = "a-key-only-secrets-manager-knows-0123456789abcdef"
@@ -58,3 +62,24 @@ def test_local_and_test_stages_keep_their_fixed_key(settings: Settings) -> None:
 
     assert fixed
     assert Container(settings=settings).activation_key() == fixed
+
+
+def test_the_gathered_letters_sender_hashes_with_the_key_from_secrets_manager(
+    client: Client, settings: Settings
+) -> None:
+    # Given two applications for one CVR, the second waiting for the mailbox's next letter
+    clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    use_container(Container(settings=settings, clock=clock))
+    apply(client)
+    second = form(applicant={**form()["applicant"], "email": "bo@example.org"})
+    assert apply(client, second).status_code == 202
+
+    # When the sender runs an hour later in a function that knows only the secret's ARN
+    clock.advance(timedelta(hours=1))
+    use_container(Container(settings=deployed_like(settings), clock=clock))
+    assert send_gathered_letters()["applications"] == 1
+
+    # Then the code in the gathered letter was hashed with the secret's value
+    gathered = mail(MailKind.ACTIVATION_LETTER)[-1]
+    username, code = username_and_code(gathered)
+    assert ActivationModel.get(username).code_digest == ActivationCodes(KEY).digest(username, code)

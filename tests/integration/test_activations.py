@@ -23,8 +23,10 @@ from tests.onboarding import (
     actions,
     activate,
     apply,
+    fixed_clock,
     form,
     letters,
+    next_letter_goes,
     only_application,
     only_letter,
     post,
@@ -143,12 +145,16 @@ def test_five_wrong_codes_lock_it_and_then_even_the_right_code_is_refused(client
     assert actions(org_id) == ["activation.locked"] + ["activation.refused"] * 4 + ["application.submitted"]
 
 
-def test_after_a_lock_a_new_application_sends_a_new_letter_that_works(client):
+def test_after_a_lock_a_new_application_sends_a_new_letter_that_works(client, container):
+    clock = fixed_clock(container)
     username, _ = applied(client)
     for _ in range(5):
         activate(client, username, "ZZZZ-ZZZZ-ZZZZ")
 
-    new_username, new_code = applied(client)
+    # The new application goes in the mailbox's next letter, an hour after the first
+    assert apply(client).status_code == 202
+    next_letter_goes(clock)
+    new_username, new_code = username_and_code(letters()[-1])
 
     assert len(letters()) == 2
     assert new_username != username
@@ -248,9 +254,10 @@ def test_when_cognito_is_unavailable_the_claim_is_released_and_nothing_is_writte
 
 
 def test_when_the_records_cannot_be_written_the_new_login_is_removed_again(client, cognito, people: People):
-    # Given an application whose subsidiary joined another organisation after the letter went out
+    # Given an application whose main company's account 1001 exists already (left by another
+    # organisation), so that the records' transaction cannot write it
     username, code = applied(client)
-    CompanyModel(SUBSIDIARY, org_id="org-other", name="Elsewhere", created_at=datetime.now(UTC)).save()
+    AccountModel(MAIN, "1001", org_id="org-other", name="Elsewhere", created_at=datetime.now(UTC)).save()
 
     # When the administrator activates
     assert_problem(activate(client, username, code), 409, "conflict")

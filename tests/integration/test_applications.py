@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,12 +12,14 @@ import pytest
 from chalicelib.adapters.registry import RegistryEntry
 from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
-from chalicelib.errors import TooManyRequests, UpstreamUnavailable
-from chalicelib.models.application import ActivationModel, applications_for, get_letter_quota
-from chalicelib.models.audit import Origin
+from chalicelib.errors import UpstreamUnavailable
+from chalicelib.models.application import ActivationModel, applications_for
+from chalicelib.models.audit import AuditModel, Origin
+from chalicelib.models.mailbox import get_mailbox
 from chalicelib.models.outbox import OutboxModel
 from chalicelib.services.activation_codes import ActivationCodes
 from chalicelib.services.applications import ApplicationForm, ApplicationService
+from chalicelib.services.mailboxes import Pacing
 from tests.conftest import TEST_ACTIVATION_KEY
 from tests.integration.test_authentication import assert_problem
 from tests.onboarding import (
@@ -28,6 +31,7 @@ from tests.onboarding import (
     SUBSIDIARY,
     FakeRegistry,
     actions,
+    applicants_in,
     apply,
     form,
     letters,
@@ -35,12 +39,14 @@ from tests.onboarding import (
     only_letter,
     registered_organisation,
     rendered,
+    send_gathered_letters,
     trail,
     username_and_code,
 )
 from tests.people import People, json_of
 
 APPLICANT = form()["applicant"]
+HOUR = Pacing(interval=timedelta(hours=1))
 
 
 def test_an_application_is_accepted_and_a_letter_goes_to_the_registers_mailbox(client, container):
@@ -274,28 +280,45 @@ def test_applying_with_a_subsidiary_of_a_known_group_is_refused_without_naming_i
     assert MAIN not in response.body.decode()
 
 
-def test_a_subsidiary_that_belongs_to_another_organisation_is_refused(client):
+def test_a_subsidiary_that_another_organisation_holds_is_answered_as_any_other(client, container):
+    # Given OTHER_SUBSIDIARY belongs to another organisation, and SUBSIDIARY to nobody
     registered_organisation([OTHER_MAIN, OTHER_SUBSIDIARY], org_id="org-other", name="Grøn Hjælp")
-    body = form(subsidiaries=[{"cvr": OTHER_SUBSIDIARY, "name": "x"}], accounts=[])
-    problem = assert_problem(apply(client, body), 409, "conflict")
-    assert [e["field"] for e in problem["errors"]] == ["subsidiaries.0.cvr"]
+
+    # When anonymous callers apply naming each of them as a subsidiary
+    answers = {}
+    for main, subsidiary in ((MAIN, OTHER_SUBSIDIARY), ("21450006", SUBSIDIARY)):
+        body = form(cvr=main, subsidiaries=[{"cvr": subsidiary, "name": "x"}], accounts=[])
+        answers[subsidiary] = apply(client, body)
+
+    # Then both are accepted alike: nothing in the answer tells which subsidiary is a customer's
+    held, free = answers[OTHER_SUBSIDIARY], answers[SUBSIDIARY]
+    assert (held.status_code, free.status_code) == (202, 202), held.body
+    assert set(json_of(held)) == set(json_of(free))
+    assert json_of(held)["already_pending"] is json_of(free)["already_pending"] is False
+    assert OTHER_SUBSIDIARY not in held.body.decode()
 
 
-def test_each_application_gets_its_own_letter_and_none_absorbs_another(client):
-    # Given an application for the CVR
+def test_each_application_gets_its_own_block_and_none_absorbs_another(client, container):
+    # Given an application for the CVR, whose letter went at once
+    clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    use_container(Container(settings=container.settings, clock=clock))
     first = json_of(apply(client))
 
-    # When someone else applies for the same CVR, with other details
+    # When someone else applies for the same CVR, with other details, and the next letter goes out
     again = apply(client, form(applicant={**APPLICANT, "first_name": "Bo", "email": "bo@example.org"}))
+    clock.advance(timedelta(hours=1))
+    send_gathered_letters()
 
     # Then it is an application of its own, with its own letter naming its own applicant
     assert again.status_code == 202
     assert json_of(again)["application_id"] != first["application_id"]
     assert json_of(again)["already_pending"] is False
-    assert len(letters()) == 2
-    assert sorted(rendered(m).text.split(" har ansøgt")[0].split("\n")[-1] for m in letters()) == [
-        "Bo Holm (bo@example.org)",
-        "Ida Holm (ida.holm@example.org)",
+    assert [applicants_in(m) for m in letters()] == [
+        ["Ida Holm (ida.holm@example.org)"],
+        ["Bo Holm (bo@example.org)"],
+    ]
+    assert [line for line in rendered(letters()[1]).text.splitlines() if " har ansøgt" in line] == [
+        "Bo Holm har ansøgt om adgang til Godkend for Blå Kors Odense."
     ]
 
 
@@ -313,26 +336,114 @@ def test_the_same_form_sent_again_is_the_same_application_and_writes_nothing(cli
     assert actions(org_id) == ["application.submitted"]
 
 
-def test_letters_per_cvr_are_bounded_and_beyond_that_nothing_is_written(client, container):
-    # Given a clock, and three applications by different people for one CVR within a day
+def test_applications_while_a_letter_is_recent_are_gathered_into_the_next_one(client, container):
+    # Given a clock, and an application whose letter went at once
     clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     use_container(Container(settings=container.settings, clock=clock))
-    for n in range(3):
-        body = form(applicant={**APPLICANT, "email": f"person{n}@example.org"})
-        assert apply(client, body).status_code == 202
-        clock.advance(timedelta(hours=1))
+    assert apply(client).status_code == 202
 
-    # When a fourth application comes
-    response = apply(client, form(applicant={**APPLICANT, "email": "fourth@example.org"}))
+    # When two more people apply within the hour
+    for n in range(2):
+        clock.advance(timedelta(minutes=10))
+        response = apply(client, form(applicant={**APPLICANT, "email": f"person{n}@example.org"}))
+        assert response.status_code == 202, response.body
 
-    # Then it is answered 429 with Retry-After until the first letter's day is over; nothing is written
+    # Then no second letter goes before the hour is up, however often the sender runs
+    assert send_gathered_letters()["letters"] == 0
+    assert len(letters()) == 1
+    # And an hour after the first letter, one letter carries both, each with its own username and code
+    clock.set(datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+    assert send_gathered_letters() == {
+        "letters": 1,
+        "applications": 2,
+        "proofs": 0,
+        "emptied": 0,
+        "failed": 0,
+    }
+    gathered = letters()[1]
+    assert applicants_in(gathered) == ["Ida Holm (person0@example.org)", "Ida Holm (person1@example.org)"]
+    text = rendered(gathered).text.splitlines()
+    for email in ("person0@example.org", "person1@example.org"):
+        username, code = username_and_code(gathered, email)
+        block = text.index(f"Ansøgning fra Ida Holm ({email})")
+        assert text[block + 2 : block + 4] == [f"Brugernavn: {username}", f"Aktiveringskode: {code}"]
+        assert ActivationModel.get(username).code_digest == ActivationCodes(TEST_ACTIVATION_KEY).digest(
+            username, code
+        )
+    # And the sender does not write it twice
+    assert send_gathered_letters()["letters"] == 0
+    assert len(letters()) == 2
+
+
+def test_a_gathered_letter_carries_a_bounded_number_and_beyond_it_429_says_when(client, container):
+    # Given a letter that went at once, and a gathered letter already carrying ten applications
+    settings = container.settings.model_copy(
+        update={"applications_per_caller_per_hour": 100, "applications_per_caller_per_day": 100}
+    )
+    clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    use_container(Container(settings=settings, clock=clock))
+    assert apply(client).status_code == 202
+    for n in range(10):
+        assert apply(client, form(applicant={**APPLICANT, "email": f"p{n}@example.org"})).status_code == 202
+    before = (len(applications_for(MAIN)), get_mailbox(MAIN).version)  # type: ignore[union-attr]
+
+    # When an eleventh comes 20 minutes after the first letter
+    clock.advance(timedelta(minutes=20))
+    response = apply(client, form(applicant={**APPLICANT, "email": "eleventh@example.org"}))
+
+    # Then it is refused until the gathered letter (due 40 minutes on) has gone, and nothing is written
+    problem = assert_problem(response, 429, "too-many-requests")
+    assert int(response.headers["Retry-After"]) == 45 * 60  # the letter's due time and the sender's period
+    assert "Retry-After" in problem["detail"]
+    assert (len(applications_for(MAIN)), get_mailbox(MAIN).version) == before  # type: ignore[union-attr]
+    # And applied again then, it goes in the next letter
+    clock.advance(timedelta(minutes=45))
+    send_gathered_letters()
+    assert apply(client, form(applicant={**APPLICANT, "email": "eleventh@example.org"})).status_code == 202
+
+
+def test_a_caller_is_limited_to_a_handful_of_applications_an_hour(client, container):
+    # Given a clock, and five applications from one address within the hour, each for another company
+    clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    use_container(Container(settings=container.settings, clock=clock))
+    for cvr in [MAIN, OTHER_MAIN, "21450006", "33560001", "25560000"]:
+        assert apply(client, form(cvr=cvr, subsidiaries=[], accounts=[])).status_code == 202
+        clock.advance(timedelta(minutes=1))
+    audited = len(list(AuditModel.scan()))
+
+    # When the same caller applies a sixth time
+    response = apply(client, form(cvr="40120009", subsidiaries=[], accounts=[]))
+
+    # Then it is refused with 429 and Retry-After before anything is written
+    problem = assert_problem(response, 429, "too-many-requests")
+    assert "Retry-After" in problem["detail"]
+    retry_after = int(response.headers["Retry-After"])
+    assert 0 < retry_after <= 3600
+    assert applications_for("40120009") == []
+    assert get_mailbox("40120009") is None
+    assert len(letters()) == 5
+    assert len(list(AuditModel.scan())) == audited
+    # And once Retry-After has passed, it may apply again
+    clock.advance(timedelta(seconds=retry_after))
+    assert apply(client, form(cvr="40120009", subsidiaries=[], accounts=[])).status_code == 202
+
+
+def test_a_caller_is_limited_per_day_too(client, container):
+    # Given a caller that applied twenty times today, two an hour
+    clock = FixedClock(datetime(2026, 3, 2, 0, 0, tzinfo=UTC))
+    use_container(Container(settings=container.settings, clock=clock))
+    for n in range(20):
+        body = form(subsidiaries=[], accounts=[], applicant={**APPLICANT, "email": f"d{n}@example.org"})
+        assert apply(client, body).status_code == 202, (n, clock.now())
+        clock.advance(timedelta(minutes=30))
+        send_gathered_letters()
+
+    # When it applies again, within its hourly limit
+    response = apply(client, form(subsidiaries=[], accounts=[], applicant={**APPLICANT, "email": "x@ex.org"}))
+
+    # Then the daily limit refuses it, saying when enough of the day's applications have slid by
     assert_problem(response, 429, "too-many-requests")
-    assert int(response.headers["Retry-After"]) == 21 * 3600 + 1
-    assert len(letters()) == 3
-    assert len(applications_for(MAIN)) == 3
-    # And a day after the first letter the mailbox can be written to again
-    clock.advance(timedelta(hours=21))
-    assert apply(client, form(applicant={**APPLICANT, "email": "fourth@example.org"})).status_code == 202
+    assert int(response.headers["Retry-After"]) > 3600
 
 
 def test_thirty_repeated_applications_add_at_most_one_audit_entry_each(client, people: People):
@@ -347,10 +458,11 @@ def test_thirty_repeated_applications_add_at_most_one_audit_entry_each(client, p
         for n in range(30)
     ]
 
-    # Then the organisation's trail holds one entry per application that was written, and no more
+    # Then the organisation's trail holds one entry per application that was written, and no more; the
+    # caller's own limit refused the rest
     written = {json_of(a)["application_id"] for a in answers if a.status_code == 202}
-    assert len(written) == 3
-    assert sorted(actions(org.org_id)) == ["application.submitted"] * 3
+    assert len(written) == 5
+    assert sorted(actions(org.org_id)) == ["application.submitted"] * 5
     assert {a.status_code for a in answers} == {202, 429}
 
 
@@ -372,13 +484,14 @@ def test_concurrent_duplicate_applications_send_exactly_one_letter(container):
     # Given two applications for one CVR, the second committing while the first is about to write
     body = ApplicationForm.model_validate(form())
     other = ApplicationService(
-        registry=SAMPLE, codes=ActivationCodes(TEST_ACTIVATION_KEY), clock=container.clock
+        registry=SAMPLE, codes=ActivationCodes(TEST_ACTIVATION_KEY), clock=container.clock, pacing=HOUR
     )
     won: list[Any] = []
     first = ApplicationService(
         registry=SAMPLE,
         codes=RacingCodes(lambda: won.append(other.apply(body, origin=Origin()))),
         clock=container.clock,
+        pacing=HOUR,
     )
 
     # When the first one goes on to write
@@ -391,27 +504,28 @@ def test_concurrent_duplicate_applications_send_exactly_one_letter(container):
     assert len(letters()) == 1
 
 
-def test_concurrent_applications_never_send_more_letters_than_the_quota(container):
-    # Given two letters already sent to the CVR today (the quota is three)
+def test_two_applications_at_once_never_both_take_a_quiet_mailbox(container):
+    # Given a quiet mailbox, and a competing application that takes it in the instant before ours writes
     service = ApplicationService(
-        registry=SAMPLE, codes=ActivationCodes(TEST_ACTIVATION_KEY), clock=container.clock
+        registry=SAMPLE, codes=ActivationCodes(TEST_ACTIVATION_KEY), clock=container.clock, pacing=HOUR
     )
-    for n in range(2):
-        service.apply(ApplicationForm.model_validate(form(name=f"Navn {n}")), origin=Origin())
-    # And a competing application that takes the last letter in the instant before ours writes
     competing = ApplicationForm.model_validate(form(name="Konkurrent"))
-    first = ApplicationService(
+    ours = ApplicationService(
         registry=SAMPLE,
         codes=RacingCodes(lambda: service.apply(competing, origin=Origin())),
         clock=container.clock,
+        pacing=HOUR,
     )
 
-    # When ours goes on to write, it finds the quota spent
-    with pytest.raises(TooManyRequests):
-        first.apply(ApplicationForm.model_validate(form(name="Vores")), origin=Origin())
+    # When ours goes on to write, it finds the mailbox taken
+    receipt = ours.apply(ApplicationForm.model_validate(form(name="Vores")), origin=Origin())
 
-    # Then exactly three letters exist
-    assert len(letters()) == 3
+    # Then one letter went at once, and ours waits for the next one to that mailbox
+    assert len(letters()) == 1
+    mailbox = get_mailbox(MAIN)
+    assert mailbox is not None
+    assert mailbox.waiting_applications == [receipt.application_id]
+    assert len(applications_for(MAIN)) == 2
 
 
 def test_after_the_code_expires_a_new_application_sends_a_new_letter(client, container):
@@ -462,7 +576,7 @@ def test_a_register_that_is_down_or_slow_answers_503_and_nothing_is_written(clie
     assert_problem(response, 503, "upstream-unavailable")
     assert applications_for(MAIN) == []
     assert letters() == []
-    assert get_letter_quota(MAIN) is None
+    assert get_mailbox(MAIN) is None
 
 
 def test_a_company_the_register_lists_as_ceased_cannot_apply(client):
@@ -482,3 +596,87 @@ def test_a_company_the_register_lists_as_ceased_cannot_apply(client):
 
 
 CEASED = "99999896"
+
+
+# What a letter prints: nothing that can carry a message
+
+
+@pytest.mark.parametrize(
+    ("field", "typed"),
+    [
+        ("first_name", "Ring 70 20 30 40"),
+        ("last_name", "se https://evil.example/"),
+        ("first_name", "Skattestyrelsen: ring"),
+        ("last_name", "Hansen@evil.example"),
+        ("first_name", "Bo_Bo"),
+        ("last_name", "Holm (Skat)"),
+        ("first_name", "-Ida"),
+        ("first_name", "Ida\u3164"),  # a Hangul filler: a "letter" that shows as nothing
+        ("email", "skat!ring@evil.example"),
+    ],
+)
+def test_an_applicant_the_letter_could_not_print_is_refused_422_and_nothing_written(client, field, typed):
+    # When an application names its applicant with something a letter could carry a message in
+    response = apply(client, form(applicant={**APPLICANT, field: typed}))
+
+    # Then it is refused field by field, and nothing is written
+    problem = assert_problem(response, 422, "not-printable")
+    assert [e["field"] for e in problem["errors"]] == [f"applicant.{field}"]
+    assert applications_for(MAIN) == []
+    assert letters() == []
+
+
+@pytest.mark.parametrize(
+    ("first_name", "last_name"),
+    [("Anne-Marie", "O'Brien"), ("Zoë", "Søndergård"), ("Jens Chr.", "Hansen"), ("Zoe\u0308", "Ma\u2019ruf")],
+)
+def test_names_of_letters_with_their_marks_hyphens_apostrophes_and_full_stops_are_printed(
+    client, first_name, last_name
+):
+    response = apply(client, form(applicant={**APPLICANT, "first_name": first_name, "last_name": last_name}))
+
+    assert response.status_code == 202, response.body
+    assert f"Ansøgning fra {first_name} {last_name} (ida.holm@example.org)" in rendered(only_letter()).text
+
+
+def test_the_letter_names_the_company_by_the_registers_name_never_the_typed_one(client):
+    # Given an application whose organisation's name is a message to the mailbox's reader
+    typed = "Skattestyrelsen ring straks eller se evil.example og bekræft straks på godkend-dk.example"
+
+    # When it is accepted and its letter written
+    assert apply(client, form(name=typed)).status_code == 202
+
+    # Then the letter names the company as the register does, and prints nothing of the typed name
+    mail = rendered(only_letter())
+    for part in (mail.subject, mail.text, mail.html):
+        assert "Skattestyrelsen" not in part
+        assert "evil.example" not in part
+    assert "Til Blå Kors Odense (CVR 41270004)" in mail.text
+    assert "har ansøgt om adgang til Godkend for Blå Kors Odense." in mail.text
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "never"),
+    [
+        ("da", "Sådan kender I et ægte brev fra Godkend:", ["aldrig ringe", "aldrig om en adgangskode"]),
+        ("en", "How to recognise a real letter from Godkend:", ["never asks you to call", "never ask for"]),
+    ],
+)
+def test_the_letter_tells_how_to_recognise_a_real_one_and_names_no_address_but_the_services(
+    client, container, language, heading, never
+):
+    # Given the stage's console address, which is where the letter tells the company to go
+    settings = container.settings.model_copy(update={"console_origins": ("https://console.godkend.dk",)})
+    use_container(Container(settings=settings))
+
+    # When an application's letter is written
+    assert apply(client, form(language=language)).status_code == 202
+
+    # Then it says what a real letter holds and never asks for, and the only address in it is the service's
+    mail = rendered(only_letter())
+    assert heading in mail.text.splitlines()
+    for words in never:
+        assert words in mail.text
+        assert words in mail.html
+    for part in (mail.text, mail.html):
+        assert set(re.findall(r"https?://[^\s<>)\"]+", part)) == {"https://console.godkend.dk"}

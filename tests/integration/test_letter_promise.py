@@ -3,6 +3,7 @@ application, logs them, counts them in a CloudWatch metric (an alarm fires on it
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from datetime import UTC, datetime, timedelta
@@ -15,12 +16,24 @@ from app import app
 from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
 from chalicelib.events.letters import OVERDUE_METRIC
-from chalicelib.models.application import letter_message_id
+from chalicelib.models.application import applications_for, letter_message_id, letter_of
 from chalicelib.models.outbox import MailStatus, OutboxModel
 from infra.local.events import scheduled_event
 from tests.integration.test_authentication import assert_problem
 from tests.integration.test_mail_pipeline import Pipeline
-from tests.onboarding import MAIN, OTHER_MAIN, apply, form, only_application
+from tests.mailbox import sent_mail
+from tests.onboarding import (
+    MAIN,
+    OTHER_MAIN,
+    activate,
+    apply,
+    form,
+    letters,
+    only_application,
+    only_letter,
+    send_gathered_letters,
+    username_and_code,
+)
 from tests.people import People, json_of
 
 PROMISE = timedelta(hours=2)
@@ -185,3 +198,144 @@ def test_only_staff_see_the_overdue_letters(client, people: People):
 
     assert_problem(client.http.get("/v1/staff/letters/overdue"), 401, "unauthenticated")
     assert_problem(overdue_list(client, member), 403, "forbidden")
+
+
+# Letters nobody can abuse: strangers' applications never hold up the company's own, and the mailbox gets a
+# bounded number of letters.
+
+STRANGER = {"first_name": "Sune", "last_name": "Fremmed", "mobile": "+4599887766"}
+OWN = form()["applicant"]
+
+
+def run_the_service(client: Any, clock: FixedClock, capsys: Any, pipeline: Pipeline, *, minutes: int) -> int:
+    """`minutes` of the service as it runs in AWS: the gathered letters' sender every 5 minutes, the mail
+    pipeline, and the letter watch every 15 minutes. Answers how many letters the watch found overdue."""
+    overdue = 0
+    for minute in range(5, minutes + 1, 5):
+        clock.advance(timedelta(minutes=5))
+        send_gathered_letters()
+        pipeline.run()
+        if minute % 15 == 0:
+            overdue += check(capsys)[0]["overdue"]
+    return overdue
+
+
+def block_of(text: str, applicant: str) -> tuple[str, str]:
+    """The username and activation code under the block headed by the applicant, as the letter prints them."""
+    lines = text.splitlines()
+    start = lines.index(f"Ansøgning fra {applicant}")
+    username, code = lines[start + 2], lines[start + 3]
+    assert username.startswith("Brugernavn: "), lines[start:]
+    assert code.startswith("Aktiveringskode: "), lines[start:]
+    return username.removeprefix("Brugernavn: "), code.removeprefix("Aktiveringskode: ")
+
+
+def test_after_five_strangers_applied_the_companys_own_letter_names_its_applicant_within_the_promise(
+    client, container: Container, capsys
+):
+    # Given five strangers (five addresses each within its limit; the test client calls from one) who
+    # applied for MAIN within a few minutes, each typing words of their own as the organisation's name
+    settings = container.settings.model_copy(update={"applications_per_caller_per_hour": 50})
+    clock = FixedClock(datetime.now(UTC).replace(microsecond=0) - timedelta(days=10))
+    use_container(Container(settings=settings, clock=clock))
+    pipeline = Pipeline()
+    mailbox = f"e-boks+{MAIN}@digitalpost.example"
+    for n in range(5):
+        body = form(subsidiaries=[], accounts=[], name="Skattestyrelsen ring straks til os")
+        body["applicant"] = {**STRANGER, "email": f"sune{n}@evil.example"}
+        assert apply(client, body).status_code == 202
+        clock.advance(timedelta(minutes=2))
+
+    # When the company applies itself, and the service runs on for past the promise
+    applied_at = clock.now()
+    assert apply(client, form(subsidiaries=[], accounts=[])).status_code == 202
+    overdue = run_the_service(client, clock, capsys, pipeline, minutes=135)
+
+    # Then the company got a letter naming its own applicant, above its own username and code
+    sent = [m for m in sent_mail() if mailbox in m.to]
+    [own] = [m for m in sent if "Ansøgning fra Ida Holm (ida.holm@example.org)" in m.text.splitlines()]
+    username, code = block_of(own.text, "Ida Holm (ida.holm@example.org)")
+    assert activate(client, username, code).status_code == 201
+    # And within the promise: the letter watch found no letter overdue, the company's included
+    application = next(a for a in applications_for(MAIN) if a.username == username)
+    letter = OutboxModel.get(letter_of(application))
+    assert letter.sent_at is not None
+    assert letter.sent_at <= applied_at + PROMISE
+    assert overdue == 0
+    # And the mailbox got two letters: the first stranger's at once, and one an hour later carrying the rest
+    assert len(sent) == 2
+    assert "Sune Fremmed (sune0@evil.example)" in sent[0].text
+    assert [line for line in own.text.splitlines() if line.startswith("Ansøgning fra ")] == [
+        *[f"Ansøgning fra Sune Fremmed (sune{n}@evil.example)" for n in range(1, 5)],
+        "Ansøgning fra Ida Holm (ida.holm@example.org)",
+    ]
+    # And no letter printed what the strangers typed as the organisation's name
+    assert all("Skattestyrelsen" not in m.text and "Skattestyrelsen" not in m.html for m in sent)
+
+
+def test_however_many_apply_all_day_a_mailbox_gets_at_most_one_letter_an_hour_and_every_one_in_time(
+    client, container: Container, capsys
+):
+    # Given strangers applying for MAIN every quarter of an hour, all day (many addresses)
+    settings = container.settings.model_copy(
+        update={"applications_per_caller_per_hour": 1000, "applications_per_caller_per_day": 1000}
+    )
+    clock = FixedClock(datetime.now(UTC).replace(microsecond=0, second=0) - timedelta(days=10))
+    use_container(Container(settings=settings, clock=clock))
+    pipeline = Pipeline()
+    start = clock.now()
+    overdue = 0
+    for n in range(24 * 4):
+        body = form(subsidiaries=[], accounts=[])
+        body["applicant"] = {**STRANGER, "email": f"sune{n}@evil.example"}
+        assert apply(client, body).status_code == 202
+        overdue += run_the_service(client, clock, capsys, pipeline, minutes=15)
+
+    # Then the mailbox got at most one letter an hour: 24 in the day
+    sent = sorted(m.created_at for m in letters())
+    assert all(b - a >= timedelta(hours=1) for a, b in itertools.pairwise(sent))
+    assert len([at for at in sent if at < start + timedelta(days=1)]) == 24
+    # And every application's letter went within the promise, however long the queue of strangers
+    overdue += run_the_service(client, clock, capsys, pipeline, minutes=135)
+    assert overdue == 0
+    assert all(OutboxModel.get(letter_of(a)).sent_at for a in applications_for(MAIN))
+
+
+def test_a_gathered_letter_the_sender_never_wrote_is_overdue(
+    client, people: People, clock: FixedClock, capsys
+):
+    # Given two applications for one CVR: the first's letter went at once, the second waits for the next
+    applied(client)
+    body = form(subsidiaries=[], accounts=[], applicant={**OWN, "email": "bo@example.org"})
+    second = json_of(apply(client, body))
+    applied_at = clock.now()
+    Pipeline().run()
+
+    # When the sender never runs, and the watch checks after the promise
+    clock.set(applied_at + PROMISE + timedelta(seconds=1))
+    result, _ = check(capsys)
+
+    # Then the gathered application's letter is overdue, and staff see it missing; the first was on time
+    assert result == {"overdue": 1, "on_time": 1}
+    (item,) = json_of(overdue_list(client, people.staff()))["items"]
+    assert (item["application_id"], item["letter_status"]) == (second["application_id"], "missing")
+
+
+def test_an_application_voided_before_its_gathered_letter_is_owed_none(client, clock: FixedClock, capsys):
+    # Given two applications for one CVR, the second waiting for the mailbox's next letter
+    applied(client)
+    first = username_and_code(only_letter())
+    body = form(subsidiaries=[], accounts=[], applicant={**OWN, "email": "bo@example.org"})
+    assert apply(client, body).status_code == 202
+    applied_at = clock.now()
+    Pipeline().run()
+
+    # When the first letter is activated (voiding the other), and the next letter's time comes
+    assert activate(client, *first).status_code == 201
+    clock.advance(timedelta(hours=1))
+    assert send_gathered_letters()["emptied"] == 1
+
+    # Then no letter went for the voided one, and the watch finds nothing overdue
+    assert len(letters()) == 1
+    clock.set(applied_at + PROMISE + timedelta(seconds=1))
+    assert check(capsys)[0] == {"overdue": 0, "on_time": 1}

@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 from chalice.app import Chalice
 
-from infra.local.events import consumers_for, run_once
+from infra.local.events import DELIVERY_SCHEDULES, ScheduleConsumer, consumers_for, run_once
 
 
 def stream_table(dynamodb: Any) -> str:
@@ -120,3 +120,49 @@ def test_a_cancelled_transaction_on_the_table_does_not_stop_the_stream(aws):
 
     # Then the handler still gets the records written after it, once each
     assert seen == ["a", "b"]
+
+
+class Ticks:
+    """A monotonic clock that moves when told."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_delivery_schedule_fires_as_eventbridge_would_once_per_period(aws):
+    # Given an app with a scheduled function, fired by the event side every 10 seconds
+    app = Chalice(app_name="events-test")
+    fired: list[dict[str, Any]] = []
+
+    @app.schedule("rate(5 minutes)")
+    def tick(event: Any) -> None:
+        fired.append(event.to_dict())
+
+    ticks = Ticks()
+    consumer = ScheduleConsumer("tick", app.handler_map["tick"], 10.0, clock=ticks)
+
+    # When the runner polls at once, again within the period, and after it
+    run_once([consumer])
+    ticks.now += 9
+    run_once([consumer])
+    ticks.now += 1
+    run_once([consumer])
+
+    # Then the function ran twice, each time with a scheduled event naming its rule
+    assert len(fired) == 2
+    assert all(e["detail-type"] == "Scheduled Event" for e in fired)
+    assert fired[0]["resources"][0].endswith("rule/tick")
+
+
+def test_the_local_stack_fires_the_gathered_letters_sender_of_the_app():
+    from chalice.app import ScheduledEventConfig
+
+    from app import app as godkend
+
+    schedules = {s.name for s in godkend.event_sources if isinstance(s, ScheduledEventConfig)}
+
+    assert "send_gathered_letters" in DELIVERY_SCHEDULES
+    assert set(DELIVERY_SCHEDULES) <= schedules

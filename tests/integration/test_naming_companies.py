@@ -3,14 +3,16 @@ the register's ownership data proves it at once, and anything else gets a letter
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from chalicelib.api.deps import Container
+from chalicelib.clock import FixedClock
 from chalicelib.errors import Conflict
-from chalicelib.models.application import get_letter_quota
 from chalicelib.models.audit import Origin
+from chalicelib.models.mailbox import get_mailbox
 from chalicelib.models.organisation import (
     AccountModel,
     CompanyClaimModel,
@@ -23,6 +25,7 @@ from chalicelib.models.user import UserModel, get_user
 from chalicelib.services.activation_codes import ActivationCodes, new_code
 from chalicelib.services.applications import ApplicationForm, ApplicationService
 from chalicelib.services.authz import Access, CompanyScope, Function, Principal
+from chalicelib.services.mailboxes import Pacing
 from chalicelib.services.proofs import ProofService, give_company_to
 from tests.conftest import TEST_ACTIVATION_KEY
 from tests.integration.test_applications import RacingCodes
@@ -35,16 +38,20 @@ from tests.onboarding import (
     OTHER_SUBSIDIARY,
     SAMPLE,
     SUBSIDIARY,
+    fixed_clock,
     form,
     letter_to,
+    next_letter_goes,
     post,
     registered_organisation,
     rendered,
+    send_gathered_letters,
     trail,
 )
 from tests.people import People, Person, json_of
 
 CEASED = "99999896"  # Ophørt Forening Horsens
+HOUR = Pacing(interval=timedelta(hours=1))
 
 
 def name_company(client: Any, person: Person, cvr: str, name: str = "Vores Værksted") -> Any:
@@ -60,7 +67,13 @@ def proof_letters(cvr: str) -> list[Any]:
 
 
 def newest_code(cvr: str) -> str:
-    return str((proof_letters(cvr)[-1].secrets or {})["activation_code"])
+    [code] = (proof_letters(cvr)[-1].secrets or {})["proof_codes"]
+    return str(code)
+
+
+@pytest.fixture
+def clock(container: Container) -> FixedClock:
+    return fixed_clock(container)
 
 
 def administrator(people: People, status: OrganisationStatus = OrganisationStatus.APPROVED) -> Person:
@@ -69,8 +82,9 @@ def administrator(people: People, status: OrganisationStatus = OrganisationStatu
 
 
 def expire(cvr: str) -> None:
+    """The claim's code expires the moment it was made (by any clock the test runs on)."""
     [claim] = claims_on(cvr)
-    claim.update(actions=[CompanyClaimModel.expires_at.set(datetime.now(UTC) - timedelta(seconds=1))])
+    claim.update(actions=[CompanyClaimModel.expires_at.set(claim.created_at)])
 
 
 # 1. What the register proves counts at once
@@ -164,10 +178,12 @@ def test_asking_again_while_the_letter_is_usable_is_refused_and_sends_nothing(cl
     assert_problem(name_company(client, admin, OTHER_SUBSIDIARY), 409, "conflict")
 
     assert len(proof_letters(OTHER_SUBSIDIARY)) == 1
-    assert get_letter_quota(OTHER_SUBSIDIARY).letters == 1  # type: ignore[union-attr]
+    assert get_mailbox(OTHER_SUBSIDIARY).version == 1  # type: ignore[union-attr]  # written once
 
 
-def test_a_locked_code_gets_a_new_letter_and_the_old_code_stops_working(client, people: People):
+def test_a_locked_code_gets_a_new_letter_and_the_old_code_stops_working(
+    client, people: People, clock: FixedClock
+):
     # Given a pending company whose code five wrong tries locked
     admin = administrator(people)
     name_company(client, admin, OTHER_SUBSIDIARY)
@@ -182,8 +198,13 @@ def test_a_locked_code_gets_a_new_letter_and_the_old_code_stops_working(client, 
     # When the administrator asks for a new letter
     response = name_company(client, admin, OTHER_SUBSIDIARY)
 
-    # Then a second letter goes out with a new code, and the tries start over
+    # Then it waits for the next letter to that mailbox (the first went less than an hour ago)
     assert response.status_code == 201, response.body
+    assert len(proof_letters(OTHER_SUBSIDIARY)) == 1
+    waiting = assert_problem(prove(client, admin, OTHER_SUBSIDIARY, old_code), 409, "conflict")
+    assert "not gone out yet" in waiting["detail"]
+    # And when it goes, a second letter brings a new code, and the tries start over
+    next_letter_goes(clock)
     assert len(proof_letters(OTHER_SUBSIDIARY)) == 2
     [claim] = claims_on(OTHER_SUBSIDIARY)
     assert claim.attempts == 0
@@ -192,15 +213,19 @@ def test_a_locked_code_gets_a_new_letter_and_the_old_code_stops_working(client, 
     assert prove(client, admin, OTHER_SUBSIDIARY, newest_code(OTHER_SUBSIDIARY)).status_code == 200
 
 
-def test_an_expired_code_or_a_letter_that_never_went_out_gets_a_new_letter(client, people: People):
+def test_an_expired_code_or_a_letter_that_never_went_out_gets_a_new_letter(
+    client, people: People, clock: FixedClock
+):
     # Given a pending company whose letter's code expired unused
     admin = administrator(people)
     name_company(client, admin, OTHER_SUBSIDIARY)
     expire(OTHER_SUBSIDIARY)
     assert_problem(prove(client, admin, OTHER_SUBSIDIARY, newest_code(OTHER_SUBSIDIARY)), 404, "not-found")
 
-    # When the administrator asks again, a new letter goes out, and its code proves the company
+    # When the administrator asks again, a new letter goes out (with the mailbox's next), and its code
+    # proves the company
     assert name_company(client, admin, OTHER_SUBSIDIARY).status_code == 201
+    next_letter_goes(clock)
     assert len(proof_letters(OTHER_SUBSIDIARY)) == 2
     assert prove(client, admin, OTHER_SUBSIDIARY, newest_code(OTHER_SUBSIDIARY)).status_code == 200
 
@@ -209,25 +234,32 @@ def test_an_expired_code_or_a_letter_that_never_went_out_gets_a_new_letter(clien
     assert name_company(client, admin, SUBSIDIARY).status_code == 201
 
 
-def test_letters_beyond_the_cvrs_quota_are_429_and_write_nothing(client, people: People):
-    # Given three letters to OTHER_SUBSIDIARY today (the quota), each code left to expire
+def test_a_mailbox_gets_one_letter_an_hour_however_often_one_is_asked_for(
+    client, people: People, clock: FixedClock
+):
+    # Given a letter to OTHER_SUBSIDIARY just now, its code left to expire
     admin = administrator(people)
-    for _ in range(3):
-        assert name_company(client, admin, OTHER_SUBSIDIARY).status_code == 201
-        expire(OTHER_SUBSIDIARY)
-    [spent] = claims_on(OTHER_SUBSIDIARY)
-    events = len(trail(admin.org_id or ""))
+    assert name_company(client, admin, OTHER_SUBSIDIARY).status_code == 201
+    expire(OTHER_SUBSIDIARY)
 
-    # When the administrator asks for a fourth
+    # When the administrator asks for another within the hour
     response = name_company(client, admin, OTHER_SUBSIDIARY)
 
-    # Then 429 with Retry-After, no letter, and the spent claim is as it was
-    assert_problem(response, 429, "too-many-requests")
-    assert int(response.headers["Retry-After"]) > 0
-    assert len(proof_letters(OTHER_SUBSIDIARY)) == 3
-    [still] = claims_on(OTHER_SUBSIDIARY)
-    assert (still.created_at, still.code_digest) == (spent.created_at, spent.code_digest)
-    assert len(trail(admin.org_id or "")) == events
+    # Then it is accepted, but no letter goes before the hour is up, however often the sender runs
+    assert response.status_code == 201, response.body
+    clock.advance(timedelta(minutes=59))
+    send_gathered_letters()
+    assert len(proof_letters(OTHER_SUBSIDIARY)) == 1
+    # And at the hour, it goes, saying who asked and for which group, by the register's names
+    clock.advance(timedelta(minutes=1))
+    assert send_gathered_letters()["proofs"] == 1
+    [_, second] = proof_letters(OTHER_SUBSIDIARY)
+    text = rendered(second).text
+    assert f"Test Person ({admin.user_id}@example.org)" in text
+    assert "Blå Kors Odense (CVR 41270004)" in text
+    assert [line for line in text.splitlines() if line.startswith("Bekræftelseskode: ")] == [
+        f"Bekræftelseskode: {newest_code(OTHER_SUBSIDIARY)}"
+    ]
 
 
 # 3. What is refused, and writes nothing
@@ -251,7 +283,7 @@ def test_what_cannot_be_added_is_refused_and_nothing_is_written(client, people: 
     assert problem["errors"][0]["field"] == "cvr"
     assert claims_on(cvr) == []
     assert len(trail(admin.org_id or "")) == events
-    assert get_letter_quota(cvr) is None
+    assert get_mailbox(cvr) is None
 
 
 def test_a_company_of_another_organisation_is_refused_without_a_letter(client, people: People):
@@ -310,7 +342,7 @@ def test_two_requests_at_once_send_one_letter(container, people: People):
     principal = admin_principal(admin)
 
     def service(codes: ActivationCodes) -> ProofService:
-        return ProofService(codes=codes, clock=container.clock, registry=SAMPLE, letters_per_day=3)
+        return ProofService(codes=codes, clock=container.clock, registry=SAMPLE, pacing=HOUR)
 
     other = service(ActivationCodes(TEST_ACTIVATION_KEY))
     ours = service(
@@ -321,36 +353,38 @@ def test_two_requests_at_once_send_one_letter(container, people: People):
     with pytest.raises(Conflict):
         ours.name_company(principal, OTHER_SUBSIDIARY, "Værksted", origin=Origin())
 
-    # Then exactly one letter went out, and one letter is counted
+    # Then exactly one letter went out, and the mailbox was written once
     assert len(proof_letters(OTHER_SUBSIDIARY)) == 1
-    assert get_letter_quota(OTHER_SUBSIDIARY).letters == 1  # type: ignore[union-attr]
+    assert get_mailbox(OTHER_SUBSIDIARY).version == 1  # type: ignore[union-attr]
 
 
-def test_a_letter_to_the_same_cvr_counted_meanwhile_is_counted_again_not_refused(container, people: People):
+def test_a_letter_to_the_same_mailbox_meanwhile_is_read_again_not_refused(container, people: People):
     # Given an application to OTHER_SUBSIDIARY's mailbox that commits while our letter is about to write
     admin = administrator(people)
     competing = ApplicationForm.model_validate(form(cvr=OTHER_SUBSIDIARY, subsidiaries=[], accounts=[]))
     applications = ApplicationService(
-        registry=SAMPLE, codes=ActivationCodes(TEST_ACTIVATION_KEY), clock=container.clock
+        registry=SAMPLE, codes=ActivationCodes(TEST_ACTIVATION_KEY), clock=container.clock, pacing=HOUR
     )
     ours = ProofService(
         codes=RacingCodes(lambda: applications.apply(competing, origin=Origin())),
         clock=container.clock,
         registry=SAMPLE,
-        letters_per_day=3,
+        pacing=HOUR,
     )
 
-    # When ours writes, its count of the quota is stale
+    # When ours writes, the mailbox it read is no longer quiet
     named = ours.name_company(admin_principal(admin), OTHER_SUBSIDIARY, "Værksted", origin=Origin())
 
-    # Then it counts again and goes out: both letters are counted
+    # Then it reads the mailbox again and waits for its next letter: the application's letter went at once
     assert named.status == "pending"
-    assert len(proof_letters(OTHER_SUBSIDIARY)) == 1
+    assert proof_letters(OTHER_SUBSIDIARY) == []
     assert len(letter_to(OTHER_SUBSIDIARY)) == 1
-    assert get_letter_quota(OTHER_SUBSIDIARY).letters == 2  # type: ignore[union-attr]
+    assert get_mailbox(OTHER_SUBSIDIARY).waiting_claims == [admin.org_id]  # type: ignore[union-attr]
 
 
-def test_a_new_letter_keeps_the_accounts_the_application_gave_the_company(client, cognito, people: People):
+def test_a_new_letter_keeps_the_accounts_the_application_gave_the_company(
+    client, cognito, people: People, clock: FixedClock
+):
     # Given a subsidiary named in the application with account 9001, whose code five wrong tries locked
     admin = activated(client, cognito, people, claimed_subsidiary_form())
     for _ in range(5):
@@ -358,6 +392,7 @@ def test_a_new_letter_keeps_the_accounts_the_application_gave_the_company(client
 
     # When a new letter is asked for and its code entered
     assert name_company(client, admin, OTHER_SUBSIDIARY).status_code == 201
+    next_letter_goes(clock)
     assert prove(client, admin, OTHER_SUBSIDIARY, newest_code(OTHER_SUBSIDIARY)).status_code == 200
 
     # Then the company has the application's account, not a default one

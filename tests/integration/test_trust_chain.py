@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.clock import isoformat
+import pytest
+
+from chalicelib.api.deps import Container
+from chalicelib.clock import FixedClock, isoformat
 from chalicelib.models.application import ApplicationStatus, applications_for
 from chalicelib.models.handle import owner_of
 from chalicelib.models.organisation import (
@@ -18,7 +21,7 @@ from chalicelib.models.organisation import (
     claims_on,
     get_company,
 )
-from chalicelib.models.outbox import MailKind
+from chalicelib.models.outbox import MailKind, OutboxModel
 from chalicelib.models.user import UserModel
 from chalicelib.services.activation_codes import new_code
 from infra.local.demo import CompanySpec, add_organisation
@@ -31,10 +34,12 @@ from tests.onboarding import (
     SUBSIDIARY,
     activate,
     apply,
+    fixed_clock,
     form,
     letter_to,
     letters,
     mail,
+    next_letter_goes,
     post,
     registered_organisation,
     rendered,
@@ -53,13 +58,27 @@ STRANGER = {
 OWN = {"first_name": "Ida", "last_name": "Holm", "email": "ida.holm@example.org", "mobile": "+4522334455"}
 
 
-def activated(client: Any, cognito: Any, people: People, body: dict[str, Any]) -> Person:
-    """Apply with the form, activate the letter to the main CVR's mailbox, and sign in."""
+def activated(
+    client: Any, cognito: Any, people: People, body: dict[str, Any], clock: FixedClock | None = None
+) -> Person:
+    """Apply with the form, activate the letter to the main CVR's mailbox, and sign in. With `clock`, an
+    application gathered into the mailbox's next letter waits for it to go."""
     assert apply(client, body).status_code == 202
-    [letter] = [m for m in letter_to(body["cvr"]) if body["applicant"]["email"] in rendered(m).text]
-    username, code = username_and_code(letter)
+    if clock is not None and not applicant_letters(body):
+        next_letter_goes(clock)
+    [letter] = applicant_letters(body)
+    username, code = username_and_code(letter, body["applicant"]["email"])
     assert activate(client, username, code).status_code == 201
     return signed_in(cognito, people, username)
+
+
+def applicant_letters(body: dict[str, Any]) -> list[OutboxModel]:
+    return [m for m in letter_to(body["cvr"]) if body["applicant"]["email"] in rendered(m).text]
+
+
+@pytest.fixture
+def clock(container: Container) -> FixedClock:
+    return fixed_clock(container)
 
 
 def approve(client: Any, staff: Person, org_id: str) -> None:
@@ -82,7 +101,8 @@ def claimed_subsidiary_form() -> dict[str, Any]:
 
 def proof_code(cvr: str) -> str:
     [letter] = letter_to(cvr, MailKind.PROOF_LETTER)
-    return str((letter.secrets or {})["activation_code"])
+    [code] = (letter.secrets or {})["proof_codes"]
+    return str(code)
 
 
 def prove(client: Any, person: Person, cvr: str, code: str) -> Any:
@@ -132,16 +152,20 @@ def test_a_subsidiary_you_do_not_control_gives_you_nothing_until_its_own_letter_
     assert mine["applicant"] == {"first_name": "Ida", "last_name": "Holm", "email": "ida.holm@example.org"}
 
 
-def test_its_real_owner_applies_with_it_afterwards_and_the_first_proof_wins(client, cognito, people: People):
-    # Given another organisation claims OTHER_SUBSIDIARY (pending)
+def test_its_real_owner_applies_with_it_afterwards_and_the_first_proof_wins(
+    client, cognito, people: People, clock: FixedClock
+):
+    # Given another organisation claims OTHER_SUBSIDIARY (pending), its letter just sent
     claimant = activated(client, cognito, people, claimed_subsidiary_form())
 
     # When the subsidiary's real owner applies with it as its own main company
     body = form(cvr=OTHER_SUBSIDIARY, name="Grøn Hjælp Værksted", subsidiaries=[], accounts=[])
     response = apply(client, body)
 
-    # Then nothing blocks it: a letter goes to the company's own mailbox, and it activates
+    # Then nothing blocks it: a letter goes to the company's own mailbox (with the next one to it, within
+    # the promise), and it activates
     assert response.status_code == 202, response.body
+    next_letter_goes(clock)
     [letter] = letter_to(OTHER_SUBSIDIARY)
     username, code = username_and_code(letter)
     assert activate(client, username, code).status_code == 201
@@ -239,13 +263,14 @@ def test_rejection_drops_a_claim_still_open(client, cognito, people: People):
 
 
 def test_the_companys_own_application_binds_its_own_applicant_not_the_strangers_who_applied_first(
-    client, cognito, people: People
+    client, cognito, people: People, clock: FixedClock
 ):
     # Given a stranger applied for the company first, with their own contact data
     assert apply(client, form(subsidiaries=[], accounts=[], applicant=STRANGER)).status_code == 202
 
     # When the company applies itself, it gets its own letter naming its own applicant
     assert apply(client, form(subsidiaries=[], accounts=[], applicant=OWN)).status_code == 202
+    next_letter_goes(clock)
     own = [m for m in letter_to(MAIN) if "Ida Holm (ida.holm@example.org)" in rendered(m).text]
     stranger = [m for m in letter_to(MAIN) if "sune@evil.example" in rendered(m).text]
     assert len(own) == 1
@@ -428,10 +453,12 @@ def test_a_proof_that_comes_second_is_refused_and_its_claim_dropped(client, cogn
     assert claims_on(OTHER_SUBSIDIARY) == []
 
 
-def test_wrong_codes_for_a_voided_letter_lock_it_without_an_error(client, cognito, people: People):
+def test_wrong_codes_for_a_voided_letter_lock_it_without_an_error(
+    client, cognito, people: People, clock: FixedClock
+):
     # Given a stranger's letter voided by the company's own activation
     assert apply(client, form(subsidiaries=[], accounts=[], applicant=STRANGER)).status_code == 202
-    activated(client, cognito, people, form(subsidiaries=[], accounts=[]))
+    activated(client, cognito, people, form(subsidiaries=[], accounts=[]), clock)
     [stranger] = [m for m in letter_to(MAIN) if "sune@evil.example" in rendered(m).text]
     username, _ = username_and_code(stranger)
 
@@ -439,3 +466,36 @@ def test_wrong_codes_for_a_voided_letter_lock_it_without_an_error(client, cognit
     for _ in range(4):
         assert_problem(activate(client, username, new_code()), 400, "wrong-activation-code")
     assert_problem(activate(client, username, new_code()), 423, "activation-locked")
+
+
+@pytest.mark.parametrize(
+    ("subsidiary", "owner_cvrs"),
+    [(OTHER_SUBSIDIARY, [OTHER_MAIN, OTHER_SUBSIDIARY]), (SUBSIDIARY, [OTHER_MAIN, SUBSIDIARY])],
+    ids=["proven by its own letter", "owned by the main company in the register"],
+)
+def test_a_named_subsidiary_another_organisation_holds_is_left_out_and_the_administrator_told(
+    client, cognito, people: People, subsidiary: str, owner_cvrs: list[str]
+):
+    # Given the subsidiary belongs to another organisation
+    registered_organisation(owner_cvrs, org_id="org-owner", name="Grøn Hjælp")
+
+    # When MAIN applies naming it (accepted like any other application), and activates its letter
+    body = form(
+        subsidiaries=[{"cvr": subsidiary, "name": "Vores Værksted"}],
+        accounts=[{"cvr": subsidiary, "number": "9001", "name": "Værksted"}],
+    )
+    admin = activated(client, cognito, people, body)
+
+    # Then the company stays with its organisation, and nothing of it joins the new one: no claim, no
+    # letter to its mailbox, no account
+    assert CompanyModel.get(subsidiary).org_id == "org-owner"
+    assert claims_on(subsidiary) == []
+    assert letter_to(subsidiary, MailKind.PROOF_LETTER) == []
+    assert "9001" not in [a.number for a in AccountModel.query(subsidiary)]
+    organisation = json_of(client.http.get("/v1/organisation", headers=admin.auth))
+    assert [c["cvr"] for c in organisation["companies"]] == [MAIN]
+    assert organisation["pending_companies"] == []
+    # And the administrator's trail says so, naming the company the application named
+    audit = json_of(client.http.get("/v1/organisation/audit", headers=admin.auth))
+    [left_out] = [e for e in audit["items"] if e["action"] == "company.left_out"]
+    assert left_out["details"] == {"reason": "held_by_another_organisation", "cvr": subsidiary}

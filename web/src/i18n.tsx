@@ -244,6 +244,7 @@ const da = {
   "problem.forbidden": "Du har ikke adgang til at gøre det.",
   "problem.not-found": "Det findes ikke, eller du har ikke adgang til det.",
   "problem.invalid-input": "Nogle felter er ikke udfyldt korrekt.",
+  "problem.not-printable": "Brevet til virksomhedens digitale postkasse kan ikke skrive navnet eller e-mailadressen, som de står.",
 } as const;
 
 export type MessageKey = keyof typeof da;
@@ -489,6 +490,7 @@ const en: Record<MessageKey, string> = {
   "problem.forbidden": "You do not have access to do that.",
   "problem.not-found": "It does not exist, or you have no access to it.",
   "problem.invalid-input": "Some fields are not filled in correctly.",
+  "problem.not-printable": "The letter to the company's digital mailbox cannot print the name or e-mail address as they are.",
 };
 
 export const messages: Record<Language, Record<MessageKey, string>> = { da, en };
@@ -535,6 +537,9 @@ const DANISH_FIELD_MESSAGES: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/^Already part of (an|another) organisation in Godkend/i, () => "Selskabet hører allerede til en organisation i Godkend."],
   [/^A letter for this company is already on its way/i, () => "Der er allerede et brev med en kode på vej til selskabet. Indtast koden fra det brev."],
   [/^Wrong code\.?$/i, () => "Koden er forkert."],
+  // What the letter to an official mailbox can print (the API's 422 not-printable).
+  [/^Only letters, spaces, hyphens/i, () => "Kun bogstaver, mellemrum, bindestreger, apostroffer og punktummer, og først et bogstav."],
+  [/^A plain address/i, () => "Skriv en almindelig e-mailadresse: bogstaver, cifre, punktum, _, + og - før @."],
   [/^12 letters and digits/i, () => "Skriv de 12 bogstaver og cifre, som de står i brevet."],
   // The name rules (chalicelib/services/names.py), before the generic rules below: a character's Unicode name
   // in the message may hold any word.

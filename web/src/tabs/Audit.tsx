@@ -15,6 +15,10 @@ const ACTIONS: Record<string, [string, string]> = {
   "application.repeated": ["Ansøgning sendt igen", "Application sent again"],
   "application.submitted": ["Ansøgning modtaget", "Application received"],
   "company.claim_dropped": ["Selskab, der ventede på bevis, fjernet", "Company waiting for proof dropped"],
+  "company.left_out": [
+    "Selskab fra ansøgningen ikke taget med: det hører allerede til en anden organisation",
+    "Company from the application left out: it already belongs to another organisation",
+  ],
   "company.proof_refused": ["Forkert bekræftelseskode for et selskab", "Wrong confirmation code for a company"],
   "company.proof_sent": ["Brev med bekræftelseskode sendt til et selskab", "Letter with a confirmation code sent to a company"],
   "company.proven": ["Selskab bevist og tilføjet organisationen", "Company proven and added to the organisation"],
