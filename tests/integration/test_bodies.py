@@ -8,7 +8,13 @@ import logging
 
 import pytest
 
-from tests.integration.test_route_walker import OPERATIONS, World, path_for, world  # noqa: F401
+from tests.integration.test_route_walker import (  # noqa: F401
+    OPERATIONS,
+    World,
+    headers_for,
+    path_for,
+    world,
+)
 from tests.onboarding import JSON, form
 from tests.people import json_of
 
@@ -38,14 +44,15 @@ def test_deeply_nested_json_is_a_400_on_every_route_with_a_body(
     template: str,
     caplog: pytest.LogCaptureFixture,
 ):
-    # Given a caller the route admits
+    # Given a caller the route admits, with the headers it asks for (a decision's If-Match)
     operation = next(op for m, p, op in OPERATIONS if (m, p) == (method, template))
     person = world.callers[CALLER_OF[operation["x-godkend-caller"]]]
-    headers = {**(person.auth if person else {}), **JSON}
+    path = path_for(template, world)
+    headers = {**(person.auth if person else {}), **JSON, **headers_for(operation, path, world)}
 
     # When the body is 20,000 lists deep
     with caplog.at_level(logging.INFO):
-        response = world.client.http.request(method, path_for(template, world), headers=headers, body=NESTED)
+        response = world.client.http.request(method, path, headers=headers, body=NESTED)
 
     # Then it is a plain 400 problem, and nothing was logged as an error of ours
     assert response.status_code == 400, response.body[:300]
