@@ -62,7 +62,9 @@ NAME_PATTERN = rf"^{_EDGE}(?:{_INNER}{_EDGE})?$"
 # A person's name also has no digits and no ASCII punctuation but hyphens, apostrophes and full stops.
 _NOT_PERSON = r'0-9!"#$%&()*+,/:;<=>?@\[\\\]^_`{|}~'
 _PERSON_EDGE = rf"[^{_HIDDEN}{_SPACE}{_NOT_PERSON}]"
-PERSON_NAME_PATTERN = rf"^{_PERSON_EDGE}(?:[^{_HIDDEN}{_OTHER_SPACE}{_NOT_PERSON}]*{_PERSON_EDGE})?$"
+# It begins with a letter, which a pattern can say only in part: not with a hyphen, apostrophe or full stop.
+_PERSON_START = rf"[^{_HIDDEN}{_SPACE}{_NOT_PERSON}'.\u2019-]"
+PERSON_NAME_PATTERN = rf"^{_PERSON_START}(?:[^{_HIDDEN}{_OTHER_SPACE}{_NOT_PERSON}]*{_PERSON_EDGE})?$"
 # An organisation's name also needs a letter or digit for its handle (chalicelib/services/handles.py).
 _HANDLE = r"A-Za-z0-9\u00C6\u00D8\u00C5\u00E6\u00F8\u00E5\u00DF"
 ORGANISATION_NAME_PATTERN = (
@@ -188,7 +190,7 @@ _READABLE_NAME = _readable("name", name_problem)
 _PERSON_CHECK, _PERSON_DOC = _rule(
     PERSON_NAME_PATTERN,
     "person_name",
-    PERSON_NAME_RULE[:-1] + ", and does not begin or end with a space.",
+    PERSON_NAME_RULE[:-1] + ", and does not end with a space.",
     format=PERSON_NAME_FORMAT,
 )
 _READABLE_PERSON = _readable("person_name", lambda value: name_problem(value, person=True))

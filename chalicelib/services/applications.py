@@ -97,8 +97,8 @@ class AccountIn(Strict):
 
 
 LETTER_NAME = (
-    "Printed in the letter to the company's official mailbox, so only letters (of any script), spaces, "
-    "hyphens, apostrophes and full stops, beginning with a letter; anything else is refused with 422."
+    "Printed in the letter to the company's official mailbox, under the rule for every person's name: "
+    "letters (of any script), spaces, hyphens, apostrophes and full stops, beginning with a letter."
 )
 
 
@@ -113,7 +113,8 @@ class ApplicantIn(Strict):
 
     def letter_errors(self) -> list[FieldError]:
         """What the letter could not print (`letter_text.py`): the application is refused with 422 for it,
-        so that every accepted application can be printed."""
+        so that every accepted application can be printed. The names have passed the person-name rule
+        already (400), which is the letter's; the address has a rule of the letter's own."""
         return applicant_errors(self.first_name, self.last_name, self.email, prefix="applicant")
 
 

@@ -6,21 +6,21 @@ prints the register's name of the company (never the organisation's typed name),
 codes, and of the asker only their name and e-mail address, each under a rule that leaves no room for a
 message:
 
-- a name holds letters of any script (with their combining marks), spaces, hyphens, apostrophes (' and U+2019)
-  and full stops, and begins with a letter: no digits, no `@`, `/`, `:` or any other sign, so neither a
-  phone number nor a URL fits in it. What Unicode classes as letters or marks but shows as nothing (the
-  Hangul fillers, variation selectors) is refused too;
+- a name follows the rule for every person's name (`chalicelib/services/names.py`): letters of any script
+  with their marks, spaces, hyphens, apostrophes and full stops, beginning with a letter; no digits, no `@`,
+  `/`, `:` or any other sign, so neither a phone number nor a URL fits in it, and nothing that shows as
+  nothing;
 - an e-mail address is plain: ASCII letters, digits, `.`, `_`, `+` and `-` before the `@`, a domain of
   letters, digits and hyphens with a top-level domain of letters.
 
-`applicant_errors` is the same rule as the application form's refusals (422), so an application that is
-accepted can always be printed; `printed_person` is the guard where a letter is composed.
+The application form checks names by that rule (400) and the address by this one (422,
+`applicant_errors`), so an application that is accepted can always be printed; `printed_person` and
+`compose` are the guard where a letter is composed.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,20 +29,12 @@ from typing import Any
 from chalicelib.clock import isoformat
 from chalicelib.errors import FieldError, NotPrintable
 from chalicelib.models.outbox import MailKind
+from chalicelib.services.names import PERSON_NAME_RULE, name_problem
 
-LETTER_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo"})
-MARK_CATEGORIES = frozenset({"Mn", "Mc", "Me"})
-# Space, hyphen-minus, apostrophe, right single quotation mark (the typographic apostrophe), full stop.
-PUNCTUATION = frozenset(" -'\u2019.")
-# Classed as letters (Lo) or marks (Mn), shown as nothing: the Hangul fillers, the combining grapheme joiner,
-# the Khmer inherent vowels, and the variation selectors (Mongolian, standard, and supplementary).
-INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u034f\u17b4\u17b5") | frozenset(
-    chr(c) for c in [*range(0x180B, 0x1810), *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)]
-)
 PLAIN_EMAIL = re.compile(
     r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
-NAME_RULE = "Only letters, spaces, hyphens, apostrophes and full stops, beginning with a letter."
+NAME_RULE = PERSON_NAME_RULE
 EMAIL_RULE = "A plain address: letters, digits, '.', '_', '+' and '-' before the @, and a domain."
 
 
@@ -55,14 +47,7 @@ class PrintedPerson:
 
 
 def name_fits_letter(name: str) -> bool:
-    if not name or _category(name[0]) not in LETTER_CATEGORIES:
-        return False
-    return all(
-        character in PUNCTUATION
-        or _category(character) in LETTER_CATEGORIES
-        or _category(character) in MARK_CATEGORIES
-        for character in name
-    )
+    return name_problem(name, person=True) is None
 
 
 def email_fits_letter(email: str) -> bool:
@@ -91,10 +76,6 @@ def printed_person(first_name: str, last_name: str, email: str) -> PrintedPerson
             errors=errors,
         )
     return PrintedPerson(name=f"{first_name} {last_name}", email=email)
-
-
-def _category(character: str) -> str:
-    return "Cn" if character in INVISIBLE else unicodedata.category(character)
 
 
 @dataclass(frozen=True)

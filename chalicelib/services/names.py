@@ -59,7 +59,8 @@ _PERSON_PUNCTUATION = frozenset(" -'.\u2019")  # space, hyphen, apostrophes (' a
 _ASCII_WORD = re.compile(r"[A-Za-z]+")
 
 PERSON_NAME_RULE = (
-    "A person's name holds only letters, spaces, hyphens (-), apostrophes (') and full stops (.)."
+    "A person's name begins with a letter and holds only letters, spaces, hyphens (-), apostrophes (') and "
+    "full stops (.)."
 )
 
 
@@ -119,7 +120,9 @@ def _characters_problem(name: str) -> str | None:
 def _person_problem(name: str) -> str | None:
     letters = [c for c in name if unicodedata.category(c).startswith("L")]
     others = [c for c in name if c not in _PERSON_PUNCTUATION and unicodedata.category(c)[0] not in "LM"]
-    return PERSON_NAME_RULE if others or not letters else None
+    # A letter first: a name printed in a letter or a mail must not open with a sign or a lone accent.
+    begins_with_letter = bool(name) and unicodedata.category(name[0]).startswith("L")
+    return PERSON_NAME_RULE if others or not letters or not begins_with_letter else None
 
 
 def _marks_problem(name: str) -> str | None:

@@ -612,16 +612,28 @@ CEASED = "99999896"
         ("last_name", "Holm (Skat)"),
         ("first_name", "-Ida"),
         ("first_name", "Ida\u3164"),  # a Hangul filler: a "letter" that shows as nothing
-        ("email", "skat!ring@evil.example"),
     ],
 )
-def test_an_applicant_the_letter_could_not_print_is_refused_422_and_nothing_written(client, field, typed):
+def test_an_applicant_named_with_what_could_carry_a_message_is_refused_and_nothing_written(
+    client, field, typed
+):
     # When an application names its applicant with something a letter could carry a message in
     response = apply(client, form(applicant={**APPLICANT, field: typed}))
 
-    # Then it is refused field by field, and nothing is written
-    problem = assert_problem(response, 422, "not-printable")
+    # Then the name is refused by the rule for every person's name, and nothing is written
+    problem = assert_problem(response, 400, "invalid-input")
     assert [e["field"] for e in problem["errors"]] == [f"applicant.{field}"]
+    assert applications_for(MAIN) == []
+    assert letters() == []
+
+
+def test_an_applicant_address_the_letter_could_not_print_is_refused_422_and_nothing_written(client):
+    # When the applicant's address is a valid one that could carry more than an address
+    response = apply(client, form(applicant={**APPLICANT, "email": "skat!ring@evil.example"}))
+
+    # Then the letter's own rule refuses it, field by field, and nothing is written
+    problem = assert_problem(response, 422, "not-printable")
+    assert [e["field"] for e in problem["errors"]] == ["applicant.email"]
     assert applications_for(MAIN) == []
     assert letters() == []
 

@@ -214,6 +214,9 @@ NOT_PERSON_NAMES = {
     "a full-width at": "Kim\uff20Hansen",
     "punctuation only": "-.'",
     "a Roman numeral character": "Christian \u2163",
+    "a hyphen first": "-Ida",
+    "an apostrophe first": "'Ida",
+    "a lone accent first": "\u0308Ida",
 }
 
 
@@ -223,8 +226,10 @@ def test_a_persons_name_holds_only_letters_spaces_hyphens_apostrophes_and_full_s
 
 
 def test_the_persons_name_rule_says_what_a_name_may_hold():
-    assert refusal(PERSON, "Kim2").startswith("A person's name holds only letters, spaces, hyphens")
-    assert refusal(PERSON, "Kim \u2665").startswith("A person's name holds only letters, spaces, hyphens")
+    said = "A person's name begins with a letter and holds only letters, spaces, hyphens"
+    assert refusal(PERSON, "Kim2").startswith(said)
+    assert refusal(PERSON, "Kim \u2665").startswith(said)
+    assert refusal(PERSON, "-Kim").startswith(said)
 
 
 ORDINARY = [

@@ -538,7 +538,6 @@ const DANISH_FIELD_MESSAGES: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/^A letter for this company is already on its way/i, () => "Der er allerede et brev med en kode på vej til selskabet. Indtast koden fra det brev."],
   [/^Wrong code\.?$/i, () => "Koden er forkert."],
   // What the letter to an official mailbox can print (the API's 422 not-printable).
-  [/^Only letters, spaces, hyphens/i, () => "Kun bogstaver, mellemrum, bindestreger, apostroffer og punktummer, og først et bogstav."],
   [/^A plain address/i, () => "Skriv en almindelig e-mailadresse: bogstaver, cifre, punktum, _, + og - før @."],
   [/^12 letters and digits/i, () => "Skriv de 12 bogstaver og cifre, som de står i brevet."],
   // The name rules (chalicelib/services/names.py), before the generic rules below: a character's Unicode name
@@ -551,7 +550,7 @@ const DANISH_FIELD_MESSAGES: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/^Written in .* letters that each look like a Latin letter/, () => "Er skrevet med bogstaver, der alle ligner latinske, så navnet kan forveksles med et andet."],
   [/^Holds too many combining marks/, () => "Har for mange accenter på ét bogstav."],
   [/^Mixes digits of different numbering systems/, () => "Blander cifre fra forskellige talsystemer."],
-  [/^A person's name holds only letters/, () => "Et navn må kun indeholde bogstaver, mellemrum, bindestreg (-), apostrof (') og punktum (.) og må ikke begynde eller slutte med mellemrum."],
+  [/^A person's name begins with a letter and holds only letters/, () => "Et navn skal begynde med et bogstav og må kun indeholde bogstaver, mellemrum, bindestreg (-), apostrof (') og punktum (.). Det må ikke slutte med mellemrum."],
   [/^Field required$/i, () => "Skal udfyldes."],
   [/^String should have at least 1 character/i, () => "Skal udfyldes."],
   [/^String should have at least (\d+) characters?/i, (m) => `Skal være mindst ${m[1]} tegn.`],

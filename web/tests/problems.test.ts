@@ -66,7 +66,7 @@ describe("the API's field messages in Danish", () => {
     expect(fieldMessage("da", "Holds U+00A0 (NO-BREAK SPACE): use an ordinary space.")).toMatch(/almindeligt mellemrum/);
     expect(fieldMessage("da", "Mixes scripts (Cyrillic and Latin) in a way a reader could mistake for another name; write it in one script.")).toMatch(/^Blander skriftsystemer/);
     expect(fieldMessage("da", "Written in Cyrillic letters that each look like a Latin letter, so a reader could mistake it for another name.")).toMatch(/ligner latinske/);
-    expect(fieldMessage("da", "A person's name holds only letters, spaces, hyphens (-), apostrophes (') and full stops (.), and does not begin or end with a space.")).toMatch(/^Et navn må kun indeholde bogstaver/);
+    expect(fieldMessage("da", "A person's name begins with a letter and holds only letters, spaces, hyphens (-), apostrophes (') and full stops (.), and does not end with a space.")).toMatch(/^Et navn skal begynde med et bogstav og må kun indeholde bogstaver/);
     expect(fieldMessage("da", "Holds U+3007 (IDEOGRAPHIC NUMBER ZERO), which looks like a Latin letter among Latin ones, so a reader could mistake the name for another; write it in one script.")).toMatch(/^Indeholder et tegn \(U\+3007\), der ligner et latinsk bogstav/);
     expect(fieldMessage("en", hidden)).toBe(hidden);
   });
