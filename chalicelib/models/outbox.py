@@ -48,8 +48,18 @@ from chalicelib.models.retention import subject_of
 
 RETENTION = timedelta(days=90)
 # Context variables that hold the address of a person the mail is about (not its recipient): a letter to a
-# company's official mailbox names its applicant. Such a mail names that person without being told to.
+# company's official mailbox names its applicant, or, gathered, each applicant and asker in a block of its
+# own. Such a mail names those people without being told to.
 MENTIONED_BY_ADDRESS = ("applicant_email",)
+BLOCKS = ("applications", "proofs")
+
+
+def addresses_named_in(context: dict[str, Any]) -> tuple[str, ...]:
+    """The addresses of the people a context names (MENTIONED_BY_ADDRESS), blocks included, once each."""
+    blocks = (block for key in BLOCKS for block in context.get(key) or [] if isinstance(block, dict))
+    scopes = [context, *blocks]
+    found = (str(scope[key]) for scope in scopes for key in MENTIONED_BY_ADDRESS if scope.get(key))
+    return tuple(dict.fromkeys(found))
 
 
 class MailKind(StrEnum):
@@ -173,7 +183,7 @@ def outgoing(
     Give a `message_id` derived from what causes the mail when the same cause could be written twice; the
     condition then makes the second write fail instead of mailing twice. Give `mentions`, the addresses of
     the people the context names besides the recipient (an address in MENTIONED_BY_ADDRESS counts without
-    being given), so that their requests about their data find the mail.
+    being given, in a letter's blocks too), so that their requests about their data find the mail.
     """
     message = OutboxModel(
         message_id or f"{kind.value}:{uuid.uuid4()}",
@@ -187,8 +197,7 @@ def outgoing(
         created_at=now,
         expires_at=now + RETENTION,
     )
-    named = tuple(str(context[key]) for key in MENTIONED_BY_ADDRESS if context.get(key))
-    message.mentioned = (*mentions, *named)
+    message.mentioned = (*mentions, *addresses_named_in(context))
     return message, OutboxModel.message_id.does_not_exist()
 
 

@@ -25,7 +25,7 @@ from pynamodb.models import Model
 from chalicelib.models.audit import AuditModel
 from chalicelib.models.base import transaction
 from chalicelib.models.mentions import MentionModel, pointers_for
-from chalicelib.models.outbox import MENTIONED_BY_ADDRESS, OutboxModel
+from chalicelib.models.outbox import OutboxModel, addresses_named_in
 from chalicelib.models.user import get_user
 from chalicelib.services.pseudonyms import looks_like_address
 
@@ -67,11 +67,8 @@ def _named() -> Iterator[tuple[Model, list[str]]]:
     for entry in AuditModel.scan():
         yield entry, entry_addresses(entry)
     for message in OutboxModel.scan():
-        context = dict(message.context or {})
-        yield (
-            message,
-            [str(context[key]) for key in MENTIONED_BY_ADDRESS if looks_like_address(context.get(key))],
-        )
+        named = addresses_named_in(dict(message.context or {}))
+        yield message, [address for address in named if looks_like_address(address)]
 
 
 def entry_addresses(entry: AuditModel) -> list[str]:
