@@ -39,6 +39,12 @@ class UndocumentedRoute(Exception):
     pass
 
 
+# What `If-Match` holds (RFC 9110, 13.1.1): a list of entity tags, each quoted, weak ones with `W/` (which
+# never match a decision's version); `*` and an empty header name no version (428).
+ENTITY_TAG = r'(?:W/)?"[\x21\x23-\x7E]*"'
+ENTITY_TAGS = rf"^[ \t]*{ENTITY_TAG}(?:[ \t]*,[ \t]*{ENTITY_TAG})*[ \t]*$"
+
+
 def operations(app: Chalice) -> list[Operation]:
     found = []
     for path, methods in app.routes.items():
@@ -157,7 +163,7 @@ def _operation(op: Operation) -> dict[str, Any]:
                 "description": "The `ETag` of what the decision was made on. Without it the answer is 428; "
                 "when it changed since (another name asked for, a company renamed, another decision), 412: "
                 "look again and decide on what it shows now.",
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "pattern": ENTITY_TAGS},
             }
         )
     if parameters:

@@ -241,7 +241,9 @@ def test_a_burst_of_concurrent_writes_loses_no_mail_and_keeps_an_administrator(s
 
     # Given four colleagues who create codes, and two administrators who are the organisation's only ones
     with ThreadPoolExecutor(max_workers=CREATORS + 2) as pool:
-        *makers, first, second = pool.map(new_colleague, [*(f"K{i}" for i in range(CREATORS)), "A", "B"])
+        *makers, first, second = pool.map(
+            new_colleague, [*(f"K{in_letters(i)}" for i in range(CREATORS)), "A", "B"]
+        )
         creators = list(pool.map(login, makers))
         admin_a, admin_b = pool.map(login, (first, second))
     admin_a.call("DELETE", f"/v1/users/{me['user']['user_id']}", expect=(204,))
