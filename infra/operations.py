@@ -8,7 +8,8 @@ added to the app gets all of it by being added, and one removed takes all of it 
   older than a bound and sends what it gave up on to an SQS queue of its own; a dead-letter queue for a
   function invoked asynchronously (a schedule, SNS);
 - alarms on its errors and throttles (and its stream's iterator age), one on every dead-letter queue, and an
-  action on the ops topic for every alarm of the template, generated or written in `infra/resources.json`;
+  action on the ops topic for every alarm of the template, generated or written in `infra/resources.json`,
+  whose description ends with a link to the alarm's own section of the runbook (`docs/operations.md`);
 - its reserved concurrency as a parameter, by default no reservation (a new account's quota has none to give);
 - a CloudWatch dashboard of all of it.
 """
@@ -25,13 +26,17 @@ FUNCTION = "AWS::Serverless::Function"
 ALARM = "AWS::CloudWatch::Alarm"
 QUEUE = "AWS::SQS::Queue"
 OPS_TOPIC = "OpsTopic"
+# The runbook's address (a parameter, so that a stage can name the URL its operators read it at); each alarm
+# links to the section named after it, its AlarmName without the stage's `${TablePrefix}-`.
+RUNBOOK_URL = "RunbookUrl"
+ALARM_NAME_PREFIX = "${TablePrefix}-"
 DEAD_LETTER_SUFFIX = "DeadLetterQueue"
 API = "RestAPI"
 API_STAGE = "api"
 
 # The stream mapping: a poison record is isolated by bisection, retried this often, and given up on (sent to
-# the on-failure queue, where the sweeper and the runbook pick it up) after this long. The outbox stream
-# keeps records for 24 hours; the letter promise is 2.
+# the on-failure queue, where the sweeper and the runbook, docs/operations.md, pick it up) after this long.
+# The outbox stream keeps records for 24 hours; the letter promise is 2.
 STREAM_RETRIES = 5
 STREAM_RECORD_AGE_SECONDS = 3600
 ITERATOR_AGE_ALARM_MS = 5 * 60 * 1000
@@ -141,6 +146,7 @@ def complete(template: Template, policies: dict[str, Any], reserved: dict[str, i
     _watch_dead_letter_queues(template)
     _watch_api_and_mail(template)
     _act_on_every_alarm(template)
+    _link_every_alarm_to_its_runbook(template)
     _explain_accepted_findings(template)
     for resource in template["Resources"].values():
         # Kept on delete, but not left behind by a create that failed (its retry would find the name taken).
@@ -276,7 +282,7 @@ def _event_sources(template: Template, logical_id: str, name: str) -> list[dict[
                 template,
                 f"{logical_id}IteratorAgeAlarm",
                 name=f"{_kebab(name)}-iterator-age",
-                description=f"{name} is more than 5 minutes behind its stream: mail is late.",
+                description=f"{name} is more than 5 minutes behind its stream: what it handles is late.",
                 namespace="AWS/Lambda",
                 metric="IteratorAge",
                 dimensions={"FunctionName": {"Ref": logical_id}},
@@ -415,7 +421,7 @@ def _watch_dead_letter_queues(template: Template) -> None:
             template,
             f"{logical_id}Alarm",
             name=f"{stem}-dead-letters",
-            description=f"A message is waiting in {logical_id}: work that failed for good (README: runbook).",
+            description=f"A message is waiting in {logical_id}: work that failed for good.",
             namespace="AWS/SQS",
             metric="ApproximateNumberOfMessagesVisible",
             dimensions={"QueueName": {"Fn::GetAtt": [logical_id, "QueueName"]}},
@@ -507,6 +513,31 @@ def _act_on_every_alarm(template: Template) -> None:
         if resource.get("Type") == ALARM:
             resource["Properties"]["AlarmActions"] = [{"Ref": OPS_TOPIC}]
             resource["Properties"]["OKActions"] = [{"Ref": OPS_TOPIC}]
+
+
+def runbook_anchor(alarm: dict[str, Any]) -> str:
+    """The runbook section an alarm links to: its name without the stage's prefix (`api-5xx`)."""
+    name = alarm["Properties"].get("AlarmName")
+    text = name.get("Fn::Sub") if isinstance(name, dict) else None
+    if not (
+        isinstance(text, str)
+        and text.startswith(ALARM_NAME_PREFIX)
+        and "$" not in text[len(ALARM_NAME_PREFIX) :]
+    ):
+        raise OperationsError(f"an alarm's AlarmName is not {ALARM_NAME_PREFIX}<name>: {name!r}")
+    return text[len(ALARM_NAME_PREFIX) :]
+
+
+def _link_every_alarm_to_its_runbook(template: Template) -> None:
+    # An alarm is read in the AWS console or in the ops topic's mail, far from the repository: its description
+    # carries the way to what to do.
+    for alarm in template["Resources"].values():
+        if alarm.get("Type") != ALARM:
+            continue
+        description = alarm["Properties"]["AlarmDescription"]
+        alarm["Properties"]["AlarmDescription"] = {
+            "Fn::Join": ["", [f"{description} Runbook: ", {"Ref": RUNBOOK_URL}, f"#{runbook_anchor(alarm)}"]]
+        }
 
 
 def _dashboard(template: Template, functions: dict[str, str]) -> dict[str, Any]:
