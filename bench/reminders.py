@@ -12,7 +12,8 @@ big day. Runs the real schedule and queue handlers on moto, in-process.
 
 moto is not DynamoDB: its Query on an index walks the whole table, and it copies every table a transaction
 touches (to roll back), so its times grow with the table where DynamoDB's do not. The item counts are what
-DynamoDB would bill; the times are moto's, and the README turns call counts into AWS estimates.
+DynamoDB would bill; the times are moto's, and docs/performance.md turns call counts into AWS
+estimates.
 """
 
 from __future__ import annotations

@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     activation_key_secret: str = ""
     # Which company register the activation letter's address comes from: `sample` reads the sample
     # companies in chalicelib/adapters/registry_sample.json (or `registry_file`), in the local and test
-    # stages only; dev and prod set `cvr` in .chalice/config.json. See the README.
+    # stages only; dev and prod set `cvr` in .chalice/config.json. See docs/onboarding.md.
     registry: Literal["sample", "cvr"] = "sample"
     registry_file: str = ""
     # `cvr`: the Danish Business Authority's search API; its user name and password are a Secrets Manager

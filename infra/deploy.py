@@ -11,9 +11,9 @@ package`, and creates or updates the stack `godkend-<stage>` with `aws cloudform
 for the outcome and rolls a failed update back. The commands are the AWS CLI's, so what the dry run prints
 can be run by hand.
 
-The stack creates the CVR register's credentials secret empty; the operator sets its value (README: Before
-the first deploy). A deploy stops, in one line, while it has none: before changing anything when the secret
-already exists, and after creating it when this deploy made it.
+The stack creates the CVR register's credentials secret empty; the operator sets its value
+(docs/operations.md#the-cvr-registers-credentials). A deploy stops, in one line, while it has none: before
+changing anything when the secret already exists, and after creating it when this deploy made it.
 """
 
 from __future__ import annotations
@@ -53,7 +53,10 @@ PROTECTED = ("prod",)
 CAPABILITIES = ("CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND")
 # The CVR register's credentials: `${TablePrefix}/cvr-credentials` in infra/resources.json.
 CVR_SECRET = "cvr-credentials"  # noqa: S105 - a secret's name, not its value
-HOW_TO_SET_THEM = "set them as the README says (Deploying to AWS: Before the first deploy), then deploy again"
+HOW_TO_SET_THEM = (
+    "set them as docs/operations.md#the-cvr-registers-credentials says (Before the first deploy), "
+    "then deploy again"
+)
 INSTALL_CLI = (
     "the AWS CLI (`aws`) is not installed: install version 2 "
     "(https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html), "

@@ -1,1 +1,1 @@
-"""The load profile: `make load` (python -m bench.load). See the README's *Load* section."""
+"""The load profile: `make load` (python -m bench.load). See docs/performance.md#load."""

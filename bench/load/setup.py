@@ -102,7 +102,9 @@ def deployed_target(url: str, config_file: Path) -> Target:
     """A deployed stage: its user pool's app client, an administrator of an approved organisation (with
     the `codes` and `users` functions), a staff user, optionally more signed-in colleagues."""
     if not config_file.exists():
-        raise TargetUnusable(f"URL={url} needs LOAD_CONFIG=<file> with the stage's logins (see the README)")
+        raise TargetUnusable(
+            f"URL={url} needs LOAD_CONFIG=<file> with the stage's logins (see docs/performance.md#load)"
+        )
     config = json.loads(config_file.read_text())
     try:
         return Target(
@@ -115,7 +117,7 @@ def deployed_target(url: str, config_file: Path) -> Target:
             registry=tuple(config.get("registry", [])),
         )
     except (KeyError, TypeError) as exc:
-        raise TargetUnusable(f"{config_file} lacks {exc}; see the README's Load section") from exc
+        raise TargetUnusable(f"{config_file} lacks {exc}; see docs/performance.md#load") from exc
 
 
 def prepare(target: Target, *, vendors: int, colleagues: int, codes: int) -> Fixture:

@@ -163,8 +163,9 @@ class CvrRegistry:
                 "The company register did not answer in time; try again shortly."
             ) from exc
         if status in REFUSED_CREDENTIALS:
-            # The operator may have changed the credentials (README: Before the first deploy): read the
-            # secret again at the next lookup rather than keep the old ones for the container's life.
+            # The operator may have changed the credentials
+            # (docs/operations.md#the-cvr-registers-credentials): read the secret again at the next lookup
+            # rather than keep the old ones for the container's life.
             with self._lock:
                 self._auth = None
         if status != 200 or not isinstance(body, dict):

@@ -1,5 +1,5 @@
-"""How long Godkend keeps what it holds about people, in one place (the README's record of processing
-states the same periods and why).
+"""How long Godkend keeps what it holds about people, in one place (docs/privacy.md, the record of
+processing, states the same periods and why).
 
 Each period is enforced by the table's DynamoDB TTL attribute, set on every write path of the item. TTL
 deletes up to days late (and never in moto), so every read that could show such an item also compares its

@@ -6,7 +6,7 @@ indexes, the items that name them under another key through their pointers (`men
 lead to; never a Scan.
 
 Erasing replaces the person wherever Godkend need not keep them, and says in its answer what it kept and
-why (`KEPT_ON_PURPOSE`, the README's record of processing says the same):
+why (`KEPT_ON_PURPOSE`, docs/privacy.md says the same):
 - codes no longer active, applications, mail already handled: the name and address become a marker
   (`retention.ERASED`, `retention.ERASED_EMAIL`), and the item is then found under a digest of the address
   (`retention.erased_subject`), so that a later request still shows what was kept;
@@ -115,7 +115,7 @@ class KeptOnPurpose:
     until: str
 
 
-# The record of processing's "kept" column (README, "Personal data"): after an erasure, the person is in no
+# The record of processing's "kept" column (docs/privacy.md): after an erasure, the person is in no
 # other attribute of any table. tests/integration/test_personal_data_everywhere.py holds every table to it.
 KEPT_ON_PURPOSE: tuple[KeptOnPurpose, ...] = (
     KeptOnPurpose(

@@ -4,8 +4,8 @@
 
 `v1` is the hex HMAC-SHA256, keyed with the endpoint's signing secret, of `"<t>.<raw body>"`. During the
 overlap after a rotation there are two `v1=` entries, one per secret; a vendor accepts the request when
-any of them matches its secret, and rejects a `t` older than five minutes (a replay). The README shows the
-vendor's side in a few lines of Python.
+any of them matches its secret, and rejects a `t` older than five minutes (a replay). docs/vendor-guide.md
+shows the vendor's side in a few lines of Python.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import requests
 
 from tests.e2e.conftest import RunningStack, start_stack
 from tests.e2e.test_codes import FrontEnd
-from tests.integration.test_webhooks import readme_verifier
+from tests.integration.test_webhooks import vendor_guide_verifier
 from tests.webhook_listener import Listener, listening
 
 pytestmark = pytest.mark.e2e
@@ -98,7 +98,7 @@ def test_a_revoked_code_reaches_the_demo_vendors_listener_signed_and_is_in_its_f
         body = json.loads(request.body)
         assert body["type"] == "code.revoked"
         assert body["data"]["validation_id"] == validation_id
-        assert readme_verifier()(secret, request.headers["Godkend-Signature"], request.body)
+        assert vendor_guide_verifier()(secret, request.headers["Godkend-Signature"], request.body)
 
         # And the same event is in GET /v1/events (once it has settled there, a moment later)
         assert feed_event(vendor, body["id"])["data"] == body["data"]

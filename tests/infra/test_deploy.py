@@ -198,7 +198,7 @@ class FakeAws(deploy.Runner):
 
 
 def set_credentials(name: str) -> None:
-    """What the operator does (README: Before the first deploy)."""
+    """What the operator does (docs/operations.md#the-cvr-registers-credentials)."""
     boto3.client("secretsmanager", region_name="eu-west-1").put_secret_value(
         SecretId=name, SecretString=json.dumps({"username": "godkend", "password": "from-erhvervsstyrelsen"})
     )

@@ -1,7 +1,7 @@
 """Numbers the product promises that no other test stated as a number: a subsidiary's letter code is valid 14
-days (README: Proof chain), and a code texted to enrol SMS 10 minutes (README: Second factor). Stated here
-as numbers, through the API, on both sides of the boundary; the clock starts a month back so that the
-people's access tokens are still good after it moves."""
+days (docs/onboarding.md#proof-chain), and a code texted to enrol SMS 10 minutes
+(docs/access.md#second-factor). Stated here as numbers, through the API, on both sides of the boundary; the
+clock starts a month back so that the people's access tokens are still good after it moves."""
 
 from __future__ import annotations
 

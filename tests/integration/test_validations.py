@@ -29,7 +29,7 @@ from tests.people import Org, People, Person, VendorCaller, json_of
 from tests.unit.test_validation_rules import ThrottledDynamoDB
 
 JSON = {"content-type": "application/json"}
-# The documented defaults (README: Configuration): 20 failed checks in a sliding 5 minutes, then 429.
+# The documented defaults (docs/configuration.md): 20 failed checks in a sliding 5 minutes, then 429.
 LIMIT = 20
 WINDOW = 300
 # A code lives exactly 60 days from its creation or renewal.

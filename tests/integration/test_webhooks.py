@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -26,13 +24,14 @@ from chalicelib.services.signatures import verify
 from chalicelib.settings import Settings, resource_name
 from infra.local.events import QueueConsumer, StreamConsumer
 from infra.local.provision import stream_environment
+from tests import docs
 from tests.integration.test_codes import created, renew, representative, revoke
 from tests.onboarding import staff_decide
 from tests.people import Org, People, Person, VendorCaller, json_of
 from tests.webhook_listener import Listener, listening
 
 JSON = {"content-type": "application/json"}
-README = Path(__file__).resolve().parents[2] / "README.md"
+VENDOR_GUIDE = docs.DOCS / "vendor-guide.md"
 
 
 class Pipeline:
@@ -127,14 +126,11 @@ def event_of(client: Any, vendor: VendorCaller, event_id: str) -> Any:
     return client.http.get(f"/v1/events/{event_id}", headers=vendor.auth)
 
 
-def readme_verifier() -> Any:
-    """The verification snippet exactly as the README shows it."""
-    text = README.read_text()
-    section = text[text.index("## Webhooks and events") :]
-    snippet = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert snippet is not None, "the README's webhook section has no Python snippet"
+def vendor_guide_verifier() -> Any:
+    """The signature check exactly as the vendor's guide shows it."""
+    code = docs.snippet(VENDOR_GUIDE, "verify-signature")
     namespace: dict[str, Any] = {}
-    exec(compile(snippet.group(1), "README.md", "exec"), namespace)  # noqa: S102 - the README's own code
+    exec(compile(code, str(VENDOR_GUIDE), "exec"), namespace)  # noqa: S102 - the guide's own code
     return namespace["verify"]
 
 
@@ -171,11 +167,11 @@ def test_a_revocation_reaches_the_listener_signed_once_and_is_in_the_feed(
     assert body["data"]["organisation"] == {k: told[k] for k in ("name", "legal_name", "cvr", "handle")}
     assert request.headers["Godkend-Event-Id"] == body["id"]
     assert verify(request.headers["Godkend-Signature"], request.body, secret, now=int(time.time()))
-    # ... which the README's snippet verifies too, and refuses with another secret or a changed body
-    readme_verify = readme_verifier()
-    assert readme_verify(secret, request.headers["Godkend-Signature"], request.body)
-    assert not readme_verify(secret + "0", request.headers["Godkend-Signature"], request.body)
-    assert not readme_verify(secret, request.headers["Godkend-Signature"], request.body + b" ")
+    # ... which the vendor's guide's snippet verifies too, and refuses with another secret or a changed body
+    guide_verify = vendor_guide_verifier()
+    assert guide_verify(secret, request.headers["Godkend-Signature"], request.body)
+    assert not guide_verify(secret + "0", request.headers["Godkend-Signature"], request.body)
+    assert not guide_verify(secret, request.headers["Godkend-Signature"], request.body + b" ")
     # ... with nothing secret in it: not the code's value
     assert code["code"] not in request.body.decode()
     assert code["code"].split("@")[0] not in request.body.decode()
