@@ -1,0 +1,212 @@
+"""The docs' snippets, run exactly as they are written against `make run`'s stack: what getting started shows
+a newcomer and the vendor's guide shows a vendor works, and answers what the page says it answers.
+
+Each snippet runs in a directory that looks like the project to it (`.local` is this stack's state, `.venv`
+the project's), with the local API's documented address replaced by this stack's. The vendor's guide's
+snippets get the variables it names (`GODKEND_URL`, `GODKEND_API_KEY`, ...) as a vendor would set them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from infra.local.signin import sign_in
+from tests import docs
+from tests.e2e.conftest import RunningStack
+
+pytestmark = pytest.mark.e2e
+
+GETTING_STARTED = docs.DOCS / "getting-started.md"
+VENDOR_GUIDE = docs.DOCS / "vendor-guide.md"
+DOCUMENTED_API = "http://127.0.0.1:8000"
+
+
+@pytest.fixture(scope="module")
+def reader(stack: RunningStack, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where a reader runs the snippets: the project as they see it, with this stack's `.local`."""
+    home = tmp_path_factory.mktemp("reader")
+    (home / ".local").symlink_to(stack.state_dir)
+    (home / ".venv").symlink_to(docs.PROJECT_DIR / ".venv")
+    return home
+
+
+def run(snippet: str, stack: RunningStack, reader: Path, **variables: str) -> str:
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GODKEND_"))},
+        "PYTHONPATH": str(docs.PROJECT_DIR),
+        "GODKEND_LOCAL_DIR": str(stack.state_dir),
+        **variables,
+    }
+    done = subprocess.run(  # noqa: S603 - the docs' own snippet
+        ["bash", "-eu", "-c", snippet.replace(DOCUMENTED_API, stack.api)],  # noqa: S607
+        cwd=reader,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def answer_of(output: str) -> Any:
+    return json.loads(output)
+
+
+def last_answer(output: str) -> Any:
+    """The JSON document that ends the output of several commands whose answers follow each other."""
+    end = len(output.rstrip())
+    decoder = json.JSONDecoder()
+    for start, character in enumerate(output):
+        if character != "{":
+            continue
+        try:
+            found, length = decoder.raw_decode(output[start:])
+        except json.JSONDecodeError:
+            continue
+        if start + length == end:
+            return found
+    raise AssertionError(f"no JSON document ends {output!r}")
+
+
+def test_getting_started_signs_in_and_asks_who_you_are(stack: RunningStack, reader: Path) -> None:
+    # When a newcomer runs the first snippet
+    output = run(docs.snippet(GETTING_STARTED, "whoami"), stack, reader)
+
+    # Then the service is healthy, serves its document, and knows the demo administrator
+    health, _ = json.JSONDecoder().raw_decode(output)
+    assert health == {"status": "ok"}
+    assert '"openapi"' in output
+    assert last_answer(output)["organisation"]["status"] == "approved"
+
+
+def test_getting_started_checks_a_code_as_the_demo_vendor(stack: RunningStack, reader: Path) -> None:
+    answer = answer_of(run(docs.snippet(GETTING_STARTED, "validate"), stack, reader))
+
+    # The made-up code of the page is no code: a well-formed answer, not an error
+    assert answer == {"valid": False, "reason": "unknown"}
+
+
+def test_getting_started_applies_for_an_organisation(stack: RunningStack, reader: Path) -> None:
+    answer = answer_of(run(docs.snippet(GETTING_STARTED, "apply"), stack, reader))
+
+    assert answer["application_id"]
+    assert answer["letter_due_by"]
+    assert stack.mail_containing("Aktiveringskode:")
+
+
+def test_getting_started_points_the_demo_vendors_webhook_at_a_listener(
+    stack: RunningStack, reader: Path
+) -> None:
+    answer = answer_of(run(docs.snippet(GETTING_STARTED, "webhook"), stack, reader))
+
+    assert answer["url"] == "http://127.0.0.1:9000/hook"
+    assert answer["secret"].startswith("whsec_")
+
+
+@pytest.fixture(scope="module")
+def vendor(stack: RunningStack) -> dict[str, str]:
+    """What a vendor sets before running the guide's snippets."""
+    return {"GODKEND_URL": stack.api, "GODKEND_API_KEY": stack.demo["vendor"]["api_key"]}
+
+
+@pytest.fixture(scope="module")
+def real_code(stack: RunningStack) -> str:
+    """A code the demo administrator made, for the guide's checks to find valid."""
+    admin = stack.demo["users"]["admin"]
+    token = sign_in(
+        stack.cognito(),
+        stack.demo["cognito"]["client_id"],
+        admin["username"],
+        admin["password"],
+        admin["totp_secret"],
+    )
+    auth = {"Authorization": f"Bearer {token}"}
+    me = requests.get(f"{stack.api}/v1/me", headers=auth, timeout=10).json()
+    company = me["companies"][0]
+    created = requests.post(
+        f"{stack.api}/v1/codes",
+        headers=auth,
+        json={
+            "first_name": "Vera",
+            "last_name": "Guide",
+            "email": "vera@example.org",
+            "company": company["cvr"],
+            "account": company["accounts"][0]["number"],
+            "notify": False,
+        },
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+    code: str = created.json()["code"]
+    return code
+
+
+def test_the_vendor_guides_curl_check_answers(
+    stack: RunningStack, reader: Path, vendor: dict[str, str]
+) -> None:
+    answer = answer_of(run(docs.snippet(VENDOR_GUIDE, "vendor-validate-curl"), stack, reader, **vendor))
+
+    assert answer == {"valid": False, "reason": "unknown"}
+
+
+@pytest.fixture
+def guide_check(vendor: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The guide's Python `check`, defined exactly as the page shows it, with the vendor's variables set."""
+    for name, value in vendor.items():
+        monkeypatch.setenv(name, value)
+    namespace: dict[str, Any] = {}
+    code = docs.snippet(VENDOR_GUIDE, "vendor-validate-python")
+    exec(compile(code, str(VENDOR_GUIDE), "exec"), namespace)  # noqa: S102 - the guide's own code
+    return namespace["check"]
+
+
+def test_the_vendor_guides_python_check_finds_a_real_code_valid_and_its_receipt_is_read_back(
+    stack: RunningStack, reader: Path, vendor: dict[str, str], real_code: str, guide_check: Any
+) -> None:
+    # When a vendor checks a real code with the guide's function, typed with spaces and in capitals
+    answer = guide_check(f"  {real_code.upper()} ")
+
+    # Then it is valid, for the representative, under the organisation
+    assert answer["valid"] is True
+    assert answer["representative"] == {"first_name": "Vera", "last_name": "Guide"}
+    assert answer["organisation"]["handle"] == real_code.split("@")[1]
+
+    # And the guide's receipt snippet reads the same check back
+    receipt = answer_of(
+        run(
+            docs.snippet(VENDOR_GUIDE, "vendor-receipt"),
+            stack,
+            reader,
+            VALIDATION_ID=answer["validation_id"],
+            **vendor,
+        )
+    )
+    assert receipt["validation_id"] == answer["validation_id"]
+    assert receipt["valid"] is True
+
+
+def test_the_vendor_guides_webhook_and_feed(
+    stack: RunningStack, reader: Path, vendor: dict[str, str]
+) -> None:
+    registered = answer_of(
+        run(
+            docs.snippet(VENDOR_GUIDE, "vendor-webhook"),
+            stack,
+            reader,
+            WEBHOOK_URL="http://127.0.0.1:9001/hook",
+            **vendor,
+        )
+    )
+    assert registered["secret"].startswith("whsec_")
+    assert registered["status"] == "active"
+
+    feed = answer_of(run(docs.snippet(VENDOR_GUIDE, "vendor-feed"), stack, reader, **vendor))
+    assert set(feed) == {"items", "next_cursor"}
