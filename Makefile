@@ -71,8 +71,14 @@ reminders: setup  ## run the scheduled jobs on the running local stack now (AS_O
 load: setup  ## measure a bounded mixed load on the running local stack (URL=... LOAD_CONFIG=...: a deployed stage)
 	$(BIN)/python -m bench.load $(if $(URL),--url $(URL)) $(if $(LOAD_CONFIG),--config $(LOAD_CONFIG)) $(LOAD_ARGS)
 
+# The suite runs in pytest-xdist's workers, a test file to a worker (its module's fixtures with it); then the
+# least-privilege check reads what every worker recorded (tests/recorder.py, tests/test_least_privilege.py).
+RECORDING := build/recorded-calls
+
 test: setup lint typecheck $(CHECKOV) web-check browser  ## lint, type-check and run the whole test suite, the console's and checkov included
-	$(BIN)/python -m pytest
+	rm -rf $(RECORDING)
+	GODKEND_RECORDING_DIR=$(RECORDING) $(BIN)/python -m pytest -n auto --dist loadfile -m "not after_all"
+	GODKEND_RECORDING_DIR=$(RECORDING) $(BIN)/python -m pytest -m after_all tests/test_least_privilege.py
 
 lint: setup  ## ruff
 	$(BIN)/ruff check .

@@ -28,6 +28,11 @@ for leaked in (
 
 # Before any botocore client exists: which function makes which AWS call (tests/test_least_privilege.py).
 from tests import recorder  # noqa: E402
+from tests.recorder import (  # noqa: E402, F401 - pytest hooks: what this process ran, for the check after it
+    pytest_deselected,
+    pytest_runtest_logfinish,
+    pytest_sessionfinish,
+)
 
 recorder.install()
 

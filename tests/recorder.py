@@ -12,9 +12,12 @@ short resource name), e.g. ("deliver_outbox", "dynamodb:UpdateItem", "outbox").
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any
 
@@ -78,10 +81,70 @@ def _with_implied(call: Call) -> list[Call]:
 
 def _write_down(call: Call) -> None:
     # GODKEND_RECORDED_CALLS=file: each new call is appended as seen (to write infra/policies.json from).
-    target = os.environ.get("GODKEND_RECORDED_CALLS")
+    # GODKEND_RECORDING_DIR=dir: the same, to this process's own file there (see `recorded_elsewhere`).
+    for target in (os.environ.get("GODKEND_RECORDED_CALLS"), _own_file("calls", ".tsv")):
+        if target:
+            with open(target, "a") as out:
+                out.write("\t".join(call) + "\n")
+
+
+# A session split over processes (pytest-xdist's workers, then the run that checks what they recorded) shares
+# one directory, GODKEND_RECORDING_DIR: each process appends the calls it sees to calls-<process>.tsv and, at
+# its end, writes which integration test files it ran to ran-<process>.json.
+
+
+def recording_dir() -> Path | None:
+    found = os.environ.get("GODKEND_RECORDING_DIR")
+    return Path(found) if found else None
+
+
+def process_name() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", f"main-{os.getpid()}")
+
+
+def _own_file(kind: str, suffix: str) -> str | None:
+    directory = recording_dir()
+    if directory is None:
+        return None
+    directory.mkdir(parents=True, exist_ok=True)
+    return str(directory / f"{kind}-{process_name()}{suffix}")
+
+
+def recorded_elsewhere() -> set[Call]:
+    """The calls the other processes of the session recorded (none without GODKEND_RECORDING_DIR)."""
+    directory = recording_dir()
+    if directory is None or not directory.is_dir():
+        return set()
+    calls: set[Call] = set()
+    for path in directory.glob("calls-*.tsv"):
+        calls |= read(str(path))
+    return calls
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What one process of the session ran of the integration tests."""
+
+    files: frozenset[str]
+    # False when it left some out: deselected (-k, -m) or possibly stopped early (-x, --maxfail).
+    complete: bool
+
+
+def ran_elsewhere() -> list[Ran]:
+    directory = recording_dir()
+    if directory is None or not directory.is_dir():
+        return []
+    found = []
+    for path in sorted(directory.glob("ran-*.json")):
+        written = json.loads(path.read_text())
+        found.append(Ran(files=frozenset(written["files"]), complete=bool(written["complete"])))
+    return found
+
+
+def write_ran(ran: Ran) -> None:
+    target = _own_file("ran", ".json")
     if target:
-        with open(target, "a") as out:
-            out.write("\t".join(call) + "\n")
+        Path(target).write_text(json.dumps({"files": sorted(ran.files), "complete": ran.complete}))
 
 
 def _calling_function() -> str | None:
@@ -192,10 +255,41 @@ def read(path: str) -> set[Call]:
     return calls
 
 
+# Pytest hooks (tests/conftest.py takes them in): what this process ran of the integration tests, for the
+# check that runs after it.
+
+_RAN: set[str] = set()
+_DESELECTED: list[str] = []
+
+
+def pytest_deselected(items: list[Any]) -> None:
+    _DESELECTED.extend(item.nodeid for item in items if is_integration(item.nodeid))
+
+
+def pytest_runtest_logfinish(nodeid: str, location: Any) -> None:
+    # A pytest-xdist worker collects every test and runs some: what counts is what it ran.
+    if is_integration(nodeid):
+        _RAN.add(nodeid.split("::", 1)[0])
+
+
+def pytest_sessionfinish(session: Any) -> None:
+    # -x is --maxfail=1: a run that may stop early cannot know every call.
+    stops_early = bool(session.config.getoption("maxfail"))
+    write_ran(Ran(files=frozenset(_RAN), complete=not _DESELECTED and not stops_early))
+
+
+def is_integration(nodeid: str) -> bool:
+    return nodeid.startswith("tests/integration/")
+
+
+def deselected_integration() -> bool:
+    """Whether this process's run left integration tests out (-k, -m)."""
+    return bool(_DESELECTED)
+
+
 if __name__ == "__main__":
     # GODKEND_RECORDED_CALLS=calls.tsv make test; python -m tests.recorder calls.tsv > infra/policies.json
-    import json
-
+    # (or the GODKEND_RECORDING_DIR of a run: python -m tests.recorder build/recorded-calls)
     from chalice.app import ChaliceAuthorizer, EventSourceHandler
 
     from app import app
@@ -206,4 +300,7 @@ if __name__ == "__main__":
             n for n, h in app.handler_map.items() if isinstance(h, EventSourceHandler | ChaliceAuthorizer)
         ),
     ]
-    print(json.dumps(policies(read(sys.argv[1]), names), indent=2))
+    source = Path(sys.argv[1])
+    files = sorted(source.glob("calls-*.tsv")) if source.is_dir() else [source]
+    calls = set().union(*(read(str(path)) for path in files))
+    print(json.dumps(policies(calls, names), indent=2))
