@@ -5,7 +5,6 @@ as a person finds it; the seeds' words are the names."""
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +13,7 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from infra.local.signin import sign_in
-from infra.local.totp import totp
+from infra.local.totp import fresh_totp
 from tests.e2e.browser import browser, keep_screenshot, new_context, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 
@@ -54,13 +53,6 @@ def mail_text(stack: RunningStack, containing: str) -> str:
     return str(body.get_content()).replace("\r\n", "\n")
 
 
-def fresh_code(secret: str) -> str:
-    """The code an authenticator shows now, not one about to turn over."""
-    if 30 - time.time() % 30 < 3:
-        time.sleep(30 - time.time() % 30 + 0.1)
-    return totp(secret)
-
-
 def sign_in_with_password(page: Page, username: str, password: str) -> None:
     username_field = page.get_by_label("Brugernavn", exact=True)
     username_field.fill(username)
@@ -76,11 +68,11 @@ def enrol_and_sign_in(page: Page, username: str, password: str) -> str:
     expect(page.get_by_role("img", name="QR-kode til godkendelsesappen")).to_be_visible()
     secret = page.get_by_label("Kan du ikke scanne?").input_value()
     assert secret
-    page.get_by_label("Engangskode").fill(fresh_code(secret))
+    page.get_by_label("Engangskode").fill(fresh_totp(secret))
     page.get_by_role("button", name="Bekræft").click()
     expect(page.get_by_text("Log ind igen med din nye godkendelsesapp.")).to_be_visible()
     sign_in_with_password(page, username, password)
-    page.get_by_label("Engangskode").fill(fresh_code(secret))
+    page.get_by_label("Engangskode").fill(fresh_totp(secret))
     page.get_by_role("button", name="Log ind").click()
     expect(page.get_by_role("heading", name=re.compile("Min konto"))).to_be_visible()
     return secret
