@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import jwt
 import pytest
@@ -12,7 +13,7 @@ from openapi_spec_validator import validate
 
 from infra.local.signin import SignInRefused, sign_in
 from infra.local.totp import STEP_SECONDS, totp
-from tests.e2e.conftest import RunningStack, start_stack
+from tests.e2e.conftest import RunningStack, stack_of_its_own, start_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -126,14 +127,22 @@ def test_the_emulators_pool_takes_an_authenticator_code_one_step_early_or_late_a
     assert not signs_in_with_the_code_of(stack, 2)
 
 
+@pytest.fixture
+def stopped_and_restarted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    # A stack of its own: the test stops it and starts it again, which the shared one must not be.
+    yield from stack_of_its_own(tmp_path_factory, "restarted")
+
+
 def test_a_second_start_on_the_same_ports_is_refused_clearly_and_ctrl_c_then_restart_works(
-    stack: RunningStack,
+    stopped_and_restarted: RunningStack,
     tmp_path,
 ):
     import subprocess
     import sys
 
     from tests.e2e.conftest import PROJECT_DIR
+
+    stack = stopped_and_restarted
 
     # Given a running stack, a second one on the same ports says why it cannot start
     api_port = stack.demo["api_url"].rsplit(":", 1)[1]

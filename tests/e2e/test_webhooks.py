@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import RunningStack, start_stack
+from tests.e2e.conftest import RunningStack, stack_of_its_own
 from tests.e2e.test_codes import FrontEnd
 from tests.integration.test_webhooks import readme_verifier
 from tests.webhook_listener import Listener, listening
@@ -25,10 +25,9 @@ QUICK_RETRIES = {"GODKEND_WEBHOOK_RETRY_BASE_SECONDS": "1"}
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = start_stack(tmp_path_factory.mktemp("webhooks") / "state", QUICK_RETRIES)
-    yield running
-    if running.process.poll() is None:
-        running.stop()
+    # A stack of its own: quick retries, and the demo vendor's webhook pointed at this module's listeners,
+    # which would receive the events of every other module's codes the demo vendor validated.
+    yield from stack_of_its_own(tmp_path_factory, "webhooks", QUICK_RETRIES)
 
 
 class DemoVendor:
