@@ -27,7 +27,10 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.e2e.browser import browser
 from tests.e2e.register import write_register
+
+__all__ = ["browser"]  # the fixture, offered to every module by name
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 120

@@ -14,12 +14,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from infra.local.signin import sign_in
 from infra.local.totp import fresh_totp
-from tests.e2e.browser import browser, keep_screenshot, new_context, watch_policy_violations
+from tests.e2e.browser import keep_screenshot, new_context, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
-
-__all__ = ["browser"]  # the fixture, used by name
 
 CVR = "12345674"  # a sample company of the local register, not the demo organisation's
 ORGANISATION = "Konsoltest Ældre Hjælper"

@@ -15,12 +15,10 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from infra.local.demo import DEMO_COMPANIES
-from tests.e2e.browser import browser, keep_screenshot, new_context, sign_in_as_demo
+from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo
 from tests.e2e.conftest import PROJECT_DIR, RunningStack, stack_of_its_own
 
 pytestmark = pytest.mark.e2e
-
-__all__ = ["browser"]  # the fixture, used by name
 
 REGISTER = PROJECT_DIR / "chalicelib" / "adapters" / "registry_sample.json"
 # Sample companies of the local register that no demo organisation has and whose owner is not the demo's

@@ -28,14 +28,12 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from infra.local.signin import SignInRefused, sign_in
 from infra.local.totp import fresh_totp
-from tests.e2e.browser import browser, keep_screenshot, new_context
+from tests.e2e.browser import keep_screenshot, new_context
 from tests.e2e.conftest import RunningStack
 from tests.e2e.register import FIRST_SIGN_IN
 from tests.e2e.test_onboarding import activation_letter, api
 
 pytestmark = pytest.mark.e2e
-
-__all__ = ["browser"]  # the fixture, used by name
 
 PASSWORD = "Foerste-Login-2026-Aa1"
 TARGET = "AWSCognitoIdentityProviderService."

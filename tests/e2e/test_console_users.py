@@ -9,12 +9,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import browser, keep_screenshot, new_context, sign_in_as_demo
+from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
-
-__all__ = ["browser"]  # the fixture, used by name
 
 EMAIL = "yrsa.madsen@example.org"
 

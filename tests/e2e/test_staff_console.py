@@ -16,7 +16,7 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from infra.local.provision import verify_sender
-from tests.e2e.browser import browser, keep_screenshot, new_context, sign_in_as_demo, watch_policy_violations
+from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 from tests.e2e.register import APPROVED_FROM_THE_QUEUE, LOGIN_REMOVED_BY_SUPPORT, REJECTED_WITH_A_REASON
 from tests.e2e.test_codes import FrontEnd
@@ -25,8 +25,6 @@ from tests.e2e.test_trust_chain import activate_and_sign_in
 from tests.e2e.test_validations import Vendor, staff_session
 
 pytestmark = pytest.mark.e2e
-
-__all__ = ["browser"]  # the fixture, used by name
 
 SENDER = "Godkend <noreply@godkend.dk>"  # the local stack's sender (Settings.mail_sender)
 MAIL_SECONDS = 30
