@@ -20,6 +20,9 @@ long stream otherwise costs more than the transaction itself, and grows with eve
 
 Nothing in the stack long-polls (the event side receives with `WaitTimeSeconds=0`); a long poll would hold
 the lock for its whole wait.
+
+Its user pools check an authenticator's code as Cognito does, one 30-second step early or late included
+(`accept_adjacent_totp_steps`).
 """
 
 from __future__ import annotations
@@ -76,6 +79,21 @@ def share_stream_records() -> None:
     StreamShard.__deepcopy__ = deepcopy  # type: ignore[attr-defined]
 
 
+def accept_adjacent_totp_steps() -> None:
+    """Cognito "also accepts TOTP tokens that are one 30-second window early or late to account for clock
+    skew" (its developer guide, "TOTP software token MFA"); moto checks the current step alone
+    (`moto.cognitoidp.utils.verify_totp`, `valid_window=0`), so a code an authenticator showed as the step
+    turned is refused by the emulator and taken by AWS. This makes every pool of this process's moto (the
+    local stack's emulator, the tests' in-process one) check as Cognito does. Idempotent."""
+    from moto.cognitoidp import models
+    from moto.cognitoidp.utils import verify_totp
+
+    def verify_as_cognito(totp: Any, code: bytes, valid_window: int = 0) -> None:
+        verify_totp(totp, code, valid_window=max(valid_window, 1))
+
+    models.verify_totp = verify_as_cognito  # type: ignore[attr-defined]
+
+
 class _QueueingWSGIServer(ThreadedWSGIServer):
     request_queue_size = LISTEN_BACKLOG
     # Closing does not wait for the connection threads: clients keep connections open between requests.
@@ -100,6 +118,7 @@ class Emulator:
         )
 
         share_stream_records()
+        accept_adjacent_totp_steps()
         app = OneAtATime(DomainDispatcherApplication(create_backend_app))
         self._server = _QueueingWSGIServer(self._host, self._port, app, handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="godkend-aws", daemon=True)

@@ -12,6 +12,7 @@ from chalicelib.models import ALL_MODELS
 from chalicelib.models.outbox import OutboxModel
 from chalicelib.models.webhook import EventCauseModel, VendorEventModel
 from chalicelib.settings import STAFF_GROUP, resource_name
+from infra.local.emulator import accept_adjacent_totp_steps
 
 PASSWORD_POLICY = {
     "MinimumLength": 12,
@@ -74,6 +75,8 @@ def _queue_with_dead_letters(sqs: Any, name: str) -> None:
 
 
 def create_user_pool(cognito: Any, name: str) -> UserPool:
+    # The tests' in-process emulator gets no `Emulator.start`: the pool checks codes as Cognito does here.
+    accept_adjacent_totp_steps()
     pool_id = cognito.create_user_pool(
         PoolName=name,
         MfaConfiguration="ON",

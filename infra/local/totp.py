@@ -24,8 +24,7 @@ def totp(secret: str, at: float | None = None, *, digits: int = 6) -> str:
 
 
 def fresh_totp(secret: str) -> str:
-    """A code that will still be valid a couple of seconds from now: verifiers with no window reject a code
-    computed just before the 30-second step turns."""
-    if STEP_SECONDS - time.time() % STEP_SECONDS < 2:
-        time.sleep(STEP_SECONDS - time.time() % STEP_SECONDS + 0.05)
+    """The code the authenticator app shows now. Cognito also takes the code of the step before (and after)
+    the one it is in, for clock skew, and so do the emulator's pools (infra/local/emulator.py): a code that
+    reaches the pool just after its step turned is still good, so nobody waits for a new step."""
     return totp(secret)

@@ -33,8 +33,10 @@ TIMEOUT_MS = 20_000  # the machine is shared: a busy emulator can take seconds t
 expect.set_options(timeout=TIMEOUT_MS)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
+    """One Chromium for the session (tests/e2e/conftest.py offers it to every module); each test opens a
+    context of its own (`new_context`), which shares nothing with another's."""
     if shutil.which("chromium") is None and not Path(CHROMIUM).exists():
         pytest.fail("The browser tests need Chromium: sudo apt-get install -y chromium", pytrace=False)
     with sync_playwright() as playwright:

@@ -1,4 +1,11 @@
-"""Starts the real local stack (`python -m infra.local.run`) as a front end would meet it."""
+"""Starts the real local stack (`python -m infra.local.run`) as a front end would meet it.
+
+One stack for the whole session (`stack`, one per pytest process, on free ports with its own state folder),
+shared by every module that only reads the demo or makes organisations of its own: such modules keep to
+their own companies (tests/e2e/register.py), people and mail, and each passes alone and in any order with
+the others. A module or test that needs another stack says why where it starts one (`stack_of_its_own`):
+other settings, a restart, or a change to the demo that the other modules would see.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +26,11 @@ from typing import Any
 
 import boto3
 import pytest
+
+from tests.e2e.browser import browser
+from tests.e2e.register import write_register
+
+__all__ = ["browser"]  # the fixture, offered to every module by name
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 120
@@ -59,17 +71,20 @@ class RunningStack:
             aws_secret_access_key="local",
         )
 
-    def mail_containing(self, text: str, seconds: float = 15) -> EmailMessage:
-        """The first mail in .local/mail/ whose text part contains `text`, waiting for it to arrive."""
+    def mail_containing(self, text: str, seconds: float = 15, *, to: str = "") -> EmailMessage:
+        """The first mail in .local/mail/ whose text part contains `text` (and sent to an address containing
+        `to`), waiting for it to arrive."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             for path in sorted((self.state_dir / "mail").glob("*.eml")):
                 message = email.message_from_bytes(path.read_bytes(), policy=default)
                 body = message.get_body(preferencelist=("plain",))
-                if body is not None and text in body.get_content():
+                if body is not None and text in body.get_content() and to in str(message["To"]):
                     return message
             time.sleep(0.2)
-        raise AssertionError(f"no mail containing {text!r} in {self.state_dir / 'mail'} within {seconds} s")
+        raise AssertionError(
+            f"no mail containing {text!r} to {to!r} in {self.state_dir / 'mail'} within {seconds} s"
+        )
 
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
@@ -111,12 +126,27 @@ def start_stack(state_dir: Path, settings: dict[str, str] | None = None, **extra
     return RunningStack(process, state_dir, json.loads(demo_file.read_text()))
 
 
-@pytest.fixture(scope="module")
+def stack_of_its_own(
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    settings: dict[str, str] | None = None,
+    **extra_env: str,
+) -> Iterator[RunningStack]:
+    """A stack started for one module or test (a fixture's body: `yield from`), stopped after it."""
+    running = start_stack(tmp_path_factory.mktemp(name) / "state", settings, **extra_env)
+    try:
+        yield running
+    finally:
+        if running.process.poll() is None:
+            running.stop()
+
+
+@pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = start_stack(tmp_path_factory.mktemp("local") / "state")
-    yield running
-    if running.process.poll() is None:
-        running.stop()
+    """The stack the modules share, its register holding companies of their own for those that make
+    organisations. A module needing a stack of its own overrides this fixture, saying why."""
+    register = write_register(tmp_path_factory.mktemp("register") / "companies.json")
+    yield from stack_of_its_own(tmp_path_factory, "shared", {"GODKEND_REGISTRY_FILE": str(register)})
 
 
 @pytest.hookimpl(hookwrapper=True)

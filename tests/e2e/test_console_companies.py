@@ -15,12 +15,10 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from infra.local.demo import DEMO_COMPANIES
-from tests.e2e.browser import browser, keep_screenshot, new_context, sign_in_as_demo
-from tests.e2e.conftest import PROJECT_DIR, RunningStack
+from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo
+from tests.e2e.conftest import PROJECT_DIR, RunningStack, stack_of_its_own
 
 pytestmark = pytest.mark.e2e
-
-__all__ = ["browser"]  # the fixture, used by name
 
 REGISTER = PROJECT_DIR / "chalicelib" / "adapters" / "registry_sample.json"
 # Sample companies of the local register that no demo organisation has and whose owner is not the demo's
@@ -29,6 +27,13 @@ PROVEN_WITH_THE_LETTER = "21450006"
 LOCKED_AND_LETTERED_AGAIN = "33560001"
 CODE_LINE = "Bekræftelseskode"
 DANISH_TIME = r"\d{1,2}\. \w+ \d{4} kl\. \d{2}:\d{2}"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    # A stack of its own: the two companies proven here join the demo organisation, whose two companies of
+    # two accounts the other modules read (and the colleague wizard offers).
+    yield from stack_of_its_own(tmp_path_factory, "companies")
 
 
 @pytest.fixture

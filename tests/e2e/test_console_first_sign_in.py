@@ -28,13 +28,12 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from infra.local.signin import SignInRefused, sign_in
 from infra.local.totp import fresh_totp
-from tests.e2e.browser import browser, keep_screenshot, new_context
+from tests.e2e.browser import keep_screenshot, new_context
 from tests.e2e.conftest import RunningStack
-from tests.e2e.test_onboarding import DEMO_CVRS, activation_letter, api
+from tests.e2e.register import FIRST_SIGN_IN
+from tests.e2e.test_onboarding import activation_letter, api
 
 pytestmark = pytest.mark.e2e
-
-__all__ = ["browser"]  # the fixture, used by name
 
 PASSWORD = "Foerste-Login-2026-Aa1"
 TARGET = "AWSCognitoIdentityProviderService."
@@ -53,7 +52,8 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
 def activated_newcomer(stack: RunningStack) -> str:
     """Someone who applied, got the letter and activated with a password: no second factor yet. Answers the
     username."""
-    company = next(e for e in stack.demo["registry"] if e["cvr"] not in DEMO_CVRS and e["cvr"] != "12345674")
+    # (a company of the stack's register that no other module applies for)
+    company = next(e for e in stack.demo["registry"] if e["cvr"] == FIRST_SIGN_IN.cvr)
     applied = api(
         stack,
         "POST",

@@ -18,12 +18,10 @@ from playwright.sync_api import Browser, Page, Route, expect
 from infra.local.client import Api, Credentials, add_colleague, signed_in
 from infra.local.signin import sign_in, wait_for_sign_in
 from infra.local.totp import fresh_totp
-from tests.e2e.browser import browser, keep_screenshot, new_context, sign_in_as_demo
+from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
-
-__all__ = ["browser"]  # the fixture, used by name
 
 NEW_CODE = re.compile(r"^[a-z0-9]{8}@")
 EXPIRED = {

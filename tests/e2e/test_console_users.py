@@ -9,12 +9,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import browser, keep_screenshot, new_context, sign_in_as_demo
+from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
-
-__all__ = ["browser"]  # the fixture, used by name
 
 EMAIL = "yrsa.madsen@example.org"
 
@@ -70,7 +68,7 @@ def test_an_administrator_creates_reinvites_edits_and_deletes_a_colleague(page: 
     expect(page.get_by_text(f"Der er sendt en e-mail med en invitation til {EMAIL}.")).to_be_visible()
     row = page.get_by_role("row", name=re.compile("Yrsa Madsen"))
     expect(row).to_contain_text("Inviteret")
-    stack.mail_containing("Invitationskode", seconds=30)
+    stack.mail_containing("Invitationskode", seconds=30, to=EMAIL)
 
     # When the invitation is sent again, a second one goes out
     before = invitations_to(stack, EMAIL)

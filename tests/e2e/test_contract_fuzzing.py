@@ -17,11 +17,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import RunningStack
+from tests.e2e.conftest import RunningStack, stack_of_its_own
 from tests.e2e.fuzz_hooks import REPLACED_CHECKS
 
 pytestmark = pytest.mark.e2e
@@ -33,6 +34,15 @@ EXAMPLES_PER_OPERATION = int(os.environ.get("GODKEND_FUZZ_EXAMPLES", "3"))
 SECONDS_PER_CALLER = int(os.environ.get("GODKEND_FUZZ_SECONDS", "40"))
 SEED = os.environ.get("GODKEND_FUZZ_SEED", "20261201")
 RUN_TIMEOUT_SECONDS = 600
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    # A stack of its own: what the fuzzed requests do is theirs to choose, as each caller may. Staff may
+    # revoke the demo vendor's key or suspend the demo organisation, the administrator may change the demo
+    # logins' functions, and the vendor's made-up codes drive it past its limit of failed checks; every other
+    # module relies on all three.
+    yield from stack_of_its_own(tmp_path_factory, "fuzzing")
 
 
 def fuzz(stack: RunningStack, role: str) -> subprocess.CompletedProcess[str]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import RunningStack, start_stack
+from tests.e2e.conftest import RunningStack, stack_of_its_own
 from tests.e2e.test_onboarding import DEMO_CVRS, api
 from tests.e2e.test_trust_chain import PASSWORD, mailbox, messages_to
 
@@ -25,13 +25,11 @@ OWN = {"first_name": "Ida", "last_name": "Holm", "email": "ida.holm@example.org"
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = start_stack(
-        tmp_path_factory.mktemp("letters") / "state",
-        {"GODKEND_LETTER_INTERVAL_SECONDS": str(INTERVAL_SECONDS)},
+    # A stack of its own: letters to one mailbox INTERVAL_SECONDS apart, where the shared stack lets them
+    # follow each other within seconds.
+    yield from stack_of_its_own(
+        tmp_path_factory, "letters", {"GODKEND_LETTER_INTERVAL_SECONDS": str(INTERVAL_SECONDS)}
     )
-    yield running
-    if running.process.poll() is None:
-        running.stop()
 
 
 def apply(stack: RunningStack, cvr: str, name: str, applicant: dict[str, str]) -> dict[str, Any]:

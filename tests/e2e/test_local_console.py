@@ -21,7 +21,8 @@ SDK_HEADERS = "content-type,x-amz-target,x-amz-user-agent,amz-sdk-invocation-id,
 
 @pytest.fixture(scope="module")
 def console_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningStack, Path]]:
-    # A build directory of its own, empty at start, so the test does not depend on `make web` having run.
+    # A stack of its own, serving a build directory of its own, empty at start, so the test does not depend
+    # on `make web` having run (the shared stack serves the console's build to the browser tests).
     dist = tmp_path_factory.mktemp("console") / "dist"
     running = start_stack(tmp_path_factory.mktemp("local") / "state", GODKEND_CONSOLE_DIST=str(dist))
     yield running, dist

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+
 import jwt
 import pytest
 import requests
@@ -9,7 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from openapi_spec_validator import validate
 
 from infra.local.signin import SignInRefused, sign_in
-from tests.e2e.conftest import RunningStack, start_stack
+from infra.local.totp import STEP_SECONDS, totp
+from tests.e2e.conftest import RunningStack, stack_of_its_own, start_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -81,14 +85,64 @@ def test_the_staff_user_is_staff(stack: RunningStack):
     assert me["roles"] == ["staff"]
 
 
-def test_a_second_start_on_the_same_ports_is_refused_clearly_and_ctrl_c_then_restart_works(
+def signs_in_with_the_code_of(stack: RunningStack, steps_away: int) -> bool:
+    """Whether the demo staff user's sign-in takes the authenticator code of the 30-second step `steps_away`
+    steps from the one it is in. Asked again if the step turned while it was asked (the pool then judged the
+    code against the next step); the second time it cannot turn again."""
+    staff = stack.demo["users"]["staff"]
+    cognito, client_id = stack.cognito(), stack.demo["cognito"]["client_id"]
+    for _ in range(2):
+        asked_in = int(time.time() // STEP_SECONDS)
+        challenge = cognito.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": staff["username"], "PASSWORD": staff["password"]},
+        )
+        code = totp(staff["totp_secret"], (asked_in + steps_away) * STEP_SECONDS)
+        try:
+            cognito.respond_to_auth_challenge(
+                ClientId=client_id,
+                ChallengeName="SOFTWARE_TOKEN_MFA",
+                Session=challenge["Session"],
+                ChallengeResponses={"USERNAME": staff["username"], "SOFTWARE_TOKEN_MFA_CODE": code},
+            )
+            taken = True
+        except cognito.exceptions.CodeMismatchException:
+            taken = False
+        if int(time.time() // STEP_SECONDS) == asked_in:
+            return taken
+    raise AssertionError("the 30-second step turned twice within one sign-in")
+
+
+def test_the_emulators_pool_takes_an_authenticator_code_one_step_early_or_late_as_cognito_does(
     stack: RunningStack,
+):
+    # Cognito accepts a code one 30-second step early or late, for clock skew; the emulator does too, so a
+    # code typed as the step turns still signs in, here as in AWS
+    assert signs_in_with_the_code_of(stack, 0)
+    assert signs_in_with_the_code_of(stack, -1)
+    assert signs_in_with_the_code_of(stack, 1)
+    # But no further
+    assert not signs_in_with_the_code_of(stack, -2)
+    assert not signs_in_with_the_code_of(stack, 2)
+
+
+@pytest.fixture
+def stopped_and_restarted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    # A stack of its own: the test stops it and starts it again, which the shared one must not be.
+    yield from stack_of_its_own(tmp_path_factory, "restarted")
+
+
+def test_a_second_start_on_the_same_ports_is_refused_clearly_and_ctrl_c_then_restart_works(
+    stopped_and_restarted: RunningStack,
     tmp_path,
 ):
     import subprocess
     import sys
 
     from tests.e2e.conftest import PROJECT_DIR
+
+    stack = stopped_and_restarted
 
     # Given a running stack, a second one on the same ports says why it cannot start
     api_port = stack.demo["api_url"].rsplit(":", 1)[1]

@@ -16,16 +16,15 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from infra.local.provision import verify_sender
-from tests.e2e.browser import browser, keep_screenshot, new_context, sign_in_as_demo, watch_policy_violations
+from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo, watch_policy_violations
 from tests.e2e.conftest import RunningStack
+from tests.e2e.register import APPROVED_FROM_THE_QUEUE, LOGIN_REMOVED_BY_SUPPORT, REJECTED_WITH_A_REASON
 from tests.e2e.test_codes import FrontEnd
 from tests.e2e.test_onboarding import activation_letter
 from tests.e2e.test_trust_chain import activate_and_sign_in
 from tests.e2e.test_validations import Vendor, staff_session
 
 pytestmark = pytest.mark.e2e
-
-__all__ = ["browser"]  # the fixture, used by name
 
 SENDER = "Godkend <noreply@godkend.dk>"  # the local stack's sender (Settings.mail_sender)
 MAIL_SECONDS = 30
@@ -98,8 +97,9 @@ def test_staff_approve_an_organisation_from_the_queue_and_reject_another_with_a_
     page: Page, stack: RunningStack
 ):
     # Given two organisations waiting for review
-    waiting_for_review(stack, "35770003", "Grøn Hjælp Esbjerg", "ida.gron@example.org")
-    waiting_for_review(stack, "21450006", "Natteravnene Vestjylland", "ida.natteravn@example.org")
+    first, other_one = APPROVED_FROM_THE_QUEUE, REJECTED_WITH_A_REASON
+    waiting_for_review(stack, first.cvr, first.name, "ida.madhjaelp@example.org")
+    waiting_for_review(stack, other_one.cvr, other_one.name, "ida.lektiecafe@example.org")
     refused = watch_policy_violations(page)
 
     # When the demo staff user signs in and opens Sagsbehandling, its queue first
@@ -107,22 +107,22 @@ def test_staff_approve_an_organisation_from_the_queue_and_reject_another_with_a_
     expect(page.get_by_role("tab", name="Til godkendelse")).to_have_attribute("aria-selected", "true")
 
     # And finds the first by its name and approves it, confirming in the dialog with the same word
-    waiting = page.get_by_role("article", name="Grøn Hjælp Esbjerg")
+    waiting = page.get_by_role("article", name=first.name)
     # with its company: the typed name, the register's name and the proof the letter gave
-    companies = waiting.get_by_role("table", name="Selskaber: Grøn Hjælp Esbjerg")
-    expect(companies.get_by_role("row").filter(has_text="35770003")).to_contain_text("Bevist (brev)")
-    expect(waiting.get_by_text("Ida Holm (ida.gron@example.org)")).to_be_visible()
+    companies = waiting.get_by_role("table", name=f"Selskaber: {first.name}")
+    expect(companies.get_by_role("row").filter(has_text=first.cvr)).to_contain_text("Bevist (brev)")
+    expect(waiting.get_by_text("Ida Holm (ida.madhjaelp@example.org)")).to_be_visible()
     waiting.get_by_role("button", name=re.compile("^Godkend")).click()
     dialog = page.get_by_role("dialog", name="Godkend organisationen")
     dialog.get_by_role("button", name="Godkend", exact=True).click()
 
     # Then the console says so, the organisation leaves the queue, and the API has it approved
-    expect(page.get_by_text("Grøn Hjælp Esbjerg er godkendt.")).to_be_visible()
-    expect(page.get_by_role("article", name="Grøn Hjælp Esbjerg")).to_have_count(0)
-    assert status_by_cvr(stack, "35770003") == "approved"
+    expect(page.get_by_text(f"{first.name} er godkendt.")).to_be_visible()
+    expect(page.get_by_role("article", name=first.name)).to_have_count(0)
+    assert status_by_cvr(stack, first.cvr) == "approved"
 
     # When staff reject the other: the dialog refuses an empty reason, then takes one
-    other = page.get_by_role("article", name="Natteravnene Vestjylland")
+    other = page.get_by_role("article", name=other_one.name)
     other.get_by_role("button", name=re.compile("^Afvis")).click()
     dialog = page.get_by_role("dialog", name="Afvis organisationen")
     dialog.get_by_role("button", name="Afvis", exact=True).click()
@@ -130,19 +130,19 @@ def test_staff_approve_an_organisation_from_the_queue_and_reject_another_with_a_
     reason = "Foreningen er ikke en NGO efter vores regler (sag 4711)."
     dialog.get_by_label("Begrundelse").fill(reason)
     dialog.get_by_role("button", name="Afvis", exact=True).click()
-    expect(page.get_by_text("Natteravnene Vestjylland er afvist.")).to_be_visible()
+    expect(page.get_by_text(f"{other_one.name} er afvist.")).to_be_visible()
 
     # Then it is rejected, and the reason reaches its administrator's mail
-    assert status_by_cvr(stack, "21450006") == "rejected"
+    assert status_by_cvr(stack, other_one.cvr) == "rejected"
     mail = stack.mail_containing(reason, seconds=MAIL_SECONDS)
-    assert "ida.natteravn@example.org" in str(mail["To"])
+    assert "ida.lektiecafe@example.org" in str(mail["To"])
 
     # And the lists to look back on show each under its status, the rejection with its reason
-    page.get_by_label("Vis").select_option("approved")
-    expect(page.get_by_role("article", name="Grøn Hjælp Esbjerg")).to_be_visible()
-    expect(page.get_by_role("button", name="Suspendér: Grøn Hjælp Esbjerg")).to_be_visible()
-    page.get_by_label("Vis").select_option("rejected")
-    expect(page.get_by_role("article", name="Natteravnene Vestjylland").get_by_text(reason)).to_be_visible()
+    page.get_by_label("Vis", exact=True).select_option("approved")
+    expect(page.get_by_role("article", name=first.name)).to_be_visible()
+    expect(page.get_by_role("button", name=f"Suspendér: {first.name}")).to_be_visible()
+    page.get_by_label("Vis", exact=True).select_option("rejected")
+    expect(page.get_by_role("article", name=other_one.name).get_by_text(reason)).to_be_visible()
     assert refused == []
 
 
@@ -193,17 +193,18 @@ def test_support_finds_an_organisation_by_cvr_and_removes_its_administrators_log
     page: Page, stack: RunningStack
 ):
     # Given an organisation whose only administrator has lost access
-    waiting_for_review(stack, "41270004", "Blå Kors Odense", "ida.blaa@example.org")
+    gone = LOGIN_REMOVED_BY_SUPPORT
+    waiting_for_review(stack, gone.cvr, gone.name, "ida.lokalhjaelp@example.org")
 
     # When support search for its CVR number on the tab Support
     open_sagsbehandling(page, stack)
     page.get_by_role("tab", name="Support").click()
-    page.get_by_label("CVR-nummer eller handle").fill("41270004")
+    page.get_by_label("CVR-nummer eller handle").fill(gone.cvr)
     page.get_by_role("button", name="Søg").click()
 
     # Then its logins are listed, the administrator marked so
     logins = page.get_by_role("table", name="Logins")
-    row = logins.get_by_role("row").filter(has_text="ida.blaa@example.org")
+    row = logins.get_by_role("row").filter(has_text="ida.lokalhjaelp@example.org")
     expect(row.get_by_role("cell", name="Ja").first).to_be_visible()
 
     # When support remove the login, giving the reason the dialog asks for
@@ -215,7 +216,7 @@ def test_support_finds_an_organisation_by_cvr_and_removes_its_administrators_log
     # Then the login is gone, the organisation may apply again, and its trail holds the removal
     expect(page.get_by_text("Login er fjernet.")).to_be_visible()
     expect(page.get_by_text(re.compile("ingen aktiv administrator"))).to_be_visible()
-    expect(logins.get_by_role("row").filter(has_text="ida.blaa@example.org")).to_have_count(0)
+    expect(logins.get_by_role("row").filter(has_text="ida.lokalhjaelp@example.org")).to_have_count(0)
     expect(page.get_by_role("cell", name="Login slettet af support")).to_be_visible()
 
 
