@@ -50,8 +50,9 @@ def test_the_emulator_app_handles_one_request_at_a_time():
 
 
 def test_a_cancelled_transaction_still_rolls_back_items_and_stream_when_backups_share_records(
-    aws: None, monkeypatch: pytest.MonkeyPatch
+    scratch: None, monkeypatch: pytest.MonkeyPatch
 ):
+    # A table of its own (`scratch` removes it after the test), and the local stack's shared stream records
     monkeypatch.setattr(StreamShard, "__deepcopy__", None, raising=False)  # undone after the test
     share_stream_records()
     dynamodb = boto3.client("dynamodb", region_name="eu-west-1")
