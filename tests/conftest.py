@@ -45,7 +45,7 @@ from pydantic import SecretStr  # noqa: E402
 
 from chalicelib.api import deps  # noqa: E402
 from chalicelib.api.deps import Container, use_container  # noqa: E402
-from chalicelib.clock import SystemClock  # noqa: E402
+from chalicelib.clock import StepClock  # noqa: E402
 from chalicelib.settings import Settings, get_settings  # noqa: E402
 from infra.local.provision import UserPool  # noqa: E402
 from tests import world as world_module  # noqa: E402
@@ -158,7 +158,8 @@ def settings(pool: UserPool) -> Settings:
 
 @pytest.fixture
 def container(settings: Settings, tables: None) -> Iterator[Container]:
-    built = Container(settings=settings, clock=SystemClock())
+    # Real time, which a test may step forward (`container.clock.step`) rather than wait for.
+    built = Container(settings=settings, clock=StepClock())
     use_container(built)
     yield built
     use_container(None)
