@@ -4,7 +4,6 @@ that share the stream's records but still roll back exactly."""
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -17,19 +16,41 @@ from infra.local.emulator import OneAtATime, share_stream_records
 
 
 class Overlaps:
-    """A WSGI app that notes how many requests it is handling at once."""
+    """A WSGI app that notes how many requests it is handling at once.
 
-    def __init__(self) -> None:
+    Each request, once inside, waits until every call that could be running beside it has been made (each
+    of the callers' threads has called, or there is nothing left to call): without serialisation all of them
+    would then be inside together, and with it they queue outside. No timing is involved either way."""
+
+    def __init__(self, calls: int, threads: int) -> None:
         self.inside = 0
         self.most = 0
-        self._count = threading.Lock()
+        self._calls = calls
+        self._threads = threads
+        self._called = 0
+        self._answered = 0
+        self._changed = threading.Condition()
+
+    def call(self, app: Any) -> Any:
+        """One call of `app` from a caller's thread."""
+        with self._changed:
+            self._called += 1
+            self._changed.notify_all()
+        try:
+            return app({}, lambda *a: None)
+        finally:
+            with self._changed:
+                self._answered += 1
+                self._changed.notify_all()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        with self._count:
+        with self._changed:
             self.inside += 1
             self.most = max(self.most, self.inside)
-        time.sleep(0.01)
-        with self._count:
+            everyone_called = self._changed.wait_for(
+                lambda: self._called >= min(self._calls, self._answered + self._threads), timeout=30
+            )
+            assert everyone_called, "the callers stopped calling"
             self.inside -= 1
         start_response("200 OK", [])
         return [b"ok"]
@@ -37,12 +58,12 @@ class Overlaps:
 
 def test_the_emulator_app_handles_one_request_at_a_time():
     # Given the emulator's middleware around an app that notes overlapping requests
-    inner = Overlaps()
+    inner = Overlaps(calls=80, threads=16)
     app = OneAtATime(inner)
 
     # When 16 threads call it 5 times each
     with ThreadPoolExecutor(max_workers=16) as pool:
-        answers = list(pool.map(lambda _: app({}, lambda *a: None), range(80)))
+        answers = list(pool.map(lambda _: inner.call(app), range(80)))
 
     # Then every call was answered, and never two at once
     assert answers == [[b"ok"]] * 80
