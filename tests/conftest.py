@@ -39,8 +39,6 @@ from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 from chalice.test import Client  # noqa: E402
-from moto import mock_aws  # noqa: E402
-from moto.core.config import default_user_config  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
 from chalicelib.api import deps  # noqa: E402
@@ -94,21 +92,23 @@ def process_state() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def emulated_aws() -> Iterator[World]:
-    """The emulated AWS, built once per test process (tests/world.py) inside one `mock_aws()`."""
-    # The environment stays as set above for the whole session: moto would otherwise put credentials of its
-    # own there while it runs, and the guard below compares the environment around each test.
-    with mock_aws(config={"core": {**default_user_config["core"], "mock_credentials": False}}):
-        yield world_module.build(world_module.default_mail_sender())
+    """The emulated AWS, built once per test process (tests/world.py); active only for tests that ask for
+    `aws` (or a fixture that needs it)."""
+    world = world_module.create()
+    yield world
+    world_module.discard()
 
 
 @pytest.fixture
 def aws(emulated_aws: World) -> Iterator[None]:
     """The world, emptied after the test; a test that leaves anything else behind fails (tests/world.py)."""
-    yield
-    world_module.reset(emulated_aws)
-    leaked = world_module.leaks(emulated_aws)
+    with world_module.active(emulated_aws):
+        yield
+        world_module.reset(emulated_aws)
+        leaked = world_module.leaks(emulated_aws)
+        if leaked:
+            world_module.rebuild(emulated_aws)
     if leaked:
-        world_module.rebuild(emulated_aws)
         pytest.fail(
             "this test left the emulated AWS different from how it found it, beyond its data (which is "
             "emptied after each test); remove what it made or changed, or ask for `scratch`:\n  "

@@ -1,9 +1,12 @@
 """The emulated AWS the tests run on, and the one module that reads or resets moto's own structures.
 
-The world is built once per test process (each xdist worker is a process of its own), inside one
-`mock_aws()`: the tables, the queues and their dead-letter queues, the feedback topic, the user pool with its
-app client and staff group, and the verified sender. Building it costs about a second (a user pool alone
-imports an RSA key); emptying it costs a few milliseconds, so each test gets the same world, emptied:
+The world is built once per test process (each xdist worker is a process of its own): the tables, the
+queues and their dead-letter queues, the feedback topic, the user pool with its app client and staff group,
+and the verified sender, in one `mock_aws()` that is active only while a test that asks for it runs
+(`active`), so that a test without it reaches no emulated AWS, whatever ran before it. Building it costs
+about half a second on a quiet machine (a user pool alone imports an RSA key); emptying and checking it,
+about a millisecond, and turning the mock on and off for a test a few. So each test gets the same world,
+emptied:
 
 - `reset()` removes the data straight from moto's structures rather than through API calls: a table's
   items and stream records, queued messages, sent mail and texts, published notifications, the pool's
@@ -27,11 +30,14 @@ from __future__ import annotations
 import copy
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+from moto import mock_aws
 from moto.core.base_backend import BackendDict, BaseBackend
+from moto.core.config import default_user_config
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import RawMessage, ses_backends
 from moto.sns.models import sns_backends
@@ -56,6 +62,46 @@ class World:
     # service a test touches is emptied whole after it.
     services: frozenset[str] = frozenset()
     pristine: Fingerprint = field(default_factory=dict)
+    mock: Any = None
+
+
+def create() -> World:
+    """The world, built in a mock of its own, which is left inactive (`active` turns it on for a test)."""
+    mock = mock_aws(
+        config={
+            "core": {
+                **default_user_config["core"],
+                # The credentials stay those of the environment (tests/conftest.py sets fake ones), which
+                # the guard there compares around each test.
+                "mock_credentials": False,
+                # One boto3 session for the whole run: a fresh one per test would load botocore's service
+                # models again for every client.
+                "reset_boto3_session": False,
+            }
+        }
+    )
+    mock.start()
+    try:
+        world = build(default_mail_sender())
+    finally:
+        mock.stop(remove_data=False)
+    world.mock = mock
+    return world
+
+
+@contextmanager
+def active(world: World) -> Iterator[None]:
+    """AWS calls reach the world while this lasts, and nothing else's."""
+    world.mock.start(reset=False)
+    try:
+        yield
+    finally:
+        world.mock.stop(remove_data=False)
+
+
+def discard() -> None:
+    """Everything moto holds, gone (at the end of the run)."""
+    BackendDict.reset()
 
 
 def build(mail_sender: str) -> World:
