@@ -22,7 +22,8 @@ emptied:
 A test that needs resources of its own beside the world (another user pool, a table of its own) asks for
 `scratch` (tests/conftest.py): what it added is removed after it, and only that.
 
-Sent mail and texts are read here too (tests/mailbox.py and tests/sms.py parse them).
+Sent mail and texts are read here too (tests/mailbox.py and tests/sms.py parse them), and a table as moto
+holds it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from moto import mock_aws
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.config import default_user_config
 from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.dynamodb.models import dynamodb_backends
 from moto.ses.models import RawMessage, ses_backends
 from moto.sns.models import sns_backends
 
@@ -163,7 +165,7 @@ def sweep_additions(world: World) -> None:
                 sweep(backend, where, world.pristine)
 
 
-# Reading what was sent
+# Reading what moto holds
 
 
 def sent_raw_mail(region: str = REGION) -> list[tuple[bytes, list[str]]]:
@@ -180,6 +182,11 @@ def sent_raw_mail(region: str = REGION) -> list[tuple[bytes, list[str]]]:
 def sent_texts(region: str = REGION) -> list[tuple[str, str]]:
     """The text messages the emulated SNS sent, oldest first: (number, text)."""
     return list(sns_backends[DEFAULT_ACCOUNT_ID][region].sms_messages.values())
+
+
+def emulated_table(name: str, region: str = REGION) -> Any:
+    """moto's own object for a table (for the tests of the local stack's change to how moto copies one)."""
+    return dynamodb_backends[DEFAULT_ACCOUNT_ID][region].tables[name]
 
 
 # The fingerprint

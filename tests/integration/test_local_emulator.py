@@ -9,10 +9,10 @@ from typing import Any
 
 import boto3
 import pytest
-from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import StreamShard
 
 from infra.local.emulator import OneAtATime, share_stream_records
+from tests.world import emulated_table
 
 
 class Overlaps:
@@ -104,7 +104,7 @@ def test_a_cancelled_transaction_still_rolls_back_items_and_stream_when_backups_
     # Then neither the item nor its stream record is left, and the next write's record follows the first
     assert "Item" not in dynamodb.get_item(TableName="t", Key={"k": {"S": "new"}}, ConsistentRead=True)
     dynamodb.put_item(TableName="t", Item={"k": {"S": "later"}})
-    table = dynamodb_backends["123456789012"]["eu-west-1"].tables["t"]
+    table = emulated_table("t")
     shard = table.stream_shard
     assert shard is not None
     assert [r.record["eventName"] for r in shard.items] == ["INSERT", "INSERT"]
