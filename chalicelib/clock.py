@@ -45,6 +45,23 @@ class OffsetClock:
         return self._base.now() + self._offset
 
 
+class StepClock:
+    """Real time, stepped forward on demand: a test makes time pass without waiting for it, and the clock
+    still agrees with whatever else keeps real time (the emulated Cognito's token times)."""
+
+    def __init__(self, base: Clock | None = None) -> None:
+        self._base = base or SystemClock()
+        self._ahead = timedelta(0)
+
+    def now(self) -> datetime:
+        return self._base.now() + self._ahead
+
+    def step(self, by: timedelta) -> None:
+        if by < timedelta(0):
+            raise ValueError("a StepClock only steps forward")
+        self._ahead += by
+
+
 def isoformat(at: datetime) -> str:
     """ISO 8601 in UTC with a Z, to the second: the one shape times take in the API."""
     return at.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

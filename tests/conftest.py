@@ -1,5 +1,7 @@
-"""One fixture chain: fake credentials and region -> mock_aws() -> tables -> user pool and mail sender ->
-the service's dependency container -> the Chalice test client."""
+"""One fixture chain: fake credentials and region -> the emulated AWS, built once per test process
+(tests/world.py) -> tables, user pool and mail sender, emptied after each test -> the service's dependency
+container -> the Chalice test client. Two guards fail a test that leaves something behind for the next: one
+for the emulated AWS (`aws`), one for the process (`process_state`)."""
 
 from __future__ import annotations
 
@@ -40,56 +42,113 @@ from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-import boto3  # noqa: E402
 import pytest  # noqa: E402
 from chalice.test import Client  # noqa: E402
-from moto import mock_aws  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
+from chalicelib.api import deps  # noqa: E402
 from chalicelib.api.deps import Container, use_container  # noqa: E402
-from chalicelib.clock import SystemClock  # noqa: E402
-from chalicelib.settings import Settings  # noqa: E402
-from infra.local.provision import (  # noqa: E402
-    UserPool,
-    create_messaging,
-    create_tables,
-    create_user_pool,
-    verify_sender,
-)
+from chalicelib.clock import StepClock  # noqa: E402
+from chalicelib.settings import Settings, get_settings  # noqa: E402
+from infra.local.provision import UserPool  # noqa: E402
+from tests import world as world_module  # noqa: E402
 from tests.logs import CloudWatchLogs, captured  # noqa: E402
 from tests.people import People  # noqa: E402
+from tests.world import World  # noqa: E402
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TEST_ACTIVATION_KEY = "test-only-activation-key-not-a-secret-00001"
+# Set by the frameworks, not by the tests: pytest names the running test and its phase; Chalice marks the
+# process as Lambda's whenever an app is made (the app on first import, a test's own app each time).
+FRAMEWORK_VARIABLES = frozenset({"PYTEST_CURRENT_TEST", "AWS_EXECUTION_ENV"})
+
+
+@pytest.fixture(autouse=True)
+def process_state() -> Iterator[None]:
+    """Fails a test that leaves the process different for the next one: the environment, the service's
+    dependency container (`use_container`; the `container` fixture puts it back after its test), or settings
+    read from the environment and cached."""
+    environment = dict(os.environ)
+    settings_cached = get_settings.cache_info().currsize
+    yield
+    leaked = []
+    now = dict(os.environ)
+    for name in sorted((now.keys() | environment.keys()) - FRAMEWORK_VARIABLES):
+        was = environment.get(name)
+        if now.get(name) == was:
+            continue
+        leaked.append(f"environment variable {name} was {was!r}, is {now.get(name)!r}")
+        if was is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = was
+    # Read, not called: calling `deps.container()` would build one.
+    if deps._container is not None:
+        leaked.append(f"the dependency container is still swapped for {deps._container!r}")
+        use_container(None)
+    if get_settings.cache_info().currsize != settings_cached:
+        leaked.append("settings were read from the environment and cached (`get_settings`)")
+        get_settings.cache_clear()
+    if leaked:
+        pytest.fail(
+            "this test left the process different for the next one:\n  " + "\n  ".join(leaked), pytrace=False
+        )
+
+
+@pytest.fixture(scope="session")
+def emulated_aws() -> Iterator[World]:
+    """The emulated AWS, built once per test process (tests/world.py); active only for tests that ask for
+    `aws` (or a fixture that needs it)."""
+    world = world_module.create()
+    yield world
+    world_module.discard()
 
 
 @pytest.fixture
-def aws() -> Iterator[None]:
-    with mock_aws():
+def aws(emulated_aws: World) -> Iterator[None]:
+    """The world, emptied after the test; a test that leaves anything else behind fails (tests/world.py)."""
+    with world_module.active(emulated_aws):
         yield
+        world_module.reset(emulated_aws)
+        leaked = world_module.leaks(emulated_aws)
+        if leaked:
+            world_module.rebuild(emulated_aws)
+    if leaked:
+        pytest.fail(
+            "this test left the emulated AWS different from how it found it, beyond its data (which is "
+            "emptied after each test); remove what it made or changed, or ask for `scratch`:\n  "
+            + "\n  ".join(leaked),
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def scratch(aws: None, emulated_aws: World) -> Iterator[None]:
+    """For a test that makes AWS resources of its own beside the world's (another user pool or app client, a
+    table or queue of its own): they are removed after it. What it changes of the world's own is still a
+    leak."""
+    yield
+    world_module.sweep_additions(emulated_aws)
 
 
 @pytest.fixture
 def tables(aws: None) -> None:
-    create_tables()
-    create_messaging(
-        boto3.client("sqs", region_name="eu-west-1"), boto3.client("sns", region_name="eu-west-1")
-    )
+    """The tables, queues and topic: part of the world, empty at the start of each test."""
 
 
 @pytest.fixture
-def cognito(aws: None) -> Any:
-    return boto3.client("cognito-idp", region_name="eu-west-1")
+def cognito(aws: None, emulated_aws: World) -> Any:
+    return emulated_aws.cognito
 
 
 @pytest.fixture
-def pool(cognito: Any) -> UserPool:
-    return create_user_pool(cognito, "godkend-test")
+def pool(cognito: Any, emulated_aws: World) -> UserPool:
+    return emulated_aws.pool
 
 
 @pytest.fixture
 def settings(pool: UserPool) -> Settings:
-    settings = Settings(
+    return Settings(
         stage="test",
         region="eu-west-1",
         table_prefix="godkend-test",
@@ -100,13 +159,12 @@ def settings(pool: UserPool) -> Settings:
         mail_max_attempts=3,
         activation_key=SecretStr(TEST_ACTIVATION_KEY),
     )
-    verify_sender(boto3.client("ses", region_name="eu-west-1"), settings.mail_sender)
-    return settings
 
 
 @pytest.fixture
 def container(settings: Settings, tables: None) -> Iterator[Container]:
-    built = Container(settings=settings, clock=SystemClock())
+    # Real time, which a test may step forward (`container.clock.step`) rather than wait for.
+    built = Container(settings=settings, clock=StepClock())
     use_container(built)
     yield built
     use_container(None)

@@ -1,4 +1,4 @@
-"""What the emulated SES sent. The one place that reads moto's internals."""
+"""What the emulated SES sent, as the recipients would read it (tests/world.py reads it from moto)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from email.message import EmailMessage
 from email.policy import default
 from email.utils import parseaddr
 
-from moto.core.models import DEFAULT_ACCOUNT_ID
-from moto.ses.models import RawMessage, ses_backends
+from tests.world import sent_raw_mail
 
 
 @dataclass(frozen=True)
@@ -35,11 +34,9 @@ class SentMail:
 
 def sent_mail(region: str = "eu-west-1") -> list[SentMail]:
     found = []
-    for sent in ses_backends[DEFAULT_ACCOUNT_ID][region].sent_messages:
-        if isinstance(sent, RawMessage):
-            raw = sent.raw_data.encode() if isinstance(sent.raw_data, str) else sent.raw_data
-            parsed = email.message_from_bytes(raw, policy=default)
-            # The emulator lists the To header's entries beside the envelope's; what matters is who gets it.
-            addresses = sorted({parseaddr(d)[1].lower() for d in sent.destinations})
-            found.append(SentMail(addresses, parsed, raw))
+    for raw, destinations in sent_raw_mail(region):
+        parsed = email.message_from_bytes(raw, policy=default)
+        # The emulator lists the To header's entries beside the envelope's; what matters is who gets it.
+        addresses = sorted({parseaddr(d)[1].lower() for d in destinations})
+        found.append(SentMail(addresses, parsed, raw))
     return found

@@ -1,16 +1,14 @@
-"""The text messages the emulated SNS has sent: the one place tests read moto's internals for SMS."""
+"""The text messages the emulated SNS has sent (tests/world.py reads them from moto)."""
 
 from __future__ import annotations
 
 import re
 
-from moto.core.models import DEFAULT_ACCOUNT_ID
-from moto.sns.models import sns_backends
+from tests.world import sent_texts
 
 
 def texts_to(mobile: str, region: str = "eu-west-1") -> list[str]:
-    backend = sns_backends[DEFAULT_ACCOUNT_ID][region]
-    return [message for number, message in backend.sms_messages.values() if number == mobile]
+    return [message for number, message in sent_texts(region) if number == mobile]
 
 
 def last_code_to(mobile: str) -> str:

@@ -113,8 +113,9 @@ def test_an_unsigned_token_is_401(client, people: People):
     )
 
 
-def test_a_token_from_another_user_pool_is_401(client, people: People, cognito):
-    # Given a user of the same name in another pool of the same emulator (same signing key, other issuer)
+def test_a_token_from_another_user_pool_is_401(client, people: People, cognito, scratch):
+    # Given a user of the same name in another pool of the same emulator (same signing key, other issuer;
+    # `scratch` removes the pool after the test)
     person = people.member(people.organisation())
     other = create_user_pool(cognito, "someone-elses-pool")
     cognito.admin_create_user(
@@ -131,8 +132,9 @@ def test_a_token_from_another_user_pool_is_401(client, people: People, cognito):
     )
 
 
-def test_a_token_issued_to_another_app_client_is_401(client, people: People, cognito):
-    # Given a real, correctly signed token of our pool, but issued to another app client
+def test_a_token_issued_to_another_app_client_is_401(client, people: People, cognito, scratch):
+    # Given a real, correctly signed token of our pool, but issued to another app client (`scratch` removes
+    # the client after the test)
     person = people.member(people.organisation())
     other_client = cognito.create_user_pool_client(
         UserPoolId=people.pool.user_pool_id,

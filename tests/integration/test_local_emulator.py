@@ -4,32 +4,53 @@ that share the stream's records but still roll back exactly."""
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
 import pytest
-from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import StreamShard
 
 from infra.local.emulator import OneAtATime, share_stream_records
+from tests.world import emulated_table
 
 
 class Overlaps:
-    """A WSGI app that notes how many requests it is handling at once."""
+    """A WSGI app that notes how many requests it is handling at once.
 
-    def __init__(self) -> None:
+    Each request, once inside, waits until every call that could be running beside it has been made (each
+    of the callers' threads has called, or there is nothing left to call): without serialisation all of them
+    would then be inside together, and with it they queue outside. No timing is involved either way."""
+
+    def __init__(self, calls: int, threads: int) -> None:
         self.inside = 0
         self.most = 0
-        self._count = threading.Lock()
+        self._calls = calls
+        self._threads = threads
+        self._called = 0
+        self._answered = 0
+        self._changed = threading.Condition()
+
+    def call(self, app: Any) -> Any:
+        """One call of `app` from a caller's thread."""
+        with self._changed:
+            self._called += 1
+            self._changed.notify_all()
+        try:
+            return app({}, lambda *a: None)
+        finally:
+            with self._changed:
+                self._answered += 1
+                self._changed.notify_all()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        with self._count:
+        with self._changed:
             self.inside += 1
             self.most = max(self.most, self.inside)
-        time.sleep(0.01)
-        with self._count:
+            everyone_called = self._changed.wait_for(
+                lambda: self._called >= min(self._calls, self._answered + self._threads), timeout=30
+            )
+            assert everyone_called, "the callers stopped calling"
             self.inside -= 1
         start_response("200 OK", [])
         return [b"ok"]
@@ -37,12 +58,12 @@ class Overlaps:
 
 def test_the_emulator_app_handles_one_request_at_a_time():
     # Given the emulator's middleware around an app that notes overlapping requests
-    inner = Overlaps()
+    inner = Overlaps(calls=80, threads=16)
     app = OneAtATime(inner)
 
     # When 16 threads call it 5 times each
     with ThreadPoolExecutor(max_workers=16) as pool:
-        answers = list(pool.map(lambda _: app({}, lambda *a: None), range(80)))
+        answers = list(pool.map(lambda _: inner.call(app), range(80)))
 
     # Then every call was answered, and never two at once
     assert answers == [[b"ok"]] * 80
@@ -50,8 +71,9 @@ def test_the_emulator_app_handles_one_request_at_a_time():
 
 
 def test_a_cancelled_transaction_still_rolls_back_items_and_stream_when_backups_share_records(
-    aws: None, monkeypatch: pytest.MonkeyPatch
+    scratch: None, monkeypatch: pytest.MonkeyPatch
 ):
+    # A table of its own (`scratch` removes it after the test), and the local stack's shared stream records
     monkeypatch.setattr(StreamShard, "__deepcopy__", None, raising=False)  # undone after the test
     share_stream_records()
     dynamodb = boto3.client("dynamodb", region_name="eu-west-1")
@@ -82,7 +104,7 @@ def test_a_cancelled_transaction_still_rolls_back_items_and_stream_when_backups_
     # Then neither the item nor its stream record is left, and the next write's record follows the first
     assert "Item" not in dynamodb.get_item(TableName="t", Key={"k": {"S": "new"}}, ConsistentRead=True)
     dynamodb.put_item(TableName="t", Item={"k": {"S": "later"}})
-    table = dynamodb_backends["123456789012"]["eu-west-1"].tables["t"]
+    table = emulated_table("t")
     shard = table.stream_shard
     assert shard is not None
     assert [r.record["eventName"] for r in shard.items] == ["INSERT", "INSERT"]

@@ -1,4 +1,7 @@
-"""The local stack's event side delivers stream and queue records the way Lambda's event sources do."""
+"""The local stack's event side delivers stream and queue records the way Lambda's event sources do.
+
+Each test gives an app of its own a table or queue of its own, beside the world's (`scratch` removes them
+after it), so that nothing but what the test writes reaches its handler."""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ def stream_table(dynamodb: Any) -> str:
     )
 
 
-def test_stream_records_reach_the_handler_in_order_and_a_failed_batch_comes_again(aws):
+def test_stream_records_reach_the_handler_in_order_and_a_failed_batch_comes_again(scratch):
     # Given an app with a stream handler that fails the first time it is called
     dynamodb = boto3.client("dynamodb", region_name="eu-west-1")
     stream_arn = stream_table(dynamodb)
@@ -56,7 +59,7 @@ def test_stream_records_reach_the_handler_in_order_and_a_failed_batch_comes_agai
     assert run_once(consumers) == 0
 
 
-def test_queue_messages_reach_the_handler_and_only_failed_ones_stay(aws):
+def test_queue_messages_reach_the_handler_and_only_failed_ones_stay(scratch):
     sqs = boto3.client("sqs", region_name="eu-west-1")
     url = sqs.create_queue(QueueName="jobs", Attributes={"VisibilityTimeout": "0"})["QueueUrl"]
     app = Chalice(app_name="events-test")
@@ -82,7 +85,7 @@ def test_queue_messages_reach_the_handler_and_only_failed_ones_stay(aws):
     assert [m["Body"] for m in left] == ["bad"]
 
 
-def test_a_cancelled_transaction_on_the_table_does_not_stop_the_stream(aws):
+def test_a_cancelled_transaction_on_the_table_does_not_stop_the_stream(scratch):
     # Given a stream handler that has already seen one record
     dynamodb = boto3.client("dynamodb", region_name="eu-west-1")
     stream_arn = stream_table(dynamodb)
@@ -132,7 +135,7 @@ class Ticks:
         return self.now
 
 
-def test_a_delivery_schedule_fires_as_eventbridge_would_once_per_period(aws):
+def test_a_delivery_schedule_fires_as_eventbridge_would_once_per_period(scratch):
     # Given an app with a scheduled function, fired by the event side every 10 seconds
     app = Chalice(app_name="events-test")
     fired: list[dict[str, Any]] = []

@@ -6,7 +6,6 @@ from the next second on, is accepted."""
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,7 +13,7 @@ import jwt
 import pytest
 
 from chalicelib.api.deps import Container, use_container
-from chalicelib.clock import FixedClock, OffsetClock
+from chalicelib.clock import FixedClock, OffsetClock, StepClock
 from chalicelib.models.user import UserKind, UserModel, change_kind
 from chalicelib.services.authz import Function
 from infra.local.signin import sign_in, wait_for_sign_in
@@ -39,11 +38,18 @@ def bearer(token: str) -> dict[str, str]:
     return {"authorization": f"Bearer {token}"}
 
 
-def after_the_second_of(token: str) -> None:
-    """Wait until the clock has passed the second the token was issued in (its `iat` counts seconds), so a
-    change made now is unmistakably later than the token."""
-    issued = int(jwt.decode(token, options={"verify_signature": False})["iat"])
-    time.sleep(max(0.0, issued + 1 - time.time()))
+@pytest.fixture
+def clock(container: Container) -> StepClock:
+    assert isinstance(container.clock, StepClock)
+    return container.clock
+
+
+def past_the_second_of(clock: StepClock, token: str) -> None:
+    """Steps the service's clock past the second the token was issued in (its `iat` counts seconds), so a
+    change made now is unmistakably later than the token, without waiting for that second to end."""
+    ahead = the_second_of(token) + timedelta(seconds=1) - clock.now()
+    if ahead > timedelta(0):
+        clock.step(ahead)
 
 
 def me(client: Any, token: str) -> Any:
@@ -74,11 +80,11 @@ def the_second_of(token: str) -> datetime:
 
 
 def test_a_password_only_token_from_before_enrolment_answers_401_and_the_next_sign_in_is_accepted(
-    client, people: People, cognito
+    client, people: People, cognito, clock: StepClock
 ):
     # Given a person who signed in with only a password, a second ago
     person = people.member(people.organisation(), enrolled=False)
-    after_the_second_of(person.token)
+    past_the_second_of(clock, person.token)
 
     # When they enrol an authenticator app with that token
     secret, done = enrol_authenticator_through_the_service(client, person)
@@ -117,10 +123,12 @@ def test_an_enrolled_user_cannot_switch_factor_with_a_bare_token(client, people:
     assert me(client, person.token).status_code == 200
 
 
-def test_sms_counts_only_once_the_code_texted_to_the_mobile_is_entered(client, people: People, cognito):
+def test_sms_counts_only_once_the_code_texted_to_the_mobile_is_entered(
+    client, people: People, cognito, clock: StepClock
+):
     # Given a person without a factor, who chooses SMS
     person = people.member(people.organisation(), enrolled=False)
-    after_the_second_of(person.token)
+    past_the_second_of(clock, person.token)
     chosen = post(client, "/v1/me/second-factor/sms", person.token)
     assert chosen.status_code == 202, chosen.body
     assert json_of(chosen)["sent_to"].endswith("56 78")
@@ -170,12 +178,14 @@ def test_sms_codes_lock_after_five_wrong_tries(client, people: People):
     assert UserModel.get(person.user_id).second_factor_enrolled is False
 
 
-def test_a_disabled_then_enabled_colleagues_old_token_answers_401(client, people: People, cognito):
+def test_a_disabled_then_enabled_colleagues_old_token_answers_401(
+    client, people: People, cognito, clock: StepClock
+):
     # Given an administrator and a colleague signed in a second ago
     org = people.organisation()
     admin = people.member(org)
     colleague = people.member(org, functions=[Function.CODES])
-    after_the_second_of(colleague.token)
+    past_the_second_of(clock, colleague.token)
 
     # When the administrator disables the colleague and enables them again
     assert patch_user(client, admin, colleague.user_id, {"status": "disabled"}).status_code == 200
@@ -212,7 +222,9 @@ def test_a_colleague_disabled_and_enabled_in_the_second_they_signed_in_does_not_
     assert_problem(me(client, colleague.token), 401, "unauthenticated")
 
 
-def test_changing_functions_or_scope_ends_the_sessions_from_before(client, people: People, cognito):
+def test_changing_functions_or_scope_ends_the_sessions_from_before(
+    client, people: People, cognito, clock: StepClock
+):
     org = people.organisation()
     parent, _ = org.companies
     admin = people.member(org)
@@ -222,7 +234,7 @@ def test_changing_functions_or_scope_ends_the_sessions_from_before(client, peopl
     ):
         # Given a colleague signed in a second ago
         colleague = people.member(org, functions=[Function.CODES])
-        after_the_second_of(colleague.token)
+        past_the_second_of(clock, colleague.token)
 
         # When the administrator changes what they may do, or see
         assert patch_user(client, admin, colleague.user_id, change).status_code == 200, change
@@ -231,21 +243,21 @@ def test_changing_functions_or_scope_ends_the_sessions_from_before(client, peopl
         assert_problem(me(client, colleague.token), 401, "unauthenticated")
 
 
-def test_a_change_of_name_only_keeps_the_session(client, people: People):
+def test_a_change_of_name_only_keeps_the_session(client, people: People, clock: StepClock):
     org = people.organisation()
     admin = people.member(org)
     colleague = people.member(org, functions=[Function.CODES])
-    after_the_second_of(colleague.token)
+    past_the_second_of(clock, colleague.token)
     assert patch_user(client, admin, colleague.user_id, {"first_name": "Ida"}).status_code == 200
     assert me(client, colleague.token).status_code == 200
 
 
 def test_resetting_the_factor_needs_a_fresh_sign_in_and_ends_every_session(
-    client, people: People, cognito, container: Container
+    client, people: People, cognito, container: Container, clock: StepClock
 ):
     # Given a user with an authenticator app
     person = people.member(people.organisation())
-    after_the_second_of(person.token)
+    past_the_second_of(clock, person.token)
 
     # When their sign-in is more than 5 minutes old, the reset is refused
     use_container(Container(settings=container.settings, clock=OffsetClock(timedelta(minutes=6))))
@@ -266,14 +278,14 @@ def test_resetting_the_factor_needs_a_fresh_sign_in_and_ends_every_session(
     assert login.get("UserMFASettingList") in (None, [])
 
 
-def test_staff_rights_follow_our_record_not_the_tokens_group_claim(client, people: People):
+def test_staff_rights_follow_our_record_not_the_tokens_group_claim(client, people: People, clock: StepClock):
     # Given a staff member's token (it claims the staff group)
     staff = people.staff()
     assert client.http.get("/v1/staff/organisations", headers=staff.auth).status_code == 200
-    after_the_second_of(staff.token)
+    past_the_second_of(clock, staff.token)
 
     # When our record stops calling them staff
-    change_kind(UserModel.get(staff.user_id), UserKind.MEMBER, now=datetime.now(UTC))
+    change_kind(UserModel.get(staff.user_id), UserKind.MEMBER, now=clock.now())
 
     # Then the token that still claims the group has no staff rights
     assert_problem(client.http.get("/v1/staff/organisations", headers=staff.auth), 401, "unauthenticated")

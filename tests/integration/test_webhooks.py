@@ -17,7 +17,7 @@ import pytest
 
 from app import app
 from chalicelib.api.deps import Container, use_container
-from chalicelib.clock import SystemClock
+from chalicelib.clock import FixedClock, StepClock, SystemClock
 from chalicelib.models.outbox import MailKind, OutboxModel
 from chalicelib.models.webhook import EventCauseModel, VendorEventModel, WebhookModel
 from chalicelib.services.signatures import verify
@@ -76,9 +76,16 @@ def quick(container: Container) -> Container:
     settings = container.settings.model_copy(
         update={"webhook_retry_base_seconds": 0, "webhook_feed_settle_seconds": 0}
     )
-    built = Container(settings=settings, clock=SystemClock())
+    built = Container(settings=settings, clock=StepClock())
     use_container(built)
     return built
+
+
+def a_second_later(container: Container) -> None:
+    """Changes are timed to the second: the service's clock steps on to the next one, rather than the test
+    waiting for it."""
+    assert isinstance(container.clock, StepClock)
+    container.clock.step(timedelta(seconds=1))
 
 
 @pytest.fixture
@@ -254,7 +261,9 @@ def test_a_renewal_tells_every_vendor_holding_a_receipt_and_no_other(
     assert {item["delivery"]["status"] for item in feed(client, first)["items"]} == {"no_endpoint"}
 
 
-def test_each_value_s_receipts_are_told_once_when_that_value_dies(client, people: People, pipeline: Pipeline):
+def test_each_value_s_receipts_are_told_once_when_that_value_dies(
+    client, people: People, pipeline: Pipeline, quick: Container
+):
     # Given a code validated, renewed, its new value validated, then revoked; a second apart, since changes
     # are timed to the second and a receipt in the same second as a change is told of it to be safe
     org = people.organisation()
@@ -262,11 +271,11 @@ def test_each_value_s_receipts_are_told_once_when_that_value_dies(client, people
     vendor = people.vendor()
     code = a_code(client, admin, org)
     first = validated(client, vendor, code["code"])
-    time.sleep(1.1)
+    a_second_later(quick)
     renewed = renew(client, admin, code["code_id"])
     assert renewed.status_code == 200, renewed.body
     pipeline.run()
-    time.sleep(1.1)
+    a_second_later(quick)
     second = validated(client, vendor, json_of(renewed)["code"])
     assert revoke(client, admin, code["code_id"]).status_code == 200
     pipeline.run()
@@ -452,14 +461,6 @@ class AlwaysFailing:
         return PostResult(status_code=None, error="timeout")
 
 
-class StepClock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def now(self) -> datetime:
-        return self.at
-
-
 class HeldQueue:
     """The delivery queue, held in a list, so a test can jump the clock to each message's time."""
 
@@ -488,7 +489,7 @@ def test_an_endpoint_failing_for_24_hours_is_parked_paused_and_its_contact_maile
     (event,) = list(VendorEventModel.scan())
 
     # When every attempt fails, each made when it is due, on a clock that jumps ahead to it
-    clock = StepClock(datetime.now(UTC))
+    clock = FixedClock(datetime.now(UTC))
     queue, poster = HeldQueue(), AlwaysFailing()
     delivery = WebhookDelivery(
         poster=poster,
@@ -505,7 +506,7 @@ def test_an_endpoint_failing_for_24_hours_is_parked_paused_and_its_contact_maile
         body, _ = queue.messages.pop(0)
         job = Job.from_json(body)
         assert job is not None
-        clock.at = max(clock.at, datetime.fromtimestamp(job.due_at, UTC))
+        clock.set(max(clock.now(), datetime.fromtimestamp(job.due_at, UTC)))
         delivery.run(job)
 
     # Then it was tried with growing waits for 24 hours, about a dozen times, then parked as failed
