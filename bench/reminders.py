@@ -279,8 +279,8 @@ def empty_queue() -> None:
 
 
 def use_clock(at: datetime) -> None:
-    from chalicelib.api.deps import Container, use_container
     from chalicelib.clock import FixedClock
+    from chalicelib.container import Container, use_container
     from chalicelib.settings import Settings
 
     # Unpaced: this measures the work, not the SES share (which only adds waiting).

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.deps import Container
+from chalicelib.container import Container
 from chalicelib.models import ALL_MODELS
 
 EVENT = "before-parameter-build.dynamodb.*"

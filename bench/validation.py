@@ -110,8 +110,8 @@ def run(runs: int, port: int) -> None:
     import boto3
 
     from bench.roundtrips import DynamoDBCalls
-    from chalicelib.api.deps import Container, use_container
     from chalicelib.clock import SystemClock
+    from chalicelib.container import Container, use_container
     from chalicelib.models.code import CodeValueModel
     from chalicelib.models.validation import CheckKeys, ReceiptModel, check_request
     from chalicelib.services.ratelimit import FailureLimit

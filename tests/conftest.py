@@ -46,9 +46,9 @@ import pytest  # noqa: E402
 from chalice.test import Client  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
-from chalicelib.api import deps  # noqa: E402
-from chalicelib.api.deps import Container, use_container  # noqa: E402
+from chalicelib import container as composition  # noqa: E402 - the module, read for the container it holds
 from chalicelib.clock import StepClock  # noqa: E402
+from chalicelib.container import Container, use_container  # noqa: E402
 from chalicelib.settings import Settings, get_settings  # noqa: E402
 from infra.local.provision import UserPool  # noqa: E402
 from tests import world as world_module  # noqa: E402
@@ -82,9 +82,9 @@ def process_state() -> Iterator[None]:
             del os.environ[name]
         else:
             os.environ[name] = was
-    # Read, not called: calling `deps.container()` would build one.
-    if deps._container is not None:
-        leaked.append(f"the dependency container is still swapped for {deps._container!r}")
+    # Read, not called: calling `composition.container()` would build one.
+    if composition._container is not None:
+        leaked.append(f"the dependency container is still swapped for {composition._container!r}")
         use_container(None)
     if get_settings.cache_info().currsize != settings_cached:
         leaked.append("settings were read from the environment and cached (`get_settings`)")

@@ -12,8 +12,8 @@ from typing import Any
 from chalice.test import Client
 
 from chalicelib.adapters.registry import RegistryEntry, SampleRegistry
-from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
+from chalicelib.container import Container, use_container
 from chalicelib.errors import UpstreamUnavailable
 from chalicelib.mail.render import RenderedMail, render
 from chalicelib.models.application import ApplicationModel, applications_for

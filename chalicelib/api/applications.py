@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.deps import container
 from chalicelib.api.routing import ANYONE, Call, Routes
 from chalicelib.clock import isoformat
+from chalicelib.container import container
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.applications", tag="Onboarding")
 

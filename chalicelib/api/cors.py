@@ -23,7 +23,7 @@ from typing import Any
 from chalice.app import Chalice, Request, Response
 
 from chalicelib.api import problems
-from chalicelib.api.deps import container
+from chalicelib.container import container
 from chalicelib.errors import OriginNotAllowed
 
 PREFLIGHT_ATTRIBUTE = "godkend_preflight"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.api.deps import container
 from chalicelib.api.routing import ENROLLING, SIGNED_IN, Call, Routes
 from chalicelib.clock import isoformat
+from chalicelib.container import container
 
 if TYPE_CHECKING:
     from chalicelib.services.sessions import SessionsEnded

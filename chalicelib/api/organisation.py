@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.deps import container
 from chalicelib.api.routing import Call, Routes, user
+from chalicelib.container import container
 from chalicelib.services.authz import Function
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.organisation", tag="Organisation")

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from chalice.app import Blueprint, Request, Response
 
 from chalicelib.api import problems
-from chalicelib.api.deps import container
+from chalicelib.container import container
 from chalicelib.errors import (
     DomainError,
     FieldError,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.deps import container
 from chalicelib.api.routing import STAFF, Call, Routes
+from chalicelib.container import container
 
 routes = Routes(__name__, tag="Staff")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote
 
-from chalicelib.api.deps import container
 from chalicelib.api.routing import STAFF, Call, Routes
+from chalicelib.container import container
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.staff_mail", tag="Staff: mail")
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.api.deps import container
 from chalicelib.api.routing import STAFF, Call, Routes
 from chalicelib.clock import isoformat
+from chalicelib.container import container
 
 if TYPE_CHECKING:
     from chalicelib.models.user import UserModel

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.api.deps import container
 from chalicelib.api.routing import STAFF, Call, Reply, Routes, etag
+from chalicelib.container import container
 
 if TYPE_CHECKING:
     from chalicelib.models.organisation import OrganisationModel

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.api.deps import container
 from chalicelib.api.routing import STAFF, Call, Routes
 from chalicelib.api.staff_organisations import _organisation
 from chalicelib.clock import isoformat
+from chalicelib.container import container
 from chalicelib.errors import NotFound
 
 if TYPE_CHECKING:

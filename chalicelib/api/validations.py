@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.deps import container
 from chalicelib.api.routing import VENDOR, VENDOR_KEY_IN_FIRST_READ, Call, Routes, user
+from chalicelib.container import container
 from chalicelib.errors import DomainError
 from chalicelib.services.authz import Function
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.deps import container
 from chalicelib.api.routing import STAFF, VENDOR, Call, Routes
+from chalicelib.container import container
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.webhooks", tag="Webhooks")
 staff_routes = Routes(__name__ + ".staff", schemas="chalicelib.api.schemas.webhooks", tag="Staff: webhooks")

@@ -10,7 +10,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from chalice.app import Blueprint, CloudWatchEvent, Rate
 
-from chalicelib.api.deps import container
+from chalicelib.container import container
 
 logger = Logger(service="godkend")
 letters = Blueprint(__name__)

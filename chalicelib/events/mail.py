@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, CloudWatchEvent, DynamoDBEvent, Rate, SNSEvent, SQSEvent
 
-from chalicelib.api.deps import container
+from chalicelib.container import container
 from chalicelib.environment import resource_name, table_name
 
 if TYPE_CHECKING:

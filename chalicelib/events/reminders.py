@@ -10,7 +10,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from chalice.app import Blueprint, CloudWatchEvent, Cron, SQSEvent
 
-from chalicelib.api.deps import container
+from chalicelib.container import container
 from chalicelib.environment import REMINDER_CONSUMERS, resource_name
 
 logger = Logger(service="godkend")

@@ -9,7 +9,7 @@ import os
 
 from chalice.app import Blueprint, DynamoDBEvent, SQSEvent
 
-from chalicelib.api.deps import container
+from chalicelib.container import container
 from chalicelib.environment import resource_name, table_name
 
 logger = logging.getLogger(__name__)

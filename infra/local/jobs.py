@@ -105,8 +105,8 @@ def run_jobs(as_of: date | None, state_dir: Path) -> list[str]:
     from chalice.local import LambdaContext
 
     from app import app
-    from chalicelib.api.deps import Container, use_container
     from chalicelib.clock import OffsetClock
+    from chalicelib.container import Container, use_container
     from chalicelib.settings import Settings, resource_name
 
     today = datetime.now(UTC).date()

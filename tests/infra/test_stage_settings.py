@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.registry import CvrRegistry, SampleRegistry
-from chalicelib.api.deps import Container
+from chalicelib.container import Container
 from chalicelib.services.webhook_urls import UrlRefused, target_of
 from chalicelib.settings import Settings
 from infra.local.run import Options, console_environment, emulator_environment

@@ -9,8 +9,8 @@ import boto3
 from chalice.test import Client
 from pydantic import SecretStr
 
-from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
+from chalicelib.container import Container, use_container
 from chalicelib.models.application import ActivationModel
 from chalicelib.models.outbox import MailKind
 from chalicelib.services.activation_codes import ActivationCodes

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
+from chalicelib.container import Container, use_container
 from chalicelib.models.application import ActivationModel
 from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel, get_organisation
 from chalicelib.models.user import UserModel, get_user

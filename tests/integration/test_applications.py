@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.registry import RegistryEntry
-from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
+from chalicelib.container import Container, use_container
 from chalicelib.errors import UpstreamUnavailable
 from chalicelib.models.application import ActivationModel, applications_for
 from chalicelib.models.audit import AuditModel, Origin

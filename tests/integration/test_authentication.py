@@ -9,8 +9,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
+from chalicelib.container import Container, use_container
 from chalicelib.models.user import UserModel, UserStatus
 from chalicelib.services.authz import Function
 from infra.local.provision import create_user_pool

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock, isoformat
+from chalicelib.container import Container, use_container
 from chalicelib.mail.render import render
 from chalicelib.models.code import CodeModel, CodeStatus, CodeValueModel, EntryChanged, codes_expiring_on
 from chalicelib.models.code import revoke as store_revoke

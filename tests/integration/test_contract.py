@@ -9,9 +9,9 @@ from openapi_spec_validator import validate
 
 from app import app
 from chalicelib.api.cors import is_preflight
-from chalicelib.api.deps import Container, use_container
 from chalicelib.api.openapi import UndocumentedRoute, build_document
 from chalicelib.api.routing import ANYONE, Caller, Routes, operation_of
+from chalicelib.container import Container, use_container
 from tests.people import json_of
 
 METHODS = {"get", "post", "put", "patch", "delete"}

@@ -12,7 +12,7 @@ import pytest
 from chalice.test import Client
 from pydantic import ValidationError
 
-from chalicelib.api.deps import Container, use_container
+from chalicelib.container import Container, use_container
 from chalicelib.settings import Settings
 from tests.conftest import PROJECT_DIR
 from tests.people import json_of

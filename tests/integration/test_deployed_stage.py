@@ -17,7 +17,7 @@ import boto3
 from chalice.test import Client
 
 from chalicelib.adapters.registry import build_registry
-from chalicelib.api.deps import Container, use_container
+from chalicelib.container import Container, use_container
 from chalicelib.models.outbox import MailKind
 from chalicelib.settings import Settings
 from tests import recorder

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
+from chalicelib.container import Container, use_container
 from chalicelib.models.invitation import InvitationModel, InvitationStatus
 from infra.local.provision import create_login
 from infra.local.signin import SignInRefused, sign_in, wait_for_sign_in

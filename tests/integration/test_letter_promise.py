@@ -13,8 +13,8 @@ import pytest
 from chalice.local import LambdaContext
 
 from app import app
-from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
+from chalicelib.container import Container, use_container
 from chalicelib.events.letters import OVERDUE_METRIC
 from chalicelib.models.application import applications_for, letter_message_id, letter_of
 from chalicelib.models.outbox import MailStatus, OutboxModel

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.api.deps import Container, use_container
+from chalicelib.container import Container, use_container
 from chalicelib.mail.mime import build_message
 from chalicelib.mail.render import RenderedMail
 from chalicelib.models.code import CodeModel

@@ -14,7 +14,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from app import app
 from chalicelib.adapters.ses import TransientSendError, tag_value
-from chalicelib.api.deps import Container
+from chalicelib.container import Container
 from chalicelib.models.base import transaction
 from chalicelib.models.organisation import OrganisationModel
 from chalicelib.models.outbox import Language, MailKind, MailStatus, OutboxModel, Recipient, outgoing

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.api.deps import Container
 from chalicelib.clock import FixedClock
+from chalicelib.container import Container
 from chalicelib.errors import Conflict
 from chalicelib.models.audit import Origin
 from chalicelib.models.mailbox import get_mailbox

@@ -13,8 +13,8 @@ import pytest
 from chalice.local import LambdaContext
 
 from app import app
-from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
+from chalicelib.container import Container, use_container
 from chalicelib.models.outbox import Language, MailKind, MailStatus, OutboxModel, Recipient, outgoing
 from chalicelib.services.mail_sweeper import MAX_SWEEPS
 from chalicelib.settings import resource_name

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
+from chalicelib.container import Container, use_container
 from chalicelib.models.audit import STAFF_TRAIL, AuditModel
 from chalicelib.models.code import CodeModel, get_value
 from chalicelib.models.outbox import OutboxModel

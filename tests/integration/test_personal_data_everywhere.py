@@ -15,8 +15,8 @@ import pytest
 from boto3.dynamodb.types import TypeDeserializer
 from pynamodb.models import Model
 
-from chalicelib.api.deps import Container, container, use_container
 from chalicelib.clock import FixedClock
+from chalicelib.container import Container, container, use_container
 from chalicelib.environment import table_name
 from chalicelib.models import ALL_MODELS
 from chalicelib.models.audit import AuditModel, Origin

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from chalice.test import Client
 
-from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock, isoformat
+from chalicelib.container import Container, use_container
 from tests.integration.test_authentication import assert_problem
 from tests.integration.test_naming_companies import administrator, name_company, newest_code, prove
 from tests.integration.test_sessions import post

@@ -13,8 +13,8 @@ import pytest
 from chalice.local import LambdaContext
 
 from app import app
-from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
+from chalicelib.container import Container, use_container
 from chalicelib.models.code import CodeModel, Reminders, ReminderWrite, write_reminders
 from chalicelib.models.organisation import OrganisationModel, OrganisationStatus
 from chalicelib.models.outbox import MailKind, OutboxModel, Recipient, outgoing

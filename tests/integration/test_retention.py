@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock
+from chalicelib.container import Container, use_container
 from chalicelib.models.application import ApplicationModel
 from chalicelib.models.audit import AuditModel
 from chalicelib.models.code import CodeModel

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from chalicelib.api.deps import Container, use_container
+from chalicelib.container import Container, use_container
 from chalicelib.settings import Settings
 from tests.conftest import PROJECT_DIR
 from tests.onboarding import JSON

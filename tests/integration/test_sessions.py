@@ -12,8 +12,8 @@ from typing import Any
 import jwt
 import pytest
 
-from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock, OffsetClock, StepClock
+from chalicelib.container import Container, use_container
 from chalicelib.models.user import UserKind, UserModel, change_kind
 from chalicelib.services.authz import Function
 from infra.local.signin import sign_in, wait_for_sign_in

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import OffsetClock
+from chalicelib.container import Container, use_container
 from chalicelib.models.sms_quota import SmsQuotaModel
 from chalicelib.models.user import UserModel
 from tests.integration.test_authentication import assert_problem

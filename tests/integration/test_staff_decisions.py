@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.api.deps import Container
+from chalicelib.container import Container
 from chalicelib.models.handle import get_handle
 from chalicelib.models.organisation import OrganisationModel, OrganisationStatus, companies_of
 from chalicelib.models.outbox import MailKind

@@ -16,8 +16,8 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib.api.deps import Container, use_container
 from chalicelib.api.openapi import build_document
+from chalicelib.container import Container, use_container
 from chalicelib.models.audit import STAFF_TRAIL, AuditAction, AuditModel
 from chalicelib.models.user import UserKind, UserModel, UserStatus, staff_with_email
 from infra.local.demo import with_authenticator

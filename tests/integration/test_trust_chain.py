@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.api.deps import Container
 from chalicelib.clock import FixedClock, isoformat
+from chalicelib.container import Container
 from chalicelib.models.application import ApplicationStatus, applications_for
 from chalicelib.models.handle import owner_of
 from chalicelib.models.organisation import (

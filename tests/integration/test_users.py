@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.api.deps import Container, use_container
+from chalicelib.container import Container, use_container
 from chalicelib.models.invitation import InvitationModel
 from chalicelib.models.outbox import MailKind, OutboxModel
 from chalicelib.models.user import UserModel, get_user

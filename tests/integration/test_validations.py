@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from bench.roundtrips import DynamoDBCalls
-from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock, isoformat
+from chalicelib.container import Container, use_container
 from chalicelib.models.code import CodeValueModel
 from chalicelib.models.handle import HandleModel, get_handle, handle_key
 from chalicelib.models.organisation import OrganisationModel, OrganisationStatus

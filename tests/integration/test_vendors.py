@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from chalicelib.api.deps import Container, use_container
+from chalicelib.container import Container, use_container
 from chalicelib.models.vendor import VendorKeyModel, VendorModel
 from chalicelib.services.authz import Function
 from tests.integration.test_authentication import assert_problem

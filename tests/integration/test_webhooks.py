@@ -16,8 +16,8 @@ import boto3
 import pytest
 
 from app import app
-from chalicelib.api.deps import Container, use_container
 from chalicelib.clock import FixedClock, StepClock, SystemClock
+from chalicelib.container import Container, use_container
 from chalicelib.models.outbox import MailKind, OutboxModel
 from chalicelib.models.webhook import EventCauseModel, VendorEventModel, WebhookModel
 from chalicelib.services.signatures import verify

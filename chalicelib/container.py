@@ -1,7 +1,10 @@
-"""The service's dependencies, built lazily on first use and cached for the life of the Lambda container.
+"""The composition root: the service's dependencies, built lazily on first use and cached for the life of the
+Lambda container.
 
-Nothing here runs at import time: a cold start pays for a client only when a request needs it. Tests swap
-the whole container (`use_container`) to inject a fixed clock or fakes.
+One root for every way in: the routes (`chalicelib/api/`), the event handlers (`chalicelib/events/`), the
+local stack's jobs (`infra/local/`), the benches and the tests all get their services here, so none of them
+needs the HTTP layer to reach a service. Nothing here runs at import time: a cold start pays for a client only
+when a request needs it. Tests swap the whole container (`use_container`) to inject a fixed clock or fakes.
 """
 
 from __future__ import annotations
