@@ -23,18 +23,19 @@ APP = "import app"
 # What each function's handler imports when it first runs (beyond app), as its first invocation would.
 FUNCTIONS = {
     "API function, a vendor's check": (
-        "import app, boto3, chalicelib.api.schemas.validations, chalicelib.services.validation, "
-        "chalicelib.services.vendors, chalicelib.models.validation, chalicelib.settings"
+        "import app, boto3, chalicelib.api.schemas.validations, chalicelib.services.vendors.validation, "
+        "chalicelib.services.vendors.keys, chalicelib.models.validation, chalicelib.settings"
     ),
     "API function, a person's request": (
-        "import app, boto3, chalicelib.adapters.tokens, chalicelib.services.identity, chalicelib.settings"
+        "import app, boto3, chalicelib.adapters.tokens, chalicelib.services.access.identity, "
+        "chalicelib.settings"
     ),
     "mail function (deliver_outbox)": (
-        "import app, boto3, chalicelib.services.mail_delivery, chalicelib.adapters.idempotency, "
+        "import app, boto3, chalicelib.services.outbox.delivery, chalicelib.adapters.idempotency, "
         "chalicelib.adapters.ses, chalicelib.mail.render, chalicelib.settings"
     ),
     "reminder functions": (
-        "import app, boto3, chalicelib.services.reminders, chalicelib.adapters.sqs, chalicelib.settings"
+        "import app, boto3, chalicelib.services.codes.reminders, chalicelib.adapters.sqs, chalicelib.settings"
     ),
 }
 

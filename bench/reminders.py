@@ -337,7 +337,7 @@ def cost_per_reminder(codes: int, due: int, issuers: list[tuple[str, str]]) -> l
 
 def big_day(day: int, issuers: list[tuple[str, str]], chunk_seconds: list[float]) -> None:
     from app import app
-    from chalicelib.services.reminders import CONSUMERS, MAILS_PER_CODE
+    from chalicelib.services.codes.reminders import CONSUMERS, MAILS_PER_CODE
 
     target = 200_000
     factor = target / day

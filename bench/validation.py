@@ -114,8 +114,8 @@ def run(runs: int, port: int) -> None:
     from chalicelib.container import Container, use_container
     from chalicelib.models.code import CodeValueModel
     from chalicelib.models.validation import CheckKeys, ReceiptModel, check_request
-    from chalicelib.services.ratelimit import FailureLimit
-    from chalicelib.services.vendors import parse_authorization
+    from chalicelib.services.vendors.failure_limit import FailureLimit
+    from chalicelib.services.vendors.keys import parse_authorization
     from chalicelib.settings import Settings
     from infra.local.provision import create_tables
 
@@ -193,8 +193,8 @@ def run(runs: int, port: int) -> None:
 def seed() -> tuple[str, tuple[str, str]]:
     """An approved organisation with a code, and a vendor: answers the code and (vendor id, API key)."""
     from chalicelib.clock import SystemClock
-    from chalicelib.services.authz import Access, CompanyScope, Function, Principal
-    from chalicelib.services.codes import CodeRequest, CodeService
+    from chalicelib.services.access.authz import Access, CompanyScope, Function, Principal
+    from chalicelib.services.codes.codes import CodeRequest, CodeService
     from infra.local.demo import DEMO_COMPANIES, add_organisation, add_vendor
 
     now = datetime.now(UTC)

@@ -20,36 +20,36 @@ if TYPE_CHECKING:
     from chalicelib.adapters.idempotency import SendOnce
     from chalicelib.adapters.registry import CompanyRegistry
     from chalicelib.adapters.sqs import SqsRetryScheduler
-    from chalicelib.services.activation_codes import ActivationCodes
-    from chalicelib.services.activations import ActivationService, LoginDirectory
-    from chalicelib.services.applications import ApplicationService
-    from chalicelib.services.caller_limits import CallerLimits
-    from chalicelib.services.codes import CodeService, RandomSource
-    from chalicelib.services.colleagues import ColleagueService
-    from chalicelib.services.eligibility import EligibilityService
-    from chalicelib.services.gathered_letters import GatheredLetterService
-    from chalicelib.services.identity import IdentityService, SmsSender
-    from chalicelib.services.invitations import InvitationService
-    from chalicelib.services.letters import LetterWatchService
-    from chalicelib.services.mail_delivery import MailDelivery, Sender
-    from chalicelib.services.mail_sweeper import OutboxSweeper
-    from chalicelib.services.mailboxes import Pacing
-    from chalicelib.services.organisation import OrganisationService
-    from chalicelib.services.personal_data import PersonalDataService
-    from chalicelib.services.proofs import ProofService
-    from chalicelib.services.reminders import (
+    from chalicelib.services.access.identity import IdentityService, SmsSender
+    from chalicelib.services.access.sessions import SessionService
+    from chalicelib.services.codes.codes import CodeService, RandomSource
+    from chalicelib.services.codes.reminders import (
         ReminderPlanner,
         ReminderWriter,
     )
-    from chalicelib.services.sessions import SessionService
-    from chalicelib.services.staff import StaffService
-    from chalicelib.services.support import SupportService
-    from chalicelib.services.validation import ValidationService
-    from chalicelib.services.vendor_events import EventExpander
-    from chalicelib.services.vendors import VendorService
-    from chalicelib.services.webhook_delivery import Poster, WebhookDelivery
-    from chalicelib.services.webhook_urls import Resolver
-    from chalicelib.services.webhooks import StaffDeliveries, WebhookService
+    from chalicelib.services.onboarding.activation_codes import ActivationCodes
+    from chalicelib.services.onboarding.activations import ActivationService, LoginDirectory
+    from chalicelib.services.onboarding.applications import ApplicationService
+    from chalicelib.services.onboarding.caller_limits import CallerLimits
+    from chalicelib.services.onboarding.eligibility import EligibilityService
+    from chalicelib.services.onboarding.gathered_letters import GatheredLetterService
+    from chalicelib.services.onboarding.letter_promise import LetterWatchService
+    from chalicelib.services.onboarding.mailboxes import Pacing
+    from chalicelib.services.onboarding.proofs import ProofService
+    from chalicelib.services.onboarding.support import SupportService
+    from chalicelib.services.organisation.master_data import OrganisationService
+    from chalicelib.services.outbox.delivery import MailDelivery, Sender
+    from chalicelib.services.outbox.sweeper import OutboxSweeper
+    from chalicelib.services.people.colleagues import ColleagueService
+    from chalicelib.services.people.invitations import InvitationService
+    from chalicelib.services.people.staff import StaffService
+    from chalicelib.services.privacy.personal_data import PersonalDataService
+    from chalicelib.services.vendors.keys import VendorService
+    from chalicelib.services.vendors.validation import ValidationService
+    from chalicelib.services.webhooks.delivery import Poster, WebhookDelivery
+    from chalicelib.services.webhooks.endpoints import StaffDeliveries, WebhookService
+    from chalicelib.services.webhooks.event_feed import EventExpander
+    from chalicelib.services.webhooks.urls import Resolver
     from chalicelib.settings import Settings
 
 
@@ -128,13 +128,13 @@ class Container:
 
     @cached_property
     def outbox_sweeper(self) -> OutboxSweeper:
-        from chalicelib.services.mail_sweeper import OutboxSweeper
+        from chalicelib.services.outbox.sweeper import OutboxSweeper
 
         return OutboxSweeper(retries=self.mail_retries, clock=self.clock)
 
     def build_mail_delivery(self, sender: Sender) -> MailDelivery:
 
-        from chalicelib.services.mail_delivery import MailDelivery
+        from chalicelib.services.outbox.delivery import MailDelivery
 
         settings = self.settings
         return MailDelivery(
@@ -166,7 +166,7 @@ class Container:
 
     @cached_property
     def activation_codes(self) -> ActivationCodes:
-        from chalicelib.services.activation_codes import ActivationCodes
+        from chalicelib.services.onboarding.activation_codes import ActivationCodes
 
         return ActivationCodes(self.activation_key())
 
@@ -182,7 +182,7 @@ class Container:
 
     @cached_property
     def letter_pacing(self) -> Pacing:
-        from chalicelib.services.mailboxes import Pacing
+        from chalicelib.services.onboarding.mailboxes import Pacing
 
         return Pacing(interval=timedelta(seconds=self.settings.letter_interval_seconds))
 
@@ -194,8 +194,8 @@ class Container:
 
     @cached_property
     def application_limits(self) -> CallerLimits:
-        from chalicelib.services.caller_limits import CallerLimits
-        from chalicelib.services.ratelimit import FailureLimit
+        from chalicelib.services.onboarding.caller_limits import CallerLimits
+        from chalicelib.services.vendors.failure_limit import FailureLimit
 
         settings = self.settings
         codes = self.activation_codes
@@ -212,7 +212,7 @@ class Container:
 
     @cached_property
     def applications(self) -> ApplicationService:
-        from chalicelib.services.applications import ApplicationService
+        from chalicelib.services.onboarding.applications import ApplicationService
 
         return ApplicationService(
             registry=self.registry,
@@ -225,7 +225,7 @@ class Container:
 
     @cached_property
     def gathered_letters(self) -> GatheredLetterService:
-        from chalicelib.services.gathered_letters import GatheredLetterService
+        from chalicelib.services.onboarding.gathered_letters import GatheredLetterService
 
         return GatheredLetterService(
             codes=self.activation_codes,
@@ -236,7 +236,7 @@ class Container:
 
     @cached_property
     def activations(self) -> ActivationService:
-        from chalicelib.services.activations import ActivationService
+        from chalicelib.services.onboarding.activations import ActivationService
 
         return ActivationService(
             codes=self.activation_codes, logins=self.logins, clock=self.clock, proofs=self.proofs
@@ -244,7 +244,7 @@ class Container:
 
     @cached_property
     def proofs(self) -> ProofService:
-        from chalicelib.services.proofs import ProofService
+        from chalicelib.services.onboarding.proofs import ProofService
 
         return ProofService(
             codes=self.activation_codes,
@@ -256,41 +256,41 @@ class Container:
 
     @cached_property
     def eligibility(self) -> EligibilityService:
-        from chalicelib.services.eligibility import EligibilityService
+        from chalicelib.services.onboarding.eligibility import EligibilityService
 
         return EligibilityService(clock=self.clock, registry=self.registry)
 
     @cached_property
     def support(self) -> SupportService:
-        from chalicelib.services.support import SupportService
+        from chalicelib.services.onboarding.support import SupportService
 
         return SupportService(logins=self.logins, clock=self.clock)
 
     @cached_property
     def staff(self) -> StaffService:
-        from chalicelib.services.staff import StaffService
+        from chalicelib.services.people.staff import StaffService
 
         return StaffService(logins=self.logins, clock=self.clock)
 
     @cached_property
     def sessions(self) -> SessionService:
-        from chalicelib.services.sessions import SessionService
+        from chalicelib.services.access.sessions import SessionService
 
         return SessionService(directory=self.directory, clock=self.clock)
 
     @cached_property
     def personal_data(self) -> PersonalDataService:
-        from chalicelib.services.personal_data import PersonalDataService
+        from chalicelib.services.privacy.personal_data import PersonalDataService
 
         # The pseudonyms an erasure leaves in the audit trail are keyed with the activation key, so that a
-        # list of addresses cannot be matched against them (chalicelib/services/pseudonyms.py).
+        # list of addresses cannot be matched against them (chalicelib/services/privacy/pseudonyms.py).
         return PersonalDataService(clock=self.clock, pseudonym_key=self.activation_key().encode())
 
     @cached_property
     def identity(self) -> IdentityService:
         from chalicelib.adapters.tokens import CognitoTokenVerifier, JwksKeys
         from chalicelib.models.user import get_user, record_second_factor
-        from chalicelib.services.identity import IdentityService
+        from chalicelib.services.access.identity import IdentityService
 
         settings = self.settings
         verifier = CognitoTokenVerifier(
@@ -324,7 +324,7 @@ class Container:
 
     @cached_property
     def codes(self) -> CodeService:
-        from chalicelib.services.codes import CodeService, draw_random_part
+        from chalicelib.services.codes.codes import CodeService, draw_random_part
 
         return CodeService(clock=self.clock, draw=self._code_random or draw_random_part)
 
@@ -336,14 +336,14 @@ class Container:
 
     @cached_property
     def vendors(self) -> VendorService:
-        from chalicelib.services.vendors import VendorService
+        from chalicelib.services.vendors.keys import VendorService
 
         return VendorService(clock=self.clock)
 
     @cached_property
     def validations(self) -> ValidationService:
-        from chalicelib.services.ratelimit import FailureLimit
-        from chalicelib.services.validation import ValidationService
+        from chalicelib.services.vendors.failure_limit import FailureLimit
+        from chalicelib.services.vendors.validation import ValidationService
 
         settings = self.settings
         return ValidationService(
@@ -358,19 +358,19 @@ class Container:
 
     @cached_property
     def colleagues(self) -> ColleagueService:
-        from chalicelib.services.colleagues import ColleagueService
+        from chalicelib.services.people.colleagues import ColleagueService
 
         return ColleagueService(logins=self.logins, clock=self.clock)
 
     @cached_property
     def invitations(self) -> InvitationService:
-        from chalicelib.services.invitations import InvitationService
+        from chalicelib.services.people.invitations import InvitationService
 
         return InvitationService(logins=self.logins, clock=self.clock)
 
     @cached_property
     def organisation(self) -> OrganisationService:
-        from chalicelib.services.organisation import OrganisationService
+        from chalicelib.services.organisation.master_data import OrganisationService
 
         return OrganisationService(clock=self.clock)
 
@@ -379,7 +379,7 @@ class Container:
         import boto3
 
         from chalicelib.adapters.sqs import SqsChunkQueue
-        from chalicelib.services.reminders import ReminderPlanner
+        from chalicelib.services.codes.reminders import ReminderPlanner
         from chalicelib.settings import resource_name
 
         settings = self.settings
@@ -388,7 +388,7 @@ class Container:
 
     @cached_property
     def reminder_writer(self) -> ReminderWriter:
-        from chalicelib.services.reminders import CONSUMERS, MAILS_PER_CODE, Pacer, ReminderWriter
+        from chalicelib.services.codes.reminders import CONSUMERS, MAILS_PER_CODE, Pacer, ReminderWriter
 
         # Cached with the container, so the pace holds across the invocations a Lambda container serves.
         rate = self.settings.reminder_mails_per_second / CONSUMERS
@@ -398,14 +398,14 @@ class Container:
 
     @cached_property
     def letter_watch(self) -> LetterWatchService:
-        from chalicelib.services.letters import LetterWatchService
+        from chalicelib.services.onboarding.letter_promise import LetterWatchService
 
         return LetterWatchService(clock=self.clock)
 
     @cached_property
     def webhooks(self) -> WebhookService:
-        from chalicelib.services.webhook_urls import resolve
-        from chalicelib.services.webhooks import WebhookService
+        from chalicelib.services.webhooks.endpoints import WebhookService
+        from chalicelib.services.webhooks.urls import resolve
 
         settings = self.settings
         return WebhookService(
@@ -418,13 +418,13 @@ class Container:
 
     @cached_property
     def staff_deliveries(self) -> StaffDeliveries:
-        from chalicelib.services.webhooks import StaffDeliveries
+        from chalicelib.services.webhooks.endpoints import StaffDeliveries
 
         return StaffDeliveries(clock=self.clock)
 
     @cached_property
     def event_expander(self) -> EventExpander:
-        from chalicelib.services.vendor_events import EventExpander
+        from chalicelib.services.webhooks.event_feed import EventExpander
 
         return EventExpander(clock=self.clock)
 
@@ -435,8 +435,8 @@ class Container:
         from chalicelib.adapters.sqs import SqsDeliveryQueue
         from chalicelib.adapters.webhook_http import PinnedPoster
         from chalicelib.environment import resource_name
-        from chalicelib.services.webhook_delivery import RetryPolicy, WebhookDelivery
-        from chalicelib.services.webhook_urls import resolve
+        from chalicelib.services.webhooks.delivery import RetryPolicy, WebhookDelivery
+        from chalicelib.services.webhooks.urls import resolve
 
         settings = self.settings
         return WebhookDelivery(

@@ -30,8 +30,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from chalicelib.services.cvr import is_valid_cvr
-from chalicelib.services.names import PERSON_NAME_RULE, name_problem, text_problem
+from chalicelib.values.cvr import is_valid_cvr
+from chalicelib.values.names import PERSON_NAME_RULE, name_problem, text_problem
 
 # Characters no name or text may hold: C0 and C1 controls, the format characters of the Basic Multilingual
 # Plane (soft hyphen, bidirectional controls, zero-width characters, U+2028/U+2029 line and paragraph
@@ -45,7 +45,7 @@ _CONTROL = (
 # Hangul fillers, Khmer inherent vowels, Mongolian free variation selectors, the braille blank, private use,
 # noncharacters, variation selectors and the unassigned specials. The same in the other planes (tags,
 # variation selectors supplement, format characters), and whatever is unassigned, no pattern can say
-# portably: the formats `name`, `person-name` and `text` do (chalicelib/services/names.py).
+# portably: the formats `name`, `person-name` and `text` do (chalicelib/values/names.py).
 _BLANK = (
     r"\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180D\u180F\u2800\u3164\uE000-\uF8FF\uFDD0-\uFDEF"
     r"\uFE00-\uFE0F\uFFA0\uFFF0-\uFFF8\uFFFE\uFFFF"
@@ -65,7 +65,8 @@ _PERSON_EDGE = rf"[^{_HIDDEN}{_SPACE}{_NOT_PERSON}]"
 # It begins with a letter, which a pattern can say only in part: not with a hyphen, apostrophe or full stop.
 _PERSON_START = rf"[^{_HIDDEN}{_SPACE}{_NOT_PERSON}'.\u2019-]"
 PERSON_NAME_PATTERN = rf"^{_PERSON_START}(?:[^{_HIDDEN}{_OTHER_SPACE}{_NOT_PERSON}]*{_PERSON_EDGE})?$"
-# An organisation's name also needs a letter or digit for its handle (chalicelib/services/handles.py).
+# An organisation's name also needs a letter or digit for its handle
+# (chalicelib/services/organisation/handles.py).
 _HANDLE = r"A-Za-z0-9\u00C6\u00D8\u00C5\u00E6\u00F8\u00E5\u00DF"
 ORGANISATION_NAME_PATTERN = (
     rf"^(?:[{_HANDLE}]|[{_HANDLE}]{_INNER}{_EDGE}"
@@ -90,7 +91,7 @@ POSTCODE_PATTERN = r"^[0-9]{4}$"
 # What an authenticator app shows, and what the SMS step texts.
 SIX_DIGITS_PATTERN = r"^[0-9]{6}$"
 # Crockford base32, 12 characters, read case-insensitively, hyphens and spaces anywhere; I and L read as 1,
-# O as 0; there is no U (chalicelib/services/activation_codes.py).
+# O as 0; there is no U (chalicelib/services/onboarding/activation_codes.py).
 ACTIVATION_CODE_PATTERN = r"^[ -]*(?:[0-9A-TV-Za-tv-z][ -]*){12}$"
 # The invitation code from the mail: the invitation id, a dot, the secret (services/invitations.py).
 # Pasted, it may come with spaces or a line break around it.

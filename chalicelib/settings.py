@@ -80,14 +80,16 @@ class Settings(BaseSettings):
     cvr_url: str = ""
     cvr_timeout_seconds: float = Field(default=3.0, gt=0, le=10)
     # Letters to one CVR's official mailbox: at most one per this many seconds; what is asked for meanwhile
-    # is gathered into the next letter (chalicelib/services/mailboxes.py). The wait, the sender's period and
-    # delivery must stay well inside the 2-hour promise, hence at most 90 minutes.
+    # is gathered into the next letter (chalicelib/services/onboarding/mailboxes.py). The wait, the sender's
+    # period and delivery must stay well inside the 2-hour promise, hence at most 90 minutes.
     letter_interval_seconds: int = Field(default=3600, ge=1, le=5400)
-    # Anonymous applications per source address, in sliding windows (chalicelib/services/caller_limits.py).
+    # Anonymous applications per source address, in sliding windows
+    # (chalicelib/services/onboarding/caller_limits.py).
     applications_per_caller_per_hour: int = Field(default=5, ge=1)
     applications_per_caller_per_day: int = Field(default=20, ge=1)
     # Guessing codes: a vendor whose failed checks reach this many in a sliding window of this many
-    # seconds is answered 429 until the estimate falls below it again (chalicelib/services/ratelimit.py).
+    # seconds is answered 429 until the estimate falls below it again
+    # (chalicelib/services/vendors/failure_limit.py).
     validation_failure_limit: int = Field(default=20, ge=1)
     validation_failure_window_seconds: int = Field(default=300, ge=1)
     # How long a vendor's receipt (its evidence of a check) is kept, in years after the check.
@@ -101,7 +103,7 @@ class Settings(BaseSettings):
     # In the environment a comma-separated list; `make run` sets its console's, infra/package.py the
     # stage's CloudFront domain. Empty: no browser page may.
     console_origins: Annotated[tuple[str, ...], NoDecode] = ()
-    # Webhooks (chalicelib/services/webhook_delivery.py): how long one attempt may take, the first wait
+    # Webhooks (chalicelib/services/webhooks/delivery.py): how long one attempt may take, the first wait
     # before a retry (each later wait is four times the one before, up to `webhook_retry_max_seconds`),
     # and for how long a delivery is retried before it is parked and the endpoint paused.
     webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=10)

@@ -1,5 +1,5 @@
 """`python -m infra.backfill_pointers STAGE`: once, after the deploy that added the `mentions` table, write
-the pointers of what the stage wrote before (chalicelib/services/personal_data_pointers.py), so that access
+the pointers of what the stage wrote before (chalicelib/services/privacy/pointers.py), so that access
 and erasure requests find it too. Uses your AWS credentials, as `aws` does; safe to run again.
 
     .venv/bin/python -m infra.backfill_pointers dev
@@ -23,7 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # The models read their table names from the environment when imported: set it first.
     os.environ["GODKEND_TABLE_PREFIX"] = table_prefix(args.stage)
-    from chalicelib.services.personal_data_pointers import point_existing
+    from chalicelib.services.privacy.pointers import point_existing
 
     report = point_existing(now=datetime.now(UTC))
     print(json.dumps(asdict(report)))

@@ -130,7 +130,7 @@ def create(target: Target, *, email: str, mobile: str, name: str, password: str)
     import boto3
 
     from chalicelib.adapters.cognito import CognitoDirectory
-    from chalicelib.services.staff import StaffMember, add_staff_member
+    from chalicelib.services.people.staff import StaffMember, add_staff_member
 
     first, _, last = name.strip().partition(" ")
     directory = CognitoDirectory(boto3.client("cognito-idp", region_name=target.region), target.user_pool_id)
@@ -184,7 +184,7 @@ def remove(target: Target, *, email: str, reason: str, operator: str) -> str:
     from chalicelib.clock import SystemClock
     from chalicelib.models.audit import Actor, ActorKind, Origin
     from chalicelib.models.user import UserStatus, staff_with_email
-    from chalicelib.services.staff import StaffService
+    from chalicelib.services.people.staff import StaffService
 
     directory = CognitoDirectory(boto3.client("cognito-idp", region_name=target.region), target.user_pool_id)
     service = StaffService(logins=directory, clock=SystemClock())

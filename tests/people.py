@@ -14,8 +14,8 @@ from chalice.test import Client
 
 from chalicelib.models.organisation import OrganisationStatus
 from chalicelib.models.user import UserKind, UserModel, sign_in_from
-from chalicelib.services.authz import Function
-from chalicelib.services.cvr import WEIGHTS
+from chalicelib.services.access.authz import Function
+from chalicelib.values.cvr import WEIGHTS
 from infra.local.demo import CompanySpec, ScopeSpec, add_organisation, add_user, add_vendor, give_login
 from infra.local.provision import UserPool
 from infra.local.signin import sign_in, wait_for_sign_in

@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
-from chalicelib.services.mail_delivery import AlreadyInProgress
+from chalicelib.services.outbox.delivery import AlreadyInProgress
 
 # Long enough to outlive any redelivery of a stream record or retry message.
 REMEMBER_SECONDS = 7 * 24 * 3600

@@ -28,8 +28,8 @@ from typing import Any, Protocol
 import requests
 
 from chalicelib.errors import UpstreamUnavailable
-from chalicelib.services.cvr import is_valid_cvr
 from chalicelib.settings import Settings
+from chalicelib.values.cvr import is_valid_cvr
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from chalicelib.services.reminders import Chunk
+    from chalicelib.services.codes.reminders import Chunk
 
 SQS_MAX_DELAY_SECONDS = 900
 SQS_MAX_BATCH = 10

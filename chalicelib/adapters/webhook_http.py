@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import certifi
 import urllib3
 
-from chalicelib.services.webhook_urls import Target
+from chalicelib.services.webhooks.urls import Target
 
 MAX_ANSWER_BYTES = 4096
 

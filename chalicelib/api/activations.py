@@ -19,7 +19,7 @@ NEXT_STEP = (
     "/v1/activations",
     rule=ANYONE,
     summary="Activate an administrator login with the letter's username and activation code",
-    body="chalicelib.services.activations:ActivationForm",
+    body="chalicelib.services.onboarding.activations:ActivationForm",
     response="ActivationDone",
     status=201,
     errors=(404, 409, 410, 423, 503),

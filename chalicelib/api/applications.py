@@ -15,7 +15,7 @@ routes = Routes(__name__, schemas="chalicelib.api.schemas.applications", tag="On
     "/v1/applications",
     rule=ANYONE,
     summary="Apply for an administrator login for an organisation",
-    body="chalicelib.services.applications:ApplicationForm",
+    body="chalicelib.services.onboarding.applications:ApplicationForm",
     response="ApplicationAccepted",
     status=202,
     errors=(409, 422, 429, 503),

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalicelib.api.routing import Call, Routes, user
 from chalicelib.container import container
-from chalicelib.services.authz import Function
+from chalicelib.services.access.authz import Function
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.codes", tag="Codes")
 
@@ -24,7 +24,7 @@ routes = Routes(__name__, schemas="chalicelib.api.schemas.codes", tag="Codes")
 )
 def create_code(call: Call) -> dict[str, Any]:
     body = call.body()
-    from chalicelib.services.codes import CodeRequest
+    from chalicelib.services.codes.codes import CodeRequest
 
     return container().codes.create(call.principal, CodeRequest(**body.model_dump()))
 
@@ -39,7 +39,7 @@ def create_code(call: Call) -> dict[str, Any]:
 )
 def list_codes(call: Call) -> dict[str, Any]:
     from chalicelib.models.code import CodeStatus
-    from chalicelib.services.codes import CodeQuery
+    from chalicelib.services.codes.codes import CodeQuery
 
     query = call.query_model()
     return container().codes.list_page(

@@ -19,7 +19,7 @@ NEXT_STEP = (
     "/v1/invitations/accept",
     rule=ANYONE,
     summary="Accept an invitation: the colleague's login is created with the password they choose",
-    body="chalicelib.services.invitations:AcceptForm",
+    body="chalicelib.services.people.invitations:AcceptForm",
     response="InvitationAccepted",
     status=201,
     errors=(404, 409, 410, 503),

@@ -10,7 +10,7 @@ from chalicelib.clock import isoformat
 from chalicelib.container import container
 
 if TYPE_CHECKING:
-    from chalicelib.services.sessions import SessionsEnded
+    from chalicelib.services.access.sessions import SessionsEnded
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.me", tag="Me")
 
@@ -23,7 +23,7 @@ SIGN_IN_AGAIN = "Sign in again; from now on the second factor is asked for at ev
 
 def _sign_in_again(changed_at: datetime) -> dict[str, Any]:
     """When the caller may sign in again after a change that ended its sessions (see services/sessions)."""
-    from chalicelib.services.sessions import sessions_ended
+    from chalicelib.services.access.sessions import sessions_ended
 
     ended = sessions_ended(changed_at, container().clock.now())
     return {"sign_in_from": isoformat(ended.sign_in_from), "sign_in_after_ms": ended.wait_ms}
@@ -33,7 +33,7 @@ def _sign_in_again(changed_at: datetime) -> dict[str, Any]:
     "/v1/me", rule=SIGNED_IN, summary="Who am I: user, organisation, scope and functions", response="Me"
 )
 def get_me(call: Call) -> dict[str, Any]:
-    from chalicelib.services import me
+    from chalicelib.services.people import me
 
     return me.describe(call.principal)
 

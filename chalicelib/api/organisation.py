@@ -6,11 +6,11 @@ from typing import Any
 
 from chalicelib.api.routing import Call, Routes, user
 from chalicelib.container import container
-from chalicelib.services.authz import Function
+from chalicelib.services.access.authz import Function
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.organisation", tag="Organisation")
 # Asking for a company's letter and proving the company with its code take the same rights: this rule, and
-# full access to the main company (chalicelib/services/proofs.py, `may_add_companies`).
+# full access to the main company (chalicelib/services/onboarding/proofs.py, `may_add_companies`).
 ADDING_COMPANIES = user(Function.USERS)
 
 
@@ -28,7 +28,7 @@ def get_organisation(call: Call) -> dict[str, Any]:
     "/v1/organisation",
     rule=user(Function.MASTERDATA),
     summary="Change master data: name, address, contact e-mail, company names, accounts",
-    body="chalicelib.services.organisation:OrganisationChanges",
+    body="chalicelib.services.organisation.master_data:OrganisationChanges",
     response="Organisation",
     errors=(404, 409),
     description="Only what is given changes. A new account number under a company adds the account; an "
@@ -106,7 +106,7 @@ def prove_company(call: Call, cvr: str) -> dict[str, Any]:
 )
 def list_audit(call: Call) -> dict[str, Any]:
     query = call.query_model()
-    from chalicelib.services import audit_trail
+    from chalicelib.services.organisation import audit_trail
 
     return audit_trail.page(
         call.principal, limit=query.limit, cursor=query.cursor, now=container().clock.now()

@@ -38,7 +38,7 @@ from chalicelib.errors import (
     PreconditionRequired,
     UpstreamUnavailable,
 )
-from chalicelib.services.authz import Access, Function, Principal, authorize
+from chalicelib.services.access.authz import Access, Function, Principal, authorize
 
 MAX_BODY_BYTES = 64 * 1024
 # No request model nests anywhere near this deep; the limit keeps the JSON parser (recursive in CPython)
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
 
     from chalicelib.models.audit import Origin
-    from chalicelib.services.vendors import PresentedKey, VendorIdentity
+    from chalicelib.services.vendors.keys import PresentedKey, VendorIdentity
 
 M = TypeVar("M", bound="BaseModel")
 Handler = Callable[..., Any]
@@ -458,7 +458,7 @@ def identify(operation: Operation, request: Request) -> Call:
 
 def presented_key(authorization: str | None) -> PresentedKey:
     """The vendor key the header names, or 401 before anything is read."""
-    from chalicelib.services.vendors import KeyRefused, parse_authorization, refusal
+    from chalicelib.services.vendors.keys import KeyRefused, parse_authorization, refusal
 
     try:
         return parse_authorization(authorization)

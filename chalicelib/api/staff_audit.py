@@ -22,6 +22,6 @@ routes = Routes(__name__, tag="Staff")
 )
 def list_staff_audit(call: Call) -> dict[str, Any]:
     query = call.query_model()
-    from chalicelib.services import audit_trail
+    from chalicelib.services.organisation import audit_trail
 
     return audit_trail.staff_page(limit=query.limit, cursor=query.cursor, now=container().clock.now())

@@ -21,9 +21,9 @@ routes = Routes(__name__, schemas="chalicelib.api.schemas.staff_mail", tag="Staf
 )
 def list_mail(call: Call) -> dict[str, Any]:
     query = call.query_model()
-    from chalicelib.services import mail_admin  # the mail pipeline: only for this route
+    from chalicelib.services.outbox import staff_view  # the mail pipeline: only for this route
 
-    return mail_admin.list_messages(query.status, limit=query.limit, cursor=query.cursor)
+    return staff_view.list_messages(query.status, limit=query.limit, cursor=query.cursor)
 
 
 @routes.post(
@@ -36,8 +36,8 @@ def list_mail(call: Call) -> dict[str, Any]:
     "be percent-encoded (`activation_letter%3A…`), as a client encodes a path segment.",
 )
 def retry_failed_mail(call: Call, message_id: str) -> dict[str, Any]:
-    from chalicelib.services import mail_admin
+    from chalicelib.services.outbox import staff_view
 
     # A message id never holds a '%' of its own; the local gateway hands the segment over still encoded.
     message_id = unquote(message_id)
-    return mail_admin.retry(call.principal, message_id, origin=call.origin, now=container().clock.now())
+    return staff_view.retry(call.principal, message_id, origin=call.origin, now=container().clock.now())

@@ -43,9 +43,8 @@ def _member(user: UserModel) -> dict[str, Any]:
     query="chalicelib.api.schemas.paging:PageQuery",
 )
 def list_staff_members(call: Call) -> dict[str, Any]:
-    from chalicelib.models.paging import InvalidCursor, encode_cursor, resume_key
+    from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
     from chalicelib.models.user import STAFF_ROSTER
-    from chalicelib.services.paging import bad_cursor
 
     query = call.query_model()
     try:

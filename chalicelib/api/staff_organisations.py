@@ -2,7 +2,7 @@
 
 Every view of an organisation carries its version (`etag` in the body; `ETag` on the answer about one
 organisation), and every decision requires it back as `If-Match`: staff decide on what they saw, or are told
-that it changed (chalicelib/services/eligibility.py)."""
+that it changed (chalicelib/services/onboarding/eligibility.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ routes = Routes(__name__, schemas="chalicelib.api.schemas.staff_organisations", 
 
 
 def _organisation(organisation: OrganisationModel) -> dict[str, Any]:
-    from chalicelib.services.eligibility import shown, version_of
+    from chalicelib.services.onboarding.eligibility import shown, version_of
 
     view = shown(organisation, _companies_of(organisation.org_id))
     return {**view, "etag": etag(version_of(view))}
@@ -195,13 +195,13 @@ def remove_login(call: Call, org_id: str, user_id: str) -> dict[str, Any]:
 
 
 def _companies_of(org_id: str) -> list[dict[str, Any]]:
-    from chalicelib.services.proofs import organisation_companies
+    from chalicelib.services.onboarding.proofs import organisation_companies
 
     return organisation_companies(org_id, container().clock.now())
 
 
 def _decision(name: str) -> Any:
     # The eligibility rules are imported by the staff routes that apply them, not by every cold start.
-    from chalicelib.services.eligibility import Decision
+    from chalicelib.services.onboarding.eligibility import Decision
 
     return Decision(name)

@@ -95,9 +95,8 @@ def _login(user: UserModel) -> dict[str, Any]:
 )
 def list_organisation_users(call: Call, org_id: str) -> dict[str, Any]:
     from chalicelib.models.organisation import get_organisation
-    from chalicelib.models.paging import InvalidCursor, encode_cursor, resume_key
+    from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
     from chalicelib.models.user import UserKind, users_page
-    from chalicelib.services.paging import bad_cursor
 
     query = call.query_model()
     if get_organisation(org_id) is None:
@@ -131,7 +130,7 @@ def list_organisation_users(call: Call, org_id: str) -> dict[str, Any]:
 )
 def organisation_audit(call: Call, org_id: str) -> dict[str, Any]:
     from chalicelib.models.organisation import get_organisation
-    from chalicelib.services import audit_trail
+    from chalicelib.services.organisation import audit_trail
 
     query = call.query_model()
     if get_organisation(org_id) is None:

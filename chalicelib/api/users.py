@@ -6,7 +6,7 @@ from typing import Any
 
 from chalicelib.api.routing import Call, Routes, user
 from chalicelib.container import container
-from chalicelib.services.authz import Function
+from chalicelib.services.access.authz import Function
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.users", tag="Users")
 
@@ -23,7 +23,7 @@ SCOPE_RULES = (
     "/v1/users",
     rule=USERS,
     summary="Create a colleague's login; they are mailed an invitation at once",
-    body="chalicelib.services.colleagues:NewColleague",
+    body="chalicelib.services.people.colleagues:NewColleague",
     response="User",
     status=201,
     errors=(404,),
@@ -58,7 +58,7 @@ def get_user(call: Call, user_id: str) -> dict[str, Any]:
     "/v1/users/{user_id}",
     rule=USERS,
     summary="Change a user: names, contact, functions, scope, or disable and enable their login",
-    body="chalicelib.services.colleagues:ColleagueChanges",
+    body="chalicelib.services.people.colleagues:ColleagueChanges",
     response="User",
     errors=(409, 503),
     description="Only the fields given change. 'disabled' signs the user out everywhere at once. Taking the "

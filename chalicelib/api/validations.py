@@ -7,7 +7,7 @@ from typing import Any
 from chalicelib.api.routing import VENDOR, VENDOR_KEY_IN_FIRST_READ, Call, Routes, user
 from chalicelib.container import container
 from chalicelib.errors import DomainError
-from chalicelib.services.authz import Function
+from chalicelib.services.access.authz import Function
 
 # No code is longer than 49 characters (8, @, a handle of at most 40); anything far longer is not a code
 # pasted with some whitespace but a broken integration, and is refused rather than looked up. The same
@@ -64,7 +64,7 @@ def get_validation(call: Call, validation_id: str) -> dict[str, Any]:
 )
 def list_validations(call: Call) -> dict[str, Any]:
     query = call.query_model()
-    from chalicelib.services.validation import HistoryQuery
+    from chalicelib.services.vendors.validation import HistoryQuery
 
     return container().validations.history(
         call.principal,

@@ -1,7 +1,8 @@
 """The letters to official mailboxes, on a schedule: the gathered letters written when they are due (every 5
-minutes; the rules are in `chalicelib/services/mailboxes.py` and `gathered_letters.py`), and the activation
-letters' 2-hour promise, a check every 15 minutes that logs each letter found overdue and counts them in the
-`LettersOverdue` metric, on which `infra/resources.json` sets an alarm (`chalicelib/services/letters.py`)."""
+minutes; the rules are in `chalicelib/services/onboarding/mailboxes.py` and `gathered_letters.py`), and the
+activation letters' 2-hour promise, a check every 15 minutes that logs each letter found overdue and counts
+them in the `LettersOverdue` metric, on which `infra/resources.json` sets an alarm
+(`chalicelib/services/onboarding/letter_promise.py`)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ OVERDUE_METRIC = "LettersOverdue"
 
 @letters.schedule(Rate(5, unit=Rate.MINUTES))
 def send_gathered_letters(event: CloudWatchEvent) -> dict[str, Any]:
-    # The period is `SENDER_PERIOD` in chalicelib/services/mailboxes.py: a gathered letter goes at most this
-    # long after it is due.
+    # The period is `SENDER_PERIOD` in chalicelib/services/onboarding/mailboxes.py: a gathered letter goes at
+    # most this long after it is due.
     result = container().gathered_letters.send_due()
     if result.failed:
         # Each is due again on the next run; a letter that keeps failing shows as overdue in the check.

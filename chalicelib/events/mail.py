@@ -14,7 +14,7 @@ from chalicelib.container import container
 from chalicelib.environment import resource_name, table_name
 
 if TYPE_CHECKING:
-    from chalicelib.services.mail_delivery import Delivery
+    from chalicelib.services.outbox.delivery import Delivery
 
 logger = logging.getLogger(__name__)
 events = Blueprint(__name__)
@@ -32,7 +32,7 @@ FEEDBACK_TOPIC = resource_name("ses-feedback")
 @events.on_dynamodb_record(stream_arn=OUTBOX_STREAM_ARN, batch_size=25, starting_position="TRIM_HORIZON")
 def deliver_outbox(event: DynamoDBEvent) -> None:
     # The pipeline (templates, MIME, idempotency) is imported by the functions that deliver mail only.
-    from chalicelib.services.mail_delivery import deliveries_in_stream
+    from chalicelib.services.outbox.delivery import deliveries_in_stream
 
     deps = container()
     deps.send_once.register_lambda_context(event.context)
@@ -54,7 +54,7 @@ def redeliver_mail(event: SQSEvent) -> None:
 
 @events.on_sns_message(topic=FEEDBACK_TOPIC)
 def mail_feedback(event: SNSEvent) -> None:
-    from chalicelib.services.mail_feedback import apply_feedback
+    from chalicelib.services.outbox.feedback import apply_feedback
 
     suppressed = apply_feedback(event.message, clock=container().clock)
     if suppressed:
@@ -68,7 +68,7 @@ def sweep_outbox(event: CloudWatchEvent) -> dict[str, int]:
 
 
 def _delivery_of(body: str) -> Delivery | None:
-    from chalicelib.services.mail_delivery import Delivery
+    from chalicelib.services.outbox.delivery import Delivery
 
     try:
         data: Any = json.loads(body)

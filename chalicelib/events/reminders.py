@@ -1,6 +1,6 @@
 """The expiry reminders' handlers: the daily schedule that finds the codes at a stage and queues them in
 chunks, and the consumer that writes each chunk's reminders to the mail outbox. The rules are in
-`chalicelib/services/reminders.py`."""
+`chalicelib/services/codes/reminders.py`."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def send_reminders(event: CloudWatchEvent) -> dict[str, Any]:
 # GODKEND_REMINDER_MAILS_PER_SECOND, so the reminders never take more of SES's quota than that.
 @reminders.on_sqs_message(queue=REMINDERS_QUEUE, batch_size=1, maximum_concurrency=REMINDER_CONSUMERS)
 def remind_codes(event: SQSEvent) -> None:
-    from chalicelib.services.reminders import Chunk
+    from chalicelib.services.codes.reminders import Chunk
 
     deps = container()
     for record in event:

@@ -61,7 +61,7 @@ def deliver_webhooks(event: SQSEvent) -> None:
     delivery = container().webhook_delivery
     failed = 0
     for record in event:
-        from chalicelib.services.webhook_delivery import Job
+        from chalicelib.services.webhooks.delivery import Job
 
         job = Job.from_json(record.body)
         if job is None:

@@ -18,10 +18,10 @@ Access patterns
 - letters whose 2-hour promise is due ....... Query applications.by-letter-watch["pending"], due_by <= now
 - letters that broke it, latest due first ... Query applications.by-letter-watch["overdue"], descending
 
-The letter watch (chalicelib/services/letters.py) is a sparse index: a new application is written with
-`letter_watch = "pending"`; the check removes the attribute once it sees the letter sent in time, or moves it
-to "overdue" when it was not, so each application is looked at once after its due time and the "pending"
-partition only ever holds letters whose promise is still open.
+The letter watch (chalicelib/services/onboarding/letter_promise.py) is a sparse index: a new application is
+written with `letter_watch = "pending"`; the check removes the attribute once it sees the letter sent in time,
+or moves it to "overdue" when it was not, so each application is looked at once after its due time and the
+"pending" partition only ever holds letters whose promise is still open.
 """
 
 from __future__ import annotations
@@ -131,8 +131,9 @@ class ApplicationModel(Model):
     letter_due_by = UTCDateTimeAttribute()
     code_expires_at = UTCDateTimeAttribute()
     activated_at = UTCDateTimeAttribute(null=True)
-    # The outbox id of the gathered letter that carries this application (`chalicelib/services/mailboxes.py`);
-    # absent when its letter went at once, under `letter_message_id(application_id)`.
+    # The outbox id of the gathered letter that carries this application
+    # (`chalicelib/services/onboarding/mailboxes.py`); absent when its letter went at once, under
+    # `letter_message_id(application_id)`.
     letter_id = UnicodeAttribute(null=True)
     # LetterWatch while the letter's promise is watched; absent once the letter was seen delivered in time.
     letter_watch = UnicodeAttribute(null=True)

@@ -2,8 +2,8 @@
 
 Records are written in the same transaction as the change they describe, wherever there is one, and are
 never updated or deleted by the service, with one exception: erasing a person's data (GDPR article 17,
-`chalicelib/services/personal_data.py`) pseudonymises their name, e-mail and mobile in the entries that
-hold them, so that the event stays (who did what, when) and the person does not. An entry that holds a
+`chalicelib/services/privacy/personal_data.py`) pseudonymises their name, e-mail and mobile in the entries
+that hold them, so that the event stays (who did what, when) and the person does not. An entry that holds a
 person's data names them (`AuditEvent.mentions`), and its transaction writes a pointer per address
 (`chalicelib/models/mentions.py`): that is how an erasure finds a deleted colleague's entries.
 

@@ -1,11 +1,11 @@
 """How many requests one caller made in one fixed window of time, for the limits on anonymous requests
-(`chalicelib/services/caller_limits.py`).
+(`chalicelib/services/onboarding/caller_limits.py`).
 
 A caller is named by a keyed hash of the address API Gateway saw (an IPv6 address by its /64 network), never
 the address itself, under the limit it counts for: `applications/3600/<hash>` counts applications per hour.
 Each item is one window; the limit reads the current and the previous window to estimate a sliding one
-(`chalicelib/services/ratelimit.py`), and counts a request only under the condition that the estimate
-still has room, so concurrent requests never get past the limit and a refused request is not counted.
+(`chalicelib/services/vendors/failure_limit.py`), and counts a request only under the condition that the
+estimate still has room, so concurrent requests never get past the limit and a refused request is not counted.
 Each item carries a TTL of two window lengths past its start; reads pick windows by time, so TTL lag is
 harmless.
 

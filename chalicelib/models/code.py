@@ -25,7 +25,7 @@ Access patterns
 - an account's codes, newest first .... Query codes.by-account[account_key = "<cvr>#<account>"], descending
 - listing by status ................... FilterExpression on revoked_at and expires_at against the clock
 - codes whose value expires on a day .. Query codes.by-expiry[expires_on = "YYYY-MM-DD"], keys only, paged
-                                        (the reminder job; see chalicelib/services/reminders.py)
+                                        (the reminder job; see chalicelib/services/codes/reminders.py)
 - the entries of a chunk of code ids .. BatchGetItem codes[code_id...], consistent
 - a person's codes (staff: access and
   erasure requests) .................. Query codes.by-subject[subject = e-mail, trimmed and lower-cased,

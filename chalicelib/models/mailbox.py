@@ -1,5 +1,5 @@
 """A company's official mailbox as Godkend writes to it: when the last letter went, and the letter being
-gathered for it (`chalicelib/services/mailboxes.py` has the rules).
+gathered for it (`chalicelib/services/onboarding/mailboxes.py` has the rules).
 
 One item per CVR. A letter that goes out at once sets `last_letter_at`; a letter asked for while a recent
 one went to the mailbox is gathered instead: the item holds the gathered letter's id, when it is due

@@ -159,7 +159,8 @@ class CompanyClaimModel(Model):
     # The accounts the application gave this company, written when it is proven: [{number, name}].
     accounts = JSONAttribute(default=list)
     # The keyed hash of the code in the company's letter; empty while the claim waits for a gathered letter
-    # to its mailbox (`letter_id`), which writes the code (chalicelib/services/gathered_letters.py).
+    # to its mailbox (`letter_id`), which writes the code
+    # (chalicelib/services/onboarding/gathered_letters.py).
     code_digest = UnicodeAttribute()
     attempts = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
@@ -226,10 +227,10 @@ def touch(tx: TransactWrite, org_id: str, now: datetime) -> None:
     """Moves the organisation's version in `tx`, whatever it is now.
 
     Staff decide on an organisation as they saw it, companies included, and the decision commits only under
-    the version it was read at (chalicelib/services/eligibility.py). A company or claim is an item of its
-    own, so a transaction that adds, renames, proves, locks or drops one also touches the organisation, and
-    a decision racing it fails rather than approving what nobody saw. Without the version condition PynamoDB
-    sends `ADD version 1` for any number the instance holds; it needs one, not the right one."""
+    the version it was read at (chalicelib/services/onboarding/eligibility.py). A company or claim is an item
+    of its own, so a transaction that adds, renames, proves, locks or drops one also touches the organisation,
+    and a decision racing it fails rather than approving what nobody saw. Without the version condition
+    PynamoDB sends `ADD version 1` for any number the instance holds; it needs one, not the right one."""
     tx.update(
         OrganisationModel(org_id, version=0),
         actions=[OrganisationModel.companies_changed_at.set(now)],

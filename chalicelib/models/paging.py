@@ -9,7 +9,12 @@ import binascii
 import json
 from typing import Any
 
+from chalicelib.errors import FieldError, InvalidInput
+
 MAX_CURSOR_LENGTH = 1024
+# Every list's page size: what it gives without a `limit`, and the most it gives with one.
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 100
 
 StartKey = dict[str, dict[str, str]]
 
@@ -53,3 +58,11 @@ def resume_key(
     if partition is not None and key[partition[0]]["S"] != partition[1]:
         raise InvalidCursor("not a cursor for this list")
     return key
+
+
+def bad_cursor(exc: InvalidCursor) -> InvalidInput:
+    """How every list answers a cursor it did not give out: a 400 that says what to do, never a 500."""
+    return InvalidInput(
+        "Some query parameters are missing or invalid.",
+        errors=[FieldError("cursor", "Not a cursor this list gave out; start again without it.")],
+    )

@@ -11,8 +11,9 @@ default, `GODKEND_RECEIPT_RETENTION_YEARS`), then gone.
 
 A **failure window** (`validation-failures`, keyed by vendor and window start) counts one vendor's failed
 checks in one fixed window of time, by an atomic `ADD`. The rate limit reads the current and the previous
-window to estimate a sliding window (`chalicelib/services/ratelimit.py`). Each item carries a TTL of two
-window lengths past its start, so old windows vanish; reads pick windows by time, so TTL lag is harmless.
+window to estimate a sliding window (`chalicelib/services/vendors/failure_limit.py`). Each item carries a TTL
+of two window lengths past its start, so old windows vanish; reads pick windows by time, so TTL lag is
+harmless.
 
 Access patterns
 - receipt by id (vendor) ..................... GetItem validations[validation_id], consistent

@@ -1,7 +1,7 @@
 """Vendors (companies that check codes at the validation URL) and their API keys.
 
-A key is shown once, as `gkv_<key id>_<secret>` (`chalicelib/services/vendors.py`); only the SHA-256 of the
-secret is stored. The key id is the key item's hash key, so the authorizer finds the record a vendor
+A key is shown once, as `gkv_<key id>_<secret>` (`chalicelib/services/vendors/keys.py`); only the SHA-256 of
+the secret is stored. The key id is the key item's hash key, so the authorizer finds the record a vendor
 presents with one GetItem. The vendor's name is copied onto each key so that the authorizer can hand it to
 the request without a second read (vendors are not renamed). A revoked key stays, marked revoked, so that
 receipts naming it still make sense.

@@ -24,11 +24,11 @@ from chalicelib.models.base import transaction
 from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel, OrganisationStatus
 from chalicelib.models.user import UserKind, UserModel, company_access
 from chalicelib.models.vendor import VendorKeyModel, VendorModel, create_vendor
-from chalicelib.services.authz import Function
-from chalicelib.services.eligibility import reserve_organisation_handle
-from chalicelib.services.staff import StaffMember, add_staff_member
-from chalicelib.services.vendor_view import publish, view_of
-from chalicelib.services.vendors import draw_key, secret_hash
+from chalicelib.services.access.authz import Function
+from chalicelib.services.onboarding.eligibility import reserve_organisation_handle
+from chalicelib.services.people.staff import StaffMember, add_staff_member
+from chalicelib.services.vendors.keys import draw_key, secret_hash
+from chalicelib.services.vendors.vendor_view import publish, view_of
 from infra.local.provision import UserPool, create_login
 from infra.local.signin import enrol_authenticator, sign_in
 
@@ -222,7 +222,7 @@ def seed_demo(cognito: Any, pool: UserPool, now: datetime) -> dict[str, Any]:
         now=now,
         scope=ScopeSpec(functions=tuple(Function), companies={c.cvr: None for c in DEMO_COMPANIES}),
     )
-    # The way `make staff` makes one (chalicelib/services/staff.py).
+    # The way `make staff` makes one (chalicelib/services/people/staff.py).
     staff_password = demo_password()
     staff = add_staff_member(
         CognitoDirectory(cognito, pool.user_pool_id),

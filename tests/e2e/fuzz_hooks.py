@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from chalicelib.fields import CVR_FORMAT, NAME_FORMAT, PERSON_NAME_FORMAT, TEXT_FORMAT
-from chalicelib.services.cvr import WEIGHTS
+from chalicelib.values.cvr import WEIGHTS
 from infra.local.signin import sign_in
 
 

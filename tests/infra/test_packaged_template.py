@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from cfnlint.api import ManualArgs, lint_file
 
-from chalicelib.services.reminders import CONSUMERS
+from chalicelib.services.codes.reminders import CONSUMERS
 from infra.operations import function_names
 from infra.package import PROJECT_DIR, merge_template, reserved_concurrency
 from tests.infra import templates

@@ -17,7 +17,7 @@ import pytest
 
 from chalicelib.adapters.registry import CvrRegistry, SampleRegistry
 from chalicelib.container import Container
-from chalicelib.services.webhook_urls import UrlRefused, target_of
+from chalicelib.services.webhooks.urls import UrlRefused, target_of
 from chalicelib.settings import Settings
 from infra.local.run import Options, console_environment, emulator_environment
 from tests.infra import templates

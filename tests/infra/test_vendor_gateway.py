@@ -5,7 +5,7 @@ key is checked by the API function itself and a request without one gets the sam
 Throttling lives in the REST API's `MethodSettings` (SAM passes them to the stage it creates), per route and
 method, across all vendors: API Gateway can only throttle per caller with usage plans and its own API keys,
 which our bearer keys are not. Per-vendor limits are the service's own (failed checks,
-`chalicelib/services/ratelimit.py`).
+`chalicelib/services/vendors/failure_limit.py`).
 """
 
 from __future__ import annotations

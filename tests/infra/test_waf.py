@@ -1,7 +1,7 @@
 """The API stage's outer guard: a WAF web ACL whose rate-based rule limits anonymous applications per source
 address before a function runs. The service limits them again, more tightly and with `Retry-After`
-(`chalicelib/services/caller_limits.py`): WAF can only block for its window, and adds a prefix to any header
-it sets, so it cannot say when to come back."""
+(`chalicelib/services/onboarding/caller_limits.py`): WAF can only block for its window, and adds a prefix to
+any header it sets, so it cannot say when to come back."""
 
 from __future__ import annotations
 

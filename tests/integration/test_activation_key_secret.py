@@ -13,7 +13,7 @@ from chalicelib.clock import FixedClock
 from chalicelib.container import Container, use_container
 from chalicelib.models.application import ActivationModel
 from chalicelib.models.outbox import MailKind
-from chalicelib.services.activation_codes import ActivationCodes
+from chalicelib.services.onboarding.activation_codes import ActivationCodes
 from chalicelib.settings import Settings
 from tests import recorder
 from tests.onboarding import apply, form, mail, send_gathered_letters, username_and_code

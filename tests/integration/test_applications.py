@@ -17,9 +17,9 @@ from chalicelib.models.application import ActivationModel, applications_for
 from chalicelib.models.audit import AuditModel, Origin
 from chalicelib.models.mailbox import get_mailbox
 from chalicelib.models.outbox import OutboxModel
-from chalicelib.services.activation_codes import ActivationCodes
-from chalicelib.services.applications import ApplicationForm, ApplicationService
-from chalicelib.services.mailboxes import Pacing
+from chalicelib.services.onboarding.activation_codes import ActivationCodes
+from chalicelib.services.onboarding.applications import ApplicationForm, ApplicationService
+from chalicelib.services.onboarding.mailboxes import Pacing
 from tests.conftest import TEST_ACTIVATION_KEY
 from tests.integration.test_authentication import assert_problem
 from tests.onboarding import (

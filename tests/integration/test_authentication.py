@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from chalicelib.clock import FixedClock
 from chalicelib.container import Container, use_container
 from chalicelib.models.user import UserModel, UserStatus
-from chalicelib.services.authz import Function
+from chalicelib.services.access.authz import Function
 from infra.local.provision import create_user_pool
 from infra.local.signin import enrol_authenticator, sign_in, wait_for_sign_in
 from infra.local.totp import fresh_totp

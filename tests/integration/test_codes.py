@@ -18,8 +18,8 @@ from chalicelib.models.code import CodeModel, CodeStatus, CodeValueModel, EntryC
 from chalicelib.models.code import revoke as store_revoke
 from chalicelib.models.organisation import AccountModel, AccountStatus, OrganisationModel, OrganisationStatus
 from chalicelib.models.outbox import OutboxModel, get_message
-from chalicelib.services.authz import Access, CompanyScope, Function, Principal
-from chalicelib.services.codes import CodeService, draw_random_part
+from chalicelib.services.access.authz import Access, CompanyScope, Function, Principal
+from chalicelib.services.codes.codes import CodeService, draw_random_part
 from tests.integration.test_authentication import assert_problem
 from tests.logs import CloudWatchLogs
 from tests.people import Org, People, Person, json_of

@@ -13,8 +13,8 @@ from chalicelib.errors import LastAdministrator
 from chalicelib.models.audit import Origin
 from chalicelib.models.outbox import MailKind
 from chalicelib.models.user import UserModel, UserStatus, active_administrators, get_user
-from chalicelib.services.authz import Access, CompanyScope, Function, Principal
-from chalicelib.services.colleagues import ColleagueChanges, ColleagueService
+from chalicelib.services.access.authz import Access, CompanyScope, Function, Principal
+from chalicelib.services.people.colleagues import ColleagueChanges, ColleagueService
 from tests.colleagues import colleague, created_user, delete_user, patch_user, record
 from tests.integration.test_authentication import assert_problem
 from tests.onboarding import mail, trail

@@ -19,7 +19,7 @@ from chalicelib.models.base import transaction
 from chalicelib.models.organisation import OrganisationModel
 from chalicelib.models.outbox import Language, MailKind, MailStatus, OutboxModel, Recipient, outgoing
 from chalicelib.models.suppression import SuppressionModel, suppression_of
-from chalicelib.services.mail_delivery import Sender
+from chalicelib.services.outbox.delivery import Sender
 from chalicelib.settings import resource_name
 from infra.local.events import QueueConsumer, StreamConsumer
 from infra.local.provision import outbox_stream_arn

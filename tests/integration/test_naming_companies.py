@@ -22,11 +22,11 @@ from chalicelib.models.organisation import (
 )
 from chalicelib.models.outbox import MailKind
 from chalicelib.models.user import UserModel, get_user
-from chalicelib.services.activation_codes import ActivationCodes, new_code
-from chalicelib.services.applications import ApplicationForm, ApplicationService
-from chalicelib.services.authz import Access, CompanyScope, Function, Principal
-from chalicelib.services.mailboxes import Pacing
-from chalicelib.services.proofs import ProofService, give_company_to
+from chalicelib.services.access.authz import Access, CompanyScope, Function, Principal
+from chalicelib.services.onboarding.activation_codes import ActivationCodes, new_code
+from chalicelib.services.onboarding.applications import ApplicationForm, ApplicationService
+from chalicelib.services.onboarding.mailboxes import Pacing
+from chalicelib.services.onboarding.proofs import ProofService, give_company_to
 from tests.conftest import TEST_ACTIVATION_KEY
 from tests.integration.test_applications import RacingCodes
 from tests.integration.test_authentication import assert_problem

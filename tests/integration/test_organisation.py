@@ -9,7 +9,7 @@ import pytest
 from chalicelib.models.audit import AuditModel
 from chalicelib.models.code import CodeValueModel
 from chalicelib.models.organisation import AccountModel, CompanyModel, OrganisationModel, OrganisationStatus
-from chalicelib.services.authz import Function
+from chalicelib.services.access.authz import Function
 from tests.colleagues import colleague, created_user, patch_user, send
 from tests.integration.test_authentication import assert_problem
 from tests.onboarding import trail

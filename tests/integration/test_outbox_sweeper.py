@@ -16,7 +16,7 @@ from app import app
 from chalicelib.clock import FixedClock
 from chalicelib.container import Container, use_container
 from chalicelib.models.outbox import Language, MailKind, MailStatus, OutboxModel, Recipient, outgoing
-from chalicelib.services.mail_sweeper import MAX_SWEEPS
+from chalicelib.services.outbox.sweeper import MAX_SWEEPS
 from chalicelib.settings import resource_name
 from infra.local.events import scheduled_event
 

@@ -23,9 +23,9 @@ from chalicelib.models.audit import AuditModel, Origin
 from chalicelib.models.mentions import MentionModel
 from chalicelib.models.outbox import MailKind, MailStatus, OutboxModel
 from chalicelib.models.suppression import SuppressionModel
-from chalicelib.services.authz import Function, Principal
-from chalicelib.services.personal_data import KEPT_ON_PURPOSE, PersonalDataService
-from chalicelib.services.personal_data_pointers import point_existing
+from chalicelib.services.access.authz import Function, Principal
+from chalicelib.services.privacy.personal_data import KEPT_ON_PURPOSE, PersonalDataService
+from chalicelib.services.privacy.pointers import point_existing
 from infra.local.demo import ScopeSpec, add_user, give_login
 from tests.colleagues import colleague, created_user, delete_user, send
 from tests.integration.test_codes import created, representative, revoke

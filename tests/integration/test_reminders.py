@@ -19,7 +19,7 @@ from chalicelib.models.code import CodeModel, Reminders, ReminderWrite, write_re
 from chalicelib.models.organisation import OrganisationModel, OrganisationStatus
 from chalicelib.models.outbox import MailKind, OutboxModel, Recipient, outgoing
 from chalicelib.models.user import UserModel
-from chalicelib.services.reminders import Chunk, Stage
+from chalicelib.services.codes.reminders import Chunk, Stage
 from chalicelib.settings import resource_name
 from infra.local.events import QueueConsumer, scheduled_event
 from tests.integration.test_mail_pipeline import Pipeline

@@ -39,7 +39,7 @@ from chalicelib.api.openapi import build_document
 from chalicelib.models.organisation import CompanyClaimModel
 from chalicelib.models.outbox import MailKind, MailStatus, Recipient, outgoing
 from chalicelib.models.webhook import DeliveryStatus, EventType, VendorEventModel
-from chalicelib.services.authz import Function
+from chalicelib.services.access.authz import Function
 from tests.colleagues import colleague, created_user, token_of
 from tests.onboarding import JSON, form
 from tests.people import PASSWORD, Org, People, Person, json_of

@@ -15,7 +15,7 @@ import pytest
 from chalicelib.clock import FixedClock, OffsetClock, StepClock
 from chalicelib.container import Container, use_container
 from chalicelib.models.user import UserKind, UserModel, change_kind
-from chalicelib.services.authz import Function
+from chalicelib.services.access.authz import Function
 from infra.local.signin import sign_in, wait_for_sign_in
 from infra.local.totp import fresh_totp
 from tests.colleagues import patch_user

@@ -16,7 +16,7 @@ from chalicelib.container import Container
 from chalicelib.models.handle import get_handle
 from chalicelib.models.organisation import OrganisationModel, OrganisationStatus, companies_of
 from chalicelib.models.outbox import MailKind
-from chalicelib.services.eligibility import EligibilityService, Reviewed
+from chalicelib.services.onboarding.eligibility import EligibilityService, Reviewed
 from tests.integration.test_authentication import assert_problem
 from tests.onboarding import JSON, mail, reviewed_version, staff_decide, trail
 from tests.people import Org, People, Person, json_of
@@ -287,7 +287,7 @@ def company_renamed_in_the_race(container: Container, admin: Person) -> Callable
     """The administrator renames a company through the master-data service, as PATCH /v1/organisation does:
     a write to another item than the organisation's."""
     from chalicelib.models.audit import Origin
-    from chalicelib.services.organisation import OrganisationChanges
+    from chalicelib.services.organisation.master_data import OrganisationChanges
 
     def race(org_id: str) -> None:
         principal = container.identity.authenticate(f"Bearer {admin.token}")

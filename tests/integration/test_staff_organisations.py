@@ -12,8 +12,8 @@ from chalicelib.models.handle import owner_of
 from chalicelib.models.organisation import OrganisationModel, OrganisationStatus
 from chalicelib.models.outbox import MailKind
 from chalicelib.models.user import UserModel
-from chalicelib.services.eligibility import may_create_codes
-from chalicelib.services.handles import ascii_handle
+from chalicelib.services.onboarding.eligibility import may_create_codes
+from chalicelib.services.organisation.handles import ascii_handle
 from infra.local.demo import CompanySpec, add_organisation
 from tests.integration.test_authentication import assert_problem
 from tests.onboarding import JSON, mail, rendered, reviewed_version, staff_decide, trail

@@ -23,7 +23,7 @@ from chalicelib.models.organisation import (
 )
 from chalicelib.models.outbox import MailKind, OutboxModel
 from chalicelib.models.user import UserModel
-from chalicelib.services.activation_codes import new_code
+from chalicelib.services.onboarding.activation_codes import new_code
 from infra.local.demo import CompanySpec, add_organisation
 from tests.integration.test_authentication import assert_problem
 from tests.onboarding import (
@@ -255,7 +255,8 @@ def test_rejection_drops_a_claim_still_open(client, cognito, people: People):
     staff = people.staff()
     staff_decide(client, staff, str(admin.org_id), "reject", "Ikke en NGO")
     assert claims_on(OTHER_SUBSIDIARY) == []
-    # A rejected organisation proves no company, as it asks for no letter (chalicelib/services/proofs.py)
+    # A rejected organisation proves no company, as it asks for no letter
+    # (chalicelib/services/onboarding/proofs.py)
     assert_problem(prove(client, admin, OTHER_SUBSIDIARY, proof_code(OTHER_SUBSIDIARY)), 409, "conflict")
 
 

@@ -11,7 +11,7 @@ from chalicelib.container import Container, use_container
 from chalicelib.models.invitation import InvitationModel
 from chalicelib.models.outbox import MailKind, OutboxModel
 from chalicelib.models.user import UserModel, get_user
-from chalicelib.services.authz import Function
+from chalicelib.services.access.authz import Function
 from infra.local.signin import sign_in
 from tests.colleagues import (
     accept,

@@ -18,7 +18,7 @@ from chalicelib.models.code import CodeValueModel
 from chalicelib.models.handle import HandleModel, get_handle, handle_key
 from chalicelib.models.organisation import OrganisationModel, OrganisationStatus
 from chalicelib.models.validation import MAX_BATCH_ATTEMPTS, FailureWindowModel, ReceiptModel
-from chalicelib.services.authz import Function
+from chalicelib.services.access.authz import Function
 from infra.local.demo import set_organisation_status
 from tests.integration.test_authentication import assert_problem
 from tests.integration.test_codes import created, random_part, renew, representative, revoke

@@ -12,7 +12,7 @@ from botocore.exceptions import EndpointConnectionError
 
 from chalicelib.container import Container, use_container
 from chalicelib.models.vendor import VendorKeyModel, VendorModel
-from chalicelib.services.authz import Function
+from chalicelib.services.access.authz import Function
 from tests.integration.test_authentication import assert_problem
 from tests.logs import CloudWatchLogs
 from tests.people import People, Person, VendorCaller, json_of

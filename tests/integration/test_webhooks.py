@@ -20,7 +20,7 @@ from chalicelib.clock import FixedClock, StepClock, SystemClock
 from chalicelib.container import Container, use_container
 from chalicelib.models.outbox import MailKind, OutboxModel
 from chalicelib.models.webhook import EventCauseModel, VendorEventModel, WebhookModel
-from chalicelib.services.signatures import verify
+from chalicelib.services.webhooks.signatures import verify
 from chalicelib.settings import Settings, resource_name
 from infra.local.events import QueueConsumer, StreamConsumer
 from infra.local.provision import stream_environment
@@ -474,7 +474,7 @@ class HeldQueue:
 def test_an_endpoint_failing_for_24_hours_is_parked_paused_and_its_contact_mailed_then_replayed(
     client, people: People, container: Container, listener: Listener
 ):
-    from chalicelib.services.webhook_delivery import Job, RetryPolicy, WebhookDelivery
+    from chalicelib.services.webhooks.delivery import Job, RetryPolicy, WebhookDelivery
 
     # Given a vendor with a receipt of a code that was revoked, and the event written
     org = people.organisation()
@@ -550,7 +550,7 @@ def test_an_endpoint_failing_for_24_hours_is_parked_paused_and_its_contact_maile
 def test_a_host_that_resolves_inside_at_delivery_time_is_not_connected_to(
     client, people: People, container: Container
 ):
-    from chalicelib.services.webhook_delivery import Job, RetryPolicy, WebhookDelivery
+    from chalicelib.services.webhooks.delivery import Job, RetryPolicy, WebhookDelivery
 
     # Given an endpoint whose name resolved to a public address when it was registered
     answers = {"hooks.example.org": ["93.184.215.14"]}
@@ -596,7 +596,7 @@ def test_a_host_that_resolves_inside_at_delivery_time_is_not_connected_to(
 def test_an_attempt_delivered_twice_posts_once(
     client, people: People, container: Container, listener: Listener
 ):
-    from chalicelib.services.webhook_delivery import Job
+    from chalicelib.services.webhooks.delivery import Job
 
     # Given an event waiting for its first attempt
     org = people.organisation()
@@ -624,8 +624,8 @@ def test_the_feed_shows_an_event_once_it_has_settled_in_the_index(
     client, people: People, container: Container
 ):
     from chalicelib.clock import FixedClock
-    from chalicelib.services.vendors import VendorIdentity
-    from chalicelib.services.webhooks import WebhookService
+    from chalicelib.services.vendors.keys import VendorIdentity
+    from chalicelib.services.webhooks.endpoints import WebhookService
 
     # Given an event written just now
     org = people.organisation()

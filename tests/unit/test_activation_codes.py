@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from chalicelib.services.activation_codes import (
+from chalicelib.services.onboarding.activation_codes import (
     ALPHABET,
     LENGTH,
     ActivationCodes,

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from chalicelib.api.routing import parse_body
 from chalicelib.errors import FieldError, InvalidInput
-from chalicelib.services.applications import ApplicationForm, inconsistencies
+from chalicelib.services.onboarding.applications import ApplicationForm, inconsistencies
 from tests.onboarding import MAIN, OTHER_MAIN, SAMPLE, SUBSIDIARY, form
 
 APPLICANT = form()["applicant"]

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from chalicelib.errors import Forbidden, NotFound
-from chalicelib.services.authz import Access, CompanyScope, Function, Principal, authorize
+from chalicelib.services.access.authz import Access, CompanyScope, Function, Principal, authorize
 
 ORG = "org-1"
 FULL_CVR = "29180008"  # full access

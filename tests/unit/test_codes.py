@@ -17,7 +17,7 @@ from chalicelib.models.code import (
     listing_for,
 )
 from chalicelib.models.paging import InvalidCursor, decode_cursor, encode_cursor
-from chalicelib.services.codes import CODE_LIFETIME, draw_random_part
+from chalicelib.services.codes.codes import CODE_LIFETIME, draw_random_part
 
 NOW = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
 ORG = "org-1"

@@ -1,6 +1,6 @@
 import pytest
 
-from chalicelib.services.cvr import is_valid_cvr
+from chalicelib.values.cvr import is_valid_cvr
 
 
 @pytest.mark.parametrize("cvr", ["29180008", "34560005", "41270004", "25560000"])

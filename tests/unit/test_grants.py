@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib.models.user import UserModel, company_access
-from chalicelib.services.audit_trail import redact
-from chalicelib.services.authz import Access, CompanyScope, Function, Principal
-from chalicelib.services.grants import visible_scope, within_scope
+from chalicelib.services.access.authz import Access, CompanyScope, Function, Principal
+from chalicelib.services.access.grants import visible_scope, within_scope
+from chalicelib.services.organisation.audit_trail import redact
 
 ORG = "org-1"
 FULL = "29180008"  # the caller has full access

@@ -1,6 +1,6 @@
 import pytest
 
-from chalicelib.services.handles import ascii_handle
+from chalicelib.services.organisation.handles import ascii_handle
 
 
 @pytest.mark.parametrize(

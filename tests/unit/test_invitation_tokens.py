@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.models.organisation import OrganisationModel
 from chalicelib.models.user import UserModel
-from chalicelib.services.invitations import TOKEN, digest, new_invitation, parse_token
+from chalicelib.services.people.invitations import TOKEN, digest, new_invitation, parse_token
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

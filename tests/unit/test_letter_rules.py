@@ -9,15 +9,15 @@ import pytest
 
 from chalicelib.errors import NotPrintable, TooManyRequests
 from chalicelib.models.mailbox import MailboxModel
-from chalicelib.services.caller_limits import caller_of
-from chalicelib.services.letter_text import (
+from chalicelib.services.onboarding.caller_limits import caller_of
+from chalicelib.services.onboarding.letter_text import (
     ApplicationBlock,
     compose,
     email_fits_letter,
     name_fits_letter,
     printed_person,
 )
-from chalicelib.services.mailboxes import (
+from chalicelib.services.onboarding.mailboxes import (
     MAX_APPLICATIONS,
     Addressee,
     Pacing,
@@ -25,7 +25,7 @@ from chalicelib.services.mailboxes import (
     slot_for_application,
     slot_for_claim,
 )
-from chalicelib.services.ratelimit import FailureLimit
+from chalicelib.services.vendors.failure_limit import FailureLimit
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 HOUR = Pacing(interval=timedelta(hours=1))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.api.problems import logger as service_logger
-from chalicelib.services.colleagues import logger as module_logger
+from chalicelib.services.people.colleagues import logger as module_logger
 from tests.logs import CloudWatchLogs
 
 PLANTED = "k7m2q9xw"  # shaped like a code's random part

@@ -1,4 +1,4 @@
-"""What a name may hold, as the server checks it (chalicelib/fields.py with chalicelib/services/names.py):
+"""What a name may hold, as the server checks it (chalicelib/fields.py with chalicelib/values/names.py):
 visible text in every plane of Unicode, one kind of space, no compatibility forms, scripts a reader cannot
 mistake, and for a person's name only letters, spaces, hyphens, apostrophes and full stops."""
 

@@ -3,7 +3,7 @@ gone; everything and everyone else left as it was."""
 
 from __future__ import annotations
 
-from chalicelib.services.pseudonyms import Identity, Replacement, pseudonym, scrub
+from chalicelib.services.privacy.pseudonyms import Identity, Replacement, pseudonym, scrub
 
 KEY = b"test-only-pseudonym-key-000000000000"
 

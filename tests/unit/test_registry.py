@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.adapters.registry import RegistryEntry, SampleRegistry, build_registry
-from chalicelib.services.cvr import is_valid_cvr
 from chalicelib.settings import Settings
+from chalicelib.values.cvr import is_valid_cvr
 
 
 def test_the_sample_register_has_valid_companies_with_official_mailboxes():

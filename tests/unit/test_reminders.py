@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from chalicelib.services.reminders import Chunk, Pacer, Stage, expiry_day_for
+from chalicelib.services.codes.reminders import Chunk, Pacer, Stage, expiry_day_for
 
 CODE_ID = "0123456789abcdef0123456789abcdef"
 

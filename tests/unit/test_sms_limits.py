@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.services.sms_limits import SMS_LIMITS, mobile_counter, recent, wait_before_next
+from chalicelib.services.access.sms_limits import SMS_LIMITS, mobile_counter, recent, wait_before_next
 
 T0 = datetime(2027, 1, 30, 12, 0, 0, tzinfo=UTC)
 

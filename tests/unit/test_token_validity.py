@@ -11,7 +11,7 @@ from chalicelib.adapters.tokens import AccessClaims
 from chalicelib.clock import FixedClock
 from chalicelib.errors import Unauthenticated
 from chalicelib.models.user import UserModel, accepts_token_issued_at, sign_in_from, valid_from
-from chalicelib.services.identity import IdentityService
+from chalicelib.services.access.identity import IdentityService
 
 CHANGE = datetime(2027, 1, 30, 21, 34, 10, 600_000, tzinfo=UTC)
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from chalicelib.models.validation import MAX_BATCH_ATTEMPTS, UnreadKeys, batch_get
-from chalicelib.services.ratelimit import FailureLimit
-from chalicelib.services.validation import PresentedCode, normalise
+from chalicelib.services.vendors.failure_limit import FailureLimit
+from chalicelib.services.vendors.validation import PresentedCode, normalise
 
 # Normalising what a vendor posts
 

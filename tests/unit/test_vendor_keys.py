@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib.models.vendor import VendorKeyModel
-from chalicelib.services.vendors import (
+from chalicelib.services.vendors.keys import (
     API_KEY,
     KEY_PREFIX,
     DrawnKey,

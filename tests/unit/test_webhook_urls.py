@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.services.signatures import sign, signature_header, verify
-from chalicelib.services.webhook_delivery import RetryPolicy
-from chalicelib.services.webhook_urls import UrlRefused, address_allowed, check_url, target_of
+from chalicelib.services.webhooks.delivery import RetryPolicy
+from chalicelib.services.webhooks.signatures import sign, signature_header, verify
+from chalicelib.services.webhooks.urls import UrlRefused, address_allowed, check_url, target_of
 
 PUBLIC = "93.184.215.14"
 

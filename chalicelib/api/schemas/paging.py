@@ -9,8 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.fields import AccountNumber, Cvr
-from chalicelib.models.paging import MAX_CURSOR_LENGTH
-from chalicelib.services.paging import DEFAULT_LIMIT, MAX_LIMIT
+from chalicelib.models.paging import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
 
 
 class PageQuery(BaseModel):

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from chalicelib.api.schemas.paging import PageQuery
 from chalicelib.models.webhook import DeliveryStatus, EventType
-from chalicelib.services.webhook_urls import MAX_URL_LENGTH
+from chalicelib.services.webhooks.urls import MAX_URL_LENGTH
 
 
 class EndpointForm(BaseModel):

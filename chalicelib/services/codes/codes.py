@@ -1,0 +1,300 @@
+"""Validation codes (journey 6): create, list, show, renew ("Opdater") and revoke.
+
+A code's value is 8 random characters (lowercase letters and digits, from `secrets`), `@`, and the
+organisation's handle. It lives exactly 60 days from its creation or latest renewal, to the second. Only
+an approved organisation can create or renew codes, and only under an open account in the caller's scope;
+anything outside the scope answers as if it did not exist. The storage design is in
+`chalicelib/models/code.py`.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pynamodb.expressions.condition import Condition
+
+from chalicelib.clock import Clock, isoformat
+from chalicelib.errors import (
+    CodeErased,
+    CodeRevoked,
+    Conflict,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    OrganisationNotApproved,
+)
+from chalicelib.models.code import (
+    CodeModel,
+    CodeStatus,
+    EntryChanged,
+    IssueRefused,
+    Refusal,
+    account_key,
+    expiry_day,
+    get_entry,
+    get_value,
+    issue,
+    list_codes,
+    listing_for,
+    revoke,
+)
+from chalicelib.models.organisation import OrganisationModel, OrganisationStatus, get_organisation
+from chalicelib.models.outbox import Language, MailKind, OutboxModel, Recipient, outgoing
+from chalicelib.models.paging import InvalidCursor, bad_cursor
+from chalicelib.models.webhook import EventCauseModel
+from chalicelib.services.access.authz import Function, Principal, authorize
+from chalicelib.services.access.scope import org_of, visible_to
+from chalicelib.services.webhooks.event_feed import code_renewed, code_revoked
+
+CODE_LIFETIME = timedelta(days=60)
+RANDOM_LENGTH = 8
+ALPHABET = string.ascii_lowercase + string.digits
+RANDOM_PART = re.compile(rf"^[{ALPHABET}]{{{RANDOM_LENGTH}}}$")
+# 36^8 values: a collision is rare, several in a row means the random source is broken.
+MAX_DRAWS = 8
+# A revoke that keeps meeting a concurrent change gives up after this many reads.
+MAX_REVOKE_ATTEMPTS = 3
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 100
+
+RandomSource = Callable[[], str]
+
+NOT_APPROVED = {
+    OrganisationStatus.PENDING_REVIEW.value: "Your organisation is awaiting review; codes can be created "
+    "once it is approved as an NGO.",
+    OrganisationStatus.SUSPENDED.value: "Your organisation's approval is suspended, so codes cannot be "
+    "created or renewed. Contact support.",
+    OrganisationStatus.REJECTED.value: "Your organisation was not approved as an NGO, so codes cannot be "
+    "created or renewed.",
+}
+
+
+def draw_random_part() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
+
+
+@dataclass(frozen=True)
+class CodeRequest:
+    first_name: str
+    last_name: str
+    email: str
+    company: str
+    account: str
+    language: str = Language.DA.value
+    notify: bool = True
+
+
+@dataclass(frozen=True)
+class CodeQuery:
+    status: CodeStatus | None = None
+    company: str | None = None
+    account: str | None = None
+    limit: int = DEFAULT_LIMIT
+    cursor: str | None = None
+
+
+class CodeService:
+    def __init__(self, *, clock: Clock, draw: RandomSource = draw_random_part) -> None:
+        self._clock = clock
+        self._draw = draw
+
+    def create(self, principal: Principal, request: CodeRequest) -> dict[str, Any]:
+        authorize(principal, Function.CODES, company=request.company, account=request.account)
+        organisation = self._organisation_that_may_issue(principal)
+        now = self._now()
+        entry = CodeModel(
+            uuid.uuid4().hex,
+            org_id=organisation.org_id,
+            cvr=request.company,
+            account=request.account,
+            account_key=account_key(request.company, request.account),
+            first_name=request.first_name,
+            last_name=request.last_name,
+            email=request.email,
+            language=Language(request.language).value,
+            notify=request.notify,
+            created_by=principal.user_id,
+            created_at=now,
+            renewals=0,
+        )
+        self._issue(entry, organisation, now, retire=None)
+        return describe(entry, now)
+
+    def get(self, principal: Principal, code_id: str) -> dict[str, Any]:
+        return describe(self._entry_in_scope(principal, code_id), self._now())
+
+    def renew(self, principal: Principal, code_id: str) -> dict[str, Any]:
+        """A new value with a fresh 60 days for the same representative; the old value dies with it."""
+        entry = self._entry_in_scope(principal, code_id)
+        if entry.revoked_when is not None:
+            raise CodeRevoked("A revoked code cannot be renewed; create a new code instead.")
+        if entry.erased_when is not None:
+            raise CodeErased(
+                "The representative's data was erased from this code; create a new code instead."
+            )
+        organisation = self._organisation_that_may_issue(principal)
+        now = self._now()
+        retire = entry.random_part
+        entry.renewals = int(entry.renewals) + 1
+        # The expiry reminders for the new value go to whoever renewed it, as well as to the representative.
+        entry.renewed_by = principal.user_id
+        # The value vendors accepted dies: those holding a receipt of it (given since it was issued) are told.
+        cause = code_renewed(entry, now=now, since=entry.issued_at)
+        self._issue(entry, organisation, now, retire=retire, cause=cause)
+        return describe(entry, now)
+
+    def revoke(self, principal: Principal, code_id: str) -> dict[str, Any]:
+        """The value stops working at once; the entry stays listed as revoked. Revoking again is harmless."""
+        for _ in range(MAX_REVOKE_ATTEMPTS):
+            entry = self._entry_in_scope(principal, code_id)
+            now = self._now()
+            if entry.revoked_when is not None:
+                return describe(entry, now)
+            value = get_value(entry.random_part)
+            if value is not None and value.code_id != entry.code_id:
+                value = None  # TTL removed ours and another code has since drawn the same characters
+            try:
+                revoke(
+                    entry,
+                    value,
+                    now=now,
+                    by=principal.user_id,
+                    cause=code_revoked(entry, now=now, since=entry.issued_at),
+                )
+            except EntryChanged:
+                continue  # renewed or revoked meanwhile: read it again
+            return describe(entry, now)
+        raise Conflict("The code kept changing while it was being revoked; try again.")
+
+    def list_page(self, principal: Principal, query: CodeQuery) -> dict[str, Any]:
+        if not 1 <= query.limit <= MAX_LIMIT:
+            raise InvalidInput(
+                "Some fields are missing or invalid.",
+                errors=[FieldError("limit", f"Give a number from 1 to {MAX_LIMIT}.")],
+            )
+        now = self._now()
+        visible = visible_to(principal, Function.CODES, company=query.company, account=query.account)
+        listing = listing_for(org_of(principal), visible, status=query.status, now=now)
+        if listing is None:
+            return {"items": [], "next_cursor": None}
+        try:
+            entries, cursor = list_codes(listing, limit=query.limit, cursor=query.cursor)
+        except InvalidCursor as exc:
+            raise bad_cursor(exc) from exc
+        return {"items": [describe(entry, now) for entry in entries], "next_cursor": cursor}
+
+    def _entry_in_scope(self, principal: Principal, code_id: str) -> CodeModel:
+        entry = get_entry(code_id, now=self._now())
+        if entry is None:
+            raise NotFound("No such code.")
+        authorize(principal, Function.CODES, org_id=entry.org_id, company=entry.cvr, account=entry.account)
+        return entry
+
+    def _organisation_that_may_issue(self, principal: Principal) -> OrganisationModel:
+        organisation = get_organisation(org_of(principal))
+        if organisation is None:
+            raise NotFound("No such organisation.")
+        if organisation.status != OrganisationStatus.APPROVED.value:
+            raise OrganisationNotApproved(
+                NOT_APPROVED.get(organisation.status, "Your organisation is not approved as an NGO.")
+            )
+        return organisation
+
+    def _issue(
+        self,
+        entry: CodeModel,
+        organisation: OrganisationModel,
+        now: datetime,
+        *,
+        retire: str | None,
+        cause: tuple[EventCauseModel, Condition] | None = None,
+    ) -> None:
+        entry.handle = organisation.handle
+        entry.issued_at = now
+        entry.expires_at = now + CODE_LIFETIME
+        entry.expires_on = expiry_day(entry.expires_at)
+        for _ in range(MAX_DRAWS):
+            entry.random_part = self._fresh_random_part(avoid=retire)
+            try:
+                issue(
+                    entry,
+                    retire=retire,
+                    mail=self._mail(entry, organisation, now),
+                    cause=cause,
+                )
+            except IssueRefused as refused:
+                _raise_for(refused.reasons)
+                if Refusal.OLD_VALUE_NOT_OURS in refused.reasons:
+                    retire = None
+                continue  # the value was taken: draw again
+            return
+        raise RuntimeError("no unused code value after several draws; is the random source broken?")
+
+    def _fresh_random_part(self, *, avoid: str | None) -> str:
+        drawn = self._draw()
+        while drawn == avoid:
+            drawn = self._draw()
+        if not RANDOM_PART.match(drawn):
+            raise RuntimeError("the random source gave a value of the wrong shape")
+        return drawn
+
+    def _mail(
+        self, entry: CodeModel, organisation: OrganisationModel, now: datetime
+    ) -> tuple[OutboxModel, Any] | None:
+        if not entry.notify:
+            return None
+        return outgoing(
+            MailKind.CODE_ISSUED,
+            to=Recipient(address=entry.email, name=f"{entry.first_name} {entry.last_name}"),
+            language=entry.language,
+            context={
+                "organisation_name": organisation.name,
+                "expires_at": isoformat(entry.expires_at),
+                "renewed": int(entry.renewals) > 0,
+            },
+            now=now,
+            secrets={"code": entry.code},
+            # One message per issue of a value: a retried write of the same renewal cannot mail twice.
+            message_id=f"code-issued:{entry.code_id}:{int(entry.renewals)}",
+        )
+
+    def _now(self) -> datetime:
+        # Whole seconds: the API shows times to the second, and expiry is to the second.
+        return self._clock.now().astimezone(UTC).replace(microsecond=0)
+
+
+def describe(entry: CodeModel, now: datetime) -> dict[str, Any]:
+    return {
+        "code_id": entry.code_id,
+        "code": entry.code,
+        "status": entry.status_at(now).value,
+        "created_at": isoformat(entry.created_at),
+        "expires_at": isoformat(entry.expires_at),
+        "first_name": entry.first_name,
+        "last_name": entry.last_name,
+        "email": entry.email,
+        "company": entry.cvr,
+        "account": entry.account,
+        "language": entry.language,
+        "notify": bool(entry.notify),
+        "renewed_at": isoformat(entry.issued_at) if int(entry.renewals) > 0 else None,
+        "revoked_at": None if entry.revoked_when is None else isoformat(entry.revoked_when),
+    }
+
+
+def _raise_for(reasons: frozenset[Refusal]) -> None:
+    if Refusal.ORGANISATION_NOT_APPROVED in reasons:
+        raise OrganisationNotApproved(
+            "Your organisation is not approved as an NGO, so codes cannot be issued."
+        )
+    if Refusal.ACCOUNT_UNAVAILABLE in reasons:
+        raise NotFound("No such open account.")
+    if reasons & {Refusal.ENTRY_CHANGED, Refusal.MAIL_EXISTS, Refusal.EVENT_EXISTS}:
+        raise Conflict("The code was changed at the same time by someone else; reload it and try again.")

@@ -1,0 +1,104 @@
+"""`GET /v1/organisation/audit`: the organisation's audit trail for its administrators, newest first.
+
+An administrator sees every entry of their organisation, but, like everything else, only the companies and
+accounts in their own scope: a scope or master-data change written about companies they do not see is shown
+without those companies, and a company named as an entry's target is left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from chalicelib.clock import isoformat
+from chalicelib.errors import NotFound
+from chalicelib.models.audit import STAFF_TRAIL, AuditModel, trail_page
+from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
+from chalicelib.services.access.authz import Principal
+from chalicelib.services.access.grants import visible_scope
+
+INDEX = "audit"
+CURSOR_KEYS = frozenset({"org_id", "at_event"})
+
+
+def page(principal: Principal, *, limit: int, cursor: str | None, now: datetime) -> dict[str, Any]:
+    if principal.org_id is None:
+        raise NotFound("No such organisation.")
+    return _trail_page(
+        principal.org_id, limit=limit, cursor=cursor, now=now, show=lambda e: describe(e, principal)
+    )
+
+
+def staff_page(*, limit: int, cursor: str | None, now: datetime) -> dict[str, Any]:
+    """The operator's own trail (vendors, mail, personal-data requests), newest first, for staff."""
+    return organisation_page_for_staff(STAFF_TRAIL, limit=limit, cursor=cursor, now=now)
+
+
+def _trail_page(
+    partition: str,
+    *,
+    limit: int,
+    cursor: str | None,
+    now: datetime,
+    show: Callable[[AuditModel], dict[str, Any]],
+) -> dict[str, Any]:
+    """One page of one trail, newest first; a cursor resumes only the trail it came from."""
+    try:
+        start = (
+            resume_key(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("org_id", partition))
+            if cursor
+            else None
+        )
+    except InvalidCursor as exc:
+        raise bad_cursor(exc) from exc
+    entries, last = trail_page(partition, limit=limit, start=start, now=now)
+    return {
+        "items": [show(entry) for entry in entries],
+        "next_cursor": encode_cursor(INDEX, last) if last else None,
+    }
+
+
+def describe(entry: AuditModel, principal: Principal) -> dict[str, Any]:
+    targets = {
+        name: value
+        for name, value in dict(entry.targets or {}).items()
+        if name != "cvr" or principal.sees_company(str(value))
+    }
+    return _entry(entry, targets, redact(entry.details or {}, principal))
+
+
+def _entry(entry: AuditModel, targets: dict[str, Any], details: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "event_id": entry.event_id,
+        "at": isoformat(entry.at),
+        "action": entry.action,
+        "actor": {"kind": entry.actor_kind, "id": entry.actor_id},
+        "targets": targets,
+        "details": details,
+        "source_ip": entry.source_ip,
+        "user_agent": entry.user_agent,
+    }
+
+
+def redact(value: Any, principal: Principal) -> Any:
+    """Every list of companies (objects with a `cvr`) anywhere in the details, cut to the caller's scope."""
+    if isinstance(value, dict):
+        return {key: redact(item, principal) for key, item in value.items()}
+    if isinstance(value, list):
+        if value and all(isinstance(item, dict) and "cvr" in item for item in value):
+            value = visible_scope(principal, value)
+        return [redact(item, principal) for item in value]
+    return value
+
+
+def organisation_page_for_staff(
+    org_id: str, *, limit: int, cursor: str | None, now: datetime
+) -> dict[str, Any]:
+    """An organisation's whole trail for staff (support, review): staff see every company, so nothing
+    is cut."""
+    return _trail_page(org_id, limit=limit, cursor=cursor, now=now, show=_unredacted)
+
+
+def _unredacted(entry: AuditModel) -> dict[str, Any]:
+    return _entry(entry, dict(entry.targets or {}), dict(entry.details or {}))

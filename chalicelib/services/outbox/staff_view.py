@@ -1,0 +1,74 @@
+"""What staff see of the mail pipeline: messages by status, without their secrets.
+
+Access pattern: Query outbox.by-status[status], newest first, paged by an index-bound cursor.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.clock import isoformat
+from chalicelib.models.audit import (
+    STAFF_TRAIL,
+    Actor,
+    ActorKind,
+    AuditAction,
+    AuditEvent,
+    Origin,
+    record_event,
+)
+from chalicelib.models.outbox import MailStatus, OutboxModel
+from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
+from chalicelib.services.access.authz import Principal
+from chalicelib.services.outbox.delivery import retry_by_staff
+
+INDEX = "outbox.by-status"
+CURSOR_KEYS = frozenset({"message_id", "status", "created_at"})
+
+
+def list_messages(status: MailStatus, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    start = _start_key(status, cursor) if cursor else None
+    results = OutboxModel.by_status.query(
+        status.value, scan_index_forward=False, limit=limit, last_evaluated_key=start
+    )
+    items = [summary(message) for message in results]
+    last = results.last_evaluated_key
+    return {"items": items, "next_cursor": encode_cursor(INDEX, last) if last else None}
+
+
+def _start_key(status: MailStatus, cursor: str) -> dict[str, Any]:
+    try:
+        return resume_key(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("status", status.value))
+    except InvalidCursor as exc:
+        raise bad_cursor(exc) from exc
+
+
+def retry(staff: Principal, message_id: str, *, origin: Origin, now: datetime) -> dict[str, Any]:
+    message = retry_by_staff(message_id)
+    event = AuditEvent(
+        STAFF_TRAIL,
+        AuditAction.MAIL_RETRIED,
+        Actor(ActorKind.STAFF, staff.user_id),
+        origin,
+        targets={"message_id": message_id},
+        details={"generation": int(message.generation or 0) + 1},
+    )
+    record_event(event, now=now)
+    message.refresh(consistent_read=True)
+    return summary(message)
+
+
+def summary(message: OutboxModel) -> dict[str, Any]:
+    return {
+        "message_id": message.message_id,
+        "kind": message.kind,
+        "language": message.language,
+        "to_address": message.to_address,
+        "to_name": message.to_name,
+        "status": message.status,
+        "attempts": int(message.attempts or 0),
+        "last_error": message.last_error,
+        "created_at": isoformat(message.created_at),
+        "sent_at": isoformat(message.sent_at) if message.sent_at else None,
+    }

@@ -1,0 +1,293 @@
+"""Vendors and their API keys: staff create vendors, issue and revoke keys; every vendor request is
+authenticated by its key, in the API function itself (no authorizer, no cache: a revocation counts at once).
+
+A key reads `gkv_<vendor id>_<key id>_<secret>`: the recognisable prefix (so a leaked key is easy to find
+and to report), the vendor's id (32 hex characters), 20 hex characters of key id (80 random bits; names the
+record, not secret), and 48 hex characters of secret (192 random bits from `secrets`). The vendor's id is
+in the key so that a check can read the vendor's failure windows in the same round trip as the key itself
+(`chalicelib/services/vendors/validation.py`); it is taken for the vendor only once the stored key, found by
+its id, names that vendor and the secret's hash matches. The whole key is shown once, in the answer that
+issues it; only the SHA-256 of the secret is stored, and a presented secret is compared with
+`hmac.compare_digest`. A vendor can hold several keys at once, which is how keys are rotated: issue a new
+one, switch over, revoke the old.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pynamodb.expressions.condition import Condition
+
+from chalicelib.clock import Clock, isoformat
+from chalicelib.errors import NotFound, Unauthenticated
+from chalicelib.models.audit import (
+    STAFF_TRAIL,
+    Actor,
+    ActorKind,
+    AuditAction,
+    AuditEvent,
+    AuditModel,
+    Origin,
+    audit_record,
+)
+from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
+from chalicelib.models.vendor import (
+    CATALOGUE,
+    VendorKeyModel,
+    VendorMissing,
+    VendorModel,
+    add_key,
+    create_vendor,
+    get_key,
+    get_vendor,
+    keys_of,
+    revoke_key,
+)
+from chalicelib.services.access.authz import Principal
+
+VENDORS_INDEX = "vendors.by-catalogue"
+VENDORS_CURSOR_KEYS = frozenset({"vendor_id", "catalogue", "created_at"})
+KEY_PREFIX = "gkv_"
+KEY_ID_BYTES = 10
+SECRET_BYTES = 24
+API_KEY = re.compile(
+    rf"{KEY_PREFIX}([0-9a-f]{{32}})_([0-9a-f]{{{2 * KEY_ID_BYTES}}})_([0-9a-f]{{{2 * SECRET_BYTES}}})"
+)
+
+
+class KeyFailure(StrEnum):
+    """Why a request did not authenticate as a vendor. Only `revoked` is told to the caller as such, and
+    only to one who presented the right secret."""
+
+    MISSING = "missing"
+    MALFORMED = "malformed"
+    INVALID = "invalid"
+    REVOKED = "revoked"
+
+
+class KeyRefused(Exception):
+    def __init__(self, reason: KeyFailure) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class VendorIdentity:
+    """A vendor request that presented a current key."""
+
+    vendor_id: str
+    vendor_name: str
+    key_id: str
+
+
+@dataclass(frozen=True)
+class PresentedKey:
+    """What a request's `Authorization` header names; nothing is known about it until it is checked."""
+
+    vendor_id: str
+    key_id: str
+    secret: str
+
+
+@dataclass(frozen=True)
+class DrawnKey:
+    key_id: str
+    secret: str
+
+    def api_key(self, vendor_id: str) -> str:
+        return f"{KEY_PREFIX}{vendor_id}_{self.key_id}_{self.secret}"
+
+
+KeySource = Callable[[], DrawnKey]
+# Compared against when no key is stored under the presented id, so that both cases take the same time.
+UNKNOWN_KEY_HASH = "0" * 64
+
+
+def draw_key() -> DrawnKey:
+    return DrawnKey(key_id=secrets.token_hex(KEY_ID_BYTES), secret=secrets.token_hex(SECRET_BYTES))
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("ascii")).hexdigest()
+
+
+def parse_authorization(authorization: str | None) -> PresentedKey:
+    """The key in `Bearer gkv_<vendor id>_<key id>_<secret>`; raises KeyRefused otherwise."""
+    if not authorization or not authorization.strip():
+        raise KeyRefused(KeyFailure.MISSING)
+    scheme, _, key = authorization.strip().partition(" ")
+    found = API_KEY.fullmatch(key.strip()) if scheme.lower() == "bearer" else None
+    if found is None:
+        raise KeyRefused(KeyFailure.MALFORMED)
+    return PresentedKey(vendor_id=found.group(1), key_id=found.group(2), secret=found.group(3))
+
+
+def check_key(presented: PresentedKey, stored: VendorKeyModel | None) -> VendorIdentity:
+    """The vendor, if the stored key is the presented one and current; raises KeyRefused otherwise. The
+    secret's hash is compared in constant time whether or not the key exists."""
+    digest = secret_hash(presented.secret)
+    matches = hmac.compare_digest(digest, stored.secret_sha256 if stored is not None else UNKNOWN_KEY_HASH)
+    if stored is None or not matches or stored.vendor_id != presented.vendor_id:
+        raise KeyRefused(KeyFailure.INVALID)
+    if stored.revoked_when is not None:
+        raise KeyRefused(KeyFailure.REVOKED)
+    return VendorIdentity(vendor_id=stored.vendor_id, vendor_name=stored.vendor_name, key_id=stored.key_id)
+
+
+def refusal(refused: KeyRefused) -> Unauthenticated:
+    """The 401 a refused key is answered with; only the holder of a revoked key's secret learns that."""
+    if refused.reason is KeyFailure.REVOKED:
+        return Unauthenticated("This API key has been revoked; use a current key.")
+    return Unauthenticated("Send 'Authorization: Bearer <API key>' with a current vendor API key.")
+
+
+class VendorService:
+    def __init__(self, *, clock: Clock, draw: KeySource = draw_key) -> None:
+        self._clock = clock
+        self._draw = draw
+
+    def authenticate(self, presented: PresentedKey) -> VendorIdentity:
+        """The vendor whose current key this is; raises Unauthenticated (401). One consistent GetItem."""
+        try:
+            return check_key(presented, get_key(presented.key_id))
+        except KeyRefused as refused:
+            raise refusal(refused) from None
+
+    def create(
+        self, principal: Principal, *, name: str, contact_email: str, origin: Origin
+    ) -> dict[str, Any]:
+        """A vendor and its first key; the key is in the answer and nowhere else."""
+        now = self._now()
+        vendor = VendorModel(
+            uuid.uuid4().hex,
+            name=name,
+            contact_email=contact_email,
+            created_at=now,
+            created_by=principal.user_id,
+        )
+        drawn = self._draw()
+        key = self._key(vendor, drawn, principal, now)
+        audit = self._audit(AuditAction.VENDOR_CREATED, principal, origin, vendor.vendor_id, key.key_id)
+        create_vendor(vendor, key, audit)
+        return {**describe_vendor(vendor), "key": issued(key, drawn)}
+
+    def issue_key(self, principal: Principal, vendor_id: str, *, origin: Origin) -> dict[str, Any]:
+        """Another key for the vendor; the ones it has keep working until they are revoked."""
+        vendor = get_vendor(vendor_id)
+        if vendor is None:
+            raise NotFound("No such vendor.")
+        drawn = self._draw()
+        now = self._now()
+        key = self._key(vendor, drawn, principal, now)
+        audit = self._audit(AuditAction.VENDOR_KEY_ISSUED, principal, origin, vendor_id, key.key_id)
+        try:
+            add_key(key, audit)
+        except VendorMissing as exc:
+            raise NotFound("No such vendor.") from exc
+        return issued(key, drawn)
+
+    def revoke_key(
+        self, principal: Principal, vendor_id: str, key_id: str, *, origin: Origin
+    ) -> dict[str, Any]:
+        """The key stops working on the next request. Revoking it again changes nothing."""
+        key = get_key(key_id)
+        if key is None or key.vendor_id != vendor_id:
+            raise NotFound("No such key for this vendor.")
+        if key.revoked_when is None:
+            now = self._now()
+            audit = self._audit(AuditAction.VENDOR_KEY_REVOKED, principal, origin, vendor_id, key_id)
+            key = revoke_key(key, now=now, by=principal.user_id, audit=audit)
+        return describe_key(key)
+
+    def page(self, *, limit: int, cursor: str | None) -> dict[str, Any]:
+        """Every vendor, newest first, each with its keys (never a secret or its hash)."""
+        start = _vendors_start(cursor) if cursor else None
+        results = VendorModel.by_catalogue.query(
+            CATALOGUE, scan_index_forward=False, limit=limit, last_evaluated_key=start
+        )
+        vendors = list(results)
+        last = results.last_evaluated_key
+        return {
+            "items": [self._with_keys(vendor) for vendor in vendors],
+            "next_cursor": encode_cursor(VENDORS_INDEX, last) if last else None,
+        }
+
+    def get(self, vendor_id: str) -> dict[str, Any]:
+        vendor = get_vendor(vendor_id)
+        if vendor is None:
+            raise NotFound("No such vendor.")
+        return self._with_keys(vendor)
+
+    def _with_keys(self, vendor: VendorModel) -> dict[str, Any]:
+        keys = keys_of(vendor.vendor_id)
+        return {**describe_vendor(vendor), "keys": [describe_key(key) for key in keys]}
+
+    def _key(
+        self, vendor: VendorModel, drawn: DrawnKey, principal: Principal, now: datetime
+    ) -> VendorKeyModel:
+        return VendorKeyModel(
+            drawn.key_id,
+            vendor_id=vendor.vendor_id,
+            vendor_name=vendor.name,
+            secret_sha256=secret_hash(drawn.secret),
+            created_at=now,
+            created_by=principal.user_id,
+        )
+
+    def _audit(
+        self, action: AuditAction, staff: Principal, origin: Origin, vendor_id: str, key_id: str
+    ) -> tuple[AuditModel, Condition]:
+        event = AuditEvent(
+            STAFF_TRAIL,
+            action,
+            Actor(ActorKind.STAFF, staff.user_id),
+            origin,
+            targets={"vendor_id": vendor_id, "key_id": key_id},
+        )
+        # To the microsecond, unlike the records' own times: the trail orders a vendor's actions by it.
+        return audit_record(event, now=self._clock.now())
+
+    def _now(self) -> datetime:
+        return self._clock.now().astimezone(UTC).replace(microsecond=0)
+
+
+def _vendors_start(cursor: str) -> dict[str, Any]:
+    try:
+        return resume_key(
+            cursor, index=VENDORS_INDEX, key_names=VENDORS_CURSOR_KEYS, partition=("catalogue", CATALOGUE)
+        )
+    except InvalidCursor as exc:
+        raise bad_cursor(exc) from exc
+
+
+def describe_vendor(vendor: VendorModel) -> dict[str, Any]:
+    return {
+        "vendor_id": vendor.vendor_id,
+        "name": vendor.name,
+        "contact_email": vendor.contact_email,
+        "created_at": isoformat(vendor.created_at),
+    }
+
+
+def describe_key(key: VendorKeyModel) -> dict[str, Any]:
+    revoked = key.revoked_when
+    return {
+        "key_id": key.key_id,
+        "vendor_id": key.vendor_id,
+        "status": "active" if revoked is None else "revoked",
+        "created_at": isoformat(key.created_at),
+        "revoked_at": None if revoked is None else isoformat(revoked),
+    }
+
+
+def issued(key: VendorKeyModel, drawn: DrawnKey) -> dict[str, Any]:
+    return {**describe_key(key), "api_key": drawn.api_key(key.vendor_id)}

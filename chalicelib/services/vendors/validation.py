@@ -1,0 +1,257 @@
+"""Vendors validate codes (journey 7): is this code valid, for which organisation and representative, until
+when; and if not, why not. A valid check leaves a receipt that outlives the code.
+
+What a check costs in DynamoDB round trips, and all of it in the one Lambda invocation of the API function:
+
+1. one BatchGetItem, strongly consistent, of everything the answer depends on, all of it named by the
+   request itself: the presented key (`vendor-keys`, by the key id in it), the vendor's two failure windows
+   (by the vendor id in the key), the code's value item (by its random part) and the organisation's
+   vendor-facing state (`handles`, by the handle after the `@`; written in the same transaction as every
+   change to that state, `chalicelib/services/vendors/vendor_view.py`). Keys DynamoDB hands back unread are
+   asked for again (each retry is a round trip of its own);
+2. valid: PutItem of the receipt. Not valid: UpdateItem ADD on the current failure window.
+
+The answer is decided in order from that one read: a wrong, garbled or revoked key is 401 (and counted
+nowhere); a vendor over the limit is 429 before the code is looked at, so it learns nothing; then unknown,
+revoked, expired, organisation not approved, valid. So a valid check is two round trips, a failed one two,
+a refused one one.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.clock import Clock, isoformat
+from chalicelib.errors import FieldError, InvalidInput, NotFound, TooManyRequests, UpstreamUnavailable
+from chalicelib.models.code import CodeStatus, CodeValueModel
+from chalicelib.models.handle import HandleModel
+from chalicelib.models.organisation import OrganisationStatus
+from chalicelib.models.paging import InvalidCursor, bad_cursor
+from chalicelib.models.retention import DEFAULT_RECEIPT_YEARS
+from chalicelib.models.scoped import account_key
+from chalicelib.models.validation import (
+    RECEIPT_INDEXES,
+    CheckKeys,
+    ReceiptModel,
+    UnreadKeys,
+    count_failure,
+    get_receipt,
+    kept_receipts,
+    read_for_check,
+    save_receipt,
+)
+from chalicelib.services.access.authz import Function, Principal
+from chalicelib.services.access.scope import org_of, visible_to
+from chalicelib.services.vendors.failure_limit import FailureLimit
+from chalicelib.services.vendors.keys import KeyRefused, PresentedKey, VendorIdentity, check_key, refusal
+
+# A code after trimming and lower-casing its random part: 8 lowercase letters or digits, @, and a handle of
+# ASCII letters and digits (chalicelib/services/organisation/handles.py makes at most 40).
+CODE = re.compile(r"([0-9a-z]{8})@([0-9A-Za-z]{1,40})", re.ASCII)
+DEFAULT_LIMIT = 25
+# What DynamoDB answers when it cannot serve a read now (after botocore's own retries).
+TRANSIENT = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "ThrottlingException",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+MAX_LIMIT = 100
+
+
+class Reason(StrEnum):
+    """Why a code is not valid."""
+
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    ORGANISATION_NOT_APPROVED = "organisation_not_approved"
+
+
+@dataclass(frozen=True)
+class PresentedCode:
+    random_part: str
+    handle: str
+
+
+def normalise(raw: str) -> PresentedCode | None:
+    """The code a vendor was given, whatever whitespace surrounds it and whatever the case of its letters;
+    None when the text cannot be a code at all (it is then simply unknown)."""
+    text = raw.strip()
+    if not text.isascii():
+        return None
+    random_part, at, handle = text.partition("@")
+    found = CODE.fullmatch(random_part.lower() + at + handle)
+    return None if found is None else PresentedCode(random_part=found.group(1), handle=found.group(2))
+
+
+@dataclass(frozen=True)
+class HistoryQuery:
+    company: str | None = None
+    account: str | None = None
+    limit: int = DEFAULT_LIMIT
+    cursor: str | None = None
+
+
+class ValidationService:
+    def __init__(
+        self, *, clock: Clock, limit: FailureLimit, dynamodb: Any, receipt_years: int = DEFAULT_RECEIPT_YEARS
+    ) -> None:
+        self._clock = clock
+        self._limit = limit
+        self._receipt_years = receipt_years
+        # A plain DynamoDB client for the one read that spans two tables (BatchGetItem).
+        self._dynamodb = dynamodb
+
+    def validate(self, key: PresentedKey, raw: str) -> dict[str, Any]:
+        """Check the vendor's key and the code from one read; keep a receipt when the code is valid."""
+        now = self._clock.now().astimezone(UTC)
+        second = int(now.timestamp())
+        current, previous = self._limit.windows(second)
+        presented = normalise(raw)
+        try:
+            reads = read_for_check(
+                self._dynamodb,
+                CheckKeys(
+                    key_id=key.key_id,
+                    vendor_id=key.vendor_id,
+                    windows=(current, previous),
+                    random_part=None if presented is None else presented.random_part,
+                    handle=None if presented is None else presented.handle,
+                ),
+            )
+        except (UnreadKeys, BotoCoreError, ClientError) as exc:
+            if isinstance(exc, ClientError) and exc.response["Error"]["Code"] not in TRANSIENT:
+                raise
+            # Neither a way in nor a bare 500: the key and the code could not be read now.
+            raise UpstreamUnavailable("The code could not be looked up just now; try again shortly.") from exc
+        try:
+            vendor = check_key(key, reads.key)
+        except KeyRefused as refused:
+            raise refusal(refused) from None
+        wait = self._limit.retry_after(second, reads.failures[current], reads.failures[previous])
+        if wait is not None:
+            raise TooManyRequests(
+                "Too many checks of codes that were not valid; try again when Retry-After has passed.",
+                retry_after_seconds=wait,
+            )
+        outcome = _outcome(presented, reads.value, reads.organisation, now)
+        if isinstance(outcome, Reason):
+            expires = datetime.fromtimestamp(self._limit.expiry_of(current), UTC)
+            count_failure(vendor.vendor_id, current, expires_at=expires)
+            return {"valid": False, "reason": outcome.value}
+        value, organisation = outcome
+        receipt = _receipt(vendor, value, organisation, now)
+        save_receipt(receipt, retention_years=self._receipt_years)
+        return answer(receipt)
+
+    def receipt(self, vendor: VendorIdentity, validation_id: str) -> dict[str, Any]:
+        """One of the vendor's own receipts; another vendor's does not exist for it."""
+        receipt = get_receipt(validation_id, now=self._clock.now())
+        if receipt is None or receipt.vendor_id != vendor.vendor_id:
+            raise NotFound("No such validation.")
+        return {**answer(receipt), "validated_at": isoformat(receipt.validated_at)}
+
+    def history(self, principal: Principal, query: HistoryQuery) -> dict[str, Any]:
+        """Which vendors validated which of the organisation's codes, newest first, in the caller's scope."""
+        if not 1 <= query.limit <= MAX_LIMIT:
+            raise InvalidInput(
+                "Some fields are missing or invalid.",
+                errors=[FieldError("limit", f"Give a number from 1 to {MAX_LIMIT}.")],
+            )
+        visible = visible_to(principal, Function.HISTORY, company=query.company, account=query.account)
+        listing = RECEIPT_INDEXES.listing_for(org_of(principal), visible, [kept_receipts(self._clock.now())])
+        if listing is None:
+            return {"items": [], "next_cursor": None}
+        try:
+            receipts, cursor = RECEIPT_INDEXES.page(listing, limit=query.limit, cursor=query.cursor)
+        except InvalidCursor as exc:
+            raise bad_cursor(exc) from exc
+        return {"items": [history_entry(r) for r in receipts], "next_cursor": cursor}
+
+
+def _outcome(
+    presented: PresentedCode | None,
+    value: CodeValueModel | None,
+    organisation: HandleModel | None,
+    now: datetime,
+) -> Reason | tuple[CodeValueModel, HandleModel]:
+    if presented is None or value is None or value.handle.lower() != presented.handle.lower():
+        return Reason.UNKNOWN
+    status = value.status_at(now)
+    if status is CodeStatus.REVOKED:
+        return Reason.REVOKED
+    if status is CodeStatus.EXPIRED:
+        return Reason.EXPIRED
+    # The handle's item says what vendors see of its organisation; it must be the code's organisation.
+    if organisation is None or organisation.org_id != value.org_id or organisation.status is None:
+        return Reason.UNKNOWN
+    if organisation.status != OrganisationStatus.APPROVED.value:
+        return Reason.ORGANISATION_NOT_APPROVED
+    return value, organisation
+
+
+def _receipt(
+    vendor: VendorIdentity, value: CodeValueModel, organisation: HandleModel, now: datetime
+) -> ReceiptModel:
+    return ReceiptModel(
+        uuid.uuid4().hex,
+        vendor_id=vendor.vendor_id,
+        vendor_name=vendor.vendor_name,
+        key_id=vendor.key_id,
+        org_id=organisation.org_id,
+        organisation_name=organisation.name,
+        legal_name=organisation.legal_name,
+        primary_cvr=organisation.primary_cvr,
+        handle=organisation.handle,
+        approved_since=organisation.approved_since_when,
+        code_id=value.code_id,
+        cvr=value.cvr,
+        account=value.account,
+        account_key=account_key(value.cvr, value.account),
+        first_name=value.first_name,
+        last_name=value.last_name,
+        validated_at=now,
+        code_expires_at=value.expires_at,
+    )
+
+
+def answer(receipt: ReceiptModel) -> dict[str, Any]:
+    """What the vendor is told about a valid code: the contract's 200 answer."""
+    approved = receipt.approved_since_when
+    return {
+        "valid": True,
+        "validation_id": receipt.validation_id,
+        "code_expires_at": isoformat(receipt.code_expires_at),
+        "organisation": {
+            "name": receipt.organisation_name,
+            "legal_name": receipt.legal_name or receipt.organisation_name,
+            "cvr": receipt.primary_cvr,
+            "handle": receipt.handle,
+            "approved_since": None if approved is None else isoformat(approved),
+        },
+        "representative": {"first_name": receipt.first_name, "last_name": receipt.last_name},
+    }
+
+
+def history_entry(receipt: ReceiptModel) -> dict[str, Any]:
+    return {
+        "validation_id": receipt.validation_id,
+        "validated_at": isoformat(receipt.validated_at),
+        "vendor": {"vendor_id": receipt.vendor_id, "name": receipt.vendor_name},
+        "code_id": receipt.code_id,
+        "company": receipt.cvr,
+        "account": receipt.account,
+        "representative": {"first_name": receipt.first_name, "last_name": receipt.last_name},
+        "code_expires_at": isoformat(receipt.code_expires_at),
+    }

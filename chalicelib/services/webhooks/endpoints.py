@@ -1,0 +1,297 @@
+"""A vendor's webhook endpoint and its events (journey 10): register or replace the endpoint (the signing
+secret is answered once), look at it and its delivery health (never the secret), remove it, rotate the
+secret (the old one keeps signing for a stated overlap), page the vendor's events in order, look at one
+event with its delivery log, and replay a parked delivery. Staff list parked deliveries and replay them.
+
+Storage and the stream design are in chalicelib/models/webhook.py; delivery in
+chalicelib/services/webhooks/delivery.py.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from pynamodb.exceptions import DeleteError, UpdateError
+
+from chalicelib.clock import Clock, isoformat
+from chalicelib.errors import Conflict, FieldError, InvalidInput, NotFound
+from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
+from chalicelib.models.webhook import (
+    PARKED,
+    DeliveryStatus,
+    EndpointStatus,
+    VendorEventModel,
+    WebhookModel,
+    get_event,
+    get_webhook,
+)
+from chalicelib.services.vendors.keys import VendorIdentity
+from chalicelib.services.webhooks.signatures import new_secret
+from chalicelib.services.webhooks.urls import Resolver, UrlRefused, resolve, target_of
+
+FEED_INDEX = "vendor-events.by-vendor"
+FEED_KEYS = frozenset({"event_id", "vendor_id", "feed_key"})
+PARKED_INDEX = "vendor-events.by-parked"
+PARKED_KEYS = frozenset({"event_id", "parked", "created_at"})
+
+
+class WebhookService:
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        allow_loopback: bool,
+        secret_overlap: timedelta,
+        feed_settle: timedelta = timedelta(0),
+        resolver: Resolver = resolve,
+    ) -> None:
+        self._clock = clock
+        self._settle = feed_settle
+        self._allow_loopback = allow_loopback
+        self._overlap = secret_overlap
+        self._resolver = resolver
+
+    def register(self, vendor: VendorIdentity, url: str) -> dict[str, Any]:
+        """Register or replace the endpoint; a fresh secret, answered this once. Resumes a paused endpoint."""
+        self._check(url)
+        now = self._clock.now()
+        secret = new_secret()
+        existing = get_webhook(vendor.vendor_id)
+        hook = WebhookModel(
+            vendor.vendor_id,
+            url=url,
+            secret=secret,
+            status=EndpointStatus.ACTIVE.value,
+            created_at=now,
+            secret_created_at=now,
+            consecutive_failures=0,
+            pauses=int(existing.pauses) if existing is not None else 0,
+        )
+        hook.save()
+        answer = describe_webhook(hook, now)
+        answer["secret"] = secret
+        return answer
+
+    def show(self, vendor: VendorIdentity) -> dict[str, Any]:
+        return describe_webhook(self._hook(vendor), self._clock.now())
+
+    def remove(self, vendor: VendorIdentity) -> None:
+        """Events keep coming to the feed; nothing more is posted. Removing twice is harmless."""
+        try:
+            WebhookModel(vendor.vendor_id).delete()
+        except DeleteError as error:
+            if error.cause_response_code != "ResourceNotFoundException":
+                raise
+
+    def rotate_secret(self, vendor: VendorIdentity) -> dict[str, Any]:
+        """A new secret, answered once; the one it replaces keeps signing (a second `v1=`) for the overlap."""
+        hook = self._hook(vendor)
+        now = self._clock.now()
+        secret = new_secret()
+        try:
+            hook.update(
+                actions=[
+                    WebhookModel.previous_secret.set(hook.secret),
+                    WebhookModel.previous_secret_until.set(now + self._overlap),
+                    WebhookModel.secret.set(secret),
+                    WebhookModel.secret_created_at.set(now),
+                ],
+                condition=WebhookModel.secret == hook.secret,
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise Conflict("The endpoint changed meanwhile; look at it again and retry.") from exc
+            raise
+        answer = describe_webhook(hook, now)
+        answer["secret"] = secret
+        return answer
+
+    def feed(self, vendor: VendorIdentity, *, limit: int, cursor: str | None) -> dict[str, Any]:
+        """The vendor's events, oldest first. Unlike other lists, a page with events always has a
+        `next_cursor`, also the last one: the vendor keeps it and asks again later for what came since. An
+        empty page has none: the vendor keeps the cursor it asked with."""
+        start = None
+        if cursor:
+            try:
+                start = resume_key(
+                    cursor, index=FEED_INDEX, key_names=FEED_KEYS, partition=("vendor_id", vendor.vendor_id)
+                )
+            except InvalidCursor as exc:
+                raise bad_cursor(exc) from exc
+        # Only events settled in the index: the index is eventually consistent, and a cursor must never
+        # pass an event that shows up later with an earlier place in the feed.
+        horizon = (self._clock.now() - self._settle).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        results = VendorEventModel.by_vendor.query(
+            vendor.vendor_id,
+            VendorEventModel.feed_key < horizon,
+            scan_index_forward=True,
+            limit=limit,
+            last_evaluated_key=start,
+        )
+        items = [feed_item(event) for event in results]
+        last = results.last_evaluated_key
+        if last is None and items:
+            # The end for now: a cursor after the last event, to ask for what comes next.
+            event = items[-1]
+            last = {
+                "event_id": {"S": event["id"]},
+                "vendor_id": {"S": vendor.vendor_id},
+                "feed_key": {"S": event["_feed_key"]},
+            }
+        for item in items:
+            item.pop("_feed_key")
+        return {"items": items, "next_cursor": encode_cursor(FEED_INDEX, last) if last and items else None}
+
+    def event(self, vendor: VendorIdentity, event_id: str) -> dict[str, Any]:
+        return event_detail(self._own_event(vendor, event_id))
+
+    def replay(self, vendor: VendorIdentity, event_id: str) -> dict[str, Any]:
+        event = self._own_event(vendor, event_id)
+        if get_webhook(vendor.vendor_id) is None:
+            raise Conflict("There is no webhook endpoint to deliver to; register one with PUT /v1/webhook.")
+        return event_detail(replay(event, now=self._clock.now()))
+
+    def _own_event(self, vendor: VendorIdentity, event_id: str) -> VendorEventModel:
+        event = get_event(event_id)
+        if event is None or event.vendor_id != vendor.vendor_id:
+            raise NotFound("No such event.")
+        return event
+
+    def _hook(self, vendor: VendorIdentity) -> WebhookModel:
+        hook = get_webhook(vendor.vendor_id)
+        if hook is None:
+            raise NotFound("No webhook endpoint is registered; register one with PUT /v1/webhook.")
+        return hook
+
+    def _check(self, url: str) -> None:
+        try:
+            target_of(url, allow_loopback=self._allow_loopback, resolver=self._resolver)
+        except UrlRefused as exc:
+            raise InvalidInput(
+                "Some fields are missing or invalid.", errors=[FieldError("url", f"Not allowed: {exc}.")]
+            ) from exc
+
+
+class StaffDeliveries:
+    def __init__(self, *, clock: Clock) -> None:
+        self._clock = clock
+
+    def parked(self, status: DeliveryStatus, *, limit: int, cursor: str | None) -> dict[str, Any]:
+        if status not in PARKED:
+            raise InvalidInput(
+                "Some query parameters are missing or invalid.",
+                errors=[FieldError("status", "Give failed or paused: only parked deliveries are listed.")],
+            )
+        start = None
+        if cursor:
+            try:
+                start = resume_key(
+                    cursor, index=PARKED_INDEX, key_names=PARKED_KEYS, partition=("parked", status.value)
+                )
+            except InvalidCursor as exc:
+                raise bad_cursor(exc) from exc
+        results = VendorEventModel.by_parked.query(
+            status.value, scan_index_forward=False, limit=limit, last_evaluated_key=start
+        )
+        items = [{**event_detail(event), "vendor_id": event.vendor_id} for event in results]
+        last = results.last_evaluated_key
+        return {"items": items, "next_cursor": encode_cursor(PARKED_INDEX, last) if last else None}
+
+    def replay(self, event_id: str) -> dict[str, Any]:
+        event = get_event(event_id)
+        if event is None:
+            raise NotFound("No such event.")
+        return {**event_detail(replay(event, now=self._clock.now())), "vendor_id": event.vendor_id}
+
+
+def replay(event: VendorEventModel, *, now: datetime) -> VendorEventModel:
+    """Deliver a parked event again, as a new generation with a new retry window. The events stream sees
+    the change and queues the first attempt. A replay also resumes a paused endpoint: whoever replays says
+    it is fixed."""
+    if event.delivery_status not in {s.value for s in PARKED | {DeliveryStatus.NO_ENDPOINT}}:
+        raise Conflict(
+            f"Only a parked delivery can be replayed; this one is {event.delivery_status}. "
+            "Delivered events are in GET /v1/events."
+        )
+    hook = get_webhook(event.vendor_id)
+    if hook is None:
+        raise Conflict("The vendor has no webhook endpoint to deliver to.")
+    if hook.status == EndpointStatus.PAUSED.value:
+        try:
+            hook.update(
+                actions=[
+                    WebhookModel.status.set(EndpointStatus.ACTIVE.value),
+                    WebhookModel.consecutive_failures.set(0),
+                ],
+                condition=WebhookModel.status == EndpointStatus.PAUSED.value,
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+    try:
+        event.update(
+            actions=[
+                VendorEventModel.delivery_status.set(DeliveryStatus.PENDING.value),
+                VendorEventModel.parked.remove(),
+                VendorEventModel.generation.add(1),
+                VendorEventModel.attempts_made.set(0),
+                VendorEventModel.open_attempt.remove(),
+                VendorEventModel.lease_until.remove(),
+                VendorEventModel.window_started_at.set(now),
+            ],
+            condition=VendorEventModel.delivery_status == event.delivery_status,
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict("The delivery changed while it was being replayed; look again.") from exc
+        raise
+    event.refresh(consistent_read=True)
+    return event
+
+
+def describe_webhook(hook: WebhookModel, now: datetime) -> dict[str, Any]:
+    until = cast("datetime | None", hook.previous_secret_until)
+    overlap = hook.previous_secret is not None and until is not None and now < until
+    return {
+        "url": hook.url,
+        "status": hook.status,
+        "created_at": isoformat(hook.created_at),
+        "secret_created_at": isoformat(hook.secret_created_at),
+        "previous_secret_valid_until": isoformat(until) if overlap and until is not None else None,
+        "health": {
+            "consecutive_failures": int(hook.consecutive_failures or 0),
+            "last_success_at": _time(hook.last_success_at),
+            "last_failure_at": _time(hook.last_failure_at),
+            "last_error": hook.last_error,
+            "paused_at": _time(hook.paused_at) if hook.status == EndpointStatus.PAUSED.value else None,
+        },
+    }
+
+
+def feed_item(event: VendorEventModel) -> dict[str, Any]:
+    return {**event.body(), "delivery": {"status": event.delivery_status}, "_feed_key": event.feed_key}
+
+
+def event_detail(event: VendorEventModel) -> dict[str, Any]:
+    return {
+        **event.body(),
+        "delivery": {
+            "status": event.delivery_status,
+            "attempts": [
+                {
+                    "generation": int(entry.get("generation", 0)),
+                    "attempt": int(entry.get("attempt", 0)),
+                    "at": entry.get("at"),
+                    "status_code": entry.get("status_code"),
+                    "error": entry.get("error"),
+                }
+                for entry in (event.attempt_log or [])
+            ],
+            "delivered_at": _time(event.delivered_at),
+        },
+    }
+
+
+def _time(at: Any) -> str | None:
+    return isoformat(at) if at is not None else None
