@@ -1,4 +1,4 @@
-"""Godkend: the wiring. Routes live in `chalicelib/api/`, rules in `chalicelib/services/`."""
+"""Godkend: the wiring. Routes live in `chalicelib/api/routes/`, rules in `chalicelib/services/`."""
 
 from __future__ import annotations
 
@@ -7,17 +7,15 @@ import functools
 from chalice.app import Chalice, ConvertToMiddleware
 
 from chalicelib import tracing
-from chalicelib.api import (
+from chalicelib.api.http import cors, headers, problems
+from chalicelib.api.routes import (
     activations,
     applications,
     codes,
-    cors,
-    headers,
     invitations,
     me,
     meta,
     organisation,
-    problems,
     staff_audit,
     staff_letters,
     staff_mail,

@@ -1,4 +1,4 @@
-"""The service's own errors. Services raise these; `chalicelib.api.problems` turns them into RFC 9457
+"""The service's own errors. Services raise these; `chalicelib.api.http.problems` turns them into RFC 9457
 problem+json in one place. Nothing here knows about HTTP beyond the status each error maps to."""
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ expression is the field's `pattern` in the OpenAPI document and what the server 
 same text), so the contract a client is generated from and the answer the server gives cannot drift apart.
 Rules a pattern cannot state (a CVR number's modulus-11 check; what a name may hold in every plane of Unicode,
 and which scripts it may mix) are named by a `format` of ours (`FORMATS`), which the OpenAPI document explains
-in the description of every field that has it (chalicelib/api/openapi.py).
+in the description of every field that has it (chalicelib/api/http/openapi.py).
 
 What a pattern here allows is what the server accepts; nothing is stripped or repaired before the check.
 Only spaces in a CVR or mobile number are allowed by the pattern and removed after it.
@@ -36,7 +36,7 @@ from chalicelib.values.names import PERSON_NAME_RULE, name_problem, text_problem
 # Characters no name or text may hold: C0 and C1 controls, the format characters of the Basic Multilingual
 # Plane (soft hyphen, bidirectional controls, zero-width characters, U+2028/U+2029 line and paragraph
 # separators, BOM). They show as line breaks in mails or hide what a text says. (Lone surrogates are not
-# text at all: `chalicelib/api/routing.py` refuses a body holding one before any field is read.)
+# text at all: `chalicelib/api/http/routing.py` refuses a body holding one before any field is read.)
 _CONTROL = (
     r"\x00-\x1F\x7F-\x9F\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890\u0891\u08E2\u180E"
     r"\u200B-\u200F\u2028-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB"

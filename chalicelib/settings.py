@@ -99,9 +99,9 @@ class Settings(BaseSettings):
     # may take (the rest is kept for letters, new codes and invitations).
     reminder_chunk_size: int = Field(default=100, ge=1, le=500)
     reminder_mails_per_second: float = Field(default=10.0, gt=0)
-    # The web console's origins, which alone may call the API from a browser (CORS; chalicelib/api/cors.py).
-    # In the environment a comma-separated list; `make run` sets its console's, infra/package.py the
-    # stage's CloudFront domain. Empty: no browser page may.
+    # The web console's origins, which alone may call the API from a browser (CORS;
+    # chalicelib/api/http/cors.py). In the environment a comma-separated list; `make run` sets its console's,
+    # infra/package.py the stage's CloudFront domain. Empty: no browser page may.
     console_origins: Annotated[tuple[str, ...], NoDecode] = ()
     # Webhooks (chalicelib/services/webhooks/delivery.py): how long one attempt may take, the first wait
     # before a retry (each later wait is four times the one before, up to `webhook_retry_max_seconds`),

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from chalicelib.api.openapi import build_document
+from chalicelib.api.http.openapi import build_document
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -48,7 +48,7 @@ def recorded() -> set[recorder.Call]:
 
 
 def ran_every_integration_test(session: pytest.Session) -> bool:
-    files = {str(p.relative_to(PROJECT_DIR)) for p in INTEGRATION.glob("test_*.py")}
+    files = {str(p.relative_to(PROJECT_DIR)) for p in INTEGRATION.rglob("test_*.py")}
     elsewhere = recorder.ran_elsewhere()
     ran = {item.nodeid.split("::", 1)[0] for item in session.items if recorder.is_integration(item.nodeid)}
     ran |= {file for other in elsewhere for file in other.files}

@@ -96,8 +96,9 @@ def start_stack(state_dir: Path, settings: dict[str, str] | None = None, **extra
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GODKEND_", "MOTO_"))}
     # Every request of a test comes from 127.0.0.1, and a test cannot wait an hour for a company's next
     # letter: the stacks limit callers loosely and let a mailbox's letters follow each other within seconds.
-    # The limits and the hour themselves are tested with a clock (tests/integration/test_applications.py,
-    # test_letter_promise.py); tests/e2e/test_letters.py sets its own.
+    # The limits and the hour themselves are tested with a clock
+    # (tests/integration/onboarding/test_applications.py, test_letter_promise.py); tests/e2e/test_letters.py
+    # sets its own.
     env.update(LOOSE_LIMITS)
     env.update(settings or {})
     env.update(

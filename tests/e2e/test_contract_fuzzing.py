@@ -9,7 +9,7 @@ seed (GODKEND_FUZZ_SEED to vary it). Explicit exclusions, each for a reason the 
 the local HTTP server's own TRACE answer; a listing's `account` without its `company` in requests meant
 to be valid; and, for people, POST /v1/me/second-factor/reset, which would remove the demo login's second
 factor and so end the run's own sign-in for good, and POST /v1/me/sign-out, which ends every session of the
-run's login by design (tests/integration/test_sessions.py covers both).
+run's login by design (tests/integration/access/test_sessions.py covers both).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import requests
 
 from tests.e2e.conftest import RunningStack, stack_of_its_own
 from tests.e2e.test_codes import FrontEnd
-from tests.integration.test_webhooks import vendor_guide_verifier
+from tests.integration.webhooks.test_webhooks import vendor_guide_verifier
 from tests.webhook_listener import Listener, listening
 
 pytestmark = pytest.mark.e2e

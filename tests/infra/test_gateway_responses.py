@@ -17,7 +17,7 @@ import boto3
 import pytest
 
 from chalicelib import errors
-from chalicelib.api import problems
+from chalicelib.api.http import problems
 from tests.infra import templates
 
 # How the templates show the message API Gateway has for the error (a quoted JSON string).
@@ -89,7 +89,7 @@ def test_server_errors_do_not_pass_on_api_gateways_message() -> None:
 
 @pytest.mark.parametrize("response_type", sorted(gateway_responses()))
 def test_api_gateway_errors_are_kept_by_no_cache_and_not_sniffed(response_type: str) -> None:
-    # API Gateway's own answers never pass the function's middleware (chalicelib/api/headers.py): they
+    # API Gateway's own answers never pass the function's middleware (chalicelib/api/http/headers.py): they
     # carry the same two headers as every answer of ours.
     parameters = gateway_responses()[response_type]["responseParameters"]
 

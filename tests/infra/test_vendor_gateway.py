@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from app import app
-from chalicelib.api.routing import Caller, operation_of
+from chalicelib.api.http.callers import Caller
+from chalicelib.api.http.routing import operation_of
 from tests.infra import templates
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from chalicelib.api.routing import parse_body
+from chalicelib.api.http.parsing import parse_body
 from chalicelib.errors import FieldError, InvalidInput
 from chalicelib.services.onboarding.applications import ApplicationForm, inconsistencies
 from tests.onboarding import MAIN, OTHER_MAIN, SAMPLE, SUBSIDIARY, form

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.api.problems import logger as service_logger
+from chalicelib.api.http.problems import logger as service_logger
 from chalicelib.services.people.colleagues import logger as module_logger
 from tests.logs import CloudWatchLogs
 

@@ -1,4 +1,4 @@
-"""The bodies and answers of the routes in `chalicelib/api/staff_members.py`, as pydantic models.
+"""The bodies and answers of the routes in `chalicelib/api/routes/staff_members.py`, as pydantic models.
 
 Imported when one of those routes first parses a body or a query, or when the OpenAPI document is built;
 never by `import app`, so a cold start does not pay for pydantic."""

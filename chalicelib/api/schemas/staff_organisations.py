@@ -1,4 +1,4 @@
-"""The bodies, answers and queries of the routes in `chalicelib/api/staff_organisations.py`, as
+"""The bodies, answers and queries of the routes in `chalicelib/api/routes/staff_organisations.py`, as
 pydantic models.
 
 Imported when one of those routes first parses a body or a query, or when the OpenAPI document is built;

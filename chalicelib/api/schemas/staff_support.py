@@ -1,4 +1,4 @@
-"""The answers and queries of the routes in `chalicelib/api/staff_support.py`, as pydantic models.
+"""The answers and queries of the routes in `chalicelib/api/routes/staff_support.py`, as pydantic models.
 
 Imported when one of those routes first parses a query, or when the OpenAPI document is built; never by
 `import app`, so a cold start does not pay for pydantic."""

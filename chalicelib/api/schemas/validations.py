@@ -1,4 +1,5 @@
-"""The bodies, answers and queries of the routes in `chalicelib/api/validations.py`, as pydantic models.
+"""The bodies, answers and queries of the routes in `chalicelib/api/routes/validations.py`, as pydantic
+models.
 
 Imported when one of those routes first parses a body or a query, or when the OpenAPI document is built;
 never by `import app`, so a cold start does not pay for pydantic."""
@@ -9,11 +10,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, RootModel
 
-from chalicelib.api.validations import MAX_CODE_INPUT
+from chalicelib.api.routes.validations import MAX_CODE_INPUT
 from chalicelib.fields import MAX_PASTED_CODE, PastedCode, Strict
 
 if MAX_CODE_INPUT != MAX_PASTED_CODE:
-    raise RuntimeError("MAX_CODE_INPUT in chalicelib/api/validations.py must equal fields.MAX_PASTED_CODE")
+    raise RuntimeError(
+        "MAX_CODE_INPUT in chalicelib/api/routes/validations.py must equal fields.MAX_PASTED_CODE"
+    )
 
 
 class CodeCheck(Strict):

@@ -1,4 +1,4 @@
-"""The bodies, answers and queries of the routes in `chalicelib/api/vendors.py`, as pydantic models.
+"""The bodies, answers and queries of the routes in `chalicelib/api/routes/vendors.py`, as pydantic models.
 
 Imported when one of those routes first parses a body or a query, or when the OpenAPI document is built;
 never by `import app`, so a cold start does not pay for pydantic."""

@@ -117,7 +117,8 @@ class KeptOnPurpose:
 
 
 # The record of processing's "kept" column (docs/privacy.md): after an erasure, the person is in no
-# other attribute of any table. tests/integration/test_personal_data_everywhere.py holds every table to it.
+# other attribute of any table. tests/integration/privacy/test_personal_data_everywhere.py holds every table
+# to it.
 KEPT_ON_PURPOSE: tuple[KeptOnPurpose, ...] = (
     KeptOnPurpose(
         "users",

@@ -1,0 +1,87 @@
+"""Validation codes: what a user with the `codes` function does on the "Godkendelseskode" tab."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.api.http.callers import Call, user
+from chalicelib.api.http.routing import Routes
+from chalicelib.container import container
+from chalicelib.services.access.authz import Function
+
+routes = Routes(__name__, schemas="chalicelib.api.schemas.codes", tag="Codes")
+
+
+@routes.post(
+    "/v1/codes",
+    rule=user(Function.CODES),
+    summary="Create a code for a representative",
+    body="NewCode",
+    response="Code",
+    status=201,
+    errors=(404,),
+    description="Under an open account in the caller's scope, for an approved organisation (else 403 "
+    "organisation-not-approved). With `notify` (the default) the code is mailed to the representative.",
+)
+def create_code(call: Call) -> dict[str, Any]:
+    body = call.body()
+    from chalicelib.services.codes.codes import CodeRequest
+
+    return container().codes.create(call.principal, CodeRequest(**body.model_dump()))
+
+
+@routes.get(
+    "/v1/codes",
+    rule=user(Function.CODES),
+    summary="The codes in the caller's scope, newest first, expired ones included",
+    response="CodePage",
+    errors=(400, 404),
+    query="CodeListQuery",
+)
+def list_codes(call: Call) -> dict[str, Any]:
+    from chalicelib.models.code import CodeStatus
+    from chalicelib.services.codes.codes import CodeQuery
+
+    query = call.query_model()
+    return container().codes.list_page(
+        call.principal,
+        CodeQuery(
+            status=None if query.status is None else CodeStatus(query.status),
+            company=query.company,
+            account=query.account,
+            limit=query.limit,
+            cursor=query.cursor,
+        ),
+    )
+
+
+@routes.get("/v1/codes/{code_id}", rule=user(Function.CODES), summary="One code", response="Code")
+def get_code(call: Call, code_id: str) -> dict[str, Any]:
+    return container().codes.get(call.principal, code_id)
+
+
+@routes.delete(
+    "/v1/codes/{code_id}",
+    rule=user(Function.CODES),
+    summary="Revoke a code",
+    response="Code",
+    errors=(409,),
+    description="The value stops working at once; the code stays listed as revoked. Answers 200 with the "
+    "revoked code, also when it was revoked already.",
+)
+def revoke_code(call: Call, code_id: str) -> dict[str, Any]:
+    return container().codes.revoke(call.principal, code_id)
+
+
+@routes.post(
+    "/v1/codes/{code_id}/renew",
+    rule=user(Function.CODES),
+    summary="Renew a code: a new value for 60 days from now, same representative",
+    response="Code",
+    errors=(409,),
+    description="The old value stops working at once. The new one is mailed to the representative when the "
+    "code was created with `notify`. Refused for a revoked code (409 code-revoked), for an organisation that "
+    "is not approved (403 organisation-not-approved), and for one of two renewals racing (409 conflict).",
+)
+def renew_code(call: Call, code_id: str) -> dict[str, Any]:
+    return container().codes.renew(call.principal, code_id)

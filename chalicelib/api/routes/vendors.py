@@ -1,0 +1,75 @@
+"""Staff: vendors and their API keys. A key is shown once, in the answer that issues it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.api.http.callers import STAFF, Call
+from chalicelib.api.http.routing import Routes
+from chalicelib.container import container
+
+routes = Routes(__name__, schemas="chalicelib.api.schemas.vendors", tag="Staff: vendors")
+
+
+@routes.get(
+    "/v1/staff/vendors",
+    rule=STAFF,
+    summary="List vendors, newest first, each with its keys",
+    response="VendorPage",
+    errors=(400,),
+    query="chalicelib.api.schemas.paging:PageQuery",
+)
+def list_vendors(call: Call) -> dict[str, Any]:
+    query = call.query_model()
+    return container().vendors.page(limit=query.limit, cursor=query.cursor)
+
+
+@routes.get(
+    "/v1/staff/vendors/{vendor_id}",
+    rule=STAFF,
+    summary="One vendor and its keys",
+    response="VendorWithKeys",
+    errors=(404,),
+)
+def get_vendor(call: Call, vendor_id: str) -> dict[str, Any]:
+    return container().vendors.get(vendor_id)
+
+
+@routes.post(
+    "/v1/staff/vendors",
+    rule=STAFF,
+    summary="Create a vendor and its first API key",
+    body="NewVendor",
+    response="Vendor",
+    status=201,
+)
+def create_vendor(call: Call) -> dict[str, Any]:
+    body = call.body()
+    return container().vendors.create(
+        call.principal, name=body.name, contact_email=body.contact_email, origin=call.origin
+    )
+
+
+@routes.post(
+    "/v1/staff/vendors/{vendor_id}/keys",
+    rule=STAFF,
+    summary="Issue another API key to a vendor (rotation)",
+    response="IssuedKey",
+    status=201,
+    description="The vendor's other keys keep working until they are revoked, so a vendor can switch over "
+    "without a gap.",
+)
+def issue_key(call: Call, vendor_id: str) -> dict[str, Any]:
+    return container().vendors.issue_key(call.principal, vendor_id, origin=call.origin)
+
+
+@routes.delete(
+    "/v1/staff/vendors/{vendor_id}/keys/{key_id}",
+    rule=STAFF,
+    summary="Revoke a vendor's API key",
+    response="Key",
+    description="The key is refused from the next request on. Answers 200 with the revoked key, also when "
+    "it was revoked already; a key of another vendor is 404.",
+)
+def revoke_key(call: Call, vendor_id: str, key_id: str) -> dict[str, Any]:
+    return container().vendors.revoke_key(call.principal, vendor_id, key_id, origin=call.origin)
