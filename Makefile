@@ -80,9 +80,10 @@ test: setup lint typecheck $(CHECKOV) web-check browser  ## lint, type-check and
 	GODKEND_RECORDING_DIR=$(RECORDING) $(BIN)/python -m pytest -n auto --dist loadfile -m "not after_all"
 	GODKEND_RECORDING_DIR=$(RECORDING) $(BIN)/python -m pytest -m after_all tests/test_least_privilege.py
 
-lint: setup  ## ruff
+lint: setup  ## ruff, and the layers' import contracts (.importlinter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: setup  ## mypy
 	$(BIN)/mypy app.py chalicelib infra tests bench

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from chalice.app import Chalice, ConvertToMiddleware
 
@@ -72,3 +73,11 @@ for routes in (
 cors.add_preflight_routes(app)
 for events in (mail_events, reminder_events, letter_events, webhook_events):
     app.register_blueprint(events)
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of every registered route, as `GET /openapi.json` serves it (infra/openapi_dump.py
+    writes it to a file for the console's typed client)."""
+    from chalicelib.api.http.openapi import build_document
+
+    return build_document(app)

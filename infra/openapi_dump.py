@@ -12,8 +12,6 @@ import json
 import sys
 from pathlib import Path
 
-from chalicelib.api.http.openapi import build_document
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -21,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     import app  # the routes register on import
 
-    document = build_document(app.app)
+    document = app.openapi_document()
     text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     if not args.out.exists() or args.out.read_text(encoding="utf-8") != text:
         args.out.write_text(text, encoding="utf-8")
