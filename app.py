@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from aws_lambda_powertools.logging.correlation_paths import API_GATEWAY_REST
 from chalice.app import Chalice, ConvertToMiddleware
 
 from chalicelib import tracing
@@ -33,6 +34,7 @@ from chalicelib.events.letters import letters as letter_events
 from chalicelib.events.mail import events as mail_events
 from chalicelib.events.reminders import reminders as reminder_events
 from chalicelib.events.webhooks import events as webhook_events
+from chalicelib.log import logger
 
 app = Chalice(app_name="godkend")
 
@@ -40,8 +42,14 @@ app = Chalice(app_name="godkend")
 app.register_middleware(headers.add_security_headers, "http")
 # and names an allowed browser origin.
 app.register_middleware(cors.add_cors_headers, "http")
+# Every function's log lines carry its keys, and an API request's its correlation id (chalicelib/log.py).
 app.register_middleware(
-    ConvertToMiddleware(functools.partial(problems.logger.inject_lambda_context, clear_state=True)), "http"
+    ConvertToMiddleware(
+        functools.partial(
+            logger.inject_lambda_context, correlation_id_path=API_GATEWAY_REST, clear_state=True
+        )
+    ),
+    "all",
 )
 app.register_middleware(problems.normalise_error_responses, "http")
 # Every function: X-Ray subsegments on sampled invocations, the Tracer imported only then.

@@ -3,13 +3,13 @@ secret never reaches the logs.
 
 Two kinds of logger write to a function's log stream:
 
-- Powertools' Logger (`Logger(service="godkend")`, shared by every module that makes one): its own handler
+- Powertools' Logger (`chalicelib/log.py`, the service's one logger): its own handler
   writes one JSON line per record to the stdout it found at import, with every `extra=` field as a key.
   pytest's `capsys` cannot see those lines (the handler kept the stdout of before the test), and
   `caplog.text` holds the message alone, without the fields.
-- plain `logging` loggers (`chalicelib.*`): their records reach the root logger, whose handler in Lambda
-  writes, with the JSON log format, one JSON object per record with every `extra=` field as a key (the text
-  format drops the fields; JSON is the one that can carry a secret there).
+- plain `logging` loggers (the libraries': botocore, PynamoDB): their records reach the root logger, whose
+  handler in Lambda writes, with the JSON log format, one JSON object per record with every `extra=` field as
+  a key (the text format drops the fields; JSON is the one that can carry a secret there).
 
 `captured()` adds a handler to the root logger that writes each record as that JSON line: with the Powertools
 Logger's own formatter for its records, as Lambda's runtime does for the others. It takes the service's
@@ -26,9 +26,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-# The Powertools Logger's name (its `service`), and the plain loggers' common parent.
+# The Powertools Logger's name (its `service`): the service's loggers, taken at every level.
 SERVICE = "godkend"
-APP_LOGGERS = (SERVICE, "chalicelib")
+APP_LOGGERS = (SERVICE,)
 # What every LogRecord has; anything else on a record came from `extra=`.
 STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 

@@ -17,7 +17,6 @@ the letter is how an applicant proves they speak for the company.
 from __future__ import annotations
 
 import json
-import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,10 +27,9 @@ from typing import Any, Protocol
 import requests
 
 from chalicelib.errors import UpstreamUnavailable
+from chalicelib.log import logger
 from chalicelib.settings import Settings
 from chalicelib.values.cvr import is_valid_cvr
-
-logger = logging.getLogger(__name__)
 
 SAMPLE_FILE = Path(__file__).resolve().parent / "registry_sample.json"
 CVR_SEARCH_URL = "http://distribution.virk.dk/cvr-permanent/virksomhed/_search"

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from chalice.app import Blueprint, CloudWatchEvent, Rate
 
 from chalicelib.container import container
+from chalicelib.log import logger
 
-logger = Logger(service="godkend")
 letters = Blueprint(__name__)
 
 METRIC_SERVICE = "godkend"

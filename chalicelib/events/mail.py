@@ -4,7 +4,6 @@ messages stuck in the outbox."""
 from __future__ import annotations
 
 import json
-import logging
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -12,11 +11,11 @@ from chalice.app import Blueprint, CloudWatchEvent, DynamoDBEvent, Rate, SNSEven
 
 from chalicelib.container import container
 from chalicelib.environment import resource_name, table_name
+from chalicelib.log import logger
 
 if TYPE_CHECKING:
     from chalicelib.services.outbox.delivery import Delivery
 
-logger = logging.getLogger(__name__)
 events = Blueprint(__name__)
 
 # Chalice needs these when the app is imported. In AWS the stream's ARN is filled in by infra/resources.json

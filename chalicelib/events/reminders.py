@@ -7,13 +7,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from chalice.app import Blueprint, CloudWatchEvent, Cron, SQSEvent
 
 from chalicelib.container import container
 from chalicelib.environment import REMINDER_CONSUMERS, resource_name
+from chalicelib.log import logger
 
-logger = Logger(service="godkend")
 reminders = Blueprint(__name__)
 
 REMINDERS_QUEUE = resource_name("reminders")

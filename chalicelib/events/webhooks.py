@@ -4,15 +4,14 @@ no record carries anything the item holds (in particular no signing secret, whic
 
 from __future__ import annotations
 
-import logging
 import os
 
 from chalice.app import Blueprint, DynamoDBEvent, SQSEvent
 
 from chalicelib.container import container
 from chalicelib.environment import resource_name, table_name
+from chalicelib.log import logger
 
-logger = logging.getLogger(__name__)
 events = Blueprint(__name__)
 
 # As for the outbox (chalicelib/events/mail.py): infra/resources.json fills the ARNs in AWS, the local stack

@@ -5,10 +5,11 @@ not."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
-from chalicelib.api.http.problems import logger as service_logger
-from chalicelib.services.people.colleagues import logger as module_logger
+from chalicelib.log import logger as service_logger
 from tests.logs import CloudWatchLogs
 
 PLANTED = "k7m2q9xw"  # shaped like a code's random part
@@ -29,20 +30,24 @@ def test_a_secret_in_the_extra_fields_of_the_powertools_logger_is_found(
     assert PLANTED not in printed.out + printed.err + caplog.text
 
 
+# A library's plain logger (the service itself has only the Powertools one, chalicelib/log.py).
+library_logger = logging.getLogger("pynamodb.connection")
+
+
 def test_a_secret_in_the_extra_fields_of_a_plain_logger_is_found(logs: CloudWatchLogs) -> None:
-    # When a module's plain logger logs a secret in a field
-    module_logger.error("login left behind in the user pool", extra={"user_id": PLANTED})
+    # When a library's plain logger logs a secret in a field
+    library_logger.error("request failed", extra={"user_id": PLANTED})
 
     # Then the JSON line Lambda would write holds it, under its field
     (line,) = [r for r in logs.records if r.get("user_id")]
-    assert (line["level"], line["logger"], line["user_id"]) == ("ERROR", module_logger.name, PLANTED)
+    assert (line["level"], line["logger"], line["user_id"]) == ("ERROR", library_logger.name, PLANTED)
 
 
 def test_a_secret_in_an_exception_or_below_the_stages_log_level_is_found(logs: CloudWatchLogs) -> None:
     try:
         raise ValueError(f"no such code {PLANTED}")
     except ValueError:
-        module_logger.exception("validation failed")
+        service_logger.exception("validation failed")
     service_logger.debug("checking", extra={"code": PLANTED.upper()})
 
     assert PLANTED in logs.text

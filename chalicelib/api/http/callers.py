@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.app import Request
 
-from chalicelib.api.http import problems
 from chalicelib.api.http.parsing import parse_body, parse_query
 from chalicelib.container import container
 from chalicelib.errors import DomainError, Forbidden, PreconditionRequired, UpstreamUnavailable
+from chalicelib.log import logger
 from chalicelib.services.access.authz import Function, Principal, authorize
 
 if TYPE_CHECKING:
@@ -180,7 +180,7 @@ def authenticate_vendor(presented: PresentedKey) -> VendorIdentity:
         raise
     except Exception as exc:
         # A key store that cannot be read is no way in, and no bare 500 either.
-        problems.logger.exception("vendor key check failed")
+        logger.exception("vendor key check failed")
         raise UpstreamUnavailable("The API key could not be checked just now; try again shortly.") from exc
 
 

@@ -7,15 +7,12 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from chalice.app import Request, Response
 
 from chalicelib.errors import DomainError, TooManyRequests
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://godkend.dk/problems/"
-
-logger = Logger(service="godkend")
 
 
 def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> Response:

@@ -28,6 +28,7 @@ from chalicelib.api.http import problems
 from chalicelib.api.http.callers import Rule, identify
 from chalicelib.api.http.parsing import QueryParam, query_params
 from chalicelib.errors import DomainError
+from chalicelib.log import logger
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -157,10 +158,10 @@ class Routes:
             try:
                 result = handler(identify(operation, request), **path_params)
             except DomainError as error:
-                problems.logger.info("request refused", extra={"problem": error.slug, "status": error.status})
+                logger.info("request refused", extra={"problem": error.slug, "status": error.status})
                 return problems.from_domain_error(error)
             except Exception:
-                problems.logger.exception("unhandled error")
+                logger.exception("unhandled error")
                 return problems.internal_error()
             return to_response(result, operation.status)
 

@@ -22,7 +22,6 @@ next letter.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,6 +31,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.clock import Clock
 from chalicelib.errors import NotPrintable
+from chalicelib.log import logger
 from chalicelib.models.application import (
     RETENTION_AFTER_EXPIRY,
     ActivationModel,
@@ -49,8 +49,6 @@ from chalicelib.services.onboarding.activation_codes import ActivationCodes, new
 from chalicelib.services.onboarding.letter_text import ApplicationBlock, ProofBlock, compose, printed_person
 from chalicelib.services.onboarding.mailboxes import MAX_PROOFS, Pacing, after_sending
 from chalicelib.services.onboarding.proofs import proof_subject
-
-logger = logging.getLogger(__name__)
 
 WRITE_ATTEMPTS = 3
 

@@ -31,7 +31,6 @@ finds a colleague beyond their reach because of a company proven after they were
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,6 +52,7 @@ from chalicelib.errors import (
     UnknownCompany,
     WrongActivationCode,
 )
+from chalicelib.log import logger
 from chalicelib.models.application import ACTIVATION_VALIDITY, MAX_ATTEMPTS, RETENTION_AFTER_EXPIRY
 from chalicelib.models.audit import Actor, ActorKind, AuditAction, AuditEvent, Origin, audit_record
 from chalicelib.models.base import failed_conditions, transaction
@@ -83,7 +83,6 @@ if TYPE_CHECKING:
     # Only for the annotations: the register adapter brings in an HTTP client that most requests never use.
     from chalicelib.adapters.registry import CompanyRegistry, RegistryEntry
 
-logger = logging.getLogger(__name__)
 
 DEFAULT_ACCOUNT_NUMBER = "1000"
 DEFAULT_ACCOUNT_NAME = "Hovedkonto"

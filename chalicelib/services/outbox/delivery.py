@@ -10,7 +10,6 @@ message is recorded on it, never raised, so a bad message cannot hold up the one
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.errors import MessageError
@@ -22,12 +21,11 @@ from pynamodb.exceptions import PutError, UpdateError
 from chalicelib.adapters.ses import PermanentSendError, TransientSendError
 from chalicelib.clock import Clock
 from chalicelib.errors import Conflict, NotFound
+from chalicelib.log import logger
 from chalicelib.mail.mime import build_message
 from chalicelib.mail.render import render
 from chalicelib.models.outbox import MailStatus, OutboxModel, get_message
 from chalicelib.models.suppression import SuppressionModel, suppression_of
-
-logger = logging.getLogger(__name__)
 
 
 class Sender(Protocol):

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import binascii
 import json
-import logging
 from typing import Any
 
 from chalicelib.adapters.ses import message_id_from_tag
 from chalicelib.clock import Clock
+from chalicelib.log import logger
 from chalicelib.models.outbox import MailStatus, OutboxModel, get_message
 from chalicelib.services.outbox.delivery import suppress
-
-logger = logging.getLogger(__name__)
 
 
 def apply_feedback(raw_notification: str, *, clock: Clock) -> list[str]:

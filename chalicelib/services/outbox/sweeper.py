@@ -11,7 +11,6 @@ fault that retrying does not cure: it is parked as `failed`, where staff see and
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,10 +19,9 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib.clock import Clock
+from chalicelib.log import logger
 from chalicelib.models.outbox import MailStatus, OutboxModel
 from chalicelib.services.outbox.delivery import RetryScheduler, lost_condition
-
-logger = logging.getLogger(__name__)
 
 STUCK_AFTER = timedelta(hours=1)
 MAX_SWEEPS = 3

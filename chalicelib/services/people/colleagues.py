@@ -24,7 +24,6 @@ reach nothing; the failure is logged for an operator to remove it.
 
 from __future__ import annotations
 
-import logging
 import re
 import secrets
 import uuid
@@ -48,6 +47,7 @@ from chalicelib.fields import (
     PersonName,
     Strict,
 )
+from chalicelib.log import logger
 from chalicelib.models.audit import Actor, ActorKind, AuditAction, AuditEvent, Origin, audit_record
 from chalicelib.models.base import transaction
 from chalicelib.models.invitation import (
@@ -89,8 +89,6 @@ from chalicelib.services.access.grants import (
 from chalicelib.services.onboarding.activation_codes import ALPHABET
 from chalicelib.services.onboarding.activations import LoginDirectory
 from chalicelib.services.people.invitations import new_invitation
-
-logger = logging.getLogger(__name__)
 
 USERNAME_PREFIX = "usr-"
 USERNAME_RANDOM = 10  # 50 bits: usernames are not secret, only unique (a conditional put makes sure)

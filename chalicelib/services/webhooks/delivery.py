@@ -21,7 +21,6 @@ Every attempt is logged on the event (when, status code or error), for the vendo
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -32,6 +31,7 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.adapters.webhook_http import PostResult
 from chalicelib.clock import Clock, isoformat
+from chalicelib.log import logger
 from chalicelib.models.base import transaction
 from chalicelib.models.outbox import MailKind, Recipient, outgoing
 from chalicelib.models.vendor import get_vendor
@@ -45,8 +45,6 @@ from chalicelib.models.webhook import (
 )
 from chalicelib.services.webhooks.signatures import HEADER, signature_header
 from chalicelib.services.webhooks.urls import Resolver, Target, UrlRefused, resolve, target_of
-
-logger = logging.getLogger(__name__)
 
 SQS_MAX_DELAY_SECONDS = 900
 USER_AGENT = "Godkend-Webhooks/1"
