@@ -77,7 +77,7 @@ RECORDING := build/recorded-calls
 
 test: setup lint typecheck $(CHECKOV) web-check browser  ## lint, type-check and run the whole test suite, the console's and checkov included
 	rm -rf $(RECORDING)
-	GODKEND_RECORDING_DIR=$(RECORDING) $(BIN)/python -m pytest -n auto --dist loadfile -m "not after_all"
+	GODKEND_RECORDING_DIR=$(RECORDING) $(BIN)/python -m pytest -n auto --dist loadfile -m "not after_all" --durations=10
 	GODKEND_RECORDING_DIR=$(RECORDING) $(BIN)/python -m pytest -m after_all tests/test_least_privilege.py
 
 lint: setup  ## ruff, and the layers' import contracts (.importlinter)
