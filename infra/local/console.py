@@ -3,6 +3,10 @@ CloudFront serves it in AWS: its files with their content types and the console'
 other path answered with `index.html` (the console routes in the browser), and `/config.json` saying where
 the local API and the emulator's Cognito are.
 
+Files are sent compressed when the browser accepts it: brotli, else gzip, as the build wrote them beside
+each file (`.br`, `.gz`). The build's fingerprinted files (`/assets/`) may be kept a year; the page and
+`/config.json` are asked for again every time, so a new build or a new start shows at once.
+
 Without a build the stack still starts: the console's address answers a page saying to run `make web`, and
 shows the console once the build is there (the files are read on every request).
 """
@@ -24,6 +28,14 @@ from infra.console import security_headers
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 CONSOLE_DIST = PROJECT_DIR / "web" / "dist"
 CONFIG_PATH = "/config.json"
+ASSETS_PREFIX = "/assets/"
+
+# The build names every file under /assets/ after its content: a changed file is a new name.
+IMMUTABLE = "public, max-age=31536000, immutable"
+# The page names this build's files, so it is checked for a newer one every time (kept, but revalidated).
+REVALIDATE = "no-cache"
+# Precompressed beside each file by the build, in the order they are preferred.
+ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
 
 # Stated here rather than guessed from the machine's /etc/mime.types, which may lack or misname them.
 CONTENT_TYPES = {
@@ -96,9 +108,42 @@ class Answer:
     content_type: str
     body: bytes
     cache: str = "no-store"
+    # The body's Content-Encoding (None: as it is); `vary` when another request could get it otherwise.
+    encoding: str | None = None
+    vary: bool = False
+
+    def headers(self) -> dict[str, str]:
+        found = {
+            "Content-Type": self.content_type,
+            "Content-Length": str(len(self.body)),
+            "Cache-Control": self.cache,
+        }
+        if self.encoding:
+            found["Content-Encoding"] = self.encoding
+        if self.vary:
+            found["Vary"] = "Accept-Encoding"
+        return found
 
 
-def answer_for(dist: Path, path: str, config: bytes) -> Answer:
+def accepted_encodings(accept_encoding: str) -> set[str]:
+    """The codings an `Accept-Encoding` header accepts (`*` stands for any; `;q=0` refuses one)."""
+    accepted = set()
+    for item in accept_encoding.lower().split(","):
+        coding, *parameters = (part.strip() for part in item.split(";"))
+        if coding and not any(_refuses(parameter) for parameter in parameters):
+            accepted.add(coding)
+    return accepted
+
+
+def _refuses(parameter: str) -> bool:
+    name, _, value = parameter.partition("=")
+    try:
+        return name.strip() == "q" and float(value) == 0
+    except ValueError:
+        return False
+
+
+def answer_for(dist: Path, path: str, config: bytes, accept_encoding: str = "") -> Answer:
     """What the console's address answers for `path`, as CloudFront with the console's bucket would."""
     if path == CONFIG_PATH:
         # Never cached: it names this start's user pool, which is new every start.
@@ -109,12 +154,24 @@ def answer_for(dist: Path, path: str, config: bytes) -> Answer:
     if found is None and "." in path.rsplit("/", 1)[-1]:
         # A missing asset stays missing: answering it with the page would hide a broken build.
         return Answer(HTTPStatus.NOT_FOUND, CONTENT_TYPES[".txt"], b"Not found\n")
-    file = found or dist / "index.html"
+    if found is None:
+        return _file_answer(dist / "index.html", REVALIDATE, accept_encoding)
+    return _file_answer(found, IMMUTABLE if path.startswith(ASSETS_PREFIX) else REVALIDATE, accept_encoding)
+
+
+def _file_answer(file: Path, cache: str, accept_encoding: str) -> Answer:
+    """`file` as the browser accepts it: its precompressed variant if the build wrote one it takes."""
+    variants = [(coding, file.with_name(file.name + suffix)) for coding, suffix in ENCODINGS]
+    variants = [(coding, variant) for coding, variant in variants if variant.is_file()]
+    accepted = accepted_encodings(accept_encoding)
+    coding, body = next(((c, v) for c, v in variants if c in accepted or "*" in accepted), (None, file))
     return Answer(
         HTTPStatus.OK,
         CONTENT_TYPES.get(file.suffix, "application/octet-stream"),
-        file.read_bytes(),
-        cache="no-cache" if file.suffix == ".html" else "max-age=60",
+        body.read_bytes(),
+        cache=cache,
+        encoding=coding,
+        vary=bool(variants),
     )
 
 
@@ -129,12 +186,10 @@ def _handler(dist: Path, config: bytes, headers: dict[str, str]) -> type[BaseHTT
             self._send(with_body=False)
 
         def _send(self, *, with_body: bool) -> None:
-            answer = answer_for(dist, unquote(urlsplit(self.path).path), config)
+            path = unquote(urlsplit(self.path).path)
+            answer = answer_for(dist, path, config, self.headers.get("Accept-Encoding", ""))
             self.send_response(answer.status)
-            self.send_header("Content-Type", answer.content_type)
-            self.send_header("Content-Length", str(len(answer.body)))
-            self.send_header("Cache-Control", answer.cache)
-            for name, value in headers.items():
+            for name, value in [*answer.headers().items(), *headers.items()]:
                 self.send_header(name, value)
             self.end_headers()
             if with_body:
