@@ -4,8 +4,9 @@ other path answered with `index.html` (the console routes in the browser), and `
 the local API and the emulator's Cognito are.
 
 Files are sent compressed when the browser accepts it: brotli, else gzip, as the build wrote them beside
-each file (`.br`, `.gz`). The build's fingerprinted files (`/assets/`) may be kept a year; the page and
-`/config.json` are asked for again every time, so a new build or a new start shows at once.
+each file (`.br`, `.gz`). The build's fingerprinted files (`/assets/`) may be kept a year, the page is asked
+for again every time (infra/console.py says so for CloudFront too), and `/config.json`, new every start, is
+never kept.
 
 Without a build the stack still starts: the console's address answers a page saying to run `make web`, and
 shows the console once the build is there (the files are read on every request).
@@ -23,17 +24,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from infra.console import security_headers
+from infra.console import ASSET_CACHE, ASSETS_PATH, PAGE_CACHE, security_headers
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 CONSOLE_DIST = PROJECT_DIR / "web" / "dist"
 CONFIG_PATH = "/config.json"
-ASSETS_PREFIX = "/assets/"
-
-# The build names every file under /assets/ after its content: a changed file is a new name.
-IMMUTABLE = "public, max-age=31536000, immutable"
-# The page names this build's files, so it is checked for a newer one every time (kept, but revalidated).
-REVALIDATE = "no-cache"
 # Precompressed beside each file by the build, in the order they are preferred.
 ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
 
@@ -155,8 +150,8 @@ def answer_for(dist: Path, path: str, config: bytes, accept_encoding: str = "") 
         # A missing asset stays missing: answering it with the page would hide a broken build.
         return Answer(HTTPStatus.NOT_FOUND, CONTENT_TYPES[".txt"], b"Not found\n")
     if found is None:
-        return _file_answer(dist / "index.html", REVALIDATE, accept_encoding)
-    return _file_answer(found, IMMUTABLE if path.startswith(ASSETS_PREFIX) else REVALIDATE, accept_encoding)
+        return _file_answer(dist / "index.html", PAGE_CACHE, accept_encoding)
+    return _file_answer(found, ASSET_CACHE if path.startswith(ASSETS_PATH) else PAGE_CACHE, accept_encoding)
 
 
 def _file_answer(file: Path, cache: str, accept_encoding: str) -> Answer:
