@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -80,12 +81,22 @@ def is_built(dist: Path) -> bool:
     return (dist / "index.html").is_file()
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A browser that went away in the middle of an answer (a closed tab, a page left before its fonts
+        # came) is no error of the server's: its traceback would only bury the stack's log.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class ConsoleServer:
     def __init__(self, host: str, port: int, config: dict[str, Any], dist: Path = CONSOLE_DIST) -> None:
         headers = security_headers([config["api_url"], config["cognito"]["endpoint"]], https=False)
         handler = _handler(dist.resolve(), json.dumps(config, indent=2).encode(), headers)
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.daemon_threads = True
+        self._server = _Server((host, port), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="console", daemon=True)
         self.url = f"http://{host}:{port}"
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import gzip
 import http.client
 import json
+import socket
+import struct
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -209,3 +212,22 @@ def test_fingerprinted_files_are_kept_a_year_and_the_page_and_its_configuration_
     assert cache_control("/config.json") == "no-store"
     # And a missing file is not kept either
     assert cache_control("/assets/missing.js") == "no-store"
+
+
+def test_a_browser_that_leaves_in_the_middle_of_a_file_is_no_error(console, dist, capfd):
+    # Given a build with a file larger than what the connection buffers
+    build(dist)
+    (dist / "assets" / "large.js").write_bytes(b"x" * 20_000_000)
+
+    # When a browser asks for it and goes away after the first bytes
+    netloc = urlsplit(console).netloc
+    host, port = netloc.split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        connection.sendall(b"GET /assets/large.js HTTP/1.1\r\nHost: " + netloc.encode() + b"\r\n\r\n")
+        assert connection.recv(1024).startswith(b"HTTP/1.0 200")
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, at once
+
+    # Then the server goes on answering, and writes no traceback into the stack's log
+    assert requests.get(console + "/assets/app.js", timeout=5).status_code == 200
+    time.sleep(0.5)
+    assert "Traceback" not in capfd.readouterr().err
