@@ -70,6 +70,8 @@ CERTIFICATE_PARAMETER = "ConsoleCertificateArn"
 # AWS's managed cache policy for fingerprinted files: kept at the edge (a day unless the origin says
 # otherwise), brotli and gzip in the cache key, so CloudFront compresses them.
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+# The page and /config.json at the edge: a minute at most (browsers revalidate them every time regardless).
+PAGE_EDGE_SECONDS = 60
 # The console routes in the browser: a path whose last segment names no file gets the page, as `make run`'s
 # console server answers it (infra/local/console.py); a missing file stays missing (S3 answers 403), rather
 # than being answered with the page under an asset's name and a year's Cache-Control.
@@ -288,17 +290,19 @@ def _response_headers_policy(purpose: str, cache_control: str) -> dict[str, Any]
 
 
 def _page_cache_policy() -> dict[str, Any]:
-    """The page and /config.json: not kept at the edge (the bucket's objects say nothing of caching, so the
-    default TTL of 0 applies), yet compressed, which AWS's CachingDisabled policy would not allow."""
+    """The page and /config.json: kept at the edge a minute at most (the bucket's objects say nothing of
+    caching), compressed. AWS's CachingDisabled policy cannot key on the encodings, so CloudFront would not
+    compress; a TTL above zero is what AWS's documentation asks for compression. A minute is harmless: a
+    deploy keeps earlier builds' files, so a page a minute old still finds its own (docs/operations.md)."""
     return {
         "Type": "AWS::CloudFront::CachePolicy",
         "Properties": {
             "CachePolicyConfig": {
                 "Name": {"Fn::Sub": "${TablePrefix}-console-page"},
-                "Comment": "index.html and config.json: fetched from the bucket every time, compressed",
+                "Comment": "index.html and config.json: at the edge a minute at most, compressed",
                 "MinTTL": 0,
-                "DefaultTTL": 0,
-                "MaxTTL": 1,
+                "DefaultTTL": PAGE_EDGE_SECONDS,
+                "MaxTTL": PAGE_EDGE_SECONDS,
                 "ParametersInCacheKeyAndForwardedToOrigin": {
                     "EnableAcceptEncodingBrotli": True,
                     "EnableAcceptEncodingGzip": True,
