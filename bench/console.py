@@ -196,12 +196,12 @@ def median(loads: list[Load], what: str) -> float:
 def report(found: dict[tuple[str, str], list[Load]], runs: int) -> list[str]:
     lines = [
         f"First visit, median of {runs} (Chromium; throttled: Fast 3G, {CPU_SLOWDOWN}x CPU):",
-        f"{'':<26} {'first paint':>12} {'usable':>9} {'JavaScript':>11}",
+        f"{'':<28} {'first paint':>12} {'usable':>9} {'JavaScript':>11}",
     ]
     for (profile, page), loads in found.items():
         kilobytes = median(loads, "script_bytes") / 1000
         lines.append(
-            f"{profile + ', ' + page:<26} {median(loads, 'first_paint_ms'):>9.0f} ms "
+            f"{profile + ', ' + page:<28} {median(loads, 'first_paint_ms'):>9.0f} ms "
             f"{median(loads, 'usable_ms'):>6.0f} ms {kilobytes:>8.1f} kB"
         )
     fonts = Counter(found[PROFILES[0].name, "console"][-1].fonts)
