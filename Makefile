@@ -14,7 +14,7 @@ STAGE ?= dev
 DRY_RUN ?=
 dry_run = $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run)
 
-.PHONY: help setup run reminders load test lint typecheck unit package deploy destroy staff staff-remove checkov clean web web-check browser
+.PHONY: help setup run reminders load bench-console test lint typecheck unit package deploy destroy staff staff-remove checkov clean web web-check browser
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,7 +39,7 @@ setup: $(READY)  ## create .venv and install everything
 # document (written offline by Python, no AWS call), type-check, then vite build into web/dist/. Rebuilt
 # only when the console or the API's routes change.
 WEB_READY := web/node_modules/.ready
-WEB_SOURCES := $(shell find web/src web/tests -type f ! -name schema.d.ts 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+WEB_SOURCES := $(shell find web/src web/tests web/config -type f ! -name schema.d.ts 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/.size-limit.js
 API_SOURCES := app.py infra/openapi_dump.py $(shell find chalicelib -name '*.py' 2>/dev/null)
 
 $(WEB_READY): web/package.json web/package-lock.json
@@ -70,6 +70,9 @@ reminders: setup  ## run the scheduled jobs on the running local stack now (AS_O
 
 load: setup  ## measure a bounded mixed load on the running local stack (URL=... LOAD_CONFIG=...: a deployed stage)
 	$(BIN)/python -m bench.load $(if $(URL),--url $(URL)) $(if $(LOAD_CONFIG),--config $(LOAD_CONFIG)) $(LOAD_ARGS)
+
+bench-console: setup web browser  ## time the console's first visit against a blank page, unthrottled and on Fast 3G
+	$(BIN)/python -m bench.console $(BENCH_ARGS)
 
 # The suite runs in pytest-xdist's workers, a test file to a worker (its module's fixtures with it); then the
 # least-privilege check reads what every worker recorded (tests/recorder.py, tests/test_least_privilege.py).

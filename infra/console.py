@@ -15,6 +15,14 @@ from typing import Any
 # HSTS for two years; CloudFront serves only HTTPS (viewer protocol policy redirect-to-https).
 HSTS_SECONDS = 63_072_000
 
+# How long a browser keeps what it is sent, here and locally. The build names every file under /assets/
+# after its content (a changed file is a new name), so those are kept a year without asking again; the page
+# names this build's files, so it and /config.json are asked for again every time (no-cache: kept, but
+# revalidated; `make run`'s /config.json, new every start, is never kept at all).
+ASSETS_PATH = "/assets/"
+ASSET_CACHE = "public, max-age=31536000, immutable"
+PAGE_CACHE = "no-cache"
+
 
 def content_security_policy(connect_to: Iterable[str], *, https: bool = True) -> str:
     """CSP for the console: its own files only, no inline script, calls to `connect_to` (the API, Cognito)."""
@@ -59,9 +67,21 @@ def security_headers(connect_to: Iterable[str], *, https: bool = True) -> dict[s
 # domain, so the origin the API lets call it and the one CloudFront serves cannot differ.
 
 CERTIFICATE_PARAMETER = "ConsoleCertificateArn"
-# AWS managed cache policies: the files are fingerprinted by the build; /config.json and index.html are not.
+# AWS's managed cache policy for fingerprinted files: kept at the edge (a day unless the origin says
+# otherwise), brotli and gzip in the cache key, so CloudFront compresses them.
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
-CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+# The page and /config.json at the edge: a minute at most (browsers revalidate them every time regardless).
+PAGE_EDGE_SECONDS = 60
+# The console routes in the browser: a path whose last segment names no file gets the page, as `make run`'s
+# console server answers it (infra/local/console.py); a missing file stays missing (S3 answers 403), rather
+# than being answered with the page under an asset's name and a year's Cache-Control.
+ROUTING_FUNCTION = """function handler(event) {
+  var request = event.request;
+  var last = request.uri.split("/").pop();
+  if (last.indexOf(".") === -1) request.uri = "/index.html";
+  return request;
+}
+"""
 # What the page talks to in AWS: the stage's REST API and Cognito's user pool API, and nothing else.
 AWS_CONNECT_TO = (
     "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}",
@@ -126,7 +146,10 @@ def hosting_template(origins: Iterable[str], api_stage: str = "api") -> dict[str
                     }
                 },
             },
-            "ConsoleResponseHeadersPolicy": _response_headers_policy(),
+            "ConsoleResponseHeadersPolicy": _response_headers_policy("security", PAGE_CACHE),
+            "ConsoleAssetsResponseHeadersPolicy": _response_headers_policy("assets", ASSET_CACHE),
+            "ConsolePageCachePolicy": _page_cache_policy(),
+            "ConsoleRouting": _routing_function(),
             "ConsoleDistribution": _distribution(hosts),
         },
         "Outputs": {
@@ -222,9 +245,10 @@ def _bucket_policy() -> dict[str, Any]:
     }
 
 
-def _response_headers_policy() -> dict[str, Any]:
+def _response_headers_policy(purpose: str, cache_control: str) -> dict[str, Any]:
+    """The security headers, and how long a browser keeps what it gets (`cache_control`)."""
     # Values come from security_headers(), the one definition; CloudFront wants each in its own field.
-    headers = security_headers(AWS_CONNECT_TO, https=True)
+    headers = {**security_headers(AWS_CONNECT_TO, https=True), "Cache-Control": cache_control}
     named = {
         "Content-Security-Policy",
         "Strict-Transport-Security",
@@ -236,8 +260,8 @@ def _response_headers_policy() -> dict[str, Any]:
         "Type": "AWS::CloudFront::ResponseHeadersPolicy",
         "Properties": {
             "ResponseHeadersPolicyConfig": {
-                "Name": {"Fn::Sub": "${TablePrefix}-console-security"},
-                "Comment": "The console's CSP, HSTS and friends (infra/console.py)",
+                "Name": {"Fn::Sub": "${TablePrefix}-console-" + purpose},
+                "Comment": f"The console's security headers; Cache-Control: {cache_control}",
                 "SecurityHeadersConfig": {
                     "ContentSecurityPolicy": {
                         "ContentSecurityPolicy": {"Fn::Sub": headers["Content-Security-Policy"]},
@@ -265,17 +289,67 @@ def _response_headers_policy() -> dict[str, Any]:
     }
 
 
+def _page_cache_policy() -> dict[str, Any]:
+    """The page and /config.json: kept at the edge a minute at most (the bucket's objects say nothing of
+    caching), compressed. AWS's CachingDisabled policy cannot key on the encodings, so CloudFront would not
+    compress; a TTL above zero is what AWS's documentation asks for compression. A minute is harmless: a
+    deploy keeps earlier builds' files, so a page a minute old still finds its own (docs/operations.md)."""
+    return {
+        "Type": "AWS::CloudFront::CachePolicy",
+        "Properties": {
+            "CachePolicyConfig": {
+                "Name": {"Fn::Sub": "${TablePrefix}-console-page"},
+                "Comment": "index.html and config.json: at the edge a minute at most, compressed",
+                "MinTTL": 0,
+                "DefaultTTL": PAGE_EDGE_SECONDS,
+                "MaxTTL": PAGE_EDGE_SECONDS,
+                "ParametersInCacheKeyAndForwardedToOrigin": {
+                    "EnableAcceptEncodingBrotli": True,
+                    "EnableAcceptEncodingGzip": True,
+                    "HeadersConfig": {"HeaderBehavior": "none"},
+                    "CookiesConfig": {"CookieBehavior": "none"},
+                    "QueryStringsConfig": {"QueryStringBehavior": "none"},
+                },
+            }
+        },
+    }
+
+
+def _routing_function() -> dict[str, Any]:
+    return {
+        "Type": "AWS::CloudFront::Function",
+        "Properties": {
+            "Name": {"Fn::Sub": "${TablePrefix}-console-routing"},
+            "AutoPublish": True,
+            "FunctionConfig": {
+                "Comment": "The console's paths get its page (infra/console.py)",
+                "Runtime": "cloudfront-js-2.0",
+            },
+            "FunctionCode": ROUTING_FUNCTION,
+        },
+    }
+
+
 def _distribution(hosts: list[str]) -> dict[str, Any]:
-    def behaviour(cache_policy: str) -> dict[str, Any]:
+    def behaviour(cache_policy: Any, headers_policy: str) -> dict[str, Any]:
         return {
             "TargetOriginId": "console-bucket",
             "ViewerProtocolPolicy": "redirect-to-https",
             "AllowedMethods": ["GET", "HEAD"],
             "CachedMethods": ["GET", "HEAD"],
+            # CloudFront compresses with brotli or gzip, as the browser accepts, what the cache policy
+            # lets it (both policies here do).
             "Compress": True,
             "CachePolicyId": cache_policy,
-            "ResponseHeadersPolicyId": {"Ref": "ConsoleResponseHeadersPolicy"},
+            "ResponseHeadersPolicyId": {"Ref": headers_policy},
         }
+
+    page = {
+        **behaviour({"Ref": "ConsolePageCachePolicy"}, "ConsoleResponseHeadersPolicy"),
+        "FunctionAssociations": [
+            {"EventType": "viewer-request", "FunctionARN": {"Fn::GetAtt": ["ConsoleRouting", "FunctionARN"]}}
+        ],
+    }
 
     return {
         "Type": "AWS::CloudFront::Distribution",
@@ -301,16 +375,14 @@ def _distribution(hosts: list[str]) -> dict[str, Any]:
                         "OriginAccessControlId": {"Fn::GetAtt": ["ConsoleOriginAccessControl", "Id"]},
                     }
                 ],
-                "DefaultCacheBehavior": behaviour(CACHING_OPTIMIZED),
+                # Everything but the build's fingerprinted files: the page (at any of the console's paths,
+                # through the routing function) and /config.json.
+                "DefaultCacheBehavior": page,
                 "CacheBehaviors": [
-                    {"PathPattern": path, **behaviour(CACHING_DISABLED)}
-                    for path in ("/config.json", "/index.html")
-                ],
-                # The console routes in the browser: a path that is no file in the bucket (which answers 403,
-                # as CloudFront may not list it) gets the page, as `make run`'s console server does.
-                "CustomErrorResponses": [
-                    {"ErrorCode": code, "ResponseCode": 200, "ResponsePagePath": "/index.html"}
-                    for code in (403, 404)
+                    {
+                        "PathPattern": ASSETS_PATH + "*",
+                        **behaviour(CACHING_OPTIMIZED, "ConsoleAssetsResponseHeadersPolicy"),
+                    }
                 ],
             }
         },

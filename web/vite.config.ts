@@ -1,16 +1,28 @@
 import react from "@vitejs/plugin-react";
+import { compression } from "vite-plugin-compression2";
 import { defineConfig } from "vitest/config";
+
+import { woff2FirstPlugin } from "./config/woff2-first";
 
 // The same build runs locally and in AWS: where the API and the user pool are comes from /config.json,
 // fetched at start-up, never from the build.
 export default defineConfig({
-  plugins: [react()],
+  plugins: [
+    react(),
+    // Every text file also as .gz and .br beside it, compressed once here at the highest levels (the plugin's
+    // defaults), for the local console server to send as they are (infra/local/console.py).
+    compression({ algorithms: ["gzip", "brotliCompress"], logLevel: "silent" }),
+  ],
+  css: {
+    postcss: { plugins: [woff2FirstPlugin()] },
+  },
   build: {
     outDir: "dist",
-    sourcemap: true,
+    // No source maps: nothing collects the console's errors from browsers, so a map would only publish the
+    // source with its comments to every visitor. `npx vite` serves them while developing.
+    sourcemap: false,
     // No inline scripts or styles, so the hosting can send a strict Content-Security-Policy.
     assetsInlineLimit: 0,
-    chunkSizeWarningLimit: 1500,
   },
   test: {
     include: ["tests/**/*.test.ts", "tests/**/*.test.tsx"],

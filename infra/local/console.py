@@ -3,6 +3,11 @@ CloudFront serves it in AWS: its files with their content types and the console'
 other path answered with `index.html` (the console routes in the browser), and `/config.json` saying where
 the local API and the emulator's Cognito are.
 
+Files are sent compressed when the browser accepts it: brotli, else gzip, as the build wrote them beside
+each file (`.br`, `.gz`). The build's fingerprinted files (`/assets/`) may be kept a year, the page is asked
+for again every time (infra/console.py says so for CloudFront too), and `/config.json`, new every start, is
+never kept.
+
 Without a build the stack still starts: the console's address answers a page saying to run `make web`, and
 shows the console once the build is there (the files are read on every request).
 """
@@ -11,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -19,11 +25,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from infra.console import security_headers
+from infra.console import ASSET_CACHE, ASSETS_PATH, PAGE_CACHE, security_headers
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 CONSOLE_DIST = PROJECT_DIR / "web" / "dist"
 CONFIG_PATH = "/config.json"
+# Precompressed beside each file by the build, in the order they are preferred.
+ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
 
 # Stated here rather than guessed from the machine's /etc/mime.types, which may lack or misname them.
 CONTENT_TYPES = {
@@ -73,12 +81,22 @@ def is_built(dist: Path) -> bool:
     return (dist / "index.html").is_file()
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A browser that went away in the middle of an answer (a closed tab, a page left before its fonts
+        # came) is no error of the server's: its traceback would only bury the stack's log.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class ConsoleServer:
     def __init__(self, host: str, port: int, config: dict[str, Any], dist: Path = CONSOLE_DIST) -> None:
         headers = security_headers([config["api_url"], config["cognito"]["endpoint"]], https=False)
         handler = _handler(dist.resolve(), json.dumps(config, indent=2).encode(), headers)
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.daemon_threads = True
+        self._server = _Server((host, port), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="console", daemon=True)
         self.url = f"http://{host}:{port}"
 
@@ -96,9 +114,42 @@ class Answer:
     content_type: str
     body: bytes
     cache: str = "no-store"
+    # The body's Content-Encoding (None: as it is); `vary` when another request could get it otherwise.
+    encoding: str | None = None
+    vary: bool = False
+
+    def headers(self) -> dict[str, str]:
+        found = {
+            "Content-Type": self.content_type,
+            "Content-Length": str(len(self.body)),
+            "Cache-Control": self.cache,
+        }
+        if self.encoding:
+            found["Content-Encoding"] = self.encoding
+        if self.vary:
+            found["Vary"] = "Accept-Encoding"
+        return found
 
 
-def answer_for(dist: Path, path: str, config: bytes) -> Answer:
+def accepted_encodings(accept_encoding: str) -> set[str]:
+    """The codings an `Accept-Encoding` header accepts (`*` stands for any; `;q=0` refuses one)."""
+    accepted = set()
+    for item in accept_encoding.lower().split(","):
+        coding, *parameters = (part.strip() for part in item.split(";"))
+        if coding and not any(_refuses(parameter) for parameter in parameters):
+            accepted.add(coding)
+    return accepted
+
+
+def _refuses(parameter: str) -> bool:
+    name, _, value = parameter.partition("=")
+    try:
+        return name.strip() == "q" and float(value) == 0
+    except ValueError:
+        return False
+
+
+def answer_for(dist: Path, path: str, config: bytes, accept_encoding: str = "") -> Answer:
     """What the console's address answers for `path`, as CloudFront with the console's bucket would."""
     if path == CONFIG_PATH:
         # Never cached: it names this start's user pool, which is new every start.
@@ -109,12 +160,24 @@ def answer_for(dist: Path, path: str, config: bytes) -> Answer:
     if found is None and "." in path.rsplit("/", 1)[-1]:
         # A missing asset stays missing: answering it with the page would hide a broken build.
         return Answer(HTTPStatus.NOT_FOUND, CONTENT_TYPES[".txt"], b"Not found\n")
-    file = found or dist / "index.html"
+    if found is None:
+        return _file_answer(dist / "index.html", PAGE_CACHE, accept_encoding)
+    return _file_answer(found, ASSET_CACHE if path.startswith(ASSETS_PATH) else PAGE_CACHE, accept_encoding)
+
+
+def _file_answer(file: Path, cache: str, accept_encoding: str) -> Answer:
+    """`file` as the browser accepts it: its precompressed variant if the build wrote one it takes."""
+    variants = [(coding, file.with_name(file.name + suffix)) for coding, suffix in ENCODINGS]
+    variants = [(coding, variant) for coding, variant in variants if variant.is_file()]
+    accepted = accepted_encodings(accept_encoding)
+    coding, body = next(((c, v) for c, v in variants if c in accepted or "*" in accepted), (None, file))
     return Answer(
         HTTPStatus.OK,
         CONTENT_TYPES.get(file.suffix, "application/octet-stream"),
-        file.read_bytes(),
-        cache="no-cache" if file.suffix == ".html" else "max-age=60",
+        body.read_bytes(),
+        cache=cache,
+        encoding=coding,
+        vary=bool(variants),
     )
 
 
@@ -129,12 +192,10 @@ def _handler(dist: Path, config: bytes, headers: dict[str, str]) -> type[BaseHTT
             self._send(with_body=False)
 
         def _send(self, *, with_body: bool) -> None:
-            answer = answer_for(dist, unquote(urlsplit(self.path).path), config)
+            path = unquote(urlsplit(self.path).path)
+            answer = answer_for(dist, path, config, self.headers.get("Accept-Encoding", ""))
             self.send_response(answer.status)
-            self.send_header("Content-Type", answer.content_type)
-            self.send_header("Content-Length", str(len(answer.body)))
-            self.send_header("Cache-Control", answer.cache)
-            for name, value in headers.items():
+            for name, value in [*answer.headers().items(), *headers.items()]:
                 self.send_header(name, value)
             self.end_headers()
             if with_body:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Response, expect
 
 from infra.local.signin import sign_in
 from infra.local.totp import fresh_totp
@@ -136,6 +136,34 @@ def test_the_console_speaks_english_on_request(page: Page, stack: RunningStack):
     expect(page.get_by_label("Username", exact=True)).to_be_visible()
     expect(page.get_by_label("Password", exact=True)).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_a_first_visit_fetches_little_compressed_and_to_be_kept(page: Page, stack: RunningStack):
+    # Given a first visit to the console's address, every answer noted
+    answers: list[Response] = []
+    page.on("response", lambda answer: answers.append(answer))
+    page.goto(stack.console_url)
+    expect(page.get_by_label("Brugernavn", exact=True)).to_be_visible()
+    page.wait_for_load_state("networkidle")
+
+    # Then its scripts came brotli-compressed, to be kept a year, and none was a map's
+    scripts = [a for a in answers if a.request.resource_type == "script"]
+    assert scripts
+    for script in scripts:
+        headers = script.all_headers()
+        assert headers["content-encoding"] == "br", script.url
+        assert headers["cache-control"] == "public, max-age=31536000, immutable", script.url
+        assert requests.get(script.url + ".map", timeout=5).status_code == 404, script.url
+    # And the page itself is asked for again next time
+    (document,) = [a for a in answers if a.request.resource_type == "document"]
+    assert document.all_headers()["cache-control"] == "no-cache"
+    # And the fonts Chromium fetched are the design system's .woff2, never the larger .woff
+    fonts = [a.url for a in answers if a.request.resource_type == "font"]
+    assert fonts
+    assert all(url.endswith(".woff2") for url in fonts), fonts
+    # And nothing of the staff pages, the other forms and tabs, the enrolment or the English words came
+    on_demand = re.compile(r"/assets/(Sagsbehandling|Apply|Activate|Users|MasterData|Enrol|i18n-en)-")
+    assert not [a.url for a in answers if on_demand.search(a.url)]
 
 
 def test_from_application_to_a_colleague_who_sees_only_their_account(

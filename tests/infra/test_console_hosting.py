@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,14 @@ from typing import Any
 import pytest
 
 from infra.console import CERTIFICATE_PARAMETER, ConsoleConfigError, console_hosts, security_headers
-from infra.local.console import console_config
+from infra.local.console import answer_for, console_config
 from infra.package import PackagingFailed, console_origins, merge_template
 from tests.infra import templates
 
 STAGES = ["dev", "prod"]
+# The page's (and config.json's) response headers policy, and the fingerprinted files'.
+HEADERS_POLICIES = ("ConsoleResponseHeadersPolicy", "ConsoleAssetsResponseHeadersPolicy")
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # AWS's managed policy: kept, brotli and gzip
 
 
 def resource(template: templates.Template, name: str) -> dict[str, Any]:
@@ -74,11 +78,8 @@ def test_cloudfront_reads_through_origin_access_control_and_serves_https_only(st
     assert distribution["ViewerCertificate"]["MinimumProtocolVersion"].startswith("TLSv1.2")
     for behaviour in [distribution["DefaultCacheBehavior"], *distribution["CacheBehaviors"]]:
         assert behaviour["ViewerProtocolPolicy"] == "redirect-to-https"
-        assert behaviour["ResponseHeadersPolicyId"] == {"Ref": "ConsoleResponseHeadersPolicy"}
+        assert behaviour["ResponseHeadersPolicyId"]["Ref"] in HEADERS_POLICIES
         assert behaviour["AllowedMethods"] == ["GET", "HEAD"]
-    # The configuration names this deployment's user pool: never cached
-    uncached = {b["PathPattern"] for b in distribution["CacheBehaviors"]}
-    assert "/config.json" in uncached
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -111,8 +112,9 @@ def test_the_csp_allows_only_the_consoles_own_scripts_and_calls_to_the_api_and_c
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_hsts_framing_sniffing_and_referrers_are_locked_down(stage):
-    config = resource(merge_template(stage), "ConsoleResponseHeadersPolicy")["ResponseHeadersPolicyConfig"]
+@pytest.mark.parametrize("policy", HEADERS_POLICIES)
+def test_hsts_framing_sniffing_and_referrers_are_locked_down(stage, policy):
+    config = resource(merge_template(stage), policy)["ResponseHeadersPolicyConfig"]
     security = config["SecurityHeadersConfig"]
 
     assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 365 * 24 * 3600
@@ -121,6 +123,117 @@ def test_hsts_framing_sniffing_and_referrers_are_locked_down(stage):
     assert security["ReferrerPolicy"]["ReferrerPolicy"] in {"no-referrer", "strict-origin"}
     assert security["ContentTypeOptions"] == {"Override": True}
     assert all(header["Override"] for header in security.values())
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_fingerprinted_files_carry_the_same_security_headers_as_the_page(stage):
+    template = merge_template(stage)
+
+    def security(policy: str) -> tuple[Any, list[Any]]:
+        config = resource(template, policy)["ResponseHeadersPolicyConfig"]
+        custom = [h for h in config["CustomHeadersConfig"]["Items"] if h["Header"] != "Cache-Control"]
+        return config["SecurityHeadersConfig"], custom
+
+    assert security("ConsoleAssetsResponseHeadersPolicy") == security("ConsoleResponseHeadersPolicy")
+
+
+def cache_control_of(template: templates.Template, policy: str) -> str:
+    config = resource(template, policy)["ResponseHeadersPolicyConfig"]
+    (header,) = [h for h in config["CustomHeadersConfig"]["Items"] if h["Header"] == "Cache-Control"]
+    assert header["Override"] is True  # whatever the bucket's object says
+    return str(header["Value"])
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_fingerprinted_files_are_kept_a_year_and_the_page_and_its_configuration_asked_for_each_time(stage):
+    # Given the distribution: the build's fingerprinted files under /assets/, everything else by default
+    template = merge_template(stage)
+    distribution = resource(template, "ConsoleDistribution")["DistributionConfig"]
+    (assets,) = distribution["CacheBehaviors"]
+    page = distribution["DefaultCacheBehavior"]
+
+    # Then browsers keep the fingerprinted files a year, and CloudFront keeps them at its edge
+    assert assets["PathPattern"] == "/assets/*"
+    assert assets["ResponseHeadersPolicyId"] == {"Ref": "ConsoleAssetsResponseHeadersPolicy"}
+    year = "public, max-age=31536000, immutable"
+    assert cache_control_of(template, "ConsoleAssetsResponseHeadersPolicy") == year
+    assert assets["CachePolicyId"] == CACHING_OPTIMIZED
+
+    # And the page and /config.json (this deployment's user pool) are revalidated by browsers every time,
+    # and kept at the edge a minute at most
+    assert page["ResponseHeadersPolicyId"] == {"Ref": "ConsoleResponseHeadersPolicy"}
+    assert cache_control_of(template, "ConsoleResponseHeadersPolicy") == "no-cache"
+    assert page["CachePolicyId"] == {"Ref": "ConsolePageCachePolicy"}
+    policy = resource(template, "ConsolePageCachePolicy")["CachePolicyConfig"]
+    assert policy["MinTTL"] == 0
+    assert 0 < policy["DefaultTTL"] <= policy["MaxTTL"] <= 60
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_cloudfront_sends_every_file_brotli_or_gzip_compressed_as_the_browser_accepts(stage):
+    template = merge_template(stage)
+    distribution = resource(template, "ConsoleDistribution")["DistributionConfig"]
+
+    for behaviour in [distribution["DefaultCacheBehavior"], *distribution["CacheBehaviors"]]:
+        # CloudFront compresses only where the behaviour says so and its cache policy keys on the encoding
+        assert behaviour["Compress"] is True
+        policy = behaviour["CachePolicyId"]
+        if policy == CACHING_OPTIMIZED:
+            continue  # AWS's managed policy enables both
+        assert isinstance(policy, dict), f"{policy}: a managed policy that keeps CloudFront from compressing"
+        own = resource(template, policy["Ref"])["CachePolicyConfig"]
+        keyed = own["ParametersInCacheKeyAndForwardedToOrigin"]
+        assert keyed["EnableAcceptEncodingBrotli"] is True
+        assert keyed["EnableAcceptEncodingGzip"] is True
+
+
+ROUTED_PATHS = [
+    "/",
+    "/min-konto",
+    "/min-konto/godkendelseskode",
+    "/aktiver",
+    "/index.html",
+    "/config.json",
+    "/assets/index-abc123.js",
+    "/assets/missing-0000.js",
+]
+
+
+def routed(function_code: str, uri: str) -> str:
+    """What CloudFront asks the bucket for when a viewer asks for `uri`: the routing function, run by Node."""
+    event = json.dumps({"request": {"uri": uri, "method": "GET", "headers": {}}})
+    script = f"{function_code}\nprocess.stdout.write(handler({event}).uri)"
+    node = ["node", "-e", script]
+    run = subprocess.run(node, capture_output=True, text=True, check=True, timeout=30)  # noqa: S603
+    return run.stdout
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_consoles_paths_get_its_page_and_a_missing_file_stays_missing_as_locally(stage, tmp_path):
+    # Given the distribution's routing function, and make run's console server on a build of two files
+    template = merge_template(stage)
+    function = resource(template, "ConsoleRouting")
+    distribution = resource(template, "ConsoleDistribution")["DistributionConfig"]
+    association = distribution["DefaultCacheBehavior"]["FunctionAssociations"]
+    assert association == [
+        {"EventType": "viewer-request", "FunctionARN": {"Fn::GetAtt": ["ConsoleRouting", "FunctionARN"]}}
+    ]
+    # No error page stands in for a missing file (under /assets/ it would be kept a year)
+    assert "CustomErrorResponses" not in distribution
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("page")
+    (tmp_path / "assets" / "index-abc123.js").write_text("script")
+    (tmp_path / "config.json").write_text("{}")
+
+    for uri in ROUTED_PATHS:
+        # When a browser asks for a path
+        asked = routed(function["FunctionCode"], uri)
+
+        # Then CloudFront asks the bucket for the page where make run answers with the page, and for the
+        # path itself (found or not) where make run answers with the file or a 404
+        local = answer_for(tmp_path, uri, b"{}")
+        page = local.status == 200 and local.body == b"page"
+        assert asked == ("/index.html" if page else uri), uri
 
 
 @pytest.mark.parametrize("stage", STAGES)

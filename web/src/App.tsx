@@ -5,18 +5,21 @@ import { type Api, unwrap } from "./api/client";
 import { type Session, type SignInStep } from "./auth";
 import { Modal } from "./components/Modal";
 import { Notice } from "./components/Notice";
+import { OnDemand, onDemand } from "./components/OnDemand";
 import { AppContext, useServices, useSignedIn, type AppServices } from "./context";
-import { LanguageContext, problemText, translator, useI18n, type Language } from "./i18n";
-import { AcceptInvitation } from "./pages/AcceptInvitation";
-import { Activate } from "./pages/Activate";
-import { Apply } from "./pages/Apply";
-import { ChangePassword } from "./pages/ChangePassword";
-import { Enrol } from "./pages/Enrol";
+import { LanguageContext, loadLanguage, problemText, translator, useI18n, type Language } from "./i18n";
 import { MinKonto } from "./pages/MinKonto";
 import { SignIn } from "./pages/SignIn";
 import { asProblem } from "./problems";
-import { Sagsbehandling } from "./staff/Sagsbehandling";
 import { navigate, PATHS, usePath } from "./router";
+
+// The first screen is the sign-in, then Min konto: every other page comes when first shown.
+const AcceptInvitation = onDemand(() => import("./pages/AcceptInvitation").then((m) => m.AcceptInvitation));
+const Activate = onDemand(() => import("./pages/Activate").then((m) => m.Activate));
+const Apply = onDemand(() => import("./pages/Apply").then((m) => m.Apply));
+const ChangePassword = onDemand(() => import("./pages/ChangePassword").then((m) => m.ChangePassword));
+const Enrol = onDemand(() => import("./pages/Enrol").then((m) => m.Enrol));
+const Sagsbehandling = onDemand(() => import("./staff/Sagsbehandling").then((m) => m.Sagsbehandling));
 
 type MfaSetup = Extract<SignInStep, { kind: "mfa-setup" }>;
 
@@ -177,7 +180,7 @@ function Routes() {
   return (
     <QueryClientProvider client={queryClient}>
       <main id="main-content" className="container" tabIndex={-1}>
-        {page}
+        <OnDemand>{page}</OnDemand>
       </main>
       {expired && !signedIn && path.startsWith(PATHS.account) ? (
         <Modal title={t("signin.title")} onClose={() => undefined} actions={null}>
@@ -194,7 +197,12 @@ function Routes() {
 export function App({ services }: { services: AppServices }) {
   // Danish by default, whatever the browser says: the switch is one click away.
   const [language, setLanguage] = useState<Language>("da");
-  const i18n = useMemo(() => ({ language, t: translator(language), setLanguage }), [language]);
+  const i18n = useMemo(() => {
+    // The words first, then the switch: a page never shows keys. Should English not come (the network),
+    // the page stays Danish.
+    const choose = (next: Language) => void loadLanguage(next).then(() => setLanguage(next), () => undefined);
+    return { language, t: translator(language), setLanguage: choose };
+  }, [language]);
   useEffect(() => {
     document.documentElement.lang = language;
   }, [language]);

@@ -1,16 +1,7 @@
-// Signing in as a real front end does: the AWS SDK's Cognito client against the configured pool (the
-// emulator's endpoint locally), password first, then the authenticator's code. Tokens live in this
+// Signing in as a real front end does: Cognito's user pool API (src/cognito.ts) against the configured pool
+// (the emulator's endpoint locally), password first, then the authenticator's code. Tokens live in this
 // object only: never in localStorage or a cookie, so closing the tab signs out.
-import {
-  AssociateSoftwareTokenCommand,
-  CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-  RespondToAuthChallengeCommand,
-  RevokeTokenCommand,
-  VerifySoftwareTokenCommand,
-  type AuthenticationResultType,
-} from "@aws-sdk/client-cognito-identity-provider";
-
+import { CognitoClient, defaultEndpoint, type AuthenticationResult, type Fetch } from "./cognito";
 import type { ConsoleConfig } from "./config";
 
 /** Refresh this long before the access token runs out. */
@@ -50,13 +41,8 @@ function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function anonymous() {
-  // The calls used here are unauthenticated in Cognito's API; the SDK still wants credentials to sign with.
-  return { accessKeyId: "anonymous", secretAccessKey: "anonymous" };
-}
-
 export class Session {
-  private readonly client: CognitoIdentityProviderClient;
+  private readonly client: CognitoClient;
   private readonly clientId: string;
   private tokens: Tokens | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
@@ -67,13 +53,10 @@ export class Session {
   private signInNotBefore = 0;
   username: string | null = null;
 
-  constructor(config: ConsoleConfig) {
+  /** `fetch`: how Cognito is called, the browser's own unless a test gives one. */
+  constructor(config: ConsoleConfig, fetch?: Fetch) {
     this.clientId = config.cognito.client_id;
-    this.client = new CognitoIdentityProviderClient({
-      region: config.region,
-      ...(config.cognito.endpoint ? { endpoint: config.cognito.endpoint } : {}),
-      credentials: anonymous(),
-    });
+    this.client = new CognitoClient(config.cognito.endpoint ?? defaultEndpoint(config.region), fetch);
   }
 
   subscribe(listener: Listener): () => void {
@@ -104,52 +87,44 @@ export class Session {
     const wait = this.signInNotBefore - Date.now();
     if (wait > 0) await pause(wait);
     const answer = await this.call(() =>
-      this.client.send(
-        new InitiateAuthCommand({
-          ClientId: this.clientId,
-          AuthFlow: "USER_PASSWORD_AUTH",
-          AuthParameters: { USERNAME: username, PASSWORD: password },
-        }),
-      ),
+      this.client.send("InitiateAuth", {
+        ClientId: this.clientId,
+        AuthFlow: "USER_PASSWORD_AUTH",
+        AuthParameters: { USERNAME: username, PASSWORD: password },
+      }),
     );
     return this.next(username, answer.ChallengeName, answer.Session, answer.AuthenticationResult);
   }
 
   async answerOtp(step: { session: string; username: string }, code: string): Promise<SignInStep> {
     const answer = await this.call(() =>
-      this.client.send(
-        new RespondToAuthChallengeCommand({
-          ClientId: this.clientId,
-          ChallengeName: "SOFTWARE_TOKEN_MFA",
-          Session: step.session,
-          ChallengeResponses: { USERNAME: step.username, SOFTWARE_TOKEN_MFA_CODE: code },
-        }),
-      ),
+      this.client.send("RespondToAuthChallenge", {
+        ClientId: this.clientId,
+        ChallengeName: "SOFTWARE_TOKEN_MFA",
+        Session: step.session,
+        ChallengeResponses: { USERNAME: step.username, SOFTWARE_TOKEN_MFA_CODE: code },
+      }),
     );
     return this.next(step.username, answer.ChallengeName, answer.Session, answer.AuthenticationResult);
   }
 
   /** Real Cognito asks a user without a second factor to set one up inside the sign-in (MFA_SETUP). */
   async startMfaSetup(step: { session: string }): Promise<{ secret: string; session: string }> {
-    const answer = await this.call(() =>
-      this.client.send(new AssociateSoftwareTokenCommand({ Session: step.session })),
-    );
+    const answer = await this.call(() => this.client.send("AssociateSoftwareToken", { Session: step.session }));
     return { secret: answer.SecretCode ?? "", session: answer.Session ?? step.session };
   }
 
   async finishMfaSetup(session: string, username: string, code: string): Promise<SignInStep> {
     const verified = await this.call(() =>
-      this.client.send(new VerifySoftwareTokenCommand({ Session: session, UserCode: code, FriendlyDeviceName: "Godkend" })),
+      this.client.send("VerifySoftwareToken", { Session: session, UserCode: code, FriendlyDeviceName: "Godkend" }),
     );
     const answer = await this.call(() =>
-      this.client.send(
-        new RespondToAuthChallengeCommand({
-          ClientId: this.clientId,
-          ChallengeName: "MFA_SETUP",
-          Session: verified.Session ?? session,
-          ChallengeResponses: { USERNAME: username },
-        }),
-      ),
+      this.client.send("RespondToAuthChallenge", {
+        ClientId: this.clientId,
+        ChallengeName: "MFA_SETUP",
+        Session: verified.Session ?? session,
+        ChallengeResponses: { USERNAME: username },
+      }),
     );
     return this.next(username, answer.ChallengeName, answer.Session, answer.AuthenticationResult);
   }
@@ -174,7 +149,7 @@ export class Session {
     this.notify();
     if (refreshToken) {
       try {
-        await this.client.send(new RevokeTokenCommand({ ClientId: this.clientId, Token: refreshToken }));
+        await this.client.send("RevokeToken", { ClientId: this.clientId, Token: refreshToken });
       } catch {
         // The tokens are gone from this page either way; an access token left at Cognito runs out on its own.
       }
@@ -199,13 +174,11 @@ export class Session {
     const refreshToken = this.tokens?.refreshToken;
     if (!refreshToken) return false;
     try {
-      const answer = await this.client.send(
-        new InitiateAuthCommand({
-          ClientId: this.clientId,
-          AuthFlow: "REFRESH_TOKEN_AUTH",
-          AuthParameters: { REFRESH_TOKEN: refreshToken },
-        }),
-      );
+      const answer = await this.client.send("InitiateAuth", {
+        ClientId: this.clientId,
+        AuthFlow: "REFRESH_TOKEN_AUTH",
+        AuthParameters: { REFRESH_TOKEN: refreshToken },
+      });
       if (!answer.AuthenticationResult?.AccessToken) return false;
       this.store(answer.AuthenticationResult, refreshToken);
       return true;
@@ -218,7 +191,7 @@ export class Session {
     username: string,
     challenge: string | undefined,
     session: string | undefined,
-    result: AuthenticationResultType | undefined,
+    result: AuthenticationResult | undefined,
   ): SignInStep {
     if (challenge === "SOFTWARE_TOKEN_MFA" && session) return { kind: "otp", session, username };
     if (challenge === "MFA_SETUP" && session) return { kind: "mfa-setup", session, username };
@@ -231,7 +204,7 @@ export class Session {
     return { kind: "signed-in" };
   }
 
-  private store(result: AuthenticationResultType, refreshToken: string | null): void {
+  private store(result: AuthenticationResult, refreshToken: string | null): void {
     const expiresIn = result.ExpiresIn ?? 3600;
     this.tokens = {
       accessToken: result.AccessToken ?? "",

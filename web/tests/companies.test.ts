@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 
-import { fieldMessage, messages } from "../src/i18n";
+import { danish, fieldMessage } from "../src/i18n";
 import { ApiProblem, retryAfterSeconds } from "../src/problems";
 import { explainCompanyProblem, namedText } from "../src/tabs/Companies";
 
-const t = (key: keyof (typeof messages)["da"]) => messages.da[key];
+const t = (key: keyof typeof danish) => danish[key];
 const PROBLEMS = "https://godkend.dk/problems/";
 
 function problem(status: number, slug: string, errors: { field: string; message: string }[] = [], retry: number | null = null) {

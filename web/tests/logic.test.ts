@@ -2,13 +2,14 @@ import { describe, expect, it } from "vitest";
 
 import { refreshDelayMs, REFRESH_MARGIN_SECONDS } from "../src/auth";
 import { parseConfig } from "../src/config";
-import { messages, problemText } from "../src/i18n";
+import { danish, problemText } from "../src/i18n";
+import { en } from "../src/i18n-en";
 import { otpauthUri } from "../src/pages/Enrol";
 import { tabsFor } from "../src/pages/MinKonto";
 import { companiesOf, EMPTY, missing } from "../src/tabs/UserWizard";
 import { explainUserProblem } from "../src/tabs/Users";
 
-const t = (key: keyof (typeof messages)["da"]) => messages.da[key];
+const t = (key: keyof typeof danish) => danish[key];
 
 describe("the session refreshes before the access token runs out", () => {
   it("refreshes the margin before an hour-long token ends", () => {
@@ -40,16 +41,16 @@ describe("config.json", () => {
 
 describe("the two languages", () => {
   it("say everything in both", () => {
-    expect(Object.keys(messages.en).sort()).toEqual(Object.keys(messages.da).sort());
+    expect(Object.keys(en).sort()).toEqual(Object.keys(danish).sort());
   });
   it("use the seeds' words in Danish", () => {
-    expect(messages.da["signin.username"]).toBe("Brugernavn");
-    expect(messages.da["signin.password"]).toBe("Adgangskode");
-    expect(messages.da["signin.otp"]).toBe("Engangskode");
-    expect(messages.da["signin.submit"]).toBe("Log ind");
-    expect(messages.da["codes.add"]).toBe("Tilføj en ny kode");
-    expect(messages.da["codes.submit"]).toBe("Tilføj ny kode");
-    expect(messages.da["users.create"]).toBe("Opret selvbetjeningsbruger");
+    expect(danish["signin.username"]).toBe("Brugernavn");
+    expect(danish["signin.password"]).toBe("Adgangskode");
+    expect(danish["signin.otp"]).toBe("Engangskode");
+    expect(danish["signin.submit"]).toBe("Log ind");
+    expect(danish["codes.add"]).toBe("Tilføj en ny kode");
+    expect(danish["codes.submit"]).toBe("Tilføj ny kode");
+    expect(danish["users.create"]).toBe("Opret selvbetjeningsbruger");
   });
   it("explain a known problem in their own words and fall back to the API's detail", () => {
     expect(problemText("da", "invitation-used", "x")).toMatch(/allerede brugt/);

@@ -24,13 +24,12 @@ describe("after the API ended every session", () => {
   it("forgets the tokens and signs in again no sooner than the API says", async () => {
     vi.useFakeTimers();
     try {
-      const session = new Session(CONFIG);
       const sent: number[] = [];
-      // The Cognito client's send, replaced: when it is called is what matters here.
-      (session as unknown as { client: { send: () => Promise<unknown> } }).client.send = () => {
+      // Cognito, faked: when it is called is what matters here.
+      const session = new Session(CONFIG, () => {
         sent.push(Date.now());
-        return Promise.resolve({ ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "s" });
-      };
+        return Promise.resolve(new Response(JSON.stringify({ ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "s" })));
+      });
       const start = Date.now();
 
       session.sessionsEnded(700);

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import json
+import socket
+import struct
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -134,3 +138,96 @@ def test_the_console_is_served_with_the_security_headers(console, dist):
     assert headers["Referrer-Policy"] == "no-referrer"
     # Over plain HTTP a browser ignores HSTS; CloudFront sends it
     assert "Strict-Transport-Security" not in headers
+
+
+def precompress(dist: Path) -> None:
+    """What the build writes beside each text file: its brotli and gzip forms (the brotli one a stand-in, as
+    the server only passes it on)."""
+    for name in ("index.html", "assets/app.js"):
+        file = dist / name
+        (dist / f"{name}.br").write_bytes(b"brotli:" + file.read_bytes())
+        (dist / f"{name}.gz").write_bytes(gzip.compress(file.read_bytes()))
+
+
+def fetch_raw(url: str, accept_encoding: str) -> tuple[requests.Response, bytes]:
+    """The answer and its body as sent, not decoded."""
+    response = requests.get(url, headers={"Accept-Encoding": accept_encoding}, stream=True, timeout=5)
+    return response, response.raw.read(decode_content=False)
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "encoding"),
+    [
+        ("gzip, deflate, br, zstd", "br"),  # what Chromium sends
+        ("gzip", "gzip"),
+        ("br;q=0, gzip;q=0.8", "gzip"),
+        ("*", "br"),
+        ("identity", None),
+    ],
+)
+def test_files_are_sent_precompressed_as_the_browser_accepts_them(console, dist, accept_encoding, encoding):
+    # Given a build with its files precompressed beside them
+    build(dist)
+    precompress(dist)
+    plain = (dist / "assets" / "app.js").read_bytes()
+
+    # When a browser asks for a script and for a path of the console (answered with the page)
+    for path, file in (("/assets/app.js", "assets/app.js"), ("/min-konto", "index.html")):
+        response, body = fetch_raw(console + path, accept_encoding)
+
+        # Then it gets the form it accepts, said so, with the file's own content type
+        assert response.headers.get("Content-Encoding") == encoding, path
+        assert response.headers["Vary"] == "Accept-Encoding", path
+        suffix = {"br": ".br", "gzip": ".gz", None: ""}[encoding]
+        assert body == (dist / f"{file}{suffix}").read_bytes(), path
+        assert int(response.headers["Content-Length"]) == len(body), path
+    assert gzip.decompress((dist / "assets" / "app.js.gz").read_bytes()) == plain
+
+
+def test_a_file_the_build_did_not_compress_is_sent_as_it_is(console, dist):
+    build(dist)
+    precompress(dist)
+
+    response, body = fetch_raw(console + "/assets/font.woff2", "gzip, deflate, br")
+
+    assert "Content-Encoding" not in response.headers
+    assert "Vary" not in response.headers
+    assert body == b"wOF2"
+
+
+def test_fingerprinted_files_are_kept_a_year_and_the_page_and_its_configuration_never(console, dist):
+    # Given a build: its files under /assets/ are named after their content
+    build(dist)
+    precompress(dist)
+
+    def cache_control(path: str) -> str:
+        return str(fetch_raw(console + path, "gzip, deflate, br")[0].headers["Cache-Control"])
+
+    # Then a browser keeps those for a year without asking again
+    for path in ("/assets/app.js", "/assets/app.css", "/assets/font.woff2"):
+        assert cache_control(path) == "public, max-age=31536000, immutable", path
+    # And asks again for the page every time, whichever path served it, and never keeps the configuration
+    for path in ("/", "/index.html", "/min-konto", "/aktiver"):
+        assert cache_control(path) == "no-cache", path
+    assert cache_control("/config.json") == "no-store"
+    # And a missing file is not kept either
+    assert cache_control("/assets/missing.js") == "no-store"
+
+
+def test_a_browser_that_leaves_in_the_middle_of_a_file_is_no_error(console, dist, capfd):
+    # Given a build with a file larger than what the connection buffers
+    build(dist)
+    (dist / "assets" / "large.js").write_bytes(b"x" * 20_000_000)
+
+    # When a browser asks for it and goes away after the first bytes
+    netloc = urlsplit(console).netloc
+    host, port = netloc.split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        connection.sendall(b"GET /assets/large.js HTTP/1.1\r\nHost: " + netloc.encode() + b"\r\n\r\n")
+        assert connection.recv(1024).startswith(b"HTTP/1.0 200")
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, at once
+
+    # Then the server goes on answering, and writes no traceback into the stack's log
+    assert requests.get(console + "/assets/app.js", timeout=5).status_code == 200
+    time.sleep(0.5)
+    assert "Traceback" not in capfd.readouterr().err

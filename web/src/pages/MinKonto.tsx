@@ -1,14 +1,17 @@
 import type { ReactNode } from "react";
 
 import type { Schemas } from "../api/client";
+import { OnDemand, onDemand } from "../components/OnDemand";
 import { Tabs, type TabSpec } from "../components/Tabs";
 import { useI18n, type MessageKey } from "../i18n";
 import { navigate, PATHS } from "../router";
-import { AuditTab } from "../tabs/Audit";
 import { CodesTab } from "../tabs/Codes";
-import { HistoryTab } from "../tabs/History";
-import { MasterDataTab } from "../tabs/MasterData";
-import { UsersTab } from "../tabs/Users";
+
+// The first tab (the codes) comes with the page; the others when first opened.
+const AuditTab = onDemand(() => import("../tabs/Audit").then((m) => m.AuditTab));
+const HistoryTab = onDemand(() => import("../tabs/History").then((m) => m.HistoryTab));
+const MasterDataTab = onDemand(() => import("../tabs/MasterData").then((m) => m.MasterDataTab));
+const UsersTab = onDemand(() => import("../tabs/Users").then((m) => m.UsersTab));
 
 type Me = Schemas["Me"];
 
@@ -50,7 +53,7 @@ export function MinKonto({ me, tab }: { me: Me; tab: string | undefined }) {
           current={current.id}
           onSelect={(id) => navigate(`${PATHS.account}/${id}`)}
         >
-          {current.render(me)}
+          <OnDemand>{current.render(me)}</OnDemand>
         </Tabs>
       ) : null}
     </div>
