@@ -8,7 +8,8 @@ and which scripts it may mix) are named by a `format` of ours (`FORMATS`), which
 in the description of every field that has it (chalicelib/api/http/openapi.py).
 
 What a pattern here allows is what the server accepts; nothing is stripped or repaired before the check.
-Only spaces in a CVR or mobile number are allowed by the pattern and removed after it.
+Only spaces in a CVR number, and spaces, hyphens and the country code in a mobile number, are allowed by the
+pattern and taken out after it: a mobile number is kept as +45 and its 8 digits however it was typed.
 """
 
 from __future__ import annotations
@@ -81,8 +82,9 @@ EMAIL_PATTERN = (
     r"^(?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
-# +45 and 8 digits; spaces anywhere are allowed and dropped.
-MOBILE_PATTERN = r"^ *\+ *4 *5(?: *[0-9]){8} *$"
+# A Danish mobile number as Danes type it: 8 digits, with or without +45 or 0045 in front, spaces and hyphens
+# between the digits. Kept as +45 and the 8 digits (`_danish_mobile`).
+MOBILE_PATTERN = r"^ *(?:(?:\+ *|0 *0 *)4 *5[ -]*)?[0-9](?:[ -]*[0-9]){7} *$"
 # 8 digits, no leading zero; spaces anywhere are allowed and dropped. A CVR number that names a new company
 # (the application form) must also pass the modulus-11 check: the format `cvr` says so.
 CVR_PATTERN = r"^ *[1-9](?: *[0-9]){7} *$"
@@ -157,6 +159,11 @@ def _without_spaces(value: str) -> str:
     return value.replace(" ", "")
 
 
+def _danish_mobile(value: str) -> str:
+    digits = "".join(character for character in value if character.isdigit())
+    return "+45" + digits[-8:]
+
+
 def _cvr(value: str) -> str:
     if not is_valid_cvr(value):
         raise PydanticCustomError("cvr", "Not a valid CVR number: the modulus-11 check fails.")
@@ -219,7 +226,9 @@ _ACCOUNT_CHECK, _ACCOUNT_DOC = _rule(
     "1 to 30 letters, digits, '.', '_', '/' or '-', starting with a letter or digit.",
 )
 _MOBILE_CHECK, _MOBILE_DOC = _rule(
-    MOBILE_PATTERN, "mobile", "A Danish mobile number: +45 followed by 8 digits."
+    MOBILE_PATTERN,
+    "mobile",
+    "A Danish mobile number: 8 digits, with or without +45 or 0045 in front, e.g. 22 33 44 55.",
 )
 _CVR_CHECK, _CVR_DOC = _rule(CVR_PATTERN, "cvr", "Not a CVR number: 8 digits, no leading zero.")
 _NEW_CVR_CHECK, _NEW_CVR_DOC = _rule(
@@ -264,7 +273,8 @@ Email = Annotated[str, Field(min_length=6, max_length=MAX_EMAIL), _EMAIL_CHECK, 
 AccountNumber = Annotated[str, Field(min_length=1, max_length=30), _ACCOUNT_CHECK, _ACCOUNT_DOC]
 Postcode = Annotated[str, Field(min_length=4, max_length=4), _POSTCODE_CHECK, _POSTCODE_DOC]
 Mobile = Annotated[
-    str, Field(min_length=11, max_length=40), _MOBILE_CHECK, _MOBILE_DOC, AfterValidator(_without_spaces)
+    # No minimum length of its own: a number too short is told the pattern's message, which says what to type.
+    str, Field(max_length=40), _MOBILE_CHECK, _MOBILE_DOC, AfterValidator(_danish_mobile)
 ]
 # A company the caller's organisation has (grants, filters, changes): one that does not answers 404.
 Cvr = Annotated[

@@ -120,7 +120,11 @@ BAD_APPLICATIONS = [
     ),
     ("an e-mail with spaces", form(applicant=_applicant(email="ida holm@example.org")), "applicant.email"),
     ("no mobile", _without(form(), "applicant", "mobile"), "applicant.mobile"),
-    ("a mobile without +45", form(applicant=_applicant(mobile="22334455")), "applicant.mobile"),
+    (
+        "a mobile with a country code of 10 digits",
+        form(applicant=_applicant(mobile="4522334455")),
+        "applicant.mobile",
+    ),
     ("a Swedish mobile", form(applicant=_applicant(mobile="+4622334455")), "applicant.mobile"),
     ("a mobile with 7 digits", form(applicant=_applicant(mobile="+45 2233 445")), "applicant.mobile"),
     ("a mobile with 9 digits", form(applicant=_applicant(mobile="+45223344556")), "applicant.mobile"),
@@ -147,7 +151,17 @@ def test_a_good_form_has_no_problems():
 
 @pytest.mark.parametrize(
     ("typed", "stored"),
-    [("+4522334455", "+4522334455"), ("+45 22 33 44 55", "+4522334455"), (" +45 2233 4455 ", "+4522334455")],
+    [
+        ("+4522334455", "+4522334455"),
+        ("+45 22 33 44 55", "+4522334455"),
+        (" +45 2233 4455 ", "+4522334455"),
+        # As Danes type it: without the country code, with 0045, with hyphens
+        ("22334455", "+4522334455"),
+        ("22 33 44 55", "+4522334455"),
+        ("0045 12345678", "+4512345678"),
+        ("22-33-44-55", "+4522334455"),
+        ("+45-2233-4455", "+4522334455"),
+    ],
 )
 def test_a_mobile_is_stored_as_plus45_and_8_digits(typed, stored):
     parsed = ApplicationForm.model_validate(form(applicant={**APPLICANT, "mobile": typed}))

@@ -26,7 +26,7 @@ export const en: Record<MessageKey, string> = {
   "field.last_name": "Last name",
   "field.email": "E-mail",
   "field.mobile": "Mobile number",
-  "field.mobileHint": "+45 and 8 digits",
+  "field.mobileHint": "8 digits, e.g. 22 33 44 55",
   "field.language": "Language of e-mails",
   "field.cvr": "CVR number",
   "field.password": "Password",

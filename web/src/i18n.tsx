@@ -28,7 +28,7 @@ const da = {
   "field.last_name": "Efternavn",
   "field.email": "E-mail",
   "field.mobile": "Mobilnummer",
-  "field.mobileHint": "+45 og 8 cifre",
+  "field.mobileHint": "8 cifre, fx 22 33 44 55",
   "field.language": "Sprog for e-mails",
   "field.cvr": "CVR-nummer",
   "field.password": "Adgangskode",
@@ -330,7 +330,7 @@ const DANISH_FIELD_MESSAGES: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/^String should have at least (\d+) characters?/i, (m) => `Skal være mindst ${m[1]} tegn.`],
   [/^String should have at most (\d+) characters?/i, (m) => `Må højst være ${m[1]} tegn.`],
   [/e-?mail/i, () => "Skriv en gyldig e-mailadresse."],
-  [/\+45 and 8 digits|mobile/i, () => "Skriv et dansk mobilnummer: +45 og 8 cifre."],
+  [/mobile number/i, () => "Skriv et dansk mobilnummer med 8 cifre, fx 22 33 44 55."],
   [/CVR/i, () => "Skriv et gyldigt CVR-nummer: 8 cifre."],
 ];
 

@@ -53,7 +53,7 @@ describe("the API's field messages in Danish", () => {
     const { fieldMessage } = await import("../src/i18n");
     expect(fieldMessage("da", "String should have at least 1 character")).toBe("Skal udfyldes.");
     expect(fieldMessage("da", "String should have at least 3 characters")).toBe("Skal være mindst 3 tegn.");
-    expect(fieldMessage("da", "Must be +45 and 8 digits.")).toMatch(/mobilnummer/);
+    expect(fieldMessage("da", "A Danish mobile number: 8 digits, with or without +45 or 0045 in front, e.g. 22 33 44 55.")).toBe("Skriv et dansk mobilnummer med 8 cifre, fx 22 33 44 55.");
     expect(fieldMessage("da", "Listed twice for this company.")).toBe("Listed twice for this company.");
     expect(fieldMessage("en", "String should have at least 1 character")).toBe("String should have at least 1 character");
   });

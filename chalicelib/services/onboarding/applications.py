@@ -114,7 +114,11 @@ class ApplicantIn(Strict):
         description="The applicant's own address. Never where the activation letter goes. Printed in the "
         "letter, so a plain address: letters, digits, '.', '_', '+' and '-' before the @ (else 422)."
     )
-    mobile: Mobile = Field(description="+45 and 8 digits; spaces are ignored. Stored as +45XXXXXXXX.")
+    mobile: Mobile = Field(
+        description="8 digits, with or without +45 or 0045 in front; spaces and hyphens are ignored. "
+        "Stored as "
+        "+45XXXXXXXX."
+    )
 
     def letter_errors(self) -> list[FieldError]:
         """What the letter could not print (`letter_text.py`): the application is refused with 422 for it,

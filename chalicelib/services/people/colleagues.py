@@ -114,7 +114,11 @@ class NewColleague(_Form):
     first_name: PersonName
     last_name: PersonName
     email: Email = Field(description="Where the invitation goes; the login's e-mail")
-    mobile: Mobile = Field(description="+45 and 8 digits; spaces are ignored. SMS as second factor goes here")
+    mobile: Mobile = Field(
+        description="8 digits, with or without +45 or 0045 in front; spaces and hyphens are ignored. "
+        "Stored as "
+        "+45XXXXXXXX; SMS as second factor goes here"
+    )
     functions: Functions = Field(description="What the user may do; only ones you hold")
     companies: Companies = Field(
         min_length=1, max_length=MAX_COMPANIES, description="The companies of the group the user works with"

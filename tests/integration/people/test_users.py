@@ -151,7 +151,7 @@ BAD_FIELDS = [
     ("first_name", "Bo\nBcc: x", "first_name"),
     ("last_name", None, "last_name"),
     ("email", "not-an-address", "email"),
-    ("mobile", "12345678", "mobile"),
+    ("mobile", "4512345678", "mobile"),
     ("mobile", "+46 22 33 44 55", "mobile"),
     ("mobile", "+45 2233445", "mobile"),
     ("functions", [], "functions"),
