@@ -251,7 +251,6 @@ const da = {
 
 export type MessageKey = keyof typeof da;
 
-
 /** The Danish words, which every first visit shows; src/i18n-en.ts has the English ones. */
 export const danish: Record<MessageKey, string> = da;
 
