@@ -14,27 +14,48 @@ import argparse
 import statistics
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-TIMED = "import time; t = time.perf_counter(); {imports}; print(time.perf_counter() - t)"
+# CPU time rather than the wall clock: importing is CPU-bound work, and on a shared machine the wall clock
+# mostly measures the neighbours. On an idle machine the two agree.
+TIMED = "import time; t = time.process_time(); {imports}; print(time.process_time() - t)"
 BASELINE = "import boto3, chalice"
 APP = "import app"
-# What each function's handler imports when it first runs (beyond app), as its first invocation would.
+
+
+@dataclass(frozen=True)
+class Function:
+    """What a kind of function does on its first invocation (beyond `import app`), and its goal as a
+    multiple of `import boto3, chalice`."""
+
+    imports: str
+    goal: float | None = None
+
+
 FUNCTIONS = {
-    "API function, a vendor's check": (
+    # The check parses its body with its model and answers through its answer's model, each built on first
+    # use (`defer_build`), so building them is part of the first invocation.
+    "API function, a vendor's check": Function(
         "import app, boto3, chalicelib.api.schemas.validations, chalicelib.services.vendors.validation, "
-        "chalicelib.services.vendors.keys, chalicelib.models.validation, chalicelib.settings"
+        "chalicelib.services.vendors.keys, chalicelib.models.validation, chalicelib.settings; "
+        "from chalicelib.api.schemas.validations import CodeCheck, Validation; "
+        "CodeCheck.model_validate({'code': '7k2m9xq4@RoedeKorsAarhus'}); "
+        "Validation.model_validate({'valid': False, 'reason': 'unknown'}).model_dump(mode='json')",
+        goal=1.5,
     ),
-    "API function, a person's request": (
+    "API function, a person's request": Function(
         "import app, boto3, chalicelib.adapters.tokens, chalicelib.services.access.identity, "
-        "chalicelib.settings"
+        "chalicelib.settings",
+        goal=1.8,
     ),
-    "mail function (deliver_outbox)": (
+    "mail function (deliver_outbox)": Function(
         "import app, boto3, chalicelib.services.outbox.delivery, chalicelib.adapters.idempotency, "
-        "chalicelib.adapters.ses, chalicelib.mail.render, chalicelib.settings"
+        "chalicelib.adapters.ses, chalicelib.mail.render, chalicelib.settings",
+        goal=1.8,
     ),
-    "reminder functions": (
+    "reminder functions": Function(
         "import app, boto3, chalicelib.services.codes.reminders, chalicelib.adapters.sqs, chalicelib.settings"
     ),
 }
@@ -69,15 +90,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
-    found = interleaved({"app": APP, "baseline": BASELINE, **FUNCTIONS}, args.runs)
+    cases = {"app": APP, "baseline": BASELINE} | {
+        name: function.imports for name, function in FUNCTIONS.items()
+    }
+    found = interleaved(cases, args.runs)
     app_seconds, baseline = found["app"], found["baseline"]
     print(f"import app (median of {args.runs}): {app_seconds * 1000:.0f} ms")
     print(f"import boto3 + chalice alone:      {baseline * 1000:.0f} ms")
     print(f"import app / boto3 + chalice:      {app_seconds / baseline:.2f}x")
-    for name in FUNCTIONS:
+    over = []
+    for name, function in FUNCTIONS.items():
         seconds = found[name]
-        print(f"{name + ', first invocation:':<50} {seconds * 1000:.0f} ms ({seconds / baseline:.2f}x)")
-    return 0
+        ratio = seconds / baseline
+        goal = "" if function.goal is None else f"; goal {function.goal}x"
+        if function.goal is not None and ratio > function.goal:
+            over.append(name)
+            goal += ", over it"
+        print(f"{name + ', first invocation:':<52} {seconds * 1000:.0f} ms ({ratio:.2f}x{goal})")
+    return 1 if over else 0
 
 
 if __name__ == "__main__":
