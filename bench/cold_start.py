@@ -3,19 +3,25 @@
 Every function of the service (the API, the mail and the reminder functions) imports `app`; each then
 imports what its handler needs on its first invocation, which is part of its cold start too. So besides
 `import app` and its ratio to `import boto3, chalice` alone, this prints what each kind of function's
-first invocation imports on top: a vendor's check, the mail delivery and the expiry reminders.
+first invocation imports on top (a vendor's check, a person's request, the mail delivery and the expiry
+reminders), with its goal; it exits 1 when one is missed. Our modules are imported as the deployment
+package holds them, with their bytecode (`--from-source`: without, as before infra/bytecode.py).
 
-.venv/bin/python -m bench.cold_start [--runs 7]
+.venv/bin/python -m bench.cold_start [--runs 7] [--from-source]
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from infra.bytecode import bytecode_path, compiled
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # CPU time rather than the wall clock: importing is CPU-bound work, and on a shared machine the wall clock
@@ -61,12 +67,29 @@ FUNCTIONS = {
 }
 
 
-def median_seconds(imports: str, runs: int) -> float:
+def packaged_copy(scratch: Path) -> Path:
+    """`app.py` and `chalicelib/` as the deployment package holds them, each module with its bytecode beside
+    it (infra/bytecode.py). The dependencies come from the virtual environment, compiled by pip."""
+    shutil.copy2(PROJECT_DIR / "app.py", scratch / "app.py")
+    shutil.copytree(
+        PROJECT_DIR / "chalicelib", scratch / "chalicelib", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    for source in [scratch / "app.py", *(scratch / "chalicelib").rglob("*.py")]:
+        name = source.relative_to(scratch).as_posix()
+        pyc = compiled(source.read_bytes(), name)
+        if pyc is not None:
+            target = scratch / bytecode_path(name)
+            target.parent.mkdir(exist_ok=True)
+            target.write_bytes(pyc)
+    return scratch
+
+
+def median_seconds(imports: str, runs: int, project: Path = PROJECT_DIR) -> float:
     samples = []
     for _ in range(runs):
         out = subprocess.run(  # noqa: S603
             [sys.executable, "-X", "frozen_modules=on", "-c", TIMED.format(imports=imports)],
-            cwd=PROJECT_DIR,
+            cwd=project,
             capture_output=True,
             text=True,
             check=True,
@@ -75,25 +98,34 @@ def median_seconds(imports: str, runs: int) -> float:
     return statistics.median(samples)
 
 
-def interleaved(cases: dict[str, str], runs: int) -> dict[str, float]:
+def interleaved(cases: dict[str, str], runs: int, project: Path) -> dict[str, float]:
     """Each case's median, the runs taking turns so that a busy moment of the machine weighs on all alike."""
     samples: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(runs):
         for name, imports in cases.items():
-            samples[name].append(median_seconds(imports, 1))
+            samples[name].append(median_seconds(imports, 1, project))
     return {name: statistics.median(found) for name, found in samples.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.cold_start", description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--from-source",
+        action="store_true",
+        help="our modules without their bytecode, as packages built before infra/bytecode.py were",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     cases = {"app": APP, "baseline": BASELINE} | {
         name: function.imports for name, function in FUNCTIONS.items()
     }
-    found = interleaved(cases, args.runs)
+    if args.from_source:
+        found = interleaved(cases, args.runs, PROJECT_DIR)
+    else:
+        with tempfile.TemporaryDirectory(prefix="godkend-cold-start-") as scratch:
+            found = interleaved(cases, args.runs, packaged_copy(Path(scratch)))
     app_seconds, baseline = found["app"], found["baseline"]
     print(f"import app (median of {args.runs}): {app_seconds * 1000:.0f} ms")
     print(f"import boto3 + chalice alone:      {baseline * 1000:.0f} ms")
