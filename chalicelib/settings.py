@@ -301,11 +301,14 @@ class Settings:
             if value is MISSING:
                 object.__setattr__(self, spec.name, spec.default)
                 continue
-            inputs[spec.name] = value
             try:
-                object.__setattr__(self, spec.name, _checked(value, spec.metadata))
+                checked = _checked(value, spec.metadata)
             except Refused as refused:
                 errors.append(_error(spec.name, refused))
+                continue
+            object.__setattr__(self, spec.name, checked)
+            # What a refusal below shows of the input: a secret as stars.
+            inputs[spec.name] = checked if isinstance(checked, SecretStr) else value
         if errors:
             _refuse(errors)
         problem = self._deployed_stage_problem()

@@ -126,3 +126,17 @@ def test_the_activation_key_is_never_printed() -> None:
 
     assert FIXED_KEY.get_secret_value() not in f"{settings!r} {settings} {settings.activation_key}"
     assert settings.activation_key.get_secret_value() == FIXED_KEY.get_secret_value()
+
+
+def test_a_refused_stage_does_not_print_the_key_it_was_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a deployed stage's environment that wrongly holds the activation key itself
+    monkeypatch.setenv("GODKEND_STAGE", "prod")
+    monkeypatch.setenv("GODKEND_REGISTRY", "cvr")
+    monkeypatch.setenv("GODKEND_ACTIVATION_KEY", "k3y")
+
+    # When its settings are built, they are refused
+    with pytest.raises(ValidationError, match="Secrets Manager") as refused:
+        Settings()
+
+    # Then the refusal, which ends up in the function's log, does not show the key
+    assert "k3y" not in str(refused.value)
