@@ -1,7 +1,7 @@
 """The names every function needs at import time (tables, queues, region), straight from the environment.
 
-Kept apart from the typed settings (`chalicelib/settings.py`, pydantic-settings) so that importing a model or
-an event handler, which every function does, does not pay for parsing the whole configuration.
+Kept apart from the typed settings (`chalicelib/settings.py`) so that importing a model or an event handler,
+which every function does, does not pay for parsing the whole configuration.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -145,14 +146,18 @@ class Documented:
 
 
 def matching(pattern: str, kind: str, message: str) -> Callable[[str], str]:
-    compiled = re.compile(pattern)
-
     def check(value: str) -> str:
-        if compiled.fullmatch(value) is None:
+        # Compiled on a field's first check, not at import: a request pays only for its own fields' patterns.
+        if _compiled(pattern).fullmatch(value) is None:
             raise PydanticCustomError(kind, message)
         return value
 
     return check
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def _without_spaces(value: str) -> str:
@@ -323,9 +328,10 @@ UNIQUE_OBJECTS = Documented({"uniqueItems": True})
 
 
 class Strict(BaseModel):
-    """A request body: unknown fields are refused."""
+    """A request body: unknown fields are refused. Its validator is built when it first validates a body, not
+    when its module is imported (`defer_build`): a request pays only for the models it uses."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class FullAccess(Strict):

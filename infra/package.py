@@ -5,7 +5,8 @@ into that template and adds the tables, the user pool, the queues, the ops topic
 answers; `infra/console.py` adds the web console's hosting (S3 behind CloudFront) for the stage's console
 origin. Then `infra/operations.py` gives every function of the result its own least-privilege role (from
 `infra/policies.json`), log group, failure destinations, alarms and concurrency parameter, and the stage's
-parameter defaults come from `infra/parameters.json`.
+parameter defaults come from `infra/parameters.json`. `infra/bytecode.py` adds each module's bytecode to
+the deployment package, so that a cold start does not compile Python.
 
     python -m infra.package --stage dev --out build/dev
 """
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.settings import DEFAULT_REGION
+from infra.bytecode import add_bytecode
 from infra.console import ConsoleConfigError, hosting_template
 from infra.operations import OperationsError, complete
 
@@ -132,6 +134,7 @@ def package(stage: str, out: Path) -> Path:
         finished = subprocess.run(command, cwd=PROJECT_DIR, env=_environment(), check=False)  # noqa: S603
     if finished.returncode != 0:
         raise PackagingFailed(f"chalice package failed for stage {stage!r} (exit {finished.returncode})")
+    add_bytecode(out / "deployment.zip")
     finish(stage, out / "sam.json")
     return out / "sam.json"
 

@@ -2,13 +2,14 @@
 models.
 
 Imported when one of those routes first parses a body or a query, or when the OpenAPI document is built;
-never by `import app`, so a cold start does not pay for pydantic."""
+never by `import app`, so a cold start does not pay for pydantic. Each model is built when first used
+(`defer_build`), so a vendor's check does not build the receipt's and the history's models."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from chalicelib.api.routes.validations import MAX_CODE_INPUT
 from chalicelib.fields import MAX_PASTED_CODE, PastedCode, Strict
@@ -27,7 +28,11 @@ class CodeCheck(Strict):
     )
 
 
-class ValidatedOrganisation(BaseModel):
+class Answer(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+
+class ValidatedOrganisation(Answer):
     name: str = Field(description="The display name staff approved; a later change shows once approved")
     legal_name: str = Field(description="The main company's name in the company register")
     cvr: str = Field(description="The organisation's primary CVR number")
@@ -35,12 +40,12 @@ class ValidatedOrganisation(BaseModel):
     approved_since: str | None = Field(description="When the operator approved the organisation as an NGO")
 
 
-class Representative(BaseModel):
+class Representative(Answer):
     first_name: str
     last_name: str
 
 
-class ValidCode(BaseModel):
+class ValidCode(Answer):
     valid: Literal[True]
     validation_id: str = Field(description="Names the receipt: GET /v1/validations/{validation_id}")
     code_expires_at: str
@@ -48,7 +53,7 @@ class ValidCode(BaseModel):
     representative: Representative
 
 
-class InvalidCode(BaseModel):
+class InvalidCode(Answer):
     valid: Literal[False]
     reason: Literal["unknown", "expired", "revoked", "organisation_not_approved"] = Field(
         description="`unknown`: no such code (also one replaced by a renewal, or under another handle); "
@@ -59,17 +64,19 @@ class InvalidCode(BaseModel):
 class Validation(RootModel[ValidCode | InvalidCode]):
     """The answer to a check: valid, with whom and until when; or not, and why."""
 
+    model_config = ConfigDict(defer_build=True)
+
 
 class Receipt(ValidCode):
     validated_at: str = Field(description="When the check was answered; the answer stands after that")
 
 
-class HistoryVendor(BaseModel):
+class HistoryVendor(Answer):
     vendor_id: str
     name: str
 
 
-class HistoryEntry(BaseModel):
+class HistoryEntry(Answer):
     validation_id: str
     validated_at: str
     vendor: HistoryVendor
@@ -80,6 +87,6 @@ class HistoryEntry(BaseModel):
     code_expires_at: str
 
 
-class HistoryPage(BaseModel):
+class HistoryPage(Answer):
     items: list[HistoryEntry]
     next_cursor: str | None = Field(description="Give as `cursor` for the next page; null on the last page")
