@@ -270,12 +270,12 @@ def describe_webhook(hook: WebhookModel, now: datetime) -> dict[str, Any]:
 
 
 def feed_item(event: VendorEventModel) -> dict[str, Any]:
-    return {**event.body(), "delivery": {"status": event.delivery_status}, "_feed_key": event.feed_key}
+    return {**_told(event), "delivery": {"status": event.delivery_status}, "_feed_key": event.feed_key}
 
 
 def event_detail(event: VendorEventModel) -> dict[str, Any]:
     return {
-        **event.body(),
+        **_told(event),
         "delivery": {
             "status": event.delivery_status,
             "attempts": [
@@ -291,6 +291,16 @@ def event_detail(event: VendorEventModel) -> dict[str, Any]:
             "delivered_at": _time(event.delivered_at),
         },
     }
+
+
+def _told(event: VendorEventModel) -> dict[str, Any]:
+    """The event as the feed and the delivery log show it. Events written before the register's name was
+    told (they live 90 days) carry the display name as the legal name, as the receipts of that time do."""
+    body = event.body()
+    organisation = body["data"].get("organisation")
+    if isinstance(organisation, dict) and "legal_name" not in organisation:
+        body["data"]["organisation"] = {**organisation, "legal_name": organisation.get("name")}
+    return body
 
 
 def _time(at: Any) -> str | None:
