@@ -236,11 +236,6 @@ def to_response(result: Any, status: int) -> Response:
     return Response(body=result.body, status_code=code, headers={**JSON, **result.headers})
 
 
-def etag(version: str) -> str:
-    """A version as an HTTP entity tag (quoted, strong), as `ETag` carries it and `If-Match` names it."""
-    return f'"{version}"'
-
-
 def operation_of(view: Any) -> Operation | None:
     found = getattr(view, OPERATION_ATTRIBUTE, None)
     return found if isinstance(found, Operation) else None

@@ -61,6 +61,7 @@ from chalicelib.models.suppression import SuppressionModel
 from chalicelib.models.user import UserModel
 from chalicelib.models.validation import ReceiptModel
 from chalicelib.services.access.authz import Principal
+from chalicelib.services.people.views import user_view
 from chalicelib.services.privacy.pseudonyms import Identity, Replacement, pseudonym, scrub
 from chalicelib.services.privacy.search import Found, find, is_activated
 
@@ -592,16 +593,11 @@ def _application(application: ApplicationModel) -> dict[str, Any]:
 
 
 def _user(user: UserModel, now: datetime) -> dict[str, Any]:
+    shown = user_view(user).picked(
+        "user_id", "org_id", "first_name", "last_name", "email", "mobile", "status", "functions", "created_at"
+    )
     return {
-        "user_id": user.user_id,
-        "org_id": user.org_id,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "email": user.email,
-        "mobile": user.mobile,
-        "status": user.status,
-        "functions": list(user.functions or []),
-        "created_at": isoformat(user.created_at),
+        **shown,
         # What the person did while signed in, with the address and browser each request came from.
         "activity": [_activity(entry) for entry in entries_by_actor(user.user_id, now=now)],
     }
