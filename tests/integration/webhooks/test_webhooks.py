@@ -648,5 +648,5 @@ def test_the_feed_shows_an_event_once_it_has_settled_in_the_index(
     later = service.feed(identity, limit=10, cursor=None)
 
     # Then the event shows only the second time
-    assert at_once == {"items": [], "next_cursor": None}
-    assert [item["type"] for item in later["items"]] == ["code.revoked"]
+    assert (at_once.items, at_once.next_cursor) == ([], None)
+    assert [item.type for item in later.items] == ["code.revoked"]
