@@ -212,7 +212,7 @@ def seed() -> tuple[str, tuple[str, str]]:
         functions=frozenset({Function.CODES}),
         companies={company.cvr: CompanyScope(company.cvr, Access.FULL)},
     )
-    code = CodeService(clock=SystemClock()).create(
+    created = CodeService(clock=SystemClock()).create(
         principal,
         CodeRequest(
             first_name="Mette",
@@ -222,12 +222,12 @@ def seed() -> tuple[str, tuple[str, str]]:
             account=company.accounts[0][0],
             notify=False,
         ),
-    )["code"]
+    )
     vendor_id = "b" * 32
     api_key = add_vendor(
         vendor_id=vendor_id, name="Bench ApS", contact_email="bench@example.org", now=now, created_by="bench"
     )
-    return str(code), (vendor_id, api_key)
+    return created.code, (vendor_id, api_key)
 
 
 def http_client() -> Any:
