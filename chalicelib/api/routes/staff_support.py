@@ -6,7 +6,7 @@ by name; the review lists (`GET /v1/staff/organisations?status=…`) show them b
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chalicelib.api.http.callers import STAFF, Call
 from chalicelib.api.http.routing import Routes
@@ -14,6 +14,7 @@ from chalicelib.container import container
 
 if TYPE_CHECKING:
     from chalicelib.services.onboarding.support import Found
+    from chalicelib.services.organisation.audit_trail import AuditEntry
     from chalicelib.services.paging import Page
     from chalicelib.services.people.views import UserView
 
@@ -61,6 +62,6 @@ def list_organisation_users(call: Call, org_id: str) -> Page[UserView]:
     description="The same trail its administrators see (`GET /v1/organisation/audit`), with every company: "
     "staff's decisions, support's removals and the organisation's own changes.",
 )
-def organisation_audit(call: Call, org_id: str) -> dict[str, Any]:
+def organisation_audit(call: Call, org_id: str) -> Page[AuditEntry]:
     query = call.query_model()
     return container().support.audit(org_id, limit=query.limit, cursor=query.cursor)

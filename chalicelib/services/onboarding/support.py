@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from pynamodb.exceptions import TransactWriteError
 
@@ -102,7 +102,7 @@ class SupportService:
             encode_cursor(USERS_INDEX, last) if last else None,
         )
 
-    def audit(self, org_id: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    def audit(self, org_id: str, *, limit: int, cursor: str | None) -> Page[audit_trail.AuditEntry]:
         """The organisation's audit trail as its administrators see it, with every company."""
         if get_organisation(org_id) is None:
             raise NotFound("No such organisation.")

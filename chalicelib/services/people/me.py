@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from chalicelib.errors import NotFound
 from chalicelib.models.organisation import get_organisation
 from chalicelib.models.user import get_user
 from chalicelib.services.access.authz import Principal
-from chalicelib.services.organisation.master_data import companies_in_scope
+from chalicelib.services.organisation.master_data import CompanyInScope, companies_in_scope
 from chalicelib.services.people.views import UserView, user_view
 
 
@@ -27,7 +26,7 @@ class MeView:
     roles: list[str]
     functions: list[str]
     organisation: OrganisationShown | None
-    companies: list[dict[str, Any]]
+    companies: list[CompanyInScope]
 
 
 def describe(principal: Principal) -> MeView:
@@ -48,7 +47,7 @@ def describe(principal: Principal) -> MeView:
 
 def _organisation_in_scope(
     principal: Principal, org_id: str
-) -> tuple[OrganisationShown, list[dict[str, Any]]]:
+) -> tuple[OrganisationShown, list[CompanyInScope]]:
     organisation = get_organisation(org_id)
     if organisation is None:
         raise NotFound("No such organisation.")
