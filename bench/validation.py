@@ -116,6 +116,7 @@ def run(runs: int, port: int) -> None:
     from chalicelib.models.validation import CheckKeys, ReceiptModel, check_request
     from chalicelib.services.vendors.failure_limit import FailureLimit
     from chalicelib.services.vendors.keys import parse_authorization
+    from chalicelib.services.vendors.validation import ValidCode
     from chalicelib.settings import Settings
     from infra.local.provision import create_tables
 
@@ -147,8 +148,9 @@ def run(runs: int, port: int) -> None:
         handle=code.split("@")[1],
     )
     first = validations.validate(presented, code)
+    assert isinstance(first, ValidCode), first
     receipts = ReceiptModel.Meta.table_name
-    receipt = raw.get_item(TableName=receipts, Key={"validation_id": {"S": first["validation_id"]}})["Item"]
+    receipt = raw.get_item(TableName=receipts, Key={"validation_id": {"S": first.validation_id}})["Item"]
 
     def limit() -> object:
         # What the check must do at the least: its one read and its one write, with nothing around them.
@@ -158,7 +160,7 @@ def run(runs: int, port: int) -> None:
 
     def handler() -> object:
         answer = validations.validate(presented, code)
-        assert answer["valid"] is True
+        assert answer.valid is True
         return answer
 
     def request() -> object:
@@ -212,7 +214,7 @@ def seed() -> tuple[str, tuple[str, str]]:
         functions=frozenset({Function.CODES}),
         companies={company.cvr: CompanyScope(company.cvr, Access.FULL)},
     )
-    code = CodeService(clock=SystemClock()).create(
+    created = CodeService(clock=SystemClock()).create(
         principal,
         CodeRequest(
             first_name="Mette",
@@ -222,12 +224,12 @@ def seed() -> tuple[str, tuple[str, str]]:
             account=company.accounts[0][0],
             notify=False,
         ),
-    )["code"]
+    )
     vendor_id = "b" * 32
     api_key = add_vendor(
         vendor_id=vendor_id, name="Bench ApS", contact_email="bench@example.org", now=now, created_by="bench"
     )
-    return str(code), (vendor_id, api_key)
+    return created.code, (vendor_id, api_key)
 
 
 def http_client() -> Any:

@@ -10,8 +10,15 @@ the OpenAPI document, so the three cannot drift apart.
         return codes().create(call.principal, call.body())
 
 Bodies, answers and queries are pydantic models named by the module that holds them (`schemas`), and
-imported the first time a route parses one or the OpenAPI document is built: a cold start does not pay
-for pydantic, nor for the models of routes the request does not take.
+imported the first time a route parses one, answers through one, or the OpenAPI document is built: a cold
+start does not pay for pydantic, nor for the models of routes the request does not take.
+
+An answer leaves through the response model the route declares, the one the OpenAPI document publishes:
+the handler's dict or typed object (a dataclass, any object with the fields as attributes) is validated
+by it and dumped as JSON, with the fields the answer did not set left out, so the answer keeps its shape
+and carries nothing the model does not declare. An answer the model refuses is a bug of ours: it is logged
+with the route and the model's errors and answered as the internal-error problem, so it fails every test
+that takes the route rather than reaching a caller, or only a fuzzer.
 """
 
 from __future__ import annotations
@@ -163,9 +170,58 @@ class Routes:
             except Exception:
                 logger.exception("unhandled error")
                 return problems.internal_error()
-            return to_response(result, operation.status)
+            try:
+                shaped = through_model(operation, result)
+            except AnswerRefused as refused:
+                problems.logger.error(
+                    "answer breaks its declared model",
+                    extra={
+                        "route": f"{operation.method} {operation.path}",
+                        "model": refused.model,
+                        "errors": refused.errors,
+                    },
+                )
+                return problems.internal_error()
+            return to_response(shaped, operation.status)
 
         return view
+
+
+class AnswerRefused(Exception):
+    """A handler's answer that its route's response model does not accept."""
+
+    def __init__(self, model: str, errors: list[dict[str, Any]]) -> None:
+        super().__init__(model)
+        self.model = model
+        self.errors = errors
+
+
+def through_model(operation: Operation, result: Any) -> Any:
+    """The answer as the route's response model has it: validated, then dumped as JSON without the fields
+    the answer left unset. A `Response` is the handler's own, and an empty answer has nothing to check."""
+    model = operation.response_model()
+    if model is None or result is None or isinstance(result, Response):
+        return result
+    if isinstance(result, Reply):
+        if result.body is None:
+            return result
+        return Reply(body=_dumped(model, result.body), status=result.status, headers=result.headers)
+    return _dumped(model, result)
+
+
+def _dumped(model: type[BaseModel], answer: Any) -> Any:
+    from pydantic import ValidationError
+
+    try:
+        shown = answer if isinstance(answer, model) else model.model_validate(answer, from_attributes=True)
+    except ValidationError as exc:
+        # Where and what, never the values: an answer is about people.
+        errors = [
+            {"loc": list(error["loc"]), "type": error["type"], "msg": error["msg"]}
+            for error in exc.errors(include_url=False, include_input=False, include_context=False)
+        ]
+        raise AnswerRefused(model.__name__, errors) from None
+    return shown.model_dump(mode="json", exclude_unset=True)
 
 
 def to_response(result: Any, status: int) -> Response:
@@ -179,11 +235,6 @@ def to_response(result: Any, status: int) -> Response:
     if result.body is None:
         return Response(body="", status_code=code, headers=result.headers)
     return Response(body=result.body, status_code=code, headers={**JSON, **result.headers})
-
-
-def etag(version: str) -> str:
-    """A version as an HTTP entity tag (quoted, strong), as `ETag` carries it and `If-Match` names it."""
-    return f'"{version}"'
 
 
 def operation_of(view: Any) -> Operation | None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chalicelib.api.http.callers import Call, user
 from chalicelib.api.http.routing import Routes
 from chalicelib.container import container
 from chalicelib.services.access.authz import Function
+
+if TYPE_CHECKING:
+    from chalicelib.services.codes.codes import CodeView
+    from chalicelib.services.paging import Page
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.codes", tag="Codes")
 
@@ -23,7 +27,7 @@ routes = Routes(__name__, schemas="chalicelib.api.schemas.codes", tag="Codes")
     description="Under an open account in the caller's scope, for an approved organisation (else 403 "
     "organisation-not-approved). With `notify` (the default) the code is mailed to the representative.",
 )
-def create_code(call: Call) -> dict[str, Any]:
+def create_code(call: Call) -> CodeView:
     body = call.body()
     from chalicelib.services.codes.codes import CodeRequest
 
@@ -38,15 +42,14 @@ def create_code(call: Call) -> dict[str, Any]:
     errors=(400, 404),
     query="CodeListQuery",
 )
-def list_codes(call: Call) -> dict[str, Any]:
-    from chalicelib.models.code import CodeStatus
+def list_codes(call: Call) -> Page[CodeView]:
     from chalicelib.services.codes.codes import CodeQuery
 
     query = call.query_model()
     return container().codes.list_page(
         call.principal,
         CodeQuery(
-            status=None if query.status is None else CodeStatus(query.status),
+            status=query.status,
             company=query.company,
             account=query.account,
             limit=query.limit,
@@ -56,7 +59,7 @@ def list_codes(call: Call) -> dict[str, Any]:
 
 
 @routes.get("/v1/codes/{code_id}", rule=user(Function.CODES), summary="One code", response="Code")
-def get_code(call: Call, code_id: str) -> dict[str, Any]:
+def get_code(call: Call, code_id: str) -> CodeView:
     return container().codes.get(call.principal, code_id)
 
 
@@ -69,7 +72,7 @@ def get_code(call: Call, code_id: str) -> dict[str, Any]:
     description="The value stops working at once; the code stays listed as revoked. Answers 200 with the "
     "revoked code, also when it was revoked already.",
 )
-def revoke_code(call: Call, code_id: str) -> dict[str, Any]:
+def revoke_code(call: Call, code_id: str) -> CodeView:
     return container().codes.revoke(call.principal, code_id)
 
 
@@ -83,5 +86,5 @@ def revoke_code(call: Call, code_id: str) -> dict[str, Any]:
     "code was created with `notify`. Refused for a revoked code (409 code-revoked), for an organisation that "
     "is not approved (403 organisation-not-approved), and for one of two renewals racing (409 conflict).",
 )
-def renew_code(call: Call, code_id: str) -> dict[str, Any]:
+def renew_code(call: Call, code_id: str) -> CodeView:
     return container().codes.renew(call.principal, code_id)

@@ -12,6 +12,7 @@ from chalicelib.container import container
 
 if TYPE_CHECKING:
     from chalicelib.services.access.sessions import SessionsEnded
+    from chalicelib.services.people.me import MeView
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.me", tag="Me")
 
@@ -33,7 +34,7 @@ def _sign_in_again(changed_at: datetime) -> dict[str, Any]:
 @routes.get(
     "/v1/me", rule=SIGNED_IN, summary="Who am I: user, organisation, scope and functions", response="Me"
 )
-def get_me(call: Call) -> dict[str, Any]:
+def get_me(call: Call) -> MeView:
     from chalicelib.services.people import me
 
     return me.describe(call.principal)

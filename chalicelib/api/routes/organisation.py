@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chalicelib.api.http.callers import Call, user
 from chalicelib.api.http.routing import Routes
 from chalicelib.container import container
 from chalicelib.services.access.authz import Function
+
+if TYPE_CHECKING:
+    from chalicelib.services.onboarding.proofs import CompanyNamed, CompanyProven
+    from chalicelib.services.organisation.audit_trail import AuditEntry
+    from chalicelib.services.organisation.master_data import OrganisationView
+    from chalicelib.services.paging import Page
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.organisation", tag="Organisation")
 # Asking for a company's letter and proving the company with its code take the same rights: this rule, and
@@ -21,7 +27,7 @@ ADDING_COMPANIES = user(Function.USERS)
     summary="The caller's organisation: master data, and the companies and accounts in their scope",
     response="Organisation",
 )
-def get_organisation(call: Call) -> dict[str, Any]:
+def get_organisation(call: Call) -> OrganisationView:
     return container().organisation.describe(call.principal)
 
 
@@ -40,7 +46,7 @@ def get_organisation(call: Call) -> dict[str, Any]:
     "company; once the organisation is approved, a new name is a request that staff approve or refuse, and "
     "vendors see the approved name until then (`requested_name`).",
 )
-def change_organisation(call: Call) -> dict[str, Any]:
+def change_organisation(call: Call) -> OrganisationView:
     changes = call.body()
     return container().organisation.update(call.principal, changes, origin=call.origin)
 
@@ -69,7 +75,7 @@ def change_organisation(call: Call) -> dict[str, Any]:
     "register does not know the company, lists it as ceased or has no official mailbox for it; 503 when the "
     "register cannot be asked. Nothing is written when refused.",
 )
-def name_company(call: Call) -> dict[str, Any]:
+def name_company(call: Call) -> CompanyNamed:
     body = call.body()
     named = container().proofs.name_company(call.principal, body.cvr, body.name, origin=call.origin)
     return named.answer()
@@ -90,7 +96,7 @@ def name_company(call: Call) -> dict[str, Any]:
     "proved it first (this claim is then dropped), the organisation is suspended or rejected, or the letter "
     "with the code still waits for the company's mailbox's next letter (within 2 hours).",
 )
-def prove_company(call: Call, cvr: str) -> dict[str, Any]:
+def prove_company(call: Call, cvr: str) -> CompanyProven:
     code = call.body().activation_code
     return container().proofs.prove(call.principal, cvr, code, origin=call.origin)
 
@@ -105,7 +111,7 @@ def prove_company(call: Call, cvr: str) -> dict[str, Any]:
     description="Who did what, when and from where: applications, activation, staff decisions, every change "
     "to a user, master-data changes. Companies and accounts outside the caller's scope are left out.",
 )
-def list_audit(call: Call) -> dict[str, Any]:
+def list_audit(call: Call) -> Page[AuditEntry]:
     query = call.query_model()
     from chalicelib.services.organisation import audit_trail
 

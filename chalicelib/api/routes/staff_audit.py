@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chalicelib.api.http.callers import STAFF, Call
 from chalicelib.api.http.routing import Routes
 from chalicelib.container import container
+
+if TYPE_CHECKING:
+    from chalicelib.services.organisation.audit_trail import AuditEntry
+    from chalicelib.services.paging import Page
 
 routes = Routes(__name__, tag="Staff")
 
@@ -21,7 +25,7 @@ routes = Routes(__name__, tag="Staff")
     description="Vendors created, keys issued and revoked, parked mail replayed. Decisions about an "
     "organisation are in that organisation's own trail.",
 )
-def list_staff_audit(call: Call) -> dict[str, Any]:
+def list_staff_audit(call: Call) -> Page[AuditEntry]:
     query = call.query_model()
     from chalicelib.services.organisation import audit_trail
 

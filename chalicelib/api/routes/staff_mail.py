@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from chalicelib.api.http.callers import STAFF, Call
 from chalicelib.api.http.routing import Routes
 from chalicelib.container import container
+
+if TYPE_CHECKING:
+    from chalicelib.services.outbox.staff_view import MailMessage
+    from chalicelib.services.paging import Page
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.staff_mail", tag="Staff: mail")
 
@@ -20,7 +24,7 @@ routes = Routes(__name__, schemas="chalicelib.api.schemas.staff_mail", tag="Staf
     errors=(400,),
     query="MailListQuery",
 )
-def list_mail(call: Call) -> dict[str, Any]:
+def list_mail(call: Call) -> Page[MailMessage]:
     query = call.query_model()
     from chalicelib.services.outbox import staff_view  # the mail pipeline: only for this route
 
@@ -36,7 +40,7 @@ def list_mail(call: Call) -> dict[str, Any]:
     description="Only a failed message can be retried; it is sent once more, as a new delivery. The id may "
     "be percent-encoded (`activation_letter%3A…`), as a client encodes a path segment.",
 )
-def retry_failed_mail(call: Call, message_id: str) -> dict[str, Any]:
+def retry_failed_mail(call: Call, message_id: str) -> MailMessage:
     from chalicelib.services.outbox import staff_view
 
     # A message id never holds a '%' of its own; the local gateway hands the segment over still encoded.

@@ -7,32 +7,17 @@ staff trail keeps naming who did what.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chalicelib.api.http.callers import STAFF, Call
 from chalicelib.api.http.routing import Routes
-from chalicelib.clock import isoformat
 from chalicelib.container import container
 
 if TYPE_CHECKING:
-    from chalicelib.models.user import UserModel
+    from chalicelib.services.paging import Page
+    from chalicelib.services.people.views import UserView
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.staff_members", tag="Staff: members")
-
-ROSTER_INDEX = "users.by-roster"
-ROSTER_CURSOR_KEYS = frozenset({"roster", "user_id"})
-
-
-def _member(user: UserModel) -> dict[str, Any]:
-    return {
-        "user_id": user.user_id,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "email": user.email,
-        "status": user.status,
-        "created_at": isoformat(user.created_at),
-        "changed_at": isoformat(user.updated_at or user.created_at),
-    }
 
 
 @routes.get(
@@ -43,29 +28,9 @@ def _member(user: UserModel) -> dict[str, Any]:
     errors=(400,),
     query="chalicelib.api.schemas.paging:PageQuery",
 )
-def list_staff_members(call: Call) -> dict[str, Any]:
-    from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
-    from chalicelib.models.user import STAFF_ROSTER
-
+def list_staff_members(call: Call) -> Page[UserView]:
     query = call.query_model()
-    try:
-        start = (
-            resume_key(
-                query.cursor,
-                index=ROSTER_INDEX,
-                key_names=ROSTER_CURSOR_KEYS,
-                partition=("roster", STAFF_ROSTER),
-            )
-            if query.cursor
-            else None
-        )
-    except InvalidCursor as exc:
-        raise bad_cursor(exc) from exc
-    members, last = container().staff.page(limit=query.limit, start=start)
-    return {
-        "items": [_member(member) for member in members],
-        "next_cursor": encode_cursor(ROSTER_INDEX, last) if last else None,
-    }
+    return container().staff.page(limit=query.limit, cursor=query.cursor)
 
 
 @routes.delete(
@@ -83,11 +48,8 @@ def list_staff_members(call: Call) -> dict[str, Any]:
         "it is free text about a person, and query strings end up in access logs."
     ),
 )
-def remove_staff_member(call: Call, user_id: str) -> dict[str, Any]:
-    from chalicelib.models.audit import Actor, ActorKind
-
+def remove_staff_member(call: Call, user_id: str) -> UserView:
     reason = call.body().reason
-    removed = container().staff.remove(
-        Actor(ActorKind.STAFF, call.principal.user_id), user_id, reason=reason, origin=call.origin
+    return container().staff.remove_by_staff(
+        call.principal.user_id, user_id, reason=reason, origin=call.origin
     )
-    return _member(removed)

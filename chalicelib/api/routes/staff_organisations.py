@@ -6,27 +6,22 @@ that it changed (chalicelib/services/onboarding/eligibility.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chalicelib.api.http.callers import STAFF, Call
-from chalicelib.api.http.routing import Reply, Routes, etag
+from chalicelib.api.http.routing import Reply, Routes
 from chalicelib.container import container
 
 if TYPE_CHECKING:
-    from chalicelib.models.organisation import OrganisationModel
+    from chalicelib.services.onboarding.eligibility import Decision, StaffOrganisationView
+    from chalicelib.services.onboarding.support import LoginRemoved
+    from chalicelib.services.paging import Page
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.staff_organisations", tag="Staff")
 
 
-def _organisation(organisation: OrganisationModel) -> dict[str, Any]:
-    from chalicelib.services.onboarding.eligibility import shown, version_of
-
-    view = shown(organisation, _companies_of(organisation.org_id))
-    return {**view, "etag": etag(version_of(view))}
-
-
-def _with_etag(body: dict[str, Any]) -> Reply:
-    return Reply(body=body, headers={"ETag": body["etag"]})
+def _with_etag(view: StaffOrganisationView) -> Reply:
+    return Reply(body=view, headers={"ETag": view.etag})
 
 
 DECIDED = "The answer is the organisation as it is now, with its new `ETag`."
@@ -40,10 +35,9 @@ DECIDED = "The answer is the organisation as it is now, with its new `ETag`."
     errors=(400,),
     query="OrganisationListQuery",
 )
-def list_organisations(call: Call) -> dict[str, Any]:
+def list_organisations(call: Call) -> Page[StaffOrganisationView]:
     query = call.query_model()
-    page = container().eligibility.page(query.status, limit=query.limit, cursor=query.cursor)
-    return {"items": [_organisation(o) for o in page.items], "next_cursor": page.next_cursor}
+    return container().eligibility.page(query.status, limit=query.limit, cursor=query.cursor)
 
 
 @routes.get(
@@ -58,9 +52,7 @@ def list_organisations(call: Call) -> dict[str, Any]:
     "own names: a decision on the organisation or its name request sends it as `If-Match`.",
 )
 def review_organisation(call: Call, org_id: str) -> Reply:
-    view = container().eligibility.review(org_id)
-    version = view.pop("version")
-    return _with_etag({**view, "etag": etag(version)})
+    return _with_etag(container().eligibility.review(org_id))
 
 
 @routes.post(
@@ -80,7 +72,7 @@ def approve_name(call: Call, org_id: str) -> Reply:
     approved = container().eligibility.approve_name_change(
         call.principal, org_id, origin=call.origin, seen=seen
     )
-    return _with_etag(_organisation(approved))
+    return _with_etag(approved)
 
 
 @routes.post(
@@ -101,7 +93,7 @@ def refuse_name(call: Call, org_id: str) -> Reply:
     refused = container().eligibility.refuse_name_change(
         call.principal, org_id, reason=reason, origin=call.origin, seen=seen
     )
-    return _with_etag(_organisation(refused))
+    return _with_etag(refused)
 
 
 DECISION_ERRORS = (409,)
@@ -166,7 +158,7 @@ def _decide(call: Call, org_id: str, decision: str, *, with_reason: bool) -> Rep
     decided = container().eligibility.decide(
         call.principal, org_id, _decision(decision), reason=reason, origin=call.origin, seen=seen
     )
-    return _with_etag(_organisation(decided))
+    return _with_etag(decided)
 
 
 @routes.delete(
@@ -182,26 +174,14 @@ def _decide(call: Call, org_id: str, decision: str, *, with_reason: bool) -> Rep
         "string: it is free text about a person, and query strings end up in access logs."
     ),
 )
-def remove_login(call: Call, org_id: str, user_id: str) -> dict[str, Any]:
+def remove_login(call: Call, org_id: str, user_id: str) -> LoginRemoved:
     reason = call.body().reason
-    removed = container().support.remove_login(
+    return container().support.remove_login(
         call.principal, org_id, user_id, reason=reason, origin=call.origin
     )
-    return {
-        "org_id": removed.org_id,
-        "user_id": removed.user_id,
-        "administrators_left": removed.administrators_left,
-        "may_apply_again": removed.administrators_left == 0,
-    }
 
 
-def _companies_of(org_id: str) -> list[dict[str, Any]]:
-    from chalicelib.services.onboarding.proofs import organisation_companies
-
-    return organisation_companies(org_id, container().clock.now())
-
-
-def _decision(name: str) -> Any:
+def _decision(name: str) -> Decision:
     # The eligibility rules are imported by the staff routes that apply them, not by every cold start.
     from chalicelib.services.onboarding.eligibility import Decision
 

@@ -5,11 +5,14 @@ The address travels in the JSON body, never in the URL: query strings and paths 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chalicelib.api.http.callers import STAFF, Call
 from chalicelib.api.http.routing import Routes
 from chalicelib.container import container
+
+if TYPE_CHECKING:
+    from chalicelib.services.privacy.personal_data import Erasure, Export
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.staff_personal_data", tag="Staff: personal data")
 
@@ -22,7 +25,7 @@ routes = Routes(__name__, schemas="chalicelib.api.schemas.staff_personal_data", 
     response="ExportOut",
     description="Audited in the staff trail under a digest of the address.",
 )
-def export(call: Call) -> dict[str, Any]:
+def export(call: Call) -> Export:
     email = call.body().email
     return container().personal_data.export(call.principal, email, origin=call.origin)
 
@@ -43,6 +46,6 @@ def export(call: Call) -> dict[str, Any]:
         "that failed midway is completed by the next. Audited."
     ),
 )
-def erase(call: Call) -> dict[str, Any]:
+def erase(call: Call) -> Erasure:
     email = call.body().email
     return container().personal_data.erase(call.principal, email, origin=call.origin)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chalicelib.api.http.callers import Call, user
 from chalicelib.api.http.routing import Routes
 from chalicelib.container import container
 from chalicelib.services.access.authz import Function
+
+if TYPE_CHECKING:
+    from chalicelib.services.paging import Page
+    from chalicelib.services.people.colleagues import ColleagueView
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.users", tag="Users")
 
@@ -32,7 +36,7 @@ SCOPE_RULES = (
     "valid 7 days, which they accept at POST /v1/invitations/accept with a password of their own. "
     + SCOPE_RULES,
 )
-def create_user(call: Call) -> dict[str, Any]:
+def create_user(call: Call) -> ColleagueView:
     return container().colleagues.create(call.principal, call.body(), origin=call.origin)
 
 
@@ -45,13 +49,13 @@ def create_user(call: Call) -> dict[str, Any]:
     query="chalicelib.api.schemas.paging:PageQuery",
     description="Every user of the organisation, each with their scope cut to what the caller sees.",
 )
-def list_users(call: Call) -> dict[str, Any]:
+def list_users(call: Call) -> Page[ColleagueView]:
     query = call.query_model()
     return container().colleagues.page(call.principal, limit=query.limit, cursor=query.cursor)
 
 
 @routes.get("/v1/users/{user_id}", rule=USERS, summary="One user of the organisation", response="User")
-def get_user(call: Call, user_id: str) -> dict[str, Any]:
+def get_user(call: Call, user_id: str) -> ColleagueView:
     return container().colleagues.get(call.principal, user_id)
 
 
@@ -67,7 +71,7 @@ def get_user(call: Call, user_id: str) -> dict[str, Any]:
     "last-administrator). An invited user has no login to disable yet (409). If the identity provider "
     "cannot be told, the change is saved and the answer is 503: send the same change again. " + SCOPE_RULES,
 )
-def change_user(call: Call, user_id: str) -> dict[str, Any]:
+def change_user(call: Call, user_id: str) -> ColleagueView:
     changes = call.body()
     return container().colleagues.update(call.principal, user_id, changes, origin=call.origin)
 
@@ -94,5 +98,5 @@ def delete_user(call: Call, user_id: str) -> None:
     errors=(409,),
     description="Only while the user is 'invited' (else 409). The new code is valid 7 days.",
 )
-def resend_invitation(call: Call, user_id: str) -> dict[str, Any]:
+def resend_invitation(call: Call, user_id: str) -> ColleagueView:
     return container().colleagues.resend(call.principal, user_id, origin=call.origin)

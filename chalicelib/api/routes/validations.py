@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chalicelib.api.http.callers import VENDOR, VENDOR_KEY_IN_FIRST_READ, Call, user
 from chalicelib.api.http.routing import Routes
 from chalicelib.container import container
 from chalicelib.errors import DomainError
 from chalicelib.services.access.authz import Function
+
+if TYPE_CHECKING:
+    from chalicelib.services.paging import Page
+    from chalicelib.services.vendors.validation import HistoryEntry, InvalidCode, Receipt, ValidCode
 
 # No code is longer than 49 characters (8, @, a handle of at most 40); anything far longer is not a code
 # pasted with some whitespace but a broken integration, and is refused rather than looked up. The same
@@ -32,7 +36,7 @@ routes = Routes(__name__, schemas="chalicelib.api.schemas.validations", tag="Val
     "check; a vendor with too many in a sliding window is answered 429 with `Retry-After`, before the code "
     "is looked at.",
 )
-def validate_code(call: Call) -> dict[str, Any]:
+def validate_code(call: Call) -> ValidCode | InvalidCode:
     try:
         code = call.body().code
     except DomainError:
@@ -50,7 +54,7 @@ def validate_code(call: Call) -> dict[str, Any]:
     errors=(503,),
     description="Still there after the code expired, was renewed or revoked. Another vendor's is 404.",
 )
-def get_validation(call: Call, validation_id: str) -> dict[str, Any]:
+def get_validation(call: Call, validation_id: str) -> Receipt:
     return container().validations.receipt(call.vendor, validation_id)
 
 
@@ -63,7 +67,7 @@ def get_validation(call: Call, validation_id: str) -> dict[str, Any]:
     query="chalicelib.api.schemas.paging:ScopedPageQuery",
     description="Only codes under the companies and accounts in the caller's scope.",
 )
-def list_validations(call: Call) -> dict[str, Any]:
+def list_validations(call: Call) -> Page[HistoryEntry]:
     query = call.query_model()
     from chalicelib.services.vendors.validation import HistoryQuery
 

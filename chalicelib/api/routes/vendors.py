@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chalicelib.api.http.callers import STAFF, Call
 from chalicelib.api.http.routing import Routes
 from chalicelib.container import container
+
+if TYPE_CHECKING:
+    from chalicelib.services.paging import Page
+    from chalicelib.services.vendors.keys import CreatedVendor, IssuedKey, KeyView, VendorWithKeys
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.vendors", tag="Staff: vendors")
 
@@ -19,7 +23,7 @@ routes = Routes(__name__, schemas="chalicelib.api.schemas.vendors", tag="Staff: 
     errors=(400,),
     query="chalicelib.api.schemas.paging:PageQuery",
 )
-def list_vendors(call: Call) -> dict[str, Any]:
+def list_vendors(call: Call) -> Page[VendorWithKeys]:
     query = call.query_model()
     return container().vendors.page(limit=query.limit, cursor=query.cursor)
 
@@ -31,7 +35,7 @@ def list_vendors(call: Call) -> dict[str, Any]:
     response="VendorWithKeys",
     errors=(404,),
 )
-def get_vendor(call: Call, vendor_id: str) -> dict[str, Any]:
+def get_vendor(call: Call, vendor_id: str) -> VendorWithKeys:
     return container().vendors.get(vendor_id)
 
 
@@ -43,7 +47,7 @@ def get_vendor(call: Call, vendor_id: str) -> dict[str, Any]:
     response="Vendor",
     status=201,
 )
-def create_vendor(call: Call) -> dict[str, Any]:
+def create_vendor(call: Call) -> CreatedVendor:
     body = call.body()
     return container().vendors.create(
         call.principal, name=body.name, contact_email=body.contact_email, origin=call.origin
@@ -59,7 +63,7 @@ def create_vendor(call: Call) -> dict[str, Any]:
     description="The vendor's other keys keep working until they are revoked, so a vendor can switch over "
     "without a gap.",
 )
-def issue_key(call: Call, vendor_id: str) -> dict[str, Any]:
+def issue_key(call: Call, vendor_id: str) -> IssuedKey:
     return container().vendors.issue_key(call.principal, vendor_id, origin=call.origin)
 
 
@@ -71,5 +75,5 @@ def issue_key(call: Call, vendor_id: str) -> dict[str, Any]:
     description="The key is refused from the next request on. Answers 200 with the revoked key, also when "
     "it was revoked already; a key of another vendor is 404.",
 )
-def revoke_key(call: Call, vendor_id: str, key_id: str) -> dict[str, Any]:
+def revoke_key(call: Call, vendor_id: str, key_id: str) -> KeyView:
     return container().vendors.revoke_key(call.principal, vendor_id, key_id, origin=call.origin)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chalicelib.api.http.callers import STAFF, VENDOR, Call
 from chalicelib.api.http.routing import Routes
 from chalicelib.container import container
+
+if TYPE_CHECKING:
+    from chalicelib.services.paging import Page
+    from chalicelib.services.webhooks.endpoints import (
+        Endpoint,
+        EndpointWithSecret,
+        EventDetail,
+        FeedEvent,
+        ParkedDelivery,
+    )
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.webhooks", tag="Webhooks")
 staff_routes = Routes(__name__ + ".staff", schemas="chalicelib.api.schemas.webhooks", tag="Staff: webhooks")
@@ -20,7 +30,7 @@ staff_routes = Routes(__name__ + ".staff", schemas="chalicelib.api.schemas.webho
     response="EndpointWithSecret",
     description="A new signing secret every time. A paused endpoint is active again.",
 )
-def put_webhook(call: Call) -> dict[str, Any]:
+def put_webhook(call: Call) -> EndpointWithSecret:
     return container().webhooks.register(call.vendor, call.body().url)
 
 
@@ -31,7 +41,7 @@ def put_webhook(call: Call) -> dict[str, Any]:
     response="Endpoint",
     errors=(404,),
 )
-def get_webhook(call: Call) -> dict[str, Any]:
+def get_webhook(call: Call) -> Endpoint:
     return container().webhooks.show(call.vendor)
 
 
@@ -54,7 +64,7 @@ def delete_webhook(call: Call) -> None:
     description="Deliveries carry two `v1=` signatures, one per secret, until "
     "`previous_secret_valid_until` (24 hours).",
 )
-def rotate_webhook_secret(call: Call) -> dict[str, Any]:
+def rotate_webhook_secret(call: Call) -> EndpointWithSecret:
     return container().webhooks.rotate_secret(call.vendor)
 
 
@@ -67,7 +77,7 @@ def rotate_webhook_secret(call: Call) -> dict[str, Any]:
     query="PageQuery",
     description="The same events a webhook is sent, for vendors with or without an endpoint.",
 )
-def list_events(call: Call) -> dict[str, Any]:
+def list_events(call: Call) -> Page[FeedEvent]:
     query = call.query_model()
     return container().webhooks.feed(call.vendor, limit=query.limit, cursor=query.cursor)
 
@@ -78,7 +88,7 @@ def list_events(call: Call) -> dict[str, Any]:
     summary="One of the vendor's events, with every delivery attempt",
     response="EventDetail",
 )
-def get_event(call: Call, event_id: str) -> dict[str, Any]:
+def get_event(call: Call, event_id: str) -> EventDetail:
     return container().webhooks.event(call.vendor, event_id)
 
 
@@ -91,7 +101,7 @@ def get_event(call: Call, event_id: str) -> dict[str, Any]:
     description="Only a parked (failed or paused) or never sent (no endpoint then) delivery; it gets a new "
     "24-hour retry window.",
 )
-def retry_delivery(call: Call, event_id: str) -> dict[str, Any]:
+def retry_delivery(call: Call, event_id: str) -> EventDetail:
     return container().webhooks.replay(call.vendor, event_id)
 
 
@@ -103,13 +113,9 @@ def retry_delivery(call: Call, event_id: str) -> dict[str, Any]:
     errors=(400,),
     query="ParkedQuery",
 )
-def list_parked_deliveries(call: Call) -> dict[str, Any]:
-    from chalicelib.models.webhook import DeliveryStatus
-
+def list_parked_deliveries(call: Call) -> Page[ParkedDelivery]:
     query = call.query_model()
-    return container().staff_deliveries.parked(
-        DeliveryStatus(query.status), limit=query.limit, cursor=query.cursor
-    )
+    return container().staff_deliveries.parked(query.status, limit=query.limit, cursor=query.cursor)
 
 
 @staff_routes.post(
@@ -119,5 +125,5 @@ def list_parked_deliveries(call: Call) -> dict[str, Any]:
     response="ParkedDelivery",
     errors=(409,),
 )
-def retry_parked_delivery(call: Call, event_id: str) -> dict[str, Any]:
+def retry_parked_delivery(call: Call, event_id: str) -> ParkedDelivery:
     return container().staff_deliveries.replay(event_id)

@@ -51,6 +51,7 @@ from chalicelib.models.paging import InvalidCursor, bad_cursor
 from chalicelib.models.webhook import EventCauseModel
 from chalicelib.services.access.authz import Function, Principal, authorize
 from chalicelib.services.access.scope import org_of, visible_to
+from chalicelib.services.paging import Page
 from chalicelib.services.webhooks.event_feed import code_renewed, code_revoked
 
 CODE_LIFETIME = timedelta(days=60)
@@ -93,7 +94,8 @@ class CodeRequest:
 
 @dataclass(frozen=True)
 class CodeQuery:
-    status: CodeStatus | None = None
+    # A code status by its value ('active', 'expired', 'revoked'), as the query string names it.
+    status: str | None = None
     company: str | None = None
     account: str | None = None
     limit: int = DEFAULT_LIMIT
@@ -105,7 +107,7 @@ class CodeService:
         self._clock = clock
         self._draw = draw
 
-    def create(self, principal: Principal, request: CodeRequest) -> dict[str, Any]:
+    def create(self, principal: Principal, request: CodeRequest) -> CodeView:
         authorize(principal, Function.CODES, company=request.company, account=request.account)
         organisation = self._organisation_that_may_issue(principal)
         now = self._now()
@@ -127,10 +129,10 @@ class CodeService:
         self._issue(entry, organisation, now, retire=None)
         return describe(entry, now)
 
-    def get(self, principal: Principal, code_id: str) -> dict[str, Any]:
+    def get(self, principal: Principal, code_id: str) -> CodeView:
         return describe(self._entry_in_scope(principal, code_id), self._now())
 
-    def renew(self, principal: Principal, code_id: str) -> dict[str, Any]:
+    def renew(self, principal: Principal, code_id: str) -> CodeView:
         """A new value with a fresh 60 days for the same representative; the old value dies with it."""
         entry = self._entry_in_scope(principal, code_id)
         if entry.revoked_when is not None:
@@ -150,7 +152,7 @@ class CodeService:
         self._issue(entry, organisation, now, retire=retire, cause=cause)
         return describe(entry, now)
 
-    def revoke(self, principal: Principal, code_id: str) -> dict[str, Any]:
+    def revoke(self, principal: Principal, code_id: str) -> CodeView:
         """The value stops working at once; the entry stays listed as revoked. Revoking again is harmless."""
         for _ in range(MAX_REVOKE_ATTEMPTS):
             entry = self._entry_in_scope(principal, code_id)
@@ -173,7 +175,7 @@ class CodeService:
             return describe(entry, now)
         raise Conflict("The code kept changing while it was being revoked; try again.")
 
-    def list_page(self, principal: Principal, query: CodeQuery) -> dict[str, Any]:
+    def list_page(self, principal: Principal, query: CodeQuery) -> Page[CodeView]:
         if not 1 <= query.limit <= MAX_LIMIT:
             raise InvalidInput(
                 "Some fields are missing or invalid.",
@@ -181,14 +183,15 @@ class CodeService:
             )
         now = self._now()
         visible = visible_to(principal, Function.CODES, company=query.company, account=query.account)
-        listing = listing_for(org_of(principal), visible, status=query.status, now=now)
+        status = None if query.status is None else CodeStatus(query.status)
+        listing = listing_for(org_of(principal), visible, status=status, now=now)
         if listing is None:
-            return {"items": [], "next_cursor": None}
+            return Page([], None)
         try:
             entries, cursor = list_codes(listing, limit=query.limit, cursor=query.cursor)
         except InvalidCursor as exc:
             raise bad_cursor(exc) from exc
-        return {"items": [describe(entry, now) for entry in entries], "next_cursor": cursor}
+        return Page([describe(entry, now) for entry in entries], cursor)
 
     def _entry_in_scope(self, principal: Principal, code_id: str) -> CodeModel:
         entry = get_entry(code_id, now=self._now())
@@ -270,23 +273,44 @@ class CodeService:
         return self._clock.now().astimezone(UTC).replace(microsecond=0)
 
 
-def describe(entry: CodeModel, now: datetime) -> dict[str, Any]:
-    return {
-        "code_id": entry.code_id,
-        "code": entry.code,
-        "status": entry.status_at(now).value,
-        "created_at": isoformat(entry.created_at),
-        "expires_at": isoformat(entry.expires_at),
-        "first_name": entry.first_name,
-        "last_name": entry.last_name,
-        "email": entry.email,
-        "company": entry.cvr,
-        "account": entry.account,
-        "language": entry.language,
-        "notify": bool(entry.notify),
-        "renewed_at": isoformat(entry.issued_at) if int(entry.renewals) > 0 else None,
-        "revoked_at": None if entry.revoked_when is None else isoformat(entry.revoked_when),
-    }
+@dataclass(frozen=True)
+class CodeView:
+    """A code as its organisation sees it: its value, whom it is for, and where it stands now."""
+
+    code_id: str
+    code: str
+    status: str
+    created_at: str
+    expires_at: str
+    first_name: str
+    last_name: str
+    email: str
+    company: str
+    account: str
+    language: str
+    notify: bool
+    # When the current value replaced an earlier one.
+    renewed_at: str | None
+    revoked_at: str | None
+
+
+def describe(entry: CodeModel, now: datetime) -> CodeView:
+    return CodeView(
+        code_id=entry.code_id,
+        code=entry.code,
+        status=entry.status_at(now).value,
+        created_at=isoformat(entry.created_at),
+        expires_at=isoformat(entry.expires_at),
+        first_name=entry.first_name,
+        last_name=entry.last_name,
+        email=entry.email,
+        company=entry.cvr,
+        account=entry.account,
+        language=entry.language,
+        notify=bool(entry.notify),
+        renewed_at=isoformat(entry.issued_at) if int(entry.renewals) > 0 else None,
+        revoked_at=None if entry.revoked_when is None else isoformat(entry.revoked_when),
+    )
 
 
 def _raise_for(reasons: frozenset[Refusal]) -> None:

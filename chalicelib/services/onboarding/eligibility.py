@@ -57,6 +57,7 @@ from chalicelib.models.user import active_administrators
 from chalicelib.services.access.authz import Principal
 from chalicelib.services.onboarding.proofs import organisation_companies, release_claims
 from chalicelib.services.organisation.handles import MAX_LENGTH, ascii_handle
+from chalicelib.services.paging import Page
 from chalicelib.services.vendors.vendor_view import VendorView, publish, view_of
 from chalicelib.services.webhooks.event_feed import organisation_changed
 
@@ -112,9 +113,33 @@ TRANSITIONS = {
 
 
 @dataclass(frozen=True)
-class OrganisationPage:
-    items: list[OrganisationModel]
-    next_cursor: str | None
+class StaffOrganisationView:
+    """An organisation as staff see it when they decide (`shown`), with the version a decision names."""
+
+    org_id: str
+    name: str
+    legal_name: str | None
+    requested_name: str | None
+    applicant: dict[str, Any] | None
+    companies: list[dict[str, Any]]
+    handle: str
+    primary_cvr: str
+    status: str
+    status_reason: str | None
+    created_at: str
+    approved_at: str | None
+    version: str
+
+    @property
+    def etag(self) -> str:
+        """The version as an HTTP entity tag (quoted, strong): the body's `etag` and the answer's `ETag`,
+        which a decision sends back as `If-Match`."""
+        return f'"{self.version}"'
+
+
+def staff_view(organisation: OrganisationModel, now: datetime) -> StaffOrganisationView:
+    facts = shown(organisation, organisation_companies(organisation.org_id, now))
+    return StaffOrganisationView(**facts, version=version_of(facts))
 
 
 def shown(organisation: OrganisationModel, companies: list[dict[str, Any]]) -> dict[str, Any]:
@@ -168,7 +193,9 @@ class EligibilityService:
         self._clock = clock
         self._registry = registry
 
-    def page(self, status: OrganisationStatus, *, limit: int, cursor: str | None) -> OrganisationPage:
+    def page(
+        self, status: OrganisationStatus, *, limit: int, cursor: str | None
+    ) -> Page[StaffOrganisationView]:
         try:
             start = (
                 resume_key(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("status", status.value))
@@ -178,7 +205,11 @@ class EligibilityService:
         except InvalidCursor as exc:
             raise bad_cursor(exc) from exc
         items, last = status_page(status, limit=limit, start=start)
-        return OrganisationPage(items=items, next_cursor=encode_cursor(INDEX, last) if last else None)
+        now = self._clock.now()
+        return Page(
+            [staff_view(organisation, now) for organisation in items],
+            encode_cursor(INDEX, last) if last else None,
+        )
 
     def decide(
         self,
@@ -189,7 +220,7 @@ class EligibilityService:
         reason: str | None,
         origin: Origin,
         seen: Collection[str],
-    ) -> OrganisationModel:
+    ) -> StaffOrganisationView:
         """The decision, made only on the organisation as staff saw it (`seen`: the versions they name).
         Asking for the status it already has changes nothing, whatever the version: the decision stands, and
         a retry whose first answer was lost is told so (RFC 9110, 13.1.1)."""
@@ -198,7 +229,7 @@ class EligibilityService:
             reviewed = self.reviewed(org_id)
             organisation = reviewed.organisation
             if organisation.status == transition.to.value:
-                return organisation
+                return staff_view(organisation, self._clock.now())
             if reviewed.version not in seen:
                 raise PreconditionFailed(STALE)
             if OrganisationStatus(organisation.status) not in transition.allowed_from:
@@ -212,7 +243,7 @@ class EligibilityService:
             raise Conflict("The organisation changed meanwhile; look at it again and retry.")
         if decision is Decision.REJECT:
             release_claims(org_id, self._clock.now(), reason="organisation_rejected")
-        return self._reloaded(org_id)
+        return staff_view(self._reloaded(org_id), self._clock.now())
 
     def _decided(
         self,
@@ -315,7 +346,7 @@ class EligibilityService:
 
     def approve_name_change(
         self, staff: Principal, org_id: str, *, origin: Origin, seen: Collection[str]
-    ) -> OrganisationModel:
+    ) -> StaffOrganisationView:
         """The requested display name, as staff saw it, becomes the one vendors see. The handle stays."""
         for _ in range(DECISION_ATTEMPTS):
             organisation = self._with_request(org_id, seen)
@@ -330,12 +361,12 @@ class EligibilityService:
                 published=view_of(organisation).changed(name=requested),
             )
             if settled:
-                return self._reloaded(org_id)
+                return staff_view(self._reloaded(org_id), self._clock.now())
         raise Conflict("The organisation changed meanwhile; look at it again and retry.")
 
     def refuse_name_change(
         self, staff: Principal, org_id: str, *, reason: str, origin: Origin, seen: Collection[str]
-    ) -> OrganisationModel:
+    ) -> StaffOrganisationView:
         for _ in range(DECISION_ATTEMPTS):
             organisation = self._with_request(org_id, seen)
             settled = self._settle_name(
@@ -347,7 +378,7 @@ class EligibilityService:
                 origin,
             )
             if settled:
-                return self._reloaded(org_id)
+                return staff_view(self._reloaded(org_id), self._clock.now())
         raise Conflict("The organisation changed meanwhile; look at it again and retry.")
 
     def _with_request(self, org_id: str, seen: Collection[str]) -> OrganisationModel:
@@ -410,7 +441,7 @@ class EligibilityService:
         assert changed is not None  # it was just updated
         return changed
 
-    def review(self, org_id: str) -> dict[str, Any]:
+    def review(self, org_id: str) -> StaffOrganisationView:
         """One organisation as staff review it (`shown`, with its `version`): every company with its proof
         status, the name the organisation typed beside the register's name (looked up again now), and who
         applied."""
@@ -418,14 +449,14 @@ class EligibilityService:
         if organisation is None:
             raise NotFound("No such organisation.")
         companies = organisation_companies(org_id, self._clock.now())
-        view = shown(organisation, companies)
-        view["version"] = version_of(view)
+        facts = shown(organisation, companies)
+        version = version_of(facts)
         if self._registry is not None:
             for company in companies:
                 entry = self._registry.lookup(company["cvr"])
                 company["register_name"] = entry.name if entry is not None else None
                 company["register_status"] = entry.status.value if entry is not None else "unknown"
-        return view
+        return StaffOrganisationView(**facts, version=version)
 
 
 def _moved_on(organisation: OrganisationModel) -> bool:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -40,6 +40,7 @@ from chalicelib.models.application import (
 )
 from chalicelib.models.outbox import MailStatus, OutboxModel
 from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
+from chalicelib.services.paging import Page
 
 INDEX = "applications.by-letter-watch"
 CURSOR_KEYS = frozenset({"cvr", "application_id", "letter_watch", "letter_due_by"})
@@ -65,21 +66,40 @@ class OverdueLetter:
     letter_status: str  # the outbox message's status now, or "missing"
     sent_at: datetime | None
 
-    def describe(self) -> dict[str, Any]:
+    def shown(self) -> OverdueLetterShown:
         """For staff and for the log: no secret, and none of the applicant's personal data."""
-        return {
-            "application_id": self.application_id,
-            "cvr": self.cvr,
-            "org_id": self.org_id,
-            "company_name": self.company_name,
-            "official_mailbox": self.official_mailbox,
-            "application_status": self.application_status,
-            "applied_at": isoformat(self.applied_at),
-            "letter_due_by": isoformat(self.letter_due_by),
-            "overdue_since": isoformat(self.overdue_since) if self.overdue_since else None,
-            "letter_status": self.letter_status,
-            "sent_at": isoformat(self.sent_at) if self.sent_at else None,
-        }
+        return OverdueLetterShown(
+            application_id=self.application_id,
+            cvr=self.cvr,
+            org_id=self.org_id,
+            company_name=self.company_name,
+            official_mailbox=self.official_mailbox,
+            application_status=self.application_status,
+            applied_at=isoformat(self.applied_at),
+            letter_due_by=isoformat(self.letter_due_by),
+            overdue_since=isoformat(self.overdue_since) if self.overdue_since else None,
+            letter_status=self.letter_status,
+            sent_at=isoformat(self.sent_at) if self.sent_at else None,
+        )
+
+    def describe(self) -> dict[str, Any]:
+        """As the log writes it."""
+        return asdict(self.shown())
+
+
+@dataclass(frozen=True)
+class OverdueLetterShown:
+    application_id: str
+    cvr: str
+    org_id: str
+    company_name: str
+    official_mailbox: str
+    application_status: str
+    applied_at: str
+    letter_due_by: str
+    overdue_since: str | None
+    letter_status: str
+    sent_at: str | None
 
 
 @dataclass(frozen=True)
@@ -120,7 +140,7 @@ class LetterWatchService:
                     overdue.append(_overdue(application, message, since=now))
         return LetterCheck(overdue=overdue, on_time=on_time)
 
-    def overdue_page(self, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    def overdue_page(self, *, limit: int, cursor: str | None) -> Page[OverdueLetterShown]:
         """Staff's list: letters that broke the promise, latest due first, with their delivery status now."""
         try:
             start = (
@@ -133,10 +153,10 @@ class LetterWatchService:
         applications, last = overdue_letters_page(limit=limit, start=start)
         letters = _letters_of(applications)
         items = [
-            _overdue(a, letters.get(a.application_id), since=a.letter_overdue_at).describe()
+            _overdue(a, letters.get(a.application_id), since=a.letter_overdue_at).shown()
             for a in applications
         ]
-        return {"items": items, "next_cursor": encode_cursor(INDEX, last) if last else None}
+        return Page(items, encode_cursor(INDEX, last) if last else None)
 
 
 def _overdue(

@@ -172,12 +172,27 @@ class NamedCompany:
     status: str  # "proven" (by the register's ownership data) or "pending" (a letter is on its way)
     letter_expires_at: datetime | None
 
-    def answer(self) -> dict[str, Any]:
-        return {
-            "cvr": self.cvr,
-            "status": self.status,
-            "letter_expires_at": isoformat(self.letter_expires_at) if self.letter_expires_at else None,
-        }
+    def answer(self) -> CompanyNamed:
+        return CompanyNamed(
+            cvr=self.cvr,
+            status=self.status,
+            letter_expires_at=isoformat(self.letter_expires_at) if self.letter_expires_at else None,
+        )
+
+
+@dataclass(frozen=True)
+class CompanyNamed:
+    """The answer to naming a company: proven at once, or pending until its letter's code is entered."""
+
+    cvr: str
+    status: str
+    letter_expires_at: str | None
+
+
+@dataclass(frozen=True)
+class CompanyProven:
+    cvr: str
+    status: str = "proven"
 
 
 class ProofService:
@@ -456,7 +471,7 @@ class ProofService:
             )
         )
 
-    def prove(self, principal: Principal, cvr: str, typed: str, *, origin: Origin) -> dict[str, Any]:
+    def prove(self, principal: Principal, cvr: str, typed: str, *, origin: Origin) -> CompanyProven:
         """An administrator enters the code from a subsidiary's letter: the company becomes the group's."""
         if normalise_code(typed) is None:
             raise InvalidInput(
@@ -486,7 +501,7 @@ class ProofService:
             self._refuse(claim, principal, origin, now)
         self._commit(organisation, claim, principal, origin, now)
         drop_losing_claims(cvr, winner=org_id, now=now)
-        return {"cvr": cvr, "status": "proven"}
+        return CompanyProven(cvr=cvr)
 
     def _count_try(self, claim: CompanyClaimModel) -> None:
         if claim.attempts + 1 >= MAX_ATTEMPTS:

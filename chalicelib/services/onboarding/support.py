@@ -1,4 +1,9 @@
-"""Journey 9: when an organisation's only administrator has left and nobody knows the login, support removes
+"""Support finds an organisation by CVR number or handle, and sees its logins and its audit trail. All are key
+lookups, never a Scan: a CVR number is the companies table's key (any company of a group leads to its
+organisation), a handle the handles table's (reserved when an organisation is first approved), a login page
+the users' by-org index.
+
+Journey 9: when an organisation's only administrator has left and nobody knows the login, support removes
 that login (in Cognito and our record), with a reason for the audit trail. The organisation can then apply
 again, which sends a new letter to its official mailbox; any administrators who remain are told.
 
@@ -9,6 +14,7 @@ failure would leave a login that our records no longer explain.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -19,11 +25,24 @@ from chalicelib.clock import Clock
 from chalicelib.errors import NotFound
 from chalicelib.models.audit import Actor, ActorKind, AuditAction, AuditEvent, Origin, audit_record
 from chalicelib.models.base import transaction
-from chalicelib.models.organisation import get_organisation
+from chalicelib.models.handle import owner_of
+from chalicelib.models.organisation import CompanyModel, get_organisation
 from chalicelib.models.outbox import MailKind, Recipient, outgoing
-from chalicelib.models.user import UserKind, UserModel, active_administrators, get_user
+from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
+from chalicelib.models.user import UserKind, UserModel, active_administrators, get_user, users_page
 from chalicelib.services.access.authz import Principal
-from chalicelib.services.onboarding.eligibility import MAX_MAILED_ADMINISTRATORS
+from chalicelib.services.onboarding.eligibility import (
+    MAX_MAILED_ADMINISTRATORS,
+    StaffOrganisationView,
+    staff_view,
+)
+from chalicelib.services.organisation import audit_trail
+from chalicelib.services.paging import Page
+from chalicelib.services.people.views import UserView, user_view
+
+CVR = re.compile(r"^\d{8}$")
+USERS_INDEX = "users.by-org"
+USERS_CURSOR_KEYS = frozenset({"org_id", "user_id"})
 
 
 class LoginRemover(Protocol):
@@ -36,11 +55,60 @@ class LoginRemoved:
     user_id: str
     administrators_left: int
 
+    @property
+    def may_apply_again(self) -> bool:
+        """No active administrator is left: a new application for the organisation's CVR sends a letter."""
+        return self.administrators_left == 0
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a search found: at most one organisation, and what the query was taken as."""
+
+    items: list[StaffOrganisationView]
+    matched: str | None
+
 
 class SupportService:
     def __init__(self, *, logins: LoginRemover, clock: Clock) -> None:
         self._logins = logins
         self._clock = clock
+
+    def search(self, q: str) -> Found:
+        """A CVR number names one company and so one organisation, a handle names one organisation."""
+        org_id, matched = _found(q)
+        organisation = get_organisation(org_id) if org_id else None
+        if organisation is None:
+            return Found(items=[], matched=None)
+        return Found(items=[staff_view(organisation, self._clock.now())], matched=matched)
+
+    def logins(self, org_id: str, *, limit: int, cursor: str | None) -> Page[UserView]:
+        """Every login of the organisation, whatever its scope, by user id."""
+        if get_organisation(org_id) is None:
+            raise NotFound("No such organisation.")
+        try:
+            start = (
+                resume_key(
+                    cursor, index=USERS_INDEX, key_names=USERS_CURSOR_KEYS, partition=("org_id", org_id)
+                )
+                if cursor
+                else None
+            )
+        except InvalidCursor as exc:
+            raise bad_cursor(exc) from exc
+        users, last = users_page(org_id, limit=limit, start=start)
+        return Page(
+            [user_view(user) for user in users if user.kind == UserKind.MEMBER.value],
+            encode_cursor(USERS_INDEX, last) if last else None,
+        )
+
+    def audit(self, org_id: str, *, limit: int, cursor: str | None) -> Page[audit_trail.AuditEntry]:
+        """The organisation's audit trail as its administrators see it, with every company."""
+        if get_organisation(org_id) is None:
+            raise NotFound("No such organisation.")
+        return audit_trail.organisation_page_for_staff(
+            org_id, limit=limit, cursor=cursor, now=self._clock.now()
+        )
 
     def remove_login(
         self, staff: Principal, org_id: str, user_id: str, *, reason: str, origin: Origin
@@ -106,3 +174,15 @@ class SupportService:
                     )
                 )
             tx.save(*audit_record(event, now=now))
+
+
+def _found(q: str) -> tuple[str | None, str | None]:
+    """(org_id, what matched) for a CVR number or a handle."""
+    compact = q.replace(" ", "")
+    if CVR.match(compact):
+        try:
+            return CompanyModel.get(compact).org_id, "cvr"
+        except CompanyModel.DoesNotExist:
+            return None, None
+    org_id = owner_of(q.removeprefix("@"))
+    return (org_id, "handle") if org_id else (None, None)

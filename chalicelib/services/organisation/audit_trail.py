@@ -8,6 +8,7 @@ without those companies, and a company named as an entry's target is left out.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,12 +18,13 @@ from chalicelib.models.audit import STAFF_TRAIL, AuditModel, trail_page
 from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
 from chalicelib.services.access.authz import Principal
 from chalicelib.services.access.grants import visible_scope
+from chalicelib.services.paging import Page
 
 INDEX = "audit"
 CURSOR_KEYS = frozenset({"org_id", "at_event"})
 
 
-def page(principal: Principal, *, limit: int, cursor: str | None, now: datetime) -> dict[str, Any]:
+def page(principal: Principal, *, limit: int, cursor: str | None, now: datetime) -> Page[AuditEntry]:
     if principal.org_id is None:
         raise NotFound("No such organisation.")
     return _trail_page(
@@ -30,7 +32,7 @@ def page(principal: Principal, *, limit: int, cursor: str | None, now: datetime)
     )
 
 
-def staff_page(*, limit: int, cursor: str | None, now: datetime) -> dict[str, Any]:
+def staff_page(*, limit: int, cursor: str | None, now: datetime) -> Page[AuditEntry]:
     """The operator's own trail (vendors, mail, personal-data requests), newest first, for staff."""
     return organisation_page_for_staff(STAFF_TRAIL, limit=limit, cursor=cursor, now=now)
 
@@ -41,8 +43,8 @@ def _trail_page(
     limit: int,
     cursor: str | None,
     now: datetime,
-    show: Callable[[AuditModel], dict[str, Any]],
-) -> dict[str, Any]:
+    show: Callable[[AuditModel], AuditEntry],
+) -> Page[AuditEntry]:
     """One page of one trail, newest first; a cursor resumes only the trail it came from."""
     try:
         start = (
@@ -53,13 +55,29 @@ def _trail_page(
     except InvalidCursor as exc:
         raise bad_cursor(exc) from exc
     entries, last = trail_page(partition, limit=limit, start=start, now=now)
-    return {
-        "items": [show(entry) for entry in entries],
-        "next_cursor": encode_cursor(INDEX, last) if last else None,
-    }
+    return Page([show(entry) for entry in entries], encode_cursor(INDEX, last) if last else None)
 
 
-def describe(entry: AuditModel, principal: Principal) -> dict[str, Any]:
+@dataclass(frozen=True)
+class AuditActor:
+    kind: str
+    id: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    event_id: str
+    at: str
+    action: str
+    actor: AuditActor
+    targets: dict[str, Any]
+    # What changed, as the trail wrote it (cut to the caller's scope where it names companies).
+    details: dict[str, Any]
+    source_ip: str
+    user_agent: str
+
+
+def describe(entry: AuditModel, principal: Principal) -> AuditEntry:
     targets = {
         name: value
         for name, value in dict(entry.targets or {}).items()
@@ -68,17 +86,17 @@ def describe(entry: AuditModel, principal: Principal) -> dict[str, Any]:
     return _entry(entry, targets, redact(entry.details or {}, principal))
 
 
-def _entry(entry: AuditModel, targets: dict[str, Any], details: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "event_id": entry.event_id,
-        "at": isoformat(entry.at),
-        "action": entry.action,
-        "actor": {"kind": entry.actor_kind, "id": entry.actor_id},
-        "targets": targets,
-        "details": details,
-        "source_ip": entry.source_ip,
-        "user_agent": entry.user_agent,
-    }
+def _entry(entry: AuditModel, targets: dict[str, Any], details: dict[str, Any]) -> AuditEntry:
+    return AuditEntry(
+        event_id=entry.event_id,
+        at=isoformat(entry.at),
+        action=entry.action,
+        actor=AuditActor(kind=entry.actor_kind, id=entry.actor_id),
+        targets=targets,
+        details=details,
+        source_ip=entry.source_ip,
+        user_agent=entry.user_agent,
+    )
 
 
 def redact(value: Any, principal: Principal) -> Any:
@@ -94,11 +112,11 @@ def redact(value: Any, principal: Principal) -> Any:
 
 def organisation_page_for_staff(
     org_id: str, *, limit: int, cursor: str | None, now: datetime
-) -> dict[str, Any]:
+) -> Page[AuditEntry]:
     """An organisation's whole trail for staff (support, review): staff see every company, so nothing
     is cut."""
     return _trail_page(org_id, limit=limit, cursor=cursor, now=now, show=_unredacted)
 
 
-def _unredacted(entry: AuditModel) -> dict[str, Any]:
+def _unredacted(entry: AuditModel) -> AuditEntry:
     return _entry(entry, dict(entry.targets or {}), dict(entry.details or {}))

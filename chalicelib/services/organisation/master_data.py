@@ -197,31 +197,33 @@ class OrganisationService:
     def __init__(self, *, clock: Clock) -> None:
         self._clock = clock
 
-    def describe(self, principal: Principal) -> dict[str, Any]:
+    def describe(self, principal: Principal) -> OrganisationView:
         organisation = _organisation(principal)
-        return {
-            "org_id": organisation.org_id,
-            "name": organisation.name,
-            "legal_name": organisation.legal_name,
-            "requested_name": organisation.requested_name,
-            "handle": organisation.handle,
-            "status": organisation.status,
-            "address": organisation.address,
-            "contact_email": organisation.contact_email,
-            "companies": companies_in_scope(principal, organisation.org_id),
-            "pending_companies": [
-                {
-                    "cvr": c.cvr,
-                    "name": c.name,
-                    "legal_name": c.legal_name,
-                    "proof": c.proof,
-                    "letter_expires_at": isoformat(c.expires_at),
-                }
+        return OrganisationView(
+            org_id=organisation.org_id,
+            name=organisation.name,
+            legal_name=organisation.legal_name,
+            requested_name=organisation.requested_name,
+            handle=organisation.handle,
+            status=organisation.status,
+            address=organisation.address,
+            contact_email=organisation.contact_email,
+            companies=companies_in_scope(principal, organisation.org_id),
+            pending_companies=[
+                PendingCompany(
+                    cvr=c.cvr,
+                    name=c.name,
+                    legal_name=c.legal_name,
+                    proof=c.proof,
+                    letter_expires_at=isoformat(c.expires_at),
+                )
                 for c in claims_of(organisation.org_id, self._clock.now())
             ],
-        }
+        )
 
-    def update(self, principal: Principal, changes: OrganisationChanges, *, origin: Origin) -> dict[str, Any]:
+    def update(
+        self, principal: Principal, changes: OrganisationChanges, *, origin: Origin
+    ) -> OrganisationView:
         organisation = _organisation(principal)
         refusals = _Refusals()
         writes = _Writes()
@@ -261,7 +263,50 @@ class OrganisationService:
             raise
 
 
-def companies_in_scope(principal: Principal, org_id: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class AccountShown:
+    number: str
+    name: str
+    status: str
+
+
+@dataclass(frozen=True)
+class CompanyInScope:
+    cvr: str
+    name: str
+    # The caller's access: 'full', or 'limited' to the accounts listed.
+    access: str
+    accounts: list[AccountShown]
+
+
+@dataclass(frozen=True)
+class PendingCompany:
+    """A subsidiary named in the application and not yet proven: no codes, no scope."""
+
+    cvr: str
+    name: str
+    legal_name: str | None
+    proof: str
+    letter_expires_at: str
+
+
+@dataclass(frozen=True)
+class OrganisationView:
+    """The caller's own organisation, cut to the companies and accounts the caller sees."""
+
+    org_id: str
+    name: str
+    legal_name: str | None
+    requested_name: str | None
+    handle: str
+    status: str
+    address: dict[str, Any] | None
+    contact_email: str | None
+    companies: list[CompanyInScope]
+    pending_companies: list[PendingCompany]
+
+
+def companies_in_scope(principal: Principal, org_id: str) -> list[CompanyInScope]:
     """The organisation's companies the caller sees, each with the accounts the caller sees."""
     found = []
     for company in companies_of(org_id):
@@ -269,16 +314,16 @@ def companies_in_scope(principal: Principal, org_id: str) -> list[dict[str, Any]
         if scope is None:
             continue
         found.append(
-            {
-                "cvr": company.cvr,
-                "name": company.name,
-                "access": scope.access.value,
-                "accounts": [
-                    {"number": a.number, "name": a.name, "status": a.status}
+            CompanyInScope(
+                cvr=company.cvr,
+                name=company.name,
+                access=scope.access.value,
+                accounts=[
+                    AccountShown(number=a.number, name=a.name, status=a.status)
                     for a in accounts_of(company.cvr)
                     if scope.covers(a.number)
                 ],
-            }
+            )
         )
     return found
 

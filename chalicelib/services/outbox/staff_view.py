@@ -5,6 +5,7 @@ Access pattern: Query outbox.by-status[status], newest first, paged by an index-
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,19 +23,36 @@ from chalicelib.models.outbox import MailStatus, OutboxModel
 from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
 from chalicelib.services.access.authz import Principal
 from chalicelib.services.outbox.delivery import retry_by_staff
+from chalicelib.services.paging import Page
 
 INDEX = "outbox.by-status"
 CURSOR_KEYS = frozenset({"message_id", "status", "created_at"})
 
 
-def list_messages(status: MailStatus, *, limit: int, cursor: str | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class MailMessage:
+    """A message as staff see it: whom it went to and how it fared, never its secrets."""
+
+    message_id: str
+    kind: str
+    language: str
+    to_address: str
+    to_name: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: str
+    sent_at: str | None
+
+
+def list_messages(status: MailStatus, *, limit: int, cursor: str | None) -> Page[MailMessage]:
     start = _start_key(status, cursor) if cursor else None
     results = OutboxModel.by_status.query(
         status.value, scan_index_forward=False, limit=limit, last_evaluated_key=start
     )
     items = [summary(message) for message in results]
     last = results.last_evaluated_key
-    return {"items": items, "next_cursor": encode_cursor(INDEX, last) if last else None}
+    return Page(items, encode_cursor(INDEX, last) if last else None)
 
 
 def _start_key(status: MailStatus, cursor: str) -> dict[str, Any]:
@@ -44,7 +62,7 @@ def _start_key(status: MailStatus, cursor: str) -> dict[str, Any]:
         raise bad_cursor(exc) from exc
 
 
-def retry(staff: Principal, message_id: str, *, origin: Origin, now: datetime) -> dict[str, Any]:
+def retry(staff: Principal, message_id: str, *, origin: Origin, now: datetime) -> MailMessage:
     message = retry_by_staff(message_id)
     event = AuditEvent(
         STAFF_TRAIL,
@@ -59,16 +77,16 @@ def retry(staff: Principal, message_id: str, *, origin: Origin, now: datetime) -
     return summary(message)
 
 
-def summary(message: OutboxModel) -> dict[str, Any]:
-    return {
-        "message_id": message.message_id,
-        "kind": message.kind,
-        "language": message.language,
-        "to_address": message.to_address,
-        "to_name": message.to_name,
-        "status": message.status,
-        "attempts": int(message.attempts or 0),
-        "last_error": message.last_error,
-        "created_at": isoformat(message.created_at),
-        "sent_at": isoformat(message.sent_at) if message.sent_at else None,
-    }
+def summary(message: OutboxModel) -> MailMessage:
+    return MailMessage(
+        message_id=message.message_id,
+        kind=message.kind,
+        language=message.language,
+        to_address=message.to_address,
+        to_name=message.to_name,
+        status=message.status,
+        attempts=int(message.attempts or 0),
+        last_error=message.last_error,
+        created_at=isoformat(message.created_at),
+        sent_at=isoformat(message.sent_at) if message.sent_at else None,
+    )

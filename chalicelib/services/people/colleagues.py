@@ -88,7 +88,9 @@ from chalicelib.services.access.grants import (
 )
 from chalicelib.services.onboarding.activation_codes import ALPHABET
 from chalicelib.services.onboarding.activations import LoginDirectory
+from chalicelib.services.paging import Page
 from chalicelib.services.people.invitations import new_invitation
+from chalicelib.services.people.views import UserView, user_view
 
 USERNAME_PREFIX = "usr-"
 USERNAME_RANDOM = 10  # 50 bits: usernames are not secret, only unique (a conditional put makes sure)
@@ -164,7 +166,7 @@ class ColleagueService:
 
     # Reading
 
-    def page(self, principal: Principal, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    def page(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[ColleagueView]:
         org_id = _org_of(principal)
         try:
             start = (
@@ -175,17 +177,17 @@ class ColleagueService:
         except InvalidCursor as exc:
             raise bad_cursor(exc) from exc
         users, last = users_page(org_id, limit=limit, start=start)
-        return {
-            "items": [describe(user, principal) for user in users if user.kind == UserKind.MEMBER.value],
-            "next_cursor": encode_cursor(INDEX, last) if last else None,
-        }
+        return Page(
+            [describe(user, principal) for user in users if user.kind == UserKind.MEMBER.value],
+            encode_cursor(INDEX, last) if last else None,
+        )
 
-    def get(self, principal: Principal, user_id: str) -> dict[str, Any]:
+    def get(self, principal: Principal, user_id: str) -> ColleagueView:
         return describe(_colleague(principal, user_id), principal)
 
     # Creating and re-inviting
 
-    def create(self, principal: Principal, form: NewColleague, *, origin: Origin) -> dict[str, Any]:
+    def create(self, principal: Principal, form: NewColleague, *, origin: Origin) -> ColleagueView:
         org_id = _org_of(principal)
         check_grants(principal, form.functions, form.companies)
         organisation = _organisation(org_id)
@@ -251,7 +253,7 @@ class ColleagueService:
             _mail_administrators(tx, notify, user, "granted", actor, organisation, now)
             tx.save(*audit_record(event, now=now))
 
-    def resend(self, principal: Principal, user_id: str, *, origin: Origin) -> dict[str, Any]:
+    def resend(self, principal: Principal, user_id: str, *, origin: Origin) -> ColleagueView:
         """A new invitation mail with a new code; the previous code stops working in the same transaction."""
         user = _colleague(principal, user_id)
         require_within(principal, user)
@@ -305,7 +307,7 @@ class ColleagueService:
 
     def update(
         self, principal: Principal, user_id: str, changes: ColleagueChanges, *, origin: Origin
-    ) -> dict[str, Any]:
+    ) -> ColleagueView:
         for _ in range(GUARD_ATTEMPTS):
             user = _colleague(principal, user_id)
             require_within(principal, user)
@@ -420,29 +422,20 @@ def new_username() -> str:
     return USERNAME_PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(USERNAME_RANDOM)).lower()
 
 
-def describe(user: UserModel, principal: Principal) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ColleagueView(UserView):
     """A user as the caller may see them: their scope cut to the caller's."""
-    return {
-        "user_id": user.user_id,
-        "username": user.user_id,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "email": user.email,
-        "mobile": user.mobile,
-        "language": user.language,
-        "status": user.status,
-        "functions": functions_of(user),
-        "companies": visible_scope(principal, scope_json(user.companies or [])),
-        "within_your_scope": within_scope(principal, user),
-        "second_factor_enrolled": bool(user.second_factor_enrolled),
-        "created_at": isoformat(user.created_at),
-        "updated_at": isoformat(user.updated_at) if user.updated_at else None,
-        "invitation_expires_at": (
-            isoformat(user.invitation_expires_at)
-            if user.status == UserStatus.INVITED.value and user.invitation_expires_at
-            else None
-        ),
-    }
+
+    companies: list[dict[str, Any]]
+    within_your_scope: bool
+
+
+def describe(user: UserModel, principal: Principal) -> ColleagueView:
+    return ColleagueView(
+        **vars(user_view(user)),
+        companies=visible_scope(principal, scope_json(user.companies or [])),
+        within_your_scope=within_scope(principal, user),
+    )
 
 
 def _plan(principal: Principal, user: UserModel, changes: ColleagueChanges) -> _Plan:

@@ -2,53 +2,59 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from chalicelib.errors import NotFound
 from chalicelib.models.organisation import get_organisation
-from chalicelib.models.user import UserModel, get_user
+from chalicelib.models.user import get_user
 from chalicelib.services.access.authz import Principal
-from chalicelib.services.organisation.master_data import companies_in_scope
+from chalicelib.services.organisation.master_data import CompanyInScope, companies_in_scope
+from chalicelib.services.people.views import UserView, user_view
 
 
-def describe(principal: Principal) -> dict[str, Any]:
+@dataclass(frozen=True)
+class OrganisationShown:
+    org_id: str
+    name: str
+    handle: str
+    status: str
+
+
+@dataclass(frozen=True)
+class MeView:
+    user: UserView
+    roles: list[str]
+    functions: list[str]
+    organisation: OrganisationShown | None
+    companies: list[CompanyInScope]
+
+
+def describe(principal: Principal) -> MeView:
     user = get_user(principal.user_id)
     if user is None:
         raise NotFound("No such user.")
-    answer: dict[str, Any] = {
-        "user": _user(user),
-        "roles": ["staff"] if principal.is_staff else [],
-        "functions": sorted(f.value for f in principal.functions),
-        "organisation": None,
-        "companies": [],
-    }
-    if principal.org_id is not None:
-        answer["organisation"], answer["companies"] = _organisation_in_scope(principal, principal.org_id)
-    return answer
+    organisation, companies = (
+        _organisation_in_scope(principal, principal.org_id) if principal.org_id is not None else (None, [])
+    )
+    return MeView(
+        user=user_view(user),
+        roles=["staff"] if principal.is_staff else [],
+        functions=sorted(f.value for f in principal.functions),
+        organisation=organisation,
+        companies=companies,
+    )
 
 
-def _user(user: UserModel) -> dict[str, Any]:
-    return {
-        "user_id": user.user_id,
-        "username": user.user_id,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "email": user.email,
-        "mobile": user.mobile,
-        "status": user.status,
-        "second_factor_enrolled": bool(user.second_factor_enrolled),
-    }
-
-
-def _organisation_in_scope(principal: Principal, org_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _organisation_in_scope(
+    principal: Principal, org_id: str
+) -> tuple[OrganisationShown, list[CompanyInScope]]:
     organisation = get_organisation(org_id)
     if organisation is None:
         raise NotFound("No such organisation.")
-    companies = companies_in_scope(principal, org_id)
-    summary = {
-        "org_id": organisation.org_id,
-        "name": organisation.name,
-        "handle": organisation.handle,
-        "status": organisation.status,
-    }
-    return summary, companies
+    summary = OrganisationShown(
+        org_id=organisation.org_id,
+        name=organisation.name,
+        handle=organisation.handle,
+        status=organisation.status,
+    )
+    return summary, companies_in_scope(principal, org_id)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from pynamodb.exceptions import TransactWriteError
 
@@ -31,7 +31,9 @@ from chalicelib.models.audit import (
     audit_record,
 )
 from chalicelib.models.base import transaction
+from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
 from chalicelib.models.user import (
+    STAFF_ROSTER,
     UserKind,
     UserModel,
     UserStatus,
@@ -39,7 +41,12 @@ from chalicelib.models.user import (
     get_user,
     staff_page,
 )
+from chalicelib.services.paging import Page
+from chalicelib.services.people.views import UserView, user_view
 from chalicelib.settings import STAFF_GROUP
+
+ROSTER_INDEX = "users.by-roster"
+ROSTER_CURSOR_KEYS = frozenset({"roster", "user_id"})
 
 
 class StaffLogins(Protocol):
@@ -109,11 +116,29 @@ class StaffService:
         self._logins = logins
         self._clock = clock
 
-    def page(
-        self, *, limit: int, start: dict[str, Any] | None
-    ) -> tuple[list[UserModel], dict[str, Any] | None]:
+    def page(self, *, limit: int, cursor: str | None) -> Page[UserView]:
         """The staff, removed ones included (the trail names them), by user id."""
-        return staff_page(limit=limit, start=start)
+        try:
+            start = (
+                resume_key(
+                    cursor,
+                    index=ROSTER_INDEX,
+                    key_names=ROSTER_CURSOR_KEYS,
+                    partition=("roster", STAFF_ROSTER),
+                )
+                if cursor
+                else None
+            )
+        except InvalidCursor as exc:
+            raise bad_cursor(exc) from exc
+        members, last = staff_page(limit=limit, start=start)
+        return Page(
+            [user_view(member) for member in members], encode_cursor(ROSTER_INDEX, last) if last else None
+        )
+
+    def remove_by_staff(self, staff_id: str, user_id: str, *, reason: str, origin: Origin) -> UserView:
+        """Offboarding asked by another staff member, through the API."""
+        return user_view(self.remove(Actor(ActorKind.STAFF, staff_id), user_id, reason=reason, origin=origin))
 
     def remove(self, actor: Actor, user_id: str, *, reason: str, origin: Origin) -> UserModel:
         """Offboard a staff member; answers the record as it is now. Asked again for a member already

@@ -61,6 +61,7 @@ from chalicelib.models.suppression import SuppressionModel
 from chalicelib.models.user import UserModel
 from chalicelib.models.validation import ReceiptModel
 from chalicelib.services.access.authz import Principal
+from chalicelib.services.people.views import user_view
 from chalicelib.services.privacy.pseudonyms import Identity, Replacement, pseudonym, scrub
 from chalicelib.services.privacy.search import Found, find, is_activated
 
@@ -158,13 +159,68 @@ def write_now[T](write: Callable[[], T]) -> T:
     return write()
 
 
+Entries = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Export:
+    """Everything held about one address. Each list holds the items as the export shows them (their own
+    fields, see the functions below), which the answer's schema leaves open."""
+
+    email: str
+    exported_at: str
+    codes: Entries
+    receipts: Entries
+    applications: Entries
+    users: Entries
+    former_logins: Entries
+    audit: Entries
+    mail: Entries
+    organisations: Entries
+    vendors: Entries
+    suppression: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Erased:
+    codes: list[str]
+    applications: list[str]
+    mail: list[str]
+    audit: list[str]
+    organisations: list[str]
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What an erasure left, each item with why."""
+
+    active_codes: Entries
+    receipts: Entries
+    users: Entries
+    applications: Entries
+    organisations: Entries
+    mail: Entries
+    vendors: Entries
+    activity: Entries
+    changed_meanwhile: Entries
+    suppression: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Erasure:
+    email: str
+    erased_at: str
+    erased: Erased
+    kept: Kept
+
+
 class PersonalDataService:
     def __init__(self, *, clock: Clock, pseudonym_key: bytes, write: Writer = write_now) -> None:
         self._clock = clock
         self._key = pseudonym_key
         self._write = write
 
-    def export(self, staff: Principal, email: str, *, origin: Origin) -> dict[str, Any]:
+    def export(self, staff: Principal, email: str, *, origin: Origin) -> Export:
         """Everything Godkend holds about the address: as representative, applicant, user, colleague,
         contact and recipient, and in the organisations' audit trails."""
         now = self._now()
@@ -173,28 +229,28 @@ class PersonalDataService:
             _staff_event(AuditAction.PERSONAL_DATA_EXPORTED, staff, email, origin, found),
             now=self._clock.now(),
         )
-        return {
-            "email": email,
-            "exported_at": isoformat(now),
-            "codes": [_code(entry, now) for entry in found.codes],
-            "receipts": [_receipt(receipt) for receipt in found.receipts],
-            "applications": [_application(application) for application in found.applications],
-            "users": [_user(user, now) for user in found.users],
-            "former_logins": [
+        return Export(
+            email=email,
+            exported_at=isoformat(now),
+            codes=[_code(entry, now) for entry in found.codes],
+            receipts=[_receipt(receipt) for receipt in found.receipts],
+            applications=[_application(application) for application in found.applications],
+            users=[_user(user, now) for user in found.users],
+            former_logins=[
                 {"user_id": login, "activity": [_activity(e) for e in entries]}
                 for login, entries in found.former_logins.items()
             ],
-            "audit": [_audit_entry(entry) for entry in found.audit],
-            "mail": [_mail(message, found) for message in found.mail],
-            "organisations": [_organisation(o, found) for o in found.organisations],
-            "vendors": [
+            audit=[_audit_entry(entry) for entry in found.audit],
+            mail=[_mail(message, found) for message in found.mail],
+            organisations=[_organisation(o, found) for o in found.organisations],
+            vendors=[
                 {"vendor_id": v.vendor_id, "name": v.name, "contact_email": v.contact_email}
                 for v in found.vendors
             ],
-            "suppression": _suppression(found.suppressions),
-        }
+            suppression=_suppression(found.suppressions),
+        )
 
-    def erase(self, staff: Principal, email: str, *, origin: Origin) -> dict[str, Any]:
+    def erase(self, staff: Principal, email: str, *, origin: Origin) -> Erasure:
         """Erase the person wherever Godkend need not keep them; answer what was erased and what was kept,
         and why. Safe to run again; see the module docstring."""
         now = self._now()
@@ -212,7 +268,8 @@ class PersonalDataService:
                 erasure.changed_meanwhile.append(change)
         for org_id, details in erasure.by_organisation().items():
             record_event(_organisation_event(org_id, staff, origin, details), now=self._clock.now())
-        return {"email": email, "erased_at": isoformat(now), **erasure.answer()}
+        erased, kept = erasure.answer()
+        return Erasure(email=email, erased_at=isoformat(now), erased=erased, kept=kept)
 
     def _now(self) -> datetime:
         return self._clock.now().astimezone(UTC).replace(microsecond=0)
@@ -463,57 +520,56 @@ class _Erasure:
     def _done(self, kind: str) -> list[_Change]:
         return [c for c in self.changes if c.kind == kind and c not in self.changed_meanwhile]
 
-    def answer(self) -> dict[str, Any]:
+    def answer(self) -> tuple[Erased, Kept]:
         meanwhile = [
             {"kind": c.kind, "id": c.ident, "why": CHANGED_MEANWHILE_BECAUSE} for c in self.changed_meanwhile
         ]
-        return {
-            "erased": {
-                "codes": [c.ident for c in self._done("codes")],
-                "applications": [c.ident for c in self._done("applications")],
-                "mail": [c.ident for c in self._done("mail")],
-                "audit": [c.ident for c in self._done("audit")],
-                "organisations": [c.ident for c in self._done("organisations")],
-            },
-            "kept": {
-                "active_codes": [{**_code_ref(e), "why": ACTIVE_CODE_KEPT_BECAUSE} for e in self.kept_codes],
-                "receipts": [{**_receipt(r), "why": RECEIPT_KEPT_BECAUSE} for r in self.found.receipts],
-                "users": [
-                    {"user_id": u.user_id, "org_id": u.org_id, "why": LOGIN_KEPT_BECAUSE}
-                    for u in self.found.users
-                ],
-                "applications": [
-                    {"application_id": a.application_id, "why": APPLICATION_KEPT_BECAUSE}
-                    for a in self.kept_applications
-                ],
-                "organisations": [
-                    *(
-                        {"org_id": o.org_id, "field": "applicant", "why": APPLICANT_KEPT_BECAUSE}
-                        for o in self.kept_applicants
-                    ),
-                    *(
-                        {"org_id": o.org_id, "field": "contact_email", "why": CONTACT_KEPT_BECAUSE}
-                        for o in self.found.organisations
-                        if self.found.own(o.contact_email)
-                    ),
-                ],
-                "mail": [{"message_id": m.message_id, "why": MAIL_KEPT_BECAUSE} for m in self.kept_mail],
-                "vendors": [
-                    {"vendor_id": v.vendor_id, "why": VENDOR_CONTACT_KEPT_BECAUSE} for v in self.found.vendors
-                ],
-                "activity": [
-                    {"user_id": login, "entries": len(entries), "why": ACTIVITY_KEPT_BECAUSE}
-                    for login, entries in self.found.former_logins.items()
-                    if entries
-                ],
-                "changed_meanwhile": meanwhile,
-                "suppression": (
-                    {**_suppression_dict(self.found.suppressions[0]), "why": SUPPRESSION_KEPT_BECAUSE}
-                    if self.found.suppressions
-                    else None
+        erased = Erased(
+            codes=[c.ident for c in self._done("codes")],
+            applications=[c.ident for c in self._done("applications")],
+            mail=[c.ident for c in self._done("mail")],
+            audit=[c.ident for c in self._done("audit")],
+            organisations=[c.ident for c in self._done("organisations")],
+        )
+        kept = Kept(
+            active_codes=[{**_code_ref(e), "why": ACTIVE_CODE_KEPT_BECAUSE} for e in self.kept_codes],
+            receipts=[{**_receipt(r), "why": RECEIPT_KEPT_BECAUSE} for r in self.found.receipts],
+            users=[
+                {"user_id": u.user_id, "org_id": u.org_id, "why": LOGIN_KEPT_BECAUSE}
+                for u in self.found.users
+            ],
+            applications=[
+                {"application_id": a.application_id, "why": APPLICATION_KEPT_BECAUSE}
+                for a in self.kept_applications
+            ],
+            organisations=[
+                *(
+                    {"org_id": o.org_id, "field": "applicant", "why": APPLICANT_KEPT_BECAUSE}
+                    for o in self.kept_applicants
                 ),
-            },
-        }
+                *(
+                    {"org_id": o.org_id, "field": "contact_email", "why": CONTACT_KEPT_BECAUSE}
+                    for o in self.found.organisations
+                    if self.found.own(o.contact_email)
+                ),
+            ],
+            mail=[{"message_id": m.message_id, "why": MAIL_KEPT_BECAUSE} for m in self.kept_mail],
+            vendors=[
+                {"vendor_id": v.vendor_id, "why": VENDOR_CONTACT_KEPT_BECAUSE} for v in self.found.vendors
+            ],
+            activity=[
+                {"user_id": login, "entries": len(entries), "why": ACTIVITY_KEPT_BECAUSE}
+                for login, entries in self.found.former_logins.items()
+                if entries
+            ],
+            changed_meanwhile=meanwhile,
+            suppression=(
+                {**_suppression_dict(self.found.suppressions[0]), "why": SUPPRESSION_KEPT_BECAUSE}
+                if self.found.suppressions
+                else None
+            ),
+        )
+        return erased, kept
 
     def by_organisation(self) -> dict[str, dict[str, list[str]]]:
         """What each organisation's own trail is told: its codes erased and its entries pseudonymised."""
@@ -592,16 +648,11 @@ def _application(application: ApplicationModel) -> dict[str, Any]:
 
 
 def _user(user: UserModel, now: datetime) -> dict[str, Any]:
+    shown = user_view(user).picked(
+        "user_id", "org_id", "first_name", "last_name", "email", "mobile", "status", "functions", "created_at"
+    )
     return {
-        "user_id": user.user_id,
-        "org_id": user.org_id,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "email": user.email,
-        "mobile": user.mobile,
-        "status": user.status,
-        "functions": list(user.functions or []),
-        "created_at": isoformat(user.created_at),
+        **shown,
         # What the person did while signed in, with the address and browser each request came from.
         "activity": [_activity(entry) for entry in entries_by_actor(user.user_id, now=now)],
     }

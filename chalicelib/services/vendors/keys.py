@@ -53,6 +53,7 @@ from chalicelib.models.vendor import (
     revoke_key,
 )
 from chalicelib.services.access.authz import Principal
+from chalicelib.services.paging import Page
 
 VENDORS_INDEX = "vendors.by-catalogue"
 VENDORS_CURSOR_KEYS = frozenset({"vendor_id", "catalogue", "created_at"})
@@ -162,9 +163,7 @@ class VendorService:
         except KeyRefused as refused:
             raise refusal(refused) from None
 
-    def create(
-        self, principal: Principal, *, name: str, contact_email: str, origin: Origin
-    ) -> dict[str, Any]:
+    def create(self, principal: Principal, *, name: str, contact_email: str, origin: Origin) -> CreatedVendor:
         """A vendor and its first key; the key is in the answer and nowhere else."""
         now = self._now()
         vendor = VendorModel(
@@ -178,9 +177,9 @@ class VendorService:
         key = self._key(vendor, drawn, principal, now)
         audit = self._audit(AuditAction.VENDOR_CREATED, principal, origin, vendor.vendor_id, key.key_id)
         create_vendor(vendor, key, audit)
-        return {**describe_vendor(vendor), "key": issued(key, drawn)}
+        return CreatedVendor(**vars(describe_vendor(vendor)), key=issued(key, drawn))
 
-    def issue_key(self, principal: Principal, vendor_id: str, *, origin: Origin) -> dict[str, Any]:
+    def issue_key(self, principal: Principal, vendor_id: str, *, origin: Origin) -> IssuedKey:
         """Another key for the vendor; the ones it has keep working until they are revoked."""
         vendor = get_vendor(vendor_id)
         if vendor is None:
@@ -195,9 +194,7 @@ class VendorService:
             raise NotFound("No such vendor.") from exc
         return issued(key, drawn)
 
-    def revoke_key(
-        self, principal: Principal, vendor_id: str, key_id: str, *, origin: Origin
-    ) -> dict[str, Any]:
+    def revoke_key(self, principal: Principal, vendor_id: str, key_id: str, *, origin: Origin) -> KeyView:
         """The key stops working on the next request. Revoking it again changes nothing."""
         key = get_key(key_id)
         if key is None or key.vendor_id != vendor_id:
@@ -208,7 +205,7 @@ class VendorService:
             key = revoke_key(key, now=now, by=principal.user_id, audit=audit)
         return describe_key(key)
 
-    def page(self, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    def page(self, *, limit: int, cursor: str | None) -> Page[VendorWithKeys]:
         """Every vendor, newest first, each with its keys (never a secret or its hash)."""
         start = _vendors_start(cursor) if cursor else None
         results = VendorModel.by_catalogue.query(
@@ -216,20 +213,20 @@ class VendorService:
         )
         vendors = list(results)
         last = results.last_evaluated_key
-        return {
-            "items": [self._with_keys(vendor) for vendor in vendors],
-            "next_cursor": encode_cursor(VENDORS_INDEX, last) if last else None,
-        }
+        return Page(
+            [self._with_keys(vendor) for vendor in vendors],
+            encode_cursor(VENDORS_INDEX, last) if last else None,
+        )
 
-    def get(self, vendor_id: str) -> dict[str, Any]:
+    def get(self, vendor_id: str) -> VendorWithKeys:
         vendor = get_vendor(vendor_id)
         if vendor is None:
             raise NotFound("No such vendor.")
         return self._with_keys(vendor)
 
-    def _with_keys(self, vendor: VendorModel) -> dict[str, Any]:
+    def _with_keys(self, vendor: VendorModel) -> VendorWithKeys:
         keys = keys_of(vendor.vendor_id)
-        return {**describe_vendor(vendor), "keys": [describe_key(key) for key in keys]}
+        return VendorWithKeys(**vars(describe_vendor(vendor)), keys=[describe_key(key) for key in keys])
 
     def _key(
         self, vendor: VendorModel, drawn: DrawnKey, principal: Principal, now: datetime
@@ -269,25 +266,62 @@ def _vendors_start(cursor: str) -> dict[str, Any]:
         raise bad_cursor(exc) from exc
 
 
-def describe_vendor(vendor: VendorModel) -> dict[str, Any]:
-    return {
-        "vendor_id": vendor.vendor_id,
-        "name": vendor.name,
-        "contact_email": vendor.contact_email,
-        "created_at": isoformat(vendor.created_at),
-    }
+@dataclass(frozen=True)
+class VendorEntry:
+    """A vendor as staff see it."""
+
+    vendor_id: str
+    name: str
+    contact_email: str
+    created_at: str
 
 
-def describe_key(key: VendorKeyModel) -> dict[str, Any]:
+@dataclass(frozen=True)
+class KeyView:
+    """One of a vendor's keys: never its secret, nor the secret's hash."""
+
+    key_id: str
+    vendor_id: str
+    status: str
+    created_at: str
+    revoked_at: str | None
+
+
+@dataclass(frozen=True)
+class IssuedKey(KeyView):
+    # The key itself, answered this once: only its hash is stored.
+    api_key: str
+
+
+@dataclass(frozen=True)
+class VendorWithKeys(VendorEntry):
+    keys: list[KeyView]
+
+
+@dataclass(frozen=True)
+class CreatedVendor(VendorEntry):
+    key: IssuedKey
+
+
+def describe_vendor(vendor: VendorModel) -> VendorEntry:
+    return VendorEntry(
+        vendor_id=vendor.vendor_id,
+        name=vendor.name,
+        contact_email=vendor.contact_email,
+        created_at=isoformat(vendor.created_at),
+    )
+
+
+def describe_key(key: VendorKeyModel) -> KeyView:
     revoked = key.revoked_when
-    return {
-        "key_id": key.key_id,
-        "vendor_id": key.vendor_id,
-        "status": "active" if revoked is None else "revoked",
-        "created_at": isoformat(key.created_at),
-        "revoked_at": None if revoked is None else isoformat(revoked),
-    }
+    return KeyView(
+        key_id=key.key_id,
+        vendor_id=key.vendor_id,
+        status="active" if revoked is None else "revoked",
+        created_at=isoformat(key.created_at),
+        revoked_at=None if revoked is None else isoformat(revoked),
+    )
 
 
-def issued(key: VendorKeyModel, drawn: DrawnKey) -> dict[str, Any]:
-    return {**describe_key(key), "api_key": drawn.api_key(key.vendor_id)}
+def issued(key: VendorKeyModel, drawn: DrawnKey) -> IssuedKey:
+    return IssuedKey(**vars(describe_key(key)), api_key=drawn.api_key(key.vendor_id))

@@ -49,6 +49,7 @@ from chalicelib.models.validation import (
 )
 from chalicelib.services.access.authz import Function, Principal
 from chalicelib.services.access.scope import org_of, visible_to
+from chalicelib.services.paging import Page
 from chalicelib.services.vendors.failure_limit import FailureLimit
 from chalicelib.services.vendors.keys import KeyRefused, PresentedKey, VendorIdentity, check_key, refusal
 
@@ -113,7 +114,7 @@ class ValidationService:
         # A plain DynamoDB client for the one read that spans two tables (BatchGetItem).
         self._dynamodb = dynamodb
 
-    def validate(self, key: PresentedKey, raw: str) -> dict[str, Any]:
+    def validate(self, key: PresentedKey, raw: str) -> ValidCode | InvalidCode:
         """Check the vendor's key and the code from one read; keep a receipt when the code is valid."""
         now = self._clock.now().astimezone(UTC)
         second = int(now.timestamp())
@@ -149,20 +150,20 @@ class ValidationService:
         if isinstance(outcome, Reason):
             expires = datetime.fromtimestamp(self._limit.expiry_of(current), UTC)
             count_failure(vendor.vendor_id, current, expires_at=expires)
-            return {"valid": False, "reason": outcome.value}
+            return InvalidCode(reason=outcome.value)
         value, organisation = outcome
         receipt = _receipt(vendor, value, organisation, now)
         save_receipt(receipt, retention_years=self._receipt_years)
         return answer(receipt)
 
-    def receipt(self, vendor: VendorIdentity, validation_id: str) -> dict[str, Any]:
+    def receipt(self, vendor: VendorIdentity, validation_id: str) -> Receipt:
         """One of the vendor's own receipts; another vendor's does not exist for it."""
         receipt = get_receipt(validation_id, now=self._clock.now())
         if receipt is None or receipt.vendor_id != vendor.vendor_id:
             raise NotFound("No such validation.")
-        return {**answer(receipt), "validated_at": isoformat(receipt.validated_at)}
+        return Receipt(**vars(answer(receipt)), validated_at=isoformat(receipt.validated_at))
 
-    def history(self, principal: Principal, query: HistoryQuery) -> dict[str, Any]:
+    def history(self, principal: Principal, query: HistoryQuery) -> Page[HistoryEntry]:
         """Which vendors validated which of the organisation's codes, newest first, in the caller's scope."""
         if not 1 <= query.limit <= MAX_LIMIT:
             raise InvalidInput(
@@ -172,12 +173,12 @@ class ValidationService:
         visible = visible_to(principal, Function.HISTORY, company=query.company, account=query.account)
         listing = RECEIPT_INDEXES.listing_for(org_of(principal), visible, [kept_receipts(self._clock.now())])
         if listing is None:
-            return {"items": [], "next_cursor": None}
+            return Page([], None)
         try:
             receipts, cursor = RECEIPT_INDEXES.page(listing, limit=query.limit, cursor=query.cursor)
         except InvalidCursor as exc:
             raise bad_cursor(exc) from exc
-        return {"items": [history_entry(r) for r in receipts], "next_cursor": cursor}
+        return Page([history_entry(r) for r in receipts], cursor)
 
 
 def _outcome(
@@ -226,32 +227,95 @@ def _receipt(
     )
 
 
-def answer(receipt: ReceiptModel) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ValidatedOrganisation:
+    name: str
+    legal_name: str
+    cvr: str
+    handle: str
+    approved_since: str | None
+
+
+@dataclass(frozen=True)
+class Representative:
+    first_name: str
+    last_name: str
+
+
+@dataclass(frozen=True)
+class ValidCode:
     """What the vendor is told about a valid code: the contract's 200 answer."""
+
+    validation_id: str
+    code_expires_at: str
+    organisation: ValidatedOrganisation
+    representative: Representative
+
+    @property
+    def valid(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class InvalidCode:
+    reason: str
+
+    @property
+    def valid(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True)
+class Receipt(ValidCode):
+    validated_at: str
+
+
+@dataclass(frozen=True)
+class HistoryVendor:
+    vendor_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    validation_id: str
+    validated_at: str
+    vendor: HistoryVendor
+    code_id: str
+    company: str
+    account: str
+    representative: Representative
+    code_expires_at: str
+
+
+def answer(receipt: ReceiptModel) -> ValidCode:
     approved = receipt.approved_since_when
-    return {
-        "valid": True,
-        "validation_id": receipt.validation_id,
-        "code_expires_at": isoformat(receipt.code_expires_at),
-        "organisation": {
-            "name": receipt.organisation_name,
-            "legal_name": receipt.legal_name or receipt.organisation_name,
-            "cvr": receipt.primary_cvr,
-            "handle": receipt.handle,
-            "approved_since": None if approved is None else isoformat(approved),
-        },
-        "representative": {"first_name": receipt.first_name, "last_name": receipt.last_name},
-    }
+    return ValidCode(
+        validation_id=receipt.validation_id,
+        code_expires_at=isoformat(receipt.code_expires_at),
+        organisation=ValidatedOrganisation(
+            name=receipt.organisation_name,
+            legal_name=receipt.legal_name or receipt.organisation_name,
+            cvr=receipt.primary_cvr,
+            handle=receipt.handle,
+            approved_since=None if approved is None else isoformat(approved),
+        ),
+        representative=_representative(receipt),
+    )
 
 
-def history_entry(receipt: ReceiptModel) -> dict[str, Any]:
-    return {
-        "validation_id": receipt.validation_id,
-        "validated_at": isoformat(receipt.validated_at),
-        "vendor": {"vendor_id": receipt.vendor_id, "name": receipt.vendor_name},
-        "code_id": receipt.code_id,
-        "company": receipt.cvr,
-        "account": receipt.account,
-        "representative": {"first_name": receipt.first_name, "last_name": receipt.last_name},
-        "code_expires_at": isoformat(receipt.code_expires_at),
-    }
+def history_entry(receipt: ReceiptModel) -> HistoryEntry:
+    return HistoryEntry(
+        validation_id=receipt.validation_id,
+        validated_at=isoformat(receipt.validated_at),
+        vendor=HistoryVendor(vendor_id=receipt.vendor_id, name=receipt.vendor_name),
+        code_id=receipt.code_id,
+        company=receipt.cvr,
+        account=receipt.account,
+        representative=_representative(receipt),
+        code_expires_at=isoformat(receipt.code_expires_at),
+    )
+
+
+def _representative(receipt: ReceiptModel) -> Representative:
+    return Representative(first_name=receipt.first_name, last_name=receipt.last_name)

@@ -9,6 +9,7 @@ chalicelib/services/webhooks/delivery.py.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -26,6 +27,7 @@ from chalicelib.models.webhook import (
     get_event,
     get_webhook,
 )
+from chalicelib.services.paging import Page
 from chalicelib.services.vendors.keys import VendorIdentity
 from chalicelib.services.webhooks.signatures import new_secret
 from chalicelib.services.webhooks.urls import Resolver, UrlRefused, resolve, target_of
@@ -52,7 +54,7 @@ class WebhookService:
         self._overlap = secret_overlap
         self._resolver = resolver
 
-    def register(self, vendor: VendorIdentity, url: str) -> dict[str, Any]:
+    def register(self, vendor: VendorIdentity, url: str) -> EndpointWithSecret:
         """Register or replace the endpoint; a fresh secret, answered this once. Resumes a paused endpoint."""
         self._check(url)
         now = self._clock.now()
@@ -69,11 +71,9 @@ class WebhookService:
             pauses=int(existing.pauses) if existing is not None else 0,
         )
         hook.save()
-        answer = describe_webhook(hook, now)
-        answer["secret"] = secret
-        return answer
+        return EndpointWithSecret(**vars(describe_webhook(hook, now)), secret=secret)
 
-    def show(self, vendor: VendorIdentity) -> dict[str, Any]:
+    def show(self, vendor: VendorIdentity) -> Endpoint:
         return describe_webhook(self._hook(vendor), self._clock.now())
 
     def remove(self, vendor: VendorIdentity) -> None:
@@ -84,7 +84,7 @@ class WebhookService:
             if error.cause_response_code != "ResourceNotFoundException":
                 raise
 
-    def rotate_secret(self, vendor: VendorIdentity) -> dict[str, Any]:
+    def rotate_secret(self, vendor: VendorIdentity) -> EndpointWithSecret:
         """A new secret, answered once; the one it replaces keeps signing (a second `v1=`) for the overlap."""
         hook = self._hook(vendor)
         now = self._clock.now()
@@ -103,11 +103,9 @@ class WebhookService:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 raise Conflict("The endpoint changed meanwhile; look at it again and retry.") from exc
             raise
-        answer = describe_webhook(hook, now)
-        answer["secret"] = secret
-        return answer
+        return EndpointWithSecret(**vars(describe_webhook(hook, now)), secret=secret)
 
-    def feed(self, vendor: VendorIdentity, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    def feed(self, vendor: VendorIdentity, *, limit: int, cursor: str | None) -> Page[FeedEvent]:
         """The vendor's events, oldest first. Unlike other lists, a page with events always has a
         `next_cursor`, also the last one: the vendor keeps it and asks again later for what came since. An
         empty page has none: the vendor keeps the cursor it asked with."""
@@ -129,24 +127,25 @@ class WebhookService:
             limit=limit,
             last_evaluated_key=start,
         )
-        items = [feed_item(event) for event in results]
+        events = list(results)
         last = results.last_evaluated_key
-        if last is None and items:
+        if last is None and events:
             # The end for now: a cursor after the last event, to ask for what comes next.
-            event = items[-1]
+            event = events[-1]
             last = {
-                "event_id": {"S": event["id"]},
+                "event_id": {"S": event.event_id},
                 "vendor_id": {"S": vendor.vendor_id},
-                "feed_key": {"S": event["_feed_key"]},
+                "feed_key": {"S": event.feed_key},
             }
-        for item in items:
-            item.pop("_feed_key")
-        return {"items": items, "next_cursor": encode_cursor(FEED_INDEX, last) if last and items else None}
+        return Page(
+            [feed_item(event) for event in events],
+            encode_cursor(FEED_INDEX, last) if last and events else None,
+        )
 
-    def event(self, vendor: VendorIdentity, event_id: str) -> dict[str, Any]:
+    def event(self, vendor: VendorIdentity, event_id: str) -> EventDetail:
         return event_detail(self._own_event(vendor, event_id))
 
-    def replay(self, vendor: VendorIdentity, event_id: str) -> dict[str, Any]:
+    def replay(self, vendor: VendorIdentity, event_id: str) -> EventDetail:
         event = self._own_event(vendor, event_id)
         if get_webhook(vendor.vendor_id) is None:
             raise Conflict("There is no webhook endpoint to deliver to; register one with PUT /v1/webhook.")
@@ -177,32 +176,34 @@ class StaffDeliveries:
     def __init__(self, *, clock: Clock) -> None:
         self._clock = clock
 
-    def parked(self, status: DeliveryStatus, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    def parked(self, status: str, *, limit: int, cursor: str | None) -> Page[ParkedDelivery]:
+        """The deliveries parked as `status` ('failed' or 'paused'), newest first."""
         if status not in PARKED:
             raise InvalidInput(
                 "Some query parameters are missing or invalid.",
                 errors=[FieldError("status", "Give failed or paused: only parked deliveries are listed.")],
             )
+        parked = DeliveryStatus(status)
         start = None
         if cursor:
             try:
                 start = resume_key(
-                    cursor, index=PARKED_INDEX, key_names=PARKED_KEYS, partition=("parked", status.value)
+                    cursor, index=PARKED_INDEX, key_names=PARKED_KEYS, partition=("parked", parked.value)
                 )
             except InvalidCursor as exc:
                 raise bad_cursor(exc) from exc
         results = VendorEventModel.by_parked.query(
-            status.value, scan_index_forward=False, limit=limit, last_evaluated_key=start
+            parked.value, scan_index_forward=False, limit=limit, last_evaluated_key=start
         )
-        items = [{**event_detail(event), "vendor_id": event.vendor_id} for event in results]
+        items = [parked_delivery(event) for event in results]
         last = results.last_evaluated_key
-        return {"items": items, "next_cursor": encode_cursor(PARKED_INDEX, last) if last else None}
+        return Page(items, encode_cursor(PARKED_INDEX, last) if last else None)
 
-    def replay(self, event_id: str) -> dict[str, Any]:
+    def replay(self, event_id: str) -> ParkedDelivery:
         event = get_event(event_id)
         if event is None:
             raise NotFound("No such event.")
-        return {**event_detail(replay(event, now=self._clock.now())), "vendor_id": event.vendor_id}
+        return parked_delivery(replay(event, now=self._clock.now()))
 
 
 def replay(event: VendorEventModel, *, now: datetime) -> VendorEventModel:
@@ -250,47 +251,133 @@ def replay(event: VendorEventModel, *, now: datetime) -> VendorEventModel:
     return event
 
 
-def describe_webhook(hook: WebhookModel, now: datetime) -> dict[str, Any]:
+@dataclass(frozen=True)
+class EndpointHealth:
+    consecutive_failures: int
+    last_success_at: str | None
+    last_failure_at: str | None
+    last_error: str | None
+    paused_at: str | None
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    url: str
+    status: str
+    created_at: str
+    secret_created_at: str
+    previous_secret_valid_until: str | None
+    health: EndpointHealth
+
+
+@dataclass(frozen=True)
+class EndpointWithSecret(Endpoint):
+    # Answered once, when it is made.
+    secret: str
+
+
+@dataclass(frozen=True)
+class FeedDelivery:
+    status: str
+
+
+@dataclass(frozen=True)
+class Attempt:
+    generation: int
+    attempt: int
+    at: str | None
+    status_code: int | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class DeliveryLog:
+    status: str
+    attempts: list[Attempt]
+    delivered_at: str | None
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    """An event of the feed. `data` is what the vendor is sent, as it was told (see `_told`)."""
+
+    id: str
+    type: str
+    created_at: str | None
+    data: dict[str, Any]
+    delivery: FeedDelivery
+
+
+@dataclass(frozen=True)
+class EventDetail:
+    id: str
+    type: str
+    created_at: str | None
+    data: dict[str, Any]
+    delivery: DeliveryLog
+
+
+@dataclass(frozen=True)
+class ParkedDelivery(EventDetail):
+    vendor_id: str
+
+
+def describe_webhook(hook: WebhookModel, now: datetime) -> Endpoint:
     until = cast("datetime | None", hook.previous_secret_until)
     overlap = hook.previous_secret is not None and until is not None and now < until
-    return {
-        "url": hook.url,
-        "status": hook.status,
-        "created_at": isoformat(hook.created_at),
-        "secret_created_at": isoformat(hook.secret_created_at),
-        "previous_secret_valid_until": isoformat(until) if overlap and until is not None else None,
-        "health": {
-            "consecutive_failures": int(hook.consecutive_failures or 0),
-            "last_success_at": _time(hook.last_success_at),
-            "last_failure_at": _time(hook.last_failure_at),
-            "last_error": hook.last_error,
-            "paused_at": _time(hook.paused_at) if hook.status == EndpointStatus.PAUSED.value else None,
-        },
-    }
+    return Endpoint(
+        url=hook.url,
+        status=hook.status,
+        created_at=isoformat(hook.created_at),
+        secret_created_at=isoformat(hook.secret_created_at),
+        previous_secret_valid_until=isoformat(until) if overlap and until is not None else None,
+        health=EndpointHealth(
+            consecutive_failures=int(hook.consecutive_failures or 0),
+            last_success_at=_time(hook.last_success_at),
+            last_failure_at=_time(hook.last_failure_at),
+            last_error=hook.last_error,
+            paused_at=_time(hook.paused_at) if hook.status == EndpointStatus.PAUSED.value else None,
+        ),
+    )
 
 
-def feed_item(event: VendorEventModel) -> dict[str, Any]:
-    return {**event.body(), "delivery": {"status": event.delivery_status}, "_feed_key": event.feed_key}
+def feed_item(event: VendorEventModel) -> FeedEvent:
+    return FeedEvent(**_told(event), delivery=FeedDelivery(status=event.delivery_status))
 
 
-def event_detail(event: VendorEventModel) -> dict[str, Any]:
-    return {
-        **event.body(),
-        "delivery": {
-            "status": event.delivery_status,
-            "attempts": [
-                {
-                    "generation": int(entry.get("generation", 0)),
-                    "attempt": int(entry.get("attempt", 0)),
-                    "at": entry.get("at"),
-                    "status_code": entry.get("status_code"),
-                    "error": entry.get("error"),
-                }
-                for entry in (event.attempt_log or [])
-            ],
-            "delivered_at": _time(event.delivered_at),
-        },
-    }
+def event_detail(event: VendorEventModel) -> EventDetail:
+    return EventDetail(**_told(event), delivery=_delivery_log(event))
+
+
+def parked_delivery(event: VendorEventModel) -> ParkedDelivery:
+    return ParkedDelivery(**_told(event), delivery=_delivery_log(event), vendor_id=event.vendor_id)
+
+
+def _delivery_log(event: VendorEventModel) -> DeliveryLog:
+    return DeliveryLog(
+        status=event.delivery_status,
+        attempts=[
+            Attempt(
+                generation=int(entry.get("generation", 0)),
+                attempt=int(entry.get("attempt", 0)),
+                at=entry.get("at"),
+                status_code=entry.get("status_code"),
+                error=entry.get("error"),
+            )
+            for entry in (event.attempt_log or [])
+        ],
+        delivered_at=_time(event.delivered_at),
+    )
+
+
+def _told(event: VendorEventModel) -> dict[str, Any]:
+    """The event as the feed and the delivery log show it. Events written before the register's name was
+    told (they live 90 days) carry the display name as the legal name, as the receipts of that time do."""
+    body = event.body()
+    organisation = body["data"].get("organisation")
+    if isinstance(organisation, dict) and "legal_name" not in organisation:
+        body["data"]["organisation"] = {**organisation, "legal_name": organisation.get("name")}
+    return body
 
 
 def _time(at: Any) -> str | None:

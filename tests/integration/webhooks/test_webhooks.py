@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -648,5 +649,50 @@ def test_the_feed_shows_an_event_once_it_has_settled_in_the_index(
     later = service.feed(identity, limit=10, cursor=None)
 
     # Then the event shows only the second time
-    assert at_once == {"items": [], "next_cursor": None}
-    assert [item["type"] for item in later["items"]] == ["code.revoked"]
+    assert (at_once.items, at_once.next_cursor) == ([], None)
+    assert [item.type for item in later.items] == ["code.revoked"]
+
+
+def test_an_event_written_before_legal_names_were_told_is_shown_with_its_display_name_as_legal_name(
+    client, people: People
+):
+    # Given a vendor's delivery parked after failing, of an event written before events told the register's
+    # name (events live 90 days)
+    vendor = people.vendor()
+    registered(client, vendor, "http://127.0.0.1:9/hook")
+    staff = people.staff()
+    now = datetime.now(UTC)
+    told = {"name": "Walker", "cvr": "12345674", "handle": "Walker"}
+    event = VendorEventModel(
+        uuid.uuid4().hex,
+        vendor_id=vendor.vendor_id,
+        type="code.revoked",
+        cause_id=f"code.revoked:{uuid.uuid4().hex}",
+        created_at=now,
+        feed_key=f"{now.isoformat()}#old",
+        data={
+            "created_at": now.isoformat(),
+            "validation_id": uuid.uuid4().hex,
+            "validated_at": now.isoformat(),
+            "code_id": uuid.uuid4().hex,
+            "organisation": told,
+        },
+        delivery_status="failed",
+        parked="failed",
+        window_started_at=now,
+        expires_at=now + timedelta(days=1),
+    )
+    event.save()
+
+    # When the vendor looks at it, and staff deliver it again
+    shown = event_of(client, vendor, event.event_id)
+    retried = client.http.post(f"/v1/staff/webhook-deliveries/{event.event_id}/retry", headers=staff.auth)
+
+    # Then both name the organisation with the display name as its legal name, as the receipts of that time do
+    assert shown.status_code == 200, shown.body
+    assert json_of(shown)["data"]["organisation"] == {**told, "legal_name": "Walker"}
+    assert retried.status_code == 200, retried.body
+    answer = json_of(retried)
+    assert answer["data"]["organisation"] == {**told, "legal_name": "Walker"}
+    # ... and staff's answer is the delivery as it stands now: pending again, for that vendor
+    assert (answer["vendor_id"], answer["delivery"]["status"]) == (vendor.vendor_id, "pending")
