@@ -1,2 +1,2 @@
-"""What a value may hold beyond a regular expression: CVR numbers and names. Leaves: they import no other
-part of the service, so fields, adapters and services alike can use them."""
+"""Values every layer may share, importing no other part of the service: what a CVR number and a name may
+hold beyond a regular expression, and a page of a list as services answer it."""

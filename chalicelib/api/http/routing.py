@@ -173,7 +173,7 @@ class Routes:
             try:
                 shaped = through_model(operation, result)
             except AnswerRefused as refused:
-                problems.logger.error(
+                logger.error(
                     "answer breaks its declared model",
                     extra={
                         "route": f"{operation.method} {operation.path}",

@@ -11,7 +11,7 @@ from chalicelib.services.access.authz import Function
 
 if TYPE_CHECKING:
     from chalicelib.services.codes.codes import CodeView
-    from chalicelib.services.paging import Page
+    from chalicelib.values.page import Page
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.codes", tag="Codes")
 

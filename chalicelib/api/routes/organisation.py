@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from chalicelib.services.onboarding.proofs import CompanyNamed, CompanyProven
     from chalicelib.services.organisation.audit_trail import AuditEntry
     from chalicelib.services.organisation.master_data import OrganisationView
-    from chalicelib.services.paging import Page
+    from chalicelib.values.page import Page
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.organisation", tag="Organisation")
 # Asking for a company's letter and proving the company with its code take the same rights: this rule, and

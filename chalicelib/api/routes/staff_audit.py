@@ -10,7 +10,7 @@ from chalicelib.container import container
 
 if TYPE_CHECKING:
     from chalicelib.services.organisation.audit_trail import AuditEntry
-    from chalicelib.services.paging import Page
+    from chalicelib.values.page import Page
 
 routes = Routes(__name__, tag="Staff")
 

@@ -10,7 +10,7 @@ from chalicelib.container import container
 
 if TYPE_CHECKING:
     from chalicelib.services.onboarding.letter_promise import OverdueLetterShown
-    from chalicelib.services.paging import Page
+    from chalicelib.values.page import Page
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.staff_letters", tag="Staff: letters")
 

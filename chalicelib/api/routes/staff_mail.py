@@ -11,7 +11,7 @@ from chalicelib.container import container
 
 if TYPE_CHECKING:
     from chalicelib.services.outbox.staff_view import MailMessage
-    from chalicelib.services.paging import Page
+    from chalicelib.values.page import Page
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.staff_mail", tag="Staff: mail")
 

@@ -14,8 +14,8 @@ from chalicelib.api.http.routing import Routes
 from chalicelib.container import container
 
 if TYPE_CHECKING:
-    from chalicelib.services.paging import Page
-    from chalicelib.services.people.views import UserView
+    from chalicelib.services.access.user_view import UserView
+    from chalicelib.values.page import Page
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.staff_members", tag="Staff: members")
 

@@ -15,7 +15,7 @@ from chalicelib.container import container
 if TYPE_CHECKING:
     from chalicelib.services.onboarding.eligibility import Decision, StaffOrganisationView
     from chalicelib.services.onboarding.support import LoginRemoved
-    from chalicelib.services.paging import Page
+    from chalicelib.values.page import Page
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.staff_organisations", tag="Staff")
 

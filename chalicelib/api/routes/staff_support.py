@@ -13,10 +13,10 @@ from chalicelib.api.http.routing import Routes
 from chalicelib.container import container
 
 if TYPE_CHECKING:
+    from chalicelib.services.access.user_view import UserView
     from chalicelib.services.onboarding.support import Found
     from chalicelib.services.organisation.audit_trail import AuditEntry
-    from chalicelib.services.paging import Page
-    from chalicelib.services.people.views import UserView
+    from chalicelib.values.page import Page
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.staff_support", tag="Staff: support")
 

@@ -10,8 +10,8 @@ from chalicelib.container import container
 from chalicelib.services.access.authz import Function
 
 if TYPE_CHECKING:
-    from chalicelib.services.paging import Page
     from chalicelib.services.people.colleagues import ColleagueView
+    from chalicelib.values.page import Page
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.users", tag="Users")
 

@@ -11,8 +11,8 @@ from chalicelib.errors import DomainError
 from chalicelib.services.access.authz import Function
 
 if TYPE_CHECKING:
-    from chalicelib.services.paging import Page
     from chalicelib.services.vendors.validation import HistoryEntry, InvalidCode, Receipt, ValidCode
+    from chalicelib.values.page import Page
 
 # No code is longer than 49 characters (8, @, a handle of at most 40); anything far longer is not a code
 # pasted with some whitespace but a broken integration, and is refused rather than looked up. The same

@@ -9,8 +9,8 @@ from chalicelib.api.http.routing import Routes
 from chalicelib.container import container
 
 if TYPE_CHECKING:
-    from chalicelib.services.paging import Page
     from chalicelib.services.vendors.keys import CreatedVendor, IssuedKey, KeyView, VendorWithKeys
+    from chalicelib.values.page import Page
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.vendors", tag="Staff: vendors")
 

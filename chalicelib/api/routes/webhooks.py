@@ -9,7 +9,6 @@ from chalicelib.api.http.routing import Routes
 from chalicelib.container import container
 
 if TYPE_CHECKING:
-    from chalicelib.services.paging import Page
     from chalicelib.services.webhooks.endpoints import (
         Endpoint,
         EndpointWithSecret,
@@ -17,6 +16,7 @@ if TYPE_CHECKING:
         FeedEvent,
         ParkedDelivery,
     )
+    from chalicelib.values.page import Page
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.webhooks", tag="Webhooks")
 staff_routes = Routes(__name__ + ".staff", schemas="chalicelib.api.schemas.webhooks", tag="Staff: webhooks")

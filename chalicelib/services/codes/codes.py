@@ -51,8 +51,8 @@ from chalicelib.models.paging import InvalidCursor, bad_cursor
 from chalicelib.models.webhook import EventCauseModel
 from chalicelib.services.access.authz import Function, Principal, authorize
 from chalicelib.services.access.scope import org_of, visible_to
-from chalicelib.services.paging import Page
 from chalicelib.services.webhooks.event_feed import code_renewed, code_revoked
+from chalicelib.values.page import Page
 
 CODE_LIFETIME = timedelta(days=60)
 RANDOM_LENGTH = 8

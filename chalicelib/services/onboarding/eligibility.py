@@ -57,9 +57,9 @@ from chalicelib.models.user import active_administrators
 from chalicelib.services.access.authz import Principal
 from chalicelib.services.onboarding.proofs import organisation_companies, release_claims
 from chalicelib.services.organisation.handles import MAX_LENGTH, ascii_handle
-from chalicelib.services.paging import Page
 from chalicelib.services.vendors.vendor_view import VendorView, publish, view_of
 from chalicelib.services.webhooks.event_feed import organisation_changed
+from chalicelib.values.page import Page
 
 # A decision's transaction holds the organisation, the audit record, the cause of the vendors' events (one
 # item, however many receipts: chalicelib/models/webhook.py) and one mail per administrator, and DynamoDB

@@ -40,7 +40,7 @@ from chalicelib.models.application import (
 )
 from chalicelib.models.outbox import MailStatus, OutboxModel
 from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
-from chalicelib.services.paging import Page
+from chalicelib.values.page import Page
 
 INDEX = "applications.by-letter-watch"
 CURSOR_KEYS = frozenset({"cvr", "application_id", "letter_watch", "letter_due_by"})

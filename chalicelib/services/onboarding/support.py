@@ -31,14 +31,14 @@ from chalicelib.models.outbox import MailKind, Recipient, outgoing
 from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
 from chalicelib.models.user import UserKind, UserModel, active_administrators, get_user, users_page
 from chalicelib.services.access.authz import Principal
+from chalicelib.services.access.user_view import UserView, user_view
 from chalicelib.services.onboarding.eligibility import (
     MAX_MAILED_ADMINISTRATORS,
     StaffOrganisationView,
     staff_view,
 )
 from chalicelib.services.organisation import audit_trail
-from chalicelib.services.paging import Page
-from chalicelib.services.people.views import UserView, user_view
+from chalicelib.values.page import Page
 
 CVR = re.compile(r"^\d{8}$")
 USERS_INDEX = "users.by-org"

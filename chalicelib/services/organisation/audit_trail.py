@@ -18,7 +18,7 @@ from chalicelib.models.audit import STAFF_TRAIL, AuditModel, trail_page
 from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
 from chalicelib.services.access.authz import Principal
 from chalicelib.services.access.grants import visible_scope
-from chalicelib.services.paging import Page
+from chalicelib.values.page import Page
 
 INDEX = "audit"
 CURSOR_KEYS = frozenset({"org_id", "at_event"})

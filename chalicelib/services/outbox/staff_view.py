@@ -23,7 +23,7 @@ from chalicelib.models.outbox import MailStatus, OutboxModel
 from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
 from chalicelib.services.access.authz import Principal
 from chalicelib.services.outbox.delivery import retry_by_staff
-from chalicelib.services.paging import Page
+from chalicelib.values.page import Page
 
 INDEX = "outbox.by-status"
 CURSOR_KEYS = frozenset({"message_id", "status", "created_at"})

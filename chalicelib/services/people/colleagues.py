@@ -86,11 +86,11 @@ from chalicelib.services.access.grants import (
     visible_scope,
     within_scope,
 )
+from chalicelib.services.access.user_view import UserView, user_view
 from chalicelib.services.onboarding.activation_codes import ALPHABET
 from chalicelib.services.onboarding.activations import LoginDirectory
-from chalicelib.services.paging import Page
 from chalicelib.services.people.invitations import new_invitation
-from chalicelib.services.people.views import UserView, user_view
+from chalicelib.values.page import Page
 
 USERNAME_PREFIX = "usr-"
 USERNAME_RANDOM = 10  # 50 bits: usernames are not secret, only unique (a conditional put makes sure)

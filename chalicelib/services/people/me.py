@@ -8,8 +8,8 @@ from chalicelib.errors import NotFound
 from chalicelib.models.organisation import get_organisation
 from chalicelib.models.user import get_user
 from chalicelib.services.access.authz import Principal
+from chalicelib.services.access.user_view import UserView, user_view
 from chalicelib.services.organisation.master_data import CompanyInScope, companies_in_scope
-from chalicelib.services.people.views import UserView, user_view
 
 
 @dataclass(frozen=True)

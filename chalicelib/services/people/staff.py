@@ -41,9 +41,9 @@ from chalicelib.models.user import (
     get_user,
     staff_page,
 )
-from chalicelib.services.paging import Page
-from chalicelib.services.people.views import UserView, user_view
+from chalicelib.services.access.user_view import UserView, user_view
 from chalicelib.settings import STAFF_GROUP
+from chalicelib.values.page import Page
 
 ROSTER_INDEX = "users.by-roster"
 ROSTER_CURSOR_KEYS = frozenset({"roster", "user_id"})

@@ -61,7 +61,7 @@ from chalicelib.models.suppression import SuppressionModel
 from chalicelib.models.user import UserModel
 from chalicelib.models.validation import ReceiptModel
 from chalicelib.services.access.authz import Principal
-from chalicelib.services.people.views import user_view
+from chalicelib.services.access.user_view import user_view
 from chalicelib.services.privacy.pseudonyms import Identity, Replacement, pseudonym, scrub
 from chalicelib.services.privacy.search import Found, find, is_activated
 

@@ -53,7 +53,7 @@ from chalicelib.models.vendor import (
     revoke_key,
 )
 from chalicelib.services.access.authz import Principal
-from chalicelib.services.paging import Page
+from chalicelib.values.page import Page
 
 VENDORS_INDEX = "vendors.by-catalogue"
 VENDORS_CURSOR_KEYS = frozenset({"vendor_id", "catalogue", "created_at"})

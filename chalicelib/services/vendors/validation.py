@@ -49,9 +49,9 @@ from chalicelib.models.validation import (
 )
 from chalicelib.services.access.authz import Function, Principal
 from chalicelib.services.access.scope import org_of, visible_to
-from chalicelib.services.paging import Page
 from chalicelib.services.vendors.failure_limit import FailureLimit
 from chalicelib.services.vendors.keys import KeyRefused, PresentedKey, VendorIdentity, check_key, refusal
+from chalicelib.values.page import Page
 
 # A code after trimming and lower-casing its random part: 8 lowercase letters or digits, @, and a handle of
 # ASCII letters and digits (chalicelib/services/organisation/handles.py makes at most 40).

@@ -27,10 +27,10 @@ from chalicelib.models.webhook import (
     get_event,
     get_webhook,
 )
-from chalicelib.services.paging import Page
 from chalicelib.services.vendors.keys import VendorIdentity
 from chalicelib.services.webhooks.signatures import new_secret
 from chalicelib.services.webhooks.urls import Resolver, UrlRefused, resolve, target_of
+from chalicelib.values.page import Page
 
 FEED_INDEX = "vendor-events.by-vendor"
 FEED_KEYS = frozenset({"event_id", "vendor_id", "feed_key"})
