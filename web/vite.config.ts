@@ -1,6 +1,9 @@
+import { fileURLToPath } from "node:url";
+
 import { compression } from "vite-plugin-compression2";
 import { defineConfig } from "vitest/config";
 
+import { FIRST_SCREEN, firstScreenPlugin } from "./config/first-screen";
 import { woff2FirstPlugin } from "./config/woff2-first";
 
 // The same build runs locally and in AWS: where the API and the user pool are comes from /config.json,
@@ -24,7 +27,7 @@ export default defineConfig({
     compression({ algorithms: ["gzip", "brotliCompress"], logLevel: "silent" }),
   ],
   css: {
-    postcss: { plugins: [woff2FirstPlugin()] },
+    postcss: { plugins: [woff2FirstPlugin(), firstScreenPlugin("/src/first-screen.css", FIRST_SCREEN.map((file) => fileURLToPath(new URL(file, import.meta.url))))] },
   },
   build: {
     outDir: "dist",
@@ -33,6 +36,12 @@ export default defineConfig({
     sourcemap: false,
     // No inline scripts or styles, so the hosting can send a strict Content-Security-Policy.
     assetsInlineLimit: 0,
+    rollupOptions: {
+      // TanStack Query marks its modules "use client" for React's server components, which the console has none of.
+      onwarn(warning, warn) {
+        if (warning.code !== "MODULE_LEVEL_DIRECTIVE") warn(warning);
+      },
+    },
   },
   test: {
     include: ["tests/**/*.test.ts", "tests/**/*.test.tsx"],

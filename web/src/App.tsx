@@ -1,11 +1,11 @@
 import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useState, type ReactNode } from "react";
 
 import { type Api, unwrap } from "./api/client";
 import { type Session, type SignInStep } from "./auth";
 import { Modal } from "./components/Modal";
 import { Notice } from "./components/Notice";
-import { OnDemand, onDemand } from "./components/OnDemand";
+import { OnDemand, onDemand, WithDesignSystem } from "./components/OnDemand";
 import { AppContext, useServices, useSignedIn, type AppServices } from "./context";
 import { LanguageContext, loadLanguage, problemText, translator, useI18n, type Language } from "./i18n";
 import { MinKonto } from "./pages/MinKonto";
@@ -148,7 +148,7 @@ function Routes() {
     setNotice(text);
   };
 
-  let page;
+  let page: ReactNode;
   if (path === PATHS.apply) page = <Apply />;
   else if (path === PATHS.activate) page = <Activate onActivated={remember} />;
   else if (path === PATHS.invitation) page = <AcceptInvitation onAccepted={remember} />;
@@ -175,6 +175,8 @@ function Routes() {
         }}
       />
     );
+  // The sign-in is the one screen the first stylesheet covers: every other waits for the whole one.
+  if (page) page = <WithDesignSystem>{page}</WithDesignSystem>;
   else page = <SignIn notice={notice} onMfaSetup={setMfaSetup} />;
 
   return (
@@ -183,12 +185,16 @@ function Routes() {
         <OnDemand>{page}</OnDemand>
       </main>
       {expired && !signedIn && path.startsWith(PATHS.account) ? (
-        <Modal title={t("signin.title")} onClose={() => undefined} actions={null}>
-          <Notice kind="warning">
-            <p className="alert-text">{t("signin.expired")}</p>
-          </Notice>
-          <SignIn onMfaSetup={setMfaSetup} headingLevel={2} showLinks={false} />
-        </Modal>
+        <OnDemand>
+          <WithDesignSystem>
+            <Modal title={t("signin.title")} onClose={() => undefined} actions={null}>
+              <Notice kind="warning">
+                <p className="alert-text">{t("signin.expired")}</p>
+              </Notice>
+              <SignIn onMfaSetup={setMfaSetup} headingLevel={2} showLinks={false} />
+            </Modal>
+          </WithDesignSystem>
+        </OnDemand>
       ) : null}
     </QueryClientProvider>
   );

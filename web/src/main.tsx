@@ -1,5 +1,4 @@
-import "../node_modules/dkfds/dist/css/dkfds-virkdk.min.css";
-import "./styles.css";
+import "./first-screen.css";
 
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
@@ -8,8 +7,11 @@ import { App } from "./App";
 import { makeApi } from "./api/client";
 import { Session } from "./auth";
 import { loadConfig } from "./config";
+import { designSystem } from "./design-system";
 
 async function start() {
+  // Fetched now, while the configuration comes and the sign-in renders; a failure shows where it is needed.
+  designSystem().catch(() => undefined);
   const root = createRoot(document.getElementById("root") as HTMLElement);
   try {
     const config = await loadConfig();
