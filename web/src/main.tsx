@@ -10,8 +10,10 @@ import { loadConfig } from "./config";
 import { designSystem } from "./design-system";
 
 async function start() {
-  // Fetched now, while the configuration comes and the sign-in renders; a failure shows where it is needed.
+  // What every screen but the sign-in needs, fetched now, while the sign-in renders and is typed into; a
+  // failure shows where it is needed (App.tsx's SignedInArea).
   designSystem().catch(() => undefined);
+  import("./pages/Account").catch(() => undefined);
   const root = createRoot(document.getElementById("root") as HTMLElement);
   try {
     const config = await loadConfig();
