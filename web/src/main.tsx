@@ -9,11 +9,21 @@ import { Session } from "./auth";
 import { loadConfig } from "./config";
 import { designSystem } from "./design-system";
 
+/**
+ * What every screen but the sign-in needs, fetched once the first screen is painted (the next frame's task),
+ * while the sign-in is typed into; a failure shows where it is needed (App.tsx's SignedInArea). A first
+ * screen that needs them asks for them as it renders.
+ */
+function fetchTheRest() {
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      designSystem().catch(() => undefined);
+      import("./pages/Account").catch(() => undefined);
+    }),
+  );
+}
+
 async function start() {
-  // What every screen but the sign-in needs, fetched now, while the sign-in renders and is typed into; a
-  // failure shows where it is needed (App.tsx's SignedInArea).
-  designSystem().catch(() => undefined);
-  import("./pages/Account").catch(() => undefined);
   const root = createRoot(document.getElementById("root") as HTMLElement);
   try {
     const config = await loadConfig();
@@ -33,6 +43,7 @@ async function start() {
       </main>,
     );
   }
+  fetchTheRest();
 }
 
 void start();
