@@ -10,16 +10,18 @@ import { loadConfig } from "./config";
 import { designSystem } from "./design-system";
 
 /**
- * What every screen but the sign-in needs, fetched once the first screen is painted (the next frame's task),
+ * What every screen but the sign-in needs, fetched once the first screen is painted and the page is idle,
  * while the sign-in is typed into; a failure shows where it is needed (App.tsx's SignedInArea). A first
  * screen that needs them asks for them as it renders.
  */
 function fetchTheRest() {
+  const fetch = () => {
+    designSystem().catch(() => undefined);
+    import("./pages/Account").catch(() => undefined);
+  };
+  // When the browser is idle (a slow phone's first frames are not), within a second at the latest.
   requestAnimationFrame(() =>
-    setTimeout(() => {
-      designSystem().catch(() => undefined);
-      import("./pages/Account").catch(() => undefined);
-    }),
+    "requestIdleCallback" in window ? requestIdleCallback(fetch, { timeout: 1000 }) : setTimeout(fetch),
   );
 }
 
