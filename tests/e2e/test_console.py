@@ -166,6 +166,56 @@ def test_a_first_visit_fetches_little_compressed_and_to_be_kept(page: Page, stac
     assert not [a.url for a in answers if on_demand.search(a.url)]
 
 
+# Every computed style of every element of the page, but those that are lengths laid out from the text (which
+# the web fonts, coming with the whole stylesheet, change).
+COMPUTED_STYLES = """() => [...document.querySelectorAll("body *")].map((element) => {
+  const style = getComputedStyle(element);
+  const laidOut = /^((max-)?(width|height|inline-size|block-size)|.*-origin|inset.*|top|right|bottom|left)$/;
+  const kept = [...style].filter((p) => !laidOut.test(p));
+  const values = Object.fromEntries(kept.map((p) => [p, style.getPropertyValue(p)]));
+  return [element.tagName, element.className, values];
+})"""
+
+
+# A stylesheet that did not come has none (and Chromium refuses to read its rules).
+SHEETS_WITH_RULES = """() => [...document.styleSheets].filter((sheet) => {
+  try { return sheet.cssRules.length > 0; } catch { return false; }
+}).length"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_sign_in_looks_the_same_before_the_whole_stylesheet_has_come(
+    browser: Browser, stack: RunningStack, width: int
+):
+    def sign_in_styles(*, whole_stylesheet: bool) -> list[Any]:
+        context = new_context(browser, stack.console_url)
+        try:
+            page = context.new_page()
+            page.set_viewport_size({"width": width, "height": 900})
+            if not whole_stylesheet:
+                page.route(re.compile(r"/assets/design-system-[^/]*\.css$"), lambda route: route.abort())
+            page.goto(stack.console_url)
+            expect(page.get_by_role("button", name="Log ind")).to_be_enabled()
+            page.wait_for_load_state("networkidle")
+            loaded = page.evaluate(SHEETS_WITH_RULES)
+            assert loaded == (2 if whole_stylesheet else 1)
+            styles: list[Any] = page.evaluate(COMPUTED_STYLES)
+            return styles
+        finally:
+            context.close()
+
+    # Given the sign-in with only the first stylesheet (cut to what it uses), and with the whole one after it
+    first_only = sign_in_styles(whole_stylesheet=False)
+    whole = sign_in_styles(whole_stylesheet=True)
+
+    # Then every element is styled the same: the whole stylesheet changes nothing on it but the font
+    assert len(first_only) == len(whole) > 20
+    for before, after in zip(first_only, whole, strict=True):
+        assert before[:2] == after[:2]
+        changed = {p: (v, after[2].get(p)) for p, v in before[2].items() if after[2].get(p) != v}
+        assert not changed, (before[:2], changed)
+
+
 def test_from_application_to_a_colleague_who_sees_only_their_account(
     browser: Browser, page: Page, stack: RunningStack, request: pytest.FixtureRequest
 ):

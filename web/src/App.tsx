@@ -1,16 +1,14 @@
-import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useState, type ReactNode } from "react";
 
-import { type Api, unwrap } from "./api/client";
+import { type Api } from "./api/client";
 import { type Session, type SignInStep } from "./auth";
 import { Modal } from "./components/Modal";
 import { Notice } from "./components/Notice";
-import { OnDemand, onDemand } from "./components/OnDemand";
+import { OnDemand, onDemand, WithDesignSystem } from "./components/OnDemand";
 import { AppContext, useServices, useSignedIn, type AppServices } from "./context";
-import { LanguageContext, loadLanguage, problemText, translator, useI18n, type Language } from "./i18n";
-import { MinKonto } from "./pages/MinKonto";
+import { LanguageContext, loadLanguage, translator, useI18n, type Language } from "./i18n";
 import { SignIn } from "./pages/SignIn";
-import { asProblem } from "./problems";
+import { designSystem } from "./design-system";
 import { navigate, PATHS, usePath } from "./router";
 
 // The first screen is the sign-in, then Min konto: every other page comes when first shown.
@@ -19,7 +17,11 @@ const Activate = onDemand(() => import("./pages/Activate").then((m) => m.Activat
 const Apply = onDemand(() => import("./pages/Apply").then((m) => m.Apply));
 const ChangePassword = onDemand(() => import("./pages/ChangePassword").then((m) => m.ChangePassword));
 const Enrol = onDemand(() => import("./pages/Enrol").then((m) => m.Enrol));
-const Sagsbehandling = onDemand(() => import("./staff/Sagsbehandling").then((m) => m.Sagsbehandling));
+const Account = onDemand(() => import("./pages/Account").then((m) => m.Account));
+// Every screen but the sign-in: with the whole stylesheet, and TanStack Query's cache (pages/Account.tsx).
+const SignedInArea = onDemand(() =>
+  Promise.all([import("./pages/Account"), designSystem()]).then(([m]) => m.Queries),
+);
 
 type MfaSetup = Extract<SignInStep, { kind: "mfa-setup" }>;
 
@@ -95,28 +97,6 @@ function Header() {
   );
 }
 
-/** Signed in: who am I, then the authenticator's enrolment, Sagsbehandling for staff, or Min konto. */
-function Account({ tab, onEnrolled }: { tab: string | undefined; onEnrolled: (signInAfterMs: number) => void }) {
-  const { api, session } = useServices();
-  const { t, language } = useI18n();
-  const me = useQuery({ queryKey: ["me"], queryFn: () => unwrap(session, () => api.GET("/v1/me")), retry: false });
-  if (me.isPending) return <p>{t("common.loading")}</p>;
-  if (me.isError) {
-    const problem = asProblem(me.error);
-    if (problem.slug === "second-factor-required")
-      return <Enrol cognitoStep={null} onDone={(_, signInAfterMs) => onEnrolled(signInAfterMs ?? 0)} />;
-    return (
-      <Notice kind="error">
-        <p className="alert-text">
-          {problem.status === 0 ? t("common.networkError") : problemText(language, problem.slug, problem.problem.detail)}
-        </p>
-      </Notice>
-    );
-  }
-  if (me.data.roles.includes("staff")) return <Sagsbehandling tab={tab} />;
-  return <MinKonto me={me.data} tab={tab} />;
-}
-
 function Routes() {
   const { session } = useServices();
   const { signedIn, expired } = useSignedIn();
@@ -124,13 +104,6 @@ function Routes() {
   const path = usePath();
   const [notice, setNotice] = useState<string | null>(null);
   const [mfaSetup, setMfaSetup] = useState<MfaSetup | null>(null);
-  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 10_000 } } }));
-
-  useEffect(() => {
-    // A new person (or the same one again) starts from fresh server state.
-    if (signedIn) queryClient.invalidateQueries();
-    else if (!expired) queryClient.clear();
-  }, [signedIn, expired, queryClient]);
 
   useEffect(() => {
     if (signedIn && !path.startsWith(PATHS.account)) navigate(PATHS.account, true);
@@ -148,7 +121,7 @@ function Routes() {
     setNotice(text);
   };
 
-  let page;
+  let page: ReactNode;
   if (path === PATHS.apply) page = <Apply />;
   else if (path === PATHS.activate) page = <Activate onActivated={remember} />;
   else if (path === PATHS.invitation) page = <AcceptInvitation onAccepted={remember} />;
@@ -175,22 +148,28 @@ function Routes() {
         }}
       />
     );
+  // The sign-in is the one screen the first visit's stylesheet and script cover: every other waits for the rest.
+  if (page) page = <SignedInArea>{page}</SignedInArea>;
   else page = <SignIn notice={notice} onMfaSetup={setMfaSetup} />;
 
   return (
-    <QueryClientProvider client={queryClient}>
+    <>
       <main id="main-content" className="container" tabIndex={-1}>
         <OnDemand>{page}</OnDemand>
       </main>
       {expired && !signedIn && path.startsWith(PATHS.account) ? (
-        <Modal title={t("signin.title")} onClose={() => undefined} actions={null}>
-          <Notice kind="warning">
-            <p className="alert-text">{t("signin.expired")}</p>
-          </Notice>
-          <SignIn onMfaSetup={setMfaSetup} headingLevel={2} showLinks={false} />
-        </Modal>
+        <OnDemand>
+          <WithDesignSystem>
+            <Modal title={t("signin.title")} onClose={() => undefined} actions={null}>
+              <Notice kind="warning">
+                <p className="alert-text">{t("signin.expired")}</p>
+              </Notice>
+              <SignIn onMfaSetup={setMfaSetup} headingLevel={2} showLinks={false} />
+            </Modal>
+          </WithDesignSystem>
+        </OnDemand>
       ) : null}
-    </QueryClientProvider>
+    </>
   );
 }
 

@@ -1,5 +1,4 @@
-import "../node_modules/dkfds/dist/css/dkfds-virkdk.min.css";
-import "./styles.css";
+import "./first-screen.css";
 
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
@@ -8,6 +7,23 @@ import { App } from "./App";
 import { makeApi } from "./api/client";
 import { Session } from "./auth";
 import { loadConfig } from "./config";
+import { designSystem } from "./design-system";
+
+/**
+ * What every screen but the sign-in needs, fetched once the first screen is painted and the page is idle,
+ * while the sign-in is typed into; a failure shows where it is needed (App.tsx's SignedInArea). A first
+ * screen that needs them asks for them as it renders.
+ */
+function fetchTheRest() {
+  const fetch = () => {
+    designSystem().catch(() => undefined);
+    import("./pages/Account").catch(() => undefined);
+  };
+  // When the browser is idle (a slow phone's first frames are not), within a second at the latest.
+  requestAnimationFrame(() =>
+    "requestIdleCallback" in window ? requestIdleCallback(fetch, { timeout: 1000 }) : setTimeout(fetch),
+  );
+}
 
 async function start() {
   const root = createRoot(document.getElementById("root") as HTMLElement);
@@ -29,6 +45,7 @@ async function start() {
       </main>,
     );
   }
+  fetchTheRest();
 }
 
 void start();

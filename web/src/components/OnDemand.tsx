@@ -4,6 +4,7 @@
 // need (docs/performance.md).
 import { Component, lazy, Suspense, type ComponentType, type ReactNode } from "react";
 
+import { designSystem } from "../design-system";
 import { useI18n } from "../i18n";
 import { Notice } from "./Notice";
 
@@ -68,3 +69,13 @@ export function OnDemand({ children }: { children: ReactNode }) {
     </FetchBoundary>
   );
 }
+
+function Children({ children }: { children: ReactNode }) {
+  return children;
+}
+
+/**
+ * Renders its children once the design system's whole stylesheet is on the page (inside `OnDemand`, which says
+ * "Henter …" meanwhile): index.html's first stylesheet styles the sign-in screen only.
+ */
+export const WithDesignSystem = onDemand(() => designSystem().then(() => Children));
