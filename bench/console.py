@@ -12,7 +12,7 @@ both alike.
 
 - first paint: the first contentful paint (the browser's `first-contentful-paint` entry);
 - usable: the sign-in form is on the page and painted, its submit button enabled (the console's script has
-  run: its form is React's);
+  run: its form is drawn by the script);
 - JavaScript: what the page fetched of it before it was usable, as sent (compressed), and what fonts.
 
 The absolute times are this machine's; the ratio to the blank page is what carries over to another.
