@@ -31,7 +31,12 @@ export function Accessibility() {
       texts={{
         da: (
           <>
-            <h1>Tilgængelighedserklæring</h1>
+            {/* One long word: on a phone it breaks where the compound does, not at the screen's edge. */}
+            <h1>
+              Tilgængeligheds
+              <wbr />
+              erklæring
+            </h1>
             <p>
               Alle skal kunne bruge Godkend: ansøge, aktivere en konto, logge ind og bruge Min konto, også med
               tastatur alene og på en lille skærm. Her står, hvordan vi har testet det, og hvad vi ikke har testet.
