@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo, watch_policy_violations
 from tests.e2e.conftest import RunningStack
@@ -51,7 +51,7 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
     context.close()
 
 
-def footer_link(page: Page, name: str):  # type: ignore[no-untyped-def]
+def footer_link(page: Page, name: str) -> Locator:
     return page.get_by_role("contentinfo").get_by_role("link", name=name, exact=True)
 
 
