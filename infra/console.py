@@ -103,7 +103,32 @@ def console_hosts(origins: Iterable[str]) -> list[str]:
     return hosts
 
 
-def deployed_config(api_stage: str) -> dict[str, Any]:
+# The stage's support contact, which the console's footer and pages name (.chalice/config.json).
+SUPPORT_VARIABLES = {
+    "email": "GODKEND_SUPPORT_EMAIL",
+    "phone": "GODKEND_SUPPORT_PHONE",
+    "hours_da": "GODKEND_SUPPORT_HOURS_DA",
+    "hours_en": "GODKEND_SUPPORT_HOURS_EN",
+}
+
+
+def support_contact(variables: dict[str, str]) -> dict[str, Any]:
+    """The console's `support` from a stage's variables: e-mail, telephone, opening hours (da, en)."""
+    missing = [name for name in SUPPORT_VARIABLES.values() if not variables.get(name, "").strip()]
+    if missing:
+        raise ConsoleConfigError("the stage names no support contact: set " + ", ".join(missing))
+    found = {key: variables[name].strip() for key, name in SUPPORT_VARIABLES.items()}
+    if "$" in "".join(found.values()):
+        # The configuration is an Fn::Sub string: a literal ${...} would be read as a reference.
+        raise ConsoleConfigError("the support contact may not contain '$'")
+    return {
+        "email": found["email"],
+        "phone": found["phone"],
+        "hours": {"da": found["hours_da"], "en": found["hours_en"]},
+    }
+
+
+def deployed_config(api_stage: str, support: dict[str, Any]) -> dict[str, Any]:
     """The console's /config.json in AWS, as `Fn::Sub` strings: the same shape `make run` serves."""
     return {
         "api_url": "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + api_stage,
@@ -113,12 +138,15 @@ def deployed_config(api_stage: str) -> dict[str, Any]:
             "user_pool_id": "${UserPool}",
             "client_id": "${UserPoolClient}",
         },
+        "support": support,
     }
 
 
-def hosting_template(origins: Iterable[str], api_stage: str = "api") -> dict[str, Any]:
-    """Parameters, resources and outputs that host the console of a stage whose console has `origins`, its
-    API deployed as the API Gateway stage `api_stage`."""
+def hosting_template(
+    origins: Iterable[str], support: dict[str, Any], api_stage: str = "api"
+) -> dict[str, Any]:
+    """Parameters, resources and outputs that host the console of a stage whose console has `origins` and
+    names `support` (`support_contact`), its API deployed as the API Gateway stage `api_stage`."""
     hosts = console_hosts(origins)
     return {
         "Parameters": {
@@ -165,7 +193,7 @@ def hosting_template(origins: Iterable[str], api_stage: str = "api") -> dict[str
             "ConsoleUrl": {"Value": "https://" + hosts[0]},
             "ConsoleConfig": {
                 "Description": "The console's config.json: upload it to the bucket beside the build",
-                "Value": {"Fn::Sub": json.dumps(deployed_config(api_stage), separators=(",", ":"))},
+                "Value": {"Fn::Sub": json.dumps(deployed_config(api_stage, support), separators=(",", ":"))},
             },
         },
     }

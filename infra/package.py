@@ -26,7 +26,7 @@ from typing import Any
 
 from chalicelib.settings import DEFAULT_REGION
 from infra.bytecode import add_bytecode
-from infra.console import ConsoleConfigError, hosting_template
+from infra.console import ConsoleConfigError, console_hosts, hosting_template, support_contact
 from infra.operations import OperationsError, complete
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -67,7 +67,7 @@ def merge_template(stage: str) -> dict[str, Any]:
         template["Parameters"][name]["Default"] = value
     origins = console_origins(stage)
     api_stage = str(_stage(stage).get("api_gateway_stage", "api"))
-    for section, entries in hosting_template(origins, api_stage).items():
+    for section, entries in hosting_template(origins, console_support(stage), api_stage).items():
         template.setdefault(section, {}).update(entries)
     _name_origin_in_gateway_responses(template, origins)
     return template
@@ -103,10 +103,18 @@ def console_origins(stage: str) -> list[str]:
     configured = stage_variables(stage).get("GODKEND_CONSOLE_ORIGINS", "")
     origins = [origin.strip() for origin in configured.split(",") if origin.strip()]
     try:
-        hosting_template(origins)
+        console_hosts(origins)
     except ConsoleConfigError as problem:
         raise PackagingFailed(f"stage {stage!r}: {problem} ({_relative(CHALICE_CONFIG)})") from problem
     return origins
+
+
+def console_support(stage: str) -> dict[str, Any]:
+    """The support contact the stage's console names (GODKEND_SUPPORT_* of the stage)."""
+    try:
+        return support_contact(stage_variables(stage))
+    except ConsoleConfigError as problem:
+        raise PackagingFailed(f"stage {stage!r}: {problem} ({_relative(CHALICE_CONFIG)})") from problem
 
 
 def _name_origin_in_gateway_responses(template: dict[str, Any], origins: list[str]) -> None:

@@ -60,14 +60,31 @@ The API and the emulator are running; see <code>.local/demo.json</code>.</p></bo
 """
 
 
+# Who a person reaches for help locally: the footer's contact and opening hours (a stage's own are in
+# .chalice/config.json, infra/console.py).
+LOCAL_SUPPORT = {
+    "email": "support@godkend.example",
+    "phone": "+45 70 00 00 00",
+    "hours": {"da": "hverdage 9-16", "en": "weekdays 9am-4pm"},
+}
+
+
 def console_config(
-    *, api_url: str, aws_url: str, region: str, user_pool_id: str, client_id: str
+    *,
+    api_url: str,
+    aws_url: str,
+    region: str,
+    user_pool_id: str,
+    client_id: str,
+    support: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What the console reads from `/config.json` at start: the API, and the user pool it signs in against."""
+    """What the console reads from `/config.json` at start: the API, the user pool it signs in against, and
+    the support contact its footer and its own pages name."""
     return {
         "api_url": api_url,
         "region": region,
         "cognito": {"endpoint": aws_url, "user_pool_id": user_pool_id, "client_id": client_id},
+        "support": support or LOCAL_SUPPORT,
     }
 
 

@@ -72,6 +72,11 @@ def test_the_console_is_served_once_built_and_configured_for_the_stack(console_s
             "user_pool_id": stack.demo["cognito"]["user_pool_id"],
             "client_id": stack.demo["cognito"]["client_id"],
         },
+        "support": {
+            "email": "support@godkend.example",
+            "phone": "+45 70 00 00 00",
+            "hours": {"da": "hverdage 9-16", "en": "weekdays 9am-4pm"},
+        },
     }
 
 

@@ -12,9 +12,15 @@ from typing import Any
 
 import pytest
 
-from infra.console import CERTIFICATE_PARAMETER, ConsoleConfigError, console_hosts, security_headers
+from infra.console import (
+    CERTIFICATE_PARAMETER,
+    ConsoleConfigError,
+    console_hosts,
+    security_headers,
+    support_contact,
+)
 from infra.local.console import answer_for, console_config
-from infra.package import PackagingFailed, console_origins, merge_template
+from infra.package import PackagingFailed, console_origins, console_support, merge_template
 from tests.infra import templates
 
 STAGES = ["dev", "prod"]
@@ -261,6 +267,7 @@ def test_the_stack_states_the_consoles_config_json_in_the_shape_make_run_serves(
             "user_pool_id": "eu-west-1_pool",
             "client_id": "client",
         },
+        "support": console_support(stage),
     }
     assert config.keys() == local.keys()
     assert config["cognito"].keys() == local["cognito"].keys()
@@ -311,6 +318,28 @@ def test_packaging_a_stage_without_a_console_origin_fails_in_one_line():
     # The test stage runs only under the test client and names no console
     with pytest.raises(PackagingFailed, match="GODKEND_CONSOLE_ORIGINS"):
         console_origins("test")
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_each_stage_names_its_support_contact_in_both_languages(stage):
+    # Given the stage's console configuration
+    support = console_support(stage)
+
+    # Then it names an e-mail address, a telephone number and the opening hours in Danish and English
+    assert "@" in support["email"]
+    assert support["phone"].startswith("+45")
+    assert support["hours"]["da"]
+    assert support["hours"]["en"]
+    assert support["hours"]["da"] != support["hours"]["en"]
+
+
+def test_a_stage_without_a_support_contact_is_refused_in_one_line():
+    # Given a stage that names its console but no support contact
+    variables = {"GODKEND_SUPPORT_EMAIL": "support@godkend.dk", "GODKEND_SUPPORT_PHONE": " "}
+
+    # Then the missing ones are named
+    with pytest.raises(ConsoleConfigError, match="GODKEND_SUPPORT_PHONE, GODKEND_SUPPORT_HOURS_DA"):
+        support_contact(variables)
 
 
 def dependencies(value: Any) -> set[str]:

@@ -17,6 +17,7 @@ export const FIRST_SCREEN = [
   "index.html",
   "src/App.tsx",
   "src/components/ErrorSummary.tsx",
+  "src/components/Footer.tsx",
   "src/components/Field.tsx",
   "src/components/Notice.tsx",
   "src/components/OnDemand.tsx",

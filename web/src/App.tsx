@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState, type ReactNode } from "react";
 
 import { type Api } from "./api/client";
 import { type Session, type SignInStep } from "./auth";
+import { Footer, PageLink } from "./components/Footer";
 import { Modal } from "./components/Modal";
 import { Notice } from "./components/Notice";
 import { OnDemand, onDemand, WithDesignSystem } from "./components/OnDemand";
@@ -9,7 +10,7 @@ import { AppContext, useServices, useSignedIn, type AppServices } from "./contex
 import { LanguageContext, loadLanguage, translator, useI18n, type Language } from "./i18n";
 import { SignIn } from "./pages/SignIn";
 import { designSystem } from "./design-system";
-import { navigate, PATHS, usePath } from "./router";
+import { INFO_PATHS, isKnownPath, navigate, PATHS, usePath, useTitle } from "./router";
 
 // The first screen is the sign-in, then Min konto: every other page comes when first shown.
 const AcceptInvitation = onDemand(() => import("./pages/AcceptInvitation").then((m) => m.AcceptInvitation));
@@ -18,10 +19,18 @@ const Apply = onDemand(() => import("./pages/Apply").then((m) => m.Apply));
 const ChangePassword = onDemand(() => import("./pages/ChangePassword").then((m) => m.ChangePassword));
 const Enrol = onDemand(() => import("./pages/Enrol").then((m) => m.Enrol));
 const Account = onDemand(() => import("./pages/Account").then((m) => m.Account));
+const Accessibility = onDemand(() => import("./pages/About").then((m) => m.Accessibility));
+const Privacy = onDemand(() => import("./pages/About").then((m) => m.Privacy));
+const Cookies = onDemand(() => import("./pages/About").then((m) => m.Cookies));
+const NotFound = onDemand(() => import("./pages/About").then((m) => m.NotFound));
 // Every screen but the sign-in: with the whole stylesheet, and TanStack Query's cache (pages/Account.tsx).
 const SignedInArea = onDemand(() =>
   Promise.all([import("./pages/Account"), designSystem()]).then(([m]) => m.Queries),
 );
+
+// Signed in, the sign-in and the forms for those without a login lead on to Min konto; the footer's pages and
+// an unknown address stay where they are.
+const FOR_SIGNED_OUT: readonly string[] = [PATHS.signIn, PATHS.apply, PATHS.activate, PATHS.invitation];
 
 type MfaSetup = Extract<SignInStep, { kind: "mfa-setup" }>;
 
@@ -51,9 +60,10 @@ function Header() {
     <header className="header">
       <div className="portal-header">
         <div className="container portal-header-inner">
-          <a href={PATHS.signIn} className="logo" onClick={(e) => { e.preventDefault(); navigate(PATHS.signIn); }}>
+          <PageLink to={PATHS.signIn} className="logo">
+            <img className="logo-mark" src="/favicon.svg" alt="" width="28" height="28" />
             {t("app.name")}
-          </a>
+          </PageLink>
           <div className="portal-user">
             <button
               type="button"
@@ -106,7 +116,7 @@ function Routes() {
   const [mfaSetup, setMfaSetup] = useState<MfaSetup | null>(null);
 
   useEffect(() => {
-    if (signedIn && !path.startsWith(PATHS.account)) navigate(PATHS.account, true);
+    if (signedIn && FOR_SIGNED_OUT.includes(path)) navigate(PATHS.account, true);
   }, [signedIn, path]);
 
   // A new page: a screen reader starts reading from its content, as after a full page load.
@@ -122,12 +132,33 @@ function Routes() {
   };
 
   let page: ReactNode;
-  if (path === PATHS.apply) page = <Apply />;
-  else if (path === PATHS.activate) page = <Activate onActivated={remember} />;
-  else if (path === PATHS.invitation) page = <AcceptInvitation onAccepted={remember} />;
-  else if (mfaSetup && !signedIn)
+  // The window's title names the page; Min konto and Sagsbehandling name their own (pages/Account.tsx).
+  let title: string | null = t("signin.title");
+  const info: Record<string, [ReactNode, string]> = {
+    [PATHS.accessibility]: [<Accessibility key="a" />, t("footer.accessibility")],
+    [PATHS.privacy]: [<Privacy key="p" />, t("footer.privacy")],
+    [PATHS.cookies]: [<Cookies key="c" />, t("footer.cookies")],
+  };
+  const infoPage = info[path];
+  if (infoPage) {
+    page = <WithDesignSystem>{infoPage[0]}</WithDesignSystem>;
+    title = infoPage[1];
+  } else if (!isKnownPath(path)) {
+    page = (
+      <WithDesignSystem>
+        <NotFound signedIn={signedIn} />
+      </WithDesignSystem>
+    );
+    title = t("notfound.title");
+  } else if (path === PATHS.apply) [page, title] = [<Apply key="apply" />, t("apply.title")];
+  else if (path === PATHS.activate) [page, title] = [<Activate key="activate" onActivated={remember} />, t("activate.title")];
+  else if (path === PATHS.invitation)
+    [page, title] = [<AcceptInvitation key="invitation" onAccepted={remember} />, t("invite.title")];
+  else if (mfaSetup && !signedIn) {
     page = <Enrol cognitoStep={mfaSetup} onDone={() => setMfaSetup(null)} />;
-  else if ((signedIn || expired) && path === PATHS.password)
+    title = t("enrol.title");
+  } else if ((signedIn || expired) && path === PATHS.password) {
+    title = t("password.title");
     page = (
       <ChangePassword
         onChanged={(signInAfterMs) => {
@@ -137,7 +168,8 @@ function Routes() {
         }}
       />
     );
-  else if (signedIn || (expired && path.startsWith(PATHS.account)))
+  } else if (signedIn || (expired && path.startsWith(PATHS.account))) {
+    title = null;
     page = (
       <Account
         tab={path.split("/")[2]}
@@ -148,9 +180,12 @@ function Routes() {
         }}
       />
     );
+  }
+  useTitle(title);
   // The sign-in is the one screen the first visit's stylesheet and script cover: every other waits for the rest.
-  if (page) page = <SignedInArea>{page}</SignedInArea>;
-  else page = <SignIn notice={notice} onMfaSetup={setMfaSetup} />;
+  // The footer's pages and "Siden findes ikke" need the whole stylesheet only (WithDesignSystem above).
+  if (!page) page = <SignIn notice={notice} onMfaSetup={setMfaSetup} />;
+  else if (!INFO_PATHS.includes(path) && isKnownPath(path)) page = <SignedInArea>{page}</SignedInArea>;
 
   return (
     <>
@@ -193,6 +228,7 @@ export function App({ services }: { services: AppServices }) {
         </a>
         <Header />
         <Routes />
+        <Footer />
       </LanguageContext.Provider>
     </AppContext.Provider>
   );

@@ -4,6 +4,25 @@ export interface ConsoleConfig {
   api_url: string;
   region: string;
   cognito: { endpoint?: string | null; user_pool_id: string; client_id: string };
+  /** Whom a person asks for help (the footer, the accessibility statement): null if the stage names none. */
+  support?: Support | null;
+}
+
+export interface Support {
+  email: string;
+  phone: string;
+  hours: { da: string; en: string };
+}
+
+function parseSupport(value: unknown): Support | null {
+  // A missing or broken contact leaves the footer without it rather than the console not starting.
+  if (typeof value !== "object" || value === null) return null;
+  const v = value as Record<string, unknown>;
+  const hours = (v.hours ?? {}) as Record<string, unknown>;
+  const text = (x: unknown) => (typeof x === "string" && x.trim() ? x.trim() : null);
+  const [email, phone, da, en] = [text(v.email), text(v.phone), text(hours.da), text(hours.en)];
+  if (!email || !phone || !da || !en) return null;
+  return { email, phone, hours: { da, en } };
 }
 
 export function parseConfig(value: unknown): ConsoleConfig {
@@ -27,6 +46,7 @@ export function parseConfig(value: unknown): ConsoleConfig {
       user_pool_id: cognito.user_pool_id as string,
       client_id: cognito.client_id as string,
     },
+    support: parseSupport(v.support),
   };
 }
 

@@ -1,5 +1,5 @@
 // A small router over the History API: the hosting falls back to index.html for every path.
-import { useSyncExternalStore } from "react";
+import { useEffect, useSyncExternalStore } from "react";
 
 const listeners = new Set<() => void>();
 
@@ -31,4 +31,24 @@ export const PATHS = {
   invitation: "/invitation",
   account: "/min-konto",
   password: "/min-konto/skift-adgangskode",
+  accessibility: "/tilgaengelighed",
+  privacy: "/privatliv",
+  cookies: "/cookies",
 } as const;
+
+/** The pages anyone may read, signed in or not: the footer's. */
+export const INFO_PATHS: readonly string[] = [PATHS.accessibility, PATHS.privacy, PATHS.cookies];
+
+/** The paths the console has a page for (Min konto's tabs under its own); any other is "Siden findes ikke". */
+export function isKnownPath(path: string): boolean {
+  const known: readonly string[] = [PATHS.signIn, PATHS.apply, PATHS.activate, PATHS.invitation, ...INFO_PATHS];
+  return known.includes(path) || path === PATHS.account || path.startsWith(PATHS.account + "/");
+}
+
+/** The window's title while a page is shown: "<page> – Godkend", as a tab or a screen reader names it. A page
+ * whose title is not its own yet (null) leaves it to the page inside it. */
+export function useTitle(page: string | null): void {
+  useEffect(() => {
+    if (page) document.title = `${page} – Godkend`;
+  }, [page]);
+}

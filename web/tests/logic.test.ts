@@ -34,6 +34,13 @@ describe("config.json", () => {
     const config = parseConfig({ api_url: "https://api", region: "eu-west-1", cognito: { user_pool_id: "p", client_id: "c" } });
     expect(config.cognito.endpoint).toBeNull();
   });
+  it("reads the support contact, and starts without one", () => {
+    const cognito = { user_pool_id: "p", client_id: "c" };
+    const support = { email: "support@godkend.dk", phone: "+45 70 00 00 00", hours: { da: "hverdage 9-16", en: "weekdays 9am-4pm" } };
+    expect(parseConfig({ api_url: "https://api", region: "eu-west-1", cognito, support }).support).toEqual(support);
+    expect(parseConfig({ api_url: "https://api", region: "eu-west-1", cognito }).support).toBeNull();
+    expect(parseConfig({ api_url: "https://api", region: "eu-west-1", cognito, support: { email: "x" } }).support).toBeNull();
+  });
   it("refuses a config without a client id", () => {
     expect(() => parseConfig({ api_url: "https://api", region: "eu-west-1", cognito: { user_pool_id: "p" } })).toThrow(/client_id/);
   });

@@ -108,7 +108,7 @@ def test_nothing_outside_the_build_is_served(console, dist):
         connection.close()
 
 
-def test_config_json_says_where_the_api_and_cognito_are(console, dist):
+def test_config_json_says_where_the_api_and_cognito_are_and_whom_to_ask_for_help(console, dist):
     response = requests.get(console + "/config.json", timeout=5)
 
     assert response.status_code == 200
@@ -121,6 +121,11 @@ def test_config_json_says_where_the_api_and_cognito_are(console, dist):
             "endpoint": "http://127.0.0.1:5100",
             "user_pool_id": "eu-west-1_pool",
             "client_id": "client",
+        },
+        "support": {
+            "email": "support@godkend.example",
+            "phone": "+45 70 00 00 00",
+            "hours": {"da": "hverdage 9-16", "en": "weekdays 9am-4pm"},
         },
     }
 

@@ -10,6 +10,7 @@ import { onDemand } from "../components/OnDemand";
 import { useServices, useSignedIn } from "../context";
 import { problemText, useI18n } from "../i18n";
 import { asProblem } from "../problems";
+import { useTitle } from "../router";
 import { MinKonto } from "./MinKonto";
 
 const Enrol = onDemand(() => import("./Enrol").then((m) => m.Enrol));
@@ -36,6 +37,8 @@ export function Account({ tab, onEnrolled }: { tab: string | undefined; onEnroll
   const { api, session } = useServices();
   const { t, language } = useI18n();
   const me = useQuery({ queryKey: ["me"], queryFn: () => unwrap(session, () => api.GET("/v1/me")), retry: false });
+  // Sagsbehandling names its own page (staff/Sagsbehandling.tsx).
+  useTitle(me.data?.roles.includes("staff") ? null : t("minkonto.title"));
   if (me.isPending) return <p>{t("common.loading")}</p>;
   if (me.isError) {
     const problem = asProblem(me.error);

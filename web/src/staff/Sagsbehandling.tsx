@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 
 import { Tabs } from "../components/Tabs";
-import { navigate, PATHS } from "../router";
+import { navigate, PATHS, useTitle } from "../router";
 import { MailTab } from "./Mail";
 import { useStaffText, type StaffKey } from "./messages";
 import { ReviewTab } from "./Review";
@@ -29,6 +29,7 @@ export const STAFF_TABS: StaffTab[] = [
  */
 export function Sagsbehandling({ tab }: { tab: string | undefined }) {
   const { s } = useStaffText();
+  useTitle(s("staff.title"));
   const current = STAFF_TABS.find((x) => x.id === tab);
   const home = `${PATHS.account}/${STAFF_TABS[0]?.id ?? ""}`;
   return (
