@@ -4,7 +4,7 @@ import { useState } from "react";
 import { unwrap, type Schemas } from "../api/client";
 import { ConfirmModal } from "../components/ConfirmModal";
 import type { SummaryItem } from "../components/ErrorSummary";
-import { Notice } from "../components/Notice";
+import { Outcome } from "../components/Outcome";
 import { Pager, useCursorPages } from "../components/Pager";
 import { Table } from "../components/Table";
 import { useServices } from "../context";
@@ -75,6 +75,8 @@ export function UsersTab({ me }: { me: Me }) {
   const [message, setMessage] = useState<string | null>(null);
   const [failure, setFailure] = useState<SummaryItem[]>([]);
   const [confirm, setConfirm] = useState<Confirm | null>(null);
+  // Counts what actions said, so that the same words said again still take focus (Outcome remounts).
+  const [said, setSaid] = useState(0);
 
   const users = useQuery({
     queryKey: ["users", pages.cursor],
@@ -87,6 +89,7 @@ export function UsersTab({ me }: { me: Me }) {
     setFailure([]);
     setConfirm(null);
     setMessage(text);
+    setSaid((n) => n + 1);
     void queryClient.invalidateQueries({ queryKey: ["users"] });
     void queryClient.invalidateQueries({ queryKey: ["me"] });
   };
@@ -94,6 +97,7 @@ export function UsersTab({ me }: { me: Me }) {
     setConfirm(null);
     setMessage(null);
     setFailure(explainUserProblem(error, language, t));
+    setSaid((n) => n + 1);
   };
 
   const create = useMutation({
@@ -112,7 +116,7 @@ export function UsersTab({ me }: { me: Me }) {
   });
   const remove = useMutation({
     mutationFn: (user: User) => unwrap(session, () => api.DELETE("/v1/users/{user_id}", { params: { path: { user_id: user.user_id } } })),
-    onSuccess: () => done(t("users.saved")),
+    onSuccess: (_, user) => done(`${user.first_name} ${user.last_name} ${t("users.deleted")}`),
     onError: failed,
   });
   const reinvite = useMutation({
@@ -123,7 +127,13 @@ export function UsersTab({ me }: { me: Me }) {
   });
 
   const setStatus = (user: User, status: "active" | "disabled") =>
-    update.mutate({ user, body: { status } }, { onSuccess: () => done(t("users.saved")), onError: failed });
+    update.mutate(
+      { user, body: { status } },
+      {
+        onSuccess: () => done(`${user.first_name} ${user.last_name} ${t(status === "disabled" ? "users.disabled" : "users.enabled")}`),
+        onError: failed,
+      },
+    );
 
   if (mode) {
     const editing = mode.kind === "edit" ? mode.user : null;
@@ -165,13 +175,17 @@ export function UsersTab({ me }: { me: Me }) {
   return (
     <section aria-labelledby="users-heading">
       <h2 id="users-heading">{t("users.title")}</h2>
-      {message ? <Notice kind="success"><p className="alert-text">{message}</p></Notice> : null}
+      {message ? (
+        <Outcome key={said} said={message}>
+          <p className="alert-text">{message}</p>
+        </Outcome>
+      ) : null}
       {failure.length > 0 ? (
-        <Notice kind="error">
+        <Outcome key={said} kind="error" said={failure.map((f) => f.message).join(" ")}>
           {failure.map((f, i) => (
             <p className="alert-text" key={i}>{f.message}</p>
           ))}
-        </Notice>
+        </Outcome>
       ) : null}
       <button type="button" className="button button-primary" onClick={() => { setMessage(null); setFailure([]); setMode({ kind: "create" }); }}>
         {t("users.create")}
