@@ -261,7 +261,9 @@ def test_from_application_to_a_colleague_who_sees_only_their_account(
     # And staff approve the organisation
     approve(stack, ORGANISATION)
 
-    # Then, on the tab Godkendelseskode, "Tilføj en ny kode" opens the form and "Tilføj ny kode" makes one
+    # Then, on the tab Godkendelseskode opened again (it asks whether the organisation is approved now),
+    # "Tilføj en ny kode" opens the form and "Tilføj ny kode" makes one
+    page.get_by_role("tab", name="Stamdata").click()
     page.get_by_role("tab", name="Godkendelseskode").click()
     page.get_by_role("button", name="Tilføj en ny kode").click()
     page.get_by_label("Fornavn", exact=True).fill("Karen")

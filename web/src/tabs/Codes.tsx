@@ -233,6 +233,11 @@ export function CodesTab({ me }: { me: Me }) {
   const organisationStatus = me.organisation?.status;
   const approved = organisationStatus === "approved";
   const clearSaid = () => setSaid(null);
+  useEffect(() => {
+    // Approval comes while the person is signed in: opening the tab asks again rather than keep them waiting.
+    if (!approved) void queryClient.invalidateQueries({ queryKey: ["me"] });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, when the tab is opened
+  }, []);
   const items = codes.data?.items ?? [];
   return (
     <section aria-labelledby="codes-heading">
