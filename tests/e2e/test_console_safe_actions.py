@@ -266,6 +266,13 @@ def test_deactivating_and_deleting_a_colleague_open_on_annuller_and_say_what_hap
     sign_in_as_demo(page, stack.demo, "admin")
     page.get_by_role("tab", name="Selvbetjeningsbrugere").click()
 
+    # When the form for a new colleague is opened with the keyboard, the keyboard is in its first field
+    create = page.get_by_role("button", name="Opret selvbetjeningsbruger")
+    create.focus()
+    page.keyboard.press("Enter")
+    expect_focused(page.get_by_label("Fornavn", exact=True))
+    page.get_by_role("button", name="Annuller").click()
+
     # When "Deaktiver" is chosen, the dialog waits on Annuller, and Escape gives the keyboard back
     deactivate = page.get_by_role("button", name=f"Deaktiver: {who}")
     deactivate.focus()

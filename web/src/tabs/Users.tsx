@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { unwrap, type Schemas } from "../api/client";
 import { ConfirmModal } from "../components/ConfirmModal";
@@ -77,6 +77,12 @@ export function UsersTab({ me }: { me: Me }) {
   const [confirm, setConfirm] = useState<Confirm | null>(null);
   // Counts what actions said, so that the same words said again still take focus (Outcome remounts).
   const [said, setSaid] = useState(0);
+  const wizardRef = useRef<HTMLElement>(null);
+  const opened = mode === null ? null : mode.kind === "edit" ? mode.user.user_id : "create";
+  useEffect(() => {
+    // The wizard opens where the keyboard is: on its first field.
+    if (opened) wizardRef.current?.querySelector<HTMLElement>("input")?.focus();
+  }, [opened]);
 
   const users = useQuery({
     queryKey: ["users", pages.cursor],
@@ -138,7 +144,7 @@ export function UsersTab({ me }: { me: Me }) {
   if (mode) {
     const editing = mode.kind === "edit" ? mode.user : null;
     return (
-      <section aria-labelledby="users-heading">
+      <section aria-labelledby="users-heading" ref={wizardRef}>
         <h2 id="users-heading">{t("users.title")}</h2>
         <UserWizard
           me={me}
