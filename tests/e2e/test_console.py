@@ -261,7 +261,9 @@ def test_from_application_to_a_colleague_who_sees_only_their_account(
     # And staff approve the organisation
     approve(stack, ORGANISATION)
 
-    # Then, on the tab Godkendelseskode, "Tilføj en ny kode" opens the form and "Tilføj ny kode" makes one
+    # Then, on the tab Godkendelseskode opened again (it asks whether the organisation is approved now),
+    # "Tilføj en ny kode" opens the form and "Tilføj ny kode" makes one
+    page.get_by_role("tab", name="Stamdata").click()
     page.get_by_role("tab", name="Godkendelseskode").click()
     page.get_by_role("button", name="Tilføj en ny kode").click()
     page.get_by_label("Fornavn", exact=True).fill("Karen")
@@ -279,8 +281,10 @@ def test_from_application_to_a_colleague_who_sees_only_their_account(
     expect(row).to_contain_text(first)
     expect(row).to_contain_text("Aktiv")
 
-    # And "Opdater" replaces it with a new code
+    # And "Opdater", once confirmed (the code is in use), replaces it with a new code
     page.get_by_role("button", name="Opdater: Karen Blixen").click()
+    asking = page.get_by_role("dialog", name="Opdater en kode, der er i brug?")
+    asking.get_by_role("button", name="Opdater").click()
     renewed = shown_code(page, "Godkendelseskoden er opdateret")
     assert renewed != first
     expect(row).to_contain_text(renewed)

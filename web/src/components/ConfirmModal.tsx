@@ -22,7 +22,8 @@ type ConfirmModalProps = Confirm & {
   children: ReactNode;
 };
 
-/** A DKFDS modal that asks before an action; cancelling is the safe way out. */
+/** A DKFDS modal that asks before an action; cancelling is the safe way out. Before what cannot be undone
+ * (the warning tone) the dialog opens on Annuller, so that Enter or Space on the way in does no harm. */
 export function ConfirmModal({ title, confirmLabel, tone = "warning", busy, onConfirm, form, onClose, children }: ConfirmModalProps) {
   const { t } = useI18n();
   return (
@@ -40,7 +41,7 @@ export function ConfirmModal({ title, confirmLabel, tone = "warning", busy, onCo
           >
             {confirmLabel}
           </button>{" "}
-          <button type="button" className="button button-secondary" onClick={onClose}>
+          <button type="button" className="button button-secondary" onClick={onClose} data-autofocus={tone === "warning" ? true : undefined}>
             {t("common.cancel")}
           </button>
         </>

@@ -7,17 +7,21 @@ interface ModalProps {
   actions: ReactNode;
 }
 
-/** A DKFDS modal as a real dialog: focus moves in, Escape closes, focus returns where it came from. */
+/** A DKFDS modal as a real dialog: focus moves in (to the element marked `data-autofocus`, else the first
+ * control), Escape closes, focus returns where it came from. */
 export function Modal({ title, children, onClose, actions }: ModalProps) {
   const titleId = useId();
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
-    ref.current?.querySelector<HTMLElement>("button, [href], input, select")?.focus();
+    const dialog = ref.current;
+    (dialog?.querySelector<HTMLElement>("[data-autofocus]") ?? dialog?.querySelector<HTMLElement>("button, [href], input, select"))?.focus();
     document.body.classList.add("modal-open");
     return () => {
       document.body.classList.remove("modal-open");
-      before?.focus();
+      // Back where it came from, unless what the dialog did has already put the keyboard on its result.
+      const now = document.activeElement;
+      if (!now || now === document.body || dialog?.contains(now)) before?.focus();
     };
   }, []);
   return (

@@ -1,10 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 
 import { unwrap, type Schemas } from "../api/client";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Field } from "../components/Field";
 import { Notice } from "../components/Notice";
+import { Outcome } from "../components/Outcome";
 import { Pager, useCursorPages } from "../components/Pager";
 import { Table } from "../components/Table";
 import { useFormErrors, useServices } from "../context";
@@ -25,6 +26,11 @@ function keyPrefix(vendorId: string, keyId: string): string {
 function ShownOnce({ vendor, apiKey, onDone }: { vendor: string; apiKey: string; onDone: () => void }) {
   const { s, t } = useStaffText();
   const [said, setSaid] = useState<string | null>(null);
+  const keyRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    // The keyboard lands on the key, one Tab from the button that copies it.
+    keyRef.current?.focus();
+  }, [apiKey]);
   async function copy() {
     try {
       await navigator.clipboard.writeText(apiKey);
@@ -43,7 +49,7 @@ function ShownOnce({ vendor, apiKey, onDone }: { vendor: string; apiKey: string;
           <strong>{s("vendors.onceOnly")}</strong>
         </p>
         <p>
-          <code aria-label={s("vendors.newKey")} className="api-key">
+          <code aria-label={s("vendors.newKey")} className="api-key" tabIndex={-1} ref={keyRef}>
             {apiKey}
           </code>
         </p>
@@ -138,6 +144,7 @@ export function VendorsTab() {
       ),
     onSuccess: () => {
       setRevoking(null);
+      // Said where the keyboard is: the key's button has gone with the key.
       setMessage(s("vendors.revoked"));
       changed();
     },
@@ -148,9 +155,9 @@ export function VendorsTab() {
       <h2 id="vendors-heading">{s("vendors.title")}</h2>
       {shown ? <ShownOnce vendor={shown.vendor} apiKey={shown.apiKey} onDone={() => setShown(null)} /> : null}
       {message ? (
-        <Notice kind="success">
+        <Outcome said={message}>
           <p className="alert-text">{message}</p>
-        </Notice>
+        </Outcome>
       ) : null}
       {issue.isError ? (
         <Notice kind="error">

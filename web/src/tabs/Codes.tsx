@@ -1,11 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 
 import { unwrap, type Schemas } from "../api/client";
 import { ConfirmModal } from "../components/ConfirmModal";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Checkbox, Field, RadioGroup, Select } from "../components/Field";
 import { Notice } from "../components/Notice";
+import { Outcome } from "../components/Outcome";
 import { Pager, useCursorPages } from "../components/Pager";
 import { Table } from "../components/Table";
 import { useFormErrors, useServices } from "../context";
@@ -52,6 +53,11 @@ function NewCodeForm({ me, onCreated, onCancel }: { me: Me; onCreated: (code: Co
   const [account, setAccount] = useState(accounts[0]?.number ?? "");
   const [codeLanguage, setCodeLanguage] = useState<"da" | "en">(language);
   const [notify, setNotify] = useState(true);
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    // The form opens where the keyboard is: on its first field.
+    formRef.current?.querySelector<HTMLElement>("input")?.focus();
+  }, []);
   const errors = useFormErrors({
     first_name: t("field.first_name"),
     last_name: t("field.last_name"),
@@ -85,7 +91,7 @@ function NewCodeForm({ me, onCreated, onCancel }: { me: Me; onCreated: (code: Co
   }
 
   return (
-    <form onSubmit={submit} noValidate className="new-code">
+    <form ref={formRef} onSubmit={submit} noValidate className="new-code">
       <h3>{t("codes.add")}</h3>
       <p>{t("codes.formIntro")}</p>
       <ErrorSummary items={errors.summary} />
@@ -137,11 +143,16 @@ function NewCodeForm({ me, onCreated, onCancel }: { me: Me; onCreated: (code: Co
 
 function ShownCode({ heading, code }: { heading: string; code: Code }) {
   const { t, language } = useI18n();
+  const valueRef = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    // The new code is what the person came for: the keyboard lands on it, one Tab from Kopiér.
+    valueRef.current?.focus();
+  }, [code.code]);
   return (
     <Notice kind="success">
       <h3 className="alert-heading">{heading}</h3>
       <p className="alert-text">
-        <span className="code-value" aria-label={heading}>
+        <span className="code-value" aria-label={heading} tabIndex={-1} ref={valueRef}>
           {code.code}
         </span>{" "}
         <CopyButton value={code.code} label={t("codes.copyCode")} />
@@ -163,7 +174,18 @@ export function CodesTab({ me }: { me: Me }) {
   const [adding, setAdding] = useState(false);
   const [shown, setShown] = useState<{ heading: string; code: Code } | null>(null);
   const [revoking, setRevoking] = useState<Code | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
+  const [renewing, setRenewing] = useState<Code | null>(null);
+  // What the last action did, numbered so that saying the same thing twice still moves focus to it.
+  const [said, setSaid] = useState<{ kind: "success" | "error"; text: string; n: number } | null>(null);
+  const say = (kind: "success" | "error", text: string) => setSaid((before) => ({ kind, text, n: (before?.n ?? 0) + 1 }));
+  const addRef = useRef<HTMLButtonElement>(null);
+  const [backToAdd, setBackToAdd] = useState(false);
+  useEffect(() => {
+    // A cancelled form gives the keyboard back to the button that opened it.
+    if (!backToAdd) return;
+    addRef.current?.focus();
+    setBackToAdd(false);
+  }, [backToAdd]);
 
   const codes = useQuery({
     queryKey: ["codes", status, pages.cursor],
@@ -177,16 +199,21 @@ export function CodesTab({ me }: { me: Me }) {
 
   const explain = (error: unknown) => {
     const problem = asProblem(error);
-    setFailure(problem.status === 0 ? t("common.networkError") : problemText(language, problem.slug, problem.problem.detail));
+    say("error", problem.status === 0 ? t("common.networkError") : problemText(language, problem.slug, problem.problem.detail));
   };
   const renew = useMutation({
     mutationFn: (code: Code) =>
       unwrap(session, () => api.POST("/v1/codes/{code_id}/renew", { params: { path: { code_id: code.code_id } } })),
     onSuccess: (code) => {
+      setRenewing(null);
+      setSaid(null);
       setShown({ heading: t("codes.renewed"), code });
       void queryClient.invalidateQueries({ queryKey: ["codes"] });
     },
-    onError: explain,
+    onError: (error) => {
+      setRenewing(null);
+      explain(error);
+    },
   });
   const revoke = useMutation({
     mutationFn: (code: Code) =>
@@ -194,6 +221,7 @@ export function CodesTab({ me }: { me: Me }) {
     onSuccess: () => {
       setRevoking(null);
       setShown(null);
+      say("success", t("codes.revoked"));
       void queryClient.invalidateQueries({ queryKey: ["codes"] });
     },
     onError: (error) => {
@@ -202,36 +230,53 @@ export function CodesTab({ me }: { me: Me }) {
     },
   });
 
-  const approved = me.organisation?.status === "approved";
+  const organisationStatus = me.organisation?.status;
+  const approved = organisationStatus === "approved";
+  const clearSaid = () => setSaid(null);
+  useEffect(() => {
+    // Approval comes while the person is signed in: opening the tab asks again rather than keep them waiting.
+    if (!approved) void queryClient.invalidateQueries({ queryKey: ["me"] });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, when the tab is opened
+  }, []);
   const items = codes.data?.items ?? [];
   return (
     <section aria-labelledby="codes-heading">
       <h2 id="codes-heading">{t("codes.title")}</h2>
-      {!approved ? <Notice kind="info"><p className="alert-text">{t("minkonto.notApproved")}</p></Notice> : null}
-      {failure ? (
-        <Notice kind="error">
-          <p className="alert-text">{failure}</p>
-        </Notice>
+      {said ? (
+        <Outcome key={said.n} kind={said.kind} said={said.text}>
+          <p className="alert-text">{said.text}</p>
+        </Outcome>
       ) : null}
       {shown ? <ShownCode heading={shown.heading} code={shown.code} /> : null}
-      {adding ? (
+      {!approved ? (
+        // Before approval there is nothing to fill in: say when codes can be made instead of offering a form.
+        <Notice kind="info">
+          <p className="alert-text">
+            {t(organisationStatus === "suspended" ? "codes.suspended" : organisationStatus === "rejected" ? "codes.rejected" : "codes.notApprovedYet")}
+          </p>
+        </Notice>
+      ) : adding ? (
         <NewCodeForm
           me={me}
-          onCancel={() => setAdding(false)}
+          onCancel={() => {
+            setAdding(false);
+            setBackToAdd(true);
+          }}
           onCreated={(code) => {
             setAdding(false);
-            setFailure(null);
+            clearSaid();
             setShown({ heading: t("codes.new"), code });
             void queryClient.invalidateQueries({ queryKey: ["codes"] });
           }}
         />
       ) : (
         <button
+          ref={addRef}
           type="button"
           className="button button-primary"
           onClick={() => {
             setShown(null);
-            setFailure(null);
+            clearSaid();
             setAdding(true);
           }}
         >
@@ -291,8 +336,10 @@ export function CodesTab({ me }: { me: Me }) {
                         aria-label={`${t("codes.renew")}: ${who}`}
                         disabled={renew.isPending}
                         onClick={() => {
-                          setFailure(null);
-                          renew.mutate(code);
+                          clearSaid();
+                          // An expired code is renewed at once (it works nowhere); an active one is in use, so ask.
+                          if (code.status === "active") setRenewing(code);
+                          else renew.mutate(code);
                         }}
                       >
                         {t("codes.renew")}
@@ -314,6 +361,20 @@ export function CodesTab({ me }: { me: Me }) {
         </Table>
       ) : null}
       <Pager pages={pages} nextCursor={codes.data?.next_cursor} />
+      {renewing ? (
+        <ConfirmModal
+          title={t("codes.renewTitle")}
+          confirmLabel={t("codes.renew")}
+          busy={renew.isPending}
+          onConfirm={() => renew.mutate(renewing)}
+          onClose={() => setRenewing(null)}
+        >
+          <p>
+            <strong>{renewing.code}</strong> ({renewing.first_name} {renewing.last_name})
+          </p>
+          <p>{t("codes.renewText")}</p>
+        </ConfirmModal>
+      ) : null}
       {revoking ? (
         <ConfirmModal
           title={t("codes.revokeTitle")}

@@ -1,10 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { unwrap, type Schemas } from "../api/client";
 import { ConfirmModal } from "../components/ConfirmModal";
 import type { SummaryItem } from "../components/ErrorSummary";
-import { Notice } from "../components/Notice";
+import { Outcome } from "../components/Outcome";
 import { Pager, useCursorPages } from "../components/Pager";
 import { Table } from "../components/Table";
 import { useServices } from "../context";
@@ -75,6 +75,14 @@ export function UsersTab({ me }: { me: Me }) {
   const [message, setMessage] = useState<string | null>(null);
   const [failure, setFailure] = useState<SummaryItem[]>([]);
   const [confirm, setConfirm] = useState<Confirm | null>(null);
+  // Counts what actions said, so that the same words said again still take focus (Outcome remounts).
+  const [said, setSaid] = useState(0);
+  const wizardRef = useRef<HTMLElement>(null);
+  const opened = mode === null ? null : mode.kind === "edit" ? mode.user.user_id : "create";
+  useEffect(() => {
+    // The wizard opens where the keyboard is: on its first field.
+    if (opened) wizardRef.current?.querySelector<HTMLElement>("input")?.focus();
+  }, [opened]);
 
   const users = useQuery({
     queryKey: ["users", pages.cursor],
@@ -87,6 +95,7 @@ export function UsersTab({ me }: { me: Me }) {
     setFailure([]);
     setConfirm(null);
     setMessage(text);
+    setSaid((n) => n + 1);
     void queryClient.invalidateQueries({ queryKey: ["users"] });
     void queryClient.invalidateQueries({ queryKey: ["me"] });
   };
@@ -94,6 +103,7 @@ export function UsersTab({ me }: { me: Me }) {
     setConfirm(null);
     setMessage(null);
     setFailure(explainUserProblem(error, language, t));
+    setSaid((n) => n + 1);
   };
 
   const create = useMutation({
@@ -112,7 +122,7 @@ export function UsersTab({ me }: { me: Me }) {
   });
   const remove = useMutation({
     mutationFn: (user: User) => unwrap(session, () => api.DELETE("/v1/users/{user_id}", { params: { path: { user_id: user.user_id } } })),
-    onSuccess: () => done(t("users.saved")),
+    onSuccess: (_, user) => done(`${user.first_name} ${user.last_name} ${t("users.deleted")}`),
     onError: failed,
   });
   const reinvite = useMutation({
@@ -123,12 +133,18 @@ export function UsersTab({ me }: { me: Me }) {
   });
 
   const setStatus = (user: User, status: "active" | "disabled") =>
-    update.mutate({ user, body: { status } }, { onSuccess: () => done(t("users.saved")), onError: failed });
+    update.mutate(
+      { user, body: { status } },
+      {
+        onSuccess: () => done(`${user.first_name} ${user.last_name} ${t(status === "disabled" ? "users.disabled" : "users.enabled")}`),
+        onError: failed,
+      },
+    );
 
   if (mode) {
     const editing = mode.kind === "edit" ? mode.user : null;
     return (
-      <section aria-labelledby="users-heading">
+      <section aria-labelledby="users-heading" ref={wizardRef}>
         <h2 id="users-heading">{t("users.title")}</h2>
         <UserWizard
           me={me}
@@ -165,13 +181,17 @@ export function UsersTab({ me }: { me: Me }) {
   return (
     <section aria-labelledby="users-heading">
       <h2 id="users-heading">{t("users.title")}</h2>
-      {message ? <Notice kind="success"><p className="alert-text">{message}</p></Notice> : null}
+      {message ? (
+        <Outcome key={said} said={message}>
+          <p className="alert-text">{message}</p>
+        </Outcome>
+      ) : null}
       {failure.length > 0 ? (
-        <Notice kind="error">
+        <Outcome key={said} kind="error" said={failure.map((f) => f.message).join(" ")}>
           {failure.map((f, i) => (
             <p className="alert-text" key={i}>{f.message}</p>
           ))}
-        </Notice>
+        </Outcome>
       ) : null}
       <button type="button" className="button button-primary" onClick={() => { setMessage(null); setFailure([]); setMode({ kind: "create" }); }}>
         {t("users.create")}
