@@ -237,6 +237,71 @@ def a_code(**overrides: Any) -> dict[str, Any]:
     return code | overrides
 
 
+def an_audit_entry() -> dict[str, Any]:
+    return {
+        "event_id": "e-1",
+        "at": "2027-01-30T21:34:00Z",
+        "action": "user.invitation_resent",
+        "actor": {"kind": "user", "id": "3f2b8c1e-9a4d-4c7e-b2f1-6d8e0a5c9b71"},
+        "targets": {
+            "user_id": "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
+            "org_id": "0b9a8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d",
+        },
+        "details": {},
+        "source_ip": "2001:0db8:85a3:0000:0000:8a2e:0370:7334",
+        "user_agent": "Mozilla/5.0",
+    }
+
+
+def a_vendor() -> dict[str, Any]:
+    key = {
+        "key_id": "k-5f3c2a1b9e8d7c6b",
+        "vendor_id": "v-a1b2c3d4e5f6a7b8",
+        "status": "active",
+        "created_at": "2027-01-02T09:00:00Z",
+        "revoked_at": None,
+    }
+    return {
+        "vendor_id": "v-a1b2c3d4e5f6a7b8",
+        "name": "Frivilligcentrenes Bookingsystem ApS",
+        "contact_email": "integration.support@frivilligcentrenes-bookingsystem.example.org",
+        "created_at": "2027-01-02T09:00:00Z",
+        "keys": [
+            key,
+            key | {"key_id": "k-0a9b8c7d6e5f4a3b", "status": "revoked", "revoked_at": "2027-01-03T09:00:00Z"},
+        ],
+    }
+
+
+def a_parked_mail() -> dict[str, Any]:
+    return {
+        "message_id": "m-1",
+        "kind": "invitation",
+        "language": "da",
+        "to_address": "bodil.margrethe.kristoffersen-oestergaard@lektiecafeen-i-valby.example.org",
+        "to_name": "Bodil Margrethe Kristoffersen-Østergaard",
+        "status": "failed",
+        "attempts": 5,
+        "last_error": "MessageRejected: Email address is not verified. The following identities failed",
+        "created_at": "2027-01-02T09:00:00Z",
+        "sent_at": None,
+    }
+
+
+def full_lists(page: Page, stack: RunningStack) -> None:
+    """The lists answer with rows as long as real ones get: long names, e-mails, ids and errors."""
+    pages = {
+        "/v1/codes": [a_code()],
+        "/v1/organisation/audit": [an_audit_entry()],
+        "/v1/staff/audit": [an_audit_entry() | {"action": "vendor.key_issued"}],
+        "/v1/staff/vendors": [a_vendor()],
+        "/v1/staff/mail": [a_parked_mail()],
+    }
+    for path, items in pages.items():
+        body = json.dumps({"items": items, "next_cursor": None})
+        answer_gets(page, stack, path, {"status": 200, "content_type": "application/json", "body": body})
+
+
 def test_on_a_phone_a_code_is_a_card_leading_with_the_code_its_status_and_kopier(
     page: Page, stack: RunningStack
 ):
@@ -277,7 +342,8 @@ def test_on_a_phone_a_code_is_a_card_leading_with_the_code_its_status_and_kopier
 
 @VIEWPORTS
 def test_no_min_konto_tab_scrolls_the_page_sideways(page: Page, stack: RunningStack, viewport: ViewportSize):
-    # Given the administrator is signed in
+    # Given the administrator is signed in, and the lists have long rows
+    full_lists(page, stack)
     sign_in_as_admin(page, stack)
 
     for tab in MIN_KONTO_TABS:
@@ -290,7 +356,8 @@ def test_no_min_konto_tab_scrolls_the_page_sideways(page: Page, stack: RunningSt
 
 @VIEWPORTS
 def test_no_staff_page_scrolls_the_page_sideways(page: Page, stack: RunningStack, viewport: ViewportSize):
-    # Given the staff user is signed in to Sagsbehandling
+    # Given the staff user is signed in to Sagsbehandling, and the lists have long rows
+    full_lists(page, stack)
     page.goto(stack.console_url)
     sign_in_as_demo(page, stack.demo, "staff")
     page.get_by_role("link", name="Sagsbehandling").click()
