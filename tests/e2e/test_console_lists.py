@@ -192,10 +192,12 @@ def test_an_empty_codes_list_says_how_to_make_the_first_code(
 
 
 @VIEWPORTS
-def test_a_401_on_a_list_opens_the_sign_in_dialog(page: Page, stack: RunningStack, viewport: ViewportSize):
+def test_a_401_on_a_list_opens_the_sign_in_dialog_and_the_list_comes_back_after_it(
+    page: Page, stack: RunningStack, viewport: ViewportSize
+):
     # Given the API refuses every token for the audit trail, a fresh one too
     sign_in_as_admin(page, stack)
-    answer_gets(
+    refusing = answer_gets(
         page,
         stack,
         "/v1/organisation/audit",
@@ -215,6 +217,14 @@ def test_a_401_on_a_list_opens_the_sign_in_dialog(page: Page, stack: RunningStac
     dialog = page.get_by_role("dialog", name="Log ind")
     expect(dialog).to_be_visible()
     expect(dialog.get_by_text(re.compile("Din session er udløbet"))).to_be_visible()
+    # And after signing in again there, the list is fetched again and shown
+    refusing["on"] = False
+    sign_in_as_demo(page, stack.demo, "admin", in_dialog=True)
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("tab", name="Log")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_text(FAILED)).to_have_count(0)
+    trail = page.get_by_role("table", name="Log over ændringer")
+    expect(trail.or_(page.get_by_text(re.compile("^Loggen er tom")))).to_be_visible()
 
 
 def a_code(**overrides: Any) -> dict[str, Any]:
