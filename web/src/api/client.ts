@@ -30,7 +30,8 @@ interface Answer<T> {
 
 /**
  * The answer's body, or an ApiProblem. A 401 while signed in tries the refresh token once and repeats
- * the call; if that fails too the session has expired and the page asks to sign in again.
+ * the call; if that fails, or the API refuses the new token too, the session has expired and the page asks
+ * to sign in again.
  */
 export async function unwrap<T>(session: Session, send: () => Promise<Answer<T>>): Promise<T> {
   let answer: Answer<T>;
@@ -38,6 +39,9 @@ export async function unwrap<T>(session: Session, send: () => Promise<Answer<T>>
     answer = await send();
     if (answer.response.status === 401 && session.signedIn) {
       if (await session.refreshOrExpire()) answer = await send();
+      // Refused even with a fresh token: the session is no good any more, so the page asks to sign in again
+      // rather than show the refusal as a failure of whatever was asked.
+      if (answer.response.status === 401) session.expire();
     }
   } catch (error) {
     throw asProblem(error);

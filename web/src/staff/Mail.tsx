@@ -3,6 +3,7 @@ import { useState } from "react";
 
 import { unwrap } from "../api/client";
 import { Notice } from "../components/Notice";
+import { ListState } from "../components/ListState";
 import { Pager, useCursorPages } from "../components/Pager";
 import { Table } from "../components/Table";
 import { useServices } from "../context";
@@ -48,9 +49,7 @@ function ParkedMail() {
           <p className="alert-text">{problemMessage(retry.error, language, t("common.networkError"))}</p>
         </Notice>
       ) : null}
-      {parked.isPending ? <p>{t("common.loading")}</p> : null}
-      {parked.isSuccess && items.length === 0 ? <p>{s("mail.empty")}</p> : null}
-      {items.length > 0 ? (
+      <ListState query={parked} empty={s("mail.empty")}>
         <Table
           scroll
           caption={s("mail.title")}
@@ -79,7 +78,7 @@ function ParkedMail() {
             </tr>
           ))}
         </Table>
-      ) : null}
+      </ListState>
       <Pager pages={pages} nextCursor={parked.data?.next_cursor} />
     </section>
   );
@@ -87,7 +86,7 @@ function ParkedMail() {
 
 function OverdueLetters() {
   const { api, session } = useServices();
-  const { s, t, language } = useStaffText();
+  const { s, language } = useStaffText();
   const pages = useCursorPages();
   const letters = useQuery({
     queryKey: ["staff-letters", pages.cursor],
@@ -100,9 +99,7 @@ function OverdueLetters() {
   return (
     <section aria-labelledby="letters-heading">
       <h2 id="letters-heading">{s("letters.title")}</h2>
-      {letters.isPending ? <p>{t("common.loading")}</p> : null}
-      {letters.isSuccess && items.length === 0 ? <p>{s("letters.empty")}</p> : null}
-      {items.length > 0 ? (
+      <ListState query={letters} empty={s("letters.empty")}>
         <Table
           scroll
           caption={s("letters.title")}
@@ -119,7 +116,7 @@ function OverdueLetters() {
             </tr>
           ))}
         </Table>
-      ) : null}
+      </ListState>
       <Pager pages={pages} nextCursor={letters.data?.next_cursor} />
     </section>
   );

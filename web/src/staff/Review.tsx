@@ -5,6 +5,7 @@ import { unwrap, type Schemas } from "../api/client";
 import { asProblem } from "../problems";
 import { Select } from "../components/Field";
 import { Notice } from "../components/Notice";
+import { ListState } from "../components/ListState";
 import { Pager, useCursorPages } from "../components/Pager";
 import { Table } from "../components/Table";
 import { useServices } from "../context";
@@ -169,13 +170,7 @@ export function ReviewTab() {
         }}
         options={STATUSES.map((x) => ({ value: x, label: s(`review.${x}` as StaffKey) }))}
       />
-      {list.isPending ? <p>{t("common.loading")}</p> : null}
-      {list.isError ? (
-        <Notice kind="error">
-          <p className="alert-text">{problemMessage(list.error, language, t("common.networkError"))}</p>
-        </Notice>
-      ) : null}
-      {list.isSuccess && items.length === 0 ? <p>{s("review.empty")}</p> : null}
+      <ListState query={list} empty={s("review.empty")}>
       <ul className="nobullet-list review-list">
         {items.map((organisation) => (
           <li key={organisation.org_id}>
@@ -247,6 +242,7 @@ export function ReviewTab() {
           </li>
         ))}
       </ul>
+      </ListState>
       <Pager pages={pages} nextCursor={list.data?.next_cursor} />
       {asking && spec ? (
         <ConfirmDialog

@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 
 import { unwrap } from "../api/client";
+import { ListState } from "../components/ListState";
 import { Pager, useCursorPages } from "../components/Pager";
 import { Table } from "../components/Table";
 import { useServices } from "../context";
@@ -31,7 +32,7 @@ function what(targets: Record<string, string>): string {
 /** A trail as staff read it: the staff trail (vendors, mail), or one organisation's. */
 export function TrailTable({ orgId, title, headingLevel = 2 }: { orgId?: string; title: string; headingLevel?: 2 | 3 }) {
   const { api, session } = useServices();
-  const { s, t, language } = useStaffText();
+  const { s, language } = useStaffText();
   const pages = useCursorPages();
   const trail = useQuery({
     queryKey: ["staff-audit", orgId ?? "staff", pages.cursor],
@@ -47,9 +48,7 @@ export function TrailTable({ orgId, title, headingLevel = 2 }: { orgId?: string;
   return (
     <section aria-label={title}>
       <Heading>{title}</Heading>
-      {trail.isPending ? <p>{t("common.loading")}</p> : null}
-      {trail.isSuccess && items.length === 0 ? <p>{s("audit.empty")}</p> : null}
-      {items.length > 0 ? (
+      <ListState query={trail} empty={s("audit.empty")}>
         <Table caption={title} columns={[s("audit.when"), s("audit.who"), s("audit.action"), s("audit.what")]}>
           {items.map((entry) => (
             <tr key={entry.event_id}>
@@ -62,7 +61,7 @@ export function TrailTable({ orgId, title, headingLevel = 2 }: { orgId?: string;
             </tr>
           ))}
         </Table>
-      ) : null}
+      </ListState>
       <Pager pages={pages} nextCursor={trail.data?.next_cursor} />
     </section>
   );

@@ -5,6 +5,7 @@ import { unwrap, type Schemas } from "../api/client";
 import { Field } from "../components/Field";
 import { Notice } from "../components/Notice";
 import { Pager, useCursorPages } from "../components/Pager";
+import { ListState } from "../components/ListState";
 import { Table } from "../components/Table";
 import { useServices } from "../context";
 import { ConfirmDialog } from "./ConfirmDialog";
@@ -64,14 +65,7 @@ function Logins({ organisation }: { organisation: Organisation }) {
           ))}
         </Notice>
       ) : null}
-      {logins.isPending ? <p>{t("common.loading")}</p> : null}
-      {logins.isError ? (
-        <Notice kind="error">
-          <p className="alert-text">{problemMessage(logins.error, language, t("common.networkError"))}</p>
-        </Notice>
-      ) : null}
-      {logins.isSuccess && items.length === 0 ? <p>{s("support.noLogins")}</p> : null}
-      {items.length > 0 ? (
+      <ListState query={logins} empty={s("support.noLogins")}>
         <Table
           caption={s("support.logins")}
           columns={[
@@ -112,7 +106,7 @@ function Logins({ organisation }: { organisation: Organisation }) {
             );
           })}
         </Table>
-      ) : null}
+      </ListState>
       <Pager pages={pages} nextCursor={logins.data?.next_cursor} />
       {removing ? (
         <ConfirmDialog
@@ -141,7 +135,7 @@ function Logins({ organisation }: { organisation: Organisation }) {
 /** The tab "Support": find an organisation by CVR number or handle, see its logins, remove one. */
 export function SupportTab() {
   const { api, session } = useServices();
-  const { s, sv, t, language } = useStaffText();
+  const { s, sv } = useStaffText();
   const [query, setQuery] = useState("");
   const [asked, setAsked] = useState<string | null>(null);
   const [chosen, setChosen] = useState<Organisation | null>(null);
@@ -167,13 +161,12 @@ export function SupportTab() {
           {s("support.search")}
         </button>
       </form>
-      {found.isFetching ? <p>{t("common.loading")}</p> : null}
-      {found.isError ? (
-        <Notice kind="error">
-          <p className="alert-text">{problemMessage(found.error, language, t("common.networkError"))}</p>
-        </Notice>
+      {/* The search's own states; its results, once found, follow. */}
+      {asked !== null ? (
+        <ListState query={found} empty={<span role="status">{s("support.none")}</span>}>
+          {null}
+        </ListState>
       ) : null}
-      {found.isSuccess && items.length === 0 ? <p role="status">{s("support.none")}</p> : null}
       {current ? (
         <>
           <dl className="review-facts">

@@ -7,6 +7,7 @@ import { Field } from "../components/Field";
 import { Notice } from "../components/Notice";
 import { Outcome } from "../components/Outcome";
 import { Pager, useCursorPages } from "../components/Pager";
+import { ListState } from "../components/ListState";
 import { Table } from "../components/Table";
 import { useFormErrors, useServices } from "../context";
 import { formatDateTime } from "../format";
@@ -187,8 +188,7 @@ export function VendorsTab() {
           {s("vendors.create")}
         </button>
       )}
-      {vendors.isPending ? <p>{t("common.loading")}</p> : null}
-      {vendors.isSuccess && items.length === 0 ? <p>{s("vendors.empty")}</p> : null}
+      <ListState query={vendors} empty={s("vendors.empty")}>
       {items.map((vendor) => (
         <article key={vendor.vendor_id} aria-labelledby={`vendor-${vendor.vendor_id}`} className="review-item">
           <h3 id={`vendor-${vendor.vendor_id}`}>{vendor.name}</h3>
@@ -239,6 +239,7 @@ export function VendorsTab() {
           </button>
         </article>
       ))}
+      </ListState>
       <Pager pages={pages} nextCursor={vendors.data?.next_cursor} />
       {revoking ? (
         <ConfirmDialog

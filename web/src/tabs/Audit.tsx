@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 
 import { unwrap } from "../api/client";
+import { ListState } from "../components/ListState";
 import { Pager, useCursorPages } from "../components/Pager";
 import { Table } from "../components/Table";
 import { useServices } from "../context";
@@ -57,9 +58,7 @@ export function AuditTab() {
   return (
     <section aria-labelledby="audit-heading">
       <h2 id="audit-heading">{t("audit.title")}</h2>
-      {audit.isPending ? <p>{t("common.loading")}</p> : null}
-      {audit.isSuccess && items.length === 0 ? <p>{t("audit.empty")}</p> : null}
-      {items.length > 0 ? (
+      <ListState query={audit} empty={t("audit.empty")}>
         <Table caption={t("audit.title")} columns={[t("audit.when"), t("audit.action"), t("audit.actor"), t("audit.source")]}>
           {items.map((entry) => (
             <tr key={entry.event_id}>
@@ -72,7 +71,7 @@ export function AuditTab() {
             </tr>
           ))}
         </Table>
-      ) : null}
+      </ListState>
       <Pager pages={pages} nextCursor={audit.data?.next_cursor} />
     </section>
   );

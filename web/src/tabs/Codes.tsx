@@ -7,6 +7,7 @@ import { ErrorSummary } from "../components/ErrorSummary";
 import { Checkbox, Field, RadioGroup, Select } from "../components/Field";
 import { Notice } from "../components/Notice";
 import { Outcome } from "../components/Outcome";
+import { ListState } from "../components/ListState";
 import { Pager, useCursorPages } from "../components/Pager";
 import { Table } from "../components/Table";
 import { useFormErrors, useServices } from "../context";
@@ -298,14 +299,7 @@ export function CodesTab({ me }: { me: Me }) {
           { value: "revoked", label: t("status.revoked") },
         ]}
       />
-      {codes.isPending ? <p>{t("common.loading")}</p> : null}
-      {codes.isError ? (
-        <Notice kind="error">
-          <p className="alert-text">{problemText(language, asProblem(codes.error).slug, asProblem(codes.error).problem.detail)}</p>
-        </Notice>
-      ) : null}
-      {codes.isSuccess && items.length === 0 ? <p>{t("codes.empty")}</p> : null}
-      {items.length > 0 ? (
+      <ListState query={codes} empty={status ? t("codes.emptyFiltered") : t("codes.empty")}>
         <Table
           scroll
           caption={t("codes.title")}
@@ -317,16 +311,16 @@ export function CodesTab({ me }: { me: Me }) {
               <tr key={code.code_id}>
                 <td>{who}</td>
                 <td>{code.email}</td>
-                <td>
+                <td className="card-lead">
                   <span className="code-value">{code.code}</span>
                 </td>
-                <td>
+                <td className="card-lead">
                   <span className={`badge badge-${code.status === "active" ? "success" : code.status === "revoked" ? "error" : "warning"}`}>
                     {t(`status.${code.status}` as MessageKey)}
                   </span>
                 </td>
                 <td>{formatDateTime(code.expires_at, language)}</td>
-                <td className="table-actions">
+                <td className="table-actions card-lead">
                   {code.status !== "revoked" ? (
                     <>
                       <CopyButton value={code.code} label={`${t("codes.copy")}: ${who}`} />{" "}
@@ -359,7 +353,7 @@ export function CodesTab({ me }: { me: Me }) {
             );
           })}
         </Table>
-      ) : null}
+      </ListState>
       <Pager pages={pages} nextCursor={codes.data?.next_cursor} />
       {renewing ? (
         <ConfirmModal

@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 
 import { unwrap } from "../api/client";
+import { ListState } from "../components/ListState";
 import { Pager, useCursorPages } from "../components/Pager";
 import { Table } from "../components/Table";
 import { useServices } from "../context";
@@ -23,9 +24,7 @@ export function HistoryTab() {
   return (
     <section aria-labelledby="history-heading">
       <h2 id="history-heading">{t("history.title")}</h2>
-      {history.isPending ? <p>{t("common.loading")}</p> : null}
-      {history.isSuccess && items.length === 0 ? <p>{t("history.empty")}</p> : null}
-      {items.length > 0 ? (
+      <ListState query={history} empty={t("history.empty")}>
         <Table
           caption={t("history.title")}
           columns={[t("history.when"), t("history.vendor"), t("codes.representative"), t("codes.account"), t("codes.expires")]}
@@ -44,7 +43,7 @@ export function HistoryTab() {
             </tr>
           ))}
         </Table>
-      ) : null}
+      </ListState>
       <Pager pages={pages} nextCursor={history.data?.next_cursor} />
     </section>
   );

@@ -5,6 +5,7 @@ import { unwrap, type Schemas } from "../api/client";
 import { ConfirmModal } from "../components/ConfirmModal";
 import type { SummaryItem } from "../components/ErrorSummary";
 import { Outcome } from "../components/Outcome";
+import { ListState } from "../components/ListState";
 import { Pager, useCursorPages } from "../components/Pager";
 import { Table } from "../components/Table";
 import { useServices } from "../context";
@@ -196,8 +197,7 @@ export function UsersTab({ me }: { me: Me }) {
       <button type="button" className="button button-primary" onClick={() => { setMessage(null); setFailure([]); setMode({ kind: "create" }); }}>
         {t("users.create")}
       </button>
-      {users.isPending ? <p>{t("common.loading")}</p> : null}
-      {items.length > 0 ? (
+      <ListState query={users} empty={t("users.empty")}>
         <Table
           scroll
           caption={t("users.title")}
@@ -245,7 +245,7 @@ export function UsersTab({ me }: { me: Me }) {
             );
           })}
         </Table>
-      ) : null}
+      </ListState>
       <Pager pages={pages} nextCursor={users.data?.next_cursor} />
       {confirm ? (
         <ConfirmModal
