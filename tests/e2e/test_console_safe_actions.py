@@ -61,6 +61,14 @@ def expect_focused(target: Locator) -> None:
         raise AssertionError(f"{missed}\nthe focus is on: {holder}") from None
 
 
+def confirm_from_annuller(page: Page, dialog: Locator, confirm: str) -> None:
+    """In a dialog that waits on Annuller: Shift+Tab to its `confirm` button, and Enter."""
+    expect_focused(dialog.get_by_role("button", name="Annuller"))
+    page.keyboard.press("Shift+Tab")
+    expect_focused(dialog.get_by_role("button", name=confirm))
+    page.keyboard.press("Enter")
+
+
 def focused_text(page: Page) -> str:
     return str(page.evaluate("document.activeElement ? document.activeElement.innerText || '' : ''")).strip()
 
@@ -127,10 +135,7 @@ def test_a_code_is_made_copied_renewed_and_revoked_by_keyboard_alone(page: Page,
 
     # When it is asked again and confirmed
     page.keyboard.press("Enter")
-    expect_focused(asking.get_by_role("button", name="Annuller"))
-    page.keyboard.press("Shift+Tab")
-    expect_focused(asking.get_by_role("button", name="Opdater"))
-    page.keyboard.press("Enter")
+    confirm_from_annuller(page, asking, "Opdater")
 
     # Then the keyboard is on the new value, which replaced the old one
     renewed_code = page.get_by_label("Godkendelseskoden er opdateret", exact=True)
@@ -151,10 +156,7 @@ def test_a_code_is_made_copied_renewed_and_revoked_by_keyboard_alone(page: Page,
 
     # And confirmed, the revocation says what happened, where the keyboard is
     page.keyboard.press("Space")
-    expect_focused(revoking.get_by_role("button", name="Annuller"))
-    page.keyboard.press("Shift+Tab")
-    expect_focused(revoking.get_by_role("button", name="Tilbagekald"))
-    page.keyboard.press("Enter")
+    confirm_from_annuller(page, revoking, "Tilbagekald")
     said = page.get_by_role("status").filter(has_text="Koden er tilbagekaldt. Den kan ikke længere bruges.")
     expect_focused(said)
     expect(revoke).to_have_count(0)
@@ -331,10 +333,7 @@ def test_spaer_noegle_opens_on_annuller_and_says_the_key_is_revoked(page: Page, 
 
     # And confirmed, it says what happened, where the keyboard is
     page.keyboard.press("Enter")
-    expect_focused(asking.get_by_role("button", name="Annuller"))
-    page.keyboard.press("Shift+Tab")
-    expect_focused(asking.get_by_role("button", name="Spær nøgle"))
-    page.keyboard.press("Enter")
+    confirm_from_annuller(page, asking, "Spær nøgle")
     said = page.get_by_role("status").filter(has_text="Nøglen er spærret.")
     expect_focused(said)
     expect(revoke).to_have_count(0)
