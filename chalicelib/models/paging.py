@@ -66,3 +66,16 @@ def bad_cursor(exc: InvalidCursor) -> InvalidInput:
         "Some query parameters are missing or invalid.",
         errors=[FieldError("cursor", "Not a cursor this list gave out; start again without it.")],
     )
+
+
+def page_start(
+    cursor: str | None, *, index: str, key_names: frozenset[str], partition: tuple[str, str] | None = None
+) -> StartKey | None:
+    """Where a page begins: nowhere in particular without a cursor, else the cursor's start key
+    (`resume_key`); a cursor the list did not give out is the 400 every list answers (`bad_cursor`)."""
+    if not cursor:
+        return None
+    try:
+        return resume_key(cursor, index=index, key_names=key_names, partition=partition)
+    except InvalidCursor as exc:
+        raise bad_cursor(exc) from exc

@@ -52,7 +52,7 @@ from chalicelib.models.organisation import (
     status_page,
 )
 from chalicelib.models.outbox import MailKind, Recipient, outgoing
-from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
+from chalicelib.models.paging import encode_cursor, page_start
 from chalicelib.models.user import active_administrators
 from chalicelib.services.access.authz import Principal
 from chalicelib.services.onboarding.proofs import organisation_companies, release_claims
@@ -196,14 +196,7 @@ class EligibilityService:
     def page(
         self, status: OrganisationStatus, *, limit: int, cursor: str | None
     ) -> Page[StaffOrganisationView]:
-        try:
-            start = (
-                resume_key(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("status", status.value))
-                if cursor
-                else None
-            )
-        except InvalidCursor as exc:
-            raise bad_cursor(exc) from exc
+        start = page_start(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("status", status.value))
         items, last = status_page(status, limit=limit, start=start)
         now = self._clock.now()
         return Page(

@@ -39,7 +39,7 @@ from chalicelib.models.application import (
     overdue_letters_page,
 )
 from chalicelib.models.outbox import MailStatus, OutboxModel
-from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
+from chalicelib.models.paging import encode_cursor, page_start
 from chalicelib.values.page import Page
 
 INDEX = "applications.by-letter-watch"
@@ -142,14 +142,7 @@ class LetterWatchService:
 
     def overdue_page(self, *, limit: int, cursor: str | None) -> Page[OverdueLetterShown]:
         """Staff's list: letters that broke the promise, latest due first, with their delivery status now."""
-        try:
-            start = (
-                resume_key(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("letter_watch", "overdue"))
-                if cursor
-                else None
-            )
-        except InvalidCursor as exc:
-            raise bad_cursor(exc) from exc
+        start = page_start(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("letter_watch", "overdue"))
         applications, last = overdue_letters_page(limit=limit, start=start)
         letters = _letters_of(applications)
         items = [

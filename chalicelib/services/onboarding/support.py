@@ -28,7 +28,7 @@ from chalicelib.models.base import transaction
 from chalicelib.models.handle import owner_of
 from chalicelib.models.organisation import CompanyModel, get_organisation
 from chalicelib.models.outbox import MailKind, Recipient, outgoing
-from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
+from chalicelib.models.paging import encode_cursor, page_start
 from chalicelib.models.user import UserKind, UserModel, active_administrators, get_user, users_page
 from chalicelib.services.access.authz import Principal
 from chalicelib.services.access.user_view import UserView, user_view
@@ -86,16 +86,9 @@ class SupportService:
         """Every login of the organisation, whatever its scope, by user id."""
         if get_organisation(org_id) is None:
             raise NotFound("No such organisation.")
-        try:
-            start = (
-                resume_key(
-                    cursor, index=USERS_INDEX, key_names=USERS_CURSOR_KEYS, partition=("org_id", org_id)
-                )
-                if cursor
-                else None
-            )
-        except InvalidCursor as exc:
-            raise bad_cursor(exc) from exc
+        start = page_start(
+            cursor, index=USERS_INDEX, key_names=USERS_CURSOR_KEYS, partition=("org_id", org_id)
+        )
         users, last = users_page(org_id, limit=limit, start=start)
         return Page(
             [user_view(user) for user in users if user.kind == UserKind.MEMBER.value],

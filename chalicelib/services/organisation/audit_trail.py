@@ -15,7 +15,7 @@ from typing import Any
 from chalicelib.clock import isoformat
 from chalicelib.errors import NotFound
 from chalicelib.models.audit import STAFF_TRAIL, AuditModel, trail_page
-from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
+from chalicelib.models.paging import encode_cursor, page_start
 from chalicelib.services.access.authz import Principal
 from chalicelib.services.access.grants import visible_scope
 from chalicelib.values.page import Page
@@ -46,14 +46,7 @@ def _trail_page(
     show: Callable[[AuditModel], AuditEntry],
 ) -> Page[AuditEntry]:
     """One page of one trail, newest first; a cursor resumes only the trail it came from."""
-    try:
-        start = (
-            resume_key(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("org_id", partition))
-            if cursor
-            else None
-        )
-    except InvalidCursor as exc:
-        raise bad_cursor(exc) from exc
+    start = page_start(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("org_id", partition))
     entries, last = trail_page(partition, limit=limit, start=start, now=now)
     return Page([show(entry) for entry in entries], encode_cursor(INDEX, last) if last else None)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from chalicelib.clock import isoformat
 from chalicelib.models.audit import (
@@ -20,7 +19,7 @@ from chalicelib.models.audit import (
     record_event,
 )
 from chalicelib.models.outbox import MailStatus, OutboxModel
-from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
+from chalicelib.models.paging import encode_cursor, page_start
 from chalicelib.services.access.authz import Principal
 from chalicelib.services.outbox.delivery import retry_by_staff
 from chalicelib.values.page import Page
@@ -46,20 +45,13 @@ class MailMessage:
 
 
 def list_messages(status: MailStatus, *, limit: int, cursor: str | None) -> Page[MailMessage]:
-    start = _start_key(status, cursor) if cursor else None
+    start = page_start(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("status", status.value))
     results = OutboxModel.by_status.query(
         status.value, scan_index_forward=False, limit=limit, last_evaluated_key=start
     )
     items = [summary(message) for message in results]
     last = results.last_evaluated_key
     return Page(items, encode_cursor(INDEX, last) if last else None)
-
-
-def _start_key(status: MailStatus, cursor: str) -> dict[str, Any]:
-    try:
-        return resume_key(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("status", status.value))
-    except InvalidCursor as exc:
-        raise bad_cursor(exc) from exc
 
 
 def retry(staff: Principal, message_id: str, *, origin: Origin, now: datetime) -> MailMessage:

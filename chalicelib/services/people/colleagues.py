@@ -59,7 +59,7 @@ from chalicelib.models.invitation import (
 )
 from chalicelib.models.organisation import OrganisationModel, get_organisation
 from chalicelib.models.outbox import Language, MailKind, Recipient, outgoing
-from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
+from chalicelib.models.paging import encode_cursor, page_start
 from chalicelib.models.user import (
     ADMINISTRATOR_FUNCTION,
     UserKind,
@@ -168,14 +168,7 @@ class ColleagueService:
 
     def page(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[ColleagueView]:
         org_id = _org_of(principal)
-        try:
-            start = (
-                resume_key(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("org_id", org_id))
-                if cursor
-                else None
-            )
-        except InvalidCursor as exc:
-            raise bad_cursor(exc) from exc
+        start = page_start(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("org_id", org_id))
         users, last = users_page(org_id, limit=limit, start=start)
         return Page(
             [describe(user, principal) for user in users if user.kind == UserKind.MEMBER.value],

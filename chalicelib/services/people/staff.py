@@ -31,7 +31,7 @@ from chalicelib.models.audit import (
     audit_record,
 )
 from chalicelib.models.base import transaction
-from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
+from chalicelib.models.paging import encode_cursor, page_start
 from chalicelib.models.user import (
     STAFF_ROSTER,
     UserKind,
@@ -118,19 +118,9 @@ class StaffService:
 
     def page(self, *, limit: int, cursor: str | None) -> Page[UserView]:
         """The staff, removed ones included (the trail names them), by user id."""
-        try:
-            start = (
-                resume_key(
-                    cursor,
-                    index=ROSTER_INDEX,
-                    key_names=ROSTER_CURSOR_KEYS,
-                    partition=("roster", STAFF_ROSTER),
-                )
-                if cursor
-                else None
-            )
-        except InvalidCursor as exc:
-            raise bad_cursor(exc) from exc
+        start = page_start(
+            cursor, index=ROSTER_INDEX, key_names=ROSTER_CURSOR_KEYS, partition=("roster", STAFF_ROSTER)
+        )
         members, last = staff_page(limit=limit, start=start)
         return Page(
             [user_view(member) for member in members], encode_cursor(ROSTER_INDEX, last) if last else None

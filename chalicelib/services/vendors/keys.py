@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
@@ -39,7 +38,7 @@ from chalicelib.models.audit import (
     Origin,
     audit_record,
 )
-from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
+from chalicelib.models.paging import encode_cursor, page_start
 from chalicelib.models.vendor import (
     CATALOGUE,
     VendorKeyModel,
@@ -207,7 +206,9 @@ class VendorService:
 
     def page(self, *, limit: int, cursor: str | None) -> Page[VendorWithKeys]:
         """Every vendor, newest first, each with its keys (never a secret or its hash)."""
-        start = _vendors_start(cursor) if cursor else None
+        start = page_start(
+            cursor, index=VENDORS_INDEX, key_names=VENDORS_CURSOR_KEYS, partition=("catalogue", CATALOGUE)
+        )
         results = VendorModel.by_catalogue.query(
             CATALOGUE, scan_index_forward=False, limit=limit, last_evaluated_key=start
         )
@@ -255,15 +256,6 @@ class VendorService:
 
     def _now(self) -> datetime:
         return self._clock.now().astimezone(UTC).replace(microsecond=0)
-
-
-def _vendors_start(cursor: str) -> dict[str, Any]:
-    try:
-        return resume_key(
-            cursor, index=VENDORS_INDEX, key_names=VENDORS_CURSOR_KEYS, partition=("catalogue", CATALOGUE)
-        )
-    except InvalidCursor as exc:
-        raise bad_cursor(exc) from exc
 
 
 @dataclass(frozen=True)

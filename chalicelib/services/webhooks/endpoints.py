@@ -17,7 +17,7 @@ from pynamodb.exceptions import DeleteError, UpdateError
 
 from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import Conflict, FieldError, InvalidInput, NotFound
-from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, resume_key
+from chalicelib.models.paging import encode_cursor, page_start
 from chalicelib.models.webhook import (
     PARKED,
     DeliveryStatus,
@@ -109,14 +109,9 @@ class WebhookService:
         """The vendor's events, oldest first. Unlike other lists, a page with events always has a
         `next_cursor`, also the last one: the vendor keeps it and asks again later for what came since. An
         empty page has none: the vendor keeps the cursor it asked with."""
-        start = None
-        if cursor:
-            try:
-                start = resume_key(
-                    cursor, index=FEED_INDEX, key_names=FEED_KEYS, partition=("vendor_id", vendor.vendor_id)
-                )
-            except InvalidCursor as exc:
-                raise bad_cursor(exc) from exc
+        start = page_start(
+            cursor, index=FEED_INDEX, key_names=FEED_KEYS, partition=("vendor_id", vendor.vendor_id)
+        )
         # Only events settled in the index: the index is eventually consistent, and a cursor must never
         # pass an event that shows up later with an earlier place in the feed.
         horizon = (self._clock.now() - self._settle).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -184,14 +179,9 @@ class StaffDeliveries:
                 errors=[FieldError("status", "Give failed or paused: only parked deliveries are listed.")],
             )
         parked = DeliveryStatus(status)
-        start = None
-        if cursor:
-            try:
-                start = resume_key(
-                    cursor, index=PARKED_INDEX, key_names=PARKED_KEYS, partition=("parked", parked.value)
-                )
-            except InvalidCursor as exc:
-                raise bad_cursor(exc) from exc
+        start = page_start(
+            cursor, index=PARKED_INDEX, key_names=PARKED_KEYS, partition=("parked", parked.value)
+        )
         results = VendorEventModel.by_parked.query(
             parked.value, scan_index_forward=False, limit=limit, last_evaluated_key=start
         )
