@@ -65,14 +65,15 @@ function Header() {
             {t("app.name")}
           </PageLink>
           <div className="portal-user">
+            {/* The name a screen reader says begins with the word on the button, so that a person who
+                says "English" to voice control reaches it; the rest says what it does. */}
             <button
               type="button"
               className="button button-tertiary"
-              lang={language === "da" ? "en" : "da"}
-              aria-label={t("lang.switchLabel")}
               onClick={() => setLanguage(language === "da" ? "en" : "da")}
             >
-              {t("lang.switch")}
+              <span lang={language === "da" ? "en" : "da"}>{t("lang.switch")}</span>
+              <span className="sr-only"> ({t("lang.switchLabel")})</span>
             </button>
             {signedIn ? (
               <>
