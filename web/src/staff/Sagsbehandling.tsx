@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { Tabs } from "../components/Tabs";
 import { navigate, PATHS, useTitle } from "../router";
 import { MailTab } from "./Mail";
+import { MembersTab } from "./Members";
 import { useStaffText, type StaffKey } from "./messages";
 import { ReviewTab } from "./Review";
 import { StaffAuditTab } from "./StaffAudit";
@@ -21,11 +22,12 @@ export const STAFF_TABS: StaffTab[] = [
   { id: "post", label: "tab.mail", render: () => <MailTab /> },
   { id: "leverandoerer", label: "tab.vendors", render: () => <VendorsTab /> },
   { id: "log", label: "tab.staffAudit", render: () => <StaffAuditTab /> },
+  { id: "medarbejdere", label: "tab.members", render: () => <MembersTab /> },
 ];
 
 /**
  * The operator's staff: the console's main menu has "Sagsbehandling" where account holders have
- * Min konto; its tabs are the review queue, support, mail and vendors.
+ * Min konto; its tabs are the review queue, support, mail, vendors, the staff log and the staff themselves.
  */
 export function Sagsbehandling({ tab }: { tab: string | undefined }) {
   const { s } = useStaffText();
