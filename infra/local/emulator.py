@@ -135,9 +135,16 @@ def mail_forgotten_password_codes(mail_dir: Path) -> None:
     def confirm_forgot_password(
         self: CognitoIdpBackend, client_id: str, username: str, password: str, confirmation_code: str
     ) -> None:
+        from moto.cognitoidp.exceptions import CodeMismatchException
+
         pool = pool_of(self, client_id)
         if pool is not None:
             self._validate_password(pool.id, password)
+            user = pool._get_user(username)
+            waiting = user.confirmation_code if user else None
+            # moto calls a wrong code expired; Cognito says it does not match (expired is for a used one).
+            if waiting and waiting != MOTO_CODE_PREFIX + confirmation_code.strip():
+                raise CodeMismatchException("Invalid verification code provided, please try again.")
         confirm(self, client_id, username, password, MOTO_CODE_PREFIX + confirmation_code.strip())
 
     CognitoIdpBackend.forgot_password = forgot_password  # type: ignore[method-assign]
