@@ -108,6 +108,27 @@ export class Session {
     return this.next(step.username, answer.ChallengeName, answer.Session, answer.AuthenticationResult);
   }
 
+  /**
+   * Glemt adgangskode?: Cognito mails a code to the login's verified e-mail address. The pool's client
+   * prevents user-existence errors, so Cognito answers alike whether the name exists or not; any refusal is
+   * passed on only as a SignInError for the page to word.
+   */
+  async forgotPassword(username: string): Promise<void> {
+    await this.call(() => this.client.send("ForgotPassword", { ClientId: this.clientId, Username: username }));
+  }
+
+  /** The new password with the mailed code; the second factor is still asked at the next sign-in. */
+  async confirmForgotPassword(username: string, code: string, password: string): Promise<void> {
+    await this.call(() =>
+      this.client.send("ConfirmForgotPassword", {
+        ClientId: this.clientId,
+        Username: username,
+        ConfirmationCode: code,
+        Password: password,
+      }),
+    );
+  }
+
   /** Real Cognito asks a user without a second factor to set one up inside the sign-in (MFA_SETUP). */
   async startMfaSetup(step: { session: string }): Promise<{ secret: string; session: string }> {
     const answer = await this.call(() => this.client.send("AssociateSoftwareToken", { Session: step.session }));

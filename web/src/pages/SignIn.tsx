@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import { SignInError, type SignInStep } from "../auth";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Field } from "../components/Field";
+import { SupportContact } from "../components/Footer";
 import { useServices } from "../context";
 import { useI18n } from "../i18n";
 import { navigate, PATHS } from "../router";
@@ -17,7 +18,7 @@ interface SignInProps {
 }
 
 export function SignIn({ notice, onMfaSetup, headingLevel = 1, showLinks = true }: SignInProps) {
-  const { session } = useServices();
+  const { session, config } = useServices();
   const { t } = useI18n();
   const [username, setUsername] = useState(session.username ?? "");
   const [password, setPassword] = useState("");
@@ -92,6 +93,19 @@ export function SignIn({ notice, onMfaSetup, headingLevel = 1, showLinks = true 
             required
             error={error?.field === "signin-password" ? error.message : undefined}
           />
+          <p>
+            <a
+              href={PATHS.forgotPassword}
+              className="function-link"
+              onClick={(e) => {
+                e.preventDefault();
+                session.username = username.trim() || null;
+                navigate(PATHS.forgotPassword);
+              }}
+            >
+              {t("forgot.link")}
+            </a>
+          </p>
           <button className="button button-primary" type="submit" disabled={busy}>
             {t("signin.submit")}
           </button>
@@ -108,6 +122,20 @@ export function SignIn({ notice, onMfaSetup, headingLevel = 1, showLinks = true 
           <button className="button button-primary" type="submit" disabled={busy}>
             {t("signin.submit")}
           </button>
+          {/* No second way in without the app: only support (or an administrator) can remove the old one. */}
+          <details className="details mt-6">
+            <summary className="details-summary">
+              <span className="details-summary-text">{t("lost.link")}</span>
+            </summary>
+            <div className="details-text">
+              <p>{t("lost.text")}</p>
+              {config.support ? (
+                <ul className="nobullet-list">
+                  <SupportContact support={config.support} linkClass="function-link" />
+                </ul>
+              ) : null}
+            </div>
+          </details>
         </form>
       )}
       {showLinks ? (
