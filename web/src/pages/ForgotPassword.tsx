@@ -28,7 +28,8 @@ const REFUSALS: Record<string, { field: string; key: MessageKey }> = {
 };
 
 /**
- * Glemt adgangskode?: the username or e-mail address, then the code Cognito mails and a new password. The
+ * Glemt adgangskode?: the username, then the code Cognito mails and a new password. (Not the e-mail address
+ * yet: the pool has no e-mail alias, docs/console.md says why.) The
  * first step's answer is the same whether the name exists or not, so a stranger learns nothing from it. The
  * second factor is untouched: the next sign-in asks for it as always.
  */

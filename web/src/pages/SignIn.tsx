@@ -23,7 +23,7 @@ export function SignIn({ notice, onMfaSetup, headingLevel = 1, showLinks = true 
   const [username, setUsername] = useState(session.username ?? "");
   const [password, setPassword] = useState("");
   const [otp, setOtp] = useState("");
-  const [otpStep, setOtpStep] = useState<{ session: string; username: string } | null>(null);
+  const [otpStep, setOtpStep] = useState<{ session: string; username: string; factor?: "sms" } | null>(null);
   const [error, setError] = useState<{ field?: string; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -56,7 +56,7 @@ export function SignIn({ notice, onMfaSetup, headingLevel = 1, showLinks = true 
     if (!otpStep) return;
     void run(
       () => session.answerOtp(otpStep, otp.replace(/\s/g, "")),
-      t("signin.wrongOtp"),
+      t(otpStep.factor === "sms" ? "sms.wrongOtp" : "signin.wrongOtp"),
       "signin-otp",
     ).then(() => undefined);
   }
@@ -117,18 +117,19 @@ export function SignIn({ notice, onMfaSetup, headingLevel = 1, showLinks = true 
             value={otp}
             onChange={setOtp}
             autoFocus
+            sms={otpStep.factor === "sms"}
             error={error?.field === "signin-otp" ? error.message : undefined}
           />
           <button className="button button-primary" type="submit" disabled={busy}>
             {t("signin.submit")}
           </button>
-          {/* No second way in without the app: only support (or an administrator) can remove the old one. */}
+          {/* No second way in without the factor: only support (or an administrator) can remove the old one. */}
           <details className="details mt-6">
             <summary className="details-summary">
-              <span className="details-summary-text">{t("lost.link")}</span>
+              <span className="details-summary-text">{t(otpStep.factor === "sms" ? "lost.smsLink" : "lost.link")}</span>
             </summary>
             <div className="details-text">
-              <p>{t("lost.text")}</p>
+              <p>{t(otpStep.factor === "sms" ? "lost.smsText" : "lost.text")}</p>
               {config.support ? (
                 <ul className="nobullet-list">
                   <SupportContact support={config.support} linkClass="function-link" />
