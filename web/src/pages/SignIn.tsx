@@ -93,19 +93,22 @@ export function SignIn({ notice, onMfaSetup, headingLevel = 1, showLinks = true 
             required
             error={error?.field === "signin-password" ? error.message : undefined}
           />
-          <p>
-            <a
-              href={PATHS.forgotPassword}
-              className="function-link"
-              onClick={(e) => {
-                e.preventDefault();
-                session.username = username.trim() || null;
-                navigate(PATHS.forgotPassword);
-              }}
-            >
-              {t("forgot.link")}
-            </a>
-          </p>
+          {/* Not in the dialog over a page: leaving for another page would lose what was typed there. */}
+          {showLinks ? (
+            <p>
+              <a
+                href={PATHS.forgotPassword}
+                className="function-link"
+                onClick={(e) => {
+                  e.preventDefault();
+                  session.username = username.trim() || null;
+                  navigate(PATHS.forgotPassword);
+                }}
+              >
+                {t("forgot.link")}
+              </a>
+            </p>
+          ) : null}
           <button className="button button-primary" type="submit" disabled={busy}>
             {t("signin.submit")}
           </button>
