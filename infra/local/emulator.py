@@ -22,7 +22,8 @@ Nothing in the stack long-polls (the event side receives with `WaitTimeSeconds=0
 the lock for its whole wait.
 
 Its user pools check an authenticator's code as Cognito does, one 30-second step early or late included
-(`accept_adjacent_totp_steps`).
+(`accept_adjacent_totp_steps`), and, for *Glemt adgangskode?*, mail the code as Cognito does (to the local
+mail folder) and check it and the new password (`mail_forgotten_password_codes`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from werkzeug.serving import ThreadedWSGIServer
@@ -94,6 +98,75 @@ def accept_adjacent_totp_steps() -> None:
     models.verify_totp = verify_as_cognito  # type: ignore[attr-defined]
 
 
+# The form moto gives the codes it makes; it checks a code against the one it made only when it has this form.
+MOTO_CODE_PREFIX = "moto-confirmation-code:"
+_code_mail_dir: list[Path] = []
+
+
+def mail_forgotten_password_codes(mail_dir: Path) -> None:
+    """Cognito's ForgotPassword mails a code to the login's verified e-mail address, with the pool's
+    verification message (`{####}` the code), and ConfirmForgotPassword checks that code and the pool's
+    password policy. moto makes the code but hands it back in a header of its own instead of mailing it,
+    accepts any code not in its own form, and checks no policy. Here the code is mailed to `mail_dir` (the
+    local stack's mail folder, where the service's own mail goes too), and the code and the password are
+    checked as Cognito checks them. Idempotent; the latest `mail_dir` is the one written to."""
+    from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
+
+    _code_mail_dir[:] = [mail_dir]
+    if getattr(CognitoIdpBackend, "_godkend_mails_codes", False):
+        return
+    forgot = CognitoIdpBackend.forgot_password
+    confirm = CognitoIdpBackend.confirm_forgot_password
+
+    def pool_of(backend: CognitoIdpBackend, client_id: str) -> CognitoIdpUserPool | None:
+        return next((p for p in backend.user_pools.values() if client_id in p.clients), None)
+
+    def forgot_password(self: CognitoIdpBackend, client_id: str, username: str) -> tuple[str | None, Any]:
+        code, answer = forgot(self, client_id, username)
+        pool = pool_of(self, client_id)
+        user = pool._get_user(username) if pool else None
+        attributes = user.attribute_lookup if user else {}
+        address = attributes.get("email")
+        if pool is not None and code and address and attributes.get("email_verified") == "true":
+            sent = code.removeprefix(MOTO_CODE_PREFIX)
+            _write_code_mail(_code_mail_dir[0], pool.extended_config, address, sent)
+        return None, answer  # the code goes by mail only, never in the answer
+
+    def confirm_forgot_password(
+        self: CognitoIdpBackend, client_id: str, username: str, password: str, confirmation_code: str
+    ) -> None:
+        from moto.cognitoidp.exceptions import CodeMismatchException
+
+        pool = pool_of(self, client_id)
+        if pool is not None:
+            self._validate_password(pool.id, password)
+            user = pool._get_user(username)
+            waiting = user.confirmation_code if user else None
+            # moto calls a wrong code expired; Cognito says it does not match (expired is for a used one).
+            if waiting and waiting != MOTO_CODE_PREFIX + confirmation_code.strip():
+                raise CodeMismatchException("Invalid verification code provided, please try again.")
+        confirm(self, client_id, username, password, MOTO_CODE_PREFIX + confirmation_code.strip())
+
+    CognitoIdpBackend.forgot_password = forgot_password  # type: ignore[method-assign]
+    CognitoIdpBackend.confirm_forgot_password = confirm_forgot_password  # type: ignore[method-assign]
+    CognitoIdpBackend._godkend_mails_codes = True  # type: ignore[attr-defined]
+
+
+def _write_code_mail(mail_dir: Path, pool_config: dict[str, Any], address: str, code: str) -> None:
+    from chalicelib.adapters.files import write_whole
+
+    template = pool_config.get("VerificationMessageTemplate") or {}
+    message = EmailMessage()
+    message["From"] = "no-reply@verificationemail.com"  # Cognito's own sender, as the pool sends by default
+    message["To"] = address
+    message["Subject"] = str(template.get("EmailSubject", "Your verification code"))
+    text = str(template.get("EmailMessage", "Your verification code is {####}."))
+    message.set_content(text.replace("{####}", code))
+    mail_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-cognito-forgot-password.eml"
+    write_whole(mail_dir / name, message.as_bytes())
+
+
 class _QueueingWSGIServer(ThreadedWSGIServer):
     request_queue_size = LISTEN_BACKLOG
     # Closing does not wait for the connection threads: clients keep connections open between requests.
@@ -104,9 +177,10 @@ class Emulator:
     """moto's server in a thread of this process, serialised; what moto's ThreadedMotoServer does, plus the
     lock and the backlog."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, mail_dir: Path | None = None) -> None:
         self._host = host
         self._port = port
+        self._mail_dir = mail_dir
         self._server: _QueueingWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -119,6 +193,8 @@ class Emulator:
 
         share_stream_records()
         accept_adjacent_totp_steps()
+        if self._mail_dir is not None:
+            mail_forgotten_password_codes(self._mail_dir)
         app = OneAtATime(DomainDispatcherApplication(create_backend_app))
         self._server = _QueueingWSGIServer(self._host, self._port, app, handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="godkend-aws", daemon=True)

@@ -22,6 +22,17 @@ PASSWORD_POLICY = {
     "RequireSymbols": False,
     "TemporaryPasswordValidityDays": 7,
 }
+# Glemt adgangskode?: the code goes to the login's verified e-mail address only (never SMS: the mobile is the
+# second factor's, and a reset must still ask for that), in these words (infra/resources.json the same).
+ACCOUNT_RECOVERY = {"RecoveryMechanisms": [{"Priority": 1, "Name": "verified_email"}]}
+VERIFICATION_MESSAGE = {
+    "DefaultEmailOption": "CONFIRM_WITH_CODE",
+    "EmailSubject": "Din kode til en ny adgangskode i Godkend",
+    "EmailMessage": (
+        "Din kode til at vælge en ny adgangskode i Godkend er {####}. Koden gælder i en time. "
+        "Har du ikke bedt om en ny adgangskode, kan du se bort fra denne e-mail: din adgangskode er uændret."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,8 @@ def create_user_pool(cognito: Any, name: str) -> UserPool:
         Policies={"PasswordPolicy": PASSWORD_POLICY},
         AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
         UsernameConfiguration={"CaseSensitive": False},
+        AccountRecoverySetting=ACCOUNT_RECOVERY,
+        VerificationMessageTemplate=VERIFICATION_MESSAGE,
         Schema=[
             {"Name": "email", "AttributeDataType": "String", "Mutable": True, "Required": True},
             {"Name": "phone_number", "AttributeDataType": "String", "Mutable": True, "Required": True},

@@ -169,7 +169,7 @@ class LocalStack:
 
         # One log line per emulated AWS call would drown the API's own request log.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self._moto = Emulator(HOST, self.options.aws_port)
+        self._moto = Emulator(HOST, self.options.aws_port, self.options.state_dir / "mail")
         self._moto.start()
 
     def _provision_and_seed(self) -> dict[str, Any]:

@@ -28,6 +28,8 @@ def template_pool() -> dict[str, Any]:
         "PasswordPolicy": properties["Policies"]["PasswordPolicy"],
         "AdminCreateUserConfig": properties["AdminCreateUserConfig"],
         "UsernameConfiguration": properties["UsernameConfiguration"],
+        "AccountRecoverySetting": properties["AccountRecoverySetting"],
+        "VerificationMessageTemplate": properties["VerificationMessageTemplate"],
         "Schema": sorted(properties["Schema"], key=lambda a: a["Name"]),
         "ClientName": client_properties["ClientName"],
         "GenerateSecret": client_properties["GenerateSecret"],
@@ -56,6 +58,11 @@ def emulator_pool(cognito: Any, pool: UserPool) -> dict[str, Any]:
         "PasswordPolicy": described["Policies"]["PasswordPolicy"],
         "AdminCreateUserConfig": described["AdminCreateUserConfig"],
         "UsernameConfiguration": described["UsernameConfiguration"],
+        "AccountRecoverySetting": described["AccountRecoverySetting"],
+        "VerificationMessageTemplate": {
+            k: described["VerificationMessageTemplate"][k]
+            for k in ("DefaultEmailOption", "EmailSubject", "EmailMessage")
+        },
         "Schema": sorted(
             ({k: a[k] for k in ("Name", "AttributeDataType", "Mutable", "Required")} for a in own_attributes),
             key=lambda a: a["Name"],
@@ -72,7 +79,7 @@ def test_user_pool_matches_the_local_emulator(cognito: Any, pool: UserPool) -> N
     # Given the pool the local stack and the tests run against
     emulated = emulator_pool(cognito, pool)
 
-    # Then AWS gets the same second factors, password rules, sign-in flows and staff group
+    # Then AWS gets the same second factors, password rules, sign-in flows, password recovery and staff group
     assert template_pool() == emulated
     assert STAFF_GROUP in emulated["Groups"]
 

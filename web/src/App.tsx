@@ -17,6 +17,7 @@ const AcceptInvitation = onDemand(() => import("./pages/AcceptInvitation").then(
 const Activate = onDemand(() => import("./pages/Activate").then((m) => m.Activate));
 const Apply = onDemand(() => import("./pages/Apply").then((m) => m.Apply));
 const ChangePassword = onDemand(() => import("./pages/ChangePassword").then((m) => m.ChangePassword));
+const ForgotPassword = onDemand(() => import("./pages/ForgotPassword").then((m) => m.ForgotPassword));
 const Enrol = onDemand(() => import("./pages/Enrol").then((m) => m.Enrol));
 const Account = onDemand(() => import("./pages/Account").then((m) => m.Account));
 const Accessibility = onDemand(() => import("./pages/About").then((m) => m.Accessibility));
@@ -30,7 +31,13 @@ const SignedInArea = onDemand(() =>
 
 // Signed in, the sign-in and the forms for those without a login lead on to Min konto; the footer's pages and
 // an unknown address stay where they are.
-const FOR_SIGNED_OUT: readonly string[] = [PATHS.signIn, PATHS.apply, PATHS.activate, PATHS.invitation];
+const FOR_SIGNED_OUT: readonly string[] = [
+  PATHS.signIn,
+  PATHS.apply,
+  PATHS.activate,
+  PATHS.invitation,
+  PATHS.forgotPassword,
+];
 
 type MfaSetup = Extract<SignInStep, { kind: "mfa-setup" }>;
 
@@ -52,10 +59,37 @@ async function signOutEverywhere(api: Api, session: Session): Promise<void> {
   await session.signOut();
 }
 
+/**
+ * Who is signed in, as the header names them: the person's name and their organisation's (staff have none),
+ * from GET /v1/me; null until it answers, so the header never shows a username or an id meanwhile.
+ */
+function useSignedInName(signedIn: boolean): string | null {
+  const { api } = useServices();
+  const [name, setName] = useState<string | null>(null);
+  useEffect(() => {
+    setName(null);
+    if (!signedIn) return;
+    let current = true;
+    api
+      .GET("/v1/me")
+      .then(({ data }) => {
+        if (!current || !data) return;
+        const person = `${data.user.first_name} ${data.user.last_name}`.trim();
+        setName(data.organisation ? `${person}, ${data.organisation.name}` : person);
+      })
+      .catch(() => undefined); // the header stays without a name; the page says what went wrong
+    return () => {
+      current = false;
+    };
+  }, [api, signedIn]);
+  return name;
+}
+
 function Header() {
   const { api, session } = useServices();
   const { signedIn } = useSignedIn();
   const { t, language, setLanguage } = useI18n();
+  const name = useSignedInName(signedIn);
   return (
     <header className="header">
       <div className="portal-header">
@@ -77,9 +111,13 @@ function Header() {
             </button>
             {signedIn ? (
               <>
-                <span className="user">
-                  {t("signedInAs")} {session.username}
-                </span>{" "}
+                {name ? (
+                  <>
+                    <span className="user">
+                      {t("signedInAs")} {name}
+                    </span>{" "}
+                  </>
+                ) : null}
                 <a
                   href={PATHS.password}
                   className="button button-tertiary"
@@ -155,6 +193,8 @@ function Routes() {
   else if (path === PATHS.activate) [page, title] = [<Activate key="activate" onActivated={remember} />, t("activate.title")];
   else if (path === PATHS.invitation)
     [page, title] = [<AcceptInvitation key="invitation" onAccepted={remember} />, t("invite.title")];
+  else if (path === PATHS.forgotPassword)
+    [page, title] = [<ForgotPassword key="forgot" onDone={remember} />, t("forgot.title")];
   else if (mfaSetup && !signedIn) {
     page = <Enrol cognitoStep={mfaSetup} onDone={() => setMfaSetup(null)} />;
     title = t("enrol.title");

@@ -9,7 +9,8 @@ export const REFRESH_MARGIN_SECONDS = 120;
 
 export type SignInStep =
   | { kind: "signed-in" }
-  | { kind: "otp"; session: string; username: string }
+  /** `factor: "sms"`: the login's second factor is SMS, and Cognito has texted the code to its mobile. */
+  | { kind: "otp"; session: string; username: string; factor?: "sms" }
   | { kind: "mfa-setup"; session: string; username: string };
 
 export class SignInError extends Error {
@@ -96,16 +97,38 @@ export class Session {
     return this.next(username, answer.ChallengeName, answer.Session, answer.AuthenticationResult);
   }
 
-  async answerOtp(step: { session: string; username: string }, code: string): Promise<SignInStep> {
+  async answerOtp(step: { session: string; username: string; factor?: "sms" }, code: string): Promise<SignInStep> {
+    const challenge = step.factor === "sms" ? "SMS_MFA" : "SOFTWARE_TOKEN_MFA";
     const answer = await this.call(() =>
       this.client.send("RespondToAuthChallenge", {
         ClientId: this.clientId,
-        ChallengeName: "SOFTWARE_TOKEN_MFA",
+        ChallengeName: challenge,
         Session: step.session,
-        ChallengeResponses: { USERNAME: step.username, SOFTWARE_TOKEN_MFA_CODE: code },
+        ChallengeResponses: { USERNAME: step.username, [`${challenge}_CODE`]: code },
       }),
     );
     return this.next(step.username, answer.ChallengeName, answer.Session, answer.AuthenticationResult);
+  }
+
+  /**
+   * Glemt adgangskode?: Cognito mails a code to the login's verified e-mail address. The pool's client
+   * prevents user-existence errors, so Cognito answers alike whether the name exists or not; any refusal is
+   * passed on only as a SignInError for the page to word.
+   */
+  async forgotPassword(username: string): Promise<void> {
+    await this.call(() => this.client.send("ForgotPassword", { ClientId: this.clientId, Username: username }));
+  }
+
+  /** The new password with the mailed code; the second factor is still asked at the next sign-in. */
+  async confirmForgotPassword(username: string, code: string, password: string): Promise<void> {
+    await this.call(() =>
+      this.client.send("ConfirmForgotPassword", {
+        ClientId: this.clientId,
+        Username: username,
+        ConfirmationCode: code,
+        Password: password,
+      }),
+    );
   }
 
   /** Real Cognito asks a user without a second factor to set one up inside the sign-in (MFA_SETUP). */
@@ -194,6 +217,8 @@ export class Session {
     result: AuthenticationResult | undefined,
   ): SignInStep {
     if (challenge === "SOFTWARE_TOKEN_MFA" && session) return { kind: "otp", session, username };
+    // A login whose second factor is SMS (POST /v1/me/second-factor/sms) gets its code by text instead.
+    if (challenge === "SMS_MFA" && session) return { kind: "otp", session, username, factor: "sms" };
     if (challenge === "MFA_SETUP" && session) return { kind: "mfa-setup", session, username };
     if (challenge) throw new SignInError("UnsupportedChallenge", challenge);
     if (!result?.AccessToken) throw new SignInError("NoTokens", "Cognito answered without tokens");

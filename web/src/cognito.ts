@@ -33,6 +33,11 @@ interface Operations {
     output: { Status?: string; Session?: string };
   };
   RevokeToken: { input: { ClientId: string; Token: string }; output: Record<string, never> };
+  ForgotPassword: { input: { ClientId: string; Username: string }; output: Record<string, unknown> };
+  ConfirmForgotPassword: {
+    input: { ClientId: string; Username: string; ConfirmationCode: string; Password: string };
+    output: Record<string, never>;
+  };
 }
 
 export type Operation = keyof Operations;

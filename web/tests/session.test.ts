@@ -46,3 +46,31 @@ describe("after the API ended every session", () => {
     }
   });
 });
+
+describe("a login whose second factor is SMS", () => {
+  it("is asked for the texted code and answers Cognito's SMS_MFA challenge with it", async () => {
+    const sent: { target: string; body: Record<string, unknown> }[] = [];
+    // Cognito, faked: the password answers with the SMS challenge, the code with tokens.
+    const session = new Session(CONFIG, (_input, init) => {
+      const target = String(new Headers(init.headers).get("X-Amz-Target"));
+      sent.push({ target, body: JSON.parse(String(init.body)) as Record<string, unknown> });
+      const answer = target.endsWith("InitiateAuth")
+        ? { ChallengeName: "SMS_MFA", Session: "s" }
+        : { AuthenticationResult: { AccessToken: "a", RefreshToken: "r", ExpiresIn: 3600 } };
+      return Promise.resolve(new Response(JSON.stringify(answer)));
+    });
+
+    const step = await session.signIn("ida", "Correct-Horse-42");
+    expect(step).toEqual({ kind: "otp", session: "s", username: "ida", factor: "sms" });
+    if (step.kind !== "otp") throw new Error("no code step");
+    expect(await session.answerOtp(step, "123456")).toEqual({ kind: "signed-in" });
+
+    expect(sent[1]?.body).toMatchObject({
+      ChallengeName: "SMS_MFA",
+      Session: "s",
+      ChallengeResponses: { USERNAME: "ida", SMS_MFA_CODE: "123456" },
+    });
+    expect(session.signedIn).toBe(true);
+    session.expire();
+  });
+});

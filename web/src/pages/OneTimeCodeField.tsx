@@ -7,16 +7,18 @@ interface OneTimeCodeFieldProps {
   onChange: (value: string) => void;
   error?: string | undefined;
   autoFocus?: boolean;
+  /** The code came by SMS, not from the authenticator app. */
+  sms?: boolean;
 }
 
-/** The six digits from the authenticator app, asked the same way at sign-in and when setting the app up. */
-export function OneTimeCodeField({ id, value, onChange, error, autoFocus }: OneTimeCodeFieldProps) {
+/** The six digits from the authenticator app (or the SMS, for a login whose factor is SMS), asked the same way at sign-in and when setting the app up. */
+export function OneTimeCodeField({ id, value, onChange, error, autoFocus, sms = false }: OneTimeCodeFieldProps) {
   const { t } = useI18n();
   return (
     <Field
       id={id}
-      label={t("signin.otp")}
-      hint={t("signin.otpHint")}
+      label={t(sms ? "sms.otp" : "signin.otp")}
+      hint={t(sms ? "sms.otpHint" : "signin.otpHint")}
       value={value}
       onChange={onChange}
       inputMode="numeric"

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import { SignInError, type SignInStep } from "../auth";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Field } from "../components/Field";
+import { SupportContact } from "../components/Footer";
 import { useServices } from "../context";
 import { useI18n } from "../i18n";
 import { navigate, PATHS } from "../router";
@@ -17,12 +18,12 @@ interface SignInProps {
 }
 
 export function SignIn({ notice, onMfaSetup, headingLevel = 1, showLinks = true }: SignInProps) {
-  const { session } = useServices();
+  const { session, config } = useServices();
   const { t } = useI18n();
   const [username, setUsername] = useState(session.username ?? "");
   const [password, setPassword] = useState("");
   const [otp, setOtp] = useState("");
-  const [otpStep, setOtpStep] = useState<{ session: string; username: string } | null>(null);
+  const [otpStep, setOtpStep] = useState<{ session: string; username: string; factor?: "sms" } | null>(null);
   const [error, setError] = useState<{ field?: string; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -55,7 +56,7 @@ export function SignIn({ notice, onMfaSetup, headingLevel = 1, showLinks = true 
     if (!otpStep) return;
     void run(
       () => session.answerOtp(otpStep, otp.replace(/\s/g, "")),
-      t("signin.wrongOtp"),
+      t(otpStep.factor === "sms" ? "sms.wrongOtp" : "signin.wrongOtp"),
       "signin-otp",
     ).then(() => undefined);
   }
@@ -92,6 +93,22 @@ export function SignIn({ notice, onMfaSetup, headingLevel = 1, showLinks = true 
             required
             error={error?.field === "signin-password" ? error.message : undefined}
           />
+          {/* Not in the dialog over a page: leaving for another page would lose what was typed there. */}
+          {showLinks ? (
+            <p>
+              <a
+                href={PATHS.forgotPassword}
+                className="function-link"
+                onClick={(e) => {
+                  e.preventDefault();
+                  session.username = username.trim() || null;
+                  navigate(PATHS.forgotPassword);
+                }}
+              >
+                {t("forgot.link")}
+              </a>
+            </p>
+          ) : null}
           <button className="button button-primary" type="submit" disabled={busy}>
             {t("signin.submit")}
           </button>
@@ -103,11 +120,26 @@ export function SignIn({ notice, onMfaSetup, headingLevel = 1, showLinks = true 
             value={otp}
             onChange={setOtp}
             autoFocus
+            sms={otpStep.factor === "sms"}
             error={error?.field === "signin-otp" ? error.message : undefined}
           />
           <button className="button button-primary" type="submit" disabled={busy}>
             {t("signin.submit")}
           </button>
+          {/* No second way in without the factor: only support (or an administrator) can remove the old one. */}
+          <details className="details mt-6">
+            <summary className="details-summary">
+              <span className="details-summary-text">{t(otpStep.factor === "sms" ? "lost.smsLink" : "lost.link")}</span>
+            </summary>
+            <div className="details-text">
+              <p>{t(otpStep.factor === "sms" ? "lost.smsText" : "lost.text")}</p>
+              {config.support ? (
+                <ul className="nobullet-list">
+                  <SupportContact support={config.support} linkClass="function-link" />
+                </ul>
+              ) : null}
+            </div>
+          </details>
         </form>
       )}
       {showLinks ? (
