@@ -32,6 +32,7 @@ WALKED = {
     "/ansoeg": "strangers",
     "/aktiver": "strangers",
     "/invitation": "strangers",
+    "/glemt-adgangskode": "strangers",
     "/tilgaengelighed": "strangers",
     "/privatliv": "strangers",
     "/cookies": "strangers",
@@ -110,6 +111,7 @@ def test_a_strangers_pages_have_no_violations(page: Page, stack: RunningStack):
     for path, name in [
         ("/aktiver", "Aktivér"),
         ("/invitation", "Invitation"),
+        ("/glemt-adgangskode", "Glemt adgangskode"),
         ("/tilgaengelighed", "Tilgængelighedserklæring"),
         ("/privatliv", "Privatliv"),
         ("/cookies", "Cookies"),
@@ -137,6 +139,8 @@ def test_an_account_holders_pages_and_dialogs_have_no_violations(page: Page, sta
     page.get_by_role("button", name="Log ind").click()
     expect(page.get_by_label("Engangskode")).to_be_visible()
     audit.check("Log ind, second factor")
+    page.get_by_text("Har du mistet din godkendelsesapp?").click()
+    audit.check("Log ind, second factor, the way on without the app")
     page.get_by_label("Engangskode").fill(fresh_totp(user["totp_secret"]))
     page.get_by_role("button", name="Log ind").click()
 
