@@ -102,6 +102,13 @@ class SupportCaseModel(Model):
         return self.purge_at
 
 
+def cases_of_subject(subject: str, *, now: datetime) -> list[SupportCaseModel]:
+    """The cases filed from an address (`retention.subject_of`), but those past their retention."""
+    ids = [key.case_id for key in SupportCaseModel.by_subject.query(subject)]
+    found = (get_case(case_id) for case_id in ids)
+    return [case for case in found if case is not None and now < case.purge_when]
+
+
 def get_case(case_id: str) -> SupportCaseModel | None:
     try:
         return SupportCaseModel.get(case_id, consistent_read=True)
