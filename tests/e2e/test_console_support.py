@@ -10,14 +10,14 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
 
-VIEWPORTS = [{"width": 1280, "height": 800}, {"width": 390, "height": 844}]
+VIEWPORTS: list[ViewportSize] = [{"width": 1280, "height": 800}, {"width": 390, "height": 844}]
 # The demo organisation of `make run` (infra/local/demo.py)
 DEMO_CVR, DEMO_NAME = "29180008", "Røde Kors Aarhus"
 SEED = "Vores administrator er stoppet, og ingen kender login'et. Kan I slette det gamle login?"
@@ -26,8 +26,8 @@ REFERENCE = re.compile(r"S-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
 @pytest.fixture(params=VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
-def viewport(request: pytest.FixtureRequest) -> dict[str, int]:
-    size: dict[str, int] = request.param
+def viewport(request: pytest.FixtureRequest) -> ViewportSize:
+    size: ViewportSize = request.param
     return size
 
 
@@ -53,7 +53,7 @@ def tab_until_focused(page: Page, name: str) -> None:
 
 
 def test_a_person_writes_to_support_and_staff_answer_by_mail_and_close_the_case(
-    pages: list[Page], stack: RunningStack, viewport: dict[str, int]
+    pages: list[Page], stack: RunningStack, viewport: ViewportSize
 ):
     person, staff = pages
     for page in pages:
