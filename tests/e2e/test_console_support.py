@@ -1,6 +1,6 @@
 """Kontakt support that reaches someone, in a real browser at 1280x800 and 390x844: the footer's "Kontakt
 support" opens a form; a person writes that their administrator has left; they are shown a case number; staff
-find the case under Sagsbehandling -> Supportsager with the organisation its CVR belongs to, answer it (the
+find the case under Sagsbehandling -> Henvendelser with the organisation its CVR belongs to, answer it (the
 answer arrives in the local mail folder, with the case number and none of the sender's words) and close it."""
 
 from __future__ import annotations
@@ -84,11 +84,11 @@ def test_a_person_writes_to_support_and_staff_answer_by_mail_and_close_the_case(
     reference = person.locator(".support-reference").inner_text()
     assert REFERENCE.fullmatch(reference), reference
 
-    # When staff open Sagsbehandling -> Supportsager
+    # When staff open Sagsbehandling -> Henvendelser (the cases Kontakt support makes)
     staff.goto(stack.console_url)
     sign_in_as_demo(staff, stack.demo, "staff")
     staff.get_by_role("link", name="Sagsbehandling").click()
-    staff.get_by_role("tab", name="Supportsager").click()
+    staff.get_by_role("tab", name="Henvendelser").click()
 
     # Then the case is there, newest first, and opens with what was written and the organisation of its CVR
     row = staff.get_by_role("row").filter(has_text=reference)

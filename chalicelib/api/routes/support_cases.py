@@ -29,8 +29,8 @@ staff_routes = Routes(__name__ + ".staff", schemas=SCHEMAS, tag="Staff: support"
     status=201,
     errors=(429,),
     description=(
-        "Files a case staff see under Sagsbehandling -> Support and answer by mail to `email`. The answer "
-        "is the case's reference (`case_id`, e.g. `S-7K3M-9QXD`), for the sender to quote; nothing is "
+        "Files a case staff see under Sagsbehandling -> Henvendelser and answer by mail to `email`. The "
+        "answer is the case's reference (`case_id`, e.g. `S-7K3M-9QXD`), for the sender to quote; nothing is "
         "mailed when a case is filed, so the form cannot be used to send mail to someone else, and staff's "
         "answer quotes nothing the sender wrote. `topic` `administrator_left` is the case of an "
         "organisation whose only administrator has left: staff remove the old login and the organisation "

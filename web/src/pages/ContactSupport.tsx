@@ -12,7 +12,7 @@ type Topic = Schemas["CaseForm"]["topic"];
 const MAX_MESSAGE = 1000;
 
 /**
- * Kontakt support: a case staff see under Sagsbehandling -> Supportsager and answer by e-mail. Nothing is
+ * Kontakt support: a case staff see under Sagsbehandling -> Henvendelser and answer by e-mail. Nothing is
  * mailed when it is sent (the address could be anyone's), so the page shows the case's reference to quote.
  */
 export function ContactSupport() {

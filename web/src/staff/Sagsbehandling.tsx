@@ -19,7 +19,7 @@ interface StaffTab {
 export const STAFF_TABS: StaffTab[] = [
   { id: "til-godkendelse", label: "tab.review", render: () => <ReviewTab /> },
   { id: "support", label: "tab.support", render: () => <SupportTab /> },
-  { id: "supportsager", label: "tab.supportCases", render: () => <SupportCasesTab /> },
+  { id: "henvendelser", label: "tab.supportCases", render: () => <SupportCasesTab /> },
   { id: "post", label: "tab.mail", render: () => <MailTab /> },
   { id: "leverandoerer", label: "tab.vendors", render: () => <VendorsTab /> },
   { id: "log", label: "tab.staffAudit", render: () => <StaffAuditTab /> },

@@ -18,7 +18,7 @@ type Status = "open" | "closed";
 
 // This tab's words, kept beside it.
 const da = {
-  title: "Supportsager",
+  title: "Henvendelser",
   show: "Vis",
   open: "Åbne",
   closed: "Lukkede",
@@ -52,7 +52,7 @@ const da = {
 } as const;
 type Key = keyof typeof da;
 const en: Record<Key, string> = {
-  title: "Support cases",
+  title: "Enquiries",
   show: "Show",
   open: "Open",
   closed: "Closed",
@@ -244,7 +244,7 @@ function CaseDetail({ caseId }: { caseId: string }) {
   );
 }
 
-/** The tab "Supportsager": what people wrote through Kontakt support, newest first; answer and close. */
+/** The tab "Henvendelser": what people wrote through Kontakt support, newest first; answer and close. */
 export function SupportCasesTab() {
   const { api, session } = useServices();
   const { c, t, language } = useText();
