@@ -83,6 +83,8 @@ def test_a_person_writes_to_support_and_staff_answer_by_mail_and_close_the_case(
     expect(person.get_by_role("heading", name="Tak, vi har fået din henvendelse")).to_be_visible()
     reference = person.locator(".support-reference").inner_text()
     assert REFERENCE.fullmatch(reference), reference
+    # where the keyboard is: on the case number's message, not left on the page's body
+    expect(person.get_by_role("status").filter(has_text=reference)).to_be_focused()
 
     # When staff open Sagsbehandling -> Henvendelser (the cases Kontakt support makes)
     staff.goto(stack.console_url)
@@ -104,7 +106,7 @@ def test_a_person_writes_to_support_and_staff_answer_by_mail_and_close_the_case(
     case.get_by_role("button", name="Send svar").click()
 
     # Then the answer is sent to the person, with the case number and none of their own words
-    expect(case.get_by_text("Svaret er sendt.")).to_be_visible()
+    expect(case.get_by_role("status").filter(has_text="Svaret er sendt.")).to_be_focused()
     mail = stack.mail_containing(reference, to=email, seconds=30)
     text = mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     assert ANSWER in text

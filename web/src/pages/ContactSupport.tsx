@@ -4,6 +4,7 @@ import { unwrap, type Schemas } from "../api/client";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Field, RadioGroup } from "../components/Field";
 import { SupportContact } from "../components/Footer";
+import { Outcome } from "../components/Outcome";
 import { useFormErrors, useServices } from "../context";
 import { useI18n } from "../i18n";
 import { BackToSignIn } from "./BackToSignIn";
@@ -66,14 +67,12 @@ export function ContactSupport() {
     return (
       <div>
         <h1>{t("contact.sent")}</h1>
-        <div className="alert alert-success" role="status">
-          <div className="alert-body">
-            <p className="alert-text">
-              {t("contact.reference")} <strong className="support-reference">{filed.case_id}</strong>
-            </p>
-            <p className="alert-text">{t("contact.sentText")}</p>
-          </div>
-        </div>
+        <Outcome said={filed.case_id}>
+          <p className="alert-text">
+            {t("contact.reference")} <strong className="support-reference">{filed.case_id}</strong>
+          </p>
+          <p className="alert-text">{t("contact.sentText")}</p>
+        </Outcome>
         <BackToSignIn />
       </div>
     );

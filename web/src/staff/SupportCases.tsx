@@ -5,6 +5,7 @@ import { unwrap, type Schemas } from "../api/client";
 import { PageLink } from "../components/Footer";
 import { ListState } from "../components/ListState";
 import { Notice } from "../components/Notice";
+import { Outcome } from "../components/Outcome";
 import { Pager, useCursorPages } from "../components/Pager";
 import { Table } from "../components/Table";
 import { useServices } from "../context";
@@ -142,9 +143,9 @@ function CaseDetail({ caseId }: { caseId: string }) {
         {c("reference")} {item.case_id}
       </h3>
       {notice ? (
-        <Notice kind="success">
+        <Outcome said={notice}>
           <p className="alert-text">{notice}</p>
-        </Notice>
+        </Outcome>
       ) : null}
       {failed ? (
         <Notice kind="error">
