@@ -100,8 +100,7 @@ def start_stack(state_dir: Path, settings: dict[str, str] | None = None, **extra
     # letter: the stacks limit callers loosely and let a mailbox's letters follow each other within seconds.
     # The limits and the hour themselves are tested with a clock
     # (tests/integration/onboarding/test_applications.py, test_letter_promise.py, test_support_cases.py);
-    # tests/e2e/test_letters.py
-    # sets its own.
+    # tests/e2e/test_letters.py sets its own.
     env.update(LOOSE_LIMITS)
     env.update(settings or {})
     env.update(
