@@ -19,6 +19,7 @@ A case that names a CVR of an organisation shows staff that organisation, so tha
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -114,9 +115,13 @@ class CaseView:
 
 
 class SupportCaseService:
-    def __init__(self, *, clock: Clock, callers: CallerLimits | None = None) -> None:
+    def __init__(
+        self, *, clock: Clock, callers: CallerLimits | None = None, draw: Callable[[], str] | None = None
+    ) -> None:
         self._clock = clock
         self._callers = callers
+        # Where references come from; tests give their own to make two cases draw the same.
+        self._draw = draw or new_reference
 
     def file(self, form: CaseForm, *, origin: Origin) -> CaseFiled:
         if self._callers is not None:
@@ -124,7 +129,7 @@ class SupportCaseService:
         now = self._clock.now()
         for _ in range(REFERENCE_ATTEMPTS):
             case = SupportCaseModel(
-                new_reference(),
+                self._draw(),
                 status=CaseStatus.OPEN.value,
                 topic=form.topic.value,
                 organisation=form.organisation,
@@ -141,7 +146,9 @@ class SupportCaseService:
             )
             try:
                 case.save(condition=SupportCaseModel.case_id.does_not_exist())
-            except PutError:
+            except PutError as exc:
+                if exc.cause_response_code != "ConditionalCheckFailedException":
+                    raise
                 continue  # the reference was taken: draw another
             return CaseFiled(case.case_id, isoformat(now))
         raise Conflict("The case could not be registered; please try again.")

@@ -15,7 +15,7 @@ from chalicelib.models.audit import STAFF_TRAIL, AuditModel, Origin
 from chalicelib.models.outbox import MailKind
 from chalicelib.models.support_case import SupportCaseModel
 from chalicelib.services.access.authz import Principal
-from chalicelib.services.onboarding.support_cases import AnswerForm, SupportCaseService
+from chalicelib.services.onboarding.support_cases import AnswerForm, CaseForm, SupportCaseService
 from tests.integration.access.test_authentication import assert_problem
 from tests.onboarding import JSON, MAIN, mail, registered_organisation, rendered
 from tests.people import People, Person, json_of
@@ -273,6 +273,26 @@ def test_a_bad_form_is_told_field_by_field_and_files_nothing(client, change, fie
     problem = assert_problem(response, 400, "invalid-input")
     assert field in {error["field"].split(".")[0] for error in problem["errors"]}
     assert list(SupportCaseModel.scan()) == []  # a test-only Scan of an empty table
+
+
+def test_a_reference_already_taken_is_drawn_again_and_never_overwrites_a_case(client, container):
+    # Given a case, and a service whose next references are that case's, then a fresh one
+    first = filed(client)
+    drawn = iter([first, first, "S-FRSH-0001"])
+    service = SupportCaseService(clock=container.clock, draw=lambda: next(drawn))
+    form = CaseForm.model_validate(case_form(email="other@example.org"))
+
+    # When another case is filed
+    second = service.file(form, origin=Origin("192.0.2.1", "test"))
+
+    # Then it gets the fresh reference, and the first case is as it was
+    assert second.case_id == "S-FRSH-0001"
+    assert SupportCaseModel.get(first).email == "mette@example.org"
+    # And when every try draws a taken one, the answer is a conflict, not an overwrite
+    taken = SupportCaseService(clock=container.clock, draw=lambda: first)
+    with pytest.raises(Conflict):
+        taken.file(form, origin=Origin("192.0.2.1", "test"))
+    assert SupportCaseModel.get(first).email == "mette@example.org"
 
 
 def test_a_caller_is_limited_to_a_handful_of_cases_an_hour(client, container):
