@@ -25,6 +25,7 @@ from chalicelib.api.routes import (
     staff_organisations,
     staff_personal_data,
     staff_support,
+    support_cases,
     users,
     validations,
     vendors,
@@ -73,6 +74,8 @@ for routes in (
     staff_audit.routes,
     staff_members.routes,
     staff_support.routes,
+    support_cases.routes,
+    support_cases.staff_routes,
     webhooks.routes,
     webhooks.staff_routes,
 ):

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from chalicelib.services.onboarding.mailboxes import Pacing
     from chalicelib.services.onboarding.proofs import ProofService
     from chalicelib.services.onboarding.support import SupportService
+    from chalicelib.services.onboarding.support_cases import SupportCaseService
     from chalicelib.services.organisation.master_data import OrganisationService
     from chalicelib.services.outbox.delivery import MailDelivery, Sender
     from chalicelib.services.outbox.sweeper import OutboxSweeper
@@ -265,6 +266,26 @@ class Container:
         from chalicelib.services.onboarding.support import SupportService
 
         return SupportService(logins=self.logins, clock=self.clock)
+
+    @cached_property
+    def support_cases(self) -> SupportCaseService:
+        from chalicelib.services.onboarding.caller_limits import CallerLimits
+        from chalicelib.services.onboarding.support_cases import SupportCaseService
+        from chalicelib.services.vendors.failure_limit import FailureLimit
+
+        settings = self.settings
+        codes = self.activation_codes
+        callers = CallerLimits(
+            what="support-cases",
+            limits=[
+                FailureLimit(limit=settings.support_cases_per_caller_per_hour, window_seconds=3600),
+                FailureLimit(limit=settings.support_cases_per_caller_per_day, window_seconds=24 * 3600),
+            ],
+            clock=self.clock,
+            pseudonym=lambda caller: codes.pseudonym("caller", caller),
+            refusal="Too many support cases from your address; write again when Retry-After has passed.",
+        )
+        return SupportCaseService(clock=self.clock, callers=callers)
 
     @cached_property
     def staff(self) -> StaffService:

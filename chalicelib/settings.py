@@ -257,6 +257,10 @@ class Settings:
     # (chalicelib/services/onboarding/caller_limits.py).
     applications_per_caller_per_hour: int = setting(5, _integer, ge=1)
     applications_per_caller_per_day: int = setting(20, _integer, ge=1)
+    # Anonymous support cases per source address, the same way
+    # (chalicelib/services/onboarding/support_cases.py).
+    support_cases_per_caller_per_hour: int = setting(5, _integer, ge=1)
+    support_cases_per_caller_per_day: int = setting(20, _integer, ge=1)
     # Guessing codes: a vendor whose failed checks reach this many in a sliding window of this many
     # seconds is answered 429 until the estimate falls below it again
     # (chalicelib/services/vendors/failure_limit.py).

@@ -88,6 +88,8 @@ class AuditAction(StrEnum):
     PERSONAL_DATA_EXPORTED = "personal_data.exported"  # staff answered a person's access request
     PERSONAL_DATA_ERASED = "personal_data.erased"  # staff erased a person's data; details name the codes
     STAFF_REMOVED = "staff.removed"  # a staff member offboarded, by another or by the operator; with why
+    SUPPORT_CASE_ANSWERED = "support_case.answered"  # staff mailed an answer to a support case's sender
+    SUPPORT_CASE_CLOSED = "support_case.closed"
 
 
 @dataclass(frozen=True)

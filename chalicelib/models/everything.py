@@ -22,6 +22,7 @@ from chalicelib.models.organisation import (
 )
 from chalicelib.models.outbox import OutboxModel
 from chalicelib.models.sms_quota import SmsQuotaModel
+from chalicelib.models.support_case import SupportCaseModel
 from chalicelib.models.suppression import SuppressionModel
 from chalicelib.models.user import UserModel
 from chalicelib.models.validation import FailureWindowModel, ReceiptModel
@@ -55,4 +56,5 @@ ALL_MODELS: tuple[type[Model], ...] = (
     EventCauseModel,
     VendorEventModel,
     MentionModel,
+    SupportCaseModel,
 )

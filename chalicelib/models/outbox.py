@@ -84,6 +84,8 @@ class MailKind(StrEnum):
     CODE_EXPIRED = "code_expired"
     # To a vendor's contact: its webhook endpoint kept failing, so deliveries are paused.
     WEBHOOK_PAUSED = "webhook_paused"
+    # To a support case's sender: staff's answer, with the case's reference and nothing the sender wrote.
+    SUPPORT_ANSWER = "support_answer"
 
 
 class Language(StrEnum):

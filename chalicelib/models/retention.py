@@ -11,7 +11,9 @@ TTL with the clock: an item past its time is gone for every caller, whether or n
 - an audit entry: 5 years after the event;
 - an application: 30 days after its letter's code expired (an activated one lives on as the organisation
   and its administrator's login);
-- the mail outbox: 90 days after the message was queued (`chalicelib/models/outbox.py`).
+- the mail outbox: 90 days after the message was queued (`chalicelib/models/outbox.py`);
+- a support case: 12 months after its last change (filed, answered or closed;
+  `chalicelib/models/support_case.py`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ CODE_ENTRY_MONTHS = 13
 AUDIT_YEARS = 5
 DEFAULT_RECEIPT_YEARS = 5
 APPLICATION_AFTER_LETTER = timedelta(days=30)
+SUPPORT_CASE_MONTHS = 12
 # What stands where a person's name or e-mail was erased.
 ERASED = "[slettet]"
 ERASED_EMAIL = "slettet@invalid"
@@ -55,6 +58,10 @@ def audit_purge_at(at: datetime) -> datetime:
 
 def application_purge_at(code_expires_at: datetime) -> datetime:
     return code_expires_at + APPLICATION_AFTER_LETTER
+
+
+def support_case_purge_at(last_change: datetime) -> datetime:
+    return add_months(last_change, SUPPORT_CASE_MONTHS)
 
 
 def is_gone(purge_at: datetime | None, now: datetime) -> bool:

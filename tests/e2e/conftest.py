@@ -38,6 +38,8 @@ LOOSE_LIMITS = {
     "GODKEND_LETTER_INTERVAL_SECONDS": "5",
     "GODKEND_APPLICATIONS_PER_CALLER_PER_HOUR": "1000",
     "GODKEND_APPLICATIONS_PER_CALLER_PER_DAY": "1000",
+    "GODKEND_SUPPORT_CASES_PER_CALLER_PER_HOUR": "1000",
+    "GODKEND_SUPPORT_CASES_PER_CALLER_PER_DAY": "1000",
 }
 
 
@@ -97,8 +99,8 @@ def start_stack(state_dir: Path, settings: dict[str, str] | None = None, **extra
     # Every request of a test comes from 127.0.0.1, and a test cannot wait an hour for a company's next
     # letter: the stacks limit callers loosely and let a mailbox's letters follow each other within seconds.
     # The limits and the hour themselves are tested with a clock
-    # (tests/integration/onboarding/test_applications.py, test_letter_promise.py); tests/e2e/test_letters.py
-    # sets its own.
+    # (tests/integration/onboarding/test_applications.py, test_letter_promise.py, test_support_cases.py);
+    # tests/e2e/test_letters.py sets its own.
     env.update(LOOSE_LIMITS)
     env.update(settings or {})
     env.update(

@@ -1,7 +1,7 @@
-"""The API stage's outer guard: a WAF web ACL whose rate-based rule limits anonymous applications per source
-address before a function runs. The service limits them again, more tightly and with `Retry-After`
-(`chalicelib/services/onboarding/caller_limits.py`): WAF can only block for its window, and adds a prefix to
-any header it sets, so it cannot say when to come back."""
+"""The API stage's outer guard: a WAF web ACL whose rate-based rules limit anonymous applications and support
+cases per source address before a function runs. The service limits them again, more tightly and with
+`Retry-After` (`chalicelib/services/onboarding/caller_limits.py`): WAF can only block for its window, and adds
+a prefix to any header it sets, so it cannot say when to come back."""
 
 from __future__ import annotations
 
@@ -30,20 +30,26 @@ def matches(statements: list[dict[str, Any]]) -> dict[str, tuple[str, str]]:
     return found
 
 
-def test_anonymous_applications_are_rate_limited_per_address_at_the_api_stage():
+@pytest.mark.parametrize(
+    ("rule_name", "path"),
+    [("applications-per-address", "/v1/applications"), ("support-cases-per-address", "/v1/support/cases")],
+)
+def test_anonymous_posts_are_rate_limited_per_address_at_the_api_stage(rule_name: str, path: str):
     # Given the template's web ACL
     acl = web_acl(templates.load())
 
-    # Then it guards the regional API, lets everything else through, and has one rate-based rule
+    # Then it guards the regional API, lets everything else through, and has a rate-based rule for the path
     assert (acl["Scope"], acl["DefaultAction"]) == ("REGIONAL", {"Allow": {}})
-    [rule] = acl["Rules"]
+    rules = {rule["Name"]: rule for rule in acl["Rules"]}
+    assert len({rule["Priority"] for rule in acl["Rules"]}) == len(acl["Rules"])
+    rule = rules[rule_name]
     rate = rule["Statement"]["RateBasedStatement"]
-    # which counts per source address, over five minutes, only POSTs of an application
+    # which counts per source address, over five minutes, only POSTs to that path
     assert (rate["AggregateKeyType"], rate["EvaluationWindowSec"]) == ("IP", 300)
     assert 10 <= rate["Limit"] <= 50
     assert matches(rate["ScopeDownStatement"]["AndStatement"]["Statements"]) == {
         "Method": ("EXACTLY", "POST"),
-        "UriPath": ("ENDS_WITH", "/v1/applications"),
+        "UriPath": ("ENDS_WITH", path),
     }
     # and blocks beyond it with the service's own answer: 429 problem+json
     response = rule["Action"]["Block"]["CustomResponse"]

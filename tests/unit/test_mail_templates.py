@@ -48,12 +48,16 @@ def test_a_mail_renders_with_name_secrets_in_the_body_and_none_in_the_subject(ki
         assert secret in mail.html
 
 
+# What people typed that a kind prints, where it is not the recipient's name: a support answer greets nobody
+# by name (the name is what a stranger typed), and prints staff's text.
+TYPED = {"support_answer": "answer"}
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_html_parts_escape_what_people_typed(kind):
     given = sample(kind)
-    mail = render(
-        kind, "da", {**given["context"], **given.get("secrets", {}), "recipient_name": "<script>x</script>"}
-    )
+    typed = {TYPED.get(kind, "recipient_name"): "<script>x</script>"}
+    mail = render(kind, "da", {**given["context"], **given.get("secrets", {}), "recipient_name": "", **typed})
     assert "<script>x</script>" not in mail.html
     assert "&lt;script&gt;x&lt;/script&gt;" in mail.html
 

@@ -16,6 +16,7 @@ import { INFO_PATHS, isKnownPath, navigate, PATHS, usePath, useTitle } from "./r
 const AcceptInvitation = onDemand(() => import("./pages/AcceptInvitation").then((m) => m.AcceptInvitation));
 const Activate = onDemand(() => import("./pages/Activate").then((m) => m.Activate));
 const Apply = onDemand(() => import("./pages/Apply").then((m) => m.Apply));
+const ContactSupport = onDemand(() => import("./pages/ContactSupport").then((m) => m.ContactSupport));
 const ChangePassword = onDemand(() => import("./pages/ChangePassword").then((m) => m.ChangePassword));
 const ForgotPassword = onDemand(() => import("./pages/ForgotPassword").then((m) => m.ForgotPassword));
 const Enrol = onDemand(() => import("./pages/Enrol").then((m) => m.Enrol));
@@ -190,6 +191,7 @@ function Routes() {
     );
     title = t("notfound.title");
   } else if (path === PATHS.apply) [page, title] = [<Apply key="apply" />, t("apply.title")];
+  else if (path === PATHS.support) [page, title] = [<ContactSupport key="support" />, t("contact.title")];
   else if (path === PATHS.activate) [page, title] = [<Activate key="activate" onActivated={remember} />, t("activate.title")];
   else if (path === PATHS.invitation)
     [page, title] = [<AcceptInvitation key="invitation" onAccepted={remember} />, t("invite.title")];

@@ -296,6 +296,24 @@ const da = {
   "problem.not-found": "Det findes ikke, eller du har ikke adgang til det.",
   "problem.invalid-input": "Nogle felter er ikke udfyldt korrekt.",
   "problem.not-printable": "Brevet til virksomhedens digitale postkasse kan ikke skrive navnet eller e-mailadressen, som de står.",
+  // Kontakt support (pages/ContactSupport.tsx)
+  "contact.link": "Kontakt support",
+  "contact.title": "Kontakt support",
+  "contact.intro": "Skriv til os, så svarer vi på e-mail. Har jeres eneste administrator fx skiftet job, og kender ingen det gamle login, så sletter vi det, og I kan ansøge igen.",
+  "contact.organisation": "Organisationens navn",
+  "contact.cvr": "CVR-nummer (hvis du kender det)",
+  "contact.name": "Dit navn",
+  "contact.emailHint": "Vi sender vores svar hertil.",
+  "contact.topic": "Hvad drejer det sig om?",
+  "contact.topic.administrator_left": "Vores administrator er stoppet, og ingen kender login'et",
+  "contact.topic.sign_in": "Jeg kan ikke logge ind",
+  "contact.topic.other": "Andet",
+  "contact.message": "Beskriv kort, hvad vi kan hjælpe med",
+  "contact.messageHint": "Højst 1000 tegn. Skriv ikke adgangskoder eller koder.",
+  "contact.submit": "Send til support",
+  "contact.sent": "Tak, vi har fået din henvendelse",
+  "contact.reference": "Dit sagsnummer er",
+  "contact.sentText": "Vi svarer på den e-mailadresse, du skrev. Skriv sagsnummeret, hvis du kontakter os igen om det samme.",
 } as const;
 
 export type MessageKey = keyof typeof da;

@@ -30,6 +30,7 @@ export const PATHS = {
   activate: "/aktiver",
   invitation: "/invitation",
   forgotPassword: "/glemt-adgangskode",
+  support: "/kontakt-support",
   account: "/min-konto",
   password: "/min-konto/skift-adgangskode",
   accessibility: "/tilgaengelighed",
@@ -42,7 +43,15 @@ export const INFO_PATHS: readonly string[] = [PATHS.accessibility, PATHS.privacy
 
 /** The paths the console has a page for (Min konto's tabs under its own); any other is "Siden findes ikke". */
 export function isKnownPath(path: string): boolean {
-  const known: readonly string[] = [PATHS.signIn, PATHS.apply, PATHS.activate, PATHS.invitation, PATHS.forgotPassword, ...INFO_PATHS];
+  const known: readonly string[] = [
+    PATHS.signIn,
+    PATHS.apply,
+    PATHS.activate,
+    PATHS.invitation,
+    PATHS.forgotPassword,
+    PATHS.support,
+    ...INFO_PATHS,
+  ];
   return known.includes(path) || path === PATHS.account || path.startsWith(PATHS.account + "/");
 }
 

@@ -38,6 +38,9 @@ class ExportOut(BaseModel):
     )
     vendors: list[dict[str, Any]] = Field(description="Vendors whose contact address is theirs")
     suppression: dict[str, Any] | None = Field(description="Set when mail to the address is suppressed")
+    support_cases: list[dict[str, Any]] = Field(
+        description="Support cases filed from the address, with staff's answers; kept 12 months"
+    )
 
 
 class ErasedOut(BaseModel):
@@ -46,6 +49,7 @@ class ErasedOut(BaseModel):
     mail: list[str]
     audit: list[str] = Field(description="Audit entries (event ids) now naming a pseudonym")
     organisations: list[str] = Field(description="Organisations that no longer name the person as applicant")
+    support_cases: list[str] = Field(description="Support cases deleted (their references)")
 
 
 class KeptOut(BaseModel):

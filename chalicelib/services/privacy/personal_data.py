@@ -57,6 +57,7 @@ from chalicelib.models.mentions import MentionModel, ref_of
 from chalicelib.models.organisation import OrganisationModel
 from chalicelib.models.outbox import MailStatus, OutboxModel
 from chalicelib.models.retention import ERASED, ERASED_EMAIL, erased_subject, subject_of
+from chalicelib.models.support_case import SupportCaseModel
 from chalicelib.models.suppression import SuppressionModel
 from chalicelib.models.user import UserModel
 from chalicelib.models.validation import ReceiptModel
@@ -179,6 +180,7 @@ class Export:
     organisations: Entries
     vendors: Entries
     suppression: dict[str, Any] | None
+    support_cases: Entries
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,7 @@ class Erased:
     mail: list[str]
     audit: list[str]
     organisations: list[str]
+    support_cases: list[str]
 
 
 @dataclass(frozen=True)
@@ -248,6 +251,7 @@ class PersonalDataService:
                 for v in found.vendors
             ],
             suppression=_suppression(found.suppressions),
+            support_cases=[_support_case(case) for case in found.support_cases],
         )
 
     def erase(self, staff: Principal, email: str, *, origin: Origin) -> Erasure:
@@ -317,7 +321,20 @@ class _Erasure:
             self._plan_mail(message)
         for trail_entry in self.found.audit:
             self._plan_audit(trail_entry)
+        for case in self.found.support_cases:
+            self._plan_support_case(case)
         return self.changes
+
+    # Support cases: nothing needs them once their sender asks to be forgotten; they go whole, whatever
+    # staff did with them meanwhile (the staff trail keeps that staff answered or closed the case, by its id).
+
+    def _plan_support_case(self, case: SupportCaseModel) -> None:
+        def commit() -> bool:
+            with transaction() as tx:
+                tx.delete(case, add_version_condition=False)
+            return True
+
+        self._add("support_cases", case, case.case_id, None, True, commit)
 
     # Codes: the entry and its value item together, only while the code is not active.
 
@@ -530,6 +547,7 @@ class _Erasure:
             mail=[c.ident for c in self._done("mail")],
             audit=[c.ident for c in self._done("audit")],
             organisations=[c.ident for c in self._done("organisations")],
+            support_cases=[c.ident for c in self._done("support_cases")],
         )
         kept = Kept(
             active_codes=[{**_code_ref(e), "why": ACTIVE_CODE_KEPT_BECAUSE} for e in self.kept_codes],
@@ -647,6 +665,22 @@ def _application(application: ApplicationModel) -> dict[str, Any]:
     }
 
 
+def _support_case(case: SupportCaseModel) -> dict[str, Any]:
+    return {
+        "case_id": case.case_id,
+        "status": case.status,
+        "topic": case.topic,
+        "organisation": case.organisation,
+        "cvr": case.cvr,
+        "name": case.name,
+        "email": case.email,
+        "message": case.message,
+        "answers": [{"at": a["at"], "text": a["text"]} for a in case.answers or []],
+        "created_at": isoformat(case.created_at),
+        "kept_until": isoformat(case.purge_when),
+    }
+
+
 def _user(user: UserModel, now: datetime) -> dict[str, Any]:
     shown = user_view(user).picked(
         "user_id", "org_id", "first_name", "last_name", "email", "mobile", "status", "functions", "created_at"
@@ -742,6 +776,7 @@ def _staff_event(
             "audit": len(found.audit),
             "organisations": len(found.organisations),
             "vendors": len(found.vendors),
+            "support_cases": len(found.support_cases),
         },
     )
 

@@ -11,7 +11,8 @@ Where a person can be, and how each is reached:
   reminders about it to its issuer (their ids are derived from the code's); a login's own activity
   (`audit.by-actor`), also of logins that were deleted (their ids are in the entries about them); the
   organisations they applied for or gave their address to as contact; a suppressed address;
-- the vendors' catalogue (tens of vendors, one partition): a vendor whose contact address is theirs.
+- the vendors' catalogue (tens of vendors, one partition): a vendor whose contact address is theirs;
+- the support cases they filed, by the `support-cases.by-subject` index.
 
 Each address is also looked for under the digest that stands for it once erased
 (`retention.erased_subject`), so that a request after an erasure shows what was kept. An address change of a
@@ -32,6 +33,7 @@ from chalicelib.models.mentions import MentionModel, mentions_of, parse_ref, sho
 from chalicelib.models.organisation import OrganisationModel, organisations_by_id
 from chalicelib.models.outbox import OutboxModel
 from chalicelib.models.retention import erased_subject, subject_of
+from chalicelib.models.support_case import SupportCaseModel, cases_of_subject
 from chalicelib.models.suppression import SuppressionModel, suppression_of
 from chalicelib.models.user import UserModel
 from chalicelib.models.validation import ReceiptModel, receipts_of_code
@@ -65,6 +67,7 @@ class Found:
     organisations: list[OrganisationModel] = field(default_factory=list)
     vendors: list[VendorModel] = field(default_factory=list)
     suppressions: list[SuppressionModel] = field(default_factory=list)
+    support_cases: list[SupportCaseModel] = field(default_factory=list)  # that they filed
     # Pointers by the ref of the item they point at: moved along when that item is erased.
     pointers: dict[str, list[MentionModel]] = field(default_factory=dict)
     identity: Identity = field(default_factory=Identity)
@@ -120,6 +123,7 @@ def _find_under(subjects: list[str], found: Found, now: datetime) -> list[str]:
         else []
     )
     _add(found.audit, entries, "event_id")
+    _add(found.support_cases, [c for s in subjects for c in cases_of_subject(s, now=now)], "case_id")
     for subject in subjects:
         suppression = suppression_of(subject)
         if suppression is not None:
@@ -165,6 +169,8 @@ def _describe_person(found: Found) -> None:
         if found.own(applicant.get("email")):
             person.add_name(applicant.get("first_name"), applicant.get("last_name"))
             person.add_mobile(applicant.get("mobile"))
+    for case in found.support_cases:
+        person.add_name(case.name)
     for message in found.mail:
         _describe_from_mail(found, message)
     for about in found.audit:

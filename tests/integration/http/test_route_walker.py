@@ -38,8 +38,10 @@ from app import app
 from chalicelib.api.http.openapi import build_document
 from chalicelib.models.organisation import CompanyClaimModel
 from chalicelib.models.outbox import MailKind, MailStatus, Recipient, outgoing
+from chalicelib.models.support_case import SupportCaseModel
 from chalicelib.models.webhook import DeliveryStatus, EventType, VendorEventModel
 from chalicelib.services.access.authz import Function
+from chalicelib.services.onboarding.support_cases import new_reference
 from tests.colleagues import colleague, created_user, token_of
 from tests.onboarding import JSON, form
 from tests.people import PASSWORD, Org, People, Person, json_of
@@ -198,6 +200,24 @@ def a_parked_event(world: World) -> str:
     return event.event_id
 
 
+def a_support_case(world: World) -> str:
+    """An open support case, filed by someone about the walked organisation."""
+    now = datetime.now(UTC)
+    case = SupportCaseModel(
+        new_reference(),
+        organisation="Walker Forening",
+        cvr=world.org.companies[0].cvr,
+        name="Walker Hansen",
+        email="walker@example.org",
+        message="Vores administrator er stoppet.",
+        created_at=now,
+        subject="walker@example.org",
+        purge_at=now + timedelta(days=30),
+    )
+    case.save()
+    return case.case_id
+
+
 def another_staff_member(world: World) -> str:
     """A staff member other than the walking one, to be removed."""
     assert world.people is not None
@@ -216,6 +236,7 @@ PATH_FIXTURES: dict[str, Callable[[World], str]] = {
     "validation_id": a_receipt,
     "cvr": a_pending_company,
     "event_id": a_parked_event,
+    "case_id": a_support_case,
 }
 # (route, parameter) -> a fresh id, where a route's parameter names something other than PATH_FIXTURES makes.
 ROUTE_PATH_FIXTURES: dict[tuple[str, str], Callable[[World], str]] = {
@@ -283,6 +304,15 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "POST /v1/staff/personal-data/erase": lambda world: {"email": "walker@example.org"},
     "POST /v1/validations": lambda world: {"code": a_new_code(world)["code"]},
     "PUT /v1/webhook": lambda world: {"url": "http://127.0.0.1:9/hook"},
+    "POST /v1/support/cases": lambda world: {
+        "organisation": "Walker Forening",
+        "name": "Walker Hansen",
+        "email": "walker@example.org",
+        "message": "Vores administrator er stoppet.",
+    },
+    "POST /v1/staff/support/cases/{case_id}/answer": lambda world: {
+        "text": "Vi har slettet det gamle login."
+    },
 }
 
 

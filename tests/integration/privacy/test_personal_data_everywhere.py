@@ -234,6 +234,23 @@ def representative_of_a_code(client: Any, people: People, clock: FixedClock) -> 
     return str(code["code_id"])
 
 
+def filed_and_answered(client: Any, staff: Person) -> str:
+    """A support case of theirs (the seed's: their administrator left), answered by staff by mail."""
+    case = {
+        "organisation": "Quistgaard Cykelklub",
+        "name": f"{FIRST} {LAST}",
+        "email": EMAIL,
+        "topic": "administrator_left",
+        "message": f"Vores administrator er stoppet. Skriv til {EMAIL} eller ring {MOBILE}.",
+    }
+    response = post(client, "/v1/support/cases", case)
+    assert response.status_code == 201, response.body
+    case_id = str(json_of(response)["case_id"])
+    answer = {"text": "Vi har slettet login'et."}
+    staff_call(client, staff, f"/v1/staff/support/cases/{case_id}/answer", answer)
+    return case_id
+
+
 def everywhere(client: Any, people: People, cognito: Any, clock: FixedClock) -> dict[str, Any]:
     """The person in every role the service knows; answers what the checks need to look at again."""
     mail = Pipeline()
@@ -244,6 +261,7 @@ def everywhere(client: Any, people: People, cognito: Any, clock: FixedClock) -> 
     administrator = applicant_and_administrator(client, people, cognito)
     staff = people.staff()
     staff_call(client, staff, "/v1/staff/vendors", {"name": "Quistgaard Cykler ApS", "contact_email": EMAIL})
+    filed_and_answered(client, staff)
     mail.run()
     # SES reported a bounce from the address once.
     SuppressionModel(EMAIL.lower(), reason="bounce", suppressed_at=clock.now()).save()
@@ -281,6 +299,7 @@ def test_an_access_request_finds_the_person_in_every_table_and_erasure_leaves_on
     before = scan_for_the_person()
     tables = {hit.table for hit in before}
     assert {"audit", "outbox", "users", "applications", "codes", "code-values", "validations"} <= tables
+    assert "support-cases" in tables
 
     # When staff export what Godkend holds about the address (in mixed case, as typed)
     exported = export(client, seen["staff"])
@@ -289,6 +308,9 @@ def test_an_access_request_finds_the_person_in_every_table_and_erasure_leaves_on
     text = json.dumps(exported, ensure_ascii=False)
     missing = [str(hit) for hit in before if identity(hit) not in text]
     assert missing == []
+    # (a support case is also named by the answer mailed about it: the export shows the case itself)
+    [case] = exported["support_cases"]
+    assert (case["name"], case["answers"][0]["text"]) == (f"{FIRST} {LAST}", "Vi har slettet login'et.")
 
     # When staff erase the person's data
     answer = erase(client, seen["staff"])

@@ -63,6 +63,11 @@ export function Footer() {
                     {t("footer.contact")}
                   </h2>
                   <ul className="unstyled-list footer-links">
+                    <li>
+                      <PageLink to={PATHS.support} className="function-link">
+                        {t("contact.link")}
+                      </PageLink>
+                    </li>
                     <SupportContact support={config.support} linkClass="function-link" />
                   </ul>
                 </section>

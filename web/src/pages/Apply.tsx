@@ -3,10 +3,12 @@ import { useState, type FormEvent } from "react";
 import { unwrap, type Schemas } from "../api/client";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Field } from "../components/Field";
+import { PageLink } from "../components/Footer";
 import { useFormErrors, useServices } from "../context";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
 import { asProblem } from "../problems";
+import { PATHS } from "../router";
 import { BackToSignIn } from "./BackToSignIn";
 
 interface Subsidiary {
@@ -110,6 +112,11 @@ export function Apply() {
         <div className="alert alert-warning" role="alert">
           <div className="alert-body">
             <p className="alert-text">{t("apply.hasAdmin")}</p>
+            <p className="alert-text">
+              <PageLink to={PATHS.support} className="function-link">
+                {t("contact.link")}
+              </PageLink>
+            </p>
           </div>
         </div>
       ) : null}

@@ -8,6 +8,7 @@ import { useStaffText, type StaffKey } from "./messages";
 import { ReviewTab } from "./Review";
 import { StaffAuditTab } from "./StaffAudit";
 import { SupportTab } from "./Support";
+import { SupportCasesTab } from "./SupportCases";
 import { VendorsTab } from "./Vendors";
 
 interface StaffTab {
@@ -19,6 +20,7 @@ interface StaffTab {
 export const STAFF_TABS: StaffTab[] = [
   { id: "til-godkendelse", label: "tab.review", render: () => <ReviewTab /> },
   { id: "support", label: "tab.support", render: () => <SupportTab /> },
+  { id: "henvendelser", label: "tab.supportCases", render: () => <SupportCasesTab /> },
   { id: "post", label: "tab.mail", render: () => <MailTab /> },
   { id: "leverandoerer", label: "tab.vendors", render: () => <VendorsTab /> },
   { id: "log", label: "tab.staffAudit", render: () => <StaffAuditTab /> },
