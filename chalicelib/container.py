@@ -134,6 +134,7 @@ class Container:
 
     def build_mail_delivery(self, sender: Sender) -> MailDelivery:
 
+        from chalicelib.mail.render import MailFrame
         from chalicelib.services.outbox.delivery import MailDelivery
 
         settings = self.settings
@@ -145,6 +146,12 @@ class Container:
             max_attempts=settings.mail_max_attempts,
             retry_delays_seconds=settings.mail_retry_delays_seconds,
             once=self.send_once,
+            frame=MailFrame(
+                console_address=self.service_address,
+                support_email=settings.support_email,
+                support_phone=settings.support_phone,
+                support_hours={"da": settings.support_hours_da, "en": settings.support_hours_en},
+            ),
         )
 
     @cached_property
