@@ -303,7 +303,8 @@ NewCvr = Annotated[
 AuthenticatorCode = Annotated[str, Field(min_length=6, max_length=6), _SIX_CHECK, _SIX_DOC]
 SmsVerificationCode = Annotated[str, Field(min_length=6, max_length=6), _SIX_CHECK, _SIX_DOC]
 ActivationCode = Annotated[str, Field(min_length=12, max_length=64), _ACTIVATION_CHECK, _ACTIVATION_DOC]
-InvitationCode = Annotated[str, Field(min_length=16, max_length=200), _INVITATION_CHECK, _INVITATION_DOC]
+# Empty is "required" (min_length 1), anything else not a code is told the code's shape, never a length.
+InvitationCode = Annotated[str, Field(min_length=1, max_length=200), _INVITATION_CHECK, _INVITATION_DOC]
 Password = Annotated[str, Field(min_length=1, max_length=256)]
 # No code is longer than 49 characters (8, @, a handle of at most 40); anything far longer is not a code
 # pasted with some whitespace but a broken integration, and is refused rather than looked up.

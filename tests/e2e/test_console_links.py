@@ -166,3 +166,23 @@ def test_the_letters_link_opens_the_activation_page_with_the_username_filled_in(
     expect(page.get_by_label("Brugernavn")).to_have_value(username)
     expect(page.get_by_label("Aktiveringskode")).to_have_value("")
     assert "#" not in page.url
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_invitation_page_says_what_a_code_looks_like_in_danish_never_a_length(
+    page: Page, stack: RunningStack, viewport: dict[str, int]
+):
+    # Given the invitation page opened without a link
+    page.goto(f"{stack.console_url}/invitation")
+    expect(page.get_by_role("heading", name="Vælg adgangskode")).to_be_visible()
+    page.get_by_label("Adgangskode", exact=True).fill(PASSWORD)
+
+    # When the code is left empty, then typed in part
+    page.get_by_role("button", name="Gem adgangskode").click()
+    # Then it is asked for, not measured
+    field = page.locator("#token").locator("xpath=..")
+    expect(page.get_by_text("Skal udfyldes.").first).to_be_visible()
+    page.get_by_label("Invitationskode").fill("7K2M-9XQ4")
+    page.get_by_role("button", name="Gem adgangskode").click()
+    expect(page.get_by_text("Skriv de 16 bogstaver og cifre, som de står i e-mailen.").first).to_be_visible()
+    expect(field).not_to_contain_text("mindst")

@@ -347,6 +347,7 @@ const DANISH_FIELD_MESSAGES: [RegExp, (m: RegExpMatchArray) => string][] = [
   // What the letter to an official mailbox can print (the API's 422 not-printable).
   [/^A plain address/i, () => "Skriv en almindelig e-mailadresse: bogstaver, cifre, punktum, _, + og - før @."],
   [/^12 letters and digits/i, () => "Skriv de 12 bogstaver og cifre, som de står i brevet."],
+  [/^16 letters and digits/i, () => "Skriv de 16 bogstaver og cifre, som de står i e-mailen."],
   // The name rules (chalicelib/services/names.py), before the generic rules below: a character's Unicode name
   // in the message may hold any word.
   [/^Holds (U\+[0-9A-F]+).*, a character that is invisible or not text/, (m) => `Indeholder et usynligt tegn eller et tegn, der ikke er tekst (${m[1]}). Skriv det uden.`],

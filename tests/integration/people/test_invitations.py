@@ -310,3 +310,23 @@ def test_changes_to_an_invited_user_carry_over_into_their_login(client, people: 
     attributes = cognito.admin_get_user(UserPoolId=people.pool.user_pool_id, Username=user["user_id"])
     assert {"Name": "email", "Value": "bo.ny@example.org"} in attributes["UserAttributes"]
     assert record(user["user_id"]).functions == ["history"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "String should have at least 1 character"),
+        ("7K2M-9XQ4", "16 letters and digits as in the mail; case, hyphens and spaces do not matter."),
+    ],
+)
+def test_an_empty_or_short_code_is_told_what_a_code_looks_like_not_a_length(
+    client, people: People, typed, message
+):
+    # Given a colleague's invitation
+    invited(client, people)
+
+    # When the code is left empty, or typed in part
+    body = assert_problem(accept(client, typed), 400, "invalid-input")
+
+    # Then the field's message says it is needed, or what a code looks like
+    assert [e["message"] for e in body["errors"] if e["field"] == "token"] == [message]
