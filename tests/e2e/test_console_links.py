@@ -14,7 +14,7 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from infra.local.signin import sign_in
-from tests.e2e.browser import keep_screenshot, new_context, watch_policy_violations
+from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 from tests.e2e.register import RECEIPT
 
@@ -186,3 +186,18 @@ def test_the_invitation_page_says_what_a_code_looks_like_in_danish_never_a_lengt
     page.get_by_role("button", name="Gem adgangskode").click()
     expect(page.get_by_text("Skriv de 16 bogstaver og cifre, som de står i e-mailen.").first).to_be_visible()
     expect(field).not_to_contain_text("mindst")
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_renewal_mails_link_leads_through_sign_in_to_the_codes_tab(
+    page: Page, stack: RunningStack, viewport: dict[str, int]
+):
+    # Given the link a mail about an expiring code gives its issuer, opened while signed out
+    page.goto(f"{stack.console_url}/min-konto/godkendelseskode")
+
+    # When the administrator signs in there
+    sign_in_as_demo(page, stack.demo)
+
+    # Then they are on the tab where codes are renewed
+    expect(page.get_by_role("heading", name="Godkendelseskoder")).to_be_visible()
+    assert page.url.endswith("/min-konto/godkendelseskode")

@@ -193,3 +193,16 @@ def test_an_invitation_mailed_by_the_service_is_accepted_with_the_code_its_link_
     # and the code from the link is accepted
     assert accept(client, parts.fragment.removeprefix("kode=")).status_code == 201
     assert record(user["user_id"]).status == "active"
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_expired_codes_mail_links_its_issuer_to_the_codes_tab(pipeline: Pipeline, language: str):
+    # Given the mail to whoever made a code that has expired
+    queue_sample("code_expired", language)
+    pipeline.run()
+    [mail] = sent_mail()
+
+    # Then its first step, signing in, links to Min konto's tab where the code is renewed
+    link = f"{CONSOLE}/min-konto/godkendelseskode"
+    assert f"{link}." in mail.text
+    assert f'href="{link}"' in mail.html
