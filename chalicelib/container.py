@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.idempotency import SendOnce
     from chalicelib.adapters.registry import CompanyRegistry
     from chalicelib.adapters.sqs import SqsRetryScheduler
+    from chalicelib.mail.render import MailFrame
     from chalicelib.services.access.identity import IdentityService, SmsSender
     from chalicelib.services.access.sessions import SessionService
     from chalicelib.services.codes.codes import CodeService, RandomSource
@@ -146,6 +147,20 @@ class Container:
             max_attempts=settings.mail_max_attempts,
             retry_delays_seconds=settings.mail_retry_delays_seconds,
             once=self.send_once,
+            frame=self.mail_frame,
+        )
+
+    @property
+    def mail_frame(self) -> MailFrame:
+        """What every mail of the stage shares: the console's address for its links, the support contact."""
+        from chalicelib.mail.render import MailFrame
+
+        settings = self.settings
+        return MailFrame(
+            console_address=self.service_address,
+            support_email=settings.support_email,
+            support_phone=settings.support_phone,
+            support_hours={"da": settings.support_hours_da, "en": settings.support_hours_en},
         )
 
     @cached_property

@@ -96,9 +96,13 @@ SIX_DIGITS_PATTERN = r"^[0-9]{6}$"
 # Crockford base32, 12 characters, read case-insensitively, hyphens and spaces anywhere; I and L read as 1,
 # O as 0; there is no U (chalicelib/services/onboarding/activation_codes.py).
 ACTIVATION_CODE_PATTERN = r"^[ -]*(?:[0-9A-TV-Za-tv-z][ -]*){12}$"
-# The invitation code from the mail: the invitation id, a dot, the secret (services/invitations.py).
-# Pasted, it may come with spaces or a line break around it.
-INVITATION_CODE_PATTERN = r"^[ \t\r\n]*[0-9a-f]{32}\.[A-Za-z0-9_-]{32}[ \t\r\n]*$"
+# The invitation code from the mail: 16 characters of Crockford base32, read as the activation code is
+# (services/people/invitations.py); or, from a mail sent before the codes were short, the invitation id, a
+# dot and the secret. Pasted, it may come with spaces or a line break around it.
+INVITATION_CODE_PATTERN = (
+    r"^(?:[ \t\r\n-]*(?:[0-9A-TV-Za-tv-z][ \t\r\n-]*){16}"
+    r"|[ \t\r\n]*[0-9a-f]{32}\.[A-Za-z0-9_-]{32}[ \t\r\n]*)$"
+)
 
 # A code as a vendor was given it: any text with something in it besides spaces and line breaks.
 PASTED_CODE_PATTERN = r"^[ \t\r\n]*[^ \t\r\n][\s\S]*$"
@@ -249,7 +253,9 @@ _ACTIVATION_CHECK, _ACTIVATION_DOC = _rule(
     "12 letters and digits as printed in the letter; case, hyphens and spaces do not matter.",
 )
 _INVITATION_CHECK, _INVITATION_DOC = _rule(
-    INVITATION_CODE_PATTERN, "invitation_code", "The invitation code exactly as in the mail."
+    INVITATION_CODE_PATTERN,
+    "invitation_code",
+    "16 letters and digits as in the mail; case, hyphens and spaces do not matter.",
 )
 _PASTED_CHECK, _PASTED_DOC = _rule(PASTED_CODE_PATTERN, "code", "The code, as the representative gave it.")
 _POSTCODE_CHECK, _POSTCODE_DOC = _rule(POSTCODE_PATTERN, "postcode", "A Danish postcode: 4 digits.")
@@ -297,7 +303,8 @@ NewCvr = Annotated[
 AuthenticatorCode = Annotated[str, Field(min_length=6, max_length=6), _SIX_CHECK, _SIX_DOC]
 SmsVerificationCode = Annotated[str, Field(min_length=6, max_length=6), _SIX_CHECK, _SIX_DOC]
 ActivationCode = Annotated[str, Field(min_length=12, max_length=64), _ACTIVATION_CHECK, _ACTIVATION_DOC]
-InvitationCode = Annotated[str, Field(min_length=65, max_length=200), _INVITATION_CHECK, _INVITATION_DOC]
+# Empty is "required" (min_length 1), anything else not a code is told the code's shape, never a length.
+InvitationCode = Annotated[str, Field(min_length=1, max_length=200), _INVITATION_CHECK, _INVITATION_DOC]
 Password = Annotated[str, Field(min_length=1, max_length=256)]
 # No code is longer than 49 characters (8, @, a handle of at most 40); anything far longer is not a code
 # pasted with some whitespace but a broken integration, and is refused rather than looked up.

@@ -230,6 +230,13 @@ class Settings:
     # Delivery attempts before a mail is parked for staff, and the waits between them.
     mail_max_attempts: int = setting(5, _integer)
     mail_retry_delays_seconds: tuple[int, ...] = setting((30, 120, 480, 900), _integers, json_in_env=True)
+    # Who a person reaches for help: every mail ends with it, as the console's footer does. Each deployed
+    # stage names its own in .chalice/config.json (infra/package.py refuses a stage without); these are the
+    # local stack's (infra/local/console.py).
+    support_email: str = setting("support@godkend.example")
+    support_phone: str = setting("+45 70 00 00 00")
+    support_hours_da: str = setting("hverdage 9-16")
+    support_hours_en: str = setting("weekdays 9am-4pm")
     # Local stack only: a copy of every mail sent is written here as an .eml file.
     mail_archive_dir: str = setting("")
     ses_configuration_set: str = setting("")

@@ -13,7 +13,7 @@ from chalice.test import Client
 
 from chalicelib.adapters.registry import RegistryEntry, SampleRegistry
 from chalicelib.clock import FixedClock
-from chalicelib.container import Container, use_container
+from chalicelib.container import Container, container, use_container
 from chalicelib.errors import UpstreamUnavailable
 from chalicelib.mail.render import RenderedMail, render
 from chalicelib.models.application import ApplicationModel, applications_for
@@ -165,6 +165,7 @@ def rendered(message: OutboxModel) -> RenderedMail:
         message.kind,
         message.language,
         {**message.context, **(message.secrets or {}), "recipient_name": message.to_name},
+        container().mail_frame,
     )
 
 

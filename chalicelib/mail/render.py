@@ -9,7 +9,7 @@ time"."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache, partial
 from pathlib import Path
@@ -27,6 +27,30 @@ TIME_FORMATS = {
 }
 # How times were written into the outbox before they were kept as ISO 8601; such mails may still be queued.
 LEGACY_FORMAT = "%Y-%m-%d %H:%M UTC"
+
+
+@dataclass(frozen=True)
+class MailFrame:
+    """What every mail of a stage shares: the console's address its links lead to (empty: no links) and the
+    support contact it ends with. Given by the delivery at send time, so a mail retried later names the
+    address and contact that hold then."""
+
+    console_address: str = ""
+    support_email: str = "support@godkend.example"
+    support_phone: str = "+45 70 00 00 00"
+    support_hours: dict[str, str] = field(
+        default_factory=lambda: {"da": "hverdage 9-16", "en": "weekdays 9am-4pm"}
+    )
+
+    def variables(self, language: str) -> dict[str, Any]:
+        return {
+            "console": self.console_address.rstrip("/"),
+            "support": {
+                "email": self.support_email,
+                "phone": self.support_phone,
+                "hours": self.support_hours.get(language, ""),
+            },
+        }
 
 
 @dataclass(frozen=True)
@@ -73,9 +97,13 @@ def _environment(language: str) -> Environment:
     return environment
 
 
-def render(kind: str, language: str, variables: dict[str, Any]) -> RenderedMail:
+def render(
+    kind: str, language: str, variables: dict[str, Any], frame: MailFrame | None = None
+) -> RenderedMail:
+    """The mail of `kind` in `language`; `frame` gives the links' address and the support contact that every
+    mail ends with (the local stack's when not given)."""
     env = _environment(language)
-    variables = _letter_blocks(kind, variables)
+    variables = {**_letter_blocks(kind, variables), **(frame or MailFrame()).variables(language)}
     subject = env.get_template(f"{kind}/subject.{language}.txt").render(variables)
     return RenderedMail(
         subject=" ".join(subject.split()),

@@ -31,6 +31,8 @@ FIRST_SIGN_IN = Company("26830001", "Besøgsvennerne Silkeborg")
 APPROVED_FROM_THE_QUEUE = Company("38170007", "Madhjælpen Sønderborg")
 REJECTED_WITH_A_REASON = Company("44520001", "Lektiecaféen Ishøj")
 LOGIN_REMOVED_BY_SUPPORT = Company("30660005", "Lokalhjælpen Struer")
+# tests/e2e/test_console_links.py
+RECEIPT = Company("51270002", "Nabohjælpen Thisted")
 
 OWN_COMPANIES = (
     ONBOARDING,
@@ -38,6 +40,7 @@ OWN_COMPANIES = (
     APPROVED_FROM_THE_QUEUE,
     REJECTED_WITH_A_REASON,
     LOGIN_REMOVED_BY_SUPPORT,
+    RECEIPT,
 )
 
 

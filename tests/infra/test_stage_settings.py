@@ -46,6 +46,9 @@ class Stage:
     console_origins: tuple[str, ...]
     mail_sender: str
     keeps_a_copy_of_each_mail: bool
+    # Where mails' and letters' links lead, and the support contact every mail ends with.
+    mails_link_to: str
+    support: tuple[str, str, str, str]
     log_level: str
 
 
@@ -59,6 +62,8 @@ EXPECTED = {
         console_origins=("http://127.0.0.1:8080", "http://localhost:8080"),
         mail_sender="Godkend <noreply@godkend.dk>",
         keeps_a_copy_of_each_mail=True,
+        mails_link_to="http://127.0.0.1:8080",
+        support=("support@godkend.example", "+45 70 00 00 00", "hverdage 9-16", "weekdays 9am-4pm"),
         log_level="INFO",
     ),
     "test": Stage(
@@ -70,6 +75,8 @@ EXPECTED = {
         console_origins=(),
         mail_sender="Godkend <noreply@godkend.dk>",
         keeps_a_copy_of_each_mail=False,
+        mails_link_to="",
+        support=("support@godkend.example", "+45 70 00 00 00", "hverdage 9-16", "weekdays 9am-4pm"),
         log_level="INFO",
     ),
     "dev": Stage(
@@ -81,6 +88,8 @@ EXPECTED = {
         console_origins=("https://console.dev.godkend.dk",),
         mail_sender="Godkend <noreply@dev.godkend.dk>",
         keeps_a_copy_of_each_mail=False,
+        mails_link_to="https://console.dev.godkend.dk",
+        support=("support@dev.godkend.dk", "+45 70 00 00 00", "hverdage 9-16", "weekdays 9am-4pm"),
         log_level="INFO",
     ),
     "prod": Stage(
@@ -92,6 +101,8 @@ EXPECTED = {
         console_origins=("https://console.godkend.dk",),
         mail_sender="Godkend <noreply@godkend.dk>",
         keeps_a_copy_of_each_mail=False,
+        mails_link_to="https://console.godkend.dk",
+        support=("support@godkend.dk", "+45 70 00 00 00", "hverdage 9-16", "weekdays 9am-4pm"),
         log_level="WARNING",
     ),
 }
@@ -143,6 +154,13 @@ def observed(stage: str, settings: Settings, environment: dict[str, str]) -> Sta
         console_origins=settings.console_origins,
         mail_sender=settings.mail_sender,
         keeps_a_copy_of_each_mail=bool(settings.mail_archive_dir),
+        mails_link_to=Container(settings=settings).service_address,
+        support=(
+            settings.support_email,
+            settings.support_phone,
+            settings.support_hours_da,
+            settings.support_hours_en,
+        ),
         log_level=environment.get("POWERTOOLS_LOG_LEVEL", ""),
     )
 

@@ -272,8 +272,6 @@ const da = {
   "apply.removeAccount": "Fjern konto",
   "apply.submit": "Send ansøgning",
   "apply.sent": "Tak for ansøgningen",
-  "apply.sentText": "Brugernavn og aktiveringskode sendes til virksomhedens e-Boks senest",
-  "apply.alreadyPending": "Der er allerede en ansøgning under behandling; der sendes ikke et brev mere.",
   "apply.hasAdmin": "Organisationen har allerede en administrator. Bed jeres administrator om et login, eller kontakt support, hvis I ikke kender det eksisterende login.",
   "activate.title": "Aktivér din konto",
   "activate.intro": "Skriv brugernavn og aktiveringskode fra brevet i e-Boks, og vælg en adgangskode.",
@@ -285,6 +283,16 @@ const da = {
   "invite.code": "Invitationskode",
   "invite.submit": "Gem adgangskode",
   "invite.done": "Din adgangskode er gemt. Log ind med brugernavnet fra e-mailen.",
+  // Mails and letters lead to these pages; the application's receipt says what happens next.
+  "links.receiptDue": "Brugernavn og aktiveringskode sendes til virksomhedens e-Boks senest",
+  "links.receiptSame": "Vi har allerede en ansøgning med de samme oplysninger, så der kommer ikke et brev mere. Brevet til den ansøgning er i virksomhedens e-Boks senest",
+  "links.reference": "Referencenummer",
+  "links.referenceHint": "Oplys referencenummeret, hvis du kontakter support om ansøgningen.",
+  "links.nextTitle": "Sådan går det videre",
+  "links.nextLetter": "Brevet med brugernavn og aktiveringskode kommer i virksomhedens e-Boks. Bed den, der læser virksomhedens post, om at give det til dig.",
+  "links.nextActivate": "Åbn linket i brevet, eller vælg \"Aktivér din konto med aktiveringskoden fra brevet\" på forsiden. Skriv aktiveringskoden, og vælg en adgangskode.",
+  "links.nextEnrol": "Log ind, og tilmeld en ekstra faktor: en godkendelsesapp eller sms.",
+  "links.nextReview": "Godkends sagsbehandlere gennemgår organisationen. Når den er godkendt, kan I lave godkendelseskoder. I får besked på e-mail.",
   "problem.last-administrator": "Det kan ikke lade sig gøre: det er organisationens sidste administrator.",
   "problem.organisation-not-approved": "Jeres organisation er endnu ikke godkendt, så der kan ikke oprettes eller opdateres koder.",
   "problem.invitation-used": "Invitationen er allerede brugt. Log ind med dit brugernavn.",
@@ -380,6 +388,7 @@ const DANISH_FIELD_MESSAGES: [RegExp, (m: RegExpMatchArray) => string][] = [
   // What the letter to an official mailbox can print (the API's 422 not-printable).
   [/^A plain address/i, () => "Skriv en almindelig e-mailadresse: bogstaver, cifre, punktum, _, + og - før @."],
   [/^12 letters and digits/i, () => "Skriv de 12 bogstaver og cifre, som de står i brevet."],
+  [/^16 letters and digits/i, () => "Skriv de 16 bogstaver og cifre, som de står i e-mailen."],
   // The name rules (chalicelib/services/names.py), before the generic rules below: a character's Unicode name
   // in the message may hold any word.
   [/^Holds (U\+[0-9A-F]+).*, a character that is invisible or not text/, (m) => `Indeholder et usynligt tegn eller et tegn, der ikke er tekst (${m[1]}). Skriv det uden.`],

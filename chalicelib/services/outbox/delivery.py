@@ -23,7 +23,7 @@ from chalicelib.clock import Clock
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.log import logger
 from chalicelib.mail.mime import build_message
-from chalicelib.mail.render import render
+from chalicelib.mail.render import MailFrame, render
 from chalicelib.models.outbox import MailStatus, OutboxModel, get_message
 from chalicelib.models.suppression import SuppressionModel, suppression_of
 
@@ -67,6 +67,7 @@ class MailDelivery:
         max_attempts: int,
         retry_delays_seconds: Sequence[int],
         once: OnceWrapper,
+        frame: MailFrame | None = None,
     ) -> None:
         self._sender = sender
         self._retries = retries
@@ -75,6 +76,7 @@ class MailDelivery:
         self._max_attempts = max_attempts
         self._delays = tuple(retry_delays_seconds) or (60,)
         self._send_once = once(self._render_and_send)
+        self._frame = frame or MailFrame()
 
     def deliver(self, delivery: Delivery) -> MailStatus | None:
         """Try to deliver; answers the message's status afterwards, or None when there was nothing to do."""
@@ -108,7 +110,7 @@ class MailDelivery:
         variables: dict[str, Any] = {**(message.context or {}), **(message.secrets or {})}
         variables["recipient_name"] = message.to_name
         try:
-            mail = render(message.kind, message.language, variables)
+            mail = render(message.kind, message.language, variables, self._frame)
             raw = build_message(
                 sender=self._from,
                 to_address=message.to_address,

@@ -1,11 +1,21 @@
 """Journey 5, the colleague's side: the invitation mailed when an administrator creates their login, and
 accepting it with a password of their own.
 
-The token is `<invitation_id>.<secret>`; the secret is 32 characters of `secrets.token_urlsafe` (192 bits) and
-only its SHA-256 is stored, compared in constant time. With 2^192 possible secrets per invitation, guessing is
-not a threat worth a lock-out counter (unlike the 60-bit activation codes): a million guesses a second for a
-century would find one with a probability below 2^-140, and that is after guessing the random invitation id
-the secret belongs to. No rate limit of its own is needed; the API's general throttling applies.
+The invitation code is 16 characters of Crockford's base32 (80 random bits from `secrets`), printed in four
+groups, `7K2M-9XQ4-B8ND-T0PQ`: short enough to type from a phone, and stronger than the letter's 60-bit
+activation code. It is read as the activation code is: case-insensitively, hyphens and spaces anywhere, I/L
+as 1 and O as 0. Nothing of it is stored: the invitation's key is a SHA-256 of the code under its own label
+(so accepting is one GetItem, never a Scan) and `secret_digest` a plain SHA-256 of it, compared in constant
+time. Guessing: with 2^80 codes, even 100,000 invitations outstanding at once and a million guesses a second
+(far above what the API's throttling lets through) give one hit in about 380,000 years of trying, and every
+invitation lasts 7 days; so, as before, no lock-out counter of its own.
+
+The mail carries a link to the console's page with the code in the URL's fragment (`/invitation#kode=...`),
+which browsers never send to a server; the page reads it, fills in the field and removes it from the address.
+
+Invitations mailed before the codes were short carry `<invitation_id>.<secret>` (a 32-character
+`token_urlsafe` secret); those still outstanding are accepted as before until they expire, at most 7 days
+after the change.
 
 Accepting is ordered so that a failure leaves nothing half-done and two concurrent accepts cannot both win:
 
@@ -25,7 +35,6 @@ import hashlib
 import hmac
 import re
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -61,8 +70,12 @@ from chalicelib.models.user import UserModel, UserStatus, get_user
 from chalicelib.services.onboarding.activations import LoginDirectory
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
-SECRET_BYTES = 24  # 192 bits
-TOKEN = re.compile(r"^([0-9a-f]{32})\.([A-Za-z0-9_-]{32})$")
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32: no I, L, O or U
+CODE_LENGTH = 16  # 16 x 5 bits = 80 bits
+GROUP = 4
+# What an invitation mailed before the codes were short carries: `<invitation_id>.<secret>`.
+OLD_TOKEN = re.compile(r"^([0-9a-f]{32})\.([A-Za-z0-9_-]{32})$")
+_CROCKFORD_READS = str.maketrans({"I": "1", "L": "1", "O": "0"})
 
 
 class AcceptForm(Strict):
@@ -88,9 +101,35 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def new_code() -> str:
+    """A fresh invitation code in its printed form, `XXXX-XXXX-XXXX-XXXX`."""
+    code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(code[i : i + GROUP] for i in range(0, CODE_LENGTH, GROUP))
+
+
+def normalise_code(typed: str) -> str | None:
+    """The code as hashed (16 characters, upper case), or None when what was typed cannot be one."""
+    if not typed.isascii():
+        return None
+    cleaned = "".join(typed.upper().replace("-", "").split()).translate(_CROCKFORD_READS)
+    if len(cleaned) != CODE_LENGTH or any(character not in ALPHABET for character in cleaned):
+        return None
+    return cleaned
+
+
+def invitation_id_of(code: str) -> str:
+    """The key an invitation with this (normalised) code is stored under: labelled, so it is never the
+    code's `secret_digest`, and as long as the random ids of older invitations."""
+    return hashlib.sha256(f"invitation-id\n{code}".encode()).hexdigest()[:32]
+
+
 def parse_token(typed: str) -> tuple[str, str] | None:
-    """The invitation id and secret of a token, or None when what was typed cannot be one."""
-    found = TOKEN.match(typed.strip())
+    """The invitation id and secret of what was typed, or None when it cannot be an invitation code: a code
+    of today (its key and itself) or a token mailed before them."""
+    code = normalise_code(typed)
+    if code is not None:
+        return invitation_id_of(code), code
+    found = OLD_TOKEN.match(typed.strip())
     return (found.group(1), found.group(2)) if found else None
 
 
@@ -106,8 +145,9 @@ def new_invitation(
     """A fresh invitation for an invited user, and its mail: `Brugernavn:` and `Invitationskode:` each on a
     line of their own. Save both in the transaction that creates (or re-invites) the user. The mail names who
     invited them (`invited_by`); their address (`inviter_email`) lets that person's requests find it."""
-    invitation_id = uuid.uuid4().hex
-    secret = secrets.token_urlsafe(SECRET_BYTES)
+    code = new_code()
+    secret = normalise_code(code) or ""
+    invitation_id = invitation_id_of(secret)
     expires_at = now + INVITATION_VALIDITY
     item = InvitationModel(
         invitation_id,
@@ -131,7 +171,7 @@ def new_invitation(
             "expires_at": isoformat(expires_at),
         },
         now=now,
-        secrets={"invitation_token": f"{invitation_id}.{secret}"},
+        secrets={"invitation_token": code},
         message_id=f"{MailKind.INVITATION.value}:{invitation_id}",
         mentions=(inviter_email,) if inviter_email else (),
     )

@@ -115,6 +115,7 @@ def test_an_invitation_is_used_once_and_accepting_again_changes_nothing(client, 
 
 
 # A code of the documented shape that matches no invitation is 404; anything else breaks the contract (400).
+# A token of the shape mailed before the codes were short is still of the documented shape.
 @pytest.mark.parametrize(
     ("token", "status", "slug"),
     [
@@ -123,20 +124,33 @@ def test_an_invitation_is_used_once_and_accepting_again_changes_nothing(client, 
         ("0" * 32 + "." + "A" * 32, 404, "invitation-unknown"),
         ("0" * 32 + "." + "A" * 31, 400, "invalid-input"),
         ("G" * 32 + "." + "A" * 32, 400, "invalid-input"),
-        ("{id}.WRONGSECRETWRONGSECRETWRONGSECRE", 404, "invitation-unknown"),
-        ("{id}", 400, "invalid-input"),
-        ("{id}.{secret}x", 400, "invalid-input"),
+        ("{wrong}", 404, "invitation-unknown"),
+        ("{code}X", 400, "invalid-input"),
+        ("{short}", 400, "invalid-input"),
+        ("{short}U", 400, "invalid-input"),
     ],
 )
 def test_an_unknown_or_mistyped_code_is_not_found(client, people: People, token, status, slug):
     _, user, real = invited(client, people)
-    invitation_id, secret = real.split(".")
-    typed = token.format(id=invitation_id, secret=secret)
+    wrong = real[:-1] + ("0" if real[-1] != "0" else "1")
+    typed = token.format(code=real, wrong=wrong, short=real[:-1])
 
     response = accept(client, typed)
 
     assert_problem(response, status, slug)
     assert record(user["user_id"]).status == "invited"
+
+
+def test_a_code_is_read_whatever_its_case_and_grouping(client, people: People):
+    # Given an invitation whose code is mailed as XXXX-XXXX-XXXX-XXXX
+    _, user, token = invited(client, people)
+
+    # When the colleague types it in lower case, in groups of their own, O for 0
+    typed = " ".join(token.replace("-", "").lower()[i : i + 2] for i in range(0, 16, 2)).replace("0", "o")
+
+    # Then it is accepted
+    assert accept(client, typed).status_code == 201
+    assert record(user["user_id"]).status == "active"
 
 
 def test_surrounding_whitespace_in_a_pasted_code_is_forgiven(client, people: People):
@@ -204,7 +218,7 @@ def test_a_refused_password_leaves_the_invitation_usable_and_no_login_behind(cli
 
     assert [e["field"] for e in body["errors"]] == ["password"]
     assert not login_exists(cognito, people, user["user_id"])
-    assert InvitationModel.get(token.split(".")[0]).status == InvitationStatus.PENDING.value
+    assert InvitationModel.get(record(user["user_id"]).invitation_id).status == InvitationStatus.PENDING.value
     assert accept(client, token).status_code == 201
 
 
@@ -220,7 +234,7 @@ def test_an_accept_without_a_token_or_password_is_a_400(client, people: People, 
 def test_an_invitation_being_accepted_right_now_cannot_be_accepted_twice(client, people: People):
     # Given an invitation another request has just claimed (it is creating the login)
     _, user, token = invited(client, people)
-    invitation = InvitationModel.get(token.split(".")[0])
+    invitation = InvitationModel.get(record(user["user_id"]).invitation_id)
     invitation.update(
         actions=[
             InvitationModel.status.set(InvitationStatus.CLAIMED.value),
@@ -236,7 +250,7 @@ def test_an_invitation_being_accepted_right_now_cannot_be_accepted_twice(client,
 def test_a_claim_left_by_a_request_that_died_is_taken_over(client, people: People, cognito):
     # Given an invitation claimed six minutes ago by a request that died after creating the login
     _, user, token = invited(client, people)
-    InvitationModel.get(token.split(".")[0]).update(
+    InvitationModel.get(record(user["user_id"]).invitation_id).update(
         actions=[
             InvitationModel.status.set(InvitationStatus.CLAIMED.value),
             InvitationModel.claimed_at.set(datetime.now(UTC) - timedelta(minutes=6)),
@@ -267,7 +281,7 @@ def test_an_unreachable_user_pool_leaves_the_invitation_as_it_was(
 
     assert_problem(accept(client, token), 503, "upstream-unavailable")
 
-    assert InvitationModel.get(token.split(".")[0]).status == InvitationStatus.PENDING.value
+    assert InvitationModel.get(record(user["user_id"]).invitation_id).status == InvitationStatus.PENDING.value
     assert record(user["user_id"]).status == "invited"
     use_container(container)
     assert accept(client, token).status_code == 201
@@ -296,3 +310,23 @@ def test_changes_to_an_invited_user_carry_over_into_their_login(client, people: 
     attributes = cognito.admin_get_user(UserPoolId=people.pool.user_pool_id, Username=user["user_id"])
     assert {"Name": "email", "Value": "bo.ny@example.org"} in attributes["UserAttributes"]
     assert record(user["user_id"]).functions == ["history"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "String should have at least 1 character"),
+        ("7K2M-9XQ4", "16 letters and digits as in the mail; case, hyphens and spaces do not matter."),
+    ],
+)
+def test_an_empty_or_short_code_is_told_what_a_code_looks_like_not_a_length(
+    client, people: People, typed, message
+):
+    # Given a colleague's invitation
+    invited(client, people)
+
+    # When the code is left empty, or typed in part
+    body = assert_problem(accept(client, typed), 400, "invalid-input")
+
+    # Then the field's message says it is needed, or what a code looks like
+    assert [e["message"] for e in body["errors"] if e["field"] == "token"] == [message]

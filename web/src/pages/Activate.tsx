@@ -1,16 +1,19 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 import { unwrap } from "../api/client";
 import { Field } from "../components/Field";
 import { useServices } from "../context";
 import { useI18n } from "../i18n";
+import { forgetFragment, fromFragment } from "./fragment";
 import { SetPasswordPage } from "./SetPasswordPage";
 
-/** Activation: the username and activation code from the letter, and a new password. */
+/** Activation: the username and activation code from the letter, and a new password. The letter's link fills
+ * in the username (`#brugernavn=`); the code is typed from the paper. */
 export function Activate({ onActivated }: { onActivated: (username: string, notice: string) => void }) {
   const { api, session } = useServices();
   const { t } = useI18n();
-  const [username, setUsername] = useState("");
+  const [username, setUsername] = useState(() => fromFragment("brugernavn"));
+  useEffect(forgetFragment, []);
   const [code, setCode] = useState("");
   return (
     <SetPasswordPage

@@ -83,17 +83,29 @@ export function Apply() {
   }
 
   if (accepted) {
+    const due = formatDateTime(accepted.letter_due_by, language);
     return (
       <div>
         <h1>{t("apply.sent")}</h1>
         <div className="alert alert-success" role="status">
           <div className="alert-body">
             <p className="alert-text">
-              {t("apply.sentText")} {formatDateTime(accepted.letter_due_by, language)}.
+              {t(accepted.already_pending ? "links.receiptSame" : "links.receiptDue")} {due}.
             </p>
-            {accepted.already_pending ? <p className="alert-text">{t("apply.alreadyPending")}</p> : null}
           </div>
         </div>
+        <p>
+          {t("links.reference")}: <strong className="reference">{accepted.application_id}</strong>
+          <br />
+          {t("links.referenceHint")}
+        </p>
+        <h2>{t("links.nextTitle")}</h2>
+        <ol>
+          <li>{t("links.nextLetter")}</li>
+          <li>{t("links.nextActivate")}</li>
+          <li>{t("links.nextEnrol")}</li>
+          <li>{t("links.nextReview")}</li>
+        </ol>
         <BackToSignIn />
       </div>
     );
