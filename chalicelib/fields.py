@@ -482,6 +482,17 @@ _PASTED_SAYS = _say(
     required=("Skriv koden, som repræsentanten gav dig.", "Enter the code as the representative gave it.")
 )
 _PASSWORD_SAYS = _say(required=("Skriv adgangskoden.", "Enter the password."))
+_NEW_PASSWORD_SAYS = _say(
+    required=(
+        "Skriv en adgangskode på mindst 12 tegn med både store og små bogstaver og mindst ét tal.",
+        "Enter a password of at least 12 characters with upper and lower case letters and at least one "
+        "digit.",
+    ),
+    pattern=(
+        "Skriv en adgangskode med både store og små bogstaver (A-Z og a-z) og mindst ét tal.",
+        "Enter a password with upper and lower case letters (A-Z and a-z) and at least one digit.",
+    ),
+)
 
 # Each name's format is checked before its pattern: where both refuse, the format's message names the
 # character. A person's name is printed into letters and mails: letters, spaces, hyphens, apostrophes and
@@ -551,6 +562,21 @@ InvitationCode = Annotated[
     str, Field(min_length=65, max_length=200), _INVITATION_CHECK, _INVITATION_DOC, _INVITATION_SAYS
 ]
 Password = Annotated[str, Field(min_length=1, max_length=256), _PASSWORD_SAYS]
+# A password chosen for a login: the user pool's policy (infra/local/provision.py PASSWORD_POLICY, the same
+# in infra/resources.json), stated in the document so that a form checks it before anything is sent, and
+# checked here before the identity provider is asked, so that its own words never reach a person.
+PASSWORD_MIN_LENGTH = 12
+NEW_PASSWORD_PATTERN = r"^(?=[\s\S]*[a-z])(?=[\s\S]*[A-Z])(?=[\s\S]*[0-9])[\s\S]*$"  # noqa: S105 - a rule
+_NEW_PASSWORD_CHECK, _NEW_PASSWORD_DOC = _rule(
+    NEW_PASSWORD_PATTERN, "password", "Needs upper and lower case letters (A-Z, a-z) and a digit."
+)
+NewPassword = Annotated[
+    str,
+    Field(min_length=PASSWORD_MIN_LENGTH, max_length=256),
+    _NEW_PASSWORD_CHECK,
+    _NEW_PASSWORD_DOC,
+    _NEW_PASSWORD_SAYS,
+]
 # No code is longer than 49 characters (8, @, a handle of at most 40); anything far longer is not a code
 # pasted with some whitespace but a broken integration, and is refused rather than looked up.
 MAX_PASTED_CODE = 100

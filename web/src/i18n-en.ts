@@ -271,4 +271,13 @@ export const en: Record<MessageKey, string> = {
   "problem.not-found": "It does not exist, or you have no access to it.",
   "problem.invalid-input": "Some fields are not filled in correctly.",
   "problem.not-printable": "The letter to the company's digital mailbox cannot print the name or e-mail address as they are.",
+  // Form rules and problems the console meets outside the API's own answers (src/rules.ts, src/problems.ts).
+  "problem.unauthenticated": "You are not signed in, or your sign-in has expired. Sign in again.",
+  "problem.too-many-requests": "There have been too many tries. Wait a little, then try again.",
+  "problem.internal-error": "Something went wrong on our side. Try again shortly, or contact support if it persists.",
+  "problem.gateway-timeout": "The service did not answer in time. Try again shortly.",
+  "problem.bad-request": "The request could not be used. Reload the page and try again.",
+  "problem.payload-too-large": "There is too much content. Send less at a time.",
+  "problem.unsupported-media-type": "The request could not be read. Reload the page and try again.",
+  "problem.unknown": "Something went wrong. Try again shortly, or contact support if it persists.",
 };

@@ -42,7 +42,7 @@ from chalicelib.errors import (
     InvitationUnknown,
     InvitationUsed,
 )
-from chalicelib.fields import InvitationCode, Password, Strict
+from chalicelib.fields import InvitationCode, NewPassword, Strict
 from chalicelib.models.audit import Actor, ActorKind, AuditAction, AuditEvent, Origin, audit_record
 from chalicelib.models.base import transaction
 from chalicelib.models.invitation import (
@@ -67,7 +67,7 @@ TOKEN = re.compile(r"^([0-9a-f]{32})\.([A-Za-z0-9_-]{32})$")
 
 class AcceptForm(Strict):
     token: InvitationCode = Field(description="The invitation code from the mail")
-    password: Password = Field(description="The new login's password")
+    password: NewPassword = Field(description="The new login's password")
 
 
 @dataclass(frozen=True)
