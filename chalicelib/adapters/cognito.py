@@ -17,7 +17,6 @@ from chalicelib.errors import (
 SECOND_FACTOR_SETTINGS = frozenset({"SOFTWARE_TOKEN_MFA", "SMS_MFA"})
 # What the service says about a password Cognito refuses: the pool's policy (infra/resources.json), in words
 # of our own, never Cognito's.
-PASSWORD_POLICY_TEXT = "At least 12 characters, with upper and lower case letters and digits."  # noqa: S105 - words
 # What a person is told when the user pool refuses a password: our words, never the provider's.
 PASSWORD_REFUSED = {
     "en": "Not accepted. Choose a password of at least 12 characters with upper and lower case letters and "
