@@ -224,6 +224,50 @@ def generic_message(language: str, rule: str, schema: dict[str, Any]) -> str:
     return GENERIC_MESSAGES[language][rule].format(**values)
 
 
+# What a name's check says in English when it names what is wrong (chalicelib/values/names.py), in Danish:
+# the character stays named, so that a person can find one they cannot see.
+_SPECIFIC_DA: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"^Holds (U\+[0-9A-F]+).*, a character that is invisible or not text"),
+        "Fjern tegnet {0}: det er usynligt eller ikke tekst.",
+    ),
+    (
+        re.compile(r"^Holds (U\+[0-9A-F]+).*: use an ordinary space"),
+        "Skriv et almindeligt mellemrum i stedet for {0}.",
+    ),
+    (
+        re.compile(r"^Holds (U\+[0-9A-F]+).*, a compatibility form of another character"),
+        "Skriv det almindelige tegn i stedet for {0} (et bredt, matematisk eller sammensat tegn).",
+    ),
+    (
+        re.compile(r"^Holds (U\+[0-9A-F]+).*, which looks like a Latin letter"),
+        "Skriv navnet i ét skriftsystem: {0} ligner et latinsk bogstav, så navnet kan forveksles med et "
+        "andet.",
+    ),
+    (
+        re.compile(r"^Mixes scripts"),
+        "Skriv navnet i ét skriftsystem: det blander fx latinske og kyrilliske bogstaver, så det kan "
+        "forveksles med et andet.",
+    ),
+    (
+        re.compile(r"^Written in .* letters that each look like a Latin letter"),
+        "Skriv navnet med latinske bogstaver: alle dets bogstaver ligner latinske, så det kan forveksles med "
+        "et andet navn.",
+    ),
+    (re.compile(r"^Holds too many combining marks"), "Skriv højst fire accenter på ét bogstav."),
+    (re.compile(r"^Mixes digits of different numbering systems"), "Skriv alle cifre i samme talsystem."),
+)
+
+
+def specific_danish(message: str) -> str | None:
+    """The Danish for what a name's check said in English, naming the same character; None if unknown."""
+    for pattern, danish in _SPECIFIC_DA:
+        found = pattern.match(message)
+        if found is not None:
+            return danish.format(*found.groups())
+    return None
+
+
 @dataclass(frozen=True)
 class Ruled:
     """A field's messages for its rules (`x-messages`), completed from the rules its schema has."""

@@ -188,7 +188,7 @@ _RULE_OF_TYPE = {
 
 def _field_error(location: str, named: list[str], error: Any, model: type[BaseModel] | None) -> FieldError:
     # Imported here, as pydantic is: only a request whose input is refused pays for it.
-    from chalicelib.fields import LANGUAGES, generic_message, rule_messages
+    from chalicelib.fields import LANGUAGES, generic_message, rule_messages, specific_danish
 
     context = error.get("ctx") or {}
     rule = str(context.get("rule") or _RULE_OF_TYPE.get(error["type"], "type"))
@@ -200,6 +200,7 @@ def _field_error(location: str, named: list[str], error: Any, model: type[BaseMo
     }
     if context.get("specific"):
         messages["en"] = error["msg"]
+        messages["da"] = specific_danish(error["msg"]) or messages["da"]
     return FieldError(field=location, message=messages["en"], translations=messages)
 
 

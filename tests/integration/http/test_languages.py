@@ -244,3 +244,24 @@ def test_every_rule_of_every_field_a_client_sends_has_a_message_in_danish_and_en
     assert walked > 100
     assert missing == []
     assert styled == []
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("Blå\u3164Kors", "Fjern tegnet U+3164: det er usynligt eller ikke tekst."),
+        ("Blå\u00a0Kors", "Skriv et almindeligt mellemrum i stedet for U+00A0."),
+        ("Blå K\u043ers Odense", "Skriv navnet i ét skriftsystem: det blander"),
+    ],
+)
+def test_a_name_check_that_names_the_character_names_it_in_danish_too(client, name: str, said: str):
+    # Given an organisation name holding a character a person may not see, or one of another script
+    body = form(name=name)
+
+    # When it is sent in Danish and in English
+    danish = apply(client, body, DANISH)
+    english = apply(client, body, JSON)
+
+    # Then the Danish message says what to do, and names the same character the English one names
+    assert error_for(danish, "name").startswith(said)
+    assert not error_for(english, "name").startswith(("Skriv", "Fjern"))
