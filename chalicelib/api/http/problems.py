@@ -63,6 +63,13 @@ def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> Re
     return Response(body=json.dumps(body, ensure_ascii=False), status_code=status, headers=headers)
 
 
+def in_language(response: Response, language: str) -> Response:
+    """Says which language the problem is in, and that it depends on what the caller asked (for caches)."""
+    response.headers["Content-Language"] = language
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
 def from_domain_error(error: DomainError, language: str = ENGLISH) -> Response:
     extra: dict[str, Any] = {}
     if error.errors:
@@ -71,7 +78,7 @@ def from_domain_error(error: DomainError, language: str = ENGLISH) -> Response:
         ]
     danish = language == DANISH
     title, detail = (error.title_da, error.detail_da) if danish else (error.title, error.detail)
-    response = problem(error.status, error.slug, title, detail, **extra)
+    response = in_language(problem(error.status, error.slug, title, detail, **extra), language)
     if isinstance(error, TooManyRequests):
         response.headers["Retry-After"] = str(error.retry_after_seconds)
     return response
@@ -79,21 +86,17 @@ def from_domain_error(error: DomainError, language: str = ENGLISH) -> Response:
 
 def internal_error(language: str = ENGLISH) -> Response:
     if language == DANISH:
-        return problem(500, "internal-error", *GENERIC_DA[500])
-    return problem(
-        500,
-        "internal-error",
-        "Internal error",
-        "Something went wrong on our side. It has been logged; please try again later.",
-    )
+        return in_language(problem(500, "internal-error", *GENERIC_DA[500]), language)
+    english = "Something went wrong on our side. It has been logged; please try again later."
+    return in_language(problem(500, "internal-error", "Internal error", english), language)
 
 
 def generic(status: int, detail: str | None = None, language: str = ENGLISH) -> Response:
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     slug = phrase.lower().replace(" ", "-")
     if language == DANISH:
-        return problem(status, slug, *GENERIC_DA.get(status, FALLBACK_DA))
-    return problem(status, slug, phrase, detail or phrase + ".")
+        return in_language(problem(status, slug, *GENERIC_DA.get(status, FALLBACK_DA)), language)
+    return in_language(problem(status, slug, phrase, detail or phrase + "."), language)
 
 
 def normalise_error_responses(event: Request, get_response: Callable[[Request], Response]) -> Response:

@@ -127,8 +127,10 @@ def test_the_apis_own_401_is_danish_when_asked(client):
     # Given a request without a token, asking for Danish
     response = client.http.get("/v1/me", headers={"accept-language": "da-DK,da;q=0.9,en;q=0.8"})
 
-    # Then the 401 is said in Danish, with a way forward
+    # Then the 401 is said in Danish, with a way forward, and says it is (for caches too)
     problem = assert_problem(response, 401, "unauthenticated")
+    assert response.headers["Content-Language"] == "da"
+    assert "accept-language" in response.headers["Vary"].lower()
     assert (problem["title"], problem["detail"]) == (
         "Log ind først",
         "Du er ikke logget ind, eller dit login er udløbet. Log ind igen.",
