@@ -17,7 +17,13 @@ from chalicelib.errors import (
 SECOND_FACTOR_SETTINGS = frozenset({"SOFTWARE_TOKEN_MFA", "SMS_MFA"})
 # What the service says about a password Cognito refuses: the pool's policy (infra/resources.json), in words
 # of our own, never Cognito's.
-PASSWORD_POLICY_TEXT = "At least 12 characters, with upper and lower case letters and digits."  # noqa: S105 - words
+# What a person is told when the user pool refuses a password: our words, never the provider's.
+PASSWORD_REFUSED = {
+    "en": "Not accepted. Choose a password of at least 12 characters with upper and lower case letters and "
+    "at least one digit.",
+    "da": "Adgangskoden blev ikke godtaget. Vælg en på mindst 12 tegn med både store og små bogstaver og "
+    "mindst ét tal.",
+}
 # Cognito says no more than that it refuses more tries for a while; this is how long to wait before trying.
 PASSWORD_TRIES_PAUSE_SECONDS = 60
 
@@ -192,7 +198,7 @@ class CognitoDirectory:
         if code in {"InvalidPasswordException", "InvalidParameterException"}:
             return InvalidInput(
                 "The new password does not meet the password policy.",
-                errors=[FieldError("new_password", f"Not accepted. {PASSWORD_POLICY_TEXT}")],
+                errors=[FieldError("new_password", PASSWORD_REFUSED["en"], translations=PASSWORD_REFUSED)],
             )
         if code in {"LimitExceededException", "TooManyRequestsException", "TooManyFailedAttemptsException"}:
             return TooManyRequests(
@@ -233,10 +239,11 @@ def _code(exc: ClientError) -> str:
 def _as_login_error(exc: ClientError) -> Exception:
     code = _code(exc)
     if code == "InvalidPasswordException":
-        message = str(exc.response.get("Error", {}).get("Message", "")) or "it is too weak"
+        # The provider's message is English and names its own policy words: it is logged, not shown.
         return InvalidInput(
             "The password does not meet the password policy.",
-            errors=[FieldError("password", f"Not accepted: {message}")],
+            errors=[FieldError("password", PASSWORD_REFUSED["en"], translations=PASSWORD_REFUSED)],
+            detail_da="Adgangskoden opfylder ikke kravene. Vælg en anden, og prøv igen.",
         )
     if code == "InvalidParameterException":
         return InvalidInput("The identity provider refused the login's details.")

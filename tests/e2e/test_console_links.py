@@ -181,10 +181,10 @@ def test_the_invitation_page_says_what_a_code_looks_like_in_danish_never_a_lengt
     page.get_by_role("button", name="Gem adgangskode").click()
     # Then it is asked for, not measured
     field = page.locator("#token").locator("xpath=..")
-    expect(page.get_by_text("Skal udfyldes.").first).to_be_visible()
+    expect(page.get_by_text("Skriv invitationskoden fra e-mailen").first).to_be_visible()
     page.get_by_label("Invitationskode").fill("7K2M-9XQ4")
     page.get_by_role("button", name="Gem adgangskode").click()
-    expect(page.get_by_text("Skriv de 16 bogstaver og cifre, som de står i e-mailen.").first).to_be_visible()
+    expect(page.get_by_text("Skriv de 16 bogstaver og cifre, som de står i e-mailen").first).to_be_visible()
     expect(field).not_to_contain_text("mindst")
 
 

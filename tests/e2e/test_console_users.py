@@ -37,12 +37,13 @@ def test_an_administrator_creates_reinvites_edits_and_deletes_a_colleague(page: 
     sign_in_as_demo(page, stack.demo, "admin")
     page.get_by_role("tab", name="Selvbetjeningsbrugere").click()
 
-    # When the wizard is gone through with a mobile number that is not Danish
+    # When the wizard is gone through with a last name that mixes scripts (a Cyrillic a), which only the
+    # API can tell (the wizard checks each step by the document's patterns and lengths)
     page.get_by_role("button", name="Opret selvbetjeningsbruger").click()
     page.get_by_label("Fornavn", exact=True).fill("Yrsa")
-    page.get_by_label("Efternavn", exact=True).fill("Madsen")
+    page.get_by_label("Efternavn", exact=True).fill("M\u0430dsen")
     page.get_by_label("E-mail", exact=True).fill(EMAIL)
-    page.get_by_label("Mobilnummer", exact=True).fill("+46 70 123 45 67")
+    page.get_by_label("Mobilnummer", exact=True).fill("+45 40 50 60 70")
     page.get_by_role("button", name="Næste").click()
     page.get_by_label(re.compile(r"CVR 29180008")).check()
     page.get_by_role("button", name="Næste").click()
@@ -52,13 +53,13 @@ def test_an_administrator_creates_reinvites_edits_and_deletes_a_colleague(page: 
     page.get_by_label("Godkendelseskoder").check()
     page.get_by_role("button", name="Opret", exact=True).click()
 
-    # Then the wizard is back at the user details, the mobile number marked and named in the summary
-    expect(page.get_by_label("Mobilnummer", exact=True)).to_have_attribute("aria-invalid", "true")
+    # Then the wizard is back at the user details, the last name marked and named in the summary
+    expect(page.get_by_label("Efternavn", exact=True)).to_have_attribute("aria-invalid", "true")
     summary = page.get_by_role("alert").filter(has_text="Der er problemer")
-    expect(summary.get_by_role("link", name=re.compile("^Mobilnummer"))).to_be_visible()
+    expect(summary.get_by_role("link", name=re.compile("^Efternavn"))).to_be_visible()
 
     # When it is put right, the rest of the choices still made
-    page.get_by_label("Mobilnummer", exact=True).fill("+45 40 50 60 70")
+    page.get_by_label("Efternavn", exact=True).fill("Madsen")
     for _ in range(3):
         page.get_by_role("button", name="Næste").click()
     expect(page.get_by_label("Godkendelseskoder")).to_be_checked()

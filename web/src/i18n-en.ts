@@ -320,4 +320,13 @@ export const en: Record<MessageKey, string> = {
   "contact.sent": "Thank you, we have your message",
   "contact.reference": "Your case number is",
   "contact.sentText": "We answer at the e-mail address you gave. Quote the case number if you contact us again about the same matter.",
+  // Form rules and problems the console meets outside the API's own answers (src/rules.ts, src/problems.ts).
+  "problem.unauthenticated": "You are not signed in, or your sign-in has expired. Sign in again.",
+  "problem.too-many-requests": "There have been too many tries. Wait a little, then try again.",
+  "problem.internal-error": "Something went wrong on our side. Try again shortly, or contact support if it persists.",
+  "problem.gateway-timeout": "The service did not answer in time. Try again shortly.",
+  "problem.bad-request": "The request could not be used. Reload the page and try again.",
+  "problem.payload-too-large": "There is too much content. Send less at a time.",
+  "problem.unsupported-media-type": "The request could not be read. Reload the page and try again.",
+  "problem.unknown": "Something went wrong. Try again shortly, or contact support if it persists.",
 };

@@ -322,6 +322,15 @@ const da = {
   "contact.sent": "Tak, vi har fået din henvendelse",
   "contact.reference": "Dit sagsnummer er",
   "contact.sentText": "Vi svarer på den e-mailadresse, du skrev. Skriv sagsnummeret, hvis du kontakter os igen om det samme.",
+  // Form rules and problems the console meets outside the API's own answers (src/rules.ts, src/problems.ts).
+  "problem.unauthenticated": "Du er ikke logget ind, eller dit login er udløbet. Log ind igen.",
+  "problem.too-many-requests": "Der har været for mange forsøg. Vent lidt, og prøv så igen.",
+  "problem.internal-error": "Noget gik galt hos os. Prøv igen om lidt, eller kontakt support, hvis det bliver ved.",
+  "problem.gateway-timeout": "Tjenesten svarede ikke i tide. Prøv igen om lidt.",
+  "problem.bad-request": "Forespørgslen kunne ikke bruges. Hent siden igen, og prøv igen.",
+  "problem.payload-too-large": "Der er for meget indhold. Send mindre ad gangen.",
+  "problem.unsupported-media-type": "Forespørgslen kunne ikke læses. Hent siden igen, og prøv igen.",
+  "problem.unknown": "Noget gik galt. Prøv igen om lidt, eller kontakt support, hvis det bliver ved.",
 } as const;
 
 export type MessageKey = keyof typeof da;
@@ -348,11 +357,16 @@ export function translator(language: Language): Translate {
   return (key) => words[key];
 }
 
-/** A problem's text for people: our own words for the problems we know, the API's detail otherwise. */
+/**
+ * A problem's text for people: our own words for the problems we know, the API's detail otherwise (said in
+ * the language asked for), and for an answer that is no problem of the API (a proxy's page, a network
+ * failure) our own words with a way forward, never its raw text.
+ */
 export function problemText(language: Language, slug: string, detail: string): string {
   const key = `problem.${slug}`;
   const words = wordsOf(language);
-  return key in words ? words[key as MessageKey] : detail;
+  if (key in words) return words[key as MessageKey];
+  return slug.startsWith("about:") || !detail ? words["problem.unknown"] : detail;
 }
 
 interface LanguageContextValue {
@@ -371,8 +385,8 @@ export function useI18n(): LanguageContextValue {
   return useContext(LanguageContext);
 }
 
-// The API's field messages are English (pydantic's and the service's own). The common ones are said in
-// Danish here; any other stays as the API wrote it, which is better than a vague Danish guess.
+// The API says its field rules' messages in the language asked for (Accept-Language, src/api/client.ts).
+// What a service of the API says itself about a field is English; the common ones are said in Danish here.
 const DANISH_FIELD_MESSAGES: [RegExp, (m: RegExpMatchArray) => string][] = [
   // Passwords: the API's own words for what the identity provider refused, never the provider's.
   [/^The current password is not correct/i, () => "Den nuværende adgangskode er forkert."],
@@ -387,26 +401,6 @@ const DANISH_FIELD_MESSAGES: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/^Wrong code\.?$/i, () => "Koden er forkert."],
   // What the letter to an official mailbox can print (the API's 422 not-printable).
   [/^A plain address/i, () => "Skriv en almindelig e-mailadresse: bogstaver, cifre, punktum, _, + og - før @."],
-  [/^12 letters and digits/i, () => "Skriv de 12 bogstaver og cifre, som de står i brevet."],
-  [/^16 letters and digits/i, () => "Skriv de 16 bogstaver og cifre, som de står i e-mailen."],
-  // The name rules (chalicelib/services/names.py), before the generic rules below: a character's Unicode name
-  // in the message may hold any word.
-  [/^Holds (U\+[0-9A-F]+).*, a character that is invisible or not text/, (m) => `Indeholder et usynligt tegn eller et tegn, der ikke er tekst (${m[1]}). Skriv det uden.`],
-  [/^Holds (U\+[0-9A-F]+).*: use an ordinary space/, (m) => `Indeholder et særligt mellemrum (${m[1]}). Brug et almindeligt mellemrum.`],
-  [/^Holds (U\+[0-9A-F]+).*, a compatibility form of another character/, (m) => `Indeholder et særligt tegn (${m[1]}), fx et bredt, matematisk eller sammensat bogstav. Skriv det almindelige tegn.`],
-  [/^Holds (U\+[0-9A-F]+).*, which looks like a Latin letter/, (m) => `Indeholder et tegn (${m[1]}), der ligner et latinsk bogstav, så navnet kan forveksles med et andet. Skriv det i ét skriftsystem.`],
-  [/^Mixes scripts/, () => "Blander skriftsystemer (fx latinske og kyrilliske bogstaver), så navnet kan forveksles med et andet. Skriv det i ét skriftsystem."],
-  [/^Written in .* letters that each look like a Latin letter/, () => "Er skrevet med bogstaver, der alle ligner latinske, så navnet kan forveksles med et andet."],
-  [/^Holds too many combining marks/, () => "Har for mange accenter på ét bogstav."],
-  [/^Mixes digits of different numbering systems/, () => "Blander cifre fra forskellige talsystemer."],
-  [/^A person's name begins with a letter and holds only letters/, () => "Et navn skal begynde med et bogstav og må kun indeholde bogstaver, mellemrum, bindestreg (-), apostrof (') og punktum (.). Det må ikke slutte med mellemrum."],
-  [/^Field required$/i, () => "Skal udfyldes."],
-  [/^String should have at least 1 character/i, () => "Skal udfyldes."],
-  [/^String should have at least (\d+) characters?/i, (m) => `Skal være mindst ${m[1]} tegn.`],
-  [/^String should have at most (\d+) characters?/i, (m) => `Må højst være ${m[1]} tegn.`],
-  [/e-?mail/i, () => "Skriv en gyldig e-mailadresse."],
-  [/mobile number/i, () => "Skriv et dansk mobilnummer med 8 cifre, fx 22 33 44 55."],
-  [/CVR/i, () => "Skriv et gyldigt CVR-nummer: 8 cifre."],
 ];
 
 export function fieldMessage(language: Language, message: string): string {

@@ -49,25 +49,33 @@ describe("problem+json becomes what a form shows", () => {
 });
 
 describe("the API's field messages in Danish", () => {
-  it("says the common ones in Danish and keeps the rest as the API wrote them", async () => {
+  it("shows the API's messages as it says them, in the language asked for", async () => {
     const { fieldMessage } = await import("../src/i18n");
-    expect(fieldMessage("da", "String should have at least 1 character")).toBe("Skal udfyldes.");
-    expect(fieldMessage("da", "String should have at least 3 characters")).toBe("Skal være mindst 3 tegn.");
-    expect(fieldMessage("da", "A Danish mobile number: 8 digits, with or without +45 or 0045 in front, e.g. 22 33 44 55.")).toBe("Skriv et dansk mobilnummer med 8 cifre, fx 22 33 44 55.");
-    expect(fieldMessage("da", "Listed twice for this company.")).toBe("Listed twice for this company.");
-    expect(fieldMessage("en", "String should have at least 1 character")).toBe("String should have at least 1 character");
+    expect(fieldMessage("da", "Skriv CVR-nummeret: 8 cifre, fx 12 34 56 78.")).toBe("Skriv CVR-nummeret: 8 cifre, fx 12 34 56 78.");
+    expect(fieldMessage("da", "Skriv en e-mailadresse, fx navn@firma.dk.")).toBe("Skriv en e-mailadresse, fx navn@firma.dk.");
+    expect(fieldMessage("en", "Enter the CVR number: 8 digits, e.g. 12 34 56 78.")).toBe("Enter the CVR number: 8 digits, e.g. 12 34 56 78.");
   });
 
-  it("says the name rules in Danish, naming the character, whatever its Unicode name holds", async () => {
+  it("says what a service of the API answers in English in Danish", async () => {
     const { fieldMessage } = await import("../src/i18n");
-    const hidden = "Holds U+3164 (HANGUL FILLER), a character that is invisible or not text (controls, formatting, private-use and unassigned characters, variation selectors, tags and fillers are not allowed).";
-    expect(fieldMessage("da", hidden)).toBe("Indeholder et usynligt tegn eller et tegn, der ikke er tekst (U+3164). Skriv det uden.");
-    expect(fieldMessage("da", "Holds U+1F4F1 (MOBILE PHONE), a compatibility form of another character (full-width, mathematical or ligature letters, special signs); write the ordinary character.")).toMatch(/^Indeholder et særligt tegn \(U\+1F4F1\)/);
-    expect(fieldMessage("da", "Holds U+00A0 (NO-BREAK SPACE): use an ordinary space.")).toMatch(/almindeligt mellemrum/);
-    expect(fieldMessage("da", "Mixes scripts (Cyrillic and Latin) in a way a reader could mistake for another name; write it in one script.")).toMatch(/^Blander skriftsystemer/);
-    expect(fieldMessage("da", "Written in Cyrillic letters that each look like a Latin letter, so a reader could mistake it for another name.")).toMatch(/ligner latinske/);
-    expect(fieldMessage("da", "A person's name begins with a letter and holds only letters, spaces, hyphens (-), apostrophes (') and full stops (.), and does not end with a space.")).toMatch(/^Et navn skal begynde med et bogstav og må kun indeholde bogstaver/);
-    expect(fieldMessage("da", "Holds U+3007 (IDEOGRAPHIC NUMBER ZERO), which looks like a Latin letter among Latin ones, so a reader could mistake the name for another; write it in one script.")).toMatch(/^Indeholder et tegn \(U\+3007\), der ligner et latinsk bogstav/);
-    expect(fieldMessage("en", hidden)).toBe(hidden);
+    expect(fieldMessage("da", "Wrong code.")).toBe("Koden er forkert.");
+    expect(fieldMessage("da", "The current password is not correct.")).toBe("Den nuværende adgangskode er forkert.");
+  });
+});
+
+describe("a problem the console does not know", () => {
+  it("is said in our words with a way forward, never as its raw text", async () => {
+    const { problemText } = await import("../src/i18n");
+    expect(problemText("da", "about:blank", "Bad Gateway")).toMatch(/^Noget gik galt\. Prøv igen/);
+    expect(problemText("da", "about:blank#network", "Failed to fetch")).toMatch(/^Noget gik galt/);
+    expect(problemText("da", "unauthenticated", "Authentication is required")).toMatch(/Log ind igen/);
+    expect(problemText("da", "some-new-problem", "")).toMatch(/^Noget gik galt/);
+  });
+
+  it("is the API's own detail when the API said it (in the language asked for)", async () => {
+    const { problemText } = await import("../src/i18n");
+    expect(problemText("da", "code-erased", "Repræsentantens oplysninger er slettet fra koden.")).toBe(
+      "Repræsentantens oplysninger er slettet fra koden.",
+    );
   });
 });

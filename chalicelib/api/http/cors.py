@@ -78,7 +78,8 @@ def _preflight_view(app: Chalice, path: str, methods: Iterable[str]) -> Callable
         request = app.current_request
         if request is not None and request.headers.get("origin") and allowed_origin(request) is None:
             return problems.from_domain_error(
-                OriginNotAllowed("This API may be called from a browser only by the Godkend console.")
+                OriginNotAllowed("This API may be called from a browser only by the Godkend console."),
+                problems.language_of(request),
             )
         headers: dict[str, str | list[str]] = {"Allow": allowed}
         if allowed_origin(request) is not None:

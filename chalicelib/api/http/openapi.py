@@ -14,7 +14,7 @@ from pydantic.json_schema import models_json_schema
 from chalicelib.api.http.callers import Caller
 from chalicelib.api.http.cors import is_preflight
 from chalicelib.api.http.routing import Operation, operation_of
-from chalicelib.fields import FORMATS
+from chalicelib.fields import FORMATS, MESSAGES_KEYWORD, RULE_KEYWORDS, rule_messages
 
 API_TITLE = "Godkend"
 API_VERSION = "1.0.0"
@@ -67,6 +67,7 @@ def build_document(app: Chalice) -> dict[str, Any]:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
     explain_formats(schemas)
     explain_formats(paths)
+    publish_messages(schemas, paths, ops)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -122,6 +123,62 @@ def explain_formats(node: Any) -> None:
     elif isinstance(node, list):
         for value in node:
             explain_formats(value)
+
+
+def publish_messages(schemas: dict[str, Any], paths: dict[str, Any], ops: list[Operation]) -> None:
+    """Every rule of every field a client sends (bodies and query parameters) has its message in Danish and
+    English on the field's schema (`x-messages`, by language and rule): what the API answers when the rule
+    is broken, and what a form built from this document can say before it sends anything."""
+    bodies = {model.__name__ for op in ops if (model := op.body_model()) is not None}
+    for name in sorted(_reachable(bodies, schemas)):
+        _publish(schemas[name])
+    for operation in (op for methods in paths.values() for op in methods.values()):
+        for parameter in operation.get("parameters", []):
+            if isinstance(parameter.get("schema"), dict):
+                _publish(parameter["schema"], required=bool(parameter.get("required")))
+
+
+def _reachable(names: set[str], schemas: dict[str, Any]) -> set[str]:
+    found: set[str] = set()
+    waiting = list(names)
+    while waiting:
+        name = waiting.pop()
+        if name in found or name not in schemas:
+            continue
+        found.add(name)
+        waiting.extend(re.findall(r"#/components/schemas/([A-Za-z0-9_.-]+)", str(schemas[name])))
+    return found
+
+
+_RULE_TYPES: dict[str, tuple[type, ...]] = {
+    "pattern": (str,),
+    "format": (str,),
+    "enum": (list,),
+    "uniqueItems": (bool,),
+}
+
+
+def is_ruled(node: dict[str, Any]) -> bool:
+    """A schema that states a rule a value can break (not a property merely named like a keyword)."""
+    return any(
+        keyword in node and isinstance(node[keyword], _RULE_TYPES.get(keyword, (int, float)))
+        for keyword in RULE_KEYWORDS
+    )
+
+
+def _publish(node: Any, *, required: bool = False) -> None:
+    if not isinstance(node, dict):
+        return
+    if (is_ruled(node) or required) and "$ref" not in node:
+        node[MESSAGES_KEYWORD] = rule_messages(node)
+    needed = set(node.get("required", [])) if isinstance(node.get("required"), list) else set()
+    for name, field in (node.get("properties") or {}).items():
+        _publish(field, required=name in needed)
+    for keyword in ("items", "additionalProperties"):
+        _publish(node.get(keyword))
+    for keyword in ("anyOf", "oneOf", "allOf"):
+        for option in node.get(keyword) or []:
+            _publish(option)
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:

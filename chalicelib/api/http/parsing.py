@@ -4,6 +4,7 @@ route's documented query parameters (one source for both)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -48,7 +49,11 @@ def parse_body[M: BaseModel](raw: bytes | None, model: type[M]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput("Some fields are missing or invalid.", errors=field_errors(exc)) from exc
+        raise InvalidInput(
+            "Some fields are missing or invalid.",
+            errors=field_errors(exc, model),
+            detail_da="Nogle felter mangler eller er ikke udfyldt rigtigt. Ret dem, og send igen.",
+        ) from exc
 
 
 def _is_unicode(data: Any) -> bool:
@@ -88,7 +93,11 @@ def parse_query[M: BaseModel](params: Mapping[str, str], model: type[M]) -> M:
     try:
         return model.model_validate(dict(params))
     except ValidationError as exc:
-        raise InvalidInput("Some query parameters are missing or invalid.", errors=field_errors(exc)) from exc
+        raise InvalidInput(
+            "Some query parameters are missing or invalid.",
+            errors=field_errors(exc, model),
+            detail_da="Nogle af søgningens oplysninger mangler eller er ikke rigtige. Ret dem, og søg igen.",
+        ) from exc
 
 
 def query_params(model: type[BaseModel]) -> tuple[QueryParam, ...]:
@@ -135,8 +144,10 @@ _UNION_MEMBER = re.compile(r"^(?:[a-z-]+\[.*\]|none|str|int|bool|list|dict)$")
 _UNION_TAGS = frozenset(access.value for access in Access)
 
 
-def field_errors(exc: ValidationError) -> list[FieldError]:
-    """One error per field, named as the client sent it; of a union's members, the first one's answer."""
+def field_errors(exc: ValidationError, model: type[BaseModel] | None = None) -> list[FieldError]:
+    """One error per field, named as the client sent it; of a union's members, the first one's answer. Its
+    message is the one the model's schema publishes for the rule broken (`x-messages`, chalicelib/fields.py),
+    in every language; the English one is kept where the check named more (which character, which scripts)."""
     found: dict[str, FieldError] = {}
     for error in exc.errors(include_url=False, include_input=False):
         parts = [str(part) for part in error["loc"]]
@@ -150,5 +161,72 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
             # The tag field itself is wrong (company access neither `full` nor `limited`): name it.
             named.append(str((error.get("ctx") or {}).get("discriminator", "")).strip("'") or "tag")
         location = ".".join(named) or "body"
-        found.setdefault(location, FieldError(field=location, message=error["msg"]))
+        if location not in found:
+            found[location] = _field_error(location, named, error, model)
     return list(found.values())
+
+
+# Pydantic's own error types, by the rule of the schema they break.
+_RULE_OF_TYPE = {
+    "missing": "required",
+    "string_too_short": "minLength",
+    "string_too_long": "maxLength",
+    "string_pattern_mismatch": "pattern",
+    "too_short": "minItems",
+    "too_long": "maxItems",
+    "literal_error": "enum",
+    "enum": "enum",
+    "union_tag_invalid": "enum",
+    "union_tag_not_found": "required",
+    "greater_than": "minimum",
+    "greater_than_equal": "minimum",
+    "less_than": "maximum",
+    "less_than_equal": "maximum",
+    "extra_forbidden": "additional",
+}
+
+
+def _field_error(location: str, named: list[str], error: Any, model: type[BaseModel] | None) -> FieldError:
+    # Imported here, as pydantic is: only a request whose input is refused pays for it.
+    from chalicelib.fields import LANGUAGES, generic_message, rule_messages, specific_danish
+
+    context = error.get("ctx") or {}
+    rule = str(context.get("rule") or _RULE_OF_TYPE.get(error["type"], "type"))
+    schema = {} if model is None else (_schema_at(named, model) or {})
+    said = rule_messages(schema) if rule != "additional" else {}
+    messages = {
+        language: said.get(language, {}).get(rule) or generic_message(language, rule, schema)
+        for language in LANGUAGES
+    }
+    if context.get("specific"):
+        messages["en"] = error["msg"]
+        messages["da"] = specific_danish(error["msg"]) or messages["da"]
+    return FieldError(field=location, message=messages["en"], translations=messages)
+
+
+def _schema_at(named: list[str], model: type[BaseModel]) -> dict[str, Any] | None:
+    schema = _json_schema(model)
+    return _walk(schema, named, schema.get("$defs", {}))
+
+
+@functools.cache
+def _json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema()
+
+
+def _walk(node: dict[str, Any], parts: list[str], definitions: dict[str, Any]) -> dict[str, Any] | None:
+    """The schema of the value at a field's path: through references, unions, lists and properties."""
+    reference = str(node.get("$ref", ""))
+    if reference.startswith("#/$defs/"):
+        node = definitions.get(reference.removeprefix("#/$defs/"), {})
+    if not parts:
+        return node
+    for option in [*node.get("anyOf", []), *node.get("oneOf", [])]:
+        found = _walk(option, parts, definitions)
+        if found is not None:
+            return found
+    head, rest = parts[0], parts[1:]
+    if head.isdigit() and isinstance(node.get("items"), dict):
+        return _walk(node["items"], rest, definitions)
+    properties = node.get("properties", {})
+    return _walk(properties[head], rest, definitions) if head in properties else None

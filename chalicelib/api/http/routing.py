@@ -166,10 +166,10 @@ class Routes:
                 result = handler(identify(operation, request), **path_params)
             except DomainError as error:
                 logger.info("request refused", extra={"problem": error.slug, "status": error.status})
-                return problems.from_domain_error(error)
+                return problems.from_domain_error(error, problems.language_of(request))
             except Exception:
                 logger.exception("unhandled error")
-                return problems.internal_error()
+                return problems.internal_error(problems.language_of(request))
             try:
                 shaped = through_model(operation, result)
             except AnswerRefused as refused:
@@ -181,7 +181,7 @@ class Routes:
                         "errors": refused.errors,
                     },
                 )
-                return problems.internal_error()
+                return problems.internal_error(problems.language_of(request))
             return to_response(shaped, operation.status)
 
         return view

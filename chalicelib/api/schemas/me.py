@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from chalicelib.fields import AuthenticatorCode, SmsVerificationCode, Strict
+from chalicelib.fields import AuthenticatorCode, NewPassword, SmsVerificationCode, Strict
 
 
 class MeUser(BaseModel):
@@ -101,9 +101,7 @@ class SessionsEnded(BaseModel):
 
 class PasswordChange(Strict):
     old_password: str = Field(min_length=1, max_length=256, description="The current password")
-    new_password: str = Field(
-        min_length=1,
-        max_length=256,
+    new_password: NewPassword = Field(
         description="The new password: at least 12 characters, with upper and lower case letters and digits "
         "(the user pool's policy, which decides), and not the current one",
     )

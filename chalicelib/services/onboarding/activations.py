@@ -51,7 +51,7 @@ from chalicelib.errors import (
     UnknownUsername,
     WrongActivationCode,
 )
-from chalicelib.fields import ActivationCode, Password, Strict, Username
+from chalicelib.fields import ActivationCode, NewPassword, Strict, Username
 from chalicelib.models.application import (
     MAX_ATTEMPTS,
     STALE_CLAIM,
@@ -113,7 +113,7 @@ class ActivationForm(Strict):
     activation_code: ActivationCode = Field(
         description="As printed in the letter; case, hyphens and spaces do not matter"
     )
-    password: Password = Field(description="The new login's password")
+    password: NewPassword = Field(description="The new login's password")
 
 
 @dataclass(frozen=True)

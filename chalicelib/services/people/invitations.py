@@ -51,7 +51,7 @@ from chalicelib.errors import (
     InvitationUnknown,
     InvitationUsed,
 )
-from chalicelib.fields import InvitationCode, Password, Strict
+from chalicelib.fields import InvitationCode, NewPassword, Strict
 from chalicelib.models.audit import Actor, ActorKind, AuditAction, AuditEvent, Origin, audit_record
 from chalicelib.models.base import transaction
 from chalicelib.models.invitation import (
@@ -80,7 +80,7 @@ _CROCKFORD_READS = str.maketrans({"I": "1", "L": "1", "O": "0"})
 
 class AcceptForm(Strict):
     token: InvitationCode = Field(description="The invitation code from the mail")
-    password: Password = Field(description="The new login's password")
+    password: NewPassword = Field(description="The new login's password")
 
 
 @dataclass(frozen=True)

@@ -315,8 +315,11 @@ def test_changes_to_an_invited_user_carry_over_into_their_login(client, people: 
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("", "String should have at least 1 character"),
-        ("7K2M-9XQ4", "16 letters and digits as in the mail; case, hyphens and spaces do not matter."),
+        ("", "Enter the invitation code from the e-mail: 16 letters and digits, e.g. ABCD-EFGH-JKMN-PQRS."),
+        (
+            "7K2M-9XQ4",
+            "Enter the 16 letters and digits as they are in the e-mail; case, hyphens and spaces do not matter.",
+        ),
     ],
 )
 def test_an_empty_or_short_code_is_told_what_a_code_looks_like_not_a_length(

@@ -16,6 +16,8 @@ export function makeApi(config: ConsoleConfig, session: Session): Api {
     onRequest({ request }) {
       const token = session.accessToken();
       if (token) request.headers.set("Authorization", `Bearer ${token}`);
+      // The API's problems and field messages in the language the page shows (App sets the page's lang).
+      request.headers.set("Accept-Language", document.documentElement.lang === "en" ? "en" : "da");
       return request;
     },
   });

@@ -5,6 +5,8 @@ import { useI18n } from "../i18n";
 export interface SummaryItem {
   field?: string; // the id of the field the message belongs to, linked
   message: string;
+  /** The field's label, which the summary says before the message (the field itself shows the message only). */
+  label?: string;
 }
 
 /** DKFDS error summary at the top of a form: focused when it appears, each message a link to its field. */
@@ -36,7 +38,7 @@ export function ErrorSummary({ items }: { items: SummaryItem[] }) {
                     document.getElementById(item.field ?? "")?.focus();
                   }}
                 >
-                  {item.message}
+                  {item.label ? `${item.label}: ${item.message}` : item.message}
                 </a>
               ) : (
                 item.message

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 
 import { unwrap } from "../api/client";
+import { AcceptForm } from "../api/rules";
 import { Field } from "../components/Field";
 import { useServices } from "../context";
 import { useI18n } from "../i18n";
@@ -20,6 +21,7 @@ export function AcceptInvitation({ onAccepted }: { onAccepted: (username: string
       intro={t("invite.intro")}
       submitLabel={t("invite.submit")}
       labels={{ token: t("invite.code") }}
+      rules={AcceptForm}
       fields={(errors) => (
         <Field id="token" label={t("invite.code")} value={token} onChange={setToken} autoComplete="off" error={errors.token} />
       )}

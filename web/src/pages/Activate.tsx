@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 
 import { unwrap } from "../api/client";
+import { ActivationForm } from "../api/rules";
 import { Field } from "../components/Field";
 import { useServices } from "../context";
 import { useI18n } from "../i18n";
@@ -21,6 +22,7 @@ export function Activate({ onActivated }: { onActivated: (username: string, noti
       intro={t("activate.intro")}
       submitLabel={t("activate.submit")}
       labels={{ username: t("signin.username"), activation_code: t("activate.code") }}
+      rules={ActivationForm}
       fields={(errors) => (
         <>
           <Field id="username" label={t("signin.username")} value={username} onChange={setUsername} autoComplete="username" error={errors.username} />

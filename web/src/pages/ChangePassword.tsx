@@ -4,7 +4,9 @@ import { unwrap } from "../api/client";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Field } from "../components/Field";
 import { useFormErrors, useServices } from "../context";
+import { PasswordChange } from "../api/rules";
 import { useI18n } from "../i18n";
+import { checkFields } from "../rules";
 import { asProblem } from "../problems";
 import { navigate, PATHS } from "../router";
 
@@ -20,7 +22,7 @@ interface ChangePasswordProps {
  */
 export function ChangePassword({ onChanged }: ChangePasswordProps) {
   const { api, session } = useServices();
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [oldPassword, setOldPassword] = useState("");
   const [newPassword, setNewPassword] = useState("");
   const [repeated, setRepeated] = useState("");
@@ -34,9 +36,11 @@ export function ChangePassword({ onChanged }: ChangePasswordProps) {
   async function submit(e: FormEvent) {
     e.preventDefault();
     errors.clear();
+    // The API's rules for both passwords (the new one by the user pool's policy), before anything is sent.
+    const broken = checkFields({ old_password: oldPassword, new_password: newPassword }, PasswordChange, language);
     const local = [
-      ...(oldPassword ? [] : [{ field: "old_password", message: `${t("password.old")} ${t("common.required")}` }]),
-      ...(newPassword ? [] : [{ field: "new_password", message: `${t("password.new")} ${t("common.required")}` }]),
+      ...(broken.old_password ? [{ field: "old_password", message: broken.old_password, label: t("password.old") }] : []),
+      ...(broken.new_password ? [{ field: "new_password", message: broken.new_password, label: t("password.new") }] : []),
       ...(newPassword && repeated !== newPassword ? [{ field: "repeated", message: t("password.mismatch") }] : []),
     ];
     if (local.length > 0) {

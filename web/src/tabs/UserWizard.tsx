@@ -1,9 +1,11 @@
 import { useEffect, useState, type FormEvent } from "react";
 
 import type { Schemas } from "../api/client";
+import { NewColleague } from "../api/rules";
 import { ErrorSummary, type SummaryItem } from "../components/ErrorSummary";
 import { Checkbox, Field, RadioGroup } from "../components/Field";
-import { useI18n, type MessageKey } from "../i18n";
+import { useI18n, type Language, type MessageKey } from "../i18n";
+import { checkFields } from "../rules";
 
 type Me = Schemas["Me"];
 type Fn = Schemas["Function"];
@@ -32,17 +34,28 @@ export function companiesOf(values: WizardValues): (Schemas["FullAccess"] | Sche
   );
 }
 
-/** What a step lacks before "Næste" takes the person on; the API checks it all again. */
-export function missing(step: number, values: WizardValues, me: Me, t: (k: MessageKey) => string): SummaryItem[] {
+const DETAILS = ["first_name", "last_name", "email", "mobile"] as const;
+
+/**
+ * What a step lacks before "Næste" takes the person on: the user details by the API's own rules and words
+ * (from its OpenAPI document, as the API will check them), the choices by what the API needs. The summary
+ * names the field; the message at the field says only what to do.
+ */
+export function missing(
+  step: number,
+  values: WizardValues,
+  me: Me,
+  t: (k: MessageKey) => string,
+  language: Language = "da",
+): SummaryItem[] {
   const found: SummaryItem[] = [];
   if (step === 1) {
-    for (const [field, key] of [
-      ["first_name", "field.first_name"],
-      ["last_name", "field.last_name"],
-      ["email", "field.email"],
-      ["mobile", "field.mobile"],
-    ] as const) {
-      if (!values[field].trim()) found.push({ field: `user-${field}`, message: `${t(key)} ${t("common.required")}` });
+    // What is sent: names and e-mail without the spaces around them (changesOf in Users.tsx).
+    const sent = Object.fromEntries(DETAILS.map((f) => [f, f === "mobile" ? values[f] : values[f].trim()]));
+    const broken = checkFields(sent, NewColleague, language);
+    for (const field of DETAILS) {
+      const message = broken[field];
+      if (message) found.push({ field: `user-${field}`, message, label: t(`field.${field}`) });
     }
   }
   if (step === 2 && Object.keys(values.grants).length === 0) {
@@ -75,7 +88,7 @@ const STEPS: MessageKey[] = ["users.step1", "users.step2", "users.step3", "users
 
 /** "Opret selvbetjeningsbruger": user details → companies → access to account numbers → functions. */
 export function UserWizard({ me, title, initial, submitLabel, busy, serverErrors, onSubmit, onCancel }: WizardProps) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [step, setStep] = useState(1);
   const [values, setValues] = useState<WizardValues>(initial);
   const [local, setLocal] = useState<SummaryItem[]>([]);
@@ -89,7 +102,7 @@ export function UserWizard({ me, title, initial, submitLabel, busy, serverErrors
 
   function forward(e: FormEvent) {
     e.preventDefault();
-    const lacking = missing(step, values, me, t);
+    const lacking = missing(step, values, me, t, language);
     setLocal(lacking);
     if (lacking.length > 0) return;
     if (step < 4) setStep(step + 1);

@@ -29,9 +29,11 @@ export function explainUserProblem(error: unknown, language: Language, t: (k: Me
   if (problem.slug === "last-administrator") return [{ message: t("users.lastAdmin") }];
   if (problem.status === 0) return [{ message: t("common.networkError") }];
   const found = fieldErrors(problem.problem, [...Object.keys(WIZARD_FIELDS), "companies", "functions"]);
+  // The field shows what to do; the summary says which field first.
   const items: SummaryItem[] = Object.entries(found.byField).map(([field, message]) => ({
     ...(WIZARD_FIELDS[field] ? { field: WIZARD_FIELDS[field] } : {}),
-    message: `${field in WIZARD_FIELDS ? t(`field.${field}` as MessageKey) : field}: ${fieldMessage(language, message)}`,
+    message: fieldMessage(language, message),
+    label: field in WIZARD_FIELDS ? t(`field.${field}` as MessageKey) : field,
   }));
   for (const message of found.other) items.push({ message });
   if (items.length === 0) items.push({ message: problemText(language, problem.slug, problem.problem.detail || problem.problem.title) });
