@@ -267,3 +267,22 @@ def test_a_stage_without_a_key_set_keeps_no_receipt_it_could_not_give(client, pe
     # Then it fails (the operator's alarm on 5xx says so) without keeping a receipt the vendor never got
     assert response.status_code == 500
     assert list(ReceiptModel.scan()) == []
+
+
+def test_the_first_rotation_makes_the_key_set_of_the_secret_the_stack_made_empty(aws):
+    # Given the secret as the stack makes it: no value
+    secretsmanager = boto3.client("secretsmanager", region_name="eu-west-1")
+    secretsmanager.create_secret(Name="godkend-dev/receipt-keys")
+    now = datetime.now(UTC)
+
+    # When the operator runs make rotate-receipt-key, twice
+    first = rotate_secret(secretsmanager, "godkend-dev/receipt-keys", now)
+    second = rotate_secret(secretsmanager, "godkend-dev/receipt-keys", now)
+
+    # Then the first made one key that signs at once, and the second added one that signs an hour later
+    assert len(first.keys) == 1
+    assert first.signing_key(now).kid == first.keys[0].kid
+    assert [key.kid for key in second.keys][:1] == [first.keys[0].kid]
+    assert second.keys[1].signs_from == now + PUBLISH_AHEAD
+    stored = secretsmanager.get_secret_value(SecretId="godkend-dev/receipt-keys")["SecretString"]
+    assert KeySet.from_json(stored) == second
