@@ -11,6 +11,9 @@ What a check costs in DynamoDB round trips, and all of it in the one Lambda invo
    asked for again (each retry is a round trip of its own);
 2. valid: PutItem of the receipt. Not valid: UpdateItem ADD on the current failure window.
 
+The receipt's signature costs no round trip: the key set is in memory, read once per container
+(chalicelib/services/vendors/receipt_keys.py).
+
 The answer is decided in order from that one read: a wrong, garbled or revoked key is 401 (and counted
 nowhere); a vendor over the limit is 429 before the code is looked at, so it learns nothing; then unknown,
 revoked, expired, organisation not approved, valid. So a valid check is two round trips, a failed one two,
