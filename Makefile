@@ -14,7 +14,7 @@ STAGE ?= dev
 DRY_RUN ?=
 dry_run = $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run)
 
-.PHONY: help setup run reminders load bench-console test lint typecheck unit package deploy destroy staff staff-remove checkov clean web web-check browser
+.PHONY: help setup run reminders load bench-console test lint typecheck unit package deploy destroy staff staff-remove rotate-receipt-key checkov clean web web-check browser
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -114,6 +114,9 @@ staff: setup  ## create a staff login: make staff EMAIL=... MOBILE=+45... [NAME=
 
 staff-remove: setup  ## offboard a staff member: make staff-remove EMAIL=... STAGE=local|dev|prod [REASON="..."]
 	$(BIN)/python -m infra.staff remove --stage "$(STAGE)" --email "$(EMAIL)" $(if $(REASON),--reason "$(REASON)")
+
+rotate-receipt-key: setup  ## add a new receipt signing key (the first, if none): make rotate-receipt-key STAGE=local|dev|prod
+	$(BIN)/python -m infra.receipt_keys --stage "$(STAGE)"
 
 clean:  ## remove the virtual environment and local state
 	rm -rf $(VENV) $(CHECKOV_VENV) .local build .chalice/deployments web/node_modules web/dist

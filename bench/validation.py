@@ -118,13 +118,18 @@ def run(runs: int, port: int) -> None:
     from chalicelib.services.vendors.keys import parse_authorization
     from chalicelib.services.vendors.validation import ValidCode
     from chalicelib.settings import Settings
-    from infra.local.provision import create_tables
+    from infra.local.provision import create_receipt_keys, create_tables
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     create_tables()
     code, vendor = seed()
+    # The key set as the stage has it; the check signs from memory once it is loaded (in the warm-up).
+    keys = create_receipt_keys(
+        boto3.client("secretsmanager", region_name=REGION), f"{PREFIX}/receipt-keys", datetime.now(UTC)
+    )
     container = Container(
-        settings=Settings(stage="local", region=REGION, table_prefix=PREFIX), clock=SystemClock()
+        settings=Settings(stage="local", region=REGION, table_prefix=PREFIX, receipt_keys_secret=keys),
+        clock=SystemClock(),
     )
     use_container(container)
     raw = boto3.client("dynamodb", region_name=REGION)

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from chalicelib.services.people.staff import StaffService
     from chalicelib.services.privacy.personal_data import PersonalDataService
     from chalicelib.services.vendors.keys import VendorService
+    from chalicelib.services.vendors.receipt_keys import KeySet, PublishedKeys, ReceiptSigner
     from chalicelib.services.vendors.validation import ValidationService
     from chalicelib.services.webhooks.delivery import Poster, WebhookDelivery
     from chalicelib.services.webhooks.endpoints import StaffDeliveries, WebhookService
@@ -377,6 +378,30 @@ class Container:
         return VendorService(clock=self.clock)
 
     @cached_property
+    def receipt_signer(self) -> ReceiptSigner:
+        """Signs receipts with the key set read once per container: a check adds no call for its receipt."""
+        from chalicelib.services.vendors.receipt_keys import ReceiptSigner
+
+        return ReceiptSigner(self.receipt_key_set(), issuer=self.settings.receipt_issuer)
+
+    @cached_property
+    def published_receipt_keys(self) -> PublishedKeys:
+        from chalicelib.services.vendors.receipt_keys import PublishedKeys
+
+        return PublishedKeys(self.receipt_key_set, self.clock)
+
+    def receipt_key_set(self) -> KeySet:
+        """The receipt key set as the secret holds it now (GODKEND_RECEIPT_KEYS_SECRET)."""
+        from chalicelib.services.vendors.receipt_keys import KeySet, KeySetBroken
+
+        name = self.settings.receipt_keys_secret
+        if not name:
+            raise KeySetBroken("GODKEND_RECEIPT_KEYS_SECRET names no secret: receipts cannot be signed")
+        from chalicelib.adapters.secrets import secret_value
+
+        return KeySet.from_json(secret_value(name, fresh=True))
+
+    @cached_property
     def validations(self) -> ValidationService:
         from chalicelib.services.vendors.failure_limit import FailureLimit
         from chalicelib.services.vendors.validation import ValidationService
@@ -390,6 +415,7 @@ class Container:
             ),
             receipt_years=settings.receipt_retention_years,
             dynamodb=self.dynamodb_client,
+            signer=lambda: self.receipt_signer,
         )
 
     @cached_property

@@ -275,6 +275,10 @@ class Settings:
     validation_failure_window_seconds: int = setting(300, _integer, ge=1)
     # How long a vendor's receipt (its evidence of a check) is kept, in years after the check.
     receipt_retention_years: int = setting(5, _integer, ge=1, le=10)
+    # The Secrets Manager secret (name or ARN) holding the key set receipts are signed with
+    # (chalicelib/services/vendors/receipt_keys.py), and the `iss` of every receipt: the stage's API address.
+    receipt_keys_secret: str = setting("")
+    receipt_issuer: str = setting("https://api.godkend.dk")
     # Expiry reminders: code ids per message on the reminders queue (ten such messages go in one
     # SendMessageBatch, which takes 256 KB), and the share of SES's per-second sending quota the reminders
     # may take (the rest is kept for letters, new codes and invitations).

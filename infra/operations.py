@@ -51,7 +51,15 @@ SES_COMPLAINT_RATE = 0.001
 
 MAIL_SENDER = "Godkend <noreply@${MailDomain}>"
 # The stack's secrets by the short name infra/policies.json grants them under -> their logical id.
-SECRETS = {"activation-key": "ActivationKeySecret", "cvr-credentials": "CvrCredentialsSecret"}
+SECRETS = {
+    "activation-key": "ActivationKeySecret",
+    "cvr-credentials": "CvrCredentialsSecret",
+    "receipt-keys": "ReceiptKeysSecret",
+}
+# The stack's KMS keys by their short name in infra/policies.json -> their logical id; and the secrets
+# encrypted with one, whose readers need kms:Decrypt on it (through Secrets Manager only).
+KMS_KEYS = {"ops-key": "OpsKey"}
+ENCRYPTED_SECRETS = {"receipt-keys": "ops-key"}
 XRAY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
 
 # checkov checks that do not apply to every function, each with the reason the template carries.
@@ -161,14 +169,20 @@ def render_policy(grants: dict[str, dict[str, list[str]]]) -> list[dict[str, Any
     statements = []
     for service, resources in sorted(grants.items()):
         for resource, actions in sorted(resources.items()):
-            statements.append(
-                {
-                    "Sid": _sid(service, resource),
-                    "Effect": "Allow",
-                    "Action": [f"{service}:{action}" for action in sorted(actions)],
-                    "Resource": resource_arns(service, resource),
+            statement: dict[str, Any] = {
+                "Sid": _sid(service, resource),
+                "Effect": "Allow",
+                "Action": [f"{service}:{action}" for action in sorted(actions)],
+                "Resource": resource_arns(service, resource),
+            }
+            if service == "kms":
+                # The key is there to open a secret: only Secrets Manager may use it on the function's behalf.
+                statement["Condition"] = {
+                    "StringEquals": {
+                        "kms:ViaService": {"Fn::Sub": "secretsmanager.${AWS::Region}.amazonaws.com"}
+                    }
                 }
-            )
+            statements.append(statement)
     return statements
 
 
@@ -191,6 +205,8 @@ def resource_arns(service: str, resource: str) -> list[Any]:
         ]
     if service == "secretsmanager" and resource in SECRETS:
         return [{"Ref": SECRETS[resource]}]
+    if service == "kms" and resource in KMS_KEYS:
+        return [{"Fn::GetAtt": [KMS_KEYS[resource], "Arn"]}]
     raise OperationsError(f"infra/policies.json names {service} resource {resource!r}, which has no ARN rule")
 
 
@@ -625,6 +641,9 @@ def _queue_name(queue: dict[str, Any]) -> str:
 def _explain_accepted_findings(template: Template) -> None:
     for resource in template["Resources"].values():
         accepted = ACCEPTED_BY_TYPE.get(resource.get("Type", ""), [])
+        if "KmsKeyId" in resource.get("Properties", {}):
+            # Encrypted with the stack's own key: the finding about the AWS managed key does not arise.
+            accepted = [(check, reason) for check, reason in accepted if check != "CKV_AWS_149"]
         if accepted:
             skips = resource.setdefault("Metadata", {}).setdefault("checkov", {}).setdefault("skip", [])
             skips += _skips(accepted)["checkov"]["skip"]

@@ -39,6 +39,7 @@ from tests.recorder import (  # noqa: E402, F401 - pytest hooks: what this proce
 recorder.install()
 
 from collections.abc import Iterator  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -146,9 +147,29 @@ def pool(cognito: Any, emulated_aws: World) -> UserPool:
     return emulated_aws.pool
 
 
+RECEIPT_ISSUER = "https://api.test.godkend.example"
+
+
 @pytest.fixture
-def settings(pool: UserPool) -> Settings:
+def receipt_keys(aws: None) -> str:
+    """The stage's receipt key set in the emulated Secrets Manager (emptied after each test): its ARN, which
+    differs from test to test, so no cached copy of an earlier test's key set is ever read."""
+    import boto3
+
+    from infra.local.provision import create_receipt_keys
+
+    return create_receipt_keys(
+        boto3.client("secretsmanager", region_name="eu-west-1"),
+        "godkend-test/receipt-keys",
+        datetime.now(UTC),
+    )
+
+
+@pytest.fixture
+def settings(pool: UserPool, receipt_keys: str) -> Settings:
     return Settings(
+        receipt_keys_secret=receipt_keys,
+        receipt_issuer=RECEIPT_ISSUER,
         stage="test",
         region="eu-west-1",
         table_prefix="godkend-test",

@@ -23,6 +23,8 @@ from typing import Any
 
 import botocore.handlers
 
+from infra.operations import ENCRYPTED_SECRETS
+
 Call = tuple[str, str, str]
 
 RECORDED: set[Call] = set()
@@ -72,10 +74,14 @@ def _record(params: dict[str, Any], model: Any, **_: Any) -> None:
 def _with_implied(call: Call) -> list[Call]:
     """The call, and what the same function must also be allowed though a test may not see it: the queue
     adapters look a queue's URL up once per container, and the tests' container is shared by all functions,
-    so the lookup is seen under whichever function sent first. In Lambda each function looks it up itself."""
+    so the lookup is seen under whichever function sent first. In Lambda each function looks it up itself.
+    A secret under the stack's own KMS key is opened by Secrets Manager with the reader's kms:Decrypt, a call
+    no client here makes."""
     function, action, resource = call
     if action == "sqs:SendMessage":
         return [call, (function, "sqs:GetQueueUrl", resource)]
+    if action == "secretsmanager:GetSecretValue" and resource in ENCRYPTED_SECRETS:
+        return [call, (function, "kms:Decrypt", ENCRYPTED_SECRETS[resource])]
     return [call]
 
 

@@ -1,10 +1,12 @@
 """Creates on the emulator what `infra/resources.json` creates in AWS: the tables, the user pool with its
-app client and staff group, and the verified mail sender. Used by the local stack and by the tests."""
+app client and staff group, the verified mail sender and the receipt key set. Used by the local stack and by
+the tests."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import parseaddr
 from typing import Any
 
@@ -128,6 +130,14 @@ def verify_sender(ses: Any, sender: str) -> None:
     _, address = parseaddr(sender)
     ses.verify_email_identity(EmailAddress=address)
     ses.verify_domain_identity(Domain=address.rpartition("@")[2])
+
+
+def create_receipt_keys(secretsmanager: Any, name: str, now: datetime) -> str:
+    """The stage's receipt key set, one key that signs at once (in AWS the operator makes it: `make
+    rotate-receipt-key`, docs/operations.md); its ARN, for GODKEND_RECEIPT_KEYS_SECRET."""
+    from chalicelib.services.vendors.receipt_keys import first_key_set
+
+    return str(secretsmanager.create_secret(Name=name, SecretString=first_key_set(now).to_json())["ARN"])
 
 
 def create_login(

@@ -179,6 +179,7 @@ class LocalStack:
         from infra.local.demo import seed_demo, seed_vendor
         from infra.local.provision import (
             create_messaging,
+            create_receipt_keys,
             create_tables,
             create_user_pool,
             stream_environment,
@@ -197,6 +198,10 @@ class LocalStack:
             GODKEND_COGNITO_CLIENT_ID=pool.client_id,
             # The emulator publishes the pool's keys itself; its tokens still name the real Cognito issuer.
             GODKEND_COGNITO_JWKS_URL=f"{self.options.aws_url}/{pool.user_pool_id}/.well-known/jwks.json",
+            GODKEND_RECEIPT_KEYS_SECRET=create_receipt_keys(
+                boto3.client("secretsmanager"), "godkend-local/receipt-keys", datetime.now(UTC)
+            ),
+            GODKEND_RECEIPT_ISSUER=self.options.api_url,
         )
         now = datetime.now(UTC)
         users = seed_demo(cognito, pool, now)

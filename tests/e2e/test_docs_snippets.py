@@ -7,12 +7,15 @@ snippets get the variables it names (`GODKEND_URL`, `GODKEND_API_KEY`, ...) as a
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
 import requests
 
@@ -25,6 +28,8 @@ pytestmark = pytest.mark.e2e
 GETTING_STARTED = docs.DOCS / "getting-started.md"
 VENDOR_GUIDE = docs.DOCS / "vendor-guide.md"
 DOCUMENTED_API = "http://127.0.0.1:8000"
+# A package of its own for the guide's JavaScript receipt check: `jose`, pinned, and nothing else.
+JOSE = Path(__file__).resolve().parent / "jose"
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +119,11 @@ def test_getting_started_points_the_demo_vendors_webhook_at_a_listener(
 @pytest.fixture(scope="module")
 def vendor(stack: RunningStack) -> dict[str, str]:
     """What a vendor sets before running the guide's snippets."""
-    return {"GODKEND_URL": stack.api, "GODKEND_API_KEY": stack.demo["vendor"]["api_key"]}
+    return {
+        "GODKEND_URL": stack.api,
+        "GODKEND_API_KEY": stack.demo["vendor"]["api_key"],
+        "GODKEND_VENDOR_ID": stack.demo["vendor"]["vendor_id"],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -210,3 +219,81 @@ def test_the_vendor_guides_webhook_and_feed(
 
     feed = answer_of(run(docs.snippet(VENDOR_GUIDE, "vendor-feed"), stack, reader, **vendor))
     assert set(feed) == {"items", "next_cursor"}
+
+
+def changed_claim(receipt: str) -> str:
+    """The receipt with its organisation's CVR number changed and its signature kept."""
+    header, payload, signature = receipt.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["organisation"]["cvr"] = "10000009"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    return f"{header}.{forged}.{signature}"
+
+
+@pytest.fixture
+def verify_receipt(vendor: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The guide's Python `verify_receipt`, defined exactly as the page shows it."""
+    for name, value in vendor.items():
+        monkeypatch.setenv(name, value)
+    namespace: dict[str, Any] = {}
+    code = docs.snippet(VENDOR_GUIDE, "vendor-verify-receipt-python")
+    exec(compile(code, str(VENDOR_GUIDE), "exec"), namespace)  # noqa: S102 - the guide's own code
+    return namespace["verify_receipt"]
+
+
+@pytest.fixture(scope="module")
+def node_verifier(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The guide's JavaScript `verifyReceipt` as a module, beside `jose` (installed from its lock file)."""
+    npm = shutil.which("npm")
+    assert npm, "the guide's JavaScript check needs node and npm"
+    if not (JOSE / "node_modules" / "jose").exists():
+        subprocess.run(  # noqa: S603 - npm, on the lock file committed here
+            [npm, "ci", "--no-audit", "--no-fund"], cwd=JOSE, check=True, capture_output=True, timeout=300
+        )
+    home = tmp_path_factory.mktemp("node-reader")
+    (home / "node_modules").symlink_to(JOSE / "node_modules")
+    (home / "package.json").write_text('{"type": "module"}')
+    (home / "verify.js").write_text(docs.snippet(VENDOR_GUIDE, "vendor-verify-receipt-js"))
+    (home / "main.js").write_text(
+        'import { verifyReceipt } from "./verify.js";\n'
+        "console.log(JSON.stringify(await verifyReceipt(process.argv[2])));\n"
+    )
+    return home
+
+
+def node_verify(home: Path, receipt: str, vendor: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - the guide's own code
+        [str(shutil.which("node")), "main.js", receipt],
+        cwd=home,
+        env={"PATH": os.environ["PATH"], **vendor},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_vendor_guides_receipt_verifies_from_the_jwks_alone_in_python_and_javascript(
+    vendor: dict[str, str], real_code: str, guide_check: Any, verify_receipt: Any, node_verifier: Path
+) -> None:
+    # Given a valid check's answer, and its receipt with one claim changed
+    answer = guide_check(real_code)
+    forged = changed_claim(answer["receipt"])
+
+    # When the guide's Python verifies them against the stack's JWKS alone
+    claims = verify_receipt(answer["receipt"])
+
+    # Then the receipt says what the answer said, and the changed one fails
+    assert claims["sub"] == answer["validation_id"]
+    assert claims["organisation"] == answer["organisation"]
+    assert claims["representative"] == answer["representative"]
+    with pytest.raises(jwt.InvalidSignatureError):
+        verify_receipt(forged)
+
+    # And the guide's JavaScript (jose) agrees on both
+    verified = node_verify(node_verifier, answer["receipt"], vendor)
+    assert verified.returncode == 0, verified.stderr
+    assert json.loads(verified.stdout) == json.loads(json.dumps(claims))
+    refused = node_verify(node_verifier, forged, vendor)
+    assert refused.returncode != 0
+    assert "signature verification failed" in refused.stderr

@@ -28,6 +28,8 @@ COGNITO_VARIABLES = {
     "GODKEND_ACTIVATION_KEY_SECRET": {"Ref": "ActivationKeySecret"},
     # Made by the stack, its value set by the operator: the CVR register's user and password.
     "GODKEND_CVR_SECRET_ID": {"Ref": "CvrCredentialsSecret"},
+    # Made by the stack, its key set by the operator (make rotate-receipt-key): what receipts are signed with.
+    "GODKEND_RECEIPT_KEYS_SECRET": {"Ref": "ReceiptKeysSecret"},
 }
 
 

@@ -7,6 +7,10 @@ Chalice itself.
   `/openapi.json` included: both are small and rarely asked for, a cached contract outliving a deployment
   would mislead the very tools that read it, and one rule without a list of exceptions is one that stays
   true as routes are added.
+  The one exception is the public keys receipts are verified with (`/.well-known/jwks.json`): the same for
+  everyone, nothing personal, and asked for by every vendor that verifies a receipt, so caches may keep it
+  for five minutes (a new key is published an hour before it signs; see
+  chalicelib/services/vendors/receipt_keys.py).
 - `X-Content-Type-Options: nosniff`: a browser treats a JSON answer as the type it says, never as HTML or
   script, whatever text a caller managed to put in it.
 
@@ -26,8 +30,15 @@ SECURITY_HEADERS = {
 }
 
 
+# Resource path -> its Cache-Control, for a successful answer; every other answer is no-store.
+PUBLIC = {"/.well-known/jwks.json": "public, max-age=300"}
+
+
 def add_security_headers(request: Request, get_response: Callable[[Request], Response]) -> Response:
     """HTTP middleware: the headers above on every answer."""
     response = get_response(request)
     response.headers.update(SECURITY_HEADERS)
+    public = PUBLIC.get(request.context.get("resourcePath", ""))
+    if public is not None and response.status_code == 200:
+        response.headers["Cache-Control"] = public
     return response

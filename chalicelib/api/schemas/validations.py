@@ -51,6 +51,13 @@ class ValidCode(Answer):
     code_expires_at: str
     organisation: ValidatedOrganisation
     representative: Representative
+    livemode: bool = Field(description="`true`: checked with a live key, against a real code")
+    receipt: str = Field(
+        description="A compact JWS (EdDSA; `kid` in its header) over what this answer says: `sub` the "
+        "validation id, `aud` the vendor id, `iat` when it was validated, `iss` this API's address, then "
+        "`validated_at`, `code_expires_at`, `organisation`, `representative` and `livemode`. Verify it "
+        "offline against GET /.well-known/jwks.json (docs/vendor-guide.md)."
+    )
 
 
 class InvalidCode(Answer):

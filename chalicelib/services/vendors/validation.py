@@ -11,6 +11,9 @@ What a check costs in DynamoDB round trips, and all of it in the one Lambda invo
    asked for again (each retry is a round trip of its own);
 2. valid: PutItem of the receipt. Not valid: UpdateItem ADD on the current failure window.
 
+The receipt's signature costs no round trip: the key set is in memory, read once per container
+(chalicelib/services/vendors/receipt_keys.py).
+
 The answer is decided in order from that one read: a wrong, garbled or revoked key is 401 (and counted
 nowhere); a vendor over the limit is 429 before the code is looked at, so it learns nothing; then unknown,
 revoked, expired, organisation not approved, valid. So a valid check is two round trips, a failed one two,
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -51,6 +55,7 @@ from chalicelib.services.access.authz import Function, Principal
 from chalicelib.services.access.scope import org_of, visible_to
 from chalicelib.services.vendors.failure_limit import FailureLimit
 from chalicelib.services.vendors.keys import KeyRefused, PresentedKey, VendorIdentity, check_key, refusal
+from chalicelib.services.vendors.receipt_keys import ReceiptSigner
 from chalicelib.values.page import Page
 
 # A code after trimming and lower-casing its random part: 8 lowercase letters or digits, @, and a handle of
@@ -106,10 +111,18 @@ class HistoryQuery:
 
 class ValidationService:
     def __init__(
-        self, *, clock: Clock, limit: FailureLimit, dynamodb: Any, receipt_years: int = DEFAULT_RECEIPT_YEARS
+        self,
+        *,
+        clock: Clock,
+        limit: FailureLimit,
+        dynamodb: Any,
+        signer: Callable[[], ReceiptSigner],
+        receipt_years: int = DEFAULT_RECEIPT_YEARS,
     ) -> None:
         self._clock = clock
         self._limit = limit
+        # Asked for when a receipt is first signed: the organisation's history never loads the keys.
+        self._signer = signer
         self._receipt_years = receipt_years
         # A plain DynamoDB client for the one read that spans two tables (BatchGetItem).
         self._dynamodb = dynamodb
@@ -153,15 +166,24 @@ class ValidationService:
             return InvalidCode(reason=outcome.value)
         value, organisation = outcome
         receipt = _receipt(vendor, value, organisation, now)
+        # Signed before it is kept: a key set that cannot sign leaves no receipt the vendor was not given.
+        signed = self._signed(receipt)
         save_receipt(receipt, retention_years=self._receipt_years)
-        return answer(receipt)
+        return answer(receipt, signed)
 
     def receipt(self, vendor: VendorIdentity, validation_id: str) -> Receipt:
         """One of the vendor's own receipts; another vendor's does not exist for it."""
         receipt = get_receipt(validation_id, now=self._clock.now())
         if receipt is None or receipt.vendor_id != vendor.vendor_id:
             raise NotFound("No such validation.")
-        return Receipt(**vars(answer(receipt)), validated_at=isoformat(receipt.validated_at))
+        # Signed again from the stored record: the same claims as the check's own receipt, under the key
+        # that signs now (a receipt signed under an older key verifies as long as it is kept).
+        return Receipt(
+            **vars(answer(receipt, self._signed(receipt))), validated_at=isoformat(receipt.validated_at)
+        )
+
+    def _signed(self, receipt: ReceiptModel) -> str:
+        return self._signer().sign(receipt_claims(receipt), self._clock.now().astimezone(UTC))
 
     def history(self, principal: Principal, query: HistoryQuery) -> Page[HistoryEntry]:
         """Which vendors validated which of the organisation's codes, newest first, in the caller's scope."""
@@ -250,9 +272,16 @@ class ValidCode:
     code_expires_at: str
     organisation: ValidatedOrganisation
     representative: Representative
+    # A compact JWS over what the vendor was told (`receipt_claims`), verifiable offline against the JWKS.
+    receipt: str
 
     @property
     def valid(self) -> bool:
+        return True
+
+    @property
+    def livemode(self) -> bool:
+        # Live keys only, today: test keys and their `"livemode": false` come with test mode.
         return True
 
 
@@ -288,19 +317,40 @@ class HistoryEntry:
     code_expires_at: str
 
 
-def answer(receipt: ReceiptModel) -> ValidCode:
-    approved = receipt.approved_since_when
+def answer(receipt: ReceiptModel, signed: str) -> ValidCode:
     return ValidCode(
         validation_id=receipt.validation_id,
         code_expires_at=isoformat(receipt.code_expires_at),
-        organisation=ValidatedOrganisation(
-            name=receipt.organisation_name,
-            legal_name=receipt.legal_name or receipt.organisation_name,
-            cvr=receipt.primary_cvr,
-            handle=receipt.handle,
-            approved_since=None if approved is None else isoformat(approved),
-        ),
+        organisation=_organisation(receipt),
         representative=_representative(receipt),
+        receipt=signed,
+    )
+
+
+def receipt_claims(receipt: ReceiptModel) -> dict[str, Any]:
+    """What a receipt's JWS says, from the stored record alone, so the check's answer and a later read sign
+    the same claims: registered names where they fit (`sub` the validation, `aud` the vendor, `iat` when it
+    was validated; the signer adds `iss`), then what the vendor was told."""
+    return {
+        "sub": receipt.validation_id,
+        "aud": receipt.vendor_id,
+        "iat": int(receipt.validated_at.timestamp()),
+        "validated_at": isoformat(receipt.validated_at),
+        "code_expires_at": isoformat(receipt.code_expires_at),
+        "organisation": vars(_organisation(receipt)),
+        "representative": vars(_representative(receipt)),
+        "livemode": True,
+    }
+
+
+def _organisation(receipt: ReceiptModel) -> ValidatedOrganisation:
+    approved = receipt.approved_since_when
+    return ValidatedOrganisation(
+        name=receipt.organisation_name,
+        legal_name=receipt.legal_name or receipt.organisation_name,
+        cvr=receipt.primary_cvr,
+        handle=receipt.handle,
+        approved_since=None if approved is None else isoformat(approved),
     )
 
 

@@ -48,6 +48,19 @@ def test_the_public_answers_are_not_stored_the_contract_included(client):
         assert_not_stored(response)
 
 
+def test_only_the_public_keys_may_be_cached_and_only_when_served(client):
+    # The keys receipts are verified with: the same for everyone, nothing personal, asked for by every vendor
+    keys = client.http.get("/.well-known/jwks.json")
+    assert keys.status_code == 200
+    assert keys.headers["Cache-Control"] == "public, max-age=300"
+    assert keys.headers["X-Content-Type-Options"] == "nosniff"
+
+    # A refusal at the same path is not kept
+    not_allowed = client.http.request("PUT", "/.well-known/jwks.json")
+    assert not_allowed.status_code == 405
+    assert_not_stored(not_allowed)
+
+
 def test_answers_chalice_makes_itself_are_not_stored(client):
     # A method the path does not have, and a body that is not JSON: Chalice answers before any route runs
     not_allowed = client.http.request("PUT", "/health")

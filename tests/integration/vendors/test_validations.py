@@ -120,6 +120,8 @@ def test_a_valid_code_answers_the_organisation_the_representative_and_the_expiry
             "approved_since": isoformat(organisation.approved_at),
         },
         "representative": {"first_name": "Mette", "last_name": "Hansen"},
+        "livemode": True,
+        "receipt": answer["receipt"],  # what it says: tests/integration/vendors/test_receipts.py
     }
 
     # And a receipt records who asked, with which key, about which code, when
