@@ -14,7 +14,7 @@ from typing import Any
 
 from chalicelib.clock import isoformat
 from chalicelib.errors import NotFound
-from chalicelib.models.audit import STAFF_TRAIL, AuditModel, trail_page
+from chalicelib.models.audit import NAMES, STAFF_TRAIL, AuditModel, trail_page
 from chalicelib.models.paging import encode_cursor, page_start
 from chalicelib.services.access.authz import Principal
 from chalicelib.services.access.grants import visible_scope
@@ -55,6 +55,7 @@ def _trail_page(
 class AuditActor:
     kind: str
     id: str
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ class AuditEntry:
     targets: dict[str, Any]
     # What changed, as the trail wrote it (cut to the caller's scope where it names companies).
     details: dict[str, Any]
+    # Who else the entry is about, by role, as named when it was written.
+    names: dict[str, str]
     source_ip: str
     user_agent: str
 
@@ -80,13 +83,16 @@ def describe(entry: AuditModel, principal: Principal) -> AuditEntry:
 
 
 def _entry(entry: AuditModel, targets: dict[str, Any], details: dict[str, Any]) -> AuditEntry:
+    kept = details.pop(NAMES, None)
+    names = {str(k): str(v) for k, v in kept.items() if v} if isinstance(kept, dict) else {}
     return AuditEntry(
         event_id=entry.event_id,
         at=isoformat(entry.at),
         action=entry.action,
-        actor=AuditActor(kind=entry.actor_kind, id=entry.actor_id),
+        actor=AuditActor(kind=entry.actor_kind, id=entry.actor_id, name=names.pop("actor", None)),
         targets=targets,
         details=details,
+        names=names,
         source_ip=entry.source_ip,
         user_agent=entry.user_agent,
     )
