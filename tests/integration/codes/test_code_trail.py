@@ -80,10 +80,12 @@ def test_the_log_reads_in_one_query_however_many_people_it_names(
     with DynamoDBCalls(fresh, table_prefix="godkend-test-") as counted:
         entries = log(client, admin)
 
-    # Then one query of the trail answered it, names included (the caller's own login is read to sign in)
+    # Then one query of the trail answered it, names included: no login is looked up for them (the
+    # caller's own is read to sign in)
     assert len([e for e in entries if e["names"].get("representative")]) == 4
     assert [call for call in counted.calls if call[1] == "audit"] == [("Query", "audit")]
     assert {table for _, table in counted.calls} <= {"audit", "users"}
+    assert ("BatchGetItem", "users") not in counted.calls
 
 
 def test_an_entry_written_before_names_were_kept_reads_without_them(client, people: People):
@@ -98,6 +100,31 @@ def test_an_entry_written_before_names_were_kept_reads_without_them(client, peop
     # When the Log is read
     entry = next(e for e in log(client, admin) if e["action"] == "user.disabled")
 
-    # Then it has no names, for the console to say "a former user", rather than anything made up
+    # Then it has no names (that login is gone), for the console to say "a former user", not an id
     assert entry["actor"] == {"kind": "user", "id": "adm-old", "name": None}
     assert entry["names"] == {}
+
+
+def test_an_entry_written_without_names_names_the_people_whose_logins_remain(client, people: People):
+    # Given an entry written without names, by a colleague about another, both with logins
+    org = people.organisation()
+    admin, mate = people.member(org), people.member(org)
+    named(admin, "Mette", "Søndergård")
+    named(mate, "Niels", "Holm")
+    record_event(
+        AuditEvent(
+            org.org_id,
+            AuditAction.USER_DISABLED,
+            Actor(ActorKind.USER, admin.user_id),
+            Origin(),
+            targets={"user_id": mate.user_id},
+        ),
+        now=people.now,
+    )
+
+    # When the Log is read
+    entry = next(e for e in log(client, admin) if e["action"] == "user.disabled")
+
+    # Then it names both by their logins' names now
+    assert entry["actor"]["name"] == "Mette Søndergård"
+    assert entry["names"] == {"user": "Niels Holm"}
