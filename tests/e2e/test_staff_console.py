@@ -199,7 +199,7 @@ def test_support_finds_an_organisation_by_cvr_and_removes_its_administrators_log
     # When support search for its CVR number on the tab Support
     open_sagsbehandling(page, stack)
     page.get_by_role("tab", name="Support").click()
-    page.get_by_label("CVR-nummer eller handle").fill(gone.cvr)
+    page.get_by_label("CVR-nummer, navn i koder eller organisationens navn").fill(gone.cvr)
     page.get_by_role("button", name="Søg").click()
 
     # Then its logins are listed, the administrator marked so
