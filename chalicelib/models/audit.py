@@ -90,12 +90,23 @@ class AuditAction(StrEnum):
     STAFF_REMOVED = "staff.removed"  # a staff member offboarded, by another or by the operator; with why
     SUPPORT_CASE_ANSWERED = "support_case.answered"  # staff mailed an answer to a support case's sender
     SUPPORT_CASE_CLOSED = "support_case.closed"
+    # In the organisation's trail, by whoever has the `codes` function:
+    CODE_CREATED = "code.created"
+    CODE_RENEWED = "code.renewed"
+    CODE_REVOKED = "code.revoked"
+
+
+# Where an entry keeps the names a reader needs (`AuditEvent.names`): inside `details`, so that an erasure's
+# pseudonymisation, which rewrites the details, reaches them like any other name the entry holds.
+NAMES = "names"
 
 
 @dataclass(frozen=True)
 class Actor:
     kind: ActorKind
     id: str
+    # The person's name as it was when they acted, so that the trail reads without a look-up per entry.
+    name: str | None = None
 
     @classmethod
     def anonymous(cls) -> Actor:
@@ -121,6 +132,16 @@ class AuditEvent:
     # The e-mail addresses of the people whose data the entry holds or who it is about (a colleague, a
     # contact address), so that their requests about their data find it; not stored in the entry itself.
     mentions: tuple[str, ...] = ()
+    # Who else the entry is about, by role ("representative", "organisation", "user"), as named when written.
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def names_of(event: AuditEvent) -> dict[str, str]:
+    """The names an entry keeps: the actor's under "actor", and the others by their role."""
+    names = {role: name for role, name in event.names.items() if name}
+    if event.actor.name:
+        names["actor"] = event.actor.name
+    return names
 
 
 class AuditByActor(GlobalSecondaryIndex["AuditModel"]):
@@ -177,13 +198,18 @@ def audit_record(event: AuditEvent, *, now: datetime) -> tuple[AuditModel, Condi
         actor_kind=event.actor.kind.value,
         actor_id=event.actor.id,
         targets=dict(event.targets),
-        details=dict(event.details),
+        details=_with_names(event),
         source_ip=event.origin.source_ip or "unknown",
         user_agent=event.origin.user_agent[:MAX_USER_AGENT],
         purge_at=audit_purge_at(at),
     )
     record.mentioned = tuple(event.mentions)
     return record, AuditModel.at_event.does_not_exist()
+
+
+def _with_names(event: AuditEvent) -> dict[str, Any]:
+    names = names_of(event)
+    return {**event.details, NAMES: names} if names else dict(event.details)
 
 
 def record_event(event: AuditEvent, *, now: datetime) -> None:

@@ -333,11 +333,12 @@ def issue(
     retire: str | None,
     mail: tuple[OutboxModel, Condition] | None,
     cause: tuple[EventCauseModel, Condition] | None = None,
+    audit: tuple[Model, Condition] | None = None,
 ) -> None:
     """Write the entry's current value: the value item, the entry (under its version), the mail, the cause
-    of the vendors' events (a renewal), and the deletion of the value it replaces, all or nothing, and only
-    while the organisation is approved and the account open. Raises IssueRefused with every condition that
-    failed."""
+    of the vendors' events (a renewal), the audit record and the deletion of the value it replaces, all or
+    nothing, and only while the organisation is approved and the account open. Raises IssueRefused with
+    every condition that failed."""
     # TransactWrite sends condition checks, then deletes, then puts, whatever order they are added in; the
     # cancellation reasons come back in that order, so `purposes` is kept in it too.
     purposes = [Refusal.ORGANISATION_NOT_APPROVED, Refusal.ACCOUNT_UNAVAILABLE]
@@ -376,6 +377,8 @@ def issue(
             if cause is not None:
                 tx.save(*cause)
                 purposes.append(Refusal.EVENT_EXISTS)
+            if audit is not None:
+                tx.save(*audit)  # last: its (never failing) condition has no purpose of its own
     except TransactWriteError as error:
         reasons = _failed_conditions(error, purposes)
         if not reasons:
@@ -390,10 +393,11 @@ def revoke(
     now: datetime,
     by: str,
     cause: tuple[EventCauseModel, Condition] | None = None,
+    audit: tuple[Model, Condition] | None = None,
 ) -> None:
     """Mark the entry revoked and its value item (when it still exists and is this code's) revoked, so the
-    value stops working at once, with the cause of the vendors' events. Raises EntryChanged when the entry
-    or the value item moved meanwhile."""
+    value stops working at once, with the cause of the vendors' events and the audit record. Raises
+    EntryChanged when the entry or the value item moved meanwhile."""
     entry.revoked_at = now
     entry.revoked_by = by
     # Out of the by-expiry index: a revoked code is never reminded of, so the job need not even read it.
@@ -413,6 +417,8 @@ def revoke(
             tx.save(entry)
             if cause is not None:
                 tx.save(*cause)
+            if audit is not None:
+                tx.save(*audit)
     except TransactWriteError as error:
         if error.cause_response_code == "TransactionCanceledException":
             raise EntryChanged() from error
@@ -512,11 +518,12 @@ def _settled_by(error: TransactWriteError, group: Sequence[Reminders]) -> dict[s
 
 def _failed_conditions(error: TransactWriteError, purposes: list[Refusal]) -> frozenset[Refusal]:
     reasons = error.cancellation_reasons
-    if len(reasons) != len(purposes):
+    # Beyond the purposes come the audit record and its pointers (chalicelib/models/base.py), added last.
+    if len(reasons) < len(purposes):
         return frozenset()
     return frozenset(
         purpose
-        for purpose, reason in zip(purposes, reasons, strict=True)
+        for purpose, reason in zip(purposes, reasons[: len(purposes)], strict=True)
         if reason is not None and reason.code == "ConditionalCheckFailed"
     )
 

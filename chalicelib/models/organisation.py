@@ -3,6 +3,9 @@
 Access patterns
 - organisation by id ........................ GetItem organisations[org_id]
 - master data (name, address, contact) ...... UpdateItem organisations[org_id] under its version
+- organisations by the beginning of their name
+  (staff search), by name ................... Query organisations.by-name[name_initial] begins_with(name_key),
+                                              paged by the last item's keys (`organisations_named`)
 - organisations by status, oldest first ..... Query organisations.by-status[status] (staff review queue),
                                               paged by the last item's keys (`status_page`)
 - what staff reviewed changed ............... UpdateItem organisations[org_id] ADD version 1, in the
@@ -17,6 +20,7 @@ Access patterns
 - an organisation's companies ............... Query companies.by-org[org_id]
 - a company's accounts ...................... Query accounts[cvr]
 - one account ............................... GetItem accounts[cvr, number]
+- names of a page's companies and accounts .. BatchGetItem companies[cvr...], accounts[(cvr, number)...]
 - add, rename, close, remove an account ..... Put/Update/DeleteItem accounts[cvr, number] in the master-data
                                               transaction (remove only when closed: see services/organisation)
 """
@@ -36,12 +40,14 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
+from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.models.application import MAX_ATTEMPTS
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
+from chalicelib.values.search_names import initial, name_key
 
 
 class OrganisationStatus(StrEnum):
@@ -63,6 +69,18 @@ class OrganisationsByStatus(GlobalSecondaryIndex["OrganisationModel"]):
 
     status = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class OrganisationsByName(GlobalSecondaryIndex["OrganisationModel"]):
+    """Staff's search by the beginning of a name (chalicelib/values/search_names.py), in the partition of its
+    first character."""
+
+    class Meta:
+        index_name = "by-name"
+        projection = AllProjection()
+
+    name_initial = UnicodeAttribute(hash_key=True)
+    name_key = UnicodeAttribute(range_key=True)
 
 
 class OrganisationModel(Model):
@@ -98,8 +116,62 @@ class OrganisationModel(Model):
     # When a write to the organisation's companies last moved its version (`touch`).
     companies_changed_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
+    # The name as staff search for it; written with the name, whoever writes it (`renamed`, `__init__`).
+    name_initial = UnicodeAttribute(null=True)
+    name_key = UnicodeAttribute(null=True)
 
     by_status = OrganisationsByStatus()
+    by_name = OrganisationsByName()
+
+    def __init__(
+        self,
+        hash_key: Any = None,
+        range_key: Any = None,
+        _user_instantiated: bool = True,
+        **attributes: Any,
+    ) -> None:
+        # A new organisation is in the name index from its first write.
+        if _user_instantiated and isinstance(attributes.get("name"), str):
+            key = name_key(attributes["name"])
+            attributes.setdefault("name_key", key)
+            attributes.setdefault("name_initial", initial(key))
+        super().__init__(hash_key, range_key, _user_instantiated, **attributes)
+
+
+def renamed(name: str) -> list[Action]:
+    """The update actions that give an organisation a new name, its search key with it."""
+    key = name_key(name)
+    return [
+        OrganisationModel.name.set(name),
+        OrganisationModel.name_key.set(key),
+        OrganisationModel.name_initial.set(initial(key)),
+    ]
+
+
+def organisations_named(
+    prefix: str, *, limit: int, start: dict[str, Any] | None
+) -> tuple[list[OrganisationModel], dict[str, Any] | None]:
+    """Organisations whose name begins with `prefix` (as typed), by name, a page at a time."""
+    key = name_key(prefix)
+    if not key:
+        return [], None
+    found = list(
+        OrganisationModel.by_name.query(
+            initial(key),
+            OrganisationModel.name_key.startswith(key),
+            limit=limit + 1,
+            page_size=limit + 1,
+            last_evaluated_key=start,
+        )
+    )
+    if len(found) <= limit:
+        return found, None
+    last = found[limit - 1]
+    return found[:limit], {
+        "org_id": {"S": last.org_id},
+        "name_initial": {"S": last.name_initial},
+        "name_key": {"S": last.name_key},
+    }
 
 
 class CompaniesByOrganisation(GlobalSecondaryIndex["CompanyModel"]):
@@ -286,3 +358,14 @@ def companies_of(org_id: str) -> list[CompanyModel]:
 
 def accounts_of(cvr: str) -> list[AccountModel]:
     return list(AccountModel.query(cvr))
+
+
+def names_of_accounts(keys: Iterable[tuple[str, str]]) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """The current names of some companies (by CVR) and accounts (by CVR and number): one BatchGetItem per
+    table, for a page of items that name them (the validation history)."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}, {}
+    companies = {c.cvr: c.name for c in CompanyModel.batch_get(sorted({cvr for cvr, _ in wanted}))}
+    accounts = {(a.cvr, a.number): a.name for a in AccountModel.batch_get(wanted)}
+    return companies, accounts

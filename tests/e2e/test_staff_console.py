@@ -199,7 +199,7 @@ def test_support_finds_an_organisation_by_cvr_and_removes_its_administrators_log
     # When support search for its CVR number on the tab Support
     open_sagsbehandling(page, stack)
     page.get_by_role("tab", name="Support").click()
-    page.get_by_label("CVR-nummer eller handle").fill(gone.cvr)
+    page.get_by_label("CVR-nummer, navn i koder eller organisationens navn").fill(gone.cvr)
     page.get_by_role("button", name="Søg").click()
 
     # Then its logins are listed, the administrator marked so
@@ -217,7 +217,7 @@ def test_support_finds_an_organisation_by_cvr_and_removes_its_administrators_log
     expect(page.get_by_text("Login er fjernet.")).to_be_visible()
     expect(page.get_by_text(re.compile("ingen aktiv administrator"))).to_be_visible()
     expect(logins.get_by_role("row").filter(has_text="ida.lokalhjaelp@example.org")).to_have_count(0)
-    expect(page.get_by_role("cell", name="Login slettet af support")).to_be_visible()
+    expect(page.get_by_role("cell", name="Søren Sagsbehandler fjernede Ida Holms login")).to_be_visible()
 
 
 def test_a_key_issued_in_the_console_validates_at_once_and_is_refused_once_revoked(
@@ -274,8 +274,8 @@ def test_a_key_issued_in_the_console_validates_at_once_and_is_refused_once_revok
 
     # And the staff log shows the vendor created and the key revoked
     page.get_by_role("tab", name="Log").click()
-    expect(page.get_by_role("cell", name="Leverandør oprettet").first).to_be_visible()
-    expect(page.get_by_role("cell", name="API-nøgle spærret").first).to_be_visible()
+    expect(page.get_by_role("cell", name="Søren Sagsbehandler oprettede en leverandør").first).to_be_visible()
+    expect(page.get_by_role("cell", name="Søren Sagsbehandler spærrede en API-nøgle").first).to_be_visible()
 
 
 def test_a_letter_parked_while_the_sender_was_unverified_is_sent_again_from_the_console(

@@ -31,7 +31,7 @@ def create_code(call: Call) -> CodeView:
     body = call.body()
     from chalicelib.services.codes.codes import CodeRequest
 
-    return container().codes.create(call.principal, CodeRequest(**body.model_dump()))
+    return container().codes.create(call.principal, CodeRequest(**body.model_dump()), origin=call.origin)
 
 
 @routes.get(
@@ -73,7 +73,7 @@ def get_code(call: Call, code_id: str) -> CodeView:
     "revoked code, also when it was revoked already.",
 )
 def revoke_code(call: Call, code_id: str) -> CodeView:
-    return container().codes.revoke(call.principal, code_id)
+    return container().codes.revoke(call.principal, code_id, origin=call.origin)
 
 
 @routes.post(
@@ -87,4 +87,4 @@ def revoke_code(call: Call, code_id: str) -> CodeView:
     "is not approved (403 organisation-not-approved), and for one of two renewals racing (409 conflict).",
 )
 def renew_code(call: Call, code_id: str) -> CodeView:
-    return container().codes.renew(call.principal, code_id)
+    return container().codes.renew(call.principal, code_id, origin=call.origin)

@@ -26,15 +26,18 @@ PAGE_QUERY = "chalicelib.api.schemas.paging:PageQuery"
 @routes.get(
     "/v1/staff/search/organisations",
     rule=STAFF,
-    summary="Support: find an organisation by CVR number or handle",
+    summary="Support: find an organisation by CVR number, handle or the beginning of its name",
     response="SearchResult",
     errors=(400,),
     query="SearchQuery",
-    description="Answers at most one organisation: a CVR number names one company and so one organisation, "
-    "a handle names one organisation. An empty list when nothing matches.",
+    description="A CVR number names one company and so one organisation, a handle names one organisation; "
+    "anything else is the beginning of organisations' names (a prefix of the name with case, accents, spaces "
+    "and punctuation ignored, æ, ø and å kept), a page at a time by name. An empty list when nothing "
+    "matches.",
 )
 def search_organisations(call: Call) -> Found:
-    return container().support.search(call.query_model().q)
+    query = call.query_model()
+    return container().support.search(query.q, limit=query.limit, cursor=query.cursor)
 
 
 @routes.get(

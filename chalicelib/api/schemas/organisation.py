@@ -87,8 +87,13 @@ class ProofOut(BaseModel):
 
 
 class AuditActor(BaseModel):
-    kind: str = Field(description="'user', 'staff' or 'anonymous'")
+    kind: str = Field(description="'user', 'staff', 'operator' or 'anonymous'")
     id: str
+    name: str | None = Field(
+        default=None,
+        description="The person's name when they acted (a pseudonym once erased); null in entries written "
+        "before names were kept, and for anonymous callers",
+    )
 
 
 class AuditEntry(BaseModel):
@@ -98,6 +103,11 @@ class AuditEntry(BaseModel):
     actor: AuditActor
     targets: dict[str, str]
     details: dict[str, Any] = Field(description="What changed; companies outside the caller's scope left out")
+    names: dict[str, str] = Field(
+        default_factory=dict,
+        description="Who else the entry is about, by role ('representative', 'organisation', 'user'), as "
+        "named when it was written; empty in older entries",
+    )
     source_ip: str
     user_agent: str
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api.schemas.staff_organisations import StaffOrganisation
+from chalicelib.models.paging import MAX_CURSOR_LENGTH
 
 
 class SearchQuery(BaseModel):
@@ -16,14 +17,29 @@ class SearchQuery(BaseModel):
     q: str = Field(
         min_length=1,
         max_length=100,
-        description="A CVR number (8 digits, any company of the organisation) or an organisation's handle "
-        "(the part after @ in its codes; approved organisations have one)",
+        description="A CVR number (8 digits, any company of the organisation), an organisation's handle "
+        "(the part after @ in its codes; approved organisations have one), or the beginning of its name "
+        "(any case and accents; æ, ø and å as typed)",
+    )
+    limit: int = Field(default=25, ge=1, le=100, description="Organisations per page, when searching by name")
+    cursor: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_CURSOR_LENGTH,
+        description="`next_cursor` of the page before",
     )
 
 
 class SearchResult(BaseModel):
-    items: list[StaffOrganisation] = Field(description="The organisation found, or none")
-    matched: str | None = Field(description="'cvr' or 'handle': what the query was taken as; null if none")
+    items: list[StaffOrganisation] = Field(
+        description="The organisation found by CVR number or handle, or those whose name begins so, by name"
+    )
+    matched: str | None = Field(
+        description="'cvr', 'handle' or 'name': what the query was taken as; null if nothing matched"
+    )
+    next_cursor: str | None = Field(
+        default=None, description="Give as `cursor` for the next page of a name search; null on the last page"
+    )
 
 
 class StaffLogin(BaseModel):

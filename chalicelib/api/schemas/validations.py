@@ -88,8 +88,14 @@ class HistoryEntry(Answer):
     validated_at: str
     vendor: HistoryVendor
     code_id: str = Field(description="The code checked, as in /v1/codes/{code_id}")
-    company: str
-    account: str
+    company: str = Field(description="The company's CVR number")
+    account: str = Field(description="The account's number")
+    company_name: str | None = Field(
+        default=None, description="The company's name now; null once it has left the organisation"
+    )
+    account_name: str | None = Field(
+        default=None, description="The account's name now; null once it has been removed"
+    )
     representative: Representative
     code_expires_at: str
 

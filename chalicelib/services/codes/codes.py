@@ -30,6 +30,15 @@ from chalicelib.errors import (
     NotFound,
     OrganisationNotApproved,
 )
+from chalicelib.models.audit import (
+    Actor,
+    ActorKind,
+    AuditAction,
+    AuditEvent,
+    AuditModel,
+    Origin,
+    audit_record,
+)
 from chalicelib.models.code import (
     CodeModel,
     CodeStatus,
@@ -48,6 +57,7 @@ from chalicelib.models.code import (
 from chalicelib.models.organisation import OrganisationModel, OrganisationStatus, get_organisation
 from chalicelib.models.outbox import Language, MailKind, OutboxModel, Recipient, outgoing
 from chalicelib.models.paging import InvalidCursor, bad_cursor
+from chalicelib.models.user import get_user
 from chalicelib.models.webhook import EventCauseModel
 from chalicelib.services.access.authz import Function, Principal, authorize
 from chalicelib.services.access.scope import org_of, visible_to
@@ -66,6 +76,8 @@ DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 
 RandomSource = Callable[[], str]
+# Where a change came from when the caller (a job, a test) has no request to tell.
+UNKNOWN_ORIGIN = Origin()
 
 NOT_APPROVED = {
     OrganisationStatus.PENDING_REVIEW.value: "Your organisation is awaiting review; codes can be created "
@@ -107,7 +119,9 @@ class CodeService:
         self._clock = clock
         self._draw = draw
 
-    def create(self, principal: Principal, request: CodeRequest) -> CodeView:
+    def create(
+        self, principal: Principal, request: CodeRequest, *, origin: Origin = UNKNOWN_ORIGIN
+    ) -> CodeView:
         authorize(principal, Function.CODES, company=request.company, account=request.account)
         organisation = self._organisation_that_may_issue(principal)
         now = self._now()
@@ -126,13 +140,14 @@ class CodeService:
             created_at=now,
             renewals=0,
         )
-        self._issue(entry, organisation, now, retire=None)
+        audit = _audit(AuditAction.CODE_CREATED, principal, entry, origin, self._clock.now())
+        self._issue(entry, organisation, now, retire=None, audit=audit)
         return describe(entry, now)
 
     def get(self, principal: Principal, code_id: str) -> CodeView:
         return describe(self._entry_in_scope(principal, code_id), self._now())
 
-    def renew(self, principal: Principal, code_id: str) -> CodeView:
+    def renew(self, principal: Principal, code_id: str, *, origin: Origin = UNKNOWN_ORIGIN) -> CodeView:
         """A new value with a fresh 60 days for the same representative; the old value dies with it."""
         entry = self._entry_in_scope(principal, code_id)
         if entry.revoked_when is not None:
@@ -149,10 +164,11 @@ class CodeService:
         entry.renewed_by = principal.user_id
         # The value vendors accepted dies: those holding a receipt of it (given since it was issued) are told.
         cause = code_renewed(entry, now=now, since=entry.issued_at)
-        self._issue(entry, organisation, now, retire=retire, cause=cause)
+        audit = _audit(AuditAction.CODE_RENEWED, principal, entry, origin, self._clock.now())
+        self._issue(entry, organisation, now, retire=retire, cause=cause, audit=audit)
         return describe(entry, now)
 
-    def revoke(self, principal: Principal, code_id: str) -> CodeView:
+    def revoke(self, principal: Principal, code_id: str, *, origin: Origin = UNKNOWN_ORIGIN) -> CodeView:
         """The value stops working at once; the entry stays listed as revoked. Revoking again is harmless."""
         for _ in range(MAX_REVOKE_ATTEMPTS):
             entry = self._entry_in_scope(principal, code_id)
@@ -169,6 +185,7 @@ class CodeService:
                     now=now,
                     by=principal.user_id,
                     cause=code_revoked(entry, now=now, since=entry.issued_at),
+                    audit=_audit(AuditAction.CODE_REVOKED, principal, entry, origin, self._clock.now()),
                 )
             except EntryChanged:
                 continue  # renewed or revoked meanwhile: read it again
@@ -218,6 +235,7 @@ class CodeService:
         *,
         retire: str | None,
         cause: tuple[EventCauseModel, Condition] | None = None,
+        audit: tuple[AuditModel, Condition] | None = None,
     ) -> None:
         entry.handle = organisation.handle
         entry.issued_at = now
@@ -231,6 +249,7 @@ class CodeService:
                     retire=retire,
                     mail=self._mail(entry, organisation, now),
                     cause=cause,
+                    audit=audit,
                 )
             except IssueRefused as refused:
                 _raise_for(refused.reasons)
@@ -311,6 +330,26 @@ def describe(entry: CodeModel, now: datetime) -> CodeView:
         renewed_at=isoformat(entry.issued_at) if int(entry.renewals) > 0 else None,
         revoked_at=None if entry.revoked_when is None else isoformat(entry.revoked_when),
     )
+
+
+def _audit(
+    action: AuditAction, principal: Principal, entry: CodeModel, origin: Origin, now: datetime
+) -> tuple[AuditModel, Condition]:
+    """The organisation's trail entry for a code, naming who did it and for whom as they are named now (one
+    read: the actor's login), so that the trail reads without a look-up per entry; both addresses are its
+    mentions, so that erasing either person reaches the names. At the clock's microsecond, not the code's
+    whole second, so that a renewal and a revocation in the same second keep their order."""
+    actor = get_user(principal.user_id)
+    event = AuditEvent(
+        entry.org_id,
+        action,
+        Actor(ActorKind.USER, principal.user_id, actor.full_name if actor else None),
+        origin,
+        targets={"code_id": entry.code_id, "cvr": entry.cvr, "account": entry.account},
+        mentions=tuple(address for address in (entry.email, actor.email if actor else None) if address),
+        names={"representative": f"{entry.first_name} {entry.last_name}"},
+    )
+    return audit_record(event, now=now)
 
 
 def _raise_for(reasons: frozenset[Refusal]) -> None:

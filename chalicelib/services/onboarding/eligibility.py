@@ -37,23 +37,34 @@ from enum import StrEnum
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from chalicelib.adapters.registry import CompanyRegistry
 from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import Conflict, InvalidTransition, NotFound, PreconditionFailed
-from chalicelib.models.audit import Actor, ActorKind, AuditAction, AuditEvent, Origin, audit_record
+from chalicelib.models.audit import (
+    STAFF_TRAIL,
+    Actor,
+    ActorKind,
+    AuditAction,
+    AuditEvent,
+    AuditModel,
+    Origin,
+    audit_record,
+)
 from chalicelib.models.base import transaction
 from chalicelib.models.handle import reserve_handle
 from chalicelib.models.organisation import (
     OrganisationModel,
     OrganisationStatus,
     get_organisation,
+    renamed,
     status_page,
 )
 from chalicelib.models.outbox import MailKind, Recipient, outgoing
 from chalicelib.models.paging import encode_cursor, page_start
-from chalicelib.models.user import active_administrators
+from chalicelib.models.user import active_administrators, get_user
 from chalicelib.services.access.authz import Principal
 from chalicelib.services.onboarding.proofs import organisation_companies, release_claims
 from chalicelib.services.organisation.handles import MAX_LENGTH, ascii_handle
@@ -61,10 +72,11 @@ from chalicelib.services.vendors.vendor_view import VendorView, publish, view_of
 from chalicelib.services.webhooks.event_feed import organisation_changed
 from chalicelib.values.page import Page
 
-# A decision's transaction holds the organisation, the audit record, the cause of the vendors' events (one
-# item, however many receipts: chalicelib/models/webhook.py) and one mail per administrator, and DynamoDB
-# allows 100 items in a transaction.
-MAX_MAILED_ADMINISTRATORS = 90
+# A decision's transaction holds the organisation, the audit records (the organisation's and the staff
+# trail's, each with a pointer to the staff member who decided), the cause of the vendors' events (one item,
+# however many receipts: chalicelib/models/webhook.py) and one mail per administrator, and DynamoDB allows 100
+# items in a transaction.
+MAX_MAILED_ADMINISTRATORS = 85
 NUMBERED_SUFFIXES = range(2, 10)
 RANDOM_SUFFIX_TRIES = 5
 # A decision whose transaction lost to a write that left the view as staff saw it (a contact address, say)
@@ -188,6 +200,39 @@ def may_create_codes(organisation: OrganisationModel) -> bool:
     return organisation.status == OrganisationStatus.APPROVED.value
 
 
+def decision_records(
+    staff: Principal,
+    organisation: OrganisationModel,
+    action: AuditAction,
+    origin: Origin,
+    details: dict[str, Any],
+    now: datetime,
+) -> list[tuple[AuditModel, Condition]]:
+    """A staff decision is written in the organisation's trail (its administrators see it) and in the staff
+    trail (staff see every decision in one place), both naming the staff member and the organisation as they
+    are named now; one read, the staff member's login. The staff member's address is the entries' mention, so
+    that erasing them reaches their name."""
+    person = get_user(staff.user_id)
+    actor = Actor(ActorKind.STAFF, staff.user_id, person.full_name if person else None)
+    mentions = (person.email,) if person and person.email else ()
+    return [
+        audit_record(
+            AuditEvent(
+                trail,
+                action,
+                actor,
+                origin,
+                targets={"org_id": organisation.org_id},
+                details=details,
+                mentions=mentions,
+                names={"organisation": organisation.name},
+            ),
+            now=now,
+        )
+        for trail in (organisation.org_id, STAFF_TRAIL)
+    ]
+
+
 class EligibilityService:
     def __init__(self, *, clock: Clock, registry: CompanyRegistry | None = None) -> None:
         self._clock = clock
@@ -292,14 +337,8 @@ class EligibilityService:
         origin: Origin,
     ) -> None:
         administrators = sorted(active_administrators(organisation.org_id), key=lambda u: u.created_at)
-        event = AuditEvent(
-            organisation.org_id,
-            transition.action,
-            Actor(ActorKind.STAFF, staff.user_id),
-            origin,
-            targets={"org_id": organisation.org_id},
-            details={"from": organisation.status, "to": transition.to.value, "reason": reason or ""},
-        )
+        details = {"from": organisation.status, "to": transition.to.value, "reason": reason or ""}
+        records = decision_records(staff, organisation, transition.action, origin, details, now)
         with transaction() as tx:
             # Under the version it was read at (added by PynamoDB): a change to anything staff saw,
             # or another decision, makes this one look again.
@@ -329,7 +368,8 @@ class EligibilityService:
                         ),
                     )
                 )
-            tx.save(*audit_record(event, now=now))
+            for record in records:
+                tx.save(*record)
             cause = organisation_changed(organisation, to=transition.to.value, now=now)
             if cause is not None:
                 tx.save(*cause)
@@ -347,7 +387,7 @@ class EligibilityService:
             settled = self._settle_name(
                 staff,
                 organisation,
-                [OrganisationModel.name.set(requested)],
+                renamed(requested),
                 AuditAction.NAME_CHANGE_APPROVED,
                 {"from": organisation.name, "to": requested},
                 origin,
@@ -403,14 +443,7 @@ class EligibilityService:
             OrganisationModel.name_requested_at.remove(),
             OrganisationModel.name_requested_by.remove(),
         ]
-        event = AuditEvent(
-            organisation.org_id,
-            action,
-            Actor(ActorKind.STAFF, staff.user_id),
-            origin,
-            targets={"org_id": organisation.org_id},
-            details=details,
-        )
+        records = decision_records(staff, organisation, action, origin, details, now)
         try:
             with transaction() as tx:
                 # Under the version (added by PynamoDB) and the request staff looked at.
@@ -422,7 +455,8 @@ class EligibilityService:
                 if published is not None:
                     # The approved name is what the very next check answers with.
                     publish(tx, published, now=now)
-                tx.save(*audit_record(event, now=now))
+                for record in records:
+                    tx.save(*record)
         except TransactWriteError as exc:
             if _moved_on(organisation):
                 return False

@@ -1,7 +1,8 @@
-"""Support finds an organisation by CVR number or handle, and sees its logins and its audit trail. All are key
-lookups, never a Scan: a CVR number is the companies table's key (any company of a group leads to its
-organisation), a handle the handles table's (reserved when an organisation is first approved), a login page
-the users' by-org index.
+"""Support finds an organisation by CVR number, handle or the beginning of its name, and sees its logins and
+its audit trail. All are key lookups, never a Scan: a CVR number is the companies table's key (any company of
+a group leads to its organisation), a handle the handles table's (reserved when an organisation is first
+approved), a name the beginning of a key in the organisations' by-name index
+(chalicelib/values/search_names.py), a login page the users' by-org index.
 
 Journey 9: when an organisation's only administrator has left and nobody knows the login, support removes
 that login (in Cognito and our record), with a reason for the audit trail. The organisation can then apply
@@ -26,9 +27,9 @@ from chalicelib.errors import NotFound
 from chalicelib.models.audit import Actor, ActorKind, AuditAction, AuditEvent, Origin, audit_record
 from chalicelib.models.base import transaction
 from chalicelib.models.handle import owner_of
-from chalicelib.models.organisation import CompanyModel, get_organisation
+from chalicelib.models.organisation import CompanyModel, get_organisation, organisations_named
 from chalicelib.models.outbox import MailKind, Recipient, outgoing
-from chalicelib.models.paging import encode_cursor, page_start
+from chalicelib.models.paging import InvalidCursor, bad_cursor, encode_cursor, page_start
 from chalicelib.models.user import UserKind, UserModel, active_administrators, get_user, users_page
 from chalicelib.services.access.authz import Principal
 from chalicelib.services.access.user_view import UserView, user_view
@@ -39,10 +40,14 @@ from chalicelib.services.onboarding.eligibility import (
 )
 from chalicelib.services.organisation import audit_trail
 from chalicelib.values.page import Page
+from chalicelib.values.search_names import initial, name_key
 
 CVR = re.compile(r"^\d{8}$")
 USERS_INDEX = "users.by-org"
 USERS_CURSOR_KEYS = frozenset({"org_id", "user_id"})
+NAMES_INDEX = "organisations.by-name"
+NAMES_CURSOR_KEYS = frozenset({"org_id", "name_initial", "name_key"})
+NAMES_PER_PAGE = 25
 
 
 class LoginRemover(Protocol):
@@ -63,10 +68,12 @@ class LoginRemoved:
 
 @dataclass(frozen=True)
 class Found:
-    """What a search found: at most one organisation, and what the query was taken as."""
+    """What a search found, and what the query was taken as: one organisation by CVR number or handle, or a
+    page of them by name."""
 
     items: list[StaffOrganisationView]
     matched: str | None
+    next_cursor: str | None = None
 
 
 class SupportService:
@@ -74,13 +81,29 @@ class SupportService:
         self._logins = logins
         self._clock = clock
 
-    def search(self, q: str) -> Found:
-        """A CVR number names one company and so one organisation, a handle names one organisation."""
-        org_id, matched = _found(q)
+    def search(self, q: str, *, limit: int = NAMES_PER_PAGE, cursor: str | None = None) -> Found:
+        """A CVR number names one company and so one organisation, a handle names one organisation; anything
+        else (or a handle nobody has) is the beginning of organisations' names, a page at a time."""
+        org_id, matched = (None, None) if cursor else _found(q)
         organisation = get_organisation(org_id) if org_id else None
-        if organisation is None:
+        if organisation is not None:
+            return Found(items=[staff_view(organisation, self._clock.now())], matched=matched)
+        if CVR.match(q.replace(" ", "")):
             return Found(items=[], matched=None)
-        return Found(items=[staff_view(organisation, self._clock.now())], matched=matched)
+        return self._by_name(q, limit=limit, cursor=cursor)
+
+    def _by_name(self, q: str, *, limit: int, cursor: str | None) -> Found:
+        key = name_key(q)
+        start = page_start(cursor, index=NAMES_INDEX, key_names=NAMES_CURSOR_KEYS, partition=_partition(key))
+        if start is not None and not start["name_key"]["S"].startswith(key):
+            raise bad_cursor(InvalidCursor("not a cursor for this search"))
+        found, last = organisations_named(q, limit=limit, start=start)
+        now = self._clock.now()
+        return Found(
+            items=[staff_view(organisation, now) for organisation in found],
+            matched="name" if found else None,
+            next_cursor=encode_cursor(NAMES_INDEX, last) if last else None,
+        )
 
     def logins(self, org_id: str, *, limit: int, cursor: str | None) -> Page[UserView]:
         """Every login of the organisation, whatever its scope, by user id."""
@@ -167,6 +190,10 @@ class SupportService:
                     )
                 )
             tx.save(*audit_record(event, now=now))
+
+
+def _partition(key: str) -> tuple[str, str] | None:
+    return ("name_initial", initial(key)) if key else None
 
 
 def _found(q: str) -> tuple[str | None, str | None]:

@@ -8,14 +8,15 @@ without those companies, and a company named as an entry's target is left out.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from chalicelib.clock import isoformat
 from chalicelib.errors import NotFound
-from chalicelib.models.audit import STAFF_TRAIL, AuditModel, trail_page
+from chalicelib.models.audit import NAMES, STAFF_TRAIL, ActorKind, AuditModel, trail_page
 from chalicelib.models.paging import encode_cursor, page_start
+from chalicelib.models.user import users_by_id
 from chalicelib.services.access.authz import Principal
 from chalicelib.services.access.grants import visible_scope
 from chalicelib.values.page import Page
@@ -48,13 +49,51 @@ def _trail_page(
     """One page of one trail, newest first; a cursor resumes only the trail it came from."""
     start = page_start(cursor, index=INDEX, key_names=CURSOR_KEYS, partition=("org_id", partition))
     entries, last = trail_page(partition, limit=limit, start=start, now=now)
-    return Page([show(entry) for entry in entries], encode_cursor(INDEX, last) if last else None)
+    shown = with_names_now([show(entry) for entry in entries])
+    return Page(shown, encode_cursor(INDEX, last) if last else None)
+
+
+# Actors whose login the trail can name.
+NAMED_KINDS = frozenset({ActorKind.USER.value, ActorKind.STAFF.value})
+
+
+def with_names_now(entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Entries written before names were kept (or by writers that keep none) name their actor and the
+    colleague they are about by the login's name now, read for the whole page at once (one BatchGetItem,
+    none when every entry names its people). A login since deleted stays unnamed: the console says "a
+    former user", never an id."""
+    wanted = {e.actor.id for e in entries if e.actor.name is None and e.actor.kind in NAMED_KINDS}
+    wanted |= {str(e.targets["user_id"]) for e in entries if _colleague_unnamed(e)}
+    if not wanted:
+        return entries
+    found = {user_id: user.full_name for user_id, user in users_by_id(wanted).items()}
+    return [_named(entry, found) for entry in entries]
+
+
+def _colleague_unnamed(entry: AuditEntry) -> bool:
+    return (
+        "user_id" in entry.targets
+        and "user" not in entry.names
+        and not entry.details.get("name")
+        and not entry.details.get("removed_name")
+    )
+
+
+def _named(entry: AuditEntry, found: dict[str, str]) -> AuditEntry:
+    actor = entry.actor
+    if actor.name is None and actor.kind in NAMED_KINDS and actor.id in found:
+        actor = replace(actor, name=found[actor.id])
+    names = entry.names
+    if _colleague_unnamed(entry) and str(entry.targets["user_id"]) in found:
+        names = {**names, "user": found[str(entry.targets["user_id"])]}
+    return replace(entry, actor=actor, names=names)
 
 
 @dataclass(frozen=True)
 class AuditActor:
     kind: str
     id: str
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +105,8 @@ class AuditEntry:
     targets: dict[str, Any]
     # What changed, as the trail wrote it (cut to the caller's scope where it names companies).
     details: dict[str, Any]
+    # Who else the entry is about, by role, as named when it was written.
+    names: dict[str, str]
     source_ip: str
     user_agent: str
 
@@ -80,13 +121,16 @@ def describe(entry: AuditModel, principal: Principal) -> AuditEntry:
 
 
 def _entry(entry: AuditModel, targets: dict[str, Any], details: dict[str, Any]) -> AuditEntry:
+    kept = details.pop(NAMES, None)
+    names = {str(k): str(v) for k, v in kept.items() if v} if isinstance(kept, dict) else {}
     return AuditEntry(
         event_id=entry.event_id,
         at=isoformat(entry.at),
         action=entry.action,
-        actor=AuditActor(kind=entry.actor_kind, id=entry.actor_id),
+        actor=AuditActor(kind=entry.actor_kind, id=entry.actor_id, name=names.pop("actor", None)),
         targets=targets,
         details=details,
+        names=names,
         source_ip=entry.source_ip,
         user_agent=entry.user_agent,
     )

@@ -62,6 +62,7 @@ from chalicelib.models.organisation import (
     companies_of,
     get_company,
     get_organisation,
+    renamed,
     touch,
 )
 from chalicelib.services.access.authz import Access, CompanyScope, Principal
@@ -373,7 +374,7 @@ def _plan_name(
         )
         return
     if organisation.status == OrganisationStatus.PENDING_REVIEW.value:
-        writes.organisation.append(OrganisationModel.name.set(name))
+        writes.organisation.extend(renamed(name))
         writes.changes["name"] = {"from": organisation.name, "to": name}
         return
     if name == organisation.name:

@@ -36,7 +36,7 @@ from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import FieldError, InvalidInput, NotFound, TooManyRequests, UpstreamUnavailable
 from chalicelib.models.code import CodeStatus, CodeValueModel
 from chalicelib.models.handle import HandleModel
-from chalicelib.models.organisation import OrganisationStatus
+from chalicelib.models.organisation import OrganisationStatus, names_of_accounts
 from chalicelib.models.paging import InvalidCursor, bad_cursor
 from chalicelib.models.retention import DEFAULT_RECEIPT_YEARS
 from chalicelib.models.scoped import account_key
@@ -200,7 +200,9 @@ class ValidationService:
             receipts, cursor = RECEIPT_INDEXES.page(listing, limit=query.limit, cursor=query.cursor)
         except InvalidCursor as exc:
             raise bad_cursor(exc) from exc
-        return Page([history_entry(r) for r in receipts], cursor)
+        # The names as the organisation calls its companies and accounts now, for the page at once.
+        companies, accounts = names_of_accounts((r.cvr, r.account) for r in receipts)
+        return Page([history_entry(r, companies, accounts) for r in receipts], cursor)
 
 
 def _outcome(
@@ -315,6 +317,9 @@ class HistoryEntry:
     account: str
     representative: Representative
     code_expires_at: str
+    # Their names now; None when the company or account has since left the organisation.
+    company_name: str | None = None
+    account_name: str | None = None
 
 
 def answer(receipt: ReceiptModel, signed: str) -> ValidCode:
@@ -354,7 +359,11 @@ def _organisation(receipt: ReceiptModel) -> ValidatedOrganisation:
     )
 
 
-def history_entry(receipt: ReceiptModel) -> HistoryEntry:
+def history_entry(
+    receipt: ReceiptModel,
+    companies: dict[str, str],
+    accounts: dict[tuple[str, str], str],
+) -> HistoryEntry:
     return HistoryEntry(
         validation_id=receipt.validation_id,
         validated_at=isoformat(receipt.validated_at),
@@ -364,6 +373,8 @@ def history_entry(receipt: ReceiptModel) -> HistoryEntry:
         account=receipt.account,
         representative=_representative(receipt),
         code_expires_at=isoformat(receipt.code_expires_at),
+        company_name=companies.get(receipt.cvr),
+        account_name=accounts.get((receipt.cvr, receipt.account)),
     )
 
 

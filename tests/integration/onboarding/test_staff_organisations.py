@@ -64,7 +64,13 @@ def test_approval_makes_the_organisation_approved_and_mails_its_administrators(c
         "staff",
         staff.user_id,
     )
-    assert entry.details == {"from": "pending_review", "to": "approved", "reason": ""}
+    assert entry.details == {
+        "from": "pending_review",
+        "to": "approved",
+        "reason": "",
+        # who decided and about whom, as named then, for the Log to read without a look-up
+        "names": {"actor": "Test Person", "organisation": body["name"]},
+    }
     assert entry.source_ip == "127.0.0.1"
 
 

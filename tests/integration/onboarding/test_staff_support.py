@@ -54,7 +54,7 @@ def test_support_finds_an_organisation_by_its_handle_in_any_case_and_with_the_at
 def test_a_search_that_matches_nothing_is_an_empty_answer_and_no_query_is_a_clear_400(client, people: People):
     staff = people.staff()
     nothing = json_of(search(client, staff, "99999999"))
-    assert nothing == {"items": [], "matched": None}
+    assert nothing == {"items": [], "matched": None, "next_cursor": None}
     assert json_of(search(client, staff, "NoSuchHandle"))["items"] == []
     assert_problem(get(client, staff, "/v1/staff/search/organisations"), 400, "invalid-input")
 
@@ -63,7 +63,11 @@ def test_the_document_says_the_search_needs_its_query_and_a_page_does_not_need_a
     # A client generated from the document must know `q` cannot be left out, as the server refuses it.
     paths = json_of(client.http.get("/openapi.json"))["paths"]
     search_parameters = paths["/v1/staff/search/organisations"]["get"]["parameters"]
-    assert {p["name"]: p["required"] for p in search_parameters} == {"q": True}
+    assert {p["name"]: p["required"] for p in search_parameters} == {
+        "q": True,
+        "limit": False,
+        "cursor": False,
+    }
     login_parameters = paths["/v1/staff/organisations/{org_id}/users"]["get"]["parameters"]
     assert {p["name"]: p["required"] for p in login_parameters if p["in"] == "query"} == {
         "cursor": False,
@@ -120,6 +124,6 @@ def test_staff_see_their_decision_in_the_organisations_trail_with_every_company(
     assert response.status_code == 200, response.body
     entry = json_of(response)["items"][0]
     assert entry["action"] == "organisation.rejected"
-    assert entry["actor"] == {"kind": "staff", "id": staff.user_id}
+    assert entry["actor"] == {"kind": "staff", "id": staff.user_id, "name": "Test Person"}
     assert "Ikke en NGO" in str(entry["details"])
     assert_problem(get(client, staff, "/v1/staff/organisations/nope/audit"), 404, "not-found")

@@ -381,7 +381,9 @@ def test_administrators_read_the_trail_newest_first_in_pages(client, people: Peo
     assert [e["action"] for e in seen] == ["user.updated"] * 4 + ["user.invited"]
     assert [e["details"]["changes"]["first_name"]["to"] for e in seen[:4]] == ["D", "C", "B", "A"]
     first = seen[0]
-    assert first["actor"] == {"kind": "user", "id": admin.user_id}
+    # named by their logins' names now, since these entries were written without names
+    assert first["actor"] == {"kind": "user", "id": admin.user_id, "name": "Test Person"}
+    assert first["names"] == {"user": f"D {mate['last_name']}"}
     assert first["targets"] == {"user_id": mate["user_id"]}
     assert first["source_ip"] == "127.0.0.1"
     assert set(first) == {
@@ -391,6 +393,7 @@ def test_administrators_read_the_trail_newest_first_in_pages(client, people: Peo
         "actor",
         "targets",
         "details",
+        "names",
         "source_ip",
         "user_agent",
     }

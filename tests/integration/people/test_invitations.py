@@ -318,7 +318,8 @@ def test_changes_to_an_invited_user_carry_over_into_their_login(client, people: 
         ("", "Enter the invitation code from the e-mail: 16 letters and digits, e.g. ABCD-EFGH-JKMN-PQRS."),
         (
             "7K2M-9XQ4",
-            "Enter the 16 letters and digits as they are in the e-mail; case, hyphens and spaces do not matter.",
+            "Enter the 16 letters and digits as they are in the e-mail; "
+            "case, hyphens and spaces do not matter.",
         ),
     ],
 )

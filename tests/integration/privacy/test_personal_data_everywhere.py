@@ -331,6 +331,12 @@ def test_an_access_request_finds_the_person_in_every_table_and_erasure_leaves_on
         assert not holds_the_person(entries[action])
     assert entries["user.invited"]["details"]["name"] == entries["user.deleted"]["details"]["name"]
 
+    # And the Log's entries about their code (created, revoked) name a pseudonym instead of them
+    about_the_code = [e for e in AuditModel.scan() if (e.targets or {}).get("code_id") == seen["code_id"]]
+    assert sorted(e.action for e in about_the_code) == ["code.created", "code.revoked"]
+    for entry in about_the_code:
+        assert entry.details["names"]["representative"].startswith("Slettet person ")
+
     # And the copies of the letters no longer name the applicant
     for letter in letter_to(MAIN) + letter_to(OTHER_MAIN):
         assert not holds_the_person(letter.attribute_values)

@@ -337,6 +337,8 @@ def test_the_organisation_sees_which_vendors_validated_which_codes_newest_first(
             "code_id": code["code_id"],
             "company": code["company"],
             "account": code["account"],
+            "company_name": {c.cvr: c.name for c in org.companies}[code["company"]],
+            "account_name": {"A1": "Account one", "B1": "Account three"}[code["account"]],
             "representative": {"first_name": code["first_name"], "last_name": code["last_name"]},
             "code_expires_at": code["expires_at"],
         }

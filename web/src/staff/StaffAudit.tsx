@@ -8,6 +8,7 @@ import { useServices } from "../context";
 import { formatDateTime } from "../format";
 import { type Language } from "../i18n";
 import { actionText } from "../tabs/Audit";
+import { auditSentence } from "../tabs/auditSentence";
 import { useStaffText } from "./messages";
 
 const STAFF_ACTIONS: Record<string, [string, string]> = {
@@ -23,16 +24,10 @@ function staffActionText(action: string, language: Language): string {
   return words ? words[language === "da" ? 0 : 1] : actionText(action, language);
 }
 
-function what(targets: Record<string, string>): string {
-  return Object.entries(targets)
-    .map(([name, value]) => `${name}: ${value}`)
-    .join(", ");
-}
-
 /** A trail as staff read it: the staff trail (vendors, mail), or one organisation's. */
 export function TrailTable({ orgId, title, headingLevel = 2 }: { orgId?: string; title: string; headingLevel?: 2 | 3 }) {
   const { api, session } = useServices();
-  const { s, language } = useStaffText();
+  const { s, t, language } = useStaffText();
   const pages = useCursorPages();
   const trail = useQuery({
     queryKey: ["staff-audit", orgId ?? "staff", pages.cursor],
@@ -49,15 +44,11 @@ export function TrailTable({ orgId, title, headingLevel = 2 }: { orgId?: string;
     <section aria-label={title}>
       <Heading>{title}</Heading>
       <ListState query={trail} empty={s("audit.empty")}>
-        <Table caption={title} columns={[s("audit.when"), s("audit.who"), s("audit.action"), s("audit.what")]}>
+        <Table caption={title} columns={[s("audit.when"), t("trail.event")]}>
           {items.map((entry) => (
             <tr key={entry.event_id}>
               <td>{formatDateTime(entry.at, language)}</td>
-              <td>
-                {entry.actor.kind}: {entry.actor.id}
-              </td>
-              <td>{staffActionText(entry.action, language)}</td>
-              <td>{what(entry.targets)}</td>
+              <td className="card-lead">{auditSentence(entry, t, staffActionText(entry.action, language))}</td>
             </tr>
           ))}
         </Table>

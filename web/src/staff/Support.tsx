@@ -132,26 +132,34 @@ function Logins({ organisation }: { organisation: Organisation }) {
   );
 }
 
-/** The tab "Support": find an organisation by CVR number or handle, see its logins, remove one. */
+/** The tab "Support": find an organisation by CVR number, handle or name, see its logins, remove one. */
 export function SupportTab() {
   const { api, session } = useServices();
   const { s, sv } = useStaffText();
   const [query, setQuery] = useState("");
   const [asked, setAsked] = useState<string | null>(null);
   const [chosen, setChosen] = useState<Organisation | null>(null);
+  const pages = useCursorPages();
   const found = useQuery({
-    queryKey: ["staff-search", asked],
+    queryKey: ["staff-search", asked, pages.cursor],
     enabled: asked !== null,
-    queryFn: () => unwrap(session, () => api.GET("/v1/staff/search/organisations", { params: { query: { q: asked ?? "" } } })),
+    queryFn: () =>
+      unwrap(session, () =>
+        api.GET("/v1/staff/search/organisations", {
+          params: { query: { q: asked ?? "", limit: 10, ...(pages.cursor ? { cursor: pages.cursor } : {}) } },
+        }),
+      ),
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!query.trim()) return;
     setChosen(null);
+    pages.reset();
     setAsked(query.trim());
   };
   const items = found.data?.items ?? [];
-  const current = chosen ?? (items.length === 1 ? items[0] : null);
+  // One organisation found (by CVR number or handle, or the only name that matched) opens at once.
+  const current = chosen ?? (items.length === 1 && pages.page === 1 && !found.data?.next_cursor ? items[0] : null);
   return (
     <section aria-labelledby="support-heading">
       <h2 id="support-heading">{s("support.title")}</h2>
@@ -183,16 +191,20 @@ export function SupportTab() {
           <TrailTable key={`trail-${current.org_id}`} orgId={current.org_id} title={`${s("support.trail")}: ${current.name}`} headingLevel={3} />
         </>
       ) : null}
-      {items.length > 1 && !chosen ? (
-        <ul>
-          {items.map((o) => (
-            <li key={o.org_id}>
-              <button type="button" className="button button-tertiary" onClick={() => setChosen(o)}>
-                {o.name} ({o.primary_cvr})
-              </button>
-            </li>
-          ))}
-        </ul>
+      {items.length > 0 && !current ? (
+        <section aria-labelledby="support-results-heading">
+          <h3 id="support-results-heading">{s("support.results")}</h3>
+          <ul className="nobullet-list">
+            {items.map((o) => (
+              <li key={o.org_id}>
+                <button type="button" className="button button-tertiary" onClick={() => setChosen(o)}>
+                  {o.name} ({s("review.primaryCvr")} {o.primary_cvr}, {sv("status", o.status)})
+                </button>
+              </li>
+            ))}
+          </ul>
+          <Pager pages={pages} nextCursor={found.data?.next_cursor} />
+        </section>
       ) : null}
     </section>
   );

@@ -7,6 +7,7 @@ import { Table } from "../components/Table";
 import { useServices } from "../context";
 import { formatDateTime } from "../format";
 import { useI18n, type Language } from "../i18n";
+import { auditSentence } from "./auditSentence";
 
 // The trail's actions in words; one the console does not know yet is shown as the API names it.
 const ACTIONS: Record<string, [string, string]> = {
@@ -59,14 +60,11 @@ export function AuditTab() {
     <section aria-labelledby="audit-heading">
       <h2 id="audit-heading">{t("audit.title")}</h2>
       <ListState query={audit} empty={t("audit.empty")}>
-        <Table caption={t("audit.title")} columns={[t("audit.when"), t("audit.action"), t("audit.actor"), t("audit.source")]}>
+        <Table caption={t("audit.title")} columns={[t("audit.when"), t("trail.event"), t("audit.source")]}>
           {items.map((entry) => (
             <tr key={entry.event_id}>
               <td>{formatDateTime(entry.at, language)}</td>
-              <td>{actionText(entry.action, language)}</td>
-              <td>
-                {entry.actor.kind}: {entry.actor.id}
-              </td>
+              <td className="card-lead">{auditSentence(entry, t, actionText(entry.action, language))}</td>
               <td>{entry.source_ip}</td>
             </tr>
           ))}

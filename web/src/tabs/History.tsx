@@ -27,7 +27,14 @@ export function HistoryTab() {
       <ListState query={history} empty={t("history.empty")}>
         <Table
           caption={t("history.title")}
-          columns={[t("history.when"), t("history.vendor"), t("codes.representative"), t("codes.account"), t("codes.expires")]}
+          columns={[
+            t("history.when"),
+            t("history.vendor"),
+            t("codes.representative"),
+            t("trail.historyCompany"),
+            t("trail.historyAccount"),
+            t("codes.expires"),
+          ]}
         >
           {items.map((entry) => (
             <tr key={entry.validation_id}>
@@ -36,9 +43,8 @@ export function HistoryTab() {
               <td>
                 {entry.representative.first_name} {entry.representative.last_name}
               </td>
-              <td>
-                {entry.company} / {entry.account}
-              </td>
+              <td>{entry.company_name ?? `CVR ${entry.company}`}</td>
+              <td>{entry.account_name ? `${entry.account_name} (${entry.account})` : entry.account}</td>
               <td>{formatDateTime(entry.code_expires_at, language)}</td>
             </tr>
           ))}
