@@ -34,9 +34,9 @@ def test_anonymous_applications_are_rate_limited_per_address_at_the_api_stage():
     # Given the template's web ACL
     acl = web_acl(templates.load())
 
-    # Then it guards the regional API, lets everything else through, and has one rate-based rule
+    # Then it guards the regional API, lets everything else through, and has a rate-based rule
     assert (acl["Scope"], acl["DefaultAction"]) == ("REGIONAL", {"Allow": {}})
-    [rule] = acl["Rules"]
+    [rule] = [r for r in acl["Rules"] if r["Name"] == "applications-per-address"]
     rate = rule["Statement"]["RateBasedStatement"]
     # which counts per source address, over five minutes, only POSTs of an application
     assert (rate["AggregateKeyType"], rate["EvaluationWindowSec"]) == ("IP", 300)
@@ -50,6 +50,25 @@ def test_anonymous_applications_are_rate_limited_per_address_at_the_api_stage():
     assert response["ResponseCode"] == 429
     body = json.loads(acl["CustomResponseBodies"][response["CustomResponseBodyKey"]]["Content"])
     assert (body["status"], body["type"]) == (429, "https://godkend.dk/problems/too-many-requests")
+
+
+def test_sign_ins_with_an_e_mail_address_are_rate_limited_per_address_at_the_api_stage():
+    # Given the template's web ACL
+    acl = web_acl(templates.load())
+
+    # Then a rule of its own counts per source address, over five minutes, the POSTs of a sign-in with an
+    # address and of Glemt adgangskode? with one (an office behind one address signs in often)
+    [rule] = [r for r in acl["Rules"] if r["Name"] == "sign-ins-per-address"]
+    rate = rule["Statement"]["RateBasedStatement"]
+    assert (rate["AggregateKeyType"], rate["EvaluationWindowSec"]) == ("IP", 300)
+    assert 50 <= rate["Limit"] <= 200
+    assert matches(rate["ScopeDownStatement"]["AndStatement"]["Statements"]) == {
+        "Method": ("EXACTLY", "POST"),
+        "UriPath": ("CONTAINS", "/v1/sign-in"),
+    }
+    # and blocks beyond it with the service's own answer, ahead of nothing else
+    assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+    assert len({r["Priority"] for r in acl["Rules"]}) == len(acl["Rules"])
 
 
 def test_the_web_acl_guards_the_api_stage_and_logs_without_credentials():
