@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from chalicelib.mail.render import MailFrame
     from chalicelib.services.access.identity import IdentityService, SmsSender
     from chalicelib.services.access.sessions import SessionService
+    from chalicelib.services.access.sign_in_names import EmailSignIn
     from chalicelib.services.codes.codes import CodeService, RandomSource
     from chalicelib.services.codes.reminders import (
         ReminderPlanner,
@@ -168,7 +169,10 @@ class Container:
     def directory(self) -> CognitoDirectory:
         from chalicelib.adapters.cognito import CognitoDirectory
 
-        return CognitoDirectory(self.cognito_client, self.settings.cognito_user_pool_id)
+        settings = self.settings
+        return CognitoDirectory(
+            self.cognito_client, settings.cognito_user_pool_id, settings.cognito_client_id
+        )
 
     @cached_property
     def registry(self) -> CompanyRegistry:
@@ -225,6 +229,32 @@ class Container:
             clock=self.clock,
             pseudonym=lambda caller: codes.pseudonym("caller", caller),
             refusal="Too many applications from your address; apply again when Retry-After has passed.",
+        )
+
+    def sign_in_limits(self, what: str, per_hour: int) -> CallerLimits:
+        from chalicelib.services.onboarding.caller_limits import CallerLimits
+        from chalicelib.services.vendors.failure_limit import FailureLimit
+
+        codes = self.activation_codes
+        return CallerLimits(
+            what=what,
+            limits=[FailureLimit(limit=per_hour, window_seconds=3600)],
+            clock=self.clock,
+            pseudonym=lambda caller: codes.pseudonym("caller", caller),
+            refusal="Too many sign-in tries; try again when Retry-After has passed.",
+        )
+
+    @cached_property
+    def email_sign_in(self) -> EmailSignIn:
+        from chalicelib.services.access.sign_in_names import EmailSignIn
+
+        settings = self.settings
+        return EmailSignIn(
+            directory=self.directory,
+            admit_caller=self.sign_in_limits("sign-in", settings.sign_ins_per_caller_per_hour).admit,
+            admit_address=self.sign_in_limits(
+                "sign-in-address", settings.sign_ins_per_address_per_hour
+            ).admit,
         )
 
     @cached_property

@@ -268,6 +268,10 @@ class Settings:
     # (chalicelib/services/onboarding/support_cases.py).
     support_cases_per_caller_per_hour: int = setting(5, _integer, ge=1)
     support_cases_per_caller_per_day: int = setting(20, _integer, ge=1)
+    # Sign-ins (and Glemt adgangskode?) with an e-mail address, per source address and per e-mail address in
+    # a sliding hour (chalicelib/services/access/sign_in_names.py).
+    sign_ins_per_caller_per_hour: int = setting(30, _integer, ge=1)
+    sign_ins_per_address_per_hour: int = setting(10, _integer, ge=1)
     # Guessing codes: a vendor whose failed checks reach this many in a sliding window of this many
     # seconds is answered 429 until the estimate falls below it again
     # (chalicelib/services/vendors/failure_limit.py).

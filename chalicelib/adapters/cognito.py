@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -32,10 +33,102 @@ class LoginExists(Exception):
     """Cognito already has a login under the username."""
 
 
+# Cognito's refusals of a password (or of a login that cannot sign in): each is "no" to the caller, alike.
+PASSWORD_REFUSALS = frozenset(
+    {
+        "NotAuthorizedException",
+        "UserNotFoundException",
+        "PasswordResetRequiredException",
+        "UserNotConfirmedException",
+    }
+)
+# A reset code that is not this login's, or no longer valid: the next login with the address may own it.
+RESET_CODE_REFUSALS = frozenset({"CodeMismatchException", "ExpiredCodeException", "UserNotFoundException"})
+THROTTLED = frozenset(
+    {"LimitExceededException", "TooManyRequestsException", "TooManyFailedAttemptsException"}
+)
+
+
+@dataclass(frozen=True)
+class PasswordAccepted:
+    """Cognito took the password: the challenge it asks next (None when it answered tokens at once) and the
+    session a browser answers that challenge with."""
+
+    challenge: str | None
+    session: str | None
+
+
 class CognitoDirectory:
-    def __init__(self, client: Any, user_pool_id: str) -> None:
+    def __init__(self, client: Any, user_pool_id: str, client_id: str = "") -> None:
         self._client = client
         self._pool = user_pool_id
+        # The console's app client: a sign-in started here is one the console finishes at Cognito.
+        self._client_id = client_id
+
+    def check_password(self, username: str, password: str) -> PasswordAccepted | None:
+        """Starts a sign-in of the login with the password as the console's app client (AdminInitiateAuth,
+        ADMIN_USER_PASSWORD_AUTH); None when Cognito refuses it for whatever reason. Tokens Cognito may
+        answer are never passed on: only whether it did."""
+        try:
+            answer = self._client.admin_initiate_auth(
+                UserPoolId=self._pool,
+                ClientId=self._client_id,
+                AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": username, "PASSWORD": password},
+            )
+        except ClientError as exc:
+            code = _code(exc)
+            if code in PASSWORD_REFUSALS:
+                return None
+            if code in THROTTLED:
+                raise TooManyRequests(
+                    "Too many sign-in tries; wait a little and try again.",
+                    retry_after_seconds=PASSWORD_TRIES_PAUSE_SECONDS,
+                ) from exc
+            raise UpstreamUnavailable("The identity provider could not check the password.") from exc
+        challenge = answer.get("ChallengeName")
+        return PasswordAccepted(
+            challenge=str(challenge) if challenge else None, session=answer.get("Session")
+        )
+
+    def send_reset_code(self, username: str) -> None:
+        """Cognito's *Glemt adgangskode?*: it mails a code to the login's verified address. A call of the
+        console's app client, so it needs no IAM permission; a refusal is left unsaid (the caller is always
+        answered alike)."""
+        try:
+            self._client.forgot_password(ClientId=self._client_id, Username=username)
+        except ClientError as exc:
+            if _code(exc) in THROTTLED:
+                raise TooManyRequests(
+                    "Too many codes asked for; wait a little and try again.",
+                    retry_after_seconds=PASSWORD_TRIES_PAUSE_SECONDS,
+                ) from exc
+            if _code(exc) not in PASSWORD_REFUSALS | {"InvalidParameterException"}:
+                raise UpstreamUnavailable("The identity provider could not send a code.") from exc
+
+    def reset_password(self, username: str, code: str, password: str) -> bool:
+        """The new password with the mailed code (ConfirmForgotPassword); False when the code is not this
+        login's. A password the policy refuses is a field error; the second factor stays as it was."""
+        try:
+            self._client.confirm_forgot_password(
+                ClientId=self._client_id, Username=username, ConfirmationCode=code, Password=password
+            )
+        except ClientError as exc:
+            code_name = _code(exc)
+            if code_name in RESET_CODE_REFUSALS | PASSWORD_REFUSALS:
+                return False
+            if code_name in {"InvalidPasswordException", "InvalidParameterException"}:
+                raise InvalidInput(
+                    "The new password does not meet the password policy.",
+                    errors=[FieldError("password", f"Not accepted. {PASSWORD_POLICY_TEXT}")],
+                ) from exc
+            if code_name in THROTTLED:
+                raise TooManyRequests(
+                    "Too many tries; wait a little and try again.",
+                    retry_after_seconds=PASSWORD_TRIES_PAUSE_SECONDS,
+                ) from exc
+            raise UpstreamUnavailable("The identity provider could not set the new password.") from exc
+        return True
 
     def has_second_factor(self, username: str) -> bool:
         try:

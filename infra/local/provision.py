@@ -119,7 +119,12 @@ def create_user_pool(cognito: Any, name: str) -> UserPool:
         UserPoolId=pool_id,
         ClientName="godkend-web",
         GenerateSecret=False,
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        ExplicitAuthFlows=[
+            "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+            "ALLOW_USER_PASSWORD_AUTH",
+            "ALLOW_USER_SRP_AUTH",
+            "ALLOW_REFRESH_TOKEN_AUTH",
+        ],
         PreventUserExistenceErrors="ENABLED",
     )["UserPoolClient"]["ClientId"]
     cognito.create_group(GroupName=STAFF_GROUP, UserPoolId=pool_id, Description="The operator's staff")

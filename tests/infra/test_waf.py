@@ -58,6 +58,25 @@ def test_anonymous_posts_are_rate_limited_per_address_at_the_api_stage(rule_name
     assert (body["status"], body["type"]) == (429, "https://godkend.dk/problems/too-many-requests")
 
 
+def test_sign_ins_with_an_e_mail_address_are_rate_limited_per_address_at_the_api_stage():
+    # Given the template's web ACL
+    acl = web_acl(templates.load())
+
+    # Then a rule of its own counts per source address, over five minutes, the POSTs of a sign-in with an
+    # address and of Glemt adgangskode? with one (an office behind one address signs in often)
+    [rule] = [r for r in acl["Rules"] if r["Name"] == "sign-ins-per-address"]
+    rate = rule["Statement"]["RateBasedStatement"]
+    assert (rate["AggregateKeyType"], rate["EvaluationWindowSec"]) == ("IP", 300)
+    assert 50 <= rate["Limit"] <= 200
+    assert matches(rate["ScopeDownStatement"]["AndStatement"]["Statements"]) == {
+        "Method": ("EXACTLY", "POST"),
+        "UriPath": ("CONTAINS", "/v1/sign-in"),
+    }
+    # and blocks beyond it with the service's own answer, ahead of nothing else
+    assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+    assert len({r["Priority"] for r in acl["Rules"]}) == len(acl["Rules"])
+
+
 def test_the_web_acl_guards_the_api_stage_and_logs_without_credentials():
     template = templates.load()
     associations = templates.of_type(template, "AWS::WAFv2::WebACLAssociation").values()

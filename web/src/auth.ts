@@ -1,6 +1,8 @@
 // Signing in as a real front end does: Cognito's user pool API (src/cognito.ts) against the configured pool
 // (the emulator's endpoint locally), password first, then the authenticator's code. Tokens live in this
-// object only: never in localStorage or a cookie, so closing the tab signs out.
+// object only: never in localStorage or a cookie, so closing the tab signs out. With an e-mail address instead
+// of a username, the API turns the address into the login and starts the sign-in (POST /v1/sign-in); the
+// second factor is answered at Cognito all the same.
 import { CognitoClient, defaultEndpoint, type AuthenticationResult, type Fetch } from "./cognito";
 import type { ConsoleConfig } from "./config";
 
@@ -30,6 +32,19 @@ interface Tokens {
 
 type Listener = () => void;
 
+/** What people type is an e-mail address, not a username (usernames never hold an @). */
+export function isEmailAddress(name: string): boolean {
+  return name.includes("@");
+}
+
+/** The API's refusals of a sign-in or a reset with an e-mail address, as the error names the pages know. */
+const API_REFUSALS: Record<number, string> = {
+  401: "NotAuthorizedException",
+  403: "SecondFactorMissing",
+  409: "SeveralLogins",
+  429: "TooManyRequestsException",
+};
+
 /** When to refresh a token that lasts `expiresIn` seconds: the margin before it ends, or half-way for
  * short ones. */
 export function refreshDelayMs(expiresInSeconds: number): number {
@@ -42,9 +57,20 @@ function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** The API's JSON answer; null when it is none (a proxy's HTML error page, say). */
+function parseAnswer(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    return null;
+  }
+}
+
 export class Session {
   private readonly client: CognitoClient;
   private readonly clientId: string;
+  private readonly apiUrl: string;
+  private readonly fetch: Fetch;
   private tokens: Tokens | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly listeners = new Set<Listener>();
@@ -58,6 +84,8 @@ export class Session {
   constructor(config: ConsoleConfig, fetch?: Fetch) {
     this.clientId = config.cognito.client_id;
     this.client = new CognitoClient(config.cognito.endpoint ?? defaultEndpoint(config.region), fetch);
+    this.apiUrl = config.api_url;
+    this.fetch = fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
 
   subscribe(listener: Listener): () => void {
@@ -87,6 +115,15 @@ export class Session {
     // The token comes from this sign-in's last step, so waiting before the first is enough.
     const wait = this.signInNotBefore - Date.now();
     if (wait > 0) await pause(wait);
+    if (isEmailAddress(username)) {
+      // The API answers Cognito's next challenge and whose login it is, never tokens.
+      const step = (await this.api("/v1/sign-in", { email: username, password })) as {
+        challenge?: string;
+        session?: string;
+        username?: string;
+      };
+      return this.next(step.username ?? "", step.challenge ?? "NoChallenge", step.session, undefined);
+    }
     const answer = await this.call(() =>
       this.client.send("InitiateAuth", {
         ClientId: this.clientId,
@@ -95,6 +132,32 @@ export class Session {
       }),
     );
     return this.next(username, answer.ChallengeName, answer.Session, answer.AuthenticationResult);
+  }
+
+  /**
+   * One of the API's anonymous sign-in routes; a refusal becomes the SignInError a page words as it words
+   * Cognito's: a problem's field error about the code or the password as Cognito's own refusal of it.
+   */
+  private async api(path: string, body: Record<string, string>): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await this.fetch(this.apiUrl + path, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+        credentials: "omit",
+      });
+    } catch (error) {
+      throw new SignInError("NetworkError", error instanceof Error ? error.message : "network");
+    }
+    const answer = parseAnswer(await response.text());
+    if (response.ok) return answer ?? {};
+    const fields = ((answer as { errors?: { field?: string }[] } | null)?.errors ?? []).map((e) => e.field);
+    if (response.status === 400 && fields.includes("code")) throw new SignInError("CodeMismatchException", "code");
+    if (response.status === 400 && fields.includes("password")) {
+      throw new SignInError("InvalidPasswordException", "password");
+    }
+    throw new SignInError(API_REFUSALS[response.status] ?? "ApiError", `HTTP ${response.status}`);
   }
 
   async answerOtp(step: { session: string; username: string; factor?: "sms" }, code: string): Promise<SignInStep> {
@@ -116,11 +179,19 @@ export class Session {
    * passed on only as a SignInError for the page to word.
    */
   async forgotPassword(username: string): Promise<void> {
+    if (isEmailAddress(username)) {
+      await this.api("/v1/sign-in/forgotten-password", { email: username });
+      return;
+    }
     await this.call(() => this.client.send("ForgotPassword", { ClientId: this.clientId, Username: username }));
   }
 
   /** The new password with the mailed code; the second factor is still asked at the next sign-in. */
   async confirmForgotPassword(username: string, code: string, password: string): Promise<void> {
+    if (isEmailAddress(username)) {
+      await this.api("/v1/sign-in/forgotten-password/confirm", { email: username, code, password });
+      return;
+    }
     await this.call(() =>
       this.client.send("ConfirmForgotPassword", {
         ClientId: this.clientId,

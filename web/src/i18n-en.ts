@@ -66,6 +66,14 @@ export const en: Record<MessageKey, string> = {
   "signin.noAccess": "No self-service login yet?",
   signout: "Sign out",
   signedInAs: "Signed in as",
+  // Signing in, and Glemt adgangskode?, with the e-mail address as well as the username.
+  "emailsignin.hint": "Or your e-mail address",
+  "emailsignin.useUsername": "Your login has no authenticator app or SMS yet. Sign in with your username this time; it is in the letter with the activation code or in the e-mail with your invitation.",
+  "emailsignin.severalLogins": "More than one login has that e-mail address and password. Sign in with the username of the login you want to use.",
+  "emailsignin.tooMany": "There have been too many attempts to sign in. Wait a little and try again.",
+  "emailsignin.forgotIntro": "Enter your username or your e-mail address. We will send a code to the e-mail address of your login, so that you can choose a new password.",
+  "emailsignin.forgotMissing": "Enter your username or your e-mail address.",
+  "emailsignin.forgotSent": "If a login has that username or e-mail address, we have sent a code to its e-mail address. The code is valid for one hour.",
   // Sign-in's recovery: Glemt adgangskode? and a lost authenticator.
   "forgot.link": "Forgot your password?",
   "forgot.title": "Forgot your password",

@@ -68,6 +68,14 @@ const da = {
   "signin.noAccess": "Har I ikke en selvbetjeningsbruger?",
   "signout": "Log ud",
   "signedInAs": "Logget ind som",
+  // Signing in, and Glemt adgangskode?, with the e-mail address as well as the username.
+  "emailsignin.hint": "Eller din e-mailadresse",
+  "emailsignin.useUsername": "Dit login har endnu ikke en godkendelsesapp eller sms. Log ind med dit brugernavn denne gang; det står i brevet med aktiveringskoden eller i e-mailen med din invitation.",
+  "emailsignin.severalLogins": "Flere logins har den e-mailadresse og adgangskode. Log ind med brugernavnet for det login, du vil bruge.",
+  "emailsignin.tooMany": "Der har været for mange forsøg på at logge ind. Vent lidt, og prøv igen.",
+  "emailsignin.forgotIntro": "Skriv dit brugernavn eller din e-mailadresse. Vi sender en kode til den e-mailadresse, der hører til dit login, så du kan vælge en ny adgangskode.",
+  "emailsignin.forgotMissing": "Skriv dit brugernavn eller din e-mailadresse.",
+  "emailsignin.forgotSent": "Hvis der findes et login med det brugernavn eller den e-mailadresse, har vi sendt en kode til e-mailadressen, der hører til det. Koden gælder i en time.",
   // Sign-in's recovery: Glemt adgangskode? and a lost authenticator.
   "forgot.link": "Glemt adgangskode?",
   "forgot.title": "Glemt adgangskode",

@@ -287,6 +287,14 @@ BODIES: dict[str, Callable[[World], Any]] = {
         "password": "Walker-Password-2026",
     },
     "POST /v1/invitations/accept": an_invitation,
+    # The administrator's own address and password: Cognito's next challenge, for any caller.
+    "POST /v1/sign-in": lambda world: {"email": f"{world.admin.user_id}@example.org", "password": PASSWORD},
+    "POST /v1/sign-in/forgotten-password": lambda world: {"email": "walker@example.org"},
+    "POST /v1/sign-in/forgotten-password/confirm": lambda world: {
+        "email": "walker@example.org",
+        "code": "123456",
+        "password": "Walker-Password-2026",
+    },
     "POST /v1/me/second-factor/authenticator/verify": lambda world: {"code": "123456"},
     "POST /v1/me/second-factor/sms/verify": lambda world: {"code": "123456"},
     "POST /v1/me/password": lambda world: {"old_password": PASSWORD, "new_password": "Walker-Password-2026"},

@@ -28,8 +28,8 @@ const REFUSALS: Record<string, { field: string; key: MessageKey }> = {
 };
 
 /**
- * Glemt adgangskode?: the username, then the code Cognito mails and a new password. (Not the e-mail address
- * yet: the pool has no e-mail alias, docs/console.md says why.) The
+ * Glemt adgangskode?: the username or the e-mail address (the API finds the login by it: the pool has no
+ * e-mail alias, docs/console.md says why), then the code Cognito mails and a new password. The
  * first step's answer is the same whether the name exists or not, so a stranger learns nothing from it. The
  * second factor is untouched: the next sign-in asks for it as always.
  */
@@ -53,7 +53,7 @@ export function ForgotPassword({ onDone }: { onDone: (username: string, notice: 
   async function ask(e: FormEvent) {
     e.preventDefault();
     if (!username.trim()) {
-      setError({ field: "forgot-username", message: t("forgot.nameMissing") });
+      setError({ field: "forgot-username", message: t("emailsignin.forgotMissing") });
       return;
     }
     setBusy(true);
@@ -91,10 +91,11 @@ export function ForgotPassword({ onDone }: { onDone: (username: string, notice: 
       <ErrorSummary items={error ? [error] : []} />
       {!asked ? (
         <form onSubmit={ask} noValidate>
-          <p>{t("forgot.intro")}</p>
+          <p>{t("emailsignin.forgotIntro")}</p>
           <Field
             id="forgot-username"
             label={t("forgot.name")}
+            hint={t("emailsignin.hint")}
             value={username}
             onChange={setUsername}
             autoComplete="username"
@@ -108,7 +109,7 @@ export function ForgotPassword({ onDone }: { onDone: (username: string, notice: 
       ) : (
         <form onSubmit={confirm} noValidate>
           <Notice kind="info">
-            <p className="alert-text">{t("forgot.sent")}</p>
+            <p className="alert-text">{t("emailsignin.forgotSent")}</p>
           </Notice>
           <Field
             id="forgot-code"

@@ -5,9 +5,16 @@ import { ErrorSummary } from "../components/ErrorSummary";
 import { Field } from "../components/Field";
 import { SupportContact } from "../components/Footer";
 import { useServices } from "../context";
-import { useI18n } from "../i18n";
+import { useI18n, type MessageKey } from "../i18n";
 import { navigate, PATHS } from "../router";
 import { OneTimeCodeField } from "./OneTimeCodeField";
+
+/** The API's refusals of a sign-in with an e-mail address that are not a wrong address or password. */
+const SAID_FOR_ADDRESS: Record<string, MessageKey> = {
+  SecondFactorMissing: "emailsignin.useUsername",
+  SeveralLogins: "emailsignin.severalLogins",
+  TooManyRequestsException: "emailsignin.tooMany",
+};
 
 interface SignInProps {
   notice?: string | null;
@@ -40,7 +47,9 @@ export function SignIn({ notice, onMfaSetup, headingLevel = 1, showLinks = true 
       }
     } catch (e) {
       const network = e instanceof SignInError && /fetch|network/i.test(e.message);
-      setError({ field, message: network ? t("common.networkError") : failure });
+      // With an e-mail address the API says a little more, and only after the password matched.
+      const said = e instanceof SignInError ? SAID_FOR_ADDRESS[e.code] : undefined;
+      setError({ field, message: network ? t("common.networkError") : said ? t(said) : failure });
     } finally {
       setBusy(false);
     }
@@ -78,6 +87,7 @@ export function SignIn({ notice, onMfaSetup, headingLevel = 1, showLinks = true 
           <Field
             id="signin-username"
             label={t("signin.username")}
+            hint={t("emailsignin.hint")}
             value={username}
             onChange={setUsername}
             autoComplete="username"
