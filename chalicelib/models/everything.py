@@ -21,6 +21,7 @@ from chalicelib.models.organisation import (
     OrganisationModel,
 )
 from chalicelib.models.outbox import OutboxModel
+from chalicelib.models.renewal_request import RenewalLinkModel, RenewalRequestModel
 from chalicelib.models.sms_quota import SmsQuotaModel
 from chalicelib.models.suppression import SuppressionModel
 from chalicelib.models.user import UserModel
@@ -55,4 +56,6 @@ ALL_MODELS: tuple[type[Model], ...] = (
     EventCauseModel,
     VendorEventModel,
     MentionModel,
+    RenewalLinkModel,
+    RenewalRequestModel,
 )

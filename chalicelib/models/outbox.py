@@ -84,6 +84,10 @@ class MailKind(StrEnum):
     CODE_EXPIRED = "code_expired"
     # To a vendor's contact: its webhook endpoint kept failing, so deliveries are paused.
     WEBHOOK_PAUSED = "webhook_paused"
+    # To the users with `codes` and the code's account in scope: a representative asked for a new code.
+    RENEWAL_REQUESTED = "renewal_requested"
+    # To a representative: the organisation declined their request for a new code, with its reason.
+    RENEWAL_DECLINED = "renewal_declined"
 
 
 class Language(StrEnum):

@@ -11,7 +11,8 @@ TTL with the clock: an item past its time is gone for every caller, whether or n
 - an audit entry: 5 years after the event;
 - an application: 30 days after its letter's code expired (an activated one lives on as the organisation
   and its administrator's login);
-- the mail outbox: 90 days after the message was queued (`chalicelib/models/outbox.py`).
+- the mail outbox: 90 days after the message was queued (`chalicelib/models/outbox.py`);
+- a renewal request (the representative's note): 90 days after it was made or answered.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ CODE_ENTRY_MONTHS = 13
 AUDIT_YEARS = 5
 DEFAULT_RECEIPT_YEARS = 5
 APPLICATION_AFTER_LETTER = timedelta(days=30)
+RENEWAL_REQUEST_AFTER_CHANGE = timedelta(days=90)
 # What stands where a person's name or e-mail was erased.
 ERASED = "[slettet]"
 ERASED_EMAIL = "slettet@invalid"
@@ -55,6 +57,11 @@ def audit_purge_at(at: datetime) -> datetime:
 
 def application_purge_at(code_expires_at: datetime) -> datetime:
     return code_expires_at + APPLICATION_AFTER_LETTER
+
+
+def renewal_request_purge_at(changed_at: datetime) -> datetime:
+    """When a renewal request goes: 90 days after it was made or last answered."""
+    return changed_at + RENEWAL_REQUEST_AFTER_CHANGE
 
 
 def is_gone(purge_at: datetime | None, now: datetime) -> bool:
