@@ -141,7 +141,14 @@ def test_an_account_holders_pages_and_dialogs_have_no_violations(page: Page, sta
     page.get_by_role("button", name="Log ind").click()
 
     # Every tab of Min konto
-    for tab in ["Godkendelseskode", "Selvbetjeningsbrugere", "Stamdata", "Valideringshistorik", "Log"]:
+    for tab in [
+        "Godkendelseskode",
+        "Anmodninger",
+        "Selvbetjeningsbrugere",
+        "Stamdata",
+        "Valideringshistorik",
+        "Log",
+    ]:
         page.get_by_role("tab", name=tab).click()
         expect(page.get_by_role("tab", name=tab)).to_have_attribute("aria-selected", "true")
         expect(page.locator("[aria-busy=true]")).to_have_count(0)

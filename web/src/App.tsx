@@ -14,6 +14,7 @@ import { INFO_PATHS, isKnownPath, navigate, PATHS, usePath, useTitle } from "./r
 
 // The first screen is the sign-in, then Min konto: every other page comes when first shown.
 const AcceptInvitation = onDemand(() => import("./pages/AcceptInvitation").then((m) => m.AcceptInvitation));
+const RenewalRequest = onDemand(() => import("./pages/RenewalRequest").then((m) => m.RenewalRequest));
 const Activate = onDemand(() => import("./pages/Activate").then((m) => m.Activate));
 const Apply = onDemand(() => import("./pages/Apply").then((m) => m.Apply));
 const ChangePassword = onDemand(() => import("./pages/ChangePassword").then((m) => m.ChangePassword));
@@ -155,6 +156,7 @@ function Routes() {
   else if (path === PATHS.activate) [page, title] = [<Activate key="activate" onActivated={remember} />, t("activate.title")];
   else if (path === PATHS.invitation)
     [page, title] = [<AcceptInvitation key="invitation" onAccepted={remember} />, t("invite.title")];
+  else if (path === PATHS.renewalRequest) [page, title] = [<RenewalRequest key="renewal" />, t("renewal.title")];
   else if (mfaSetup && !signedIn) {
     page = <Enrol cognitoStep={mfaSetup} onDone={() => setMfaSetup(null)} />;
     title = t("enrol.title");

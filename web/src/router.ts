@@ -29,6 +29,7 @@ export const PATHS = {
   apply: "/ansoeg",
   activate: "/aktiver",
   invitation: "/invitation",
+  renewalRequest: "/anmodning",
   account: "/min-konto",
   password: "/min-konto/skift-adgangskode",
   accessibility: "/tilgaengelighed",
@@ -41,7 +42,7 @@ export const INFO_PATHS: readonly string[] = [PATHS.accessibility, PATHS.privacy
 
 /** The paths the console has a page for (Min konto's tabs under its own); any other is "Siden findes ikke". */
 export function isKnownPath(path: string): boolean {
-  const known: readonly string[] = [PATHS.signIn, PATHS.apply, PATHS.activate, PATHS.invitation, ...INFO_PATHS];
+  const known: readonly string[] = [PATHS.signIn, PATHS.apply, PATHS.activate, PATHS.invitation, PATHS.renewalRequest, ...INFO_PATHS];
   return known.includes(path) || path === PATHS.account || path.startsWith(PATHS.account + "/");
 }
 
