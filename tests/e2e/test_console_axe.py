@@ -32,6 +32,8 @@ WALKED = {
     "/ansoeg": "strangers",
     "/aktiver": "strangers",
     "/invitation": "strangers",
+    # Without a link's secret here; with one in tests/e2e/test_console_renewal_requests.py
+    "/anmodning": "strangers",
     "/tilgaengelighed": "strangers",
     "/privatliv": "strangers",
     "/cookies": "strangers",
@@ -110,6 +112,7 @@ def test_a_strangers_pages_have_no_violations(page: Page, stack: RunningStack):
     for path, name in [
         ("/aktiver", "Aktivér"),
         ("/invitation", "Invitation"),
+        ("/anmodning", "Bed om en ny kode, without a link"),
         ("/tilgaengelighed", "Tilgængelighedserklæring"),
         ("/privatliv", "Privatliv"),
         ("/cookies", "Cookies"),
