@@ -103,6 +103,7 @@ def test_a_representative_asks_and_every_user_with_codes_and_the_account_in_scop
     cvr = org.companies[0].cvr
     on_a1 = people.member(org, functions=[Function.CODES], companies={cvr: ["A1"]})
     on_a2 = people.member(org, functions=[Function.CODES], companies={cvr: ["A2"]})
+    on_the_company = people.member(org, functions=[Function.CODES], companies={cvr: None})
     no_codes = people.member(org, functions=[Function.USERS])
 
     # When the representative opens the link: the organisation, their first name and the expiry, no value
@@ -122,12 +123,12 @@ def test_a_representative_asks_and_every_user_with_codes_and_the_account_in_scop
 
     # Then the admin and the A1 user are mailed, once each; not the A2 user, not the one without `codes`
     told = {m.to_address for m in mails_of("renewal_requested")}
-    assert told == {f"{admin.user_id}@example.org", f"{on_a1.user_id}@example.org"}
+    assert told == {f"{p.user_id}@example.org" for p in (admin, on_a1, on_the_company)}
     # And the note is in no mail: a stranger's words are left to the console
     assert all("julehjælpen" not in json.dumps(m.attribute_values, default=str) for m in OutboxModel.scan())
 
-    # And the request is listed for those two only, with the note as the representative's
-    for person in (admin, on_a1):
+    # And the request is listed for those only, with the note as the representative's
+    for person in (admin, on_a1, on_the_company):
         [listed] = open_requests(client, person)
         assert (listed["code_id"], listed["first_name"], listed["email"]) == (
             code["code_id"],
@@ -291,3 +292,16 @@ def test_the_note_is_exported_and_erased_with_the_representative(client, people:
     assert listed["renewal_request"]["note"] == "Ring til mig på 12345678"
     assert erased.status_code == 200, erased.body
     assert list(RenewalRequestModel.scan()) == []
+
+
+def test_requests_are_limited_per_representative(client, people: People, clock):
+    # Given one representative holding six codes, of several organisations
+    tokens = [a_code_with_its_link(client, people)[3] for _ in range(6)]
+
+    # When they ask for a new one of each on the same day
+    answers = [ask(client, token) for token in tokens]
+
+    # Then the sixth is refused, and only five requests were made
+    assert [a.status_code for a in answers[:5]] == [202] * 5
+    assert_problem(answers[5], 429, "too-many-requests")
+    assert len(list(RenewalRequestModel.scan())) == 5
