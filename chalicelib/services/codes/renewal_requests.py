@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, cast
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
 
 from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import Conflict, NotFound
@@ -179,6 +180,9 @@ class RenewalRequestService:
         )
         try:
             with transaction() as tx:
+                # Only while the code still has the value the link was mailed with: a renewal or a
+                # revocation landing meanwhile wins.
+                tx.condition_check(CodeModel, entry.code_id, condition=_same_value(int(entry.renewals)))
                 tx.save(request, condition=condition)
                 tx.save(*audit_record(event, now=now))
                 for user in answerers(entry):
@@ -227,6 +231,8 @@ class RenewalRequestService:
         )
         try:
             with transaction() as tx:
+                # A renewal or revocation that lands first answers the request; declining it after is refused.
+                tx.condition_check(CodeModel, entry.code_id, condition=_same_value(int(request.renewals)))
                 tx.update(
                     request,
                     actions=[
@@ -370,6 +376,16 @@ def _link_names_current_value(link: RenewalLinkModel, entry: CodeModel, now: dat
         and entry.erased_when is None
         and now < entry.expires_at + LINK_AFTER_EXPIRY
     )
+
+
+def _same_value(renewals: int) -> Condition:
+    """The code entry still holds the value of this renewal count, unrevoked and not erased."""
+    same: Condition = (
+        (CodeModel.renewals == renewals)
+        & CodeModel.revoked_at.does_not_exist()
+        & CodeModel.erased_at.does_not_exist()
+    )
+    return same
 
 
 def _still_open(request: RenewalRequestModel, entry: CodeModel) -> bool:

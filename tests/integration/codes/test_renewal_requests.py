@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from chalicelib.clock import FixedClock
 from chalicelib.mail.render import render
 from chalicelib.models.audit import trail_of
+from chalicelib.models.code import CodeModel
 from chalicelib.models.outbox import OutboxModel, get_message
 from chalicelib.models.renewal_request import RenewalLinkModel, RenewalRequestModel
 from chalicelib.services.access.authz import Function
@@ -305,3 +306,18 @@ def test_requests_are_limited_per_representative(client, people: People, clock):
     assert [a.status_code for a in answers[:5]] == [202] * 5
     assert_problem(answers[5], 429, "too-many-requests")
     assert len(list(RenewalRequestModel.scan())) == 5
+
+
+def test_a_renewal_answers_the_request_even_when_its_follow_up_is_lost(client, people: People, clock):
+    # Given a request waiting, and the code then renewed by a write that never recorded who answered
+    _, admin, code, token = a_code_with_its_link(client, people)
+    assert ask(client, token).status_code == 202
+    [request] = open_requests(client, admin)
+    entry = CodeModel.get(code["code_id"])
+    entry.update(actions=[CodeModel.renewals.set(int(entry.renewals) + 1)])
+
+    # Then the request is no longer open: not listed, not declinable, and the old link asks nothing more
+    assert RenewalRequestModel.get(code["code_id"]).status == "open"
+    assert open_requests(client, admin) == []
+    assert_problem(decline(client, admin, request["request_id"], "For sent"), 409, "conflict")
+    assert_problem(ask(client, token), 404, "not-found")
