@@ -110,6 +110,13 @@ def test_a_reminders_link_makes_a_request_that_opdater_answers_with_a_new_code(
     assert "#" not in representative_page.url
     assert code["code"] not in representative_page.content()
     assert_accessible(representative_page, f"Bed om en ny kode ({viewport})")
+    # And in English on request
+    representative_page.get_by_role("button", name="Skift sprog til engelsk").click()
+    expect(representative_page.get_by_role("heading", name="Ask for a new code")).to_be_visible()
+    english = representative_page.get_by_text("Your validation code from Røde Kors Aarhus expires on")
+    expect(english).to_be_visible()
+    assert_accessible(representative_page, f"Ask for a new code ({viewport})")
+    representative_page.get_by_role("button", name="Switch language to Danish").click()
 
     # And one click (with a note) makes the request
     representative_page.get_by_label("Bemærkning til organisationen").fill("Min kode udløber snart")
