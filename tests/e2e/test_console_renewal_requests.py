@@ -143,6 +143,11 @@ def test_a_reminders_link_makes_a_request_that_opdater_answers_with_a_new_code(
     expect(admin_page.get_by_text(f"Koden er opdateret, og den nye kode er sendt til {who}.")).to_be_visible()
     expect(admin_page.get_by_role("row").filter(has_text=who)).to_have_count(0)
 
+    # And the organisation's Log says so in words
+    admin_page.get_by_role("tab", name="Log").click()
+    expect(admin_page.get_by_text("Repræsentant bad om en ny kode").first).to_be_visible()
+    expect(admin_page.get_by_text("Kode opdateret efter anmodning").first).to_be_visible()
+
     # Then the representative's mail holds a new code, and it validates
     renewed = stack.mail_containing("har opdateret din godkendelseskode", to=address)
     body = renewed.get_body(preferencelist=("plain",))
