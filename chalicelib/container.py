@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         ReminderPlanner,
         ReminderWriter,
     )
+    from chalicelib.services.codes.renewal_requests import RenewalLinks, RenewalRequestService
     from chalicelib.services.onboarding.activation_codes import ActivationCodes
     from chalicelib.services.onboarding.activations import ActivationService, LoginDirectory
     from chalicelib.services.onboarding.applications import ApplicationService
@@ -393,7 +394,45 @@ class Container:
     def codes(self) -> CodeService:
         from chalicelib.services.codes.codes import CodeService, draw_random_part
 
-        return CodeService(clock=self.clock, draw=self._code_random or draw_random_part)
+        return CodeService(
+            clock=self.clock, draw=self._code_random or draw_random_part, links=self.renewal_links
+        )
+
+    @cached_property
+    def renewal_links(self) -> RenewalLinks:
+        from chalicelib.services.codes.renewal_requests import RenewalLinks
+
+        return RenewalLinks(console_address=self.service_address)
+
+    @cached_property
+    def renewal_requests(self) -> RenewalRequestService:
+        from chalicelib.services.codes.renewal_requests import RenewalRequestService
+        from chalicelib.services.onboarding.caller_limits import CallerLimits
+        from chalicelib.services.vendors.failure_limit import FailureLimit
+
+        codes = self.activation_codes
+        day = 24 * 3600
+
+        def limits(what: str, limit: int, window_seconds: int, refusal: str) -> CallerLimits:
+            return CallerLimits(
+                what=what,
+                limits=[FailureLimit(limit=limit, window_seconds=window_seconds)],
+                clock=self.clock,
+                pseudonym=lambda value: codes.pseudonym(what, value),
+                refusal=refusal,
+            )
+
+        # A person clicks a link a few times; guessing links needs millions of tries.
+        return RenewalRequestService(
+            clock=self.clock,
+            callers=limits("renewal-links", 30, 3600, "Too many tries from your address; try again later."),
+            per_code=limits(
+                "renewal-code", 3, 7 * day, "This code was asked for too often; try again later."
+            ),
+            per_representative=limits(
+                "renewal-representative", 5, day, "You have asked too often today; try again tomorrow."
+            ),
+        )
 
     @cached_property
     def dynamodb_client(self) -> Any:
@@ -485,7 +524,10 @@ class Container:
         # Cached with the container, so the pace holds across the invocations a Lambda container serves.
         rate = self.settings.reminder_mails_per_second / CONSUMERS
         return ReminderWriter(
-            clock=self.clock, pacer=Pacer(rate), codes_per_write=int(rate // MAILS_PER_CODE)
+            clock=self.clock,
+            pacer=Pacer(rate),
+            codes_per_write=int(rate // MAILS_PER_CODE),
+            links=self.renewal_links,
         )
 
     @cached_property

@@ -120,7 +120,7 @@ class CognitoDirectory:
             if code_name in {"InvalidPasswordException", "InvalidParameterException"}:
                 raise InvalidInput(
                     "The new password does not meet the password policy.",
-                    errors=[FieldError("password", f"Not accepted. {PASSWORD_POLICY_TEXT}")],
+                    errors=[FieldError("password", PASSWORD_REFUSED["en"], translations=PASSWORD_REFUSED)],
                 ) from exc
             if code_name in THROTTLED:
                 raise TooManyRequests(

@@ -80,6 +80,10 @@ class AuditAction(StrEnum):
     NAME_CHANGE_APPROVED = "organisation.name_change_approved"
     NAME_CHANGE_REFUSED = "organisation.name_change_refused"
     ORGANISATION_UPDATED = "organisation.updated"  # master data: name, address, contact, companies, accounts
+    # A code's representative asked for a new code from their mail's link; a user renewed or declined.
+    RENEWAL_REQUESTED = "code.renewal_requested"
+    RENEWED_BY_REQUEST = "code.renewed_by_request"
+    RENEWAL_DECLINED = "code.renewal_declined"
     # In the staff trail:
     VENDOR_CREATED = "vendor.created"
     VENDOR_KEY_ISSUED = "vendor.key_issued"

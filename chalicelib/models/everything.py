@@ -21,6 +21,7 @@ from chalicelib.models.organisation import (
     OrganisationModel,
 )
 from chalicelib.models.outbox import OutboxModel
+from chalicelib.models.renewal_request import RenewalLinkModel, RenewalRequestModel
 from chalicelib.models.sms_quota import SmsQuotaModel
 from chalicelib.models.support_case import SupportCaseModel
 from chalicelib.models.suppression import SuppressionModel
@@ -57,4 +58,6 @@ ALL_MODELS: tuple[type[Model], ...] = (
     VendorEventModel,
     MentionModel,
     SupportCaseModel,
+    RenewalLinkModel,
+    RenewalRequestModel,
 )

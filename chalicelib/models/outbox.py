@@ -86,6 +86,10 @@ class MailKind(StrEnum):
     WEBHOOK_PAUSED = "webhook_paused"
     # To a support case's sender: staff's answer, with the case's reference and nothing the sender wrote.
     SUPPORT_ANSWER = "support_answer"
+    # To the users with `codes` and the code's account in scope: a representative asked for a new code.
+    RENEWAL_REQUESTED = "renewal_requested"
+    # To a representative: the organisation declined their request for a new code, with its reason.
+    RENEWAL_DECLINED = "renewal_declined"
 
 
 class Language(StrEnum):

@@ -14,6 +14,7 @@ TTL with the clock: an item past its time is gone for every caller, whether or n
 - the mail outbox: 90 days after the message was queued (`chalicelib/models/outbox.py`);
 - a support case: 12 months after its last change (filed, answered or closed;
   `chalicelib/models/support_case.py`).
+- a renewal request (the representative's note): 90 days after it was made or answered.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ AUDIT_YEARS = 5
 DEFAULT_RECEIPT_YEARS = 5
 APPLICATION_AFTER_LETTER = timedelta(days=30)
 SUPPORT_CASE_MONTHS = 12
+RENEWAL_REQUEST_AFTER_CHANGE = timedelta(days=90)
 # What stands where a person's name or e-mail was erased.
 ERASED = "[slettet]"
 ERASED_EMAIL = "slettet@invalid"
@@ -62,6 +64,11 @@ def application_purge_at(code_expires_at: datetime) -> datetime:
 
 def support_case_purge_at(last_change: datetime) -> datetime:
     return add_months(last_change, SUPPORT_CASE_MONTHS)
+
+
+def renewal_request_purge_at(changed_at: datetime) -> datetime:
+    """When a renewal request goes: 90 days after it was made or last answered."""
+    return changed_at + RENEWAL_REQUEST_AFTER_CHANGE
 
 
 def is_gone(purge_at: datetime | None, now: datetime) -> bool:

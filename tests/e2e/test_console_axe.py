@@ -34,6 +34,8 @@ WALKED = {
     "/invitation": "strangers",
     "/glemt-adgangskode": "strangers",
     "/kontakt-support": "strangers",
+    # Without a link's secret here; with one in tests/e2e/test_console_renewal_requests.py
+    "/anmodning": "strangers",
     "/tilgaengelighed": "strangers",
     "/privatliv": "strangers",
     "/cookies": "strangers",
@@ -114,6 +116,7 @@ def test_a_strangers_pages_have_no_violations(page: Page, stack: RunningStack):
         ("/invitation", "Invitation"),
         ("/glemt-adgangskode", "Glemt adgangskode"),
         ("/kontakt-support", "Kontakt support"),
+        ("/anmodning", "Bed om en ny kode, without a link"),
         ("/tilgaengelighed", "Tilgængelighedserklæring"),
         ("/privatliv", "Privatliv"),
         ("/cookies", "Cookies"),
@@ -147,7 +150,14 @@ def test_an_account_holders_pages_and_dialogs_have_no_violations(page: Page, sta
     page.get_by_role("button", name="Log ind").click()
 
     # Every tab of Min konto
-    for tab in ["Godkendelseskode", "Selvbetjeningsbrugere", "Stamdata", "Valideringshistorik", "Log"]:
+    for tab in [
+        "Godkendelseskode",
+        "Anmodninger",
+        "Selvbetjeningsbrugere",
+        "Stamdata",
+        "Valideringshistorik",
+        "Log",
+    ]:
         page.get_by_role("tab", name=tab).click()
         expect(page.get_by_role("tab", name=tab)).to_have_attribute("aria-selected", "true")
         expect(page.locator("[aria-busy=true]")).to_have_count(0)

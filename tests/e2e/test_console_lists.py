@@ -25,7 +25,14 @@ VIEWPORTS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280x800
 
 SERVER_TEXT = "Traceback: KeyError in handler"
 FAILED = "Listen kunne ikke hentes."
-MIN_KONTO_TABS = ["Godkendelseskode", "Selvbetjeningsbrugere", "Stamdata", "Valideringshistorik", "Log"]
+MIN_KONTO_TABS = [
+    "Godkendelseskode",
+    "Anmodninger",
+    "Selvbetjeningsbrugere",
+    "Stamdata",
+    "Valideringshistorik",
+    "Log",
+]
 UNAUTHENTICATED = "https://godkend.dk/problems/unauthenticated"
 STAFF_TABS = ["Til godkendelse", "Support", "Post", "Leverandører", "Log"]
 

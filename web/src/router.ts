@@ -31,6 +31,7 @@ export const PATHS = {
   invitation: "/invitation",
   forgotPassword: "/glemt-adgangskode",
   support: "/kontakt-support",
+  renewalRequest: "/anmodning",
   account: "/min-konto",
   password: "/min-konto/skift-adgangskode",
   accessibility: "/tilgaengelighed",
@@ -50,6 +51,7 @@ export function isKnownPath(path: string): boolean {
     PATHS.invitation,
     PATHS.forgotPassword,
     PATHS.support,
+    PATHS.renewalRequest,
     ...INFO_PATHS,
   ];
   return known.includes(path) || path === PATHS.account || path.startsWith(PATHS.account + "/");

@@ -69,14 +69,15 @@ describe("tabs follow the user's functions", () => {
   it("gives an administrator every tab", () => {
     expect(tabsFor(["codes", "users", "masterdata", "history"]).map((x) => x.id)).toEqual([
       "godkendelseskode",
+      "anmodninger",
       "selvbetjeningsbrugere",
       "stamdata",
       "valideringshistorik",
       "log",
     ]);
   });
-  it("gives a user with only codes the codes and the master data they see", () => {
-    expect(tabsFor(["codes"]).map((x) => x.id)).toEqual(["godkendelseskode", "stamdata"]);
+  it("gives a user with only codes the codes, their renewal requests and the master data they see", () => {
+    expect(tabsFor(["codes"]).map((x) => x.id)).toEqual(["godkendelseskode", "anmodninger", "stamdata"]);
   });
 });
 

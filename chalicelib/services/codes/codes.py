@@ -57,10 +57,12 @@ from chalicelib.models.code import (
 from chalicelib.models.organisation import OrganisationModel, OrganisationStatus, get_organisation
 from chalicelib.models.outbox import Language, MailKind, OutboxModel, Recipient, outgoing
 from chalicelib.models.paging import InvalidCursor, bad_cursor
+from chalicelib.models.renewal_request import RequestStatus
 from chalicelib.models.user import get_user
 from chalicelib.models.webhook import EventCauseModel
 from chalicelib.services.access.authz import Function, Principal, authorize
 from chalicelib.services.access.scope import org_of, visible_to
+from chalicelib.services.codes.renewal_requests import RenewalLinks, answered_by_code
 from chalicelib.services.webhooks.event_feed import code_renewed, code_revoked
 from chalicelib.values.page import Page
 
@@ -115,9 +117,13 @@ class CodeQuery:
 
 
 class CodeService:
-    def __init__(self, *, clock: Clock, draw: RandomSource = draw_random_part) -> None:
+    def __init__(
+        self, *, clock: Clock, draw: RandomSource = draw_random_part, links: RenewalLinks | None = None
+    ) -> None:
         self._clock = clock
         self._draw = draw
+        # Makes the "Bed om en ny kode" link the representative's code mail carries.
+        self._links = links
 
     def create(
         self, principal: Principal, request: CodeRequest, *, origin: Origin = UNKNOWN_ORIGIN
@@ -166,6 +172,13 @@ class CodeService:
         cause = code_renewed(entry, now=now, since=entry.issued_at)
         audit = _audit(AuditAction.CODE_RENEWED, principal, entry, origin, self._clock.now())
         self._issue(entry, organisation, now, retire=retire, cause=cause, audit=audit)
+        answered_by_code(
+            entry,
+            renewals=int(entry.renewals) - 1,
+            status=RequestStatus.RENEWED,
+            by=principal.user_id,
+            now=now,
+        )
         return describe(entry, now)
 
     def revoke(self, principal: Principal, code_id: str, *, origin: Origin = UNKNOWN_ORIGIN) -> CodeView:
@@ -189,6 +202,13 @@ class CodeService:
                 )
             except EntryChanged:
                 continue  # renewed or revoked meanwhile: read it again
+            answered_by_code(
+                entry,
+                renewals=int(entry.renewals),
+                status=RequestStatus.REVOKED,
+                by=principal.user_id,
+                now=now,
+            )
             return describe(entry, now)
         raise Conflict("The code kept changing while it was being revoked; try again.")
 
@@ -241,13 +261,14 @@ class CodeService:
         entry.issued_at = now
         entry.expires_at = now + CODE_LIFETIME
         entry.expires_on = expiry_day(entry.expires_at)
+        link = self._links.make(entry, now) if self._links is not None and entry.notify else None
         for _ in range(MAX_DRAWS):
             entry.random_part = self._fresh_random_part(avoid=retire)
             try:
                 issue(
                     entry,
                     retire=retire,
-                    mail=self._mail(entry, organisation, now),
+                    mail=self._mail(entry, organisation, now, link),
                     cause=cause,
                     audit=audit,
                 )
@@ -268,7 +289,7 @@ class CodeService:
         return drawn
 
     def _mail(
-        self, entry: CodeModel, organisation: OrganisationModel, now: datetime
+        self, entry: CodeModel, organisation: OrganisationModel, now: datetime, link: str | None
     ) -> tuple[OutboxModel, Any] | None:
         if not entry.notify:
             return None
@@ -282,7 +303,7 @@ class CodeService:
                 "renewed": int(entry.renewals) > 0,
             },
             now=now,
-            secrets={"code": entry.code},
+            secrets={"code": entry.code, **({"renewal_link": link} if link else {})},
             # One message per issue of a value: a retried write of the same renewal cannot mail twice.
             message_id=f"code-issued:{entry.code_id}:{int(entry.renewals)}",
         )

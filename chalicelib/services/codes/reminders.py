@@ -59,6 +59,7 @@ from chalicelib.models.code import (
 from chalicelib.models.organisation import OrganisationModel, OrganisationStatus, organisations_by_id
 from chalicelib.models.outbox import MailKind, OutboxModel, Recipient, outgoing
 from chalicelib.models.user import UserModel, UserStatus, users_by_id
+from chalicelib.services.codes.renewal_requests import RenewalLinks
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A code has at most two reminders per stage (the issuer's and the representative's).
@@ -233,9 +234,13 @@ Mail = tuple[OutboxModel, Condition]
 class ReminderWriter:
     """The queue consumer's part: the reminders of one chunk, written to the outbox once each."""
 
-    def __init__(self, *, clock: Clock, pacer: Pacer, codes_per_write: int = 1) -> None:
+    def __init__(
+        self, *, clock: Clock, pacer: Pacer, codes_per_write: int = 1, links: RenewalLinks | None = None
+    ) -> None:
         self._clock = clock
         self._pacer = pacer
+        # Makes the representative's "Bed om en ny kode" link.
+        self._links = links
         # Codes whose reminders go in one transaction: fewer round trips, while one write's mails stay
         # within what the pacer lets through in a second (SES sees no bigger burst than that).
         self._codes_per_write = max(1, min(codes_per_write, MAX_CODES_PER_WRITE))
@@ -319,12 +324,16 @@ class ReminderWriter:
             context["days_left"] = stage.days_after_run
         # The representative needs the code to use it; the issuer sees it when signed in.
         with_code = audience is Audience.REPRESENTATIVE and stage is not Stage.EXPIRED
+        hidden: dict[str, str] = {"code": entry.code} if with_code else {}
+        if audience is Audience.REPRESENTATIVE and self._links is not None:
+            # The representative asks for a new code in one click; the issuer renews it themselves.
+            hidden["renewal_link"] = self._links.make(entry, now)
         return outgoing(
             stage.kind,
             to=to,
             language=entry.language,
             context=context,
             now=now,
-            secrets={"code": entry.code} if with_code else None,
+            secrets=hidden or None,
             message_id=reminder_message_id(entry, stage, audience),
         )

@@ -56,6 +56,7 @@ from chalicelib.models.code import CodeModel, CodeStatus, CodeValueModel
 from chalicelib.models.mentions import MentionModel, ref_of
 from chalicelib.models.organisation import OrganisationModel
 from chalicelib.models.outbox import MailStatus, OutboxModel
+from chalicelib.models.renewal_request import RenewalRequestModel, get_request
 from chalicelib.models.retention import ERASED, ERASED_EMAIL, erased_subject, subject_of
 from chalicelib.models.support_case import SupportCaseModel
 from chalicelib.models.suppression import SuppressionModel
@@ -374,6 +375,8 @@ class _Erasure:
                         ],
                         condition=inactive,
                     )
+                    # The representative's request for a new code holds their own words (a note).
+                    tx.delete(RenewalRequestModel(entry.code_id))
             except TransactWriteError:
                 # Renewed meanwhile (active again), or its value gone or redrawn: nothing was erased.
                 return False
@@ -636,6 +639,20 @@ def _code(entry: CodeModel, now: datetime) -> dict[str, Any]:
         "revoked_at": isoformat(entry.revoked_when) if entry.revoked_when else None,
         "erased_at": isoformat(entry.erased_when) if entry.erased_when else None,
         "kept_until": isoformat(purge_at) if purge_at else None,
+        "renewal_request": _renewal_request(entry, now),
+    }
+
+
+def _renewal_request(entry: CodeModel, now: datetime) -> dict[str, Any] | None:
+    """The representative's latest request for a new value of the code, with their note."""
+    request = get_request(entry.code_id, now=now)
+    if request is None:
+        return None
+    return {
+        "requested_at": isoformat(request.requested_at),
+        "note": request.note,
+        "status": request.status,
+        "kept_until": isoformat(request.purge_when),
     }
 
 

@@ -199,8 +199,9 @@ def test_a_new_code_is_mailed_through_the_outbox_with_the_value_only_among_the_s
     assert (message.kind, message.language, message.status) == ("code_issued", "en", "queued")
     assert (message.to_address, message.to_name) == ("mette@example.org", "Mette Hansen")
 
-    # And the value is among the secrets only, never in the context the mail keeps after sending
-    assert message.secrets == {"code": code["code"]}
+    # And the value (and the "ask for a new code" link) is among the secrets only, never in the context the
+    # mail keeps after sending
+    assert message.secrets == {"code": code["code"], "renewal_link": message.secrets["renewal_link"]}
     assert random_part(code) not in json.dumps(message.context)
     assert message.context == {
         "organisation_name": OrganisationModel.get(org.org_id).name,
@@ -377,7 +378,7 @@ def test_renew_replaces_the_value_for_60_days_from_now_and_the_old_value_item_is
     # And the representative is mailed the new value, as a renewal
     message = get_message(f"code-issued:{code['code_id']}:1")
     assert message is not None
-    assert message.secrets == {"code": renewed["code"]}
+    assert message.secrets == {"code": renewed["code"], "renewal_link": message.secrets["renewal_link"]}
     assert message.context["renewed"] is True
 
 

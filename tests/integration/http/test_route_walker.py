@@ -108,6 +108,35 @@ def a_code(world: World) -> str:
     return str(a_new_code(world)["code_id"])
 
 
+def a_representatives_code(world: World) -> str:
+    """A code for a representative of its own: requests are limited per representative as well as per code."""
+    body = {**code_body(world), "email": f"rep-{uuid.uuid4().hex[:12]}@example.org"}
+    response = world.client.http.post(
+        "/v1/codes", headers={**world.admin.auth, **JSON}, body=json.dumps(body).encode()
+    )
+    assert response.status_code == 201, response.body
+    return str(json_of(response)["code_id"])
+
+
+def a_renewal_link(world: World, code_id: str | None = None) -> str:
+    """The secret of the "Bed om en ny kode" link in a (fresh) code's mail."""
+    from chalicelib.models.outbox import get_message
+
+    message = get_message(f"code-issued:{code_id or a_representatives_code(world)}:0")
+    assert message is not None
+    assert message.secrets is not None
+    return str(message.secrets["renewal_link"]).split("#", 1)[1]
+
+
+def a_renewal_request(world: World) -> str:
+    """An open renewal request for a fresh code of the walked organisation (its first request)."""
+    code_id = a_representatives_code(world)
+    body = json.dumps({"token": a_renewal_link(world, code_id)}).encode()
+    response = world.client.http.post("/v1/renewal-requests", headers=JSON, body=body)
+    assert response.status_code == 202, response.body
+    return f"{code_id}-1"
+
+
 def a_vendor(world: World) -> dict[str, Any]:
     staff = world.callers["staff"]
     assert staff is not None
@@ -237,6 +266,7 @@ PATH_FIXTURES: dict[str, Callable[[World], str]] = {
     "cvr": a_pending_company,
     "event_id": a_parked_event,
     "case_id": a_support_case,
+    "request_id": a_renewal_request,
 }
 # (route, parameter) -> a fresh id, where a route's parameter names something other than PATH_FIXTURES makes.
 ROUTE_PATH_FIXTURES: dict[tuple[str, str], Callable[[World], str]] = {
@@ -323,6 +353,9 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "POST /v1/staff/support/cases/{case_id}/answer": lambda world: {
         "text": "Vi har slettet det gamle login."
     },
+    "POST /v1/renewal-requests/preview": lambda world: {"token": a_renewal_link(world)},
+    "POST /v1/renewal-requests": lambda world: {"token": a_renewal_link(world)},
+    "POST /v1/renewal-requests/{request_id}/decline": lambda world: REASON,
 }
 
 

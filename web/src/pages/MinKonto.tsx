@@ -6,12 +6,14 @@ import { Tabs, type TabSpec } from "../components/Tabs";
 import { useI18n, type MessageKey } from "../i18n";
 import { navigate, PATHS } from "../router";
 import { CodesTab } from "../tabs/Codes";
+import { useRenewalRequests } from "../tabs/requestCount";
 
 // The first tab (the codes) comes with the page; the others when first opened.
 const AuditTab = onDemand(() => import("../tabs/Audit").then((m) => m.AuditTab));
 const HistoryTab = onDemand(() => import("../tabs/History").then((m) => m.HistoryTab));
 const MasterDataTab = onDemand(() => import("../tabs/MasterData").then((m) => m.MasterDataTab));
 const UsersTab = onDemand(() => import("../tabs/Users").then((m) => m.UsersTab));
+const RequestsTab = onDemand(() => import("../tabs/Requests").then((m) => m.RequestsTab));
 
 type Me = Schemas["Me"];
 
@@ -25,6 +27,7 @@ interface TabDef {
 /** Tabs by function: a tab shows only when the user's functions allow what it does. */
 export const TABS: TabDef[] = [
   { id: "godkendelseskode", label: "tab.codes", allowed: (f) => f.includes("codes"), render: (me) => <CodesTab me={me} /> },
+  { id: "anmodninger", label: "tab.requests", allowed: (f) => f.includes("codes"), render: () => <RequestsTab /> },
   { id: "selvbetjeningsbrugere", label: "tab.users", allowed: (f) => f.includes("users"), render: (me) => <UsersTab me={me} /> },
   { id: "stamdata", label: "tab.masterdata", allowed: () => true, render: (me) => <MasterDataTab me={me} /> },
   { id: "valideringshistorik", label: "tab.history", allowed: (f) => f.includes("history"), render: () => <HistoryTab /> },
@@ -39,7 +42,9 @@ export function MinKonto({ me, tab }: { me: Me; tab: string | undefined }) {
   const { t } = useI18n();
   const tabs = tabsFor(me.functions);
   const current = tabs.find((x) => x.id === tab) ?? tabs[0];
-  const specs: TabSpec[] = tabs.map((x) => ({ id: x.id, label: t(x.label) }));
+  // The open renewal requests are counted beside their tab's name, so they are seen from any tab.
+  const waiting = useRenewalRequests(me.functions.includes("codes")).data?.items.length ?? 0;
+  const specs: TabSpec[] = tabs.map((x) => ({ id: x.id, label: x.id === "anmodninger" && waiting ? `${t(x.label)} (${waiting})` : t(x.label) }));
   return (
     <div>
       <h1>

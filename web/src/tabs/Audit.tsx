@@ -16,6 +16,9 @@ const ACTIONS: Record<string, [string, string]> = {
   "activation.refused": ["Aktivering afvist", "Activation refused"],
   "application.repeated": ["Ansøgning sendt igen", "Application sent again"],
   "application.submitted": ["Ansøgning modtaget", "Application received"],
+  "code.renewal_declined": ["Anmodning om ny kode afvist", "Request for a new code declined"],
+  "code.renewal_requested": ["Repræsentant bad om en ny kode", "Representative asked for a new code"],
+  "code.renewed_by_request": ["Kode opdateret efter anmodning", "Code renewed on request"],
   "company.claim_dropped": ["Selskab, der ventede på bevis, fjernet", "Company waiting for proof dropped"],
   "company.left_out": [
     "Selskab fra ansøgningen ikke taget med: det hører allerede til en anden organisation",
