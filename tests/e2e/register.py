@@ -33,6 +33,9 @@ REJECTED_WITH_A_REASON = Company("44520001", "Lektiecaféen Ishøj")
 LOGIN_REMOVED_BY_SUPPORT = Company("30660005", "Lokalhjælpen Struer")
 # tests/e2e/test_console_links.py
 RECEIPT = Company("51270002", "Nabohjælpen Thisted")
+# tests/e2e/test_console_journey.py: one for each size the journey is walked at
+JOURNEY_DESKTOP = Company("62140003", "Frivilligcentret Ribe")
+JOURNEY_PHONE = Company("62140011", "Spejderne i Tønder")
 
 OWN_COMPANIES = (
     ONBOARDING,
@@ -41,6 +44,8 @@ OWN_COMPANIES = (
     REJECTED_WITH_A_REASON,
     LOGIN_REMOVED_BY_SUPPORT,
     RECEIPT,
+    JOURNEY_DESKTOP,
+    JOURNEY_PHONE,
 )
 
 

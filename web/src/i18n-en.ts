@@ -336,7 +336,7 @@ export const en: Record<MessageKey, string> = {
   "links.receiptDue": "The username and activation code go to the company's e-Boks by",
   "links.receiptSame": "We already have an application with the same details, so no further letter is sent. The letter for that application is in the company's e-Boks by",
   "links.reference": "Reference number",
-  "links.referenceHint": "Give the reference number if you contact support about the application.",
+  "links.referenceHint": "Give the reference number and the CVR number if you contact support about the application.",
   "links.nextTitle": "What happens next",
   "links.nextLetter": "The letter with the username and activation code arrives in the company's e-Boks. Ask whoever reads the company's post to give it to you.",
   "links.nextActivate": "Open the link in the letter, or choose \"Activate your account with the activation code from the letter\" on the front page. Type the activation code, and choose a password.",

@@ -338,7 +338,7 @@ const da = {
   "links.receiptDue": "Brugernavn og aktiveringskode sendes til virksomhedens e-Boks senest",
   "links.receiptSame": "Vi har allerede en ansøgning med de samme oplysninger, så der kommer ikke et brev mere. Brevet til den ansøgning er i virksomhedens e-Boks senest",
   "links.reference": "Referencenummer",
-  "links.referenceHint": "Oplys referencenummeret, hvis du kontakter support om ansøgningen.",
+  "links.referenceHint": "Oplys referencenummeret og CVR-nummeret, hvis du kontakter support om ansøgningen.",
   "links.nextTitle": "Sådan går det videre",
   "links.nextLetter": "Brevet med brugernavn og aktiveringskode kommer i virksomhedens e-Boks. Bed den, der læser virksomhedens post, om at give det til dig.",
   "links.nextActivate": "Åbn linket i brevet, eller vælg \"Aktivér din konto med aktiveringskoden fra brevet\" på forsiden. Skriv aktiveringskoden, og vælg en adgangskode.",

@@ -22,6 +22,16 @@ interface AccountRow {
 }
 
 /** The online application: the organisation, optional subsidiaries, and the applicant. */
+/**
+ * The application's reference as a person reads it aloud to support: the first eight characters of its id,
+ * in capitals, in two groups ("5888-5EBF"). With the CVR number, which support searches by, it picks out the
+ * application; the whole 36-character id is for machines.
+ */
+function shortReference(applicationId: string): string {
+  const start = applicationId.replace(/-/g, "").slice(0, 8).toUpperCase();
+  return `${start.slice(0, 4)}-${start.slice(4)}`;
+}
+
 export function Apply() {
   const { api, session } = useServices();
   const { t, language } = useI18n();
@@ -95,7 +105,7 @@ export function Apply() {
           </div>
         </div>
         <p>
-          {t("links.reference")}: <strong className="reference">{accepted.application_id}</strong>
+          {t("links.reference")}: <strong className="reference">{shortReference(accepted.application_id)}</strong>
           <br />
           {t("links.referenceHint")}
         </p>
