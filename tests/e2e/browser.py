@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from infra.local.totp import fresh_totp
+from tests.e2e.axe import describe, violations
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -52,13 +53,21 @@ def new_context(browser: Browser, origin: str) -> BrowserContext:
     return context
 
 
-def keep_screenshot(request: pytest.FixtureRequest, page: Page, name: str) -> None:
-    """When the test failed, a full-page screenshot under build/e2e-screenshots/."""
+def finish_page(request: pytest.FixtureRequest, page: Page, name: str) -> None:
+    """After a browser test, from its page fixture: when the test failed, a full-page screenshot under
+    build/e2e-screenshots/; when it passed, axe-core on the page as the test left it, so that every state a
+    test ends in is checked too, not only those tests/e2e/test_console_axe.py walks. A violation fails the
+    test (as an error in its teardown), naming the rule and the element."""
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{request.node.name}-{name}")
         page.screenshot(path=str(SCREENSHOTS / f"{safe}.png"), full_page=True)
+    elif report is not None and report.passed and not page.is_closed():
+        found = violations(page)
+        if found:
+            where = request.node.name
+            pytest.fail(f"axe-core on the page {where} ended on:\n{describe(found)}", pytrace=False)
 
 
 def watch_policy_violations(page: Page) -> list[str]:

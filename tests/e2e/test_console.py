@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, Response, expect
 
 from infra.local.signin import sign_in
 from infra.local.totp import fresh_totp
-from tests.e2e.browser import keep_screenshot, new_context, watch_policy_violations
+from tests.e2e.browser import finish_page, new_context, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -33,7 +33,7 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
     opened = context.new_page()
     yield opened
     for number, each in enumerate(context.pages):
-        keep_screenshot(request, each, str(number))
+        finish_page(request, each, str(number))
     context.close()
 
 

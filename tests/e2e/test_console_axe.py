@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from infra.local.totp import fresh_totp
 from tests.e2e.axe import describe, violations
-from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo
+from tests.e2e.browser import finish_page, new_context, sign_in_as_demo
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -70,7 +70,7 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
     opened = context.new_page()
     opened.set_viewport_size(request.param)
     yield opened
-    keep_screenshot(request, opened, "axe")
+    finish_page(request, opened, "axe")
     context.close()
 
 

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from infra.local.demo import DEMO_COMPANIES
-from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo
+from tests.e2e.browser import finish_page, new_context, sign_in_as_demo
 from tests.e2e.conftest import PROJECT_DIR, RunningStack, stack_of_its_own
 
 pytestmark = pytest.mark.e2e
@@ -41,7 +41,7 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
     context = new_context(browser, stack.console_url)
     opened = context.new_page()
     yield opened
-    keep_screenshot(request, opened, "companies")
+    finish_page(request, opened, "companies")
     context.close()
 
 

@@ -28,7 +28,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from infra.local.signin import SignInRefused, sign_in
 from infra.local.totp import fresh_totp
-from tests.e2e.browser import keep_screenshot, new_context
+from tests.e2e.browser import finish_page, new_context
 from tests.e2e.conftest import RunningStack
 from tests.e2e.register import FIRST_SIGN_IN
 from tests.e2e.test_onboarding import activation_letter, api
@@ -45,7 +45,7 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
     context = new_context(browser, stack.console_url)
     opened = context.new_page()
     yield opened
-    keep_screenshot(request, opened, "first-sign-in")
+    finish_page(request, opened, "first-sign-in")
     context.close()
 
 

@@ -11,7 +11,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo, watch_policy_violations
+from tests.e2e.browser import finish_page, new_context, sign_in_as_demo, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -47,7 +47,7 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
     opened = context.new_page()
     opened.set_viewport_size(request.param)
     yield opened
-    keep_screenshot(request, opened, "frame")
+    finish_page(request, opened, "frame")
     context.close()
 
 

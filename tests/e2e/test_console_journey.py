@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from infra.local.signin import sign_in
 from infra.local.totp import fresh_totp
 from tests.e2e.axe import assert_accessible
-from tests.e2e.browser import keep_screenshot, new_context, watch_policy_violations
+from tests.e2e.browser import finish_page, new_context, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 from tests.e2e.register import JOURNEY_DESKTOP, JOURNEY_PHONE, Company
 
@@ -47,7 +47,7 @@ def walk(
     page = context.new_page()
     page.set_viewport_size(viewport)
     yield page, company
-    keep_screenshot(request, page, "journey")
+    finish_page(request, page, "journey")
     context.close()
 
 

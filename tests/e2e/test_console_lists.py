@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Route, ViewportSize, expect
 
-from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo
+from tests.e2e.browser import finish_page, new_context, sign_in_as_demo
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -44,7 +44,7 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
     callspec = getattr(request.node, "callspec", None)
     opened.set_viewport_size(callspec.params.get("viewport", DESKTOP) if callspec else DESKTOP)
     yield opened
-    keep_screenshot(request, opened, "lists")
+    finish_page(request, opened, "lists")
     context.close()
 
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo, watch_policy_violations
+from tests.e2e.browser import finish_page, new_context, sign_in_as_demo, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 from tests.e2e.test_codes import FrontEnd
 from tests.e2e.test_validations import Vendor, staff_session
@@ -40,7 +40,7 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
     opened = context.new_page()
     opened.set_viewport_size(request.param)
     yield opened
-    keep_screenshot(request, opened, "people")
+    finish_page(request, opened, "people")
     context.close()
 
 

@@ -15,7 +15,7 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.axe import assert_accessible
-from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo, watch_policy_violations
+from tests.e2e.browser import finish_page, new_context, sign_in_as_demo, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 from tests.e2e.test_codes import FrontEnd
 from tests.e2e.test_reminders import expiry_day, make_reminders, move_back
@@ -45,8 +45,8 @@ def pages(
         page.set_viewport_size({"width": width, "height": height})
         opened.append(page)
     yield opened[0], opened[1]
-    keep_screenshot(request, opened[0], "representative")
-    keep_screenshot(request, opened[1], "administrator")
+    finish_page(request, opened[0], "representative")
+    finish_page(request, opened[1], "administrator")
     for context in contexts:
         context.close()
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
-from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo
+from tests.e2e.browser import finish_page, new_context, sign_in_as_demo
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +29,7 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
     opened = context.new_page()
     opened.set_viewport_size(VIEWPORTS[request.param])  # type: ignore[arg-type]
     yield opened
-    keep_screenshot(request, opened, "rules")
+    finish_page(request, opened, "rules")
     context.close()
 
 

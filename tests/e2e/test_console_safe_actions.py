@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, expect
 
 from infra.local.client import Api, Credentials, add_colleague, signed_in
-from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo
+from tests.e2e.browser import finish_page, new_context, sign_in_as_demo
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -31,7 +31,7 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
     width, height = VIEWPORTS[request.param]
     opened.set_viewport_size({"width": width, "height": height})
     yield opened
-    keep_screenshot(request, opened, "safe-actions")
+    finish_page(request, opened, "safe-actions")
     opened.unroute_all(behavior="ignoreErrors")  # a test's fake answers may still be on their way
     context.close()
 

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 from infra.local.client import Api, Credentials, add_colleague, signed_in
 from infra.local.signin import sign_in, wait_for_sign_in
 from infra.local.totp import fresh_totp
-from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo
+from tests.e2e.browser import finish_page, new_context, sign_in_as_demo
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +37,7 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
     context = new_context(browser, stack.console_url)
     opened = context.new_page()
     yield opened
-    keep_screenshot(request, opened, "session")
+    finish_page(request, opened, "session")
     context.close()
 
 

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from infra.local.totp import fresh_totp
-from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo, watch_policy_violations
+from tests.e2e.browser import finish_page, new_context, sign_in_as_demo, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +37,7 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
     opened = context.new_page()
     opened.set_viewport_size(request.param)
     yield opened
-    keep_screenshot(request, opened, "sign-in")
+    finish_page(request, opened, "sign-in")
     context.close()
 
 

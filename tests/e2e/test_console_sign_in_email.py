@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from infra.local.totp import fresh_totp
 from tests.e2e.axe import assert_accessible
-from tests.e2e.browser import keep_screenshot, new_context, watch_policy_violations
+from tests.e2e.browser import finish_page, new_context, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 from tests.e2e.test_console_sign_in import demo_admin_password, mails, new_mail_text
 
@@ -33,7 +33,7 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
     opened = context.new_page()
     opened.set_viewport_size(request.param)
     yield opened
-    keep_screenshot(request, opened, "sign-in-email")
+    finish_page(request, opened, "sign-in-email")
     context.close()
 
 

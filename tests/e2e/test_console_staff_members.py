@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.axe import assert_accessible
-from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo
+from tests.e2e.browser import finish_page, new_context, sign_in_as_demo
 from tests.e2e.conftest import RunningStack
 from tests.e2e.staff import call, new_staff_member
 
@@ -25,7 +25,7 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
     opened = context.new_page()
     opened.set_viewport_size(request.param)
     yield opened
-    keep_screenshot(request, opened, "staff-members")
+    finish_page(request, opened, "staff-members")
     context.close()
 
 

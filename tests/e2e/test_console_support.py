@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo, watch_policy_violations
+from tests.e2e.browser import finish_page, new_context, sign_in_as_demo, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -38,7 +38,7 @@ def pages(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest)
     opened = [context.new_page() for context in contexts]
     yield opened
     for number, page in enumerate(opened):
-        keep_screenshot(request, page, str(number))
+        finish_page(request, page, str(number))
     for context in contexts:
         context.close()
 

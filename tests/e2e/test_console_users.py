@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo
+from tests.e2e.browser import finish_page, new_context, sign_in_as_demo
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -22,7 +22,7 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
     context = new_context(browser, stack.console_url)
     opened = context.new_page()
     yield opened
-    keep_screenshot(request, opened, "users")
+    finish_page(request, opened, "users")
     context.close()
 
 

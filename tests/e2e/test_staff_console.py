@@ -16,7 +16,7 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from infra.local.provision import verify_sender
-from tests.e2e.browser import keep_screenshot, new_context, sign_in_as_demo, watch_policy_violations
+from tests.e2e.browser import finish_page, new_context, sign_in_as_demo, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 from tests.e2e.register import APPROVED_FROM_THE_QUEUE, LOGIN_REMOVED_BY_SUPPORT, REJECTED_WITH_A_REASON
 from tests.e2e.test_codes import FrontEnd
@@ -36,7 +36,7 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
     opened = context.new_page()
     yield opened
     for number, each in enumerate(context.pages):
-        keep_screenshot(request, each, str(number))
+        finish_page(request, each, str(number))
     context.close()
 
 
