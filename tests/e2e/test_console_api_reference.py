@@ -93,3 +93,20 @@ def test_the_reference_has_no_accessibility_violations_but_the_renderers_own(pag
     # Then it finds nothing but what Swagger UI's own markup brings
     others = [violation for violation in found if violation["id"] not in RENDERERS_OWN]
     assert not others, f"axe-core on API-reference:\n{describe(others)}"
+
+
+def test_a_document_that_cannot_be_fetched_is_said_in_the_consoles_words(page: Page, stack: RunningStack):
+    # Given an API whose /openapi.json cannot be reached
+    page.route(stack.api + "/openapi.json", lambda route: route.abort())
+
+    # When the reference is opened
+    page.goto(stack.console_url + "/docs")
+
+    # Then the page says so in Danish and offers to try again
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Referencen kunne ikke hentes lige nu")
+    # And, once the API answers, trying again shows the reference
+    page.unroute(stack.api + "/openapi.json")
+    alert.get_by_role("button", name="Prøv igen").click()
+    expect(page.locator(".opblock").first).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_count(0)
