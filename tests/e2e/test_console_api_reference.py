@@ -69,6 +69,19 @@ def test_the_reference_shows_every_path_of_the_apis_document(page: Page, stack: 
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def test_the_reference_is_served_under_the_consoles_own_policy(stack: RunningStack):
+    # Given the policy the hosting sends with the sign-in
+    policy = requests.get(stack.console_url + "/", timeout=10).headers["Content-Security-Policy"]
+
+    # When /docs is asked for
+    answer = requests.get(stack.console_url + "/docs", timeout=10)
+
+    # Then it comes with the same policy, no inline script or style allowed for the renderer's sake
+    assert answer.headers["Content-Security-Policy"] == policy
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+
+
 def test_the_footer_leads_to_the_reference(page: Page, stack: RunningStack):
     # Given the sign-in page
     page.goto(stack.console_url + "/")
