@@ -123,3 +123,16 @@ def test_a_document_that_cannot_be_fetched_is_said_in_the_consoles_words(page: P
     alert.get_by_role("button", name="Prøv igen").click()
     expect(page.locator(".opblock").first).to_be_visible()
     expect(page.get_by_role("alert")).to_have_count(0)
+
+
+def test_the_reference_is_framed_in_english_on_request(page: Page, stack: RunningStack):
+    # Given the reference
+    open_reference(page, stack)
+
+    # When English is chosen
+    page.get_by_role("button", name="Skift sprog til engelsk").click()
+
+    # Then the frame speaks English, and the reference stays as it was
+    expect(page).to_have_title("API reference \N{EN DASH} Godkend")
+    expect(page.get_by_role("heading", level=1, name="API reference")).to_be_visible()
+    expect(page.locator(".opblock").first).to_be_visible()
