@@ -39,6 +39,8 @@ WALKED = {
     "/tilgaengelighed": "strangers",
     "/privatliv": "strangers",
     "/cookies": "strangers",
+    # Swagger UI's own landmarks and headings aside: tests/e2e/test_console_api_reference.py
+    "/docs": "the API reference",
     "/min-konto": "account holders",
     "/min-konto/skift-adgangskode": "account holders",
 }

@@ -25,6 +25,7 @@ const Account = onDemand(() => import("./pages/Account").then((m) => m.Account))
 const Accessibility = onDemand(() => import("./pages/About").then((m) => m.Accessibility));
 const Privacy = onDemand(() => import("./pages/About").then((m) => m.Privacy));
 const Cookies = onDemand(() => import("./pages/About").then((m) => m.Cookies));
+const ApiReference = onDemand(() => import("./pages/ApiReference").then((m) => m.ApiReference));
 const NotFound = onDemand(() => import("./pages/About").then((m) => m.NotFound));
 // Every screen but the sign-in: with the whole stylesheet, and TanStack Query's cache (pages/Account.tsx).
 const SignedInArea = onDemand(() =>
@@ -179,6 +180,7 @@ function Routes() {
     [PATHS.accessibility]: [<Accessibility key="a" />, t("footer.accessibility")],
     [PATHS.privacy]: [<Privacy key="p" />, t("footer.privacy")],
     [PATHS.cookies]: [<Cookies key="c" />, t("footer.cookies")],
+    [PATHS.apiReference]: [<ApiReference key="r" />, t("apiref.title")],
   };
   const infoPage = info[path];
   if (infoPage) {

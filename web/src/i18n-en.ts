@@ -14,6 +14,13 @@ export const en: Record<MessageKey, string> = {
   "footer.accessibility": "Accessibility statement",
   "footer.privacy": "Privacy policy",
   "footer.cookies": "Cookies",
+  // API reference (/docs)
+  "footer.apiReference": "API reference",
+  "apiref.title": "API reference",
+  "apiref.intro": "How vendors' systems call Godkend: every address of the API, what it takes and what it answers. The reference is in English, as the API is.",
+  "apiref.document": "Download the description as an OpenAPI document (JSON)",
+  "apiref.failed": "The reference could not be fetched just now. Try again in a little while.",
+  "apiref.retry": "Try again",
   "notfound.title": "Page not found",
   "notfound.text": "There is no page at this address. It may be misspelt, or the page may have moved.",
   "notfound.signIn": "Go to sign-in",

@@ -16,6 +16,13 @@ const da = {
   "footer.accessibility": "Tilgængelighedserklæring",
   "footer.privacy": "Privatlivspolitik",
   "footer.cookies": "Cookies",
+  // API-reference (/docs)
+  "footer.apiReference": "API-reference",
+  "apiref.title": "API-reference",
+  "apiref.intro": "Sådan kalder leverandørers systemer Godkend: hver adresse i API'et, hvad den skal have, og hvad den svarer. Referencen er på engelsk ligesom API'et.",
+  "apiref.document": "Hent beskrivelsen som OpenAPI-dokument (JSON)",
+  "apiref.failed": "Referencen kunne ikke hentes lige nu. Prøv igen om lidt.",
+  "apiref.retry": "Prøv igen",
   "notfound.title": "Siden findes ikke",
   "notfound.text": "Der er ingen side på denne adresse. Måske er adressen stavet forkert, eller siden er flyttet.",
   "notfound.signIn": "Gå til Log ind",

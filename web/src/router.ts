@@ -37,10 +37,11 @@ export const PATHS = {
   accessibility: "/tilgaengelighed",
   privacy: "/privatliv",
   cookies: "/cookies",
+  apiReference: "/docs",
 } as const;
 
 /** The pages anyone may read, signed in or not: the footer's. */
-export const INFO_PATHS: readonly string[] = [PATHS.accessibility, PATHS.privacy, PATHS.cookies];
+export const INFO_PATHS: readonly string[] = [PATHS.accessibility, PATHS.privacy, PATHS.cookies, PATHS.apiReference];
 
 /** The paths the console has a page for (Min konto's tabs under its own); any other is "Siden findes ikke". */
 export function isKnownPath(path: string): boolean {

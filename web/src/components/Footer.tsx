@@ -1,5 +1,5 @@
 // The page's footer, DKFDS's markup: whom to ask for help and when, and the pages anyone may read
-// (tilgængelighedserklæring, privacy, cookies). The contact is the stage's, from /config.json.
+// (tilgængelighedserklæring, privacy, cookies, the API reference). The contact is the stage's, from /config.json.
 import type { ReactNode } from "react";
 
 import type { Support } from "../config";
@@ -92,6 +92,11 @@ export function Footer() {
                   <li>
                     <PageLink to={PATHS.cookies} className="function-link">
                       {t("footer.cookies")}
+                    </PageLink>
+                  </li>
+                  <li>
+                    <PageLink to={PATHS.apiReference} className="function-link">
+                      {t("footer.apiReference")}
                     </PageLink>
                   </li>
                 </ul>
