@@ -11,7 +11,7 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.axe import describe, violations
-from tests.e2e.browser import keep_screenshot, new_context, watch_policy_violations
+from tests.e2e.browser import finish_page, new_context, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -40,7 +40,7 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
     opened = context.new_page()
     opened.set_viewport_size(request.param)
     yield opened
-    keep_screenshot(request, opened, "api-reference")
+    finish_page(request, opened, "api-reference")
     context.close()
 
 

@@ -132,7 +132,8 @@ def test_the_receipt_gives_next_steps_and_a_reference_and_never_says_both_letter
         if attempt == "again":
             assert says_none, words
         # with a reference to give support
-        expect(receipt.get_by_text(re.compile(r"Referencenummer: [0-9A-F]{4}-[0-9A-F]{4}(?![0-9A-F-])"))).to_be_visible()
+        reference = re.compile(r"Referencenummer: [0-9A-F]{4}-[0-9A-F]{4}(?![0-9A-F-])")
+        expect(receipt.get_by_text(reference)).to_be_visible()
         # and the steps that follow: the letter, activation with the sign-in page's own words, staff review
         steps = receipt.get_by_role("list").filter(has_text="e-Boks").get_by_role("listitem")
         expect(steps).to_have_count(4)
