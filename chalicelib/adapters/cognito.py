@@ -25,6 +25,10 @@ PASSWORD_REFUSED = {
     "da": "Adgangskoden blev ikke godtaget. Vælg en på mindst 12 tegn med både store og små bogstaver og "
     "mindst ét tal.",
 }
+CURRENT_PASSWORD_WRONG = {
+    "en": "The current password is not correct.",
+    "da": "Den nuværende adgangskode er forkert. Skriv den, du logger ind med nu.",
+}
 # Cognito says no more than that it refuses more tries for a while; this is how long to wait before trying.
 PASSWORD_TRIES_PAUSE_SECONDS = 60
 
@@ -286,7 +290,11 @@ class CognitoDirectory:
                 return Unauthenticated("This session has ended at the identity provider; sign in again.")
             return InvalidInput(
                 "The current password is not correct.",
-                errors=[FieldError("old_password", "The current password is not correct.")],
+                errors=[
+                    FieldError(
+                        "old_password", CURRENT_PASSWORD_WRONG["en"], translations=CURRENT_PASSWORD_WRONG
+                    )
+                ],
             )
         if code in {"InvalidPasswordException", "InvalidParameterException"}:
             return InvalidInput(

@@ -60,11 +60,17 @@ def resume_key(
     return key
 
 
+CURSOR_REFUSED = {
+    "en": "Not a cursor this list gave out; start again without it.",
+    "da": "Hent listen forfra uden cursor: denne cursor kommer ikke fra listen.",
+}
+
+
 def bad_cursor(exc: InvalidCursor) -> InvalidInput:
     """How every list answers a cursor it did not give out: a 400 that says what to do, never a 500."""
     return InvalidInput(
         "Some query parameters are missing or invalid.",
-        errors=[FieldError("cursor", "Not a cursor this list gave out; start again without it.")],
+        errors=[FieldError("cursor", CURSOR_REFUSED["en"], translations=CURSOR_REFUSED)],
     )
 
 

@@ -53,8 +53,10 @@ export function useFormErrors(fields: Record<string, string>, idPrefix = "") {
       const ids = key.split("|");
       const raw = fieldErrors(problem.problem, ids);
       const found = {
-        byField: Object.fromEntries(Object.entries(raw.byField).map(([f, m]) => [f, fieldMessage(language, m)])),
-        other: raw.other.map((m) => fieldMessage(language, m)),
+        byField: Object.fromEntries(
+          Object.entries(raw.byField).map(([f, m]) => [f, fieldMessage(language, m, problem.language)]),
+        ),
+        other: raw.other.map((m) => fieldMessage(language, m, problem.language)),
       };
       const items: SummaryItem[] = [];
       for (const id of ids) {

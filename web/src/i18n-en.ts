@@ -383,6 +383,8 @@ export const en: Record<MessageKey, string> = {
   "problem.payload-too-large": "There is too much content. Send less at a time.",
   "problem.unsupported-media-type": "The request could not be read. Reload the page and try again.",
   "problem.unknown": "Something went wrong. Try again shortly, or contact support if it persists.",
+  // A field message of the API the console cannot show in the page's language (src/i18n.tsx, fieldMessage).
+  "fieldError.unplaced": "Check the field and try again.",
   // Renewal requests: the representative's "Bed om en ny kode" page and the Anmodninger tab.
   "renewal.title": "Ask for a new code",
   "renewal.hello": "Hello {name}.",

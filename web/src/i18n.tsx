@@ -385,6 +385,8 @@ const da = {
   "problem.payload-too-large": "Der er for meget indhold. Send mindre ad gangen.",
   "problem.unsupported-media-type": "Forespørgslen kunne ikke læses. Hent siden igen, og prøv igen.",
   "problem.unknown": "Noget gik galt. Prøv igen om lidt, eller kontakt support, hvis det bliver ved.",
+  // A field message of the API the console cannot show in the page's language (src/i18n.tsx, fieldMessage).
+  "fieldError.unplaced": "Tjek feltet, og prøv igen.",
   // Renewal requests: the representative's "Bed om en ny kode" page and the Anmodninger tab.
   "renewal.title": "Bed om en ny kode",
   "renewal.hello": "Hej {name}.",
@@ -466,29 +468,15 @@ export function useI18n(): LanguageContextValue {
   return useContext(LanguageContext);
 }
 
-// The API says its field rules' messages in the language asked for (Accept-Language, src/api/client.ts).
-// What a service of the API says itself about a field is English; the common ones are said in Danish here.
-const DANISH_FIELD_MESSAGES: [RegExp, (m: RegExpMatchArray) => string][] = [
-  // Passwords: the API's own words for what the identity provider refused, never the provider's.
-  [/^The current password is not correct/i, () => "Den nuværende adgangskode er forkert."],
-  [/^Not accepted\. At least 12 characters/i, () => "Adgangskoden opfylder ikke kravene: mindst 12 tegn med både store og små bogstaver og mindst ét tal."],
-  [/^Choose a password other than the current one/i, () => "Vælg en anden adgangskode end den nuværende."],
-  // The company register's answers name a CVR number too, so they come before the rule for a malformed one.
-  [/^The company register has no company with this CVR/i, () => "CVR-registret har intet selskab med dette CVR-nummer."],
-  [/^The company register lists this company as ceased/i, () => "Selskabet er ophørt ifølge CVR-registret."],
-  [/^The company register has no official mailbox/i, () => "CVR-registret har ingen officiel digital postkasse for selskabet."],
-  [/^Already part of (an|another) organisation in Godkend/i, () => "Selskabet hører allerede til en organisation i Godkend."],
-  [/^A letter for this company is already on its way/i, () => "Der er allerede et brev med en kode på vej til selskabet. Indtast koden fra det brev."],
-  [/^Wrong code\.?$/i, () => "Koden er forkert."],
-  // What the letter to an official mailbox can print (the API's 422 not-printable).
-  [/^A plain address/i, () => "Skriv en almindelig e-mailadresse: bogstaver, cifre, punktum, _, + og - før @."],
-];
-
-export function fieldMessage(language: Language, message: string): string {
-  if (language !== "da") return message;
-  for (const [pattern, say] of DANISH_FIELD_MESSAGES) {
-    const found = message.match(pattern);
-    if (found) return say(found);
-  }
-  return message;
+/**
+ * A field message of the API as the person reads it. The API says every field message in the language asked
+ * for (Accept-Language, src/api/client.ts) and names that language (Content-Language, `saidIn`); a message
+ * said in another language, or in none the console can tell, is never shown raw: it becomes a plain "check
+ * the field" in the page's language. English is the API's own language, so an English page shows a message
+ * whose language is unknown as it is.
+ */
+export function fieldMessage(language: Language, message: string, saidIn: string | null): string {
+  const said = saidIn?.trim().toLowerCase().split("-")[0] ?? null;
+  if (said === language || (said === null && language === "en")) return message;
+  return wordsOf(language)["fieldError.unplaced"];
 }

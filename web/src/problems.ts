@@ -18,12 +18,15 @@ export class ApiProblem extends Error {
   readonly problem: Problem;
   /** From the answer's Retry-After header (a 429 or 503): how long to wait before asking again. */
   readonly retryAfterSeconds: number | null;
+  /** From the answer's Content-Language: the language the API said the problem's messages in, if it said. */
+  readonly language: string | null;
 
-  constructor(problem: Problem, retryAfterSeconds: number | null = null) {
+  constructor(problem: Problem, retryAfterSeconds: number | null = null, language: string | null = null) {
     super(problem.detail || problem.title);
     this.name = "ApiProblem";
     this.problem = problem;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.language = language;
   }
 
   /** The last segment of the type URI: "last-administrator", "invalid-input", … */

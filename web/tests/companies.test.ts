@@ -55,19 +55,20 @@ describe("the company routes' refusals in the console's words", () => {
 });
 
 describe("the company register's and the proof's field messages in Danish", () => {
-  it("tells an unknown company from a malformed CVR number", () => {
-    expect(fieldMessage("da", "The company register has no company with this CVR number.")).toBe(
-      "CVR-registret har intet selskab med dette CVR-nummer.",
-    );
-    // A malformed number is told by the API itself, in Danish when asked: its words are kept.
+  it("shows the API's own Danish words for an unknown company and a malformed CVR number", () => {
+    const unknown = "Tjek CVR-nummeret: CVR-registret har intet selskab med det nummer.";
+    expect(fieldMessage("da", unknown, "da")).toBe(unknown);
     const malformed = "Tjek CVR-nummeret: det har 8 cifre, men er ikke et gyldigt CVR-nummer.";
-    expect(fieldMessage("da", malformed)).toBe(malformed);
+    expect(fieldMessage("da", malformed, "da")).toBe(malformed);
   });
-  it("says a wrong or malformed code in Danish, and leaves English as it is", () => {
-    expect(fieldMessage("da", "Wrong code.")).toBe("Koden er forkert.");
+  it("shows a wrong or malformed code as the API says it, and never English to a Danish person", () => {
+    expect(fieldMessage("da", "Koden er forkert. Tjek koden i brevet, og prøv igen.", "da")).toBe(
+      "Koden er forkert. Tjek koden i brevet, og prøv igen.",
+    );
     const malformed = "Skriv de 12 bogstaver og cifre fra brevet; store og små bogstaver, bindestreger og mellemrum er ligegyldige.";
-    expect(fieldMessage("da", malformed)).toBe(malformed);
-    expect(fieldMessage("en", "Wrong code.")).toBe("Wrong code.");
+    expect(fieldMessage("da", malformed, "da")).toBe(malformed);
+    expect(fieldMessage("da", "Wrong code.", "en")).toBe("Tjek feltet, og prøv igen.");
+    expect(fieldMessage("en", "Wrong code.", "en")).toBe("Wrong code.");
   });
 });
 

@@ -51,15 +51,30 @@ describe("problem+json becomes what a form shows", () => {
 describe("the API's field messages in Danish", () => {
   it("shows the API's messages as it says them, in the language asked for", async () => {
     const { fieldMessage } = await import("../src/i18n");
-    expect(fieldMessage("da", "Skriv CVR-nummeret: 8 cifre, fx 12 34 56 78.")).toBe("Skriv CVR-nummeret: 8 cifre, fx 12 34 56 78.");
-    expect(fieldMessage("da", "Skriv en e-mailadresse, fx navn@firma.dk.")).toBe("Skriv en e-mailadresse, fx navn@firma.dk.");
-    expect(fieldMessage("en", "Enter the CVR number: 8 digits, e.g. 12 34 56 78.")).toBe("Enter the CVR number: 8 digits, e.g. 12 34 56 78.");
+    expect(fieldMessage("da", "Skriv CVR-nummeret: 8 cifre, fx 12 34 56 78.", "da")).toBe("Skriv CVR-nummeret: 8 cifre, fx 12 34 56 78.");
+    expect(fieldMessage("da", "Koden er forkert. Tjek koden i brevet, og prøv igen.", "da")).toBe(
+      "Koden er forkert. Tjek koden i brevet, og prøv igen.",
+    );
+    expect(fieldMessage("en", "Enter the CVR number: 8 digits, e.g. 12 34 56 78.", "en")).toBe("Enter the CVR number: 8 digits, e.g. 12 34 56 78.");
+    expect(fieldMessage("en", "Wrong code.", null)).toBe("Wrong code.");
   });
 
-  it("says what a service of the API answers in English in Danish", async () => {
-    const { fieldMessage } = await import("../src/i18n");
-    expect(fieldMessage("da", "Wrong code.")).toBe("Koden er forkert.");
-    expect(fieldMessage("da", "The current password is not correct.")).toBe("Den nuværende adgangskode er forkert.");
+  it("never shows a Danish person a message the API did not say in Danish", async () => {
+    const { fieldMessage, loadLanguage } = await import("../src/i18n");
+    await loadLanguage("en");
+    expect(fieldMessage("da", "Wrong code.", "en")).toBe("Tjek feltet, og prøv igen.");
+    expect(fieldMessage("da", "The current password is not correct.", null)).toBe("Tjek feltet, og prøv igen.");
+    expect(fieldMessage("en", "Koden er forkert.", "da")).toBe("Check the field and try again.");
+  });
+
+  it("reads the language the API said a problem in from its Content-Language", async () => {
+    const { unwrap } = await import("../src/api/client");
+    const body = { type: "https://godkend.dk/problems/wrong-activation-code", title: "Forkert kode", status: 400, detail: "", errors: [] };
+    const response = new Response(JSON.stringify(body), { status: 400, headers: { "Content-Language": "da" } });
+    const session = { signedIn: false } as unknown as import("../src/auth").Session;
+    const failed = await unwrap(session, async () => ({ error: body, response })).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(ApiProblem);
+    expect((failed as ApiProblem).language).toBe("da");
   });
 });
 

@@ -23,6 +23,13 @@ from chalicelib.fields import CompanyGrant
 from chalicelib.models.organisation import accounts_of, get_company
 from chalicelib.models.user import CompanyAccess, UserModel, company_access
 from chalicelib.services.access.authz import Access, Function, Principal
+from chalicelib.services.access.scope import NO_SUCH_ACCOUNT, NO_SUCH_COMPANY
+
+FULL_NEEDS_FULL = {
+    "en": "Full access needs full access to the company yourself.",
+    "da": "Vælg adgang til udvalgte konti: fuld adgang kan kun gives af en, der selv har fuld adgang til "
+    "selskabet.",
+}
 
 MAX_COMPANIES = 20
 
@@ -54,7 +61,14 @@ def check_grants(
     if missing:
         raise NotFound("Some companies or accounts do not exist.", errors=missing)
     beyond += [
-        FieldError(f"functions.{index}", f"You cannot grant '{function.value}': your login does not have it.")
+        FieldError(
+            f"functions.{index}",
+            f"You cannot grant '{function.value}': your login does not have it.",
+            translations={
+                "en": f"You cannot grant '{function.value}': your login does not have it.",
+                "da": f"Fjern '{function.value}': du kan kun give adgang, som dit eget login har.",
+            },
+        )
         for index, function in enumerate(functions)
         if not principal.has(function)
     ]
@@ -67,17 +81,19 @@ def _check_company(
 ) -> tuple[list[FieldError], list[FieldError]]:
     company = get_company(grant.cvr)
     if company is None or company.org_id != principal.org_id or not principal.sees_company(grant.cvr):
-        return [FieldError(f"companies.{index}.cvr", "No such company.")], []
+        return [FieldError(f"companies.{index}.cvr", NO_SUCH_COMPANY["en"], translations=NO_SUCH_COMPANY)], []
     scope = principal.companies[grant.cvr]
     if grant.access == "full":
         if scope.access is Access.FULL:
             return [], []
         return [], [
-            FieldError(f"companies.{index}.access", "Full access needs full access to the company yourself.")
+            FieldError(f"companies.{index}.access", FULL_NEEDS_FULL["en"], translations=FULL_NEEDS_FULL)
         ]
     existing = {account.number for account in accounts_of(grant.cvr)}
     return [
-        FieldError(f"companies.{index}.accounts.{position}", "No such account.")
+        FieldError(
+            f"companies.{index}.accounts.{position}", NO_SUCH_ACCOUNT["en"], translations=NO_SUCH_ACCOUNT
+        )
         for position, number in enumerate(grant.accounts or [])
         if number not in existing or not scope.covers(number)
     ], []

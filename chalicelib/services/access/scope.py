@@ -7,6 +7,19 @@ from chalicelib.errors import FieldError, InvalidInput, NotFound
 from chalicelib.models.scoped import Visible
 from chalicelib.services.access.authz import Access, Function, Principal, authorize
 
+# What a caller is told about a company or account outside what they see: the same as for one that does not
+# exist, so that nothing is learnt about what lies beyond.
+NO_SUCH_COMPANY = {
+    "en": "No such company.",
+    "da": "Selskabet findes ikke. Vælg et af organisationens selskaber.",
+}
+NO_SUCH_ACCOUNT = {"en": "No such account.", "da": "Kontoen findes ikke. Vælg en af selskabets konti."}
+
+COMPANY_TOO = {
+    "en": "Give the company too: account numbers belong to one.",
+    "da": "Vælg også selskabet: et kontonummer hører til ét selskab.",
+}
+
 
 def visible_to(
     principal: Principal, function: Function, *, company: str | None, account: str | None
@@ -16,7 +29,7 @@ def visible_to(
         if account is not None:
             raise InvalidInput(
                 "Some fields are missing or invalid.",
-                errors=[FieldError("account", "Give the company too: account numbers belong to one.")],
+                errors=[FieldError("account", COMPANY_TOO["en"], translations=COMPANY_TOO)],
             )
         return [_visible_of(principal, cvr) for cvr in principal.companies]
     authorize(principal, function, company=company, account=account)

@@ -21,6 +21,11 @@ from chalicelib.errors import FieldError, InvalidInput, Unauthenticated
 from chalicelib.models.user import UserStatus, end_sessions, get_user, sign_in_from, valid_from
 from chalicelib.services.access.authz import Principal
 
+SAME_PASSWORD = {
+    "en": "Choose a password other than the current one.",
+    "da": "Vælg en anden adgangskode end den nuværende.",
+}
+
 
 class SessionDirectory(Protocol):
     def change_password(self, access_token: str, *, old: str, new: str) -> None: ...
@@ -60,7 +65,7 @@ class SessionService:
         if old == new:
             raise InvalidInput(
                 "The new password is the current one.",
-                errors=[FieldError("new_password", "Choose a password other than the current one.")],
+                errors=[FieldError("new_password", SAME_PASSWORD["en"], translations=SAME_PASSWORD)],
             )
         self._directory.change_password(principal.access_token, old=old, new=new)
         return self._end_every_session(principal.user_id)

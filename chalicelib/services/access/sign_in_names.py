@@ -36,6 +36,11 @@ from chalicelib.fields import Email, Password, Strict
 from chalicelib.models.retention import subject_of
 from chalicelib.models.user import UserModel, UserStatus
 
+RESET_CODE_REFUSED = {
+    "en": "Not correct, or expired: ask for a new code.",
+    "da": "Koden er forkert eller udløbet. Bed om en ny kode.",
+}
+
 # At most this many logins of one address are tried with a password: one person in a few organisations.
 MAX_LOGINS = 3
 # Asked for an address no login has, so that such an address costs a Cognito call like a wrong password.
@@ -152,7 +157,7 @@ class EmailSignIn:
                 return
         raise InvalidInput(
             "The code is not correct, or it has expired.",
-            errors=[FieldError("code", "Not correct, or expired: ask for a new code.")],
+            errors=[FieldError("code", RESET_CODE_REFUSED["en"], translations=RESET_CODE_REFUSED)],
         )
 
     def _admit(self, email: str, source_ip: str) -> None:

@@ -76,6 +76,7 @@ MAX_DRAWS = 8
 MAX_REVOKE_ATTEMPTS = 3
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
+LIMIT_RULE = {"en": f"Give a number from 1 to {MAX_LIMIT}.", "da": f"Skriv et tal fra 1 til {MAX_LIMIT}."}
 
 RandomSource = Callable[[], str]
 # Where a change came from when the caller (a job, a test) has no request to tell.
@@ -216,7 +217,7 @@ class CodeService:
         if not 1 <= query.limit <= MAX_LIMIT:
             raise InvalidInput(
                 "Some fields are missing or invalid.",
-                errors=[FieldError("limit", f"Give a number from 1 to {MAX_LIMIT}.")],
+                errors=[FieldError("limit", LIMIT_RULE["en"], translations=LIMIT_RULE)],
             )
         now = self._now()
         visible = visible_to(principal, Function.CODES, company=query.company, account=query.account)

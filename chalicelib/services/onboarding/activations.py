@@ -103,6 +103,7 @@ from chalicelib.services.onboarding.proofs import (
     drop_losing_claims,
     write_proven_company,
 )
+from chalicelib.services.onboarding.refusals import NOT_A_CODE, WRONG_CODE
 from chalicelib.services.organisation.handles import ascii_handle
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
@@ -151,11 +152,7 @@ class ActivationService:
         if normalise_code(form.activation_code) is None:
             raise InvalidInput(
                 "That is not an activation code.",
-                errors=[
-                    FieldError(
-                        "activation_code", "12 letters and digits as in the letter, e.g. 7K2M-9XQ4-B8ND."
-                    )
-                ],
+                errors=[FieldError("activation_code", NOT_A_CODE["en"], translations=NOT_A_CODE)],
             )
         now = self._clock.now()
         activation = get_activation(username)
@@ -199,7 +196,8 @@ class ActivationService:
         if attempts < MAX_ATTEMPTS:
             record_event(event, now=now)
             raise WrongActivationCode(
-                "The activation code is wrong.", errors=[FieldError("activation_code", "Wrong code.")]
+                "The activation code is wrong.",
+                errors=[FieldError("activation_code", WRONG_CODE["en"], translations=WRONG_CODE)],
             )
         with transaction() as tx:
             tx.update(

@@ -84,6 +84,25 @@ from chalicelib.services.onboarding.letter_text import (
     printed_person,
 )
 from chalicelib.services.onboarding.mailboxes import Addressee, Pacing, Slot, slot_for_application
+from chalicelib.services.onboarding.refusals import CEASED, NO_OFFICIAL_MAILBOX, NOT_IN_REGISTER
+
+LISTED_AS_MAIN = {
+    "en": "The main company is already listed.",
+    "da": "Fjern selskabet her: det er allerede ansøgningens hovedselskab.",
+}
+LISTED_TWICE = {"en": "This company is already listed.", "da": "Fjern selskabet her: det står der allerede."}
+NOT_LISTED = {
+    "en": "Must be the main CVR or one of the subsidiaries' CVRs.",
+    "da": "Vælg hovedselskabets CVR-nummer eller et af datterselskabernes.",
+}
+ACCOUNT_TWICE = {
+    "en": "Listed twice for this company.",
+    "da": "Fjern kontoen her: den står der allerede for det samme selskab.",
+}
+APPLY_WITH_MAIN = {
+    "en": "Apply with the group's main company's CVR number, or contact support.",
+    "da": "Ansøg med CVR-nummeret på koncernens hovedselskab, eller kontakt support.",
+}
 
 MAX_SUBSIDIARIES = 20
 MAX_ACCOUNTS = 50
@@ -154,17 +173,17 @@ def inconsistencies(form: ApplicationForm) -> list[FieldError]:
     seen = {form.cvr}
     for index, subsidiary in enumerate(form.subsidiaries):
         if subsidiary.cvr in seen:
-            message = "The main company" if subsidiary.cvr == form.cvr else "This company"
-            errors.append(FieldError(f"subsidiaries.{index}.cvr", f"{message} is already listed."))
+            said = LISTED_AS_MAIN if subsidiary.cvr == form.cvr else LISTED_TWICE
+            errors.append(FieldError(f"subsidiaries.{index}.cvr", said["en"], translations=said))
         seen.add(subsidiary.cvr)
     numbers: set[tuple[str, str]] = set()
     for index, account in enumerate(form.accounts):
         if account.cvr not in seen:
-            errors.append(
-                FieldError(f"accounts.{index}.cvr", "Must be the main CVR or one of the subsidiaries' CVRs.")
-            )
+            errors.append(FieldError(f"accounts.{index}.cvr", NOT_LISTED["en"], translations=NOT_LISTED))
         if (account.cvr, account.number) in numbers:
-            errors.append(FieldError(f"accounts.{index}.number", "Listed twice for this company."))
+            errors.append(
+                FieldError(f"accounts.{index}.number", ACCOUNT_TWICE["en"], translations=ACCOUNT_TWICE)
+            )
         numbers.add((account.cvr, account.number))
     return errors
 
@@ -228,7 +247,7 @@ class ApplicationService:
         ]
         found = {cvr: self._registry.lookup(cvr) for _, cvr in wanted}
         unknown = [
-            FieldError(field, "The company register has no company with this CVR number.")
+            FieldError(field, NOT_IN_REGISTER["en"], translations=NOT_IN_REGISTER)
             for field, cvr in wanted
             if found[cvr] is None
         ]
@@ -236,14 +255,14 @@ class ApplicationService:
             raise UnknownCompany("Every CVR number must be in the company register.", errors=unknown)
         entries = {cvr: entry for cvr, entry in found.items() if entry is not None}
         ceased = [
-            FieldError(field, "The company register lists this company as ceased.")
+            FieldError(field, CEASED["en"], translations=CEASED)
             for field, cvr in wanted
             if entries[cvr].ceased
         ]
         if ceased:
             raise UnknownCompany("A company that has ceased cannot apply.", errors=ceased)
         unaddressed = [
-            FieldError(field, "The company register has no official mailbox on record for this company.")
+            FieldError(field, NO_OFFICIAL_MAILBOX["en"], translations=NO_OFFICIAL_MAILBOX)
             for field, cvr in wanted
             if "@" not in entries[cvr].official_mailbox
         ]
@@ -263,9 +282,7 @@ class ApplicationService:
             # Never the group's main CVR: an anonymous caller learns nothing about another company.
             raise Conflict(
                 "This company belongs to a group in Godkend with another main company.",
-                errors=[
-                    FieldError("cvr", "Apply with the group's main company's CVR number, or contact support.")
-                ],
+                errors=[FieldError("cvr", APPLY_WITH_MAIN["en"], translations=APPLY_WITH_MAIN)],
             )
         if active_administrators(organisation.org_id):
             raise AdministratorExists(

@@ -36,6 +36,17 @@ PLAIN_EMAIL = re.compile(
 )
 NAME_RULE = PERSON_NAME_RULE
 EMAIL_RULE = "A plain address: letters, digits, '.', '_', '+' and '-' before the @, and a domain."
+# The two rules as a person is told them, in Danish and in English.
+NAME_RULE_SAID = {
+    "en": NAME_RULE,
+    "da": "Skriv navnet med bogstaver, og begynd med et bogstav; mellemrum, bindestreg (-), apostrof (') og "
+    "punktum (.) må gerne være med, tal og andre tegn ikke.",
+}
+EMAIL_RULE_SAID = {
+    "en": EMAIL_RULE,
+    "da": "Skriv en almindelig e-mailadresse: bogstaver, cifre, punktum, _, + og - før @ og et domæne efter, "
+    "fx navn@firma.dk.",
+}
 
 
 @dataclass(frozen=True)
@@ -57,12 +68,12 @@ def email_fits_letter(email: str) -> bool:
 def applicant_errors(first_name: str, last_name: str, email: str, *, prefix: str) -> list[FieldError]:
     """Each of the three that a letter could not print, as field errors under `prefix`."""
     errors = [
-        FieldError(f"{prefix}.{field}", NAME_RULE)
+        FieldError(f"{prefix}.{field}", NAME_RULE, translations=NAME_RULE_SAID)
         for field, value in (("first_name", first_name), ("last_name", last_name))
         if not name_fits_letter(value)
     ]
     if not email_fits_letter(email):
-        errors.append(FieldError(f"{prefix}.email", EMAIL_RULE))
+        errors.append(FieldError(f"{prefix}.email", EMAIL_RULE, translations=EMAIL_RULE_SAID))
     return errors
 
 
@@ -125,7 +136,7 @@ def compose(
         if not (name_fits_letter(person.name) and email_fits_letter(person.email)):
             raise NotPrintable(
                 "A letter cannot print the name or e-mail address of who asked for it.",
-                errors=[FieldError("applicant", NAME_RULE)],
+                errors=[FieldError("applicant", NAME_RULE, translations=NAME_RULE_SAID)],
             )
     return Letter(
         kind=MailKind.ACTIVATION_LETTER if applications else MailKind.PROOF_LETTER,

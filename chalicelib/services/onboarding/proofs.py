@@ -78,6 +78,22 @@ from chalicelib.services.access.authz import Access, CompanyScope, Function, Pri
 from chalicelib.services.onboarding.activation_codes import ActivationCodes, new_code, normalise_code
 from chalicelib.services.onboarding.letter_text import PrintedPerson, ProofBlock, compose, printed_person
 from chalicelib.services.onboarding.mailboxes import Addressee, Pacing, Slot, slot_for_claim
+from chalicelib.services.onboarding.refusals import (
+    CEASED,
+    NO_OFFICIAL_MAILBOX,
+    NOT_A_CODE,
+    NOT_IN_REGISTER,
+    WRONG_CODE,
+)
+
+ALREADY_IN_GODKEND = {
+    "en": "Already part of an organisation in Godkend.",
+    "da": "Selskabet hører allerede til en organisation i Godkend. Kontakt support, hvis det ikke passer.",
+}
+LETTER_ON_ITS_WAY = {
+    "en": "A letter for this company is already on its way.",
+    "da": "Der er allerede et brev med en kode på vej til selskabet. Indtast koden fra det brev.",
+}
 
 if TYPE_CHECKING:
     # Only for the annotations: the register adapter brings in an HTTP client that most requests never use.
@@ -265,7 +281,7 @@ class ProofService:
                 "This company is already part of your organisation."
                 if taken.org_id == organisation.org_id
                 else "This company already belongs to another organisation in Godkend; contact support.",
-                errors=[FieldError("cvr", "Already part of an organisation in Godkend.")],
+                errors=[FieldError("cvr", ALREADY_IN_GODKEND["en"], translations=ALREADY_IN_GODKEND)],
             )
         entry = self._registered(cvr)
         now = self._clock.now()
@@ -277,14 +293,14 @@ class ProofService:
         """The register's entry: there, active, with an official mailbox (as an application checks)."""
         entry = self._registry.lookup(cvr)
         if entry is None:
-            reason = "The company register has no company with this CVR number."
+            reason = NOT_IN_REGISTER
         elif entry.ceased:
-            reason = "The company register lists this company as ceased."
+            reason = CEASED
         elif "@" not in entry.official_mailbox:
-            reason = "The company register has no official mailbox on record for this company."
+            reason = NO_OFFICIAL_MAILBOX
         else:
             return entry
-        raise UnknownCompany(reason, errors=[FieldError("cvr", reason)])
+        raise UnknownCompany(reason["en"], errors=[FieldError("cvr", reason["en"], translations=reason)])
 
     def _prove_by_ownership(
         self,
@@ -329,7 +345,7 @@ class ProofService:
             raise Conflict(
                 "A letter with a code for this company is already on its way to its official mailbox; enter "
                 "that code. A new letter can be asked for once the code has expired or locked.",
-                errors=[FieldError("cvr", "A letter for this company is already on its way.")],
+                errors=[FieldError("cvr", LETTER_ON_ITS_WAY["en"], translations=LETTER_ON_ITS_WAY)],
             )
         if spent is None and len(claims_of(organisation.org_id, now)) >= MAX_PENDING_COMPANIES:
             raise Conflict(
@@ -476,7 +492,7 @@ class ProofService:
         if normalise_code(typed) is None:
             raise InvalidInput(
                 "That is not a code from a letter.",
-                errors=[FieldError("activation_code", "12 letters and digits as in the letter.")],
+                errors=[FieldError("activation_code", NOT_A_CODE["en"], translations=NOT_A_CODE)],
             )
         # Before the code is looked at: a caller who may not prove the company must not use up its tries.
         organisation = may_add_companies(principal)
@@ -549,7 +565,10 @@ class ProofService:
             )
         if claim.attempts >= MAX_ATTEMPTS:
             raise ActivationLocked(f"The code is now locked after too many wrong tries. {ASK_AGAIN}")
-        raise WrongActivationCode("The code is wrong.", errors=[FieldError("activation_code", "Wrong code.")])
+        raise WrongActivationCode(
+            "The code is wrong.",
+            errors=[FieldError("activation_code", WRONG_CODE["en"], translations=WRONG_CODE)],
+        )
 
     def _commit(
         self,

@@ -66,7 +66,28 @@ from chalicelib.models.organisation import (
     touch,
 )
 from chalicelib.services.access.authz import Access, CompanyScope, Principal
+from chalicelib.services.access.scope import NO_SUCH_ACCOUNT, NO_SUCH_COMPANY
 from chalicelib.services.vendors.vendor_view import publish, view_of
+
+NAME_NEEDED = {"en": "The organisation needs a name.", "da": "Skriv organisationens navn."}
+RENAME_ORGANISATION_NEEDS_FULL = {
+    "en": "Renaming the organisation needs full access to the main company.",
+    "da": "Behold navnet: kun en med fuld adgang til hovedselskabet kan give organisationen nyt navn.",
+}
+RENAME_COMPANY_NEEDS_FULL = {
+    "en": "Renaming a company needs full access to it.",
+    "da": "Behold navnet: kun en med fuld adgang til selskabet kan give det nyt navn.",
+}
+ADD_NEEDS_FULL = {
+    "en": "Adding an account needs full access.",
+    "da": "Spørg en med fuld adgang til selskabet: kun de kan tilføje en konto.",
+}
+ACCOUNT_NAME_NEEDED = {"en": "A new account needs a name.", "da": "Skriv kontoens navn."}
+CLOSE_FIRST = {"en": "Close the account before removing it.", "da": "Luk kontoen, før du fjerner den."}
+HAS_CODES = {
+    "en": "The account has codes.",
+    "da": "Behold kontoen, og luk den i stedet: der er udstedt koder til den.",
+}
 
 MAX_COMPANY_CHANGES = 20
 # With the organisation, its companies and the audit record, a change stays under 100 items per transaction.
@@ -346,7 +367,7 @@ def _plan_organisation(
 ) -> None:
     given = changes.model_fields_set
     if "name" in given and changes.name is None:
-        refusals.invalid.append(FieldError("name", "The organisation needs a name."))
+        refusals.invalid.append(FieldError("name", NAME_NEEDED["en"], translations=NAME_NEEDED))
     if changes.name is not None:
         _plan_name(principal, organisation, changes.name, writes, refusals, now)
     _plan_contact(organisation, changes, writes)
@@ -370,7 +391,9 @@ def _plan_name(
     main = principal.companies.get(organisation.primary_cvr)
     if main is None or main.access is not Access.FULL:
         refusals.beyond.append(
-            FieldError("name", "Renaming the organisation needs full access to the main company.")
+            FieldError(
+                "name", RENAME_ORGANISATION_NEEDS_FULL["en"], translations=RENAME_ORGANISATION_NEEDS_FULL
+            )
         )
         return
     if organisation.status == OrganisationStatus.PENDING_REVIEW.value:
@@ -417,14 +440,20 @@ def _plan_company(
 ) -> None:
     company = get_company(change.cvr)
     if company is None or company.org_id != principal.org_id or not principal.sees_company(change.cvr):
-        refusals.missing.append(FieldError(f"companies.{index}.cvr", "No such company."))
+        refusals.missing.append(
+            FieldError(f"companies.{index}.cvr", NO_SUCH_COMPANY["en"], translations=NO_SUCH_COMPANY)
+        )
         return
     scope = principal.companies[change.cvr]
     described: dict[str, Any] = {"cvr": company.cvr, "accounts": []}
     if change.name is not None and change.name != company.name:
         if scope.access is not Access.FULL:
             refusals.beyond.append(
-                FieldError(f"companies.{index}.name", "Renaming a company needs full access to it.")
+                FieldError(
+                    f"companies.{index}.name",
+                    RENAME_COMPANY_NEEDS_FULL["en"],
+                    translations=RENAME_COMPANY_NEEDS_FULL,
+                )
             )
         writes.companies[company.cvr] = [CompanyModel.name.set(change.name)]
         described["name"] = {"from": company.name, "to": change.name}
@@ -453,13 +482,19 @@ def _plan_new_account(
 ) -> dict[str, Any] | None:
     # Whether or not it exists, an account outside a limited scope is one the caller cannot add.
     if scope.access is not Access.FULL:
-        refusals.beyond.append(FieldError(f"{where}.number", "Adding an account needs full access."))
+        refusals.beyond.append(
+            FieldError(f"{where}.number", ADD_NEEDS_FULL["en"], translations=ADD_NEEDS_FULL)
+        )
         return None
     if change.remove:
-        refusals.missing.append(FieldError(f"{where}.number", "No such account."))
+        refusals.missing.append(
+            FieldError(f"{where}.number", NO_SUCH_ACCOUNT["en"], translations=NO_SUCH_ACCOUNT)
+        )
         return None
     if change.name is None:
-        refusals.invalid.append(FieldError(f"{where}.name", "A new account needs a name."))
+        refusals.invalid.append(
+            FieldError(f"{where}.name", ACCOUNT_NAME_NEEDED["en"], translations=ACCOUNT_NAME_NEEDED)
+        )
         return None
     status = change.status or AccountStatus.OPEN.value
     writes.added.append(
@@ -473,10 +508,12 @@ def _plan_account(
 ) -> dict[str, Any] | None:
     if change.remove:
         if stored.status != AccountStatus.CLOSED.value:
-            refusals.conflicts.append(FieldError(f"{where}.remove", "Close the account before removing it."))
+            refusals.conflicts.append(
+                FieldError(f"{where}.remove", CLOSE_FIRST["en"], translations=CLOSE_FIRST)
+            )
             return None
         if _has_codes(stored):
-            refusals.with_codes.append(FieldError(f"{where}.remove", "The account has codes."))
+            refusals.with_codes.append(FieldError(f"{where}.remove", HAS_CODES["en"], translations=HAS_CODES))
             return None
         writes.removed.append(stored)
         return {"number": stored.number, "removed": True}

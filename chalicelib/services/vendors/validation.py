@@ -73,6 +73,7 @@ TRANSIENT = frozenset(
     }
 )
 MAX_LIMIT = 100
+LIMIT_RULE = {"en": f"Give a number from 1 to {MAX_LIMIT}.", "da": f"Skriv et tal fra 1 til {MAX_LIMIT}."}
 
 
 class Reason(StrEnum):
@@ -190,7 +191,7 @@ class ValidationService:
         if not 1 <= query.limit <= MAX_LIMIT:
             raise InvalidInput(
                 "Some fields are missing or invalid.",
-                errors=[FieldError("limit", f"Give a number from 1 to {MAX_LIMIT}.")],
+                errors=[FieldError("limit", LIMIT_RULE["en"], translations=LIMIT_RULE)],
             )
         visible = visible_to(principal, Function.HISTORY, company=query.company, account=query.account)
         listing = RECEIPT_INDEXES.listing_for(org_of(principal), visible, [kept_receipts(self._clock.now())])

@@ -32,6 +32,11 @@ from chalicelib.services.webhooks.signatures import new_secret
 from chalicelib.services.webhooks.urls import Resolver, UrlRefused, resolve, target_of
 from chalicelib.values.page import Page
 
+PARKED_ONLY = {
+    "en": "Give failed or paused: only parked deliveries are listed.",
+    "da": "Vælg failed eller paused: kun parkerede leverancer vises.",
+}
+
 FEED_INDEX = "vendor-events.by-vendor"
 FEED_KEYS = frozenset({"event_id", "vendor_id", "feed_key"})
 PARKED_INDEX = "vendor-events.by-parked"
@@ -163,7 +168,17 @@ class WebhookService:
             target_of(url, allow_loopback=self._allow_loopback, resolver=self._resolver)
         except UrlRefused as exc:
             raise InvalidInput(
-                "Some fields are missing or invalid.", errors=[FieldError("url", f"Not allowed: {exc}.")]
+                "Some fields are missing or invalid.",
+                errors=[
+                    FieldError(
+                        "url",
+                        f"Not allowed: {exc}.",
+                        translations={
+                            "en": f"Not allowed: {exc}.",
+                            "da": f"Brug en anden adresse: {exc.danish}.",
+                        },
+                    )
+                ],
             ) from exc
 
 
@@ -176,7 +191,7 @@ class StaffDeliveries:
         if status not in PARKED:
             raise InvalidInput(
                 "Some query parameters are missing or invalid.",
-                errors=[FieldError("status", "Give failed or paused: only parked deliveries are listed.")],
+                errors=[FieldError("status", PARKED_ONLY["en"], translations=PARKED_ONLY)],
             )
         parked = DeliveryStatus(status)
         start = page_start(

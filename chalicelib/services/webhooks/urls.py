@@ -26,7 +26,12 @@ Resolver = Callable[[str, int], Sequence[str]]
 
 
 class UrlRefused(Exception):
-    """The URL, or an address it resolves to, is not one a delivery may go to; the message says why."""
+    """The URL, or an address it resolves to, is not one a delivery may go to; the message says why, and
+    `danish` says it in Danish (what a caller asking for Danish is told)."""
+
+    def __init__(self, english: str, danish: str) -> None:
+        super().__init__(english)
+        self.danish = danish
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,9 @@ def resolve(host: str, port: int) -> list[str]:
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise UrlRefused(f"the host {host!r} does not resolve") from exc
+        raise UrlRefused(
+            f"the host {host!r} does not resolve", f"værtsnavnet {host!r} kan ikke slås op i DNS"
+        ) from exc
     return list(dict.fromkeys(str(info[4][0]) for info in found))
 
 
@@ -59,10 +66,15 @@ def target_of(url: str, *, allow_loopback: bool, resolver: Resolver = resolve) -
     scheme, host, port, path = _parts(url, allow_loopback=allow_loopback)
     addresses = resolver(host, port)
     if not addresses:
-        raise UrlRefused(f"the host {host!r} does not resolve")
+        raise UrlRefused(
+            f"the host {host!r} does not resolve", f"værtsnavnet {host!r} kan ikke slås op i DNS"
+        )
     for address in addresses:
         if not address_allowed(address, allow_loopback=allow_loopback):
-            raise UrlRefused(f"the host {host!r} resolves to {address}, which is not a public address")
+            raise UrlRefused(
+                f"the host {host!r} resolves to {address}, which is not a public address",
+                f"værtsnavnet {host!r} peger på {address}, som ikke er en offentlig adresse",
+            )
     return Target(scheme=scheme, host=host, port=port, path=path, address=addresses[0])
 
 
@@ -80,21 +92,30 @@ def address_allowed(address: str, *, allow_loopback: bool) -> bool:
 
 def _parts(url: str, *, allow_loopback: bool) -> tuple[str, str, int, str]:
     if len(url) > MAX_URL_LENGTH:
-        raise UrlRefused(f"the URL may be at most {MAX_URL_LENGTH} characters")
+        raise UrlRefused(
+            f"the URL may be at most {MAX_URL_LENGTH} characters",
+            f"adressen må højst have {MAX_URL_LENGTH} tegn",
+        )
     if any(c.isspace() or ord(c) < 32 for c in url):
-        raise UrlRefused("the URL may not contain spaces or control characters")
+        raise UrlRefused(
+            "the URL may not contain spaces or control characters",
+            "adressen må ikke indeholde mellemrum eller kontroltegn",
+        )
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise UrlRefused("not a URL") from exc
+        raise UrlRefused("not a URL", "det er ikke en URL") from exc
     host = parts.hostname or ""
     if parts.username is not None or parts.password is not None:
-        raise UrlRefused("the URL may not carry a user name or password")
+        raise UrlRefused(
+            "the URL may not carry a user name or password",
+            "adressen må ikke indeholde brugernavn eller adgangskode",
+        )
     if parts.fragment:
-        raise UrlRefused("the URL may not have a fragment")
+        raise UrlRefused("the URL may not have a fragment", "adressen må ikke have et fragment (#)")
     if not host:
-        raise UrlRefused("the URL needs a host")
+        raise UrlRefused("the URL needs a host", "adressen mangler et værtsnavn")
     _check_scheme(parts.scheme, host, allow_loopback=allow_loopback)
     path = parts.path or "/"
     if parts.query:
@@ -106,6 +127,9 @@ def _check_scheme(scheme: str, host: str, *, allow_loopback: bool) -> None:
     if scheme == "https":
         return
     if scheme != "http" or not allow_loopback:
-        raise UrlRefused("the URL must be https")
+        raise UrlRefused("the URL must be https", "adressen skal begynde med https")
     if host != LOOPBACK_HOST:
-        raise UrlRefused(f"http is allowed only for {LOOPBACK_HOST} in this stage; use https")
+        raise UrlRefused(
+            f"http is allowed only for {LOOPBACK_HOST} in this stage; use https",
+            f"http må her kun bruges til {LOOPBACK_HOST}; brug https",
+        )

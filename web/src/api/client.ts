@@ -55,6 +55,7 @@ export async function unwrap<T>(session: Session, send: () => Promise<Answer<T>>
         ? body
         : { type: "about:blank", title: answer.response.statusText, status: answer.response.status, detail: "" },
       retryAfterSeconds(answer.response.headers.get("Retry-After")),
+      answer.response.headers.get("Content-Language"),
     );
   }
   return answer.data as T;

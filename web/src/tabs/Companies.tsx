@@ -154,7 +154,7 @@ function NewLetter({ company, organisationStatus, onSaid }: { company: PendingCo
 /** A refusal without a form to show it at: its field messages, or else the problem itself. */
 function problemMessage(error: unknown, language: Language, t: Translate): string {
   const problem = asProblem(error);
-  const fields = (problem.problem.errors ?? []).map((e) => fieldMessage(language, e.message));
+  const fields = (problem.problem.errors ?? []).map((e) => fieldMessage(language, e.message, problem.language));
   if (fields.length > 0) return fields.join(" ");
   if (problem.status === 0) return t("common.networkError");
   return problemText(language, problem.slug, problem.problem.detail || problem.problem.title);

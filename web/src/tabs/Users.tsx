@@ -32,10 +32,10 @@ export function explainUserProblem(error: unknown, language: Language, t: (k: Me
   // The field shows what to do; the summary says which field first.
   const items: SummaryItem[] = Object.entries(found.byField).map(([field, message]) => ({
     ...(WIZARD_FIELDS[field] ? { field: WIZARD_FIELDS[field] } : {}),
-    message: fieldMessage(language, message),
+    message: fieldMessage(language, message, problem.language),
     label: field in WIZARD_FIELDS ? t(`field.${field}` as MessageKey) : field,
   }));
-  for (const message of found.other) items.push({ message });
+  for (const message of found.other) items.push({ message: fieldMessage(language, message, problem.language) });
   if (items.length === 0) items.push({ message: problemText(language, problem.slug, problem.problem.detail || problem.problem.title) });
   return items;
 }
