@@ -38,6 +38,8 @@ class Rule:
     # A vendor route whose handler reads the key in its own first read (one round trip for both) and
     # checks it before anything else; the rule only checks that the header names a key.
     key_read_by_handler: bool = False
+    # A vendor route for test keys (`gkv_test_…`) only: a live key is 403.
+    test_key_only: bool = False
 
     @property
     def needs_token(self) -> bool:
@@ -57,6 +59,7 @@ ENROLLING = Rule(Caller.ENROLLING)
 VENDOR = Rule(Caller.VENDOR)
 # The validation check: the key is read in the same BatchGetItem as the code (see services/validation).
 VENDOR_KEY_IN_FIRST_READ = Rule(Caller.VENDOR, key_read_by_handler=True)
+TEST_KEY = Rule(Caller.VENDOR, test_key_only=True)
 
 
 def user(function: Function | None = None) -> Rule:
@@ -140,6 +143,8 @@ class Call:
         if model is None:
             raise TypeError("this route declares no body")
         raw = self.request.raw_body
+        if not raw and self.operation is not None and self.operation.body_optional:
+            raw = b"{}"
         return parse_body(raw.encode() if isinstance(raw, str) else raw, model)
 
     def query_model(self, model: Any = None) -> Any:
@@ -158,7 +163,13 @@ def identify(operation: Operation, request: Request) -> Call:
         presented = presented_key(request.headers.get("authorization"))
         if rule.key_read_by_handler:
             return Call(request, None, presented_key=presented, operation=operation)
-        return Call(request, None, vendor=authenticate_vendor(presented), operation=operation)
+        vendor = authenticate_vendor(presented)
+        if rule.test_key_only and vendor.livemode:
+            raise Forbidden(
+                "This is for test keys (gkv_test_...); this is a live key.",
+                detail_da="Det her er kun for testnøgler (gkv_test_...). Du sendte en live-nøgle.",
+            )
+        return Call(request, None, vendor=vendor, operation=operation)
     return Call(request, authenticate(rule, request), operation=operation)
 
 

@@ -340,6 +340,7 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "POST /v1/staff/organisations/{org_id}/suspend": lambda world: REASON,
     "DELETE /v1/staff/organisations/{org_id}/users/{user_id}": lambda world: REASON,
     "POST /v1/staff/vendors": lambda world: {"name": "Walker ApS", "contact_email": "walker@example.org"},
+    "POST /v1/staff/vendors/{vendor_id}/keys": lambda world: {"mode": "test"},
     "POST /v1/staff/personal-data/export": lambda world: {"email": "walker@example.org"},
     "POST /v1/staff/personal-data/erase": lambda world: {"email": "walker@example.org"},
     "POST /v1/validations": lambda world: {"code": a_new_code(world)["code"]},
@@ -389,6 +390,10 @@ def expected(operation: dict[str, Any], caller: str, has_path_ids: bool) -> Expe
         )
     if caller not in ADMITS[kind]:
         return Expected(refused(caller, kind), f"a {caller} is not a {kind} caller")
+    # The walking vendors hold live keys; a route for test keys refuses them (and admits their test keys:
+    # tests/integration/vendors/test_test_mode.py).
+    if operation.get("x-godkend-key-mode") == "test":
+        return Expected(403, f"a {caller} calls with a live key, and the route is for test keys")
     function = operation.get("x-godkend-function")
     if function is not None and function not in HOLDS[caller]:
         return Expected(403, f"a {caller} lacks the {function!r} function")
