@@ -515,6 +515,34 @@ def test_every_caller_gets_what_the_route_declares(world: World, method, templat
                 assert status != 404, f"{context}; the ids in the path are this caller's to see"
 
 
+TEST_KEY_OPERATIONS = [(m, p, op) for m, p, op in OPERATIONS if op.get("x-godkend-key-mode") == "test"]
+
+
+@pytest.mark.parametrize(
+    ("method", "template", "operation"),
+    TEST_KEY_OPERATIONS,
+    ids=[f"{m} {p}" for m, p, _ in TEST_KEY_OPERATIONS],
+)
+def test_a_route_for_test_keys_admits_the_walking_vendors_test_key(world: World, method, template, operation):
+    # Given a test key staff issued the walking vendor (whose live key the walk refuses there)
+    vendor, staff = world.callers["vendor"], world.callers["staff"]
+    assert vendor is not None
+    assert staff is not None
+    issued = world.client.http.post(
+        f"/v1/staff/vendors/{vendor.user_id}/keys",
+        headers={**staff.auth, **JSON},
+        body=json.dumps({"mode": "test"}).encode(),
+    )
+    assert issued.status_code == 201, issued.body
+    auth = {"authorization": f"Bearer {json_of(issued)['api_key']}"}
+
+    # When it calls the route, Then it is let in
+    path = path_for(template, world)
+    body = body_for(f"{method} {template}", operation, world)
+    response = world.client.http.request(method, path, headers={**auth, **(JSON if body else {})}, body=body)
+    assert response.status_code not in {401, 403}, response.body
+
+
 def test_the_walk_covers_exactly_the_served_document(client):
     document = json_of(client.http.get("/openapi.json"))
     served = {
