@@ -197,8 +197,8 @@ def _operation(op: Operation) -> dict[str, Any]:
         doc["description"] = op.description
     if op.rule.function is not None:
         doc["x-godkend-function"] = op.rule.function.value
-    if op.rule.test_key_only:
-        doc["x-godkend-key-mode"] = "test"
+    if op.rule.key_mode is not None:
+        doc["x-godkend-key-mode"] = op.rule.key_mode
     doc["security"] = _security(op)
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}

@@ -102,7 +102,7 @@ class Operation:
         statuses = set(self.errors)
         if self.rule.needs_token:
             statuses.add(401)
-        if self.rule.is_person or self.rule.test_key_only:
+        if self.rule.is_person or self.rule.key_mode is not None:
             statuses.add(403)
         if self.body is not None:
             statuses |= {400, 413, 415}

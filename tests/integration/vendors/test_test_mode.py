@@ -335,3 +335,35 @@ def test_a_live_key_is_refused_the_test_codes_in_its_language(client, people, cl
     response = listed_codes(client, live, **{"accept-language": language})
 
     assert words in assert_problem(response, 403, "forbidden")["detail"]
+
+
+# What a test key cannot reach
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PUT", "/v1/webhook", {"url": "http://127.0.0.1:9/hook"}),
+        ("GET", "/v1/webhook", None),
+        ("DELETE", "/v1/webhook", None),
+        ("POST", "/v1/webhook/secret", None),
+        ("GET", "/v1/events", None),
+    ],
+)
+def test_a_test_key_can_neither_read_nor_redirect_the_vendors_webhook_and_events(
+    client, people, clock, method, path, body
+):
+    # Given a vendor's live webhook, registered with its live key
+    live, test = with_test_key(client, people)
+    hook = {"url": "http://127.0.0.1:9/live"}
+    registered = client.http.put("/v1/webhook", headers={**live.auth, **JSON}, body=json.dumps(hook).encode())
+    assert registered.status_code in {200, 201}, registered.body
+
+    # When its test key calls a webhook or event route
+    raw = b"" if body is None else json.dumps(body).encode()
+    response = client.http.request(method, path, headers={**test.auth, **JSON}, body=raw)
+
+    # Then it is refused (live events hold real organisations' data), and the live webhook is as it was
+    assert "live keys" in assert_problem(response, 403, "forbidden")["detail"]
+    shown = json_of(client.http.get("/v1/webhook", headers=live.auth))
+    assert shown["url"] == hook["url"]
