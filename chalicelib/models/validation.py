@@ -7,7 +7,9 @@ company and account), which representative, when, and until when the code was va
 rather than pointing at the code: the code's value item expires, is replaced by a renewal or is revoked,
 and TTL deletes it, but an approval a vendor already gave stands, so its receipt outlives the code. It is
 the vendor's evidence, kept for its retention (`purge_at`, the table's TTL: five years after the check by
-default, `GODKEND_RECEIPT_RETENTION_YEARS`), then gone.
+default, `GODKEND_RECEIPT_RETENTION_YEARS`), then gone. A test key's receipt (`livemode` false) names the
+fixed test organisation and its test code, no real one, so no organisation's history, no code's receipts
+and no webhook event ever finds it; it is evidence of nothing and kept 30 days.
 
 A **failure window** (`validation-failures`, keyed by vendor and window start) counts one vendor's failed
 checks in one fixed window of time, by an atomic `ADD`. The rate limit reads the current and the previous
@@ -36,10 +38,16 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -127,6 +135,8 @@ class ReceiptModel(Model):
     code_expires_at = UTCDateTimeAttribute()
     # The end of the receipt's retention; the table's TTL.
     purge_at = TTLAttribute(null=True)
+    # False for a test key's check; absent on a live one (as on every receipt made before test mode).
+    livemode = BooleanAttribute(null=True)
 
     by_org = ReceiptsByOrganisation()
     by_company = ReceiptsByCompany()
@@ -136,6 +146,10 @@ class ReceiptModel(Model):
     @property
     def purge_when(self) -> datetime | None:
         return cast("datetime | None", self.purge_at)
+
+    @property
+    def is_live(self) -> bool:
+        return cast("bool | None", self.livemode) is not False
 
     @property
     def approved_since_when(self) -> datetime | None:
@@ -171,9 +185,13 @@ class FailureWindowModel(Model):
     expires_at = TTLAttribute()
 
 
-def save_receipt(receipt: ReceiptModel, *, retention_years: int) -> None:
-    """Write a new receipt, kept for `retention_years` after its check."""
-    receipt.purge_at = receipt_purge_at(receipt.validated_at, years=retention_years)
+def save_receipt(receipt: ReceiptModel, *, retention_years: int, kept_for: timedelta | None = None) -> None:
+    """Write a new receipt, kept for `retention_years` after its check (or `kept_for`, when given)."""
+    receipt.purge_at = (
+        receipt_purge_at(receipt.validated_at, years=retention_years)
+        if kept_for is None
+        else receipt.validated_at + kept_for
+    )
     receipt.save(condition=ReceiptModel.validation_id.does_not_exist())
 
 

@@ -1,9 +1,11 @@
 """Vendors (companies that check codes at the validation URL) and their API keys.
 
-A key is shown once, as `gkv_<key id>_<secret>` (`chalicelib/services/vendors/keys.py`); only the SHA-256 of
-the secret is stored. The key id is the key item's hash key, so the authorizer finds the record a vendor
-presents with one GetItem. The vendor's name is copied onto each key so that the authorizer can hand it to
-the request without a second read (vendors are not renamed). A revoked key stays, marked revoked, so that
+A key is shown once, as `gkv_<vendor id>_<key id>_<secret>`, or `gkv_test_…` for a test key
+(`chalicelib/services/vendors/keys.py`); only the SHA-256 of the secret is stored. A key's `mode` says which
+it is (no `mode`: a live key, as every key made before test mode was). The key id is the key item's hash
+key, so the authorizer finds the record a vendor presents with one GetItem. The vendor's name is copied
+onto each key so that the authorizer can hand it to the request without a second read (vendors are not
+renamed). A revoked key stays, marked revoked, so that
 receipts naming it still make sense.
 
 Access patterns
@@ -36,6 +38,9 @@ KEY_ID = re.compile(r"^[0-9a-f]{20}$")
 # Every vendor is in one partition of the listing index: there are tens of vendors, not millions, and staff
 # page through them all.
 CATALOGUE = "vendors"
+# A test key's `mode`: it validates only the documented test codes
+# (chalicelib/services/vendors/test_codes.py).
+TEST_MODE = "test"
 
 
 class VendorsByCatalogue(GlobalSecondaryIndex["VendorModel"]):
@@ -52,7 +57,7 @@ class KeysByVendor(GlobalSecondaryIndex["VendorKeyModel"]):
 
     class Meta:
         index_name = "by-vendor"
-        projection = IncludeProjection(["revoked_at", "revoked_by", "created_by"])
+        projection = IncludeProjection(["revoked_at", "revoked_by", "created_by", "mode"])
 
     vendor_id = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
@@ -90,6 +95,8 @@ class VendorKeyModel(Model):
     created_by = UnicodeAttribute()
     revoked_at = UTCDateTimeAttribute(null=True)
     revoked_by = UnicodeAttribute(null=True)
+    # "test" for a test key; absent for a live one.
+    mode = UnicodeAttribute(null=True)
 
     by_vendor = KeysByVendor()
 
@@ -97,6 +104,10 @@ class VendorKeyModel(Model):
     def revoked_when(self) -> datetime | None:
         # PynamoDB types a nullable attribute as never None.
         return cast("datetime | None", self.revoked_at)
+
+    @property
+    def is_test(self) -> bool:
+        return cast("str | None", self.mode) == TEST_MODE
 
 
 class VendorMissing(Exception):

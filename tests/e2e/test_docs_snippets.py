@@ -96,7 +96,7 @@ def test_getting_started_checks_a_code_as_the_demo_vendor(stack: RunningStack, r
     answer = answer_of(run(docs.snippet(GETTING_STARTED, "validate"), stack, reader))
 
     # The made-up code of the page is no code: a well-formed answer, not an error
-    assert answer == {"valid": False, "reason": "unknown"}
+    assert answer == {"valid": False, "reason": "unknown", "livemode": True}
 
 
 def test_getting_started_applies_for_an_organisation(stack: RunningStack, reader: Path) -> None:
@@ -163,7 +163,7 @@ def test_the_vendor_guides_curl_check_answers(
 ) -> None:
     answer = answer_of(run(docs.snippet(VENDOR_GUIDE, "vendor-validate-curl"), stack, reader, **vendor))
 
-    assert answer == {"valid": False, "reason": "unknown"}
+    assert answer == {"valid": False, "reason": "unknown", "livemode": True}
 
 
 @pytest.fixture
@@ -297,3 +297,87 @@ def test_the_vendor_guides_receipt_verifies_from_the_jwks_alone_in_python_and_ja
     refused = node_verify(node_verifier, forged, vendor)
     assert refused.returncode != 0
     assert "signature verification failed" in refused.stderr
+
+
+# Test mode
+
+
+@pytest.fixture(scope="module")
+def tester(stack: RunningStack, vendor: dict[str, str]) -> dict[str, str]:
+    """The vendor's variables with a test key staff issued it, as the guide's test-mode snippets use them."""
+    staff = stack.demo["users"]["staff"]
+    token = sign_in(
+        stack.cognito(),
+        stack.demo["cognito"]["client_id"],
+        staff["username"],
+        staff["password"],
+        staff["totp_secret"],
+    )
+    issued = requests.post(
+        f"{stack.api}/v1/staff/vendors/{vendor['GODKEND_VENDOR_ID']}/keys",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"mode": "test"},
+        timeout=10,
+    )
+    assert issued.status_code == 201, issued.text
+    return {**vendor, "GODKEND_TEST_API_KEY": issued.json()["api_key"]}
+
+
+def test_the_vendor_guides_test_codes_are_listed_as_the_table_says(
+    stack: RunningStack, reader: Path, tester: dict[str, str]
+) -> None:
+    listed = answer_of(run(docs.snippet(VENDOR_GUIDE, "vendor-test-codes-curl"), stack, reader, **tester))
+
+    # The codes and answers of the guide's table, each a test answer
+    answers = {item["code"]: item["answer"] for item in listed["items"]}
+    assert {code: a.get("reason", "valid") for code, a in answers.items()} == {
+        "valid000@GodkendTest": "valid",
+        "expired0@GodkendTest": "expired",
+        "revoked0@GodkendTest": "revoked",
+        "unknown0@GodkendTest": "unknown",
+        "notappr0@GodkendTest": "organisation_not_approved",
+    }
+    assert all(a["livemode"] is False for a in answers.values())
+    assert answers["valid000@GodkendTest"]["organisation"]["name"] == "Godkend Testforening"
+
+
+def test_the_vendor_guides_python_test_passes_against_the_stack(
+    tester: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in tester.items():
+        monkeypatch.setenv(name, value)
+    namespace: dict[str, Any] = {}
+    code = docs.snippet(VENDOR_GUIDE, "vendor-test-mode-python")
+    exec(compile(code, str(VENDOR_GUIDE), "exec"), namespace)  # noqa: S102 - the guide's own code
+
+    namespace["test_each_test_code_answers_as_listed"]()
+
+
+def test_the_vendor_guides_javascript_validates_the_valid_test_code_as_a_test(
+    tester: dict[str, str], real_code: str, tmp_path: Path
+) -> None:
+    # Given the guide's JavaScript as a module
+    (tmp_path / "check.mjs").write_text(docs.snippet(VENDOR_GUIDE, "vendor-test-mode-js"))
+
+    # When node runs it with the test key
+    done = subprocess.run(  # noqa: S603 - the guide's own code
+        [str(shutil.which("node")), "check.mjs"],
+        cwd=tmp_path,
+        env={"PATH": os.environ["PATH"], **tester},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    # Then the valid test code is valid, and says it is a test
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"valid": True, "livemode": False}
+    # While a real code is unknown to the same key
+    answer = requests.post(
+        f"{tester['GODKEND_URL']}/v1/validations",
+        headers={"Authorization": f"Bearer {tester['GODKEND_TEST_API_KEY']}"},
+        json={"code": real_code},
+        timeout=10,
+    ).json()
+    assert answer == {"valid": False, "reason": "unknown", "livemode": False}

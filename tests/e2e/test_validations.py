@@ -70,7 +70,11 @@ def delete_value_item(stack: RunningStack, code: str) -> None:
 def test_the_demo_json_holds_a_working_vendor_key(stack: RunningStack):
     api_key = stack.demo["vendor"]["api_key"]
     assert re.fullmatch(r"gkv_[0-9a-f]{32}_[0-9a-f]{20}_[0-9a-f]{48}", api_key)
-    assert Vendor(stack, api_key).validate("00000000@Nobody") == {"valid": False, "reason": "unknown"}
+    assert Vendor(stack, api_key).validate("00000000@Nobody") == {
+        "valid": False,
+        "reason": "unknown",
+        "livemode": True,
+    }
 
 
 def test_a_code_through_its_life_as_the_demo_vendor_sees_it(stack: RunningStack):
@@ -123,25 +127,33 @@ def test_a_code_through_its_life_as_the_demo_vendor_sees_it(stack: RunningStack)
 
     # When the code is renewed, the old value is gone: unknown; the new one is valid
     renewed = front.call("POST", f"/v1/codes/{created['code_id']}/renew", 200)
-    assert vendor.validate(created["code"]) == {"valid": False, "reason": "unknown"}
+    assert vendor.validate(created["code"]) == {"valid": False, "reason": "unknown", "livemode": True}
     assert vendor.validate(renewed["code"])["valid"] is True
 
     # When it is revoked, its value is revoked
     front.call("DELETE", f"/v1/codes/{created['code_id']}", 200)
-    assert vendor.validate(renewed["code"]) == {"valid": False, "reason": "revoked"}
+    assert vendor.validate(renewed["code"]) == {"valid": False, "reason": "revoked", "livemode": True}
 
     # And the receipt is still readable, also once TTL has removed the value item
     assert vendor.receipt(answer["validation_id"]).json() == expected_receipt
     delete_value_item(stack, renewed["code"])
     assert not value_item_exists(stack, renewed["code"])
-    assert vendor.validate(renewed["code"]) == {"valid": False, "reason": "unknown"}
+    assert vendor.validate(renewed["code"]) == {"valid": False, "reason": "unknown", "livemode": True}
     assert vendor.receipt(answer["validation_id"]).json() == expected_receipt
 
 
 def test_a_made_up_code_is_unknown_and_odd_input_a_problem(stack: RunningStack):
     vendor = Vendor(stack, stack.demo["vendor"]["api_key"])
-    assert vendor.validate("7k2m9xq4@RoedeKorsAarhus") == {"valid": False, "reason": "unknown"}
-    assert vendor.validate("7k2m9xq4%40RoedeKorsAarhus") == {"valid": False, "reason": "unknown"}
+    assert vendor.validate("7k2m9xq4@RoedeKorsAarhus") == {
+        "valid": False,
+        "reason": "unknown",
+        "livemode": True,
+    }
+    assert vendor.validate("7k2m9xq4%40RoedeKorsAarhus") == {
+        "valid": False,
+        "reason": "unknown",
+        "livemode": True,
+    }
     for odd in ("", 12345678, None, "x" * 500):
         response = vendor.check(odd)
         assert response.status_code == 400, odd

@@ -15,6 +15,7 @@ from chalicelib.services.vendors.keys import (
     KEY_PREFIX,
     DrawnKey,
     KeyFailure,
+    KeyMode,
     KeyRefused,
     PresentedKey,
     VendorIdentity,
@@ -88,6 +89,30 @@ def test_anything_else_is_refused_before_any_lookup(header, reason):
     with pytest.raises(KeyRefused) as refused:
         parse_authorization(header)
     assert refused.value.reason is reason
+
+
+def test_a_test_key_is_gkv_test_then_the_same_form_and_says_so_when_parsed():
+    key = draw_key()
+    text = key.api_key(VENDOR, KeyMode.TEST)
+
+    assert re.fullmatch(rf"gkv_test_{VENDOR}_{key.key_id}_{key.secret}", text)
+    assert parse_authorization(f"Bearer {text}") == PresentedKey(VENDOR, key.key_id, key.secret, KeyMode.TEST)
+    assert parse_authorization(f"Bearer {key.api_key(VENDOR)}").mode is KeyMode.LIVE
+
+
+def test_a_key_is_only_taken_in_the_mode_it_was_stored_in():
+    drawn = draw_key()
+    as_test = parse_authorization(f"Bearer {drawn.api_key(VENDOR, KeyMode.TEST)}")
+    as_live = parse_authorization(f"Bearer {drawn.api_key(VENDOR)}")
+    test_key = stored_key(drawn)
+    test_key.mode = "test"
+
+    assert check_key(as_test, test_key).livemode is False
+    assert check_key(as_live, stored_key(drawn)).livemode is True
+    for presented, stored in ((as_live, test_key), (as_test, stored_key(drawn))):
+        with pytest.raises(KeyRefused) as refused:
+            check_key(presented, stored)
+        assert refused.value.reason is KeyFailure.INVALID
 
 
 def stored_key(drawn: DrawnKey, *, vendor_id: str = VENDOR, revoked: bool = False) -> VendorKeyModel:

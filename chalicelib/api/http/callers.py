@@ -38,6 +38,8 @@ class Rule:
     # A vendor route whose handler reads the key in its own first read (one round trip for both) and
     # checks it before anything else; the rule only checks that the header names a key.
     key_read_by_handler: bool = False
+    # A vendor route for keys of one mode only ("live" or "test"); a key of the other mode is 403.
+    key_mode: str | None = None
 
     @property
     def needs_token(self) -> bool:
@@ -57,6 +59,10 @@ ENROLLING = Rule(Caller.ENROLLING)
 VENDOR = Rule(Caller.VENDOR)
 # The validation check: the key is read in the same BatchGetItem as the code (see services/validation).
 VENDOR_KEY_IN_FIRST_READ = Rule(Caller.VENDOR, key_read_by_handler=True)
+# Test keys only (the test codes); live keys only (the webhook and the event feed, which hold real
+# organisations' data that a test key, often handed to a test system, must not reach or redirect).
+TEST_KEY = Rule(Caller.VENDOR, key_mode="test")
+LIVE_KEY = Rule(Caller.VENDOR, key_mode="live")
 
 
 def user(function: Function | None = None) -> Rule:
@@ -140,6 +146,8 @@ class Call:
         if model is None:
             raise TypeError("this route declares no body")
         raw = self.request.raw_body
+        if not raw and self.operation is not None and self.operation.body_optional:
+            raw = b"{}"
         return parse_body(raw.encode() if isinstance(raw, str) else raw, model)
 
     def query_model(self, model: Any = None) -> Any:
@@ -158,8 +166,23 @@ def identify(operation: Operation, request: Request) -> Call:
         presented = presented_key(request.headers.get("authorization"))
         if rule.key_read_by_handler:
             return Call(request, None, presented_key=presented, operation=operation)
-        return Call(request, None, vendor=authenticate_vendor(presented), operation=operation)
+        vendor = authenticate_vendor(presented)
+        if rule.key_mode is not None and vendor.mode.value != rule.key_mode:
+            raise wrong_mode(vendor)
+        return Call(request, None, vendor=vendor, operation=operation)
     return Call(request, authenticate(rule, request), operation=operation)
+
+
+def wrong_mode(vendor: VendorIdentity) -> Forbidden:
+    if vendor.livemode:
+        return Forbidden(
+            "This is for test keys (gkv_test_...); this is a live key.",
+            detail_da="Det her er kun for testnøgler (gkv_test_...). Du sendte en live-nøgle.",
+        )
+    return Forbidden(
+        "This is for live keys; this is a test key (gkv_test_...).",
+        detail_da="Det her er kun for live-nøgler. Du sendte en testnøgle (gkv_test_...).",
+    )
 
 
 def presented_key(authorization: str | None) -> PresentedKey:

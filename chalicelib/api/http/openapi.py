@@ -197,6 +197,8 @@ def _operation(op: Operation) -> dict[str, Any]:
         doc["description"] = op.description
     if op.rule.function is not None:
         doc["x-godkend-function"] = op.rule.function.value
+    if op.rule.key_mode is not None:
+        doc["x-godkend-key-mode"] = op.rule.key_mode
     doc["security"] = _security(op)
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
@@ -228,7 +230,10 @@ def _operation(op: Operation) -> dict[str, Any]:
         doc["parameters"] = parameters
     body = op.body_model()
     if body is not None:
-        doc["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
+        doc["requestBody"] = {
+            "required": not op.body_optional,
+            "content": {"application/json": {"schema": _ref(body)}},
+        }
     return doc
 
 

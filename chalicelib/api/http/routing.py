@@ -69,6 +69,8 @@ class Operation:
     tag: str
     status: int = 200
     body: Schema | None = None
+    # The body may be left out altogether; it is then read as `{}` (every field at its default).
+    body_optional: bool = False
     response: Schema | None = None
     errors: tuple[int, ...] = ()
     query: Schema | None = None
@@ -100,7 +102,7 @@ class Operation:
         statuses = set(self.errors)
         if self.rule.needs_token:
             statuses.add(401)
-        if self.rule.is_person:
+        if self.rule.is_person or self.rule.key_mode is not None:
             statuses.add(403)
         if self.body is not None:
             statuses |= {400, 413, 415}

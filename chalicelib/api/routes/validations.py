@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chalicelib.api.http.callers import VENDOR, VENDOR_KEY_IN_FIRST_READ, Call, user
+from chalicelib.api.http.callers import TEST_KEY, VENDOR, VENDOR_KEY_IN_FIRST_READ, Call, user
 from chalicelib.api.http.routing import Routes
 from chalicelib.container import container
 from chalicelib.errors import DomainError
 from chalicelib.services.access.authz import Function
 
 if TYPE_CHECKING:
-    from chalicelib.services.vendors.validation import HistoryEntry, InvalidCode, Receipt, ValidCode
+    from chalicelib.services.vendors.validation import (
+        HistoryEntry,
+        InvalidCode,
+        Receipt,
+        TestCodeList,
+        ValidCode,
+    )
     from chalicelib.values.page import Page
 
 # No code is longer than 49 characters (8, @, a handle of at most 40); anything far longer is not a code
@@ -34,7 +40,8 @@ routes = Routes(__name__, schemas="chalicelib.api.schemas.validations", tag="Val
     "`unknown`; a body that breaks the contract (not JSON, no `code`, not a string, empty, over "
     f"{MAX_CODE_INPUT} characters, other fields) is 400. Every answer with `valid: false` counts as a failed "
     "check; a vendor with too many in a sliding window is answered 429 with `Retry-After`, before the code "
-    "is looked at.",
+    "is looked at. A test key (`gkv_test_…`) is answered only from the documented test codes "
+    "(GET /v1/test-codes), with `livemode: false`, reads no real organisation's data and is not counted.",
 )
 def validate_code(call: Call) -> ValidCode | InvalidCode:
     try:
@@ -52,10 +59,24 @@ def validate_code(call: Call) -> ValidCode | InvalidCode:
     summary="One of the vendor's own receipts",
     response="Receipt",
     errors=(503,),
-    description="Still there after the code expired, was renewed or revoked. Another vendor's is 404.",
+    description="Still there after the code expired, was renewed or revoked. Another vendor's is 404; so is "
+    "a test check's receipt to a live key and a live one's to a test key (test receipts are kept 30 days).",
 )
 def get_validation(call: Call, validation_id: str) -> Receipt:
     return container().validations.receipt(call.vendor, validation_id)
+
+
+@routes.get(
+    "/v1/test-codes",
+    rule=TEST_KEY,
+    summary="The documented test codes, and what a test key's check of each answers",
+    response="TestCodes",
+    errors=(503,),
+    description="For test keys (`gkv_test_…`) only; a live key is 403. Each answer is the one POST "
+    "/v1/validations gives a test key, less the `validation_id` and `receipt` that differ with every check.",
+)
+def list_test_codes(call: Call) -> TestCodeList:
+    return container().validations.test_codes(call.vendor)
 
 
 @routes.get(

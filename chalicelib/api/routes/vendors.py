@@ -57,14 +57,19 @@ def create_vendor(call: Call) -> CreatedVendor:
 @routes.post(
     "/v1/staff/vendors/{vendor_id}/keys",
     rule=STAFF,
-    summary="Issue another API key to a vendor (rotation)",
+    summary="Issue another API key to a vendor (rotation), or a test key",
+    body="NewKey",
+    body_optional=True,
     response="IssuedKey",
     status=201,
     description="The vendor's other keys keep working until they are revoked, so a vendor can switch over "
-    "without a gap.",
+    "without a gap. Without a body (or with `mode: live`) a live key; with `mode: test` a test key.",
 )
 def issue_key(call: Call, vendor_id: str) -> IssuedKey:
-    return container().vendors.issue_key(call.principal, vendor_id, origin=call.origin)
+    from chalicelib.services.vendors.keys import KeyMode
+
+    mode = KeyMode(call.body().mode)
+    return container().vendors.issue_key(call.principal, vendor_id, origin=call.origin, mode=mode)
 
 
 @routes.delete(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chalicelib.api.http.callers import STAFF, VENDOR, Call
+from chalicelib.api.http.callers import LIVE_KEY, STAFF, Call
 from chalicelib.api.http.routing import Routes
 from chalicelib.container import container
 
@@ -24,7 +24,7 @@ staff_routes = Routes(__name__ + ".staff", schemas="chalicelib.api.schemas.webho
 
 @routes.put(
     "/v1/webhook",
-    rule=VENDOR,
+    rule=LIVE_KEY,
     summary="Register or replace the vendor's webhook endpoint; answers its signing secret, once",
     body="EndpointForm",
     response="EndpointWithSecret",
@@ -36,7 +36,7 @@ def put_webhook(call: Call) -> EndpointWithSecret:
 
 @routes.get(
     "/v1/webhook",
-    rule=VENDOR,
+    rule=LIVE_KEY,
     summary="The vendor's webhook endpoint and its delivery health (never the secret)",
     response="Endpoint",
     errors=(404,),
@@ -47,7 +47,7 @@ def get_webhook(call: Call) -> Endpoint:
 
 @routes.delete(
     "/v1/webhook",
-    rule=VENDOR,
+    rule=LIVE_KEY,
     summary="Remove the vendor's webhook endpoint; events stay in GET /v1/events",
     status=204,
 )
@@ -57,7 +57,7 @@ def delete_webhook(call: Call) -> None:
 
 @routes.post(
     "/v1/webhook/secret",
-    rule=VENDOR,
+    rule=LIVE_KEY,
     summary="Rotate the signing secret; the old one keeps signing for an overlap",
     response="EndpointWithSecret",
     errors=(404, 409),
@@ -70,7 +70,7 @@ def rotate_webhook_secret(call: Call) -> EndpointWithSecret:
 
 @routes.get(
     "/v1/events",
-    rule=VENDOR,
+    rule=LIVE_KEY,
     summary="The vendor's events, oldest first",
     response="EventPage",
     errors=(400,),
@@ -84,7 +84,7 @@ def list_events(call: Call) -> Page[FeedEvent]:
 
 @routes.get(
     "/v1/events/{event_id}",
-    rule=VENDOR,
+    rule=LIVE_KEY,
     summary="One of the vendor's events, with every delivery attempt",
     response="EventDetail",
 )
@@ -94,7 +94,7 @@ def get_event(call: Call, event_id: str) -> EventDetail:
 
 @routes.post(
     "/v1/webhook/deliveries/{event_id}/retry",
-    rule=VENDOR,
+    rule=LIVE_KEY,
     summary="Deliver a parked event again; resumes a paused endpoint",
     response="EventDetail",
     errors=(409,),

@@ -20,6 +20,12 @@ if MAX_CODE_INPUT != MAX_PASTED_CODE:
     )
 
 
+LIVEMODE = (
+    "`true`: checked with a live key, against a real code; `false`: checked with a test key (`gkv_test_…`), "
+    "against a documented test code (GET /v1/test-codes)"
+)
+
+
 class CodeCheck(Strict):
     # Any text is looked up (what is not a code is `unknown`); the service trims it.
     code: PastedCode = Field(
@@ -51,7 +57,7 @@ class ValidCode(Answer):
     code_expires_at: str
     organisation: ValidatedOrganisation
     representative: Representative
-    livemode: bool = Field(description="`true`: checked with a live key, against a real code")
+    livemode: bool = Field(description=LIVEMODE)
     receipt: str = Field(
         description="A compact JWS (EdDSA; `kid` in its header) over what this answer says: `sub` the "
         "validation id, `aud` the vendor id, `iat` when it was validated, `iss` this API's address, then "
@@ -66,12 +72,41 @@ class InvalidCode(Answer):
         description="`unknown`: no such code (also one replaced by a renewal, or under another handle); "
         "`organisation_not_approved`: the organisation is pending review, rejected or suspended"
     )
+    livemode: bool = Field(description=LIVEMODE)
 
 
 class Validation(RootModel[ValidCode | InvalidCode]):
     """The answer to a check: valid, with whom and until when; or not, and why."""
 
     model_config = ConfigDict(defer_build=True)
+
+
+class TestCodeFacts(Answer):
+    """A valid test code's answer, less what differs with every check (`validation_id`, `receipt`)."""
+
+    valid: Literal[True]
+    code_expires_at: str
+    organisation: ValidatedOrganisation
+    representative: Representative
+    livemode: Literal[False]
+
+
+class TestCodeAnswer(RootModel[TestCodeFacts | InvalidCode]):
+    """What POST /v1/validations answers a test key for the code."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class TestCode(Answer):
+    code: str = Field(description="A documented test code, e.g. `valid000@GodkendTest`")
+    answer: TestCodeAnswer
+
+
+class TestCodes(Answer):
+    items: list[TestCode] = Field(
+        description="One code for each answer: valid, expired, revoked, unknown, organisation_not_approved. "
+        "Every other code is `unknown` to a test key."
+    )
 
 
 class Receipt(ValidCode):

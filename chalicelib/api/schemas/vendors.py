@@ -17,9 +17,18 @@ class NewVendor(Strict):
     contact_email: Email = Field(description="Whom the operator contacts about the vendor's keys")
 
 
+class NewKey(Strict):
+    mode: Literal["live", "test"] = Field(
+        default="live",
+        description="`test`: a `gkv_test_…` key that validates only the documented test codes "
+        "(GET /v1/test-codes) and never reads a real organisation's data. Without a body, a live key.",
+    )
+
+
 class Key(BaseModel):
-    key_id: str = Field(description="Names the key; the part after `gkv_` and before the secret")
+    key_id: str = Field(description="Names the key; the part after the vendor id and before the secret")
     vendor_id: str
+    mode: Literal["live", "test"] = Field(description="`test`: validates only the documented test codes")
     status: Literal["active", "revoked"]
     created_at: str
     revoked_at: str | None

@@ -10,6 +10,11 @@ its id, names that vendor and the secret's hash matches. The whole key is shown 
 issues it; only the SHA-256 of the secret is stored, and a presented secret is compared with
 `hmac.compare_digest`. A vendor can hold several keys at once, which is how keys are rotated: issue a new
 one, switch over, revoke the old.
+
+A test key reads `gkv_test_<vendor id>_<key id>_<secret>` and is made, hashed and shown once the same way. It
+validates only the documented test codes, without reading any organisation's data
+(`chalicelib/services/vendors/test_codes.py`). The stored key says which mode it is; a key presented with
+the other prefix is refused like a wrong one, so the prefix is never believed on its own.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from chalicelib.models.audit import (
 from chalicelib.models.paging import encode_cursor, page_start
 from chalicelib.models.vendor import (
     CATALOGUE,
+    TEST_MODE,
     VendorKeyModel,
     VendorMissing,
     VendorModel,
@@ -57,11 +63,20 @@ from chalicelib.values.page import Page
 VENDORS_INDEX = "vendors.by-catalogue"
 VENDORS_CURSOR_KEYS = frozenset({"vendor_id", "catalogue", "created_at"})
 KEY_PREFIX = "gkv_"
+TEST_PREFIX = "test_"
 KEY_ID_BYTES = 10
 SECRET_BYTES = 24
 API_KEY = re.compile(
-    rf"{KEY_PREFIX}([0-9a-f]{{32}})_([0-9a-f]{{{2 * KEY_ID_BYTES}}})_([0-9a-f]{{{2 * SECRET_BYTES}}})"
+    rf"{KEY_PREFIX}({TEST_PREFIX})?([0-9a-f]{{32}})"
+    rf"_([0-9a-f]{{{2 * KEY_ID_BYTES}}})_([0-9a-f]{{{2 * SECRET_BYTES}}})"
 )
+
+
+class KeyMode(StrEnum):
+    """A live key validates real codes; a test key only the documented test codes."""
+
+    LIVE = "live"
+    TEST = "test"
 
 
 class KeyFailure(StrEnum):
@@ -87,6 +102,11 @@ class VendorIdentity:
     vendor_id: str
     vendor_name: str
     key_id: str
+    mode: KeyMode = KeyMode.LIVE
+
+    @property
+    def livemode(self) -> bool:
+        return self.mode is KeyMode.LIVE
 
 
 @dataclass(frozen=True)
@@ -96,6 +116,8 @@ class PresentedKey:
     vendor_id: str
     key_id: str
     secret: str
+    # What the key's prefix claims; believed only once the stored key says the same.
+    mode: KeyMode = KeyMode.LIVE
 
 
 @dataclass(frozen=True)
@@ -103,8 +125,9 @@ class DrawnKey:
     key_id: str
     secret: str
 
-    def api_key(self, vendor_id: str) -> str:
-        return f"{KEY_PREFIX}{vendor_id}_{self.key_id}_{self.secret}"
+    def api_key(self, vendor_id: str, mode: KeyMode = KeyMode.LIVE) -> str:
+        prefix = KEY_PREFIX + (TEST_PREFIX if mode is KeyMode.TEST else "")
+        return f"{prefix}{vendor_id}_{self.key_id}_{self.secret}"
 
 
 KeySource = Callable[[], DrawnKey]
@@ -121,14 +144,19 @@ def secret_hash(secret: str) -> str:
 
 
 def parse_authorization(authorization: str | None) -> PresentedKey:
-    """The key in `Bearer gkv_<vendor id>_<key id>_<secret>`; raises KeyRefused otherwise."""
+    """The key in `Bearer gkv_[test_]<vendor id>_<key id>_<secret>`; raises KeyRefused otherwise."""
     if not authorization or not authorization.strip():
         raise KeyRefused(KeyFailure.MISSING)
     scheme, _, key = authorization.strip().partition(" ")
     found = API_KEY.fullmatch(key.strip()) if scheme.lower() == "bearer" else None
     if found is None:
         raise KeyRefused(KeyFailure.MALFORMED)
-    return PresentedKey(vendor_id=found.group(1), key_id=found.group(2), secret=found.group(3))
+    return PresentedKey(
+        vendor_id=found.group(2),
+        key_id=found.group(3),
+        secret=found.group(4),
+        mode=KeyMode.LIVE if found.group(1) is None else KeyMode.TEST,
+    )
 
 
 def check_key(presented: PresentedKey, stored: VendorKeyModel | None) -> VendorIdentity:
@@ -138,9 +166,18 @@ def check_key(presented: PresentedKey, stored: VendorKeyModel | None) -> VendorI
     matches = hmac.compare_digest(digest, stored.secret_sha256 if stored is not None else UNKNOWN_KEY_HASH)
     if stored is None or not matches or stored.vendor_id != presented.vendor_id:
         raise KeyRefused(KeyFailure.INVALID)
+    # A live key presented as a test key (or the other way round) is not the key that was issued.
+    if mode_of(stored) is not presented.mode:
+        raise KeyRefused(KeyFailure.INVALID)
     if stored.revoked_when is not None:
         raise KeyRefused(KeyFailure.REVOKED)
-    return VendorIdentity(vendor_id=stored.vendor_id, vendor_name=stored.vendor_name, key_id=stored.key_id)
+    return VendorIdentity(
+        vendor_id=stored.vendor_id, vendor_name=stored.vendor_name, key_id=stored.key_id, mode=presented.mode
+    )
+
+
+def mode_of(key: VendorKeyModel) -> KeyMode:
+    return KeyMode.TEST if key.is_test else KeyMode.LIVE
 
 
 def refusal(refused: KeyRefused) -> Unauthenticated:
@@ -178,14 +215,16 @@ class VendorService:
         create_vendor(vendor, key, audit)
         return CreatedVendor(**vars(describe_vendor(vendor)), key=issued(key, drawn))
 
-    def issue_key(self, principal: Principal, vendor_id: str, *, origin: Origin) -> IssuedKey:
-        """Another key for the vendor; the ones it has keep working until they are revoked."""
+    def issue_key(
+        self, principal: Principal, vendor_id: str, *, origin: Origin, mode: KeyMode = KeyMode.LIVE
+    ) -> IssuedKey:
+        """Another key for the vendor, live or test; the ones it has keep working until they are revoked."""
         vendor = get_vendor(vendor_id)
         if vendor is None:
             raise NotFound("No such vendor.")
         drawn = self._draw()
         now = self._now()
-        key = self._key(vendor, drawn, principal, now)
+        key = self._key(vendor, drawn, principal, now, mode=mode)
         audit = self._audit(AuditAction.VENDOR_KEY_ISSUED, principal, origin, vendor_id, key.key_id)
         try:
             add_key(key, audit)
@@ -230,7 +269,13 @@ class VendorService:
         return VendorWithKeys(**vars(describe_vendor(vendor)), keys=[describe_key(key) for key in keys])
 
     def _key(
-        self, vendor: VendorModel, drawn: DrawnKey, principal: Principal, now: datetime
+        self,
+        vendor: VendorModel,
+        drawn: DrawnKey,
+        principal: Principal,
+        now: datetime,
+        *,
+        mode: KeyMode = KeyMode.LIVE,
     ) -> VendorKeyModel:
         return VendorKeyModel(
             drawn.key_id,
@@ -239,6 +284,7 @@ class VendorService:
             secret_sha256=secret_hash(drawn.secret),
             created_at=now,
             created_by=principal.user_id,
+            mode=TEST_MODE if mode is KeyMode.TEST else None,
         )
 
     def _audit(
@@ -274,6 +320,7 @@ class KeyView:
 
     key_id: str
     vendor_id: str
+    mode: str
     status: str
     created_at: str
     revoked_at: str | None
@@ -309,6 +356,7 @@ def describe_key(key: VendorKeyModel) -> KeyView:
     return KeyView(
         key_id=key.key_id,
         vendor_id=key.vendor_id,
+        mode=mode_of(key).value,
         status="active" if revoked is None else "revoked",
         created_at=isoformat(key.created_at),
         revoked_at=None if revoked is None else isoformat(revoked),
@@ -316,4 +364,4 @@ def describe_key(key: VendorKeyModel) -> KeyView:
 
 
 def issued(key: VendorKeyModel, drawn: DrawnKey) -> IssuedKey:
-    return IssuedKey(**vars(describe_key(key)), api_key=drawn.api_key(key.vendor_id))
+    return IssuedKey(**vars(describe_key(key)), api_key=drawn.api_key(key.vendor_id, mode_of(key)))

@@ -18,6 +18,11 @@ The answer is decided in order from that one read: a wrong, garbled or revoked k
 nowhere); a vendor over the limit is 429 before the code is looked at, so it learns nothing; then unknown,
 revoked, expired, organisation not approved, valid. So a valid check is two round trips, a failed one two,
 a refused one one.
+
+A test key's check (the key's prefix says `gkv_test_`) reads only the key, with one consistent GetItem, and
+answers from the documented test codes (chalicelib/services/vendors/test_codes.py): a valid test code is two
+round trips (the read and its receipt), any other one. It reads no code, organisation or failure window and
+counts no failure.
 """
 
 from __future__ import annotations
@@ -31,9 +36,16 @@ from enum import StrEnum
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.clock import Clock, isoformat
-from chalicelib.errors import FieldError, InvalidInput, NotFound, TooManyRequests, UpstreamUnavailable
+from chalicelib.errors import (
+    FieldError,
+    InvalidInput,
+    NotFound,
+    TooManyRequests,
+    UpstreamUnavailable,
+)
 from chalicelib.models.code import CodeStatus, CodeValueModel
 from chalicelib.models.handle import HandleModel
 from chalicelib.models.organisation import OrganisationStatus, names_of_accounts
@@ -51,11 +63,36 @@ from chalicelib.models.validation import (
     read_for_check,
     save_receipt,
 )
+from chalicelib.models.vendor import get_key
 from chalicelib.services.access.authz import Function, Principal
 from chalicelib.services.access.scope import org_of, visible_to
 from chalicelib.services.vendors.failure_limit import FailureLimit
-from chalicelib.services.vendors.keys import KeyRefused, PresentedKey, VendorIdentity, check_key, refusal
+from chalicelib.services.vendors.keys import (
+    KeyMode,
+    KeyRefused,
+    PresentedKey,
+    VendorIdentity,
+    check_key,
+    refusal,
+)
 from chalicelib.services.vendors.receipt_keys import ReceiptSigner
+from chalicelib.services.vendors.test_codes import (
+    TEST_ACCOUNT,
+    TEST_APPROVED_SINCE,
+    TEST_CODE_EXPIRES_AT,
+    TEST_CODES,
+    TEST_CVR,
+    TEST_FIRST_NAME,
+    TEST_HANDLE,
+    TEST_LAST_NAME,
+    TEST_LEGAL_NAME,
+    TEST_ORGANISATION_ID,
+    TEST_ORGANISATION_NAME,
+    TEST_RECEIPT_RETENTION,
+    VALID,
+    DocumentedCode,
+    documented_code,
+)
 from chalicelib.values.page import Page
 
 # A code after trimming and lower-casing its random part: 8 lowercase letters or digits, @, and a handle of
@@ -131,9 +168,11 @@ class ValidationService:
     def validate(self, key: PresentedKey, raw: str) -> ValidCode | InvalidCode:
         """Check the vendor's key and the code from one read; keep a receipt when the code is valid."""
         now = self._clock.now().astimezone(UTC)
+        presented = normalise(raw)
+        if key.mode is KeyMode.TEST:
+            return self._test_check(key, presented, now)
         second = int(now.timestamp())
         current, previous = self._limit.windows(second)
-        presented = normalise(raw)
         try:
             reads = read_for_check(
                 self._dynamodb,
@@ -172,10 +211,41 @@ class ValidationService:
         save_receipt(receipt, retention_years=self._receipt_years)
         return answer(receipt, signed)
 
+    def _test_check(
+        self, key: PresentedKey, presented: PresentedCode | None, now: datetime
+    ) -> ValidCode | InvalidCode:
+        """A test key's check: the key alone is read; the answer comes from the documented test codes."""
+        try:
+            stored = get_key(key.key_id)
+        except (PynamoDBException, BotoCoreError) as exc:
+            raise UpstreamUnavailable(
+                "The API key could not be checked just now; try again shortly."
+            ) from exc
+        try:
+            vendor = check_key(key, stored)
+        except KeyRefused as refused:
+            raise refusal(refused) from None
+        found = None if presented is None else documented_code(presented.random_part, presented.handle)
+        if found is None or found.outcome != VALID:
+            return InvalidCode(
+                reason=Reason.UNKNOWN.value if found is None else found.outcome, livemode=False
+            )
+        receipt = _test_receipt(vendor, found, now)
+        signed = self._signed(receipt)
+        save_receipt(receipt, retention_years=self._receipt_years, kept_for=TEST_RECEIPT_RETENTION)
+        return answer(receipt, signed)
+
+    def test_codes(self, vendor: VendorIdentity) -> TestCodeList:
+        """The documented test codes and what a test key's check of each answers (the route admits test
+        keys only; the codes themselves are published in the guide)."""
+        now = self._clock.now().astimezone(UTC)
+        return TestCodeList(items=[_listed(vendor, code, now) for code in TEST_CODES])
+
     def receipt(self, vendor: VendorIdentity, validation_id: str) -> Receipt:
-        """One of the vendor's own receipts; another vendor's does not exist for it."""
+        """One of the vendor's own receipts; another vendor's does not exist for it, and neither does a
+        test check's for a live key, or a live check's for a test key."""
         receipt = get_receipt(validation_id, now=self._clock.now())
-        if receipt is None or receipt.vendor_id != vendor.vendor_id:
+        if receipt is None or receipt.vendor_id != vendor.vendor_id or receipt.is_live != vendor.livemode:
             raise NotFound("No such validation.")
         # Signed again from the stored record: the same claims as the check's own receipt, under the key
         # that signs now (a receipt signed under an older key verifies as long as it is kept).
@@ -252,6 +322,47 @@ def _receipt(
     )
 
 
+def _test_receipt(vendor: VendorIdentity, code: DocumentedCode, now: datetime) -> ReceiptModel:
+    """The receipt of a valid test code: the fixed test organisation and representative, nothing real."""
+    return ReceiptModel(
+        uuid.uuid4().hex,
+        vendor_id=vendor.vendor_id,
+        vendor_name=vendor.vendor_name,
+        key_id=vendor.key_id,
+        org_id=TEST_ORGANISATION_ID,
+        organisation_name=TEST_ORGANISATION_NAME,
+        legal_name=TEST_LEGAL_NAME,
+        primary_cvr=TEST_CVR,
+        handle=TEST_HANDLE,
+        approved_since=TEST_APPROVED_SINCE,
+        code_id=code.code_id,
+        cvr=TEST_CVR,
+        account=TEST_ACCOUNT,
+        account_key=account_key(TEST_CVR, TEST_ACCOUNT),
+        first_name=TEST_FIRST_NAME,
+        last_name=TEST_LAST_NAME,
+        validated_at=now,
+        code_expires_at=TEST_CODE_EXPIRES_AT,
+        livemode=False,
+    )
+
+
+def _listed(vendor: VendorIdentity, code: DocumentedCode, now: datetime) -> ListedTestCode:
+    if code.outcome != VALID:
+        return ListedTestCode(code=code.code, answer=InvalidCode(reason=code.outcome, livemode=False))
+    # The same answer a check gives, from the same (here unsaved) receipt, less what differs each time.
+    given = answer(_test_receipt(vendor, code, now), signed="")
+    return ListedTestCode(
+        code=code.code,
+        answer=CodeFacts(
+            code_expires_at=given.code_expires_at,
+            organisation=given.organisation,
+            representative=given.representative,
+            livemode=given.livemode,
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class ValidatedOrganisation:
     name: str
@@ -275,6 +386,8 @@ class ValidCode:
     code_expires_at: str
     organisation: ValidatedOrganisation
     representative: Representative
+    # False for a test key's check of a test code.
+    livemode: bool
     # A compact JWS over what the vendor was told (`receipt_claims`), verifiable offline against the JWKS.
     receipt: str
 
@@ -282,19 +395,41 @@ class ValidCode:
     def valid(self) -> bool:
         return True
 
-    @property
-    def livemode(self) -> bool:
-        # Live keys only, today: test keys and their `"livemode": false` come with test mode.
-        return True
-
 
 @dataclass(frozen=True)
 class InvalidCode:
     reason: str
+    livemode: bool = True
 
     @property
     def valid(self) -> bool:
         return False
+
+
+@dataclass(frozen=True)
+class CodeFacts:
+    """A valid test code's answer as the test codes are listed: without what differs with each check (the
+    validation id and the signed receipt)."""
+
+    code_expires_at: str
+    organisation: ValidatedOrganisation
+    representative: Representative
+    livemode: bool
+
+    @property
+    def valid(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class ListedTestCode:
+    code: str
+    answer: CodeFacts | InvalidCode
+
+
+@dataclass(frozen=True)
+class TestCodeList:
+    items: list[ListedTestCode]
 
 
 @dataclass(frozen=True)
@@ -329,6 +464,7 @@ def answer(receipt: ReceiptModel, signed: str) -> ValidCode:
         code_expires_at=isoformat(receipt.code_expires_at),
         organisation=_organisation(receipt),
         representative=_representative(receipt),
+        livemode=receipt.is_live,
         receipt=signed,
     )
 
@@ -345,7 +481,7 @@ def receipt_claims(receipt: ReceiptModel) -> dict[str, Any]:
         "code_expires_at": isoformat(receipt.code_expires_at),
         "organisation": vars(_organisation(receipt)),
         "representative": vars(_representative(receipt)),
-        "livemode": True,
+        "livemode": receipt.is_live,
     }
 
 

@@ -102,6 +102,7 @@ def test_vendor_routes_are_the_ones_behind_the_vendor_key():
         == {
             ("/v1/validations", "POST"),
             ("/v1/validations/{validation_id}", "GET"),
+            ("/v1/test-codes", "GET"),
             ("/v1/webhook", "PUT"),
             ("/v1/webhook", "GET"),
             ("/v1/webhook", "DELETE"),

@@ -340,6 +340,7 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "POST /v1/staff/organisations/{org_id}/suspend": lambda world: REASON,
     "DELETE /v1/staff/organisations/{org_id}/users/{user_id}": lambda world: REASON,
     "POST /v1/staff/vendors": lambda world: {"name": "Walker ApS", "contact_email": "walker@example.org"},
+    "POST /v1/staff/vendors/{vendor_id}/keys": lambda world: {"mode": "test"},
     "POST /v1/staff/personal-data/export": lambda world: {"email": "walker@example.org"},
     "POST /v1/staff/personal-data/erase": lambda world: {"email": "walker@example.org"},
     "POST /v1/validations": lambda world: {"code": a_new_code(world)["code"]},
@@ -389,6 +390,10 @@ def expected(operation: dict[str, Any], caller: str, has_path_ids: bool) -> Expe
         )
     if caller not in ADMITS[kind]:
         return Expected(refused(caller, kind), f"a {caller} is not a {kind} caller")
+    # The walking vendors hold live keys; a route for test keys refuses them (and admits their test keys:
+    # tests/integration/vendors/test_test_mode.py).
+    if operation.get("x-godkend-key-mode") == "test":
+        return Expected(403, f"a {caller} calls with a live key, and the route is for test keys")
     function = operation.get("x-godkend-function")
     if function is not None and function not in HOLDS[caller]:
         return Expected(403, f"a {caller} lacks the {function!r} function")
@@ -508,6 +513,40 @@ def test_every_caller_gets_what_the_route_declares(world: World, method, templat
             assert status not in {401, 403}, f"{context}; this caller is allowed"
             if want.path_ids_visible:
                 assert status != 404, f"{context}; the ids in the path are this caller's to see"
+
+
+MODE_OPERATIONS = [(m, p, op) for m, p, op in OPERATIONS if "x-godkend-key-mode" in op]
+
+
+@pytest.mark.parametrize(
+    ("method", "template", "operation"), MODE_OPERATIONS, ids=[f"{m} {p}" for m, p, _ in MODE_OPERATIONS]
+)
+def test_a_route_for_one_key_mode_takes_the_walking_vendors_test_key_as_it_declares(
+    world: World, method, template, operation
+):
+    # Given a test key staff issued the walking vendor (the walk itself calls with its live key)
+    vendor, staff = world.callers["vendor"], world.callers["staff"]
+    assert vendor is not None
+    assert staff is not None
+    issued = world.client.http.post(
+        f"/v1/staff/vendors/{vendor.user_id}/keys",
+        headers={**staff.auth, **JSON},
+        body=json.dumps({"mode": "test"}).encode(),
+    )
+    assert issued.status_code == 201, issued.body
+    auth = {"authorization": f"Bearer {json_of(issued)['api_key']}"}
+
+    # When it calls the route
+    path = path_for(template, world)
+    body = body_for(f"{method} {template}", operation, world)
+    response = world.client.http.request(method, path, headers={**auth, **(JSON if body else {})}, body=body)
+
+    # Then a route for test keys lets it in, and a route for live keys refuses it
+    if operation["x-godkend-key-mode"] == "test":
+        assert response.status_code not in {401, 403}, response.body
+    else:
+        assert response.status_code == 403, response.body
+        assert response.headers["Content-Type"] == "application/problem+json"
 
 
 def test_the_walk_covers_exactly_the_served_document(client):

@@ -178,7 +178,7 @@ def test_a_made_up_code_is_unknown_and_leaves_no_receipt(client, people, clock):
     vendor = people.vendor()
     people.organisation()
     for code in ("abcdefgh@Forening1", "zzzzzzzz@Nobody", "00000000@RoedeKorsAarhus"):
-        assert validate(client, vendor, code) == {"valid": False, "reason": "unknown"}
+        assert validate(client, vendor, code) == {"valid": False, "reason": "unknown", "livemode": True}
     assert list(ReceiptModel.scan()) == []
 
 
@@ -198,7 +198,11 @@ def test_a_revoked_code_is_revoked(client, people, clock):
     _, admin, code = a_code(client, people)
     revoke(client, admin, code["code_id"])
 
-    assert validate(client, people.vendor(), code["code"]) == {"valid": False, "reason": "revoked"}
+    assert validate(client, people.vendor(), code["code"]) == {
+        "valid": False,
+        "reason": "revoked",
+        "livemode": True,
+    }
 
 
 def test_a_code_is_valid_until_its_expiry_second_and_expired_from_it(client, people, clock):
@@ -209,7 +213,7 @@ def test_a_code_is_valid_until_its_expiry_second_and_expired_from_it(client, peo
     assert validate(client, vendor, code["code"])["valid"] is True
 
     clock.advance(timedelta(seconds=1))
-    assert validate(client, vendor, code["code"]) == {"valid": False, "reason": "expired"}
+    assert validate(client, vendor, code["code"]) == {"valid": False, "reason": "expired", "livemode": True}
 
 
 def test_after_renewal_the_old_value_is_unknown_and_the_new_one_valid(client, people, clock):
@@ -217,7 +221,7 @@ def test_after_renewal_the_old_value_is_unknown_and_the_new_one_valid(client, pe
     vendor = people.vendor()
     renewed = json_of(renew(client, admin, code["code_id"]))
 
-    assert validate(client, vendor, code["code"]) == {"valid": False, "reason": "unknown"}
+    assert validate(client, vendor, code["code"]) == {"valid": False, "reason": "unknown", "livemode": True}
     answer = validate(client, vendor, renewed["code"])
     assert answer["valid"] is True
     assert answer["code_expires_at"] == renewed["expires_at"]
@@ -228,7 +232,11 @@ def test_a_code_whose_value_item_ttl_removed_is_unknown(client, people, clock):
     clock.advance(SIXTY_DAYS + timedelta(days=3))
     CodeValueModel(random_part(code)).delete()
 
-    assert validate(client, people.vendor(), code["code"]) == {"valid": False, "reason": "unknown"}
+    assert validate(client, people.vendor(), code["code"]) == {
+        "valid": False,
+        "reason": "unknown",
+        "livemode": True,
+    }
 
 
 @pytest.mark.parametrize(
@@ -241,7 +249,11 @@ def test_the_code_of_an_organisation_that_is_not_approved_is_not_valid(client, p
     set_status(org, status)
 
     # Then it is not valid, and no receipt is written
-    assert validate(client, vendor, code["code"]) == {"valid": False, "reason": "organisation_not_approved"}
+    assert validate(client, vendor, code["code"]) == {
+        "valid": False,
+        "reason": "organisation_not_approved",
+        "livemode": True,
+    }
     assert list(ReceiptModel.scan()) == []
 
     # And once the organisation is approved again, it is valid again
@@ -611,7 +623,7 @@ def test_text_that_is_not_a_code_is_unknown_and_counted(client, people, clock):
     vendor = people.vendor()
 
     for text in ODD_BODIES_UNKNOWN:
-        assert validate(client, vendor, text) == {"valid": False, "reason": "unknown"}, text
+        assert validate(client, vendor, text) == {"valid": False, "reason": "unknown", "livemode": True}, text
 
     (window,) = FailureWindowModel.scan()
     assert int(window.failures) == len(ODD_BODIES_UNKNOWN)
@@ -787,7 +799,11 @@ def test_approval_suspension_and_reinstatement_count_for_the_very_next_check(cli
     # When staff suspend it, the very next check says so
     clock.advance(timedelta(seconds=1))
     assert decide(client, staff, org.org_id, "suspend", "Undersøges").status_code == 200
-    assert validate(client, vendor, code["code"]) == {"valid": False, "reason": "organisation_not_approved"}
+    assert validate(client, vendor, code["code"]) == {
+        "valid": False,
+        "reason": "organisation_not_approved",
+        "livemode": True,
+    }
 
     # And when staff approve it again, the very next check is valid, approved since the new approval
     clock.advance(timedelta(seconds=1))
@@ -805,7 +821,11 @@ def test_a_rejection_counts_for_the_very_next_check(client, people, clock):
 
     set_status(org, OrganisationStatus.REJECTED)
 
-    assert validate(client, vendor, code["code"]) == {"valid": False, "reason": "organisation_not_approved"}
+    assert validate(client, vendor, code["code"]) == {
+        "valid": False,
+        "reason": "organisation_not_approved",
+        "livemode": True,
+    }
 
 
 def test_a_rejected_organisation_that_was_never_approved_reserves_no_handle(client, people, clock):
@@ -880,4 +900,4 @@ def test_a_code_whose_handle_names_another_organisation_is_unknown(client, peopl
     handle = OrganisationModel.get(org.org_id).handle
     HandleModel(handle_key(handle)).update(actions=[HandleModel.org_id.set("org-someone-else")])
 
-    assert validate(client, vendor, code["code"]) == {"valid": False, "reason": "unknown"}
+    assert validate(client, vendor, code["code"]) == {"valid": False, "reason": "unknown", "livemode": True}
