@@ -57,7 +57,7 @@ class KeysByVendor(GlobalSecondaryIndex["VendorKeyModel"]):
 
     class Meta:
         index_name = "by-vendor"
-        projection = IncludeProjection(["revoked_at", "revoked_by", "created_by", "mode"])
+        projection = IncludeProjection(["revoked_at", "revoked_by", "created_by"])
 
     vendor_id = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
@@ -132,9 +132,31 @@ def get_key(key_id: str) -> VendorKeyModel | None:
         return None
 
 
+# What a listing reads of a key: everything but the secret's hash, which only the check reads.
+LISTED_KEY_ATTRIBUTES = [
+    "key_id",
+    "vendor_id",
+    "vendor_name",
+    "created_at",
+    "created_by",
+    "revoked_at",
+    "revoked_by",
+    "mode",
+]
+
+
 def keys_of(vendor_id: str) -> list[VendorKeyModel]:
-    """A vendor's keys, newest first (from the index: eventually consistent, and without the hash)."""
-    return list(VendorKeyModel.by_vendor.query(vendor_id, scan_index_forward=False))
+    """A vendor's keys, newest first, without the hash: the index finds them (eventually consistent), then
+    one BatchGetItem reads what a listing shows. The index's projection is not widened for each attribute a
+    key gains, because DynamoDB cannot change an existing index's projection: a stage would have to drop and
+    rebuild the index in two deploys."""
+    key_ids = [key.key_id for key in VendorKeyModel.by_vendor.query(vendor_id, scan_index_forward=False)]
+    if not key_ids:
+        return []
+    found = {
+        key.key_id: key for key in VendorKeyModel.batch_get(key_ids, attributes_to_get=LISTED_KEY_ATTRIBUTES)
+    }
+    return [found[key_id] for key_id in key_ids if key_id in found]
 
 
 def create_vendor(vendor: VendorModel, first_key: VendorKeyModel, audit: AuditRecord) -> None:
