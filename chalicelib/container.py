@@ -256,6 +256,13 @@ class Container:
             admit_address=self.sign_in_limits(
                 "sign-in-address", settings.sign_ins_per_address_per_hour
             ).admit,
+            # The second step counts apart from the first, so that one sign-in costs one of each hour.
+            admit_answering_caller=self.sign_in_limits(
+                "sign-in-answer", settings.sign_ins_per_caller_per_hour
+            ).admit,
+            admit_answering_login=self.sign_in_limits(
+                "sign-in-answer-login", settings.sign_ins_per_address_per_hour
+            ).admit,
         )
 
     @cached_property

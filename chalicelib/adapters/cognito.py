@@ -8,6 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.errors import (
+    Conflict,
     FieldError,
     InvalidInput,
     TooManyRequests,
@@ -48,6 +49,25 @@ PASSWORD_REFUSALS = frozenset(
 )
 # A reset code that is not this login's, or no longer valid: the next login with the address may own it.
 RESET_CODE_REFUSALS = frozenset({"CodeMismatchException", "ExpiredCodeException", "UserNotFoundException"})
+# Cognito's refusals of the code that answers a second factor's challenge: the person types it again.
+CODE_REFUSALS = frozenset({"CodeMismatchException", "ExpiredCodeException"})
+# Cognito's refusals of the session itself (expired, used, another login's, or none it made).
+SESSION_REFUSALS = frozenset(
+    {
+        "NotAuthorizedException",
+        "ResourceNotFoundException",
+        "UserNotFoundException",
+        "InvalidParameterException",
+    }
+)
+WRONG_CODE = {
+    "en": "The code is not correct. Type the code the app or the text message shows now.",
+    "da": "Koden er ikke rigtig. Skriv den kode, appen eller sms'en viser nu.",
+}
+SESSION_ENDED = {
+    "en": "The sign-in has run out. Begin again with the e-mail address and the password.",
+    "da": "Login er udløbet. Begynd forfra med e-mailadressen og adgangskoden.",
+}
 THROTTLED = frozenset(
     {"LimitExceededException", "TooManyRequestsException", "TooManyFailedAttemptsException"}
 )
@@ -60,6 +80,16 @@ class PasswordAccepted:
 
     challenge: str | None
     session: str | None
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    """Cognito's tokens after a sign-in's last step, as its AuthenticationResult names them."""
+
+    access_token: str
+    id_token: str
+    refresh_token: str
+    expires_in: int
 
 
 class CognitoDirectory:
@@ -93,6 +123,53 @@ class CognitoDirectory:
         challenge = answer.get("ChallengeName")
         return PasswordAccepted(
             challenge=str(challenge) if challenge else None, session=answer.get("Session")
+        )
+
+    def answer_challenge(self, username: str, session: str, challenge: str, answer: str) -> IssuedTokens:
+        """The second factor of a sign-in AdminInitiateAuth began, with the admin call its session is meant
+        for (AdminRespondToAuthChallenge). Tokens only when Cognito answers tokens: a further challenge
+        instead is refused, never passed on as a signed-in login."""
+        try:
+            answered = self._client.admin_respond_to_auth_challenge(
+                UserPoolId=self._pool,
+                ClientId=self._client_id,
+                ChallengeName=challenge,
+                Session=session,
+                ChallengeResponses={"USERNAME": username, f"{challenge}_CODE": answer},
+            )
+        except ClientError as exc:
+            code = _code(exc)
+            if code in CODE_REFUSALS:
+                raise InvalidInput(
+                    "The code is not correct.",
+                    detail_da="Koden er ikke rigtig.",
+                    errors=[FieldError("answer", WRONG_CODE["en"], translations=WRONG_CODE)],
+                ) from exc
+            if code in SESSION_REFUSALS:
+                # The session is what is wrong, not who calls (the route is anonymous): a field error.
+                raise InvalidInput(
+                    "The sign-in has run out or was already finished.",
+                    detail_da="Login er udløbet eller allerede gennemført.",
+                    errors=[FieldError("session", SESSION_ENDED["en"], translations=SESSION_ENDED)],
+                ) from exc
+            if code in THROTTLED:
+                raise TooManyRequests(
+                    "Too many sign-in tries; wait a little and try again.",
+                    retry_after_seconds=PASSWORD_TRIES_PAUSE_SECONDS,
+                ) from exc
+            raise UpstreamUnavailable("The identity provider could not check the code.") from exc
+        result = answered.get("AuthenticationResult") or {}
+        if answered.get("ChallengeName") or not result.get("AccessToken"):
+            raise Conflict(
+                "This sign-in asks for a step the e-mail address cannot take; sign in with the username.",
+                detail_da="Dette login kræver et trin, som e-mailadressen ikke kan klare. Log ind med "
+                "brugernavnet.",
+            )
+        return IssuedTokens(
+            access_token=str(result["AccessToken"]),
+            id_token=str(result.get("IdToken", "")),
+            refresh_token=str(result.get("RefreshToken", "")),
+            expires_in=int(result.get("ExpiresIn", 3600)),
         )
 
     def send_reset_code(self, username: str) -> None:

@@ -1,5 +1,6 @@
 """Signing in with the e-mail address, as a person does, in a real browser at a computer's and a phone's size,
-by keyboard: the address and the password, then the authenticator's code as with the username; a wrong
+by keyboard: the address and the password, then the authenticator's code as with the username (answered at
+the API, never at Cognito's RespondToAuthChallenge, since the API began the sign-in); a wrong
 password with an address is answered as one with a username; and *Glemt adgangskode?* works with the address,
 the second factor still asked after it."""
 
@@ -8,9 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Request, expect
 
 from infra.local.totp import fresh_totp
 from tests.e2e.axe import assert_accessible
@@ -52,10 +54,29 @@ def type_into(page: Page, label: str, text: str) -> None:
     field.fill(text)
 
 
+def sign_in_calls(page: Page) -> list[str]:
+    """What the page asks of the API's sign-in routes and of Cognito, in order: the API's path, or Cognito's
+    operation (its X-Amz-Target)."""
+    calls: list[str] = []
+
+    def seen(request: Request) -> None:
+        if request.method != "POST":
+            return
+        target = request.headers.get("x-amz-target")
+        if target:
+            calls.append(target.rsplit(".", 1)[-1])
+        elif "/v1/sign-in" in request.url:
+            calls.append(urlparse(request.url).path)
+
+    page.on("request", seen)
+    return calls
+
+
 def test_the_administrator_signs_in_with_her_e_mail_address_and_the_authenticator_code(
     page: Page, stack: RunningStack
 ):
     violations = watch_policy_violations(page)
+    calls = sign_in_calls(page)
     # Given the demo organisation's administrator, and the sign-in
     admin = stack.demo["users"]["admin"]
     page.goto(stack.console_url)
@@ -71,13 +92,21 @@ def test_the_administrator_signs_in_with_her_e_mail_address_and_the_authenticato
     code = page.get_by_label("Engangskode")
     expect(code).to_be_focused()
     assert_accessible(page, "the code step after an e-mail address")
-    # And with it she is signed in, the header naming her, not her username
-    page.keyboard.type(fresh_totp(admin["totp_secret"]))
+    # And a wrong code is answered as with her username, at the field
+    page.keyboard.type("000000" if fresh_totp(admin["totp_secret"]) != "000000" else "111111")
     page.keyboard.press("Enter")
+    expect(page.get_by_text("Engangskoden blev ikke godkendt.").first).to_be_visible()
+    # And with the right one she is signed in, the header naming her, not her username
+    code.fill(fresh_totp(admin["totp_secret"]))
+    code.press("Enter")
     header = page.get_by_role("banner")
     expect(header).to_contain_text("Logget ind som Anne Østergaard, Røde Kors Aarhus")
     expect(header).not_to_contain_text(admin["username"])
     assert violations == []
+    # And both steps went to the API: Cognito was never asked to answer the challenge
+    assert calls[:3] == ["/v1/sign-in", "/v1/sign-in/challenge", "/v1/sign-in/challenge"], calls
+    assert "RespondToAuthChallenge" not in calls
+    assert "InitiateAuth" not in calls
 
 
 def test_a_wrong_password_with_an_address_is_answered_as_one_with_a_username(page: Page, stack: RunningStack):

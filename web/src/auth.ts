@@ -1,8 +1,9 @@
 // Signing in as a real front end does: Cognito's user pool API (src/cognito.ts) against the configured pool
 // (the emulator's endpoint locally), password first, then the authenticator's code. Tokens live in this
 // object only: never in localStorage or a cookie, so closing the tab signs out. With an e-mail address instead
-// of a username, the API turns the address into the login and starts the sign-in (POST /v1/sign-in); the
-// second factor is answered at Cognito all the same.
+// of a username, the API turns the address into the login and starts the sign-in (POST /v1/sign-in), and
+// the second factor is answered at the API too (POST /v1/sign-in/challenge): the session is one Cognito made
+// for its administrative calls. The tokens that answers are kept, and renewed at Cognito, as any others.
 import { CognitoClient, defaultEndpoint, type AuthenticationResult, type Fetch } from "./cognito";
 import type { ConsoleConfig } from "./config";
 
@@ -79,6 +80,8 @@ export class Session {
    * a change that ended the sessions (a sign-out, a new password, an enrolment). */
   private signInNotBefore = 0;
   username: string | null = null;
+  /** The session of a sign-in the API began (with an e-mail address): its code is answered at the API. */
+  private apiSession: string | null = null;
 
   /** `fetch`: how Cognito is called, the browser's own unless a test gives one. */
   constructor(config: ConsoleConfig, fetch?: Fetch) {
@@ -122,8 +125,10 @@ export class Session {
         session?: string;
         username?: string;
       };
+      this.apiSession = step.session ?? null;
       return this.next(step.username ?? "", step.challenge ?? "NoChallenge", step.session, undefined);
     }
+    this.apiSession = null;
     const answer = await this.call(() =>
       this.client.send("InitiateAuth", {
         ClientId: this.clientId,
@@ -138,7 +143,7 @@ export class Session {
    * One of the API's anonymous sign-in routes; a refusal becomes the SignInError a page words as it words
    * Cognito's: a problem's field error about the code or the password as Cognito's own refusal of it.
    */
-  private async api(path: string, body: Record<string, string>): Promise<unknown> {
+  private async api(path: string, body: Record<string, string>, refusals: Record<number, string> = {}): Promise<unknown> {
     let response: Response;
     try {
       response = await this.fetch(this.apiUrl + path, {
@@ -153,15 +158,21 @@ export class Session {
     const answer = parseAnswer(await response.text());
     if (response.ok) return answer ?? {};
     const fields = ((answer as { errors?: { field?: string }[] } | null)?.errors ?? []).map((e) => e.field);
-    if (response.status === 400 && fields.includes("code")) throw new SignInError("CodeMismatchException", "code");
+    if (response.status === 400 && (fields.includes("code") || fields.includes("answer"))) {
+      throw new SignInError("CodeMismatchException", "code");
+    }
+    // The sign-in's session has run out or was used: as Cognito refuses such a session.
+    if (response.status === 400 && fields.includes("session")) throw new SignInError("NotAuthorizedException", "session");
     if (response.status === 400 && fields.includes("password")) {
       throw new SignInError("InvalidPasswordException", "password");
     }
-    throw new SignInError(API_REFUSALS[response.status] ?? "ApiError", `HTTP ${response.status}`);
+    const code = refusals[response.status] ?? API_REFUSALS[response.status] ?? "ApiError";
+    throw new SignInError(code, `HTTP ${response.status}`);
   }
 
   async answerOtp(step: { session: string; username: string; factor?: "sms" }, code: string): Promise<SignInStep> {
     const challenge = step.factor === "sms" ? "SMS_MFA" : "SOFTWARE_TOKEN_MFA";
+    if (this.apiSession !== null && step.session === this.apiSession) return this.answerAtApi(step, challenge, code);
     const answer = await this.call(() =>
       this.client.send("RespondToAuthChallenge", {
         ClientId: this.clientId,
@@ -171,6 +182,25 @@ export class Session {
       }),
     );
     return this.next(step.username, answer.ChallengeName, answer.Session, answer.AuthenticationResult);
+  }
+
+  /** The code of a sign-in the API began, answered at the API; its tokens are kept as Cognito's are. */
+  private async answerAtApi(step: { session: string; username: string }, challenge: string, code: string): Promise<SignInStep> {
+    // 409: Cognito asked for yet another step, which only the username's sign-in takes.
+    const tokens = (await this.api(
+      "/v1/sign-in/challenge",
+      { username: step.username, session: step.session, challenge, answer: code },
+      { 409: "UnsupportedChallenge" },
+    )) as { access_token?: string; id_token?: string; refresh_token?: string; expires_in?: number };
+    const result: AuthenticationResult = {
+      AccessToken: tokens.access_token,
+      IdToken: tokens.id_token,
+      RefreshToken: tokens.refresh_token,
+      ExpiresIn: tokens.expires_in,
+    };
+    const next = this.next(step.username, undefined, undefined, result);
+    this.apiSession = null;
+    return next;
   }
 
   /**

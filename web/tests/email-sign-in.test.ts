@@ -31,15 +31,19 @@ function faked(answers: (sent: Sent) => { status?: number; body: unknown }) {
 }
 
 describe("signing in with the e-mail address", () => {
-  it("asks the API, then answers the second factor at Cognito with the login's username", async () => {
-    const { session, sent } = faked((call) =>
-      call.url.endsWith("/v1/sign-in")
-        ? { body: { challenge: "SOFTWARE_TOKEN_MFA", session: "s", username: "adm-v1cq7t7f" } }
-        : { body: { AuthenticationResult: { AccessToken: "a", RefreshToken: "r", ExpiresIn: 3600 } } },
-    );
+  it("asks the API for both steps, keeps the tokens it answers, and renews them at Cognito", async () => {
+    const { session, sent } = faked((call) => {
+      if (call.url.endsWith("/v1/sign-in")) {
+        return { body: { challenge: "SOFTWARE_TOKEN_MFA", session: "s".repeat(24), username: "adm-v1cq7t7f" } };
+      }
+      if (call.url.endsWith("/v1/sign-in/challenge")) {
+        return { body: { access_token: "a", id_token: "i", refresh_token: "r", expires_in: 3600 } };
+      }
+      return { body: { AuthenticationResult: { AccessToken: "a2", ExpiresIn: 3600 } } };
+    });
 
     const step = await session.signIn("ida@example.org", "Correct-Horse-42");
-    expect(step).toEqual({ kind: "otp", session: "s", username: "adm-v1cq7t7f" });
+    expect(step).toEqual({ kind: "otp", session: "s".repeat(24), username: "adm-v1cq7t7f" });
     if (step.kind !== "otp") throw new Error("no code step");
     expect(await session.answerOtp(step, "123456")).toEqual({ kind: "signed-in" });
 
@@ -48,9 +52,71 @@ describe("signing in with the e-mail address", () => {
       target: null,
       body: { email: "ida@example.org", password: "Correct-Horse-42" },
     });
-    expect(sent[1]?.target).toMatch(/RespondToAuthChallenge$/);
-    expect(sent[1]?.body).toMatchObject({ ChallengeResponses: { USERNAME: "adm-v1cq7t7f", SOFTWARE_TOKEN_MFA_CODE: "123456" } });
+    // The second factor goes to the API, never to Cognito's RespondToAuthChallenge
+    expect(sent[1]).toEqual({
+      url: "http://127.0.0.1:8000/v1/sign-in/challenge",
+      target: null,
+      body: { username: "adm-v1cq7t7f", session: "s".repeat(24), challenge: "SOFTWARE_TOKEN_MFA", answer: "123456" },
+    });
+    expect(sent.some((s) => s.target?.endsWith("RespondToAuthChallenge"))).toBe(false);
     expect(session.username).toBe("adm-v1cq7t7f");
+    expect(session.accessToken()).toBe("a");
+
+    // And the refresh token it answered renews the session at Cognito, as any sign-in's does
+    expect(await session.refreshOrExpire()).toBe(true);
+    expect(sent[2]?.target).toMatch(/InitiateAuth$/);
+    expect(sent[2]?.body).toEqual({
+      ClientId: "client",
+      AuthFlow: "REFRESH_TOKEN_AUTH",
+      AuthParameters: { REFRESH_TOKEN: "r" },
+    });
+    expect(session.accessToken()).toBe("a2");
+    session.expire();
+  });
+
+  it("answers a texted code at the API as SMS_MFA", async () => {
+    const { session, sent } = faked((call) =>
+      call.url.endsWith("/v1/sign-in")
+        ? { body: { challenge: "SMS_MFA", session: "t".repeat(24), username: "user-x" } }
+        : { body: { access_token: "a", id_token: "i", refresh_token: "r", expires_in: 3600 } },
+    );
+    const step = await session.signIn("ida@example.org", "Correct-Horse-42");
+    if (step.kind !== "otp") throw new Error("no code step");
+    expect(step.factor).toBe("sms");
+    await session.answerOtp(step, "654321");
+    expect(sent[1]?.body).toMatchObject({ challenge: "SMS_MFA", answer: "654321" });
+    session.expire();
+  });
+
+  it.each([
+    [400, [{ field: "answer" }], "CodeMismatchException"],
+    [400, [{ field: "session" }], "NotAuthorizedException"],
+    [409, [], "UnsupportedChallenge"],
+    [429, [], "TooManyRequestsException"],
+  ])("turns the second step's %i into the refusal the page words, no tokens kept", async (status, errors, code) => {
+    const { session } = faked((call) =>
+      call.url.endsWith("/v1/sign-in")
+        ? { body: { challenge: "SOFTWARE_TOKEN_MFA", session: "s".repeat(24), username: "adm-v1cq7t7f" } }
+        : { status, body: { type: "x", status, title: "t", detail: "d", errors } },
+    );
+    const step = await session.signIn("ida@example.org", "Correct-Horse-42");
+    if (step.kind !== "otp") throw new Error("no code step");
+    const refused = await session.answerOtp(step, "000000").catch((e: unknown) => e);
+    expect((refused as SignInError).code).toBe(code);
+    expect(session.signedIn).toBe(false);
+  });
+
+  it("answers the second factor at Cognito when the sign-in began with a username", async () => {
+    const { session, sent } = faked((call) =>
+      call.target?.endsWith("InitiateAuth")
+        ? { body: { ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "c".repeat(24) } }
+        : { body: { AuthenticationResult: { AccessToken: "a", RefreshToken: "r", ExpiresIn: 3600 } } },
+    );
+    const step = await session.signIn("adm-v1cq7t7f", "Correct-Horse-42");
+    if (step.kind !== "otp") throw new Error("no code step");
+    expect(await session.answerOtp(step, "123456")).toEqual({ kind: "signed-in" });
+    expect(sent[1]?.target).toMatch(/RespondToAuthChallenge$/);
+    expect(sent[1]?.url).toBe("http://127.0.0.1:5100");
     session.expire();
   });
 

@@ -1,5 +1,5 @@
 """Signing in with the e-mail address, and *Glemt adgangskode?* with it: the address becomes the login here,
-and the console goes on at Cognito (`chalicelib/services/access/sign_in_names.py`)."""
+and its second factor is answered here too (`chalicelib/services/access/sign_in_names.py`)."""
 
 from __future__ import annotations
 
@@ -31,17 +31,50 @@ RESET_NEXT_STEP = (
     errors=(401, 403, 409, 429, 503),
     description=(
         "Checks the password against the logins with this e-mail address (at most 3) and answers the "
-        "challenge the identity provider asks next (the second factor, its enrolment or a new password), "
-        "with its session and the login's username; the console answers it at Cognito as after its own "
-        "InitiateAuth. Never tokens. One answer for an unknown address, a wrong password and a login that "
-        "cannot sign in: 401 (`unauthenticated`). 403 (`second-factor-required`) when the password is right "
-        "but the login has no second factor yet: sign in with the username then. 409 when the password is "
-        "right for more than one login with the address: sign in with the username. " + LIMITS
+        "second factor's challenge the identity provider asks next, with its session and the login's "
+        "username; the console answers it at `POST /v1/sign-in/challenge`. Never tokens. One answer for an "
+        "unknown address, a wrong password and a login that cannot sign in: 401 (`unauthenticated`). 403 "
+        "(`second-factor-required`) when the password is right but the login has no second factor yet (or "
+        "must set a new password): sign in with the username then. 409 when the password is right for more "
+        "than one login with the address: sign in with the username. " + LIMITS
     ),
 )
 def sign_in(call: Call) -> dict[str, Any]:
     step = container().email_sign_in.sign_in(call.body(), source_ip=call.origin.source_ip)
     return {"challenge": step.challenge, "session": step.session, "username": step.username}
+
+
+ANSWER_LIMITS = (
+    "Limited per caller (the source address) and per username, in sliding hours "
+    "(`GODKEND_SIGN_INS_PER_CALLER_PER_HOUR`, `GODKEND_SIGN_INS_PER_ADDRESS_PER_HOUR`): beyond that 429 "
+    "with Retry-After, before the identity provider is asked."
+)
+
+
+@routes.post(
+    "/v1/sign-in/challenge",
+    rule=ANYONE,
+    summary="Answer the second factor of a sign-in begun with the e-mail address",
+    body="chalicelib.services.access.sign_in_names:ChallengeAnswerForm",
+    response="SignInTokens",
+    errors=(409, 429, 503),
+    description=(
+        "Answers the challenge `POST /v1/sign-in` gave (`SOFTWARE_TOKEN_MFA` or `SMS_MFA`) with the code, at "
+        "the identity provider as the administrative call the session was made for. The tokens only after "
+        "the second factor passed; any other challenge is 400. A wrong code is 400 with an `answer` field "
+        "error; a session that has expired, was used or is another login's is 400 with a `session` field "
+        "error: begin again with the password. 409 when the identity provider asks for yet another step: "
+        "sign in with the username. " + ANSWER_LIMITS
+    ),
+)
+def answer_challenge(call: Call) -> dict[str, Any]:
+    tokens = container().email_sign_in.answer_challenge(call.body(), source_ip=call.origin.source_ip)
+    return {
+        "access_token": tokens.access_token,
+        "id_token": tokens.id_token,
+        "refresh_token": tokens.refresh_token,
+        "expires_in": tokens.expires_in,
+    }
 
 
 @routes.post(

@@ -11,11 +11,22 @@ from pydantic import BaseModel, Field
 
 
 class SignInChallenge(BaseModel):
-    """Cognito's next step of the sign-in, for the console to answer at Cognito (RespondToAuthChallenge)."""
+    """Cognito's next step of the sign-in, the second factor, for the console to answer at
+    POST /v1/sign-in/challenge."""
 
-    challenge: Literal["SOFTWARE_TOKEN_MFA", "SMS_MFA", "MFA_SETUP", "NEW_PASSWORD_REQUIRED"]
-    session: str = Field(description="Cognito's session of this sign-in, for RespondToAuthChallenge")
-    username: str = Field(description="The login's username, as RespondToAuthChallenge names it")
+    challenge: Literal["SOFTWARE_TOKEN_MFA", "SMS_MFA"]
+    session: str = Field(description="Cognito's session of this sign-in, for POST /v1/sign-in/challenge")
+    username: str = Field(description="The login's username, for POST /v1/sign-in/challenge")
+
+
+class SignInTokens(BaseModel):
+    """Cognito's tokens, answered only after the second factor passed; renewed at Cognito
+    (REFRESH_TOKEN_AUTH) as any other sign-in's."""
+
+    access_token: str
+    id_token: str
+    refresh_token: str
+    expires_in: int = Field(description="Seconds the access token lasts")
 
 
 class ResetCodeAsked(BaseModel):

@@ -23,6 +23,7 @@ from tests.people import PASSWORD, People, json_of
 
 PROBLEM = "application/problem+json"
 SIGN_IN = "/v1/sign-in"
+CHALLENGE = "/v1/sign-in/challenge"
 JSON = {"Content-Type": "application/json"}
 _ids = iter(range(1_000_000))
 
@@ -47,6 +48,16 @@ def login_with(
         now=datetime.now(UTC),
     )
     return give_login(cognito, people.pool, user, password=password, authenticator=enrolled)
+
+
+def second_step(first: dict[str, Any], code: str) -> dict[str, Any]:
+    """The body of POST /v1/sign-in/challenge for the first step's answer and a code."""
+    return {
+        "username": first["username"],
+        "session": first["session"],
+        "challenge": first["challenge"],
+        "answer": code,
+    }
 
 
 def address() -> str:
@@ -78,17 +89,19 @@ def test_the_e_mail_address_and_password_lead_to_the_authenticator_challenge_and
     assert body["username"] == login.username
     assert "AccessToken" not in response.body.decode()
     assert "token" not in body
-    # And answering it at Cognito, as the console does, gives the tokens
-    answer = cognito.respond_to_auth_challenge(
+    # And answering it at the API's second step gives Cognito's tokens, which the API takes
+    tokens = post(client, CHALLENGE, second_step(body, fresh_totp(login.totp_secret)))
+    assert tokens.status_code == 200, tokens.body
+    assert set(json_of(tokens)) == {"access_token", "id_token", "refresh_token", "expires_in"}
+    me = client.http.get("/v1/me", headers={"Authorization": f"Bearer {json_of(tokens)['access_token']}"})
+    assert me.status_code == 200, me.body
+    # And they renew at Cognito as any sign-in's do
+    renewed = cognito.initiate_auth(
         ClientId=people.pool.client_id,
-        ChallengeName="SOFTWARE_TOKEN_MFA",
-        Session=body["session"],
-        ChallengeResponses={
-            "USERNAME": body["username"],
-            "SOFTWARE_TOKEN_MFA_CODE": fresh_totp(login.totp_secret),
-        },
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": json_of(tokens)["refresh_token"]},
     )
-    assert answer["AuthenticationResult"]["AccessToken"]
+    assert renewed["AuthenticationResult"]["AccessToken"]
 
 
 @pytest.mark.parametrize("case", ["unknown address", "wrong password", "disabled login"])
@@ -126,12 +139,21 @@ def test_an_unknown_address_still_asks_cognito_once_so_it_is_not_answered_faster
         def check_password(self, username: str, password: str) -> None:
             asked.append(username)
 
+        def answer_challenge(self, username: str, session: str, challenge: str, answer: str) -> Any:
+            raise AssertionError("not asked here")
+
         def send_reset_code(self, username: str) -> None: ...
 
         def reset_password(self, username: str, code: str, password: str) -> bool:
             return False
 
-    service = EmailSignIn(directory=Directory(), admit_caller=lambda _: None, admit_address=lambda _: None)
+    service = EmailSignIn(
+        directory=Directory(),
+        admit_caller=lambda _: None,
+        admit_address=lambda _: None,
+        admit_answering_caller=lambda _: None,
+        admit_answering_login=lambda _: None,
+    )
 
     # When an address no login has signs in
     from chalicelib.errors import Unauthenticated
@@ -312,3 +334,197 @@ def test_a_code_asked_for_an_unknown_address_is_answered_alike(client, tmp_path:
     # Then the answer is the same 202, and nothing is mailed
     assert asked.status_code == 202
     assert not list(tmp_path.glob("*.eml"))
+
+
+def started(client: Any, cognito: Any, people: People) -> tuple[Any, dict[str, Any]]:
+    """A login with an authenticator app, and the first step of its sign-in with the address."""
+    email = address()
+    login = login_with(cognito, people, email)
+    first = post(client, SIGN_IN, {"email": email, "password": PASSWORD})
+    assert first.status_code == 200, first.body
+    return login, json_of(first)
+
+
+def test_a_wrong_code_is_one_field_error_in_danish_and_english_and_no_token(client, people: People, cognito):
+    # Given a sign-in begun with the address
+    _, first = started(client, cognito, people)
+
+    # When the code is wrong, asked in Danish and in English
+    danish = client.http.post(
+        CHALLENGE,
+        headers={**JSON, "Accept-Language": "da"},
+        body=json.dumps(second_step(first, "000000")),
+    )
+    english = post(client, CHALLENGE, second_step(first, "000001"))
+
+    # Then each is a 400 with one error, on `answer`, in the language asked for, and no token
+    for answer, words in ((danish, "Koden er ikke rigtig"), (english, "The code is not correct")):
+        problem = assert_problem(answer, 400, "invalid-input")
+        assert [e["field"] for e in problem["errors"]] == ["answer"]
+        assert words in problem["errors"][0]["message"]
+        assert "access_token" not in answer.body.decode()
+
+
+def test_the_session_is_taken_once(client, people: People, cognito):
+    # Given a sign-in finished with its code at the second step
+    login, first = started(client, cognito, people)
+    assert post(client, CHALLENGE, second_step(first, fresh_totp(login.totp_secret))).status_code == 200
+
+    # When the same session is answered again, with a good code
+    again = post(client, CHALLENGE, second_step(first, fresh_totp(login.totp_secret)))
+
+    # Then it is refused, on the session: begin again with the password
+    problem = assert_problem(again, 400, "invalid-input")
+    assert [e["field"] for e in problem["errors"]] == ["session"]
+    assert "access_token" not in again.body.decode()
+
+
+def test_a_login_whose_factor_is_sms_answers_the_texted_code(client, people: People, cognito):
+    # Given a login whose second factor is SMS
+    email = address()
+    login = login_with(cognito, people, email, enrolled=False)
+    cognito.admin_set_user_mfa_preference(
+        UserPoolId=people.pool.user_pool_id,
+        Username=login.username,
+        SMSMfaSettings={"Enabled": True, "PreferredMfa": True},
+    )
+    first = json_of(post(client, SIGN_IN, {"email": email, "password": PASSWORD}))
+    assert first["challenge"] == "SMS_MFA"
+
+    # When the texted code is answered at the second step
+    tokens = post(client, CHALLENGE, second_step(first, "123456"))
+
+    # Then the tokens are answered
+    assert tokens.status_code == 200, tokens.body
+    assert json_of(tokens)["access_token"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"challenge": "MFA_SETUP"},
+        {"challenge": "NEW_PASSWORD_REQUIRED"},
+        {"challenge": "PASSWORD_VERIFIER"},
+        {"answer": "12345"},
+        {"answer": "1234567"},
+        {"answer": "12a456"},
+        {"session": ""},
+        {"session": "x" * 19},
+        {"session": "x" * 4097},
+        {"session": "with space"},
+        {"username": ""},
+        {"username": "ida@example.org"},
+        {"extra": "x"},
+        {"answer": None},
+    ],
+)
+def test_bad_input_and_unknown_challenges_are_a_clear_problem_and_no_token(
+    client, people: People, cognito, change
+):
+    # Given a sign-in begun with the address, and a second step that is not one
+    login, first = started(client, cognito, people)
+    body = {**second_step(first, fresh_totp(login.totp_secret)), **change}
+    body = {k: v for k, v in body.items() if v is not None}
+
+    # When it is answered
+    response = post(client, CHALLENGE, body)
+
+    # Then 400 with a problem, and no token
+    assert_problem(response, 400, "invalid-input")
+    assert "access_token" not in response.body.decode()
+
+
+@pytest.mark.parametrize("challenge", ["MFA_SETUP", "NEW_PASSWORD_REQUIRED"])
+def test_a_login_cognito_asks_for_more_than_a_factor_is_sent_to_its_username(
+    people: People, cognito, challenge
+):
+    # Given a login with the address whose password Cognito takes with a step only the username's sign-in
+    # takes (MFA_SETUP for a login of a pool requiring a factor it has not set up; a new password)
+    from chalicelib.errors import SecondFactorRequired
+    from chalicelib.services.access.sign_in_names import EmailSignIn, EmailSignInForm
+
+    email = address()
+    login_with(cognito, people, email)
+
+    class Accepted:
+        def __init__(self) -> None:
+            self.challenge = challenge
+            self.session = "a-session"
+
+    class Directory:
+        def check_password(self, username: str, password: str) -> Accepted:
+            return Accepted()
+
+        def answer_challenge(self, username: str, session: str, challenge: str, answer: str) -> Any:
+            raise AssertionError("not asked here")
+
+        def send_reset_code(self, username: str) -> None: ...
+
+        def reset_password(self, username: str, code: str, password: str) -> bool:
+            return False
+
+    service = EmailSignIn(
+        directory=Directory(),
+        admit_caller=lambda _: None,
+        admit_address=lambda _: None,
+        admit_answering_caller=lambda _: None,
+        admit_answering_login=lambda _: None,
+    )
+
+    # When the address signs in, Then it is refused with second-factor-required: no session is answered
+    with pytest.raises(SecondFactorRequired):
+        service.sign_in(EmailSignInForm(email=email, password=PASSWORD), source_ip="192.0.2.1")
+
+
+def test_answers_are_limited_per_login_and_per_caller(client, people: People, cognito, tight):
+    # Given a sign-in begun with the address, and a guesser trying codes for it
+    login, first = started(client, cognito, people)
+    for guess in ("000000", "000001", "000002"):
+        assert post(client, CHALLENGE, second_step(first, guess)).status_code == 400
+
+    # When they try once more, even with the right code
+    refused = post(client, CHALLENGE, second_step(first, fresh_totp(login.totp_secret)))
+
+    # Then 429 with Retry-After, before Cognito is asked, and no token
+    assert_problem(refused, 429, "too-many-requests")
+    assert int(refused.headers["Retry-After"]) > 0
+    assert "access_token" not in refused.body.decode()
+    # And the same caller is stopped across logins too, after 5 in the hour (the refused one counted)
+    other = {
+        **second_step(first, "123456"),
+        "username": "user-another",
+        "session": "not-a-session-of-cognito-at-all",
+    }
+    assert post(client, CHALLENGE, other).status_code == 400
+    assert_problem(post(client, CHALLENGE, {**other, "username": "user-a-third"}), 429, "too-many-requests")
+
+
+def test_the_session_the_code_and_the_tokens_reach_no_log(
+    client, people: People, cognito, capsys, logs: CloudWatchLogs
+):
+    # Given a login whose password is planted, and a sign-in with its address: a wrong code, the right one
+    email = address()
+    login = login_with(cognito, people, email, password=PLANTED)
+    first = json_of(post(client, SIGN_IN, {"email": email, "password": PLANTED}))
+    wrong = post(client, CHALLENGE, second_step(first, "000000"))
+    code = fresh_totp(login.totp_secret)
+    tokens = json_of(post(client, CHALLENGE, second_step(first, code)))
+    reused = post(client, CHALLENGE, second_step(first, code))
+    assert tokens["access_token"]
+    assert wrong.status_code == 400
+    assert reused.status_code == 400
+
+    # Then none of the secrets is in a line CloudWatch would get, nor printed
+    printed = capsys.readouterr()
+    assert logs.records
+    seen = logs.text + printed.out + printed.err
+    for secret in (
+        PLANTED,
+        first["session"],
+        code,
+        "000000",
+        tokens["access_token"],
+        tokens["id_token"],
+        tokens["refresh_token"],
+    ):
+        assert secret not in seen

@@ -319,6 +319,13 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "POST /v1/invitations/accept": an_invitation,
     # The administrator's own address and password: Cognito's next challenge, for any caller.
     "POST /v1/sign-in": lambda world: {"email": f"{world.admin.user_id}@example.org", "password": PASSWORD},
+    # A session Cognito never made: the walker checks who may call, not the code.
+    "POST /v1/sign-in/challenge": lambda world: {
+        "username": world.admin.user_id,
+        "session": "walker-session-cognito-never-made",
+        "challenge": "SOFTWARE_TOKEN_MFA",
+        "answer": "123456",
+    },
     "POST /v1/sign-in/forgotten-password": lambda world: {"email": "walker@example.org"},
     "POST /v1/sign-in/forgotten-password/confirm": lambda world: {
         "email": "walker@example.org",
