@@ -17,6 +17,7 @@ Access patterns
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
@@ -126,12 +127,21 @@ def keys_of(vendor_id: str) -> list[VendorKeyModel]:
     return list(VendorKeyModel.by_vendor.query(vendor_id, scan_index_forward=False))
 
 
-def create_vendor(vendor: VendorModel, first_key: VendorKeyModel, audit: AuditRecord) -> None:
-    """The vendor, its first key and the audit entry saying so, all or nothing."""
+def create_vendor(
+    vendor: VendorModel,
+    first_key: VendorKeyModel,
+    audit: AuditRecord,
+    *,
+    also: Sequence[tuple[Model, Condition | None]] = (),
+) -> None:
+    """The vendor, its first key and the audit entry saying so, and whatever `also` holds (its contact's
+    login and invitation), all or nothing."""
     with transaction() as tx:
         tx.save(vendor, condition=VendorModel.vendor_id.does_not_exist())
         tx.save(first_key, condition=VendorKeyModel.key_id.does_not_exist())
         tx.save(*audit)
+        for item, condition in also:
+            tx.save(item, condition=condition)
 
 
 def add_key(key: VendorKeyModel, audit: AuditRecord) -> None:

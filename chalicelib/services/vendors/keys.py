@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from pynamodb.expressions.condition import Condition
+from pynamodb.models import Model
 
 from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import NotFound, Unauthenticated
@@ -108,6 +109,9 @@ class DrawnKey:
 
 
 KeySource = Callable[[], DrawnKey]
+# What else to save in the transaction that creates a vendor (its contact's login and invitation), given the
+# vendor's id and name and the instant: items with the condition each is saved on.
+SaveAlso = Callable[[str, str, datetime], list[tuple[Model, Condition | None]]]
 # Compared against when no key is stored under the presented id, so that both cases take the same time.
 UNKNOWN_KEY_HASH = "0" * 64
 
@@ -162,8 +166,17 @@ class VendorService:
         except KeyRefused as refused:
             raise refusal(refused) from None
 
-    def create(self, principal: Principal, *, name: str, contact_email: str, origin: Origin) -> CreatedVendor:
-        """A vendor and its first key; the key is in the answer and nowhere else."""
+    def create(
+        self,
+        principal: Principal,
+        *,
+        name: str,
+        contact_email: str,
+        origin: Origin,
+        also: SaveAlso | None = None,
+    ) -> CreatedVendor:
+        """A vendor and its first key; the key is in the answer and nowhere else. `also` adds what is saved
+        with them, all or nothing (the contact person's login and invitation)."""
         now = self._now()
         vendor = VendorModel(
             uuid.uuid4().hex,
@@ -175,7 +188,7 @@ class VendorService:
         drawn = self._draw()
         key = self._key(vendor, drawn, principal, now)
         audit = self._audit(AuditAction.VENDOR_CREATED, principal, origin, vendor.vendor_id, key.key_id)
-        create_vendor(vendor, key, audit)
+        create_vendor(vendor, key, audit, also=also(vendor.vendor_id, name, now) if also else [])
         return CreatedVendor(**vars(describe_vendor(vendor)), key=issued(key, drawn))
 
     def issue_key(self, principal: Principal, vendor_id: str, *, origin: Origin) -> IssuedKey:
