@@ -12,6 +12,7 @@ Access patterns
                                                 takes effect on the very next request
 - every vendor, newest first (staff) .......... Query vendors.by-catalogue[catalogue = "vendors"], paged
 - a vendor's keys, newest first (staff) ....... Query vendor-keys.by-vendor[vendor_id]; never the hash
+- the same with labels (staff, vendor console) . that Query, then BatchGetItem vendor-keys[key ids]
 """
 
 from __future__ import annotations
@@ -91,6 +92,10 @@ class VendorKeyModel(Model):
     created_by = UnicodeAttribute()
     revoked_at = UTCDateTimeAttribute(null=True)
     revoked_by = UnicodeAttribute(null=True)
+    # What the vendor calls the key ("Kasse 1", "Produktion"); keys staff issued before labels have none.
+    label = UnicodeAttribute(null=True)
+    # When a check last presented it; null until that is recorded.
+    last_used_at = UTCDateTimeAttribute(null=True)
 
     by_vendor = KeysByVendor()
 
@@ -125,6 +130,14 @@ def get_key(key_id: str) -> VendorKeyModel | None:
 def keys_of(vendor_id: str) -> list[VendorKeyModel]:
     """A vendor's keys, newest first (from the index: eventually consistent, and without the hash)."""
     return list(VendorKeyModel.by_vendor.query(vendor_id, scan_index_forward=False))
+
+
+def labelled_keys_of(vendor_id: str) -> list[VendorKeyModel]:
+    """A vendor's keys, newest first, as stored (label and last use too): the index names them, one
+    BatchGetItem reads them. Tens of keys, never more: a vendor rotates, it does not collect."""
+    order = [key.key_id for key in keys_of(vendor_id)]
+    found = {key.key_id: key for key in VendorKeyModel.batch_get(order)} if order else {}
+    return [found[key_id] for key_id in order if key_id in found]
 
 
 def create_vendor(

@@ -29,6 +29,8 @@ class Key(BaseModel):
     status: Literal["active", "revoked"]
     created_at: str
     revoked_at: str | None
+    label: str | None = Field(default=None, description="What the vendor called the key, if it made it")
+    last_used_at: str | None = Field(default=None, description="When a check last presented the key")
 
 
 class IssuedKey(Key):

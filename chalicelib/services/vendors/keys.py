@@ -28,7 +28,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 
 from chalicelib.clock import Clock, isoformat
-from chalicelib.errors import NotFound, Unauthenticated
+from chalicelib.errors import Forbidden, NotFound, Unauthenticated
 from chalicelib.models.audit import (
     STAFF_TRAIL,
     Actor,
@@ -40,6 +40,7 @@ from chalicelib.models.audit import (
     audit_record,
 )
 from chalicelib.models.paging import encode_cursor, page_start
+from chalicelib.models.user import get_user
 from chalicelib.models.vendor import (
     CATALOGUE,
     VendorKeyModel,
@@ -49,7 +50,7 @@ from chalicelib.models.vendor import (
     create_vendor,
     get_key,
     get_vendor,
-    keys_of,
+    labelled_keys_of,
     revoke_key,
 )
 from chalicelib.services.access.authz import Principal
@@ -239,11 +240,65 @@ class VendorService:
         return self._with_keys(vendor)
 
     def _with_keys(self, vendor: VendorModel) -> VendorWithKeys:
-        keys = keys_of(vendor.vendor_id)
+        keys = labelled_keys_of(vendor.vendor_id)
         return VendorWithKeys(**vars(describe_vendor(vendor)), keys=[describe_key(key) for key in keys])
 
+    # The vendor console: a vendor's person works with their own vendor's keys only. A key of another
+    # vendor answers as if it did not exist.
+
+    def own_keys(self, person: Principal) -> list[KeyView]:
+        """The keys of the person's vendor, newest first: label, created, revoked, last used; no secret."""
+        return [describe_key(key) for key in labelled_keys_of(_own_vendor(person))]
+
+    def issue_own_key(self, person: Principal, *, label: str, origin: Origin) -> IssuedKey:
+        """A new key for the person's vendor, shown once in the answer; audited in the staff trail."""
+        vendor_id = _own_vendor(person)
+        vendor = get_vendor(vendor_id)
+        if vendor is None:
+            raise NotFound("No such vendor.")
+        drawn = self._draw()
+        key = self._key(vendor, drawn, person, self._now(), label=label)
+        audit = self._person_audit(AuditAction.VENDOR_KEY_ISSUED, person, origin, vendor_id, key.key_id)
+        try:
+            add_key(key, audit)
+        except VendorMissing as exc:
+            raise NotFound("No such vendor.") from exc
+        return issued(key, drawn)
+
+    def revoke_own_key(self, person: Principal, key_id: str, *, origin: Origin) -> KeyView:
+        """The key is refused from the next check on; revoking it again changes nothing."""
+        vendor_id = _own_vendor(person)
+        key = get_key(key_id)
+        if key is None or key.vendor_id != vendor_id:
+            raise NotFound("No such key.")
+        if key.revoked_when is None:
+            audit = self._person_audit(AuditAction.VENDOR_KEY_REVOKED, person, origin, vendor_id, key_id)
+            key = revoke_key(key, now=self._now(), by=person.user_id, audit=audit)
+        return describe_key(key)
+
+    def _person_audit(
+        self, action: AuditAction, person: Principal, origin: Origin, vendor_id: str, key_id: str
+    ) -> tuple[AuditModel, Condition]:
+        """The staff trail's entry for a vendor person's action, with their name as it is now."""
+        user = get_user(person.user_id)
+        name = user.full_name if user is not None else None
+        event = AuditEvent(
+            STAFF_TRAIL,
+            action,
+            Actor(ActorKind.USER, person.user_id, name),
+            origin,
+            targets={"vendor_id": vendor_id, "key_id": key_id},
+        )
+        return audit_record(event, now=self._clock.now())
+
     def _key(
-        self, vendor: VendorModel, drawn: DrawnKey, principal: Principal, now: datetime
+        self,
+        vendor: VendorModel,
+        drawn: DrawnKey,
+        principal: Principal,
+        now: datetime,
+        *,
+        label: str | None = None,
     ) -> VendorKeyModel:
         return VendorKeyModel(
             drawn.key_id,
@@ -252,6 +307,7 @@ class VendorService:
             secret_sha256=secret_hash(drawn.secret),
             created_at=now,
             created_by=principal.user_id,
+            label=label,
         )
 
     def _audit(
@@ -269,6 +325,12 @@ class VendorService:
 
     def _now(self) -> datetime:
         return self._clock.now().astimezone(UTC).replace(microsecond=0)
+
+
+def _own_vendor(person: Principal) -> str:
+    if person.vendor_id is None:
+        raise Forbidden("This is for a vendor's people, in the vendor console.")
+    return person.vendor_id
 
 
 @dataclass(frozen=True)
@@ -290,6 +352,8 @@ class KeyView:
     status: str
     created_at: str
     revoked_at: str | None
+    label: str | None
+    last_used_at: str | None
 
 
 @dataclass(frozen=True)
@@ -325,6 +389,8 @@ def describe_key(key: VendorKeyModel) -> KeyView:
         status="active" if revoked is None else "revoked",
         created_at=isoformat(key.created_at),
         revoked_at=None if revoked is None else isoformat(revoked),
+        label=key.label,
+        last_used_at=None if key.last_used_at is None else isoformat(key.last_used_at),
     )
 
 
