@@ -10,9 +10,19 @@ from chalicelib.api.http.routing import Routes
 from chalicelib.container import container
 
 if TYPE_CHECKING:
-    from chalicelib.services.vendors.keys import IssuedKey, KeyView
+    from chalicelib.services.vendors.keys import IssuedKey, KeyView, OwnVendor
 
 routes = Routes(__name__, schemas="chalicelib.api.schemas.vendor_console", tag="Vendor console")
+
+
+@routes.get(
+    "/v1/vendor",
+    rule=VENDOR_PERSON,
+    summary="The person's vendor: name, contact, and whether a webhook is set",
+    response="OwnVendor",
+)
+def get_vendor(call: Call) -> OwnVendor:
+    return container().vendors.own_vendor(call.principal)
 
 
 @routes.get(

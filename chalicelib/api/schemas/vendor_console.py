@@ -15,6 +15,14 @@ from chalicelib.fields import Strict, Text
 KeyLabel = Annotated[Text, Field(max_length=100)]
 
 
+class OwnVendor(BaseModel):
+    vendor_id: str
+    name: str = Field(description="The vendor's name, as organisations see it in their history")
+    contact_email: str = Field(description="Whom the operator contacts about the vendor's keys")
+    webhook_set: bool = Field(description="Whether the vendor has a webhook endpoint (`PUT /v1/webhook`)")
+    webhook_status: str | None = Field(description="The endpoint's status; null without one")
+
+
 class NewKey(Strict):
     label: KeyLabel = Field(description="What the vendor calls the key, e.g. `Kasse 1` or `Produktion`")
 

@@ -53,6 +53,7 @@ from chalicelib.models.vendor import (
     labelled_keys_of,
     revoke_key,
 )
+from chalicelib.models.webhook import get_webhook
 from chalicelib.services.access.authz import Principal
 from chalicelib.values.page import Page
 
@@ -246,6 +247,20 @@ class VendorService:
     # The vendor console: a vendor's person works with their own vendor's keys only. A key of another
     # vendor answers as if it did not exist.
 
+    def own_vendor(self, person: Principal) -> OwnVendor:
+        """The person's vendor: its name, whom the operator contacts, and whether a webhook is set."""
+        vendor = get_vendor(_own_vendor(person))
+        if vendor is None:
+            raise NotFound("No such vendor.")
+        webhook = get_webhook(vendor.vendor_id)
+        return OwnVendor(
+            vendor_id=vendor.vendor_id,
+            name=vendor.name,
+            contact_email=vendor.contact_email,
+            webhook_set=webhook is not None,
+            webhook_status=None if webhook is None else webhook.status,
+        )
+
     def own_keys(self, person: Principal) -> list[KeyView]:
         """The keys of the person's vendor, newest first: label, created, revoked, last used; no secret."""
         return [describe_key(key) for key in labelled_keys_of(_own_vendor(person))]
@@ -331,6 +346,17 @@ def _own_vendor(person: Principal) -> str:
     if person.vendor_id is None:
         raise Forbidden("This is for a vendor's people, in the vendor console.")
     return person.vendor_id
+
+
+@dataclass(frozen=True)
+class OwnVendor:
+    """A vendor as its own people see it in the vendor console."""
+
+    vendor_id: str
+    name: str
+    contact_email: str
+    webhook_set: bool
+    webhook_status: str | None
 
 
 @dataclass(frozen=True)

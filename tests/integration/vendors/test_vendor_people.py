@@ -324,3 +324,19 @@ def test_staff_still_revoke_a_key_made_in_the_console(client, people: People, co
     assert_problem(validate_with(client, key["api_key"], code["code"]), 401, "unauthenticated")
     listed = {k["key_id"]: k["status"] for k in json_of(own_keys(client, made.person))["items"]}
     assert listed[key["key_id"]] == "revoked"
+
+
+def test_a_vendor_person_sees_their_own_vendor(client, people: People, cognito):
+    # Given a vendor person, of a vendor without a webhook
+    made = vendor_person(client, people, cognito)
+
+    # When they ask for their vendor
+    response = client.http.get("/v1/vendor", headers=made.person.auth)
+
+    # Then it is theirs: name, contact, no webhook
+    assert response.status_code == 200, response.body
+    vendor = json_of(response)
+    assert vendor["vendor_id"] == made.vendor_id
+    assert vendor["name"] == "TechShop ApS"
+    assert vendor["contact_email"].endswith("@vendor.example")
+    assert (vendor["webhook_set"], vendor["webhook_status"]) == (False, None)
