@@ -30,6 +30,7 @@ from chalicelib.api.routes import (
     support_cases,
     users,
     validations,
+    vendor_console,
     vendors,
     webhooks,
 )
@@ -72,6 +73,7 @@ for routes in (
     staff_organisations.routes,
     staff_mail.routes,
     vendors.routes,
+    vendor_console.routes,
     validations.routes,
     staff_letters.routes,
     staff_personal_data.routes,

@@ -123,7 +123,18 @@ class People:
     def staff(self, *, enrolled: bool = True) -> Person:
         return self._person(None, None, UserKind.STAFF, enrolled)
 
-    def _person(self, org_id: str | None, scope: ScopeSpec | None, kind: UserKind, enrolled: bool) -> Person:
+    def vendor_person(self, vendor_id: str) -> Person:
+        """A vendor's person, signed in with a second factor (staff invite them through the API)."""
+        return self._person(None, None, UserKind.VENDOR, True, vendor_id=vendor_id)
+
+    def _person(
+        self,
+        org_id: str | None,
+        scope: ScopeSpec | None,
+        kind: UserKind,
+        enrolled: bool,
+        vendor_id: str | None = None,
+    ) -> Person:
         user_id = f"user-{next(_ids)}"
         user = add_user(
             user_id=user_id,
@@ -136,6 +147,8 @@ class People:
             now=self.now,
             kind=kind,
         )
+        if vendor_id is not None:
+            user.update(actions=[UserModel.vendor_id.set(vendor_id)])
         login = give_login(self.cognito, self.pool, user, password=PASSWORD, authenticator=enrolled)
         token = sign_in(self.cognito, self.pool.client_id, login.username, PASSWORD, login.totp_secret)
         return Person(user_id, org_id, token, login.totp_secret)

@@ -53,7 +53,9 @@ class InvitationModel(Model):
 
     invitation_id = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()
-    org_id = UnicodeAttribute()
+    # The organisation the invited person joins, or, for a vendor's person, the vendor (exactly one is set).
+    org_id = UnicodeAttribute(null=True)
+    vendor_id = UnicodeAttribute(null=True)
     # SHA-256 (hex) of the token's secret part; the secret itself is only ever in the outbox until mailed.
     secret_digest = UnicodeAttribute()
     status = UnicodeAttribute(default=InvitationStatus.PENDING.value)

@@ -1,4 +1,5 @@
-"""People with a login: an organisation's users (with their scope) and the operator's staff.
+"""People with a login: an organisation's users (with their scope), the operator's staff, and vendors'
+people (kind `vendor`, with a `vendor_id` and no organisation: they reach only the vendor console's routes).
 
 A user's id is also their Cognito username, so an access token leads to the record in one GetItem.
 
@@ -51,6 +52,7 @@ ADMINISTRATOR_FUNCTION = "users"
 class UserKind(StrEnum):
     MEMBER = "member"
     STAFF = "staff"
+    VENDOR = "vendor"  # a vendor's person: signs in to the vendor console, never to an organisation
 
 
 class UserStatus(StrEnum):
@@ -119,6 +121,8 @@ class UserModel(Model):
     user_id = UnicodeAttribute(hash_key=True)
     kind = UnicodeAttribute(default=UserKind.MEMBER.value)
     org_id = UnicodeAttribute(null=True)
+    # The vendor a vendor person works for (kind "vendor" only); they have no organisation.
+    vendor_id = UnicodeAttribute(null=True)
     first_name = UnicodeAttribute()
     last_name = UnicodeAttribute()
     email = UnicodeAttribute()

@@ -14,11 +14,13 @@ Access patterns
                                                 takes effect on the very next request
 - every vendor, newest first (staff) .......... Query vendors.by-catalogue[catalogue = "vendors"], paged
 - a vendor's keys, newest first (staff) ....... Query vendor-keys.by-vendor[vendor_id]; never the hash
+- the same with labels (staff, vendor console) . that Query, then BatchGetItem vendor-keys[key ids]
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
@@ -97,6 +99,10 @@ class VendorKeyModel(Model):
     revoked_by = UnicodeAttribute(null=True)
     # "test" for a test key; absent for a live one.
     mode = UnicodeAttribute(null=True)
+    # What the vendor calls the key ("Kasse 1", "Produktion"); keys staff issued before labels have none.
+    label = UnicodeAttribute(null=True)
+    # When a check last presented it; null until that is recorded.
+    last_used_at = UTCDateTimeAttribute(null=True)
 
     by_vendor = KeysByVendor()
 
@@ -142,6 +148,8 @@ LISTED_KEY_ATTRIBUTES = [
     "revoked_at",
     "revoked_by",
     "mode",
+    "label",
+    "last_used_at",
 ]
 
 
@@ -159,12 +167,21 @@ def keys_of(vendor_id: str) -> list[VendorKeyModel]:
     return [found[key_id] for key_id in key_ids if key_id in found]
 
 
-def create_vendor(vendor: VendorModel, first_key: VendorKeyModel, audit: AuditRecord) -> None:
-    """The vendor, its first key and the audit entry saying so, all or nothing."""
+def create_vendor(
+    vendor: VendorModel,
+    first_key: VendorKeyModel,
+    audit: AuditRecord,
+    *,
+    also: Sequence[tuple[Model, Condition | None]] = (),
+) -> None:
+    """The vendor, its first key and the audit entry saying so, and whatever `also` holds (its contact's
+    login and invitation), all or nothing."""
     with transaction() as tx:
         tx.save(vendor, condition=VendorModel.vendor_id.does_not_exist())
         tx.save(first_key, condition=VendorKeyModel.key_id.does_not_exist())
         tx.save(*audit)
+        for item, condition in also:
+            tx.save(item, condition=condition)
 
 
 def add_key(key: VendorKeyModel, audit: AuditRecord) -> None:

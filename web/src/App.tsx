@@ -78,7 +78,8 @@ function useSignedInName(signedIn: boolean): string | null {
       .then(({ data }) => {
         if (!current || !data) return;
         const person = `${data.user.first_name} ${data.user.last_name}`.trim();
-        setName(data.organisation ? `${person}, ${data.organisation.name}` : person);
+        const place = data.organisation?.name ?? data.vendor?.name;
+        setName(place ? `${person}, ${place}` : person);
       })
       .catch(() => undefined); // the header stays without a name; the page says what went wrong
     return () => {

@@ -26,9 +26,10 @@ class Caller(StrEnum):
     ANYONE = "anyone"
     USER = "user"  # a person in an organisation
     STAFF = "staff"  # the operator's people
-    SIGNED_IN = "signed_in"  # either of the two
+    SIGNED_IN = "signed_in"  # any person: of an organisation, of the staff, or of a vendor
     ENROLLING = "enrolling"  # either of the two, also before a second factor is enrolled
     VENDOR = "vendor"  # a vendor's system, with an API key checked in this function (no authorizer)
+    VENDOR_PERSON = "vendor_person"  # a vendor's person in the vendor console, with a Cognito access token
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ SIGNED_IN = Rule(Caller.SIGNED_IN)
 # Only the second-factor enrolment step accepts a person who has not yet enrolled one.
 ENROLLING = Rule(Caller.ENROLLING)
 VENDOR = Rule(Caller.VENDOR)
+# The vendor console: a vendor's person, never an API key; they reach their own vendor only.
+VENDOR_PERSON = Rule(Caller.VENDOR_PERSON)
 # The validation check: the key is read in the same BatchGetItem as the code (see services/validation).
 VENDOR_KEY_IN_FIRST_READ = Rule(Caller.VENDOR, key_read_by_handler=True)
 # Test keys only (the test codes); live keys only (the webhook and the event feed, which hold real
@@ -218,6 +221,8 @@ def authenticate(rule: Rule, request: Request) -> Principal | None:
         raise Forbidden("This is for the operator's staff.")
     if rule.caller is Caller.USER and (principal.is_staff or principal.org_id is None):
         raise Forbidden("This is for users of an organisation.")
+    if rule.caller is Caller.VENDOR_PERSON and (principal.is_staff or principal.vendor_id is None):
+        raise Forbidden("This is for a vendor's people, in the vendor console.")
     if rule.function is not None:
         authorize(principal, rule.function)
     return principal

@@ -34,4 +34,10 @@ NEXT_STEP = (
 )
 def accept_invitation(call: Call) -> dict[str, Any]:
     done = container().invitations.accept(call.body(), origin=call.origin)
-    return {"user_id": done.user_id, "username": done.user_id, "org_id": done.org_id, "next_step": NEXT_STEP}
+    return {
+        "user_id": done.user_id,
+        "username": done.user_id,
+        "org_id": done.org_id,
+        "vendor_id": done.vendor_id,
+        "next_step": NEXT_STEP,
+    }

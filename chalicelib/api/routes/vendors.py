@@ -42,15 +42,21 @@ def get_vendor(call: Call, vendor_id: str) -> VendorWithKeys:
 @routes.post(
     "/v1/staff/vendors",
     rule=STAFF,
-    summary="Create a vendor and its first API key",
+    summary="Create a vendor and its first API key, and invite its contact person to the vendor console",
     body="NewVendor",
     response="Vendor",
     status=201,
 )
 def create_vendor(call: Call) -> CreatedVendor:
+    from chalicelib.services.people.vendor_people import inviting
+
     body = call.body()
     return container().vendors.create(
-        call.principal, name=body.name, contact_email=body.contact_email, origin=call.origin
+        call.principal,
+        name=body.name,
+        contact_email=body.contact_email,
+        origin=call.origin,
+        also=inviting(body.contact, by_user_id=call.principal.user_id),
     )
 
 

@@ -6,11 +6,12 @@ never by `import app`, so a cold start does not pay for pydantic."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class InvitationAccepted(BaseModel):
     user_id: str
     username: str
-    org_id: str
+    org_id: str | None = Field(description="The organisation joined; null for a vendor's person")
+    vendor_id: str | None = Field(default=None, description="The vendor joined, for a vendor's person")
     next_step: str

@@ -41,12 +41,20 @@ class MeOrganisation(BaseModel):
     status: str
 
 
+class MeVendor(BaseModel):
+    vendor_id: str
+    name: str
+
+
 class Me(BaseModel):
     user: MeUser
-    roles: list[str]
+    roles: list[str] = Field(description="`staff` for the operator's staff, `vendor` for a vendor's person")
     functions: list[str]
     organisation: MeOrganisation | None
     companies: list[MeCompany]
+    vendor: MeVendor | None = Field(
+        default=None, description="The vendor a vendor's person works for; null for everyone else"
+    )
 
 
 class AuthenticatorSecret(BaseModel):

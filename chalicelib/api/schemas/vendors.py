@@ -10,11 +10,17 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from chalicelib.fields import CompanyName, Email, Strict
+from chalicelib.services.people.vendor_people import VendorContact
 
 
 class NewVendor(Strict):
     name: CompanyName = Field(description="The vendor's name, as organisations will see it in their history")
     contact_email: Email = Field(description="Whom the operator contacts about the vendor's keys")
+    contact: VendorContact | None = Field(
+        default=None,
+        description="The vendor's first person in the vendor console: gets an invitation mail, accepts it at "
+        "`POST /v1/invitations/accept` and enrols a second factor, as an organisation's colleague does",
+    )
 
 
 class NewKey(Strict):
@@ -32,6 +38,8 @@ class Key(BaseModel):
     status: Literal["active", "revoked"]
     created_at: str
     revoked_at: str | None
+    label: str | None = Field(default=None, description="What the vendor called the key, if it made it")
+    last_used_at: str | None = Field(default=None, description="When a check last presented the key")
 
 
 class IssuedKey(Key):

@@ -42,13 +42,15 @@ class CompanyScope:
 
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated person: an organisation's user, or one of the operator's staff."""
+    """An authenticated person: an organisation's user, one of the operator's staff, or a vendor's person."""
 
     user_id: str
     org_id: str | None
     functions: frozenset[Function] = frozenset()
     companies: Mapping[str, CompanyScope] = field(default_factory=dict)
     is_staff: bool = False
+    # A vendor's person: the vendor they work for (no organisation, no functions).
+    vendor_id: str | None = None
     # The bearer token, kept only so that the enrolment step can hand it back to Cognito.
     access_token: str = field(default="", repr=False)
     # When the person last signed in with their password (the token's `auth_time`).

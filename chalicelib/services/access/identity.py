@@ -296,6 +296,8 @@ def principal_of(user: UserModel, claims: AccessClaims, token: str, *, staff_gro
             for entry in user.companies
         },
         is_staff=is_staff,
+        # Only a vendor person's record counts: a vendor id on any other login gives it nothing.
+        vendor_id=user.vendor_id if user.kind == UserKind.VENDOR.value else None,
         access_token=token,
         authenticated_at=claims.auth_time,
     )

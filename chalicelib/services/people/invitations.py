@@ -52,7 +52,15 @@ from chalicelib.errors import (
     InvitationUsed,
 )
 from chalicelib.fields import InvitationCode, NewPassword, Strict
-from chalicelib.models.audit import Actor, ActorKind, AuditAction, AuditEvent, Origin, audit_record
+from chalicelib.models.audit import (
+    STAFF_TRAIL,
+    Actor,
+    ActorKind,
+    AuditAction,
+    AuditEvent,
+    Origin,
+    audit_record,
+)
 from chalicelib.models.base import transaction
 from chalicelib.models.invitation import (
     INVITATION_VALIDITY,
@@ -86,7 +94,8 @@ class AcceptForm(Strict):
 @dataclass(frozen=True)
 class Accepted:
     user_id: str
-    org_id: str
+    org_id: str | None
+    vendor_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +154,48 @@ def new_invitation(
     """A fresh invitation for an invited user, and its mail: `Brugernavn:` and `Invitationskode:` each on a
     line of their own. Save both in the transaction that creates (or re-invites) the user. The mail names who
     invited them (`invited_by`); their address (`inviter_email`) lets that person's requests find it."""
+    return _invitation(
+        user,
+        Joining(org_id=organisation.org_id, vendor_id=None, name=organisation.name),
+        invited_by=invited_by,
+        by_user_id=by_user_id,
+        now=now,
+        inviter_email=inviter_email,
+    )
+
+
+def new_vendor_invitation(
+    user: UserModel, *, vendor_id: str, vendor_name: str, invited_by: str, by_user_id: str, now: datetime
+) -> NewInvitation:
+    """The same invitation for a vendor's person; its mail says the login is for the vendor console."""
+    return _invitation(
+        user,
+        Joining(org_id=None, vendor_id=vendor_id, name=vendor_name),
+        invited_by=invited_by,
+        by_user_id=by_user_id,
+        now=now,
+        inviter_email=None,
+    )
+
+
+@dataclass(frozen=True)
+class Joining:
+    """What the invited person joins: an organisation, or a vendor (its console)."""
+
+    org_id: str | None
+    vendor_id: str | None
+    name: str
+
+
+def _invitation(
+    user: UserModel,
+    joining: Joining,
+    *,
+    invited_by: str,
+    by_user_id: str,
+    now: datetime,
+    inviter_email: str | None,
+) -> NewInvitation:
     code = new_code()
     secret = normalise_code(code) or ""
     invitation_id = invitation_id_of(secret)
@@ -152,7 +203,8 @@ def new_invitation(
     item = InvitationModel(
         invitation_id,
         user_id=user.user_id,
-        org_id=organisation.org_id,
+        org_id=joining.org_id,
+        vendor_id=joining.vendor_id,
         secret_digest=digest(secret),
         status=InvitationStatus.PENDING.value,
         created_by=by_user_id,
@@ -165,7 +217,8 @@ def new_invitation(
         to=Recipient(address=user.email, name=user.full_name),
         language=user.language or "da",
         context={
-            "organisation_name": organisation.name,
+            "organisation_name": joining.name,
+            "for_vendor": joining.vendor_id is not None,
             "invited_by": invited_by,
             "username": user.user_id,
             "expires_at": isoformat(expires_at),
@@ -229,7 +282,7 @@ class InvitationService:
         except Exception:
             self._release(invitation, now)
             raise
-        return Accepted(user_id=user.user_id, org_id=invitation.org_id)
+        return Accepted(user_id=user.user_id, org_id=invitation.org_id, vendor_id=invitation.vendor_id)
 
     def _claim(self, invitation: InvitationModel, now: datetime) -> None:
         try:
@@ -281,12 +334,14 @@ def _waiting_user(invitation: InvitationModel) -> UserModel:
 
 
 def _commit(invitation: InvitationModel, user: UserModel, now: datetime, origin: Origin) -> None:
+    # A vendor's person has no organisation: their acceptance is in the staff trail, with the vendor.
+    vendor = {"vendor_id": invitation.vendor_id} if invitation.vendor_id else {}
     event = AuditEvent(
-        invitation.org_id,
+        invitation.org_id or STAFF_TRAIL,
         AuditAction.INVITATION_ACCEPTED,
         Actor(ActorKind.USER, user.user_id),
         origin,
-        targets={"user_id": user.user_id, "invitation_id": invitation.invitation_id},
+        targets={"user_id": user.user_id, "invitation_id": invitation.invitation_id, **vendor},
         mentions=(user.email,),
     )
     try:

@@ -30,9 +30,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from pynamodb.expressions.condition import Condition
+from pynamodb.models import Model
 
 from chalicelib.clock import Clock, isoformat
-from chalicelib.errors import NotFound, Unauthenticated
+from chalicelib.errors import Forbidden, NotFound, Unauthenticated
 from chalicelib.models.audit import (
     STAFF_TRAIL,
     Actor,
@@ -44,6 +45,7 @@ from chalicelib.models.audit import (
     audit_record,
 )
 from chalicelib.models.paging import encode_cursor, page_start
+from chalicelib.models.user import get_user
 from chalicelib.models.vendor import (
     CATALOGUE,
     TEST_MODE,
@@ -57,6 +59,7 @@ from chalicelib.models.vendor import (
     keys_of,
     revoke_key,
 )
+from chalicelib.models.webhook import get_webhook
 from chalicelib.services.access.authz import Principal
 from chalicelib.values.page import Page
 
@@ -131,6 +134,9 @@ class DrawnKey:
 
 
 KeySource = Callable[[], DrawnKey]
+# What else to save in the transaction that creates a vendor (its contact's login and invitation), given the
+# vendor's id and name and the instant: items with the condition each is saved on.
+SaveAlso = Callable[[str, str, datetime], list[tuple[Model, Condition | None]]]
 # Compared against when no key is stored under the presented id, so that both cases take the same time.
 UNKNOWN_KEY_HASH = "0" * 64
 
@@ -199,8 +205,17 @@ class VendorService:
         except KeyRefused as refused:
             raise refusal(refused) from None
 
-    def create(self, principal: Principal, *, name: str, contact_email: str, origin: Origin) -> CreatedVendor:
-        """A vendor and its first key; the key is in the answer and nowhere else."""
+    def create(
+        self,
+        principal: Principal,
+        *,
+        name: str,
+        contact_email: str,
+        origin: Origin,
+        also: SaveAlso | None = None,
+    ) -> CreatedVendor:
+        """A vendor and its first key; the key is in the answer and nowhere else. `also` adds what is saved
+        with them, all or nothing (the contact person's login and invitation)."""
         now = self._now()
         vendor = VendorModel(
             uuid.uuid4().hex,
@@ -212,7 +227,7 @@ class VendorService:
         drawn = self._draw()
         key = self._key(vendor, drawn, principal, now)
         audit = self._audit(AuditAction.VENDOR_CREATED, principal, origin, vendor.vendor_id, key.key_id)
-        create_vendor(vendor, key, audit)
+        create_vendor(vendor, key, audit, also=also(vendor.vendor_id, name, now) if also else [])
         return CreatedVendor(**vars(describe_vendor(vendor)), key=issued(key, drawn))
 
     def issue_key(
@@ -268,6 +283,71 @@ class VendorService:
         keys = keys_of(vendor.vendor_id)
         return VendorWithKeys(**vars(describe_vendor(vendor)), keys=[describe_key(key) for key in keys])
 
+    # The vendor console: a vendor's person works with their own vendor's keys only. A key of another
+    # vendor answers as if it did not exist.
+
+    def own_vendor(self, person: Principal) -> OwnVendor:
+        """The person's vendor: its name, whom the operator contacts, and whether a webhook is set."""
+        vendor = get_vendor(_own_vendor(person))
+        if vendor is None:
+            raise NotFound("No such vendor.")
+        webhook = get_webhook(vendor.vendor_id)
+        return OwnVendor(
+            vendor_id=vendor.vendor_id,
+            name=vendor.name,
+            contact_email=vendor.contact_email,
+            webhook_set=webhook is not None,
+            webhook_status=None if webhook is None else webhook.status,
+        )
+
+    def own_keys(self, person: Principal) -> list[KeyView]:
+        """The keys of the person's vendor, newest first: label, created, revoked, last used; no secret."""
+        return [describe_key(key) for key in keys_of(_own_vendor(person))]
+
+    def issue_own_key(
+        self, person: Principal, *, label: str, origin: Origin, mode: str = KeyMode.LIVE.value
+    ) -> IssuedKey:
+        """A new key for the person's vendor, live or test, shown once in the answer; audited in the staff
+        trail."""
+        vendor_id = _own_vendor(person)
+        vendor = get_vendor(vendor_id)
+        if vendor is None:
+            raise NotFound("No such vendor.")
+        drawn = self._draw()
+        key = self._key(vendor, drawn, person, self._now(), label=label, mode=KeyMode(mode))
+        audit = self._person_audit(AuditAction.VENDOR_KEY_ISSUED, person, origin, vendor_id, key.key_id)
+        try:
+            add_key(key, audit)
+        except VendorMissing as exc:
+            raise NotFound("No such vendor.") from exc
+        return issued(key, drawn)
+
+    def revoke_own_key(self, person: Principal, key_id: str, *, origin: Origin) -> KeyView:
+        """The key is refused from the next check on; revoking it again changes nothing."""
+        vendor_id = _own_vendor(person)
+        key = get_key(key_id)
+        if key is None or key.vendor_id != vendor_id:
+            raise NotFound("No such key.")
+        if key.revoked_when is None:
+            audit = self._person_audit(AuditAction.VENDOR_KEY_REVOKED, person, origin, vendor_id, key_id)
+            key = revoke_key(key, now=self._now(), by=person.user_id, audit=audit)
+        return describe_key(key)
+
+    def _person_audit(
+        self, action: AuditAction, person: Principal, origin: Origin, vendor_id: str, key_id: str
+    ) -> tuple[AuditModel, Condition]:
+        """The staff trail's entry for a vendor person's action, with their name as it is now."""
+        user = get_user(person.user_id)
+        name = user.full_name if user is not None else None
+        event = AuditEvent(
+            STAFF_TRAIL,
+            action,
+            Actor(ActorKind.USER, person.user_id, name),
+            origin,
+            targets={"vendor_id": vendor_id, "key_id": key_id},
+        )
+        return audit_record(event, now=self._clock.now())
+
     def _key(
         self,
         vendor: VendorModel,
@@ -276,6 +356,7 @@ class VendorService:
         now: datetime,
         *,
         mode: KeyMode = KeyMode.LIVE,
+        label: str | None = None,
     ) -> VendorKeyModel:
         return VendorKeyModel(
             drawn.key_id,
@@ -285,6 +366,7 @@ class VendorService:
             created_at=now,
             created_by=principal.user_id,
             mode=TEST_MODE if mode is KeyMode.TEST else None,
+            label=label,
         )
 
     def _audit(
@@ -302,6 +384,23 @@ class VendorService:
 
     def _now(self) -> datetime:
         return self._clock.now().astimezone(UTC).replace(microsecond=0)
+
+
+def _own_vendor(person: Principal) -> str:
+    if person.vendor_id is None:
+        raise Forbidden("This is for a vendor's people, in the vendor console.")
+    return person.vendor_id
+
+
+@dataclass(frozen=True)
+class OwnVendor:
+    """A vendor as its own people see it in the vendor console."""
+
+    vendor_id: str
+    name: str
+    contact_email: str
+    webhook_set: bool
+    webhook_status: str | None
 
 
 @dataclass(frozen=True)
@@ -324,6 +423,8 @@ class KeyView:
     status: str
     created_at: str
     revoked_at: str | None
+    label: str | None
+    last_used_at: str | None
 
 
 @dataclass(frozen=True)
@@ -360,6 +461,8 @@ def describe_key(key: VendorKeyModel) -> KeyView:
         status="active" if revoked is None else "revoked",
         created_at=isoformat(key.created_at),
         revoked_at=None if revoked is None else isoformat(revoked),
+        label=key.label,
+        last_used_at=None if key.last_used_at is None else isoformat(key.last_used_at),
     )
 
 

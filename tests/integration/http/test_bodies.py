@@ -27,6 +27,7 @@ CALLER_OF = {
     "enrolling": "administrator",
     "staff": "staff",
     "vendor": "vendor",
+    "vendor_person": "vendor_person",
 }
 NESTED = b"[" * 20000 + b"]" * 20000
 

@@ -5,6 +5,7 @@ against what the operation declares (`x-godkend-caller`, `x-godkend-function`):
 - a caller of the wrong kind (a user on a staff route, and so on) .. 403
 - a caller without the operation's function ........................ 403
 - a user of another organisation, given this one's ids in the path . 404, as if they did not exist
+  (and a vendor's person given another vendor's key)
 - anyone else ...................................................... neither 401 nor 403 (nor 404 for the
                                                                     ids in the path, which are theirs to see)
 and never a 5xx. Every answer, whoever gets it, is kept by no cache (`Cache-Control: no-store`) and read as
@@ -52,10 +53,22 @@ PATH_PARAM = re.compile(r"{([^}]+)}")
 # The kinds of caller the walk plays. `limited` has one function (codes) and one account (A1); `outsider` is
 # an administrator (every function, full scope) of another organisation; `vendor` and `other_vendor` call with
 # API keys of two vendors.
-CALLERS = ("anonymous", "staff", "administrator", "limited", "outsider", "vendor", "other_vendor")
+# `vendor_person` and `other_vendor_person` are people of those two vendors, signed in to the vendor console.
+CALLERS = (
+    "anonymous",
+    "staff",
+    "administrator",
+    "limited",
+    "outsider",
+    "vendor",
+    "other_vendor",
+    "vendor_person",
+    "other_vendor_person",
+)
 VENDORS = frozenset({"vendor", "other_vendor"})
+VENDOR_PEOPLE = frozenset({"vendor_person", "other_vendor_person"})
 # Who is answered 404 for the walked organisation's (or the walking vendor's) ids in the path.
-OUTSIDERS = frozenset({"outsider", "other_vendor"})
+OUTSIDERS = frozenset({"outsider", "other_vendor", "other_vendor_person"})
 HOLDS = {
     "anonymous": frozenset[str](),
     "staff": frozenset[str](),
@@ -64,15 +77,19 @@ HOLDS = {
     "outsider": frozenset(f.value for f in Function),
     "vendor": frozenset[str](),
     "other_vendor": frozenset[str](),
+    "vendor_person": frozenset[str](),
+    "other_vendor_person": frozenset[str](),
 }
 # Who gets past each caller kind an operation declares (chalicelib/api/http/routing.py, `Caller`).
 ADMITS: dict[str, frozenset[str]] = {
     "anyone": frozenset(CALLERS),
     "user": frozenset({"administrator", "limited", "outsider"}),
     "staff": frozenset({"staff"}),
-    "signed_in": frozenset({"staff", "administrator", "limited", "outsider"}),
-    "enrolling": frozenset({"staff", "administrator", "limited", "outsider"}),
+    # A vendor's person reaches `/v1/me` (and its enrolment and password steps) and the vendor console only.
+    "signed_in": frozenset({"staff", "administrator", "limited", "outsider"}) | VENDOR_PEOPLE,
+    "enrolling": frozenset({"staff", "administrator", "limited", "outsider"}) | VENDOR_PEOPLE,
     "vendor": VENDORS,
+    "vendor_person": VENDOR_PEOPLE,
 }
 
 
@@ -253,6 +270,16 @@ def another_staff_member(world: World) -> str:
     return world.people.staff().user_id
 
 
+def a_key_of_the_walking_vendor(world: World) -> str:
+    """A fresh key of the walking vendor, made in the vendor console by its person."""
+    person = world.callers["vendor_person"]
+    assert person is not None
+    body = json.dumps({"label": "Walker"}).encode()
+    response = world.client.http.post("/v1/vendor/keys", headers={**person.auth, **JSON}, body=body)
+    assert response.status_code == 201, response.body
+    return str(json_of(response)["key_id"])
+
+
 # Path parameter name -> a fresh id of the walked organisation's, made for one call.
 PATH_FIXTURES: dict[str, Callable[[World], str]] = {
     "code_id": a_code,
@@ -271,6 +298,7 @@ PATH_FIXTURES: dict[str, Callable[[World], str]] = {
 # (route, parameter) -> a fresh id, where a route's parameter names something other than PATH_FIXTURES makes.
 ROUTE_PATH_FIXTURES: dict[tuple[str, str], Callable[[World], str]] = {
     ("/v1/staff/members/{user_id}", "user_id"): another_staff_member,
+    ("/v1/vendor/keys/{key_id}", "key_id"): a_key_of_the_walking_vendor,
 }
 
 
@@ -364,6 +392,7 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "POST /v1/renewal-requests/preview": lambda world: {"token": a_renewal_link(world)},
     "POST /v1/renewal-requests": lambda world: {"token": a_renewal_link(world)},
     "POST /v1/renewal-requests/{request_id}/decline": lambda world: REASON,
+    "POST /v1/vendor/keys": lambda world: {"label": "Walker"},
 }
 
 
@@ -432,6 +461,7 @@ def world(client, people: People) -> World:
     org, other = people.organisation(), people.organisation()
     parent = org.companies[0]
     staff = people.staff()
+    vendor, other_vendor = vendor_caller(client, staff), vendor_caller(client, staff)
     return World(
         client=client,
         people=people,
@@ -439,8 +469,11 @@ def world(client, people: People) -> World:
         callers={
             "anonymous": None,
             "staff": staff,
-            "vendor": vendor_caller(client, staff),
-            "other_vendor": vendor_caller(client, staff),
+            "vendor": vendor,
+            "other_vendor": other_vendor,
+            # The vendor's id is the walk's vendor caller's `user_id`.
+            "vendor_person": people.vendor_person(vendor.user_id),
+            "other_vendor_person": people.vendor_person(other_vendor.user_id),
             "administrator": people.member(org),
             "limited": people.member(org, functions=[Function.CODES], companies={parent.cvr: ["A1"]}),
             "outsider": people.member(other),
@@ -597,3 +630,26 @@ def test_the_walk_fails_for_what_it_does_not_know(operation, path_ids, problem):
 def test_an_unknown_path_parameter_fails_the_walk():
     with pytest.raises(pytest.fail.Exception, match="path parameter 'widget_id'"):
         path_for("/v1/widgets/{widget_id}", World(client=None, org=Org("org-x", ()), callers={}))
+
+
+def test_a_vendor_person_is_admitted_only_to_the_vendor_console_and_me():
+    # Given every operation of the served document, and who the walk expects it to admit
+    reached = {
+        path
+        for _, path, operation in OPERATIONS
+        if operation["x-godkend-caller"] != "anyone"
+        and "vendor_person" in ADMITS[operation["x-godkend-caller"]]
+    }
+
+    # Then a vendor's person reaches /v1/vendor/... and /v1/me (its enrolment and password steps), no more
+    assert reached
+    in_console = ("/v1/vendor/", "/v1/me")
+    assert all(path == "/v1/vendor" or path.startswith(in_console) for path in reached), sorted(reached)
+    # And neither an organisation's people, nor staff, nor an API key reach the vendor console
+    console = {
+        op["x-godkend-caller"]
+        for _, path, op in OPERATIONS
+        if path == "/v1/vendor" or path.startswith("/v1/vendor/")
+    }
+    assert console == {"vendor_person"}
+    assert ADMITS["vendor_person"] == VENDOR_PEOPLE

@@ -15,6 +15,7 @@ import { MinKonto } from "./MinKonto";
 
 const Enrol = onDemand(() => import("./Enrol").then((m) => m.Enrol));
 const Sagsbehandling = onDemand(() => import("../staff/Sagsbehandling").then((m) => m.Sagsbehandling));
+const Leverandor = onDemand(() => import("../vendor/Leverandor").then((m) => m.Leverandor));
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 10_000 } } });
 
@@ -32,13 +33,15 @@ export function Queries({ children }: { children: ReactNode }) {
   return <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>;
 }
 
-/** Signed in: who am I, then the authenticator's enrolment, Sagsbehandling for staff, or Min konto. */
+/** Signed in: who am I, then the authenticator's enrolment, Sagsbehandling for staff, Leverandør for a vendor's
+ * person, or Min konto. */
 export function Account({ tab, onEnrolled }: { tab: string | undefined; onEnrolled: (signInAfterMs: number) => void }) {
   const { api, session } = useServices();
   const { t, language } = useI18n();
   const me = useQuery({ queryKey: ["me"], queryFn: () => unwrap(session, () => api.GET("/v1/me")), retry: false });
-  // Sagsbehandling names its own page (staff/Sagsbehandling.tsx).
-  useTitle(me.data?.roles.includes("staff") ? null : t("minkonto.title"));
+  // Sagsbehandling and Leverandør name their own pages (staff/Sagsbehandling.tsx, vendor/Leverandor.tsx).
+  const ownTitle = me.data?.roles.includes("staff") || me.data?.roles.includes("vendor");
+  useTitle(ownTitle ? null : t("minkonto.title"));
   if (me.isPending) return <p>{t("common.loading")}</p>;
   if (me.isError) {
     const problem = asProblem(me.error);
@@ -53,5 +56,7 @@ export function Account({ tab, onEnrolled }: { tab: string | undefined; onEnroll
     );
   }
   if (me.data.roles.includes("staff")) return <Sagsbehandling tab={tab} />;
+  // A vendor's person: the vendor console, never an organisation's Min konto.
+  if (me.data.roles.includes("vendor") && me.data.vendor) return <Leverandor vendorName={me.data.vendor.name} />;
   return <MinKonto me={me.data} tab={tab} />;
 }
