@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from infra.local.totp import fresh_totp
 from tests.e2e.axe import describe, violations
@@ -53,6 +54,36 @@ def new_context(browser: Browser, origin: str) -> BrowserContext:
     return context
 
 
+def settle(page: Page) -> None:
+    """Waits (briefly) for what the test set off to have come: no request under way for half a second, and
+    the page's heading drawn, so that axe-core sees the page a person would and not its "Henter …" moment.
+    A page that never settles is checked as it is."""
+    try:
+        page.wait_for_load_state("networkidle", timeout=5_000)
+        page.locator("main h1").first.wait_for(state="attached", timeout=5_000)
+    except PlaywrightTimeoutError:
+        pass
+
+
+def sized_page(
+    browser: Browser,
+    origin: str,
+    request: pytest.FixtureRequest,
+    name: str,
+    *,
+    known: frozenset[str] = frozenset(),
+) -> Iterator[Page]:
+    """For a module's `page` fixture: a page in a context of its own at the viewport size the fixture's
+    parameter names (`request.param`), finished by `finish_page` (a screenshot, or axe-core) when the test is
+    done. Use with `yield from`."""
+    context = new_context(browser, origin)
+    opened = context.new_page()
+    opened.set_viewport_size(request.param)
+    yield opened
+    finish_page(request, opened, name, known=known)
+    context.close()
+
+
 def finish_page(
     request: pytest.FixtureRequest, page: Page, name: str, *, known: frozenset[str] = frozenset()
 ) -> None:
@@ -67,6 +98,7 @@ def finish_page(
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{request.node.name}-{name}")
         page.screenshot(path=str(SCREENSHOTS / f"{safe}.png"), full_page=True)
     elif report is not None and report.passed and not page.is_closed():
+        settle(page)
         found = [violation for violation in violations(page) if violation["id"] not in known]
         if found:
             where = request.node.name

@@ -11,7 +11,7 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.axe import describe, violations
-from tests.e2e.browser import finish_page, new_context, watch_policy_violations
+from tests.e2e.browser import sized_page, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -38,12 +38,7 @@ SHOWN_PATHS = """() => [...new Set([...document.querySelectorAll('.opblock-summa
 
 @pytest.fixture(params=VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
 def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = new_context(browser, stack.console_url)
-    opened = context.new_page()
-    opened.set_viewport_size(request.param)
-    yield opened
-    finish_page(request, opened, "api-reference", known=RENDERERS_OWN)
-    context.close()
+    yield from sized_page(browser, stack.console_url, request, "api-reference", known=RENDERERS_OWN)
 
 
 def open_reference(page: Page, stack: RunningStack) -> None:

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from infra.local.totp import fresh_totp
 from tests.e2e.axe import describe, violations
-from tests.e2e.browser import finish_page, new_context, sign_in_as_demo
+from tests.e2e.browser import sign_in_as_demo, sized_page
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -68,12 +68,7 @@ class Audit:
 
 @pytest.fixture(params=VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
 def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = new_context(browser, stack.console_url)
-    opened = context.new_page()
-    opened.set_viewport_size(request.param)
-    yield opened
-    finish_page(request, opened, "axe")
-    context.close()
+    yield from sized_page(browser, stack.console_url, request, "axe")
 
 
 def go(page: Page, stack: RunningStack, path: str) -> None:

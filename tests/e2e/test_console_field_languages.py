@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from tests.e2e.browser import finish_page, new_context, sign_in_as_demo
+from tests.e2e.browser import sign_in_as_demo, sized_page
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -27,12 +27,7 @@ ENGLISH_PROBLEM = {
 
 @pytest.fixture(params=VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
 def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = new_context(browser, stack.console_url)
-    opened = context.new_page()
-    opened.set_viewport_size(request.param)
-    yield opened
-    finish_page(request, opened, "field-languages")
-    context.close()
+    yield from sized_page(browser, stack.console_url, request, "field-languages")
 
 
 def change_password_with_a_wrong_current_one(page: Page, stack: RunningStack) -> None:

@@ -11,7 +11,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.e2e.browser import finish_page, new_context, sign_in_as_demo, watch_policy_violations
+from tests.e2e.browser import new_context, sign_in_as_demo, sized_page, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -43,12 +43,7 @@ GO_TO_UNKNOWN = """() => {
 
 @pytest.fixture(params=VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
 def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = new_context(browser, stack.console_url)
-    opened = context.new_page()
-    opened.set_viewport_size(request.param)
-    yield opened
-    finish_page(request, opened, "frame")
-    context.close()
+    yield from sized_page(browser, stack.console_url, request, "frame")
 
 
 def footer_link(page: Page, name: str) -> Locator:

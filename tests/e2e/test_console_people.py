@@ -13,7 +13,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import finish_page, new_context, sign_in_as_demo, watch_policy_violations
+from tests.e2e.browser import sign_in_as_demo, sized_page, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 from tests.e2e.test_codes import FrontEnd
 from tests.e2e.test_validations import Vendor, staff_session
@@ -36,12 +36,7 @@ UNTRANSLATED = re.compile(r"\b(Handle|handle|Logins?|Vendor|Key|Status code)\b")
 
 @pytest.fixture(params=VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
 def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = new_context(browser, stack.console_url)
-    opened = context.new_page()
-    opened.set_viewport_size(request.param)
-    yield opened
-    finish_page(request, opened, "people")
-    context.close()
+    yield from sized_page(browser, stack.console_url, request, "people")
 
 
 def width(page: Page) -> int:

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, Request, expect
 
 from infra.local.totp import fresh_totp
 from tests.e2e.axe import assert_accessible
-from tests.e2e.browser import finish_page, new_context, watch_policy_violations
+from tests.e2e.browser import sized_page, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 from tests.e2e.test_console_sign_in import demo_admin_password, mails, new_mail_text
 
@@ -31,12 +31,7 @@ __all__ = ["demo_admin_password"]  # the fixture, used here by name
 
 @pytest.fixture(params=VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
 def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = new_context(browser, stack.console_url)
-    opened = context.new_page()
-    opened.set_viewport_size(request.param)
-    yield opened
-    finish_page(request, opened, "sign-in-email")
-    context.close()
+    yield from sized_page(browser, stack.console_url, request, "sign-in-email")
 
 
 def address_of(stack: RunningStack, user: dict[str, Any]) -> str:

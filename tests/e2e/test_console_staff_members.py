@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.axe import assert_accessible
-from tests.e2e.browser import finish_page, new_context, sign_in_as_demo
+from tests.e2e.browser import sign_in_as_demo, sized_page
 from tests.e2e.conftest import RunningStack
 from tests.e2e.staff import call, new_staff_member
 
@@ -21,12 +21,7 @@ VIEWPORTS = [{"width": 1280, "height": 800}, {"width": 390, "height": 844}]
 
 @pytest.fixture(params=VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
 def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = new_context(browser, stack.console_url)
-    opened = context.new_page()
-    opened.set_viewport_size(request.param)
-    yield opened
-    finish_page(request, opened, "staff-members")
-    context.close()
+    yield from sized_page(browser, stack.console_url, request, "staff-members")
 
 
 def test_staff_remove_a_colleague_who_leaves_and_the_colleagues_token_stops_working(
