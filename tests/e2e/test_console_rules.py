@@ -103,6 +103,8 @@ def test_an_empty_cvr_number_is_told_what_to_type(page: Page, stack: RunningStac
 def test_a_short_password_is_refused_before_it_is_sent_in_our_words(page: Page, stack: RunningStack):
     # Given the page for accepting an invitation, with a code from a mail
     page.goto(stack.console_url)
+    # (the console has started: the sign-in's button is enabled once its script runs)
+    expect(page.get_by_role("button", name="Log ind")).to_be_enabled()
     page.get_by_role("link", name=re.compile("Har du fået en invitation")).click()
     page.get_by_label("Invitationskode").fill("0" * 32 + "." + "a" * 32)
     accepted = sent_to_api(page, "/v1/invitations/accept")
