@@ -183,6 +183,11 @@ SHEETS_WITH_RULES = """() => [...document.styleSheets].filter((sheet) => {
 }).length"""
 
 
+# Resolves once the fonts are in and two frames have been drawn since: the layout a person then sees.
+SETTLED = """() => document.fonts.ready.then(
+  () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))))"""
+
+
 @pytest.mark.parametrize("width", [375, 1280])
 def test_the_sign_in_looks_the_same_before_the_whole_stylesheet_has_come(
     browser: Browser, stack: RunningStack, width: int
@@ -197,6 +202,8 @@ def test_the_sign_in_looks_the_same_before_the_whole_stylesheet_has_come(
             page.goto(stack.console_url)
             expect(page.get_by_role("button", name="Log ind")).to_be_enabled()
             page.wait_for_load_state("networkidle")
+            # and laid out again after the last stylesheet and font came: two frames after the fonts are ready
+            page.evaluate(SETTLED)
             loaded = page.evaluate(SHEETS_WITH_RULES)
             assert loaded == (2 if whole_stylesheet else 1)
             styles: list[Any] = page.evaluate(COMPUTED_STYLES)
