@@ -11,9 +11,10 @@ package`, and creates or updates the stack `godkend-<stage>` with `aws cloudform
 for the outcome and rolls a failed update back. The commands are the AWS CLI's, so what the dry run prints
 can be run by hand.
 
-The stack creates the CVR register's credentials secret empty; the operator sets its value
-(docs/operations.md#the-cvr-registers-credentials). A deploy stops, in one line, while it has none: before
-changing anything when the secret already exists, and after creating it when this deploy made it.
+The stack creates two secrets empty that the operator fills: the CVR register's credentials
+(docs/operations.md#the-cvr-registers-credentials) and the receipt key set (`make rotate-receipt-key`,
+docs/operations.md#receipt-signing-keys). A deploy stops, in one line naming each that has no value: before
+changing anything when the secrets already exist, and after creating them when this deploy made them.
 """
 
 from __future__ import annotations
@@ -51,11 +52,31 @@ PROTECTION = "DeletionProtection"
 # A stage this tool refuses to destroy: production data outlives any one deployment.
 PROTECTED = ("prod",)
 CAPABILITIES = ("CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND")
-# The CVR register's credentials: `${TablePrefix}/cvr-credentials` in infra/resources.json.
-CVR_SECRET = "cvr-credentials"  # noqa: S105 - a secret's name, not its value
-HOW_TO_SET_THEM = (
-    "set them as docs/operations.md#the-cvr-registers-credentials says (Before the first deploy), "
-    "then deploy again"
+
+
+@dataclass(frozen=True)
+class OperatorSecret:
+    """A secret the stack creates without a value, which the operator sets before the stage can serve."""
+
+    suffix: str  # the name after the stack's TablePrefix, as in infra/resources.json
+    what: str
+    lacking: str  # what the stage cannot do while it has no value
+    how: str  # what the operator does; {stage} is the stage's name
+
+
+OPERATOR_SECRETS = (
+    OperatorSecret(
+        suffix="cvr-credentials",
+        what="the CVR register's credentials",
+        lacking="no company can be looked up",
+        how="set them as docs/operations.md#the-cvr-registers-credentials says (Before the first deploy)",
+    ),
+    OperatorSecret(
+        suffix="receipt-keys",
+        what="the receipt key set",
+        lacking="no valid check can be answered",
+        how="make one with `make rotate-receipt-key STAGE={stage}` (docs/operations.md#receipt-signing-keys)",
+    ),
 )
 INSTALL_CLI = (
     "the AWS CLI (`aws`) is not installed: install version 2 "
@@ -217,10 +238,10 @@ class Secret(Enum):
     SET = "set"
 
 
-def credentials_secret(plan: Plan) -> str:
-    """The name of the stage's CVR register credentials secret, after the stack's TablePrefix."""
+def secret_name(plan: Plan, secret: OperatorSecret) -> str:
+    """The name of one of the stage's operator secrets, after the stack's TablePrefix."""
     prefix = plan.parameters.get(TABLE_PREFIX_PARAMETER) or table_prefix(plan.stage)
-    return f"{prefix}/{CVR_SECRET}"
+    return f"{prefix}/{secret.suffix}"
 
 
 def secret_command(region: str, name: str) -> Command:
@@ -260,12 +281,12 @@ def deploy(
         sam = packager(plan.stage, plan.build)
     except PackagingFailed as failure:
         raise DeployFailed(str(failure)) from failure
-    secret = credentials_secret(plan)
-    before = secret_state(runner, plan.region, secret)
-    if before is Secret.EMPTY:
+    before = {
+        secret: secret_state(runner, plan.region, secret_name(plan, secret)) for secret in OPERATOR_SECRETS
+    }
+    if empty := [secret for secret, state in before.items() if state is Secret.EMPTY]:
         raise DeployFailed(
-            f"{plan.stack}: the CVR register's credentials (secret {secret}) have no value yet; "
-            f"{HOW_TO_SET_THEM}. Nothing was changed."
+            f"{plan.stack}: {_without_value(plan, empty)}, then deploy again. Nothing was changed."
         )
     # Always said: `aws cloudformation deploy` keeps a parameter's previous value when it is not given, and
     # a new stack's first create is unprotected (below).
@@ -288,16 +309,28 @@ def deploy(
         runner.out(f"# {plan.stack} does not exist yet (a dry run assumes so): create, then protect it")
         runner.run(deploy_commands(first, bucket)[1])
     runner.run(create_or_update)
-    if before is not Secret.SET and secret_state(runner, plan.region, secret) in (
-        Secret.MISSING,
-        Secret.EMPTY,
-    ):
-        # This deploy created the secret, empty: the stage runs, but cannot look a company up yet.
+    if empty := [
+        secret
+        for secret, state in before.items()
+        if state is not Secret.SET
+        and secret_state(runner, plan.region, secret_name(plan, secret)) in (Secret.MISSING, Secret.EMPTY)
+    ]:
+        # This deploy created them, empty: the stage runs, but cannot do what they are for yet.
+        lacking = " and ".join(secret.lacking for secret in empty)
         raise DeployFailed(
-            f"{plan.stack} is deployed, but the CVR register's credentials (secret {secret}) have no value "
-            f"yet, so no company can be looked up; {HOW_TO_SET_THEM}."
+            f"{plan.stack} is deployed, but {_without_value(plan, empty)} (until then {lacking}), "
+            "then deploy again."
         )
     runner.run(outputs)
+
+
+def _without_value(plan: Plan, secrets: list[OperatorSecret]) -> str:
+    """One clause per secret: which has no value, and what to do about it."""
+    return "; ".join(
+        f"secret {secret_name(plan, secret)} ({secret.what}) has no value yet: "
+        + secret.how.format(stage=plan.stage)
+        for secret in secrets
+    )
 
 
 def exists_command(plan: Plan) -> Command:

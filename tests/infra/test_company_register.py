@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from infra.deploy import Plan, credentials_secret
+from infra.deploy import OPERATOR_SECRETS, Plan, secret_name
 from tests.infra import templates
 
 pytestmark = pytest.mark.infra
@@ -67,7 +67,8 @@ def test_the_stack_makes_the_secret_without_a_value_and_keeps_it(packaged: tuple
     assert secret["Type"] == "AWS::SecretsManager::Secret"
     name = templates.resolve(secret["Properties"]["Name"], templates.parameter_defaults(template))
     assert name == f"godkend-{stage}/cvr-credentials"
-    assert name == credentials_secret(Plan(stage, "eu-west-1", None))
+    [credentials] = [s for s in OPERATOR_SECRETS if s.suffix == "cvr-credentials"]
+    assert name == secret_name(Plan(stage, "eu-west-1", None), credentials)
     assert "SecretString" not in secret["Properties"]
     assert "GenerateSecretString" not in secret["Properties"]
     # And it is kept when the stack goes or the resource is replaced, as the activation key is; encrypted,

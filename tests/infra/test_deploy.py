@@ -9,12 +9,14 @@ import json
 import shlex
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
 import jmespath
 import pytest
 
+from chalicelib.services.vendors.receipt_keys import first_key_set
 from infra import deploy
 from infra.package import PROJECT_DIR
 
@@ -61,11 +63,12 @@ def test_a_dry_run_prints_the_commands_that_deploy_the_stage(
     # Then it printed exactly what uploads the code and creates or updates godkend-dev, and nothing else ran
     assert code == 0
     lines = capsys.readouterr().out.splitlines()
-    asking_for_the_secret = (
+    asking_for_the_secrets = [
         "aws --region eu-west-1 secretsmanager list-secrets --filters "
-        "Key=name,Values=godkend-dev/cvr-credentials --query "
-        "'SecretList[?Name==`\"godkend-dev/cvr-credentials\"`]' --output json"
-    )
+        f"Key=name,Values=godkend-dev/{name} --query "
+        f"'SecretList[?Name==`\"godkend-dev/{name}\"`]' --output json"
+        for name in ("cvr-credentials", "receipt-keys")
+    ]
     deploying = (
         "aws --region eu-west-1 cloudformation deploy --stack-name godkend-dev --template-file "
         "build/dev/packaged.json --s3-bucket my-artifacts --s3-prefix dev --capabilities CAPABILITY_IAM "
@@ -73,13 +76,13 @@ def test_a_dry_run_prints_the_commands_that_deploy_the_stage(
         "--parameter-overrides "
     )
     assert lines == [
-        asking_for_the_secret,
+        *asking_for_the_secrets,
         "aws --region eu-west-1 cloudformation package --template-file build/dev/sam.json --s3-bucket "
         "my-artifacts --s3-prefix dev --output-template-file build/dev/packaged.json --use-json",
         "# godkend-dev does not exist yet (a dry run assumes so): create, then protect it",
         deploying + "DeletionProtection=false OpsEmail=ops@example.org",
         deploying + "DeletionProtection=true OpsEmail=ops@example.org",
-        asking_for_the_secret,
+        *asking_for_the_secrets,
         "aws --region eu-west-1 cloudformation describe-stacks --stack-name godkend-dev --query "
         "'Stacks[0].Outputs' --output table",
         "Dry run: nothing was sent to AWS. Without DRY_RUN=1 the commands above deploy godkend-dev.",
@@ -96,12 +99,13 @@ def test_without_a_bucket_the_artifacts_stack_comes_first(
 
     lines = capsys.readouterr().out.splitlines()
     assert "godkend-prod/cvr-credentials" in lines[0]
-    assert lines[1] == (
+    assert "godkend-prod/receipt-keys" in lines[1]
+    assert lines[2] == (
         "aws --region eu-west-1 cloudformation deploy --stack-name godkend-artifacts --template-file "
         "infra/artifacts.json --no-fail-on-empty-changeset"
     )
-    assert "--stack-name godkend-artifacts" in lines[2]
-    assert "--stack-name godkend-prod" in lines[5]
+    assert "--stack-name godkend-artifacts" in lines[3]
+    assert "--stack-name godkend-prod" in lines[6]
 
 
 def test_production_concurrency_passes_the_configured_figures(
@@ -189,7 +193,9 @@ class FakeAws(deploy.Runner):
         if (service, verb) == ("cloudformation", "deploy"):
             stack = option["--stack-name"]
             if stack not in self.stacks and stack != deploy.ARTIFACTS_STACK:
-                self.secrets.create_secret(Name=f"{stack}/cvr-credentials")  # as resources.json: no value
+                # as resources.json: the secrets the operator fills, without a value
+                self.secrets.create_secret(Name=f"{stack}/cvr-credentials")
+                self.secrets.create_secret(Name=f"{stack}/receipt-keys")
             self.stacks.add(stack)
         return ""
 
@@ -204,6 +210,27 @@ def set_credentials(name: str) -> None:
     )
 
 
+def set_receipt_keys(name: str) -> None:
+    """What `make rotate-receipt-key` does the first time (infra/receipt_keys.py)."""
+    key_set = first_key_set(datetime(2026, 1, 1, tzinfo=UTC))
+    boto3.client("secretsmanager", region_name="eu-west-1").put_secret_value(
+        SecretId=name, SecretString=key_set.to_json()
+    )
+
+
+def deployed(stage: str, *, credentials: bool, receipt_keys: bool) -> FakeAws:
+    """A stage deployed before, its secrets set or still without a value."""
+    aws_cli = FakeAws(stacks={f"godkend-{stage}"})
+    for name, is_set, set_it in (
+        (f"godkend-{stage}/cvr-credentials", credentials, set_credentials),
+        (f"godkend-{stage}/receipt-keys", receipt_keys, set_receipt_keys),
+    ):
+        aws_cli.secrets.create_secret(Name=name)
+        if is_set:
+            set_it(name)
+    return aws_cli
+
+
 def plan(stage: str = "prod") -> deploy.Plan:
     return deploy.Plan(stage, "eu-west-1", "artifacts-bucket")
 
@@ -211,9 +238,8 @@ def plan(stage: str = "prod") -> deploy.Plan:
 def test_a_stage_whose_register_credentials_have_no_value_is_not_deployed_and_nothing_changes(
     aws: None, tmp_path: Path
 ) -> None:
-    # Given prod deployed once, its credentials secret still without a value
-    aws_cli = FakeAws(stacks={"godkend-prod"})
-    aws_cli.secrets.create_secret(Name="godkend-prod/cvr-credentials")
+    # Given prod deployed once, its key set made but its credentials secret still without a value
+    aws_cli = deployed("prod", credentials=False, receipt_keys=True)
 
     # When it is deployed again
     with pytest.raises(deploy.DeployFailed) as stopped:
@@ -225,6 +251,26 @@ def test_a_stage_whose_register_credentials_have_no_value_is_not_deployed_and_no
     assert "godkend-prod/cvr-credentials" in said
     assert "no value yet" in said
     assert "Before the first deploy" in said
+    assert "receipt-keys" not in said
+    assert aws_cli.ran("cloudformation") == []
+
+
+def test_a_stage_without_a_receipt_key_set_is_not_deployed_and_the_deploy_says_how_to_make_one(
+    aws: None, tmp_path: Path
+) -> None:
+    # Given prod deployed once, its credentials set but its receipt key set never made
+    aws_cli = deployed("prod", credentials=True, receipt_keys=False)
+
+    # When it is deployed again
+    with pytest.raises(deploy.DeployFailed) as stopped:
+        deploy.deploy(plan(), aws_cli, fake_packager(tmp_path / "sam.json"))
+
+    # Then the deploy stops in one line that names the secret and the command that fills it, before uploading
+    said = str(stopped.value)
+    assert "\n" not in said
+    assert "secret godkend-prod/receipt-keys (the receipt key set) has no value yet" in said
+    assert "make rotate-receipt-key STAGE=prod" in said
+    assert "cvr-credentials" not in said
     assert aws_cli.ran("cloudformation") == []
 
 
@@ -245,19 +291,24 @@ def test_the_first_deploy_creates_and_protects_the_stack_then_stops_until_the_cr
     assert "\n" not in said
     assert "godkend-dev is deployed, but" in said
     assert "godkend-dev/cvr-credentials" in said
+    assert "make rotate-receipt-key STAGE=dev" in said
+    assert "no company can be looked up and no valid check can be answered" in said
     assert aws_cli.ran("describe-stacks --stack-name godkend-dev --query") == []
 
-    # And once the operator has set the credentials, the next deploy goes through and shows the outputs
+    # And with the credentials set but no key set yet, the next deploy stops before changing anything
     set_credentials("godkend-dev/cvr-credentials")
+    with pytest.raises(deploy.DeployFailed, match=r"godkend-dev/receipt-keys .*Nothing was changed"):
+        deploy.deploy(plan("dev"), aws_cli, fake_packager(tmp_path / "sam.json"))
+
+    # And once the operator has made the key set too, the next deploy goes through and shows the outputs
+    set_receipt_keys("godkend-dev/receipt-keys")
     deploy.deploy(plan("dev"), aws_cli, fake_packager(tmp_path / "sam.json"))
     assert len(aws_cli.ran("describe-stacks --stack-name godkend-dev --query")) == 1
 
 
 def test_a_stage_whose_register_credentials_are_set_deploys(aws: None, tmp_path: Path) -> None:
-    # Given prod with its credentials set, and another secret whose name merely begins like theirs
-    aws_cli = FakeAws(stacks={"godkend-prod"})
-    aws_cli.secrets.create_secret(Name="godkend-prod/cvr-credentials")
-    set_credentials("godkend-prod/cvr-credentials")
+    # Given prod with its credentials and key set, and another secret whose name merely begins like theirs
+    aws_cli = deployed("prod", credentials=True, receipt_keys=True)
     aws_cli.secrets.create_secret(Name="godkend-prod/cvr-credentials-old")
 
     # When it is deployed, it is updated and its outputs shown
@@ -271,8 +322,7 @@ def test_a_secret_of_a_similar_name_with_a_value_does_not_stand_in_for_the_stage
     aws: None, tmp_path: Path
 ) -> None:
     # Given prod's secret without a value, and another whose name begins like it, with one
-    aws_cli = FakeAws(stacks={"godkend-prod"})
-    aws_cli.secrets.create_secret(Name="godkend-prod/cvr-credentials")
+    aws_cli = deployed("prod", credentials=False, receipt_keys=True)
     aws_cli.secrets.create_secret(Name="godkend-prod/cvr-credentials-old", SecretString="{}")
 
     # Then the deploy still stops

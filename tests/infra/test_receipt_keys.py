@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from infra.deploy import OPERATOR_SECRETS, Plan
+from infra.deploy import secret_name as deploy_checks
 from infra.receipt_keys import secret_name
 from tests.infra import templates
 
@@ -35,10 +37,12 @@ def test_the_key_set_is_a_kept_secret_under_the_stages_kms_key(packaged: tuple[s
     template = sam(packaged)
     secret = template["Resources"][SECRET]
 
-    # Then the secret has the name the rotation command writes to, no value of the stack's own, and the
-    # stage's KMS key
+    # Then the secret has the name the rotation command writes to and `make deploy` checks for a value, no
+    # value of the stack's own, and the stage's KMS key
     name = templates.resolve(secret["Properties"]["Name"], templates.parameter_defaults(template))
     assert name == secret_name(stage)
+    [receipt_keys] = [s for s in OPERATOR_SECRETS if s.suffix == "receipt-keys"]
+    assert name == deploy_checks(Plan(stage, "eu-west-1", None), receipt_keys)
     assert "SecretString" not in secret["Properties"]
     assert "GenerateSecretString" not in secret["Properties"]
     assert secret["Properties"]["KmsKeyId"] == {"Ref": "OpsKey"}
