@@ -167,12 +167,16 @@ def test_a_first_visit_fetches_little_compressed_and_to_be_kept(page: Page, stac
 
 
 # Every computed style of every element of the page, but those that are lengths laid out from the text (which
-# the web fonts, coming with the whole stylesheet, change).
+# the web fonts, coming with the whole stylesheet, change). Margins are read as computed values (`auto` stays
+# `auto`) from the typed object model: getComputedStyle answers a margin's used value, and Chromium has been
+# seen to answer 0px for the auto margins of a box it laid out 40px from the edge, now and then.
 COMPUTED_STYLES = """() => [...document.querySelectorAll("body *")].map((element) => {
   const style = getComputedStyle(element);
+  const computed = element.computedStyleMap();
   const laidOut = /^((max-)?(width|height|inline-size|block-size)|.*-origin|inset.*|top|right|bottom|left)$/;
   const kept = [...style].filter((p) => !laidOut.test(p));
-  const values = Object.fromEntries(kept.map((p) => [p, style.getPropertyValue(p)]));
+  const value = (p) => (p.startsWith("margin") ? String(computed.get(p)) : style.getPropertyValue(p));
+  const values = Object.fromEntries(kept.map((p) => [p, value(p)]));
   return [element.tagName, element.className, values];
 })"""
 
