@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from chalicelib.services.vendors.keys import VendorService
     from chalicelib.services.vendors.receipt_keys import KeySet, PublishedKeys, ReceiptSigner
     from chalicelib.services.vendors.validation import ValidationService
+    from chalicelib.services.vendors.vendor_receipts import VendorReceipts
     from chalicelib.services.webhooks.delivery import Poster, WebhookDelivery
     from chalicelib.services.webhooks.endpoints import StaffDeliveries, WebhookService
     from chalicelib.services.webhooks.event_feed import EventExpander
@@ -493,6 +494,12 @@ class Container:
             dynamodb=self.dynamodb_client,
             signer=lambda: self.receipt_signer,
         )
+
+    @cached_property
+    def vendor_receipts(self) -> VendorReceipts:
+        from chalicelib.services.vendors.vendor_receipts import VendorReceipts
+
+        return VendorReceipts(clock=self.clock, signer=lambda: self.receipt_signer)
 
     @cached_property
     def colleagues(self) -> ColleagueService:

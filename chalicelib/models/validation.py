@@ -24,6 +24,9 @@ Access patterns
 - an account's receipts ...................... Query validations.by-account[account_key]
   (the narrowest the caller's scope allows, exactly as codes are listed: `chalicelib/models/scoped.py`)
 - a code's receipts (to tell vendors; a person's data) .. Query validations.by-code[code_id]
+- a vendor's receipts, newest first, by date (console, CSV)  Query validations.by-vendor[vendor_id],
+                                               descending validated_at, BETWEEN from and to; projects only
+                                               what the list and the CSV show (`VENDOR_LISTED`)
 - everything a check answers by ............. one BatchGetItem, consistent: vendor-keys[key_id] (the key
                                                presented), validation-failures[vendor, current window] and
                                                [vendor, previous window], code-values[random_part] and
@@ -49,7 +52,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.expressions.condition import Condition
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
@@ -104,6 +107,31 @@ class ReceiptsByCode(GlobalSecondaryIndex["ReceiptModel"]):
     validated_at = UTCDateTimeAttribute(range_key=True)
 
 
+# What the vendor console's list and CSV show of a receipt, and the retention filter: the only attributes the
+# `by-vendor` index copies. Not ALL: receipts are kept for years and every one is written to this index too,
+# while the vendor's list needs a third of the item; the signed receipt itself is read by id from the table.
+VENDOR_LISTED = (
+    "organisation_name",
+    "primary_cvr",
+    "first_name",
+    "last_name",
+    "code_expires_at",
+    "livemode",
+    "purge_at",
+)
+
+
+class ReceiptsByVendor(GlobalSecondaryIndex["ReceiptModel"]):
+    """A vendor's own receipts, for its people in the vendor console: newest first, by date."""
+
+    class Meta:
+        index_name = "by-vendor"
+        projection = IncludeProjection(list(VENDOR_LISTED))
+
+    vendor_id = UnicodeAttribute(hash_key=True)
+    validated_at = UTCDateTimeAttribute(range_key=True)
+
+
 class ReceiptModel(Model):
     """A valid check, as the vendor was told it. Kept for its retention; see the module docstring."""
 
@@ -142,6 +170,7 @@ class ReceiptModel(Model):
     by_company = ReceiptsByCompany()
     by_account = ReceiptsByAccount()
     by_code = ReceiptsByCode()
+    by_vendor = ReceiptsByVendor()
 
     @property
     def purge_when(self) -> datetime | None:

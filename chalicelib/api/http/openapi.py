@@ -249,6 +249,8 @@ def _responses(op: Operation) -> dict[str, Any]:
     response = op.response_model()
     if response is not None:
         success["content"] = {"application/json": {"schema": _ref(response)}}
+    elif op.media_type is not None:
+        success["content"] = {op.media_type: {"schema": {"type": "string"}}}
     if op.etag:
         success["headers"] = {
             "ETag": {

@@ -106,9 +106,10 @@ def query_params(model: type[BaseModel]) -> tuple[QueryParam, ...]:
     definitions = schema.get("$defs", {})
     return tuple(
         QueryParam(
-            name=name,
+            # A parameter named like a Python keyword (`from`) is a field with an alias.
+            name=field.alias or name,
             description=field.description or "",
-            schema=_query_schema(_inline(schema["properties"][name], definitions)),
+            schema=_query_schema(_inline(schema["properties"][field.alias or name], definitions)),
             required=field.is_required(),
         )
         for name, field in model.model_fields.items()
@@ -220,7 +221,9 @@ def _walk(node: dict[str, Any], parts: list[str], definitions: dict[str, Any]) -
     if reference.startswith("#/$defs/"):
         node = definitions.get(reference.removeprefix("#/$defs/"), {})
     if not parts:
-        return node
+        options = [option for option in node.get("anyOf", []) if option != {"type": "null"}]
+        # An optional field (`X | None`): its rules, and their messages, are its one non-null option's.
+        return _walk(options[0], [], definitions) if len(options) == 1 else node
     for option in [*node.get("anyOf", []), *node.get("oneOf", [])]:
         found = _walk(option, parts, definitions)
         if found is not None:

@@ -80,6 +80,9 @@ class Operation:
     if_match: bool = False
     # The answer carries the version of what it shows (`ETag`), for a later `If-Match`.
     etag: bool = False
+    # A success answer that is not JSON (a CSV download): its media type, for the document; the handler
+    # returns the `Response` itself.
+    media_type: str | None = None
 
     def body_model(self) -> type[BaseModel] | None:
         return None if self.body is None else resolve(self.schemas, self.body)
