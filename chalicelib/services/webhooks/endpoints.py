@@ -254,15 +254,15 @@ def replay(event: VendorEventModel, *, now: datetime, also: Also | None = None) 
     hook = get_webhook(event.vendor_id)
     if hook is None:
         raise Conflict("The vendor has no webhook endpoint to deliver to.")
-    if hook.status == EndpointStatus.PAUSED.value:
+    resume = [WebhookModel.status.set(EndpointStatus.ACTIVE.value), WebhookModel.consecutive_failures.set(0)]
+    paused = WebhookModel.status == EndpointStatus.PAUSED.value
+    together: Also | _Together | None = also
+    if hook.status == EndpointStatus.PAUSED.value and also is not None:
+        # Resumed in the same transaction as the replay and its audit entry: all of it, or none.
+        together = _Together(also, hook, resume, paused)
+    elif hook.status == EndpointStatus.PAUSED.value:
         try:
-            hook.update(
-                actions=[
-                    WebhookModel.status.set(EndpointStatus.ACTIVE.value),
-                    WebhookModel.consecutive_failures.set(0),
-                ],
-                condition=WebhookModel.status == EndpointStatus.PAUSED.value,
-            )
+            hook.update(actions=list(resume), condition=paused)
         except UpdateError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
@@ -277,13 +277,28 @@ def replay(event: VendorEventModel, *, now: datetime, also: Also | None = None) 
     ]
     unchanged = VendorEventModel.delivery_status == event.delivery_status
     changed = Conflict("The delivery changed while it was being replayed; look again.")
-    _update(event, actions, unchanged, also=also, changed=changed)
+    _update(event, actions, unchanged, also=together, changed=changed)
     event.refresh(consistent_read=True)
     return event
 
 
+@dataclass(frozen=True)
+class _Together:
+    """An audit entry, and another item's update, to commit with a change."""
+
+    record: Also
+    item: Model
+    actions: Sequence[Action]
+    condition: Condition
+
+
 def _update(
-    item: Model, actions: Sequence[Action], condition: Condition, *, also: Also | None, changed: Conflict
+    item: Model,
+    actions: Sequence[Action],
+    condition: Condition,
+    *,
+    also: Also | _Together | None,
+    changed: Conflict,
 ) -> None:
     """A conditional update, with `also` in the same transaction if given; `changed` when the condition
     failed."""
@@ -293,13 +308,17 @@ def _update(
             return
         with transaction() as tx:
             tx.update(item, actions=list(actions), condition=condition)
-            tx.save(*also)
+            if isinstance(also, _Together):
+                tx.save(*also.record)
+                tx.update(also.item, actions=list(also.actions), condition=also.condition)
+            else:
+                tx.save(*also)
     except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             raise changed from exc
         raise
     except TransactWriteError as exc:
-        if 0 in failed_conditions(exc):
+        if failed_conditions(exc):  # the item changed, or the endpoint was resumed meanwhile
             raise changed from exc
         raise
 

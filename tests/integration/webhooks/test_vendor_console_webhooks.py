@@ -145,6 +145,8 @@ def test_a_failed_delivery_shows_its_attempt_and_is_replayed_once_the_endpoint_i
         assert (item["status"], item["replayable"]) == ("failed", True)
         assert [(a["attempt"], a["status_code"]) for a in item["attempts"]] == [(1, 500)]
         assert item["attempts"][0]["at"]
+        # ... and the endpoint is paused, as after any parked delivery
+        assert json_of(client.http.get("/v1/vendor/webhook", headers=person.auth))["status"] == "paused"
 
         # When the endpoint is fixed (it answers 200 now) and the person replays the delivery
         response = retry(client, person, sent["id"])
@@ -157,6 +159,8 @@ def test_a_failed_delivery_shows_its_attempt_and_is_replayed_once_the_endpoint_i
         assert item["status"] == "delivered"
         assert [(a["generation"], a["status_code"]) for a in item["attempts"]] == [(0, 500), (1, 200)]
         assert len(listener.received) == 2
+        # ... the replay resumed the endpoint
+        assert json_of(client.http.get("/v1/vendor/webhook", headers=person.auth))["status"] == "active"
         # ... and a delivered one cannot be replayed again
         assert_problem(retry(client, person, sent["id"]), 409, "conflict")
     assert ("vendor.webhook_replayed", "Test Person") in staff_trail(client, people, person)
