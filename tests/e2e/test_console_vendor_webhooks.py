@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.browser import finish_page, new_context
 from tests.e2e.conftest import RunningStack, stack_of_its_own
+from tests.e2e.test_console_lists import no_sideways_scroll
 from tests.e2e.test_console_vendor import a_vendor_with_a_contact, accept_from_the_mail, enrol_and_sign_in
 from tests.webhook_listener import listening
 
@@ -99,3 +100,8 @@ def test_a_vendor_person_sets_the_webhook_sends_a_test_event_and_replays_a_faile
         expect(replayed).to_contain_text("Svarede 200 (modtaget) (genudsendelse 1)")
         expect(section.get_by_role("button", name=re.compile("^Send igen"))).to_have_count(0)
         assert len(listener.received) == 3
+
+    # And at a phone's size the section, its endpoint's address and its deliveries do not scroll sideways
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(section.get_by_role("heading", name="Seneste leveringer")).to_be_visible()
+    no_sideways_scroll(page)
