@@ -32,6 +32,7 @@ from chalicelib.api.routes import (
     validations,
     vendor_console,
     vendor_receipts,
+    vendor_webhook,
     vendors,
     webhooks,
 )
@@ -76,6 +77,7 @@ for routes in (
     vendors.routes,
     vendor_console.routes,
     vendor_receipts.routes,
+    vendor_webhook.routes,
     validations.routes,
     staff_letters.routes,
     staff_personal_data.routes,

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from chalicelib.services.vendors.receipt_keys import KeySet, PublishedKeys, ReceiptSigner
     from chalicelib.services.vendors.validation import ValidationService
     from chalicelib.services.vendors.vendor_receipts import VendorReceipts
+    from chalicelib.services.webhooks.console import VendorWebhooks
     from chalicelib.services.webhooks.delivery import Poster, WebhookDelivery
     from chalicelib.services.webhooks.endpoints import StaffDeliveries, WebhookService
     from chalicelib.services.webhooks.event_feed import EventExpander
@@ -563,6 +564,22 @@ class Container:
             feed_settle=timedelta(seconds=settings.webhook_feed_settle_seconds),
             resolver=self._resolver or resolve,
         )
+
+    @cached_property
+    def vendor_webhooks(self) -> VendorWebhooks:
+        from chalicelib.services.onboarding.caller_limits import CallerLimits
+        from chalicelib.services.vendors.failure_limit import FailureLimit
+        from chalicelib.services.webhooks.console import VendorWebhooks
+
+        tests = CallerLimits(
+            what="webhook-tests",
+            limits=[FailureLimit(limit=self.settings.webhook_tests_per_vendor_per_hour, window_seconds=3600)],
+            clock=self.clock,
+            # Counted per vendor, whose id is no one's personal data.
+            pseudonym=lambda vendor_id: vendor_id,
+            refusal="Too many test events for this vendor; send another when Retry-After has passed.",
+        )
+        return VendorWebhooks(webhooks=self.webhooks, clock=self.clock, admit_test=tests.admit)
 
     @cached_property
     def staff_deliveries(self) -> StaffDeliveries:

@@ -304,6 +304,9 @@ class Settings:
     # The feed shows an event once it is this old, so that a cursor kept at the end of the feed cannot have
     # an event written a moment earlier (but not yet in the index) slip in behind it.
     webhook_feed_settle_seconds: int = setting(2, _integer, ge=0, le=60)
+    # Test events a vendor's people may send from the vendor console per hour (each is a post to the vendor's
+    # server; chalicelib/services/webhooks/console.py).
+    webhook_tests_per_vendor_per_hour: int = setting(20, _integer, ge=1)
     # CloudWatch metrics (Powertools, embedded metric format): the namespace Lambda's configuration names.
     metrics_namespace: str = setting("Godkend", env=("POWERTOOLS_METRICS_NAMESPACE",))
 

@@ -88,6 +88,12 @@ class AuditAction(StrEnum):
     VENDOR_CREATED = "vendor.created"
     VENDOR_KEY_ISSUED = "vendor.key_issued"
     VENDOR_KEY_REVOKED = "vendor.key_revoked"
+    # A vendor's person in the vendor console, on their vendor's webhook:
+    VENDOR_WEBHOOK_SET = "vendor.webhook_set"
+    VENDOR_WEBHOOK_REMOVED = "vendor.webhook_removed"
+    VENDOR_WEBHOOK_SECRET_ROTATED = "vendor.webhook_secret_rotated"  # noqa: S105 - an action, no secret
+    VENDOR_WEBHOOK_TESTED = "vendor.webhook_tested"
+    VENDOR_WEBHOOK_REPLAYED = "vendor.webhook_replayed"
     MAIL_RETRIED = "mail.retried"
     PERSONAL_DATA_EXPORTED = "personal_data.exported"  # staff answered a person's access request
     PERSONAL_DATA_ERASED = "personal_data.erased"  # staff erased a person's data; details name the codes

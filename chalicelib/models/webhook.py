@@ -59,6 +59,9 @@ class EventType(StrEnum):
     ORGANISATION_SUSPENDED = "organisation.suspended"
     ORGANISATION_REJECTED = "organisation.rejected"
     ORGANISATION_REINSTATED = "organisation.reinstated"
+    # Sent from the vendor console to try an endpoint (chalicelib/services/webhooks/console.py); never in
+    # the feed.
+    WEBHOOK_TEST = "webhook.test"
 
 
 class EndpointStatus(StrEnum):

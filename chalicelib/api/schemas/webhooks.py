@@ -68,6 +68,10 @@ class EventData(BaseModel):
     organisation: EventOrganisation
 
 
+class TestEventData(BaseModel):
+    test: Literal[True] = Field(description="A `webhook.test` event, sent from the vendor console")
+
+
 class FeedDelivery(BaseModel):
     status: Literal["pending", "delivered", "failed", "paused", "no_endpoint"]
 
@@ -106,7 +110,7 @@ class EventDetail(BaseModel):
     id: str
     type: EventType
     created_at: str
-    data: EventData
+    data: EventData | TestEventData
     delivery: DeliveryLog
 
 

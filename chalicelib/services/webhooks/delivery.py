@@ -15,7 +15,8 @@
 - **Checked on every attempt**: the URL is resolved and every address checked before connecting, and the
   connection goes to the address checked (chalicelib/services/webhooks/urls.py).
 
-Every attempt is logged on the event (when, status code or error), for the vendor and for staff.
+Every attempt is logged on the event (when, status code or error), for the vendor and for staff; the log
+keeps the latest `ATTEMPT_LOG_LIMIT`, written under the attempt's claim (a conditional write).
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ from chalicelib.services.webhooks.signatures import HEADER, signature_header
 from chalicelib.services.webhooks.urls import Resolver, Target, UrlRefused, resolve, target_of
 
 SQS_MAX_DELAY_SECONDS = 900
+# The most attempts an event's log keeps, the latest: one generation makes about a dozen in its 24 hours, but
+# replays add generations without end, and the log lives in the event's item (at most 400 KB).
+ATTEMPT_LOG_LIMIT = 50
 USER_AGENT = "Godkend-Webhooks/1"
 
 
@@ -199,7 +203,7 @@ class WebhookDelivery:
 
     def _record(self, event: VendorEventModel, job: Job, hook: WebhookModel, result: PostResult) -> None:
         now = self._clock.now()
-        log = [*(event.attempt_log or []), _entry(job, now, result)]
+        log = [*(event.attempt_log or []), _entry(job, now, result)][-ATTEMPT_LOG_LIMIT:]
         if result.ok:
             event.update(
                 actions=[

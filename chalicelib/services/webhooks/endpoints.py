@@ -9,19 +9,25 @@ chalicelib/services/webhooks/delivery.py.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from pynamodb.exceptions import DeleteError, UpdateError
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
 
 from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import Conflict, FieldError, InvalidInput, NotFound
+from chalicelib.models.base import failed_conditions, transaction
 from chalicelib.models.paging import encode_cursor, page_start
 from chalicelib.models.webhook import (
     PARKED,
     DeliveryStatus,
     EndpointStatus,
+    EventType,
     VendorEventModel,
     WebhookModel,
     get_event,
@@ -42,6 +48,10 @@ FEED_KEYS = frozenset({"event_id", "vendor_id", "feed_key"})
 PARKED_INDEX = "vendor-events.by-parked"
 PARKED_KEYS = frozenset({"event_id", "parked", "created_at"})
 
+# A record written in the same transaction as the change it records (the vendor console's audit entry):
+# `(item, condition)`, as `audit_record` answers.
+Also = tuple[Model, Condition]
+
 
 class WebhookService:
     def __init__(
@@ -59,8 +69,9 @@ class WebhookService:
         self._overlap = secret_overlap
         self._resolver = resolver
 
-    def register(self, vendor: VendorIdentity, url: str) -> EndpointWithSecret:
-        """Register or replace the endpoint; a fresh secret, answered this once. Resumes a paused endpoint."""
+    def register(self, vendor: VendorIdentity, url: str, *, also: Also | None = None) -> EndpointWithSecret:
+        """Register or replace the endpoint; a fresh secret, answered this once. Resumes a paused endpoint.
+        `also` (an audit entry) is written with it, or neither is."""
         self._check(url)
         now = self._clock.now()
         secret = new_secret()
@@ -75,39 +86,56 @@ class WebhookService:
             consecutive_failures=0,
             pauses=int(existing.pauses) if existing is not None else 0,
         )
-        hook.save()
+        if also is None:
+            hook.save()
+        else:
+            with transaction() as tx:
+                tx.save(hook)
+                tx.save(*also)
         return EndpointWithSecret(**vars(describe_webhook(hook, now)), secret=secret)
 
     def show(self, vendor: VendorIdentity) -> Endpoint:
         return describe_webhook(self._hook(vendor), self._clock.now())
 
-    def remove(self, vendor: VendorIdentity) -> None:
-        """Events keep coming to the feed; nothing more is posted. Removing twice is harmless."""
+    def remove(self, vendor: VendorIdentity, *, also: Also | None = None) -> bool:
+        """Events keep coming to the feed; nothing more is posted. Removing twice is harmless. With `also`
+        (an audit entry), both are written only if there was an endpoint to remove; False if there was
+        none."""
+        if also is not None:
+            if get_webhook(vendor.vendor_id) is None:
+                return False
+            try:
+                with transaction() as tx:
+                    tx.delete(WebhookModel(vendor.vendor_id), condition=WebhookModel.vendor_id.exists())
+                    tx.save(*also)
+            except TransactWriteError as exc:
+                if 0 in failed_conditions(exc):
+                    return False  # removed meanwhile: that removal, and its entry, stand
+                raise
+            return True
         try:
             WebhookModel(vendor.vendor_id).delete()
         except DeleteError as error:
             if error.cause_response_code != "ResourceNotFoundException":
                 raise
+        return True
 
-    def rotate_secret(self, vendor: VendorIdentity) -> EndpointWithSecret:
-        """A new secret, answered once; the one it replaces keeps signing (a second `v1=`) for the overlap."""
+    def rotate_secret(self, vendor: VendorIdentity, *, also: Also | None = None) -> EndpointWithSecret:
+        """A new secret, answered once; the one it replaces keeps signing (a second `v1=`) for the overlap.
+        `also` (an audit entry) is written with it, or neither is."""
         hook = self._hook(vendor)
         now = self._clock.now()
         secret = new_secret()
-        try:
-            hook.update(
-                actions=[
-                    WebhookModel.previous_secret.set(hook.secret),
-                    WebhookModel.previous_secret_until.set(now + self._overlap),
-                    WebhookModel.secret.set(secret),
-                    WebhookModel.secret_created_at.set(now),
-                ],
-                condition=WebhookModel.secret == hook.secret,
-            )
-        except UpdateError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                raise Conflict("The endpoint changed meanwhile; look at it again and retry.") from exc
-            raise
+        actions = [
+            WebhookModel.previous_secret.set(hook.secret),
+            WebhookModel.previous_secret_until.set(now + self._overlap),
+            WebhookModel.secret.set(secret),
+            WebhookModel.secret_created_at.set(now),
+        ]
+        changed = Conflict("The endpoint changed meanwhile; look at it again and retry.")
+        _update(hook, actions, WebhookModel.secret == hook.secret, also=also, changed=changed)
+        if also is not None:
+            hook.refresh(consistent_read=True)
         return EndpointWithSecret(**vars(describe_webhook(hook, now)), secret=secret)
 
     def feed(self, vendor: VendorIdentity, *, limit: int, cursor: str | None) -> Page[FeedEvent]:
@@ -126,6 +154,9 @@ class WebhookService:
             scan_index_forward=True,
             limit=limit,
             last_evaluated_key=start,
+            # Test events are the vendor console's (chalicelib/services/webhooks/console.py): nothing
+            # happened to a receipt, so the feed does not tell them.
+            filter_condition=VendorEventModel.type != EventType.WEBHOOK_TEST.value,
         )
         events = list(results)
         last = results.last_evaluated_key
@@ -145,11 +176,11 @@ class WebhookService:
     def event(self, vendor: VendorIdentity, event_id: str) -> EventDetail:
         return event_detail(self._own_event(vendor, event_id))
 
-    def replay(self, vendor: VendorIdentity, event_id: str) -> EventDetail:
+    def replay(self, vendor: VendorIdentity, event_id: str, *, also: Also | None = None) -> EventDetail:
         event = self._own_event(vendor, event_id)
         if get_webhook(vendor.vendor_id) is None:
             raise Conflict("There is no webhook endpoint to deliver to; register one with PUT /v1/webhook.")
-        return event_detail(replay(event, now=self._clock.now()))
+        return event_detail(replay(event, now=self._clock.now(), also=also))
 
     def _own_event(self, vendor: VendorIdentity, event_id: str) -> VendorEventModel:
         event = get_event(event_id)
@@ -211,7 +242,7 @@ class StaffDeliveries:
         return parked_delivery(replay(event, now=self._clock.now()))
 
 
-def replay(event: VendorEventModel, *, now: datetime) -> VendorEventModel:
+def replay(event: VendorEventModel, *, now: datetime, also: Also | None = None) -> VendorEventModel:
     """Deliver a parked event again, as a new generation with a new retry window. The events stream sees
     the change and queues the first attempt. A replay also resumes a paused endpoint: whoever replays says
     it is fixed."""
@@ -223,37 +254,73 @@ def replay(event: VendorEventModel, *, now: datetime) -> VendorEventModel:
     hook = get_webhook(event.vendor_id)
     if hook is None:
         raise Conflict("The vendor has no webhook endpoint to deliver to.")
-    if hook.status == EndpointStatus.PAUSED.value:
+    resume = [WebhookModel.status.set(EndpointStatus.ACTIVE.value), WebhookModel.consecutive_failures.set(0)]
+    paused = WebhookModel.status == EndpointStatus.PAUSED.value
+    together: Also | _Together | None = also
+    if hook.status == EndpointStatus.PAUSED.value and also is not None:
+        # Resumed in the same transaction as the replay and its audit entry: all of it, or none.
+        together = _Together(also, hook, resume, paused)
+    elif hook.status == EndpointStatus.PAUSED.value:
         try:
-            hook.update(
-                actions=[
-                    WebhookModel.status.set(EndpointStatus.ACTIVE.value),
-                    WebhookModel.consecutive_failures.set(0),
-                ],
-                condition=WebhookModel.status == EndpointStatus.PAUSED.value,
-            )
+            hook.update(actions=list(resume), condition=paused)
         except UpdateError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
-    try:
-        event.update(
-            actions=[
-                VendorEventModel.delivery_status.set(DeliveryStatus.PENDING.value),
-                VendorEventModel.parked.remove(),
-                VendorEventModel.generation.add(1),
-                VendorEventModel.attempts_made.set(0),
-                VendorEventModel.open_attempt.remove(),
-                VendorEventModel.lease_until.remove(),
-                VendorEventModel.window_started_at.set(now),
-            ],
-            condition=VendorEventModel.delivery_status == event.delivery_status,
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("The delivery changed while it was being replayed; look again.") from exc
-        raise
+    actions = [
+        VendorEventModel.delivery_status.set(DeliveryStatus.PENDING.value),
+        VendorEventModel.parked.remove(),
+        VendorEventModel.generation.add(1),
+        VendorEventModel.attempts_made.set(0),
+        VendorEventModel.open_attempt.remove(),
+        VendorEventModel.lease_until.remove(),
+        VendorEventModel.window_started_at.set(now),
+    ]
+    unchanged = VendorEventModel.delivery_status == event.delivery_status
+    changed = Conflict("The delivery changed while it was being replayed; look again.")
+    _update(event, actions, unchanged, also=together, changed=changed)
     event.refresh(consistent_read=True)
     return event
+
+
+@dataclass(frozen=True)
+class _Together:
+    """An audit entry, and another item's update, to commit with a change."""
+
+    record: Also
+    item: Model
+    actions: Sequence[Action]
+    condition: Condition
+
+
+def _update(
+    item: Model,
+    actions: Sequence[Action],
+    condition: Condition,
+    *,
+    also: Also | _Together | None,
+    changed: Conflict,
+) -> None:
+    """A conditional update, with `also` in the same transaction if given; `changed` when the condition
+    failed."""
+    try:
+        if also is None:
+            item.update(actions=list(actions), condition=condition)
+            return
+        with transaction() as tx:
+            tx.update(item, actions=list(actions), condition=condition)
+            if isinstance(also, _Together):
+                tx.save(*also.record)
+                tx.update(also.item, actions=list(also.actions), condition=also.condition)
+            else:
+                tx.save(*also)
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise changed from exc
+        raise
+    except TransactWriteError as exc:
+        if failed_conditions(exc):  # the item changed, or the endpoint was resumed meanwhile
+            raise changed from exc
+        raise
 
 
 @dataclass(frozen=True)
@@ -361,18 +428,22 @@ def parked_delivery(event: VendorEventModel) -> ParkedDelivery:
 def _delivery_log(event: VendorEventModel) -> DeliveryLog:
     return DeliveryLog(
         status=event.delivery_status,
-        attempts=[
-            Attempt(
-                generation=int(entry.get("generation", 0)),
-                attempt=int(entry.get("attempt", 0)),
-                at=entry.get("at"),
-                status_code=entry.get("status_code"),
-                error=entry.get("error"),
-            )
-            for entry in (event.attempt_log or [])
-        ],
+        attempts=describe_attempts(event),
         delivered_at=_time(event.delivered_at),
     )
+
+
+def describe_attempts(event: VendorEventModel) -> list[Attempt]:
+    return [
+        Attempt(
+            generation=int(entry.get("generation", 0)),
+            attempt=int(entry.get("attempt", 0)),
+            at=entry.get("at"),
+            status_code=entry.get("status_code"),
+            error=entry.get("error"),
+        )
+        for entry in (event.attempt_log or [])
+    ]
 
 
 def _told(event: VendorEventModel) -> dict[str, Any]:

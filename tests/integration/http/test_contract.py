@@ -116,6 +116,34 @@ def test_vendor_routes_are_the_ones_behind_the_vendor_key():
     assert app.builtin_auth_handlers == []
 
 
+def test_the_vendor_consoles_webhook_routes_are_for_vendor_people_only():
+    # Given the routes the contract lists under /v1/vendor/webhook
+    document = build_document(app)
+    routes = {
+        (path, method.upper()): operation
+        for path, item in document["paths"].items()
+        if path.startswith("/v1/vendor/webhook")
+        for method, operation in item.items()
+        if method in {"get", "put", "post", "delete"}
+    }
+
+    # Then they are exactly the console's webhook, each for a signed-in vendor person, never an API key
+    assert set(routes) == {
+        ("/v1/vendor/webhook", "GET"),
+        ("/v1/vendor/webhook", "PUT"),
+        ("/v1/vendor/webhook", "DELETE"),
+        ("/v1/vendor/webhook/secret", "POST"),
+        ("/v1/vendor/webhook/test", "POST"),
+        ("/v1/vendor/webhook/deliveries", "GET"),
+        ("/v1/vendor/webhook/deliveries/{event_id}/retry", "POST"),
+    }
+    assert {op["x-godkend-caller"] for op in routes.values()} == {"vendor_person"}
+    assert all(op["security"] != [{"vendorKey": []}] for op in routes.values())
+    # And the rate-limited test event says when to come back
+    test_event = routes[("/v1/vendor/webhook/test", "POST")]
+    assert test_event["responses"]["429"]["headers"]["Retry-After"]["schema"]["type"] == "integer"
+
+
 def test_a_429_says_when_to_come_back():
     operation = build_document(app)["paths"]["/v1/validations"]["post"]
     assert operation["responses"]["429"]["headers"]["Retry-After"]["schema"]["type"] == "integer"

@@ -393,6 +393,7 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "POST /v1/renewal-requests": lambda world: {"token": a_renewal_link(world)},
     "POST /v1/renewal-requests/{request_id}/decline": lambda world: REASON,
     "POST /v1/vendor/keys": lambda world: {"label": "Walker"},
+    "PUT /v1/vendor/webhook": lambda world: {"url": "http://127.0.0.1:9/hook"},
 }
 
 

@@ -15,6 +15,11 @@ const STAFF_ACTIONS: Record<string, [string, string]> = {
   "vendor.created": ["Leverandør oprettet", "Vendor created"],
   "vendor.key_issued": ["API-nøgle udstedt", "API key issued"],
   "vendor.key_revoked": ["API-nøgle spærret", "API key revoked"],
+  "vendor.webhook_set": ["Webhook-endpoint sat", "Webhook endpoint set"],
+  "vendor.webhook_removed": ["Webhook-endpoint fjernet", "Webhook endpoint removed"],
+  "vendor.webhook_secret_rotated": ["Nyt webhook-secret", "New webhook secret"],
+  "vendor.webhook_tested": ["Testhændelse sendt", "Test event sent"],
+  "vendor.webhook_replayed": ["Webhook-levering sendt igen", "Webhook delivery sent again"],
   "mail.retried": ["E-mail sendt igen", "E-mail sent again"],
   "staff.removed": ["Sagsbehandler fjernet", "Staff member removed"],
 };

@@ -17,6 +17,7 @@ import { useI18n } from "../i18n";
 import { useTitle } from "../router";
 import { problemMessage } from "../staff/problem";
 import { ReceiptsAndEvents } from "./Receipts";
+import { Webhook } from "./Webhook";
 
 type Key = Schemas["OwnKey"];
 const KEYS = ["vendor-keys"];
@@ -211,6 +212,7 @@ export function Leverandor({ vendorName }: { vendorName: string }) {
           ) : null}
         </ConfirmModal>
       ) : null}
+      <Webhook />
     </section>
   );
 }
