@@ -88,6 +88,8 @@ class AuditAction(StrEnum):
     VENDOR_CREATED = "vendor.created"
     VENDOR_KEY_ISSUED = "vendor.key_issued"
     VENDOR_KEY_REVOKED = "vendor.key_revoked"
+    # A vendor's person replaced the origins a hosted check may send the browser back to.
+    VENDOR_REDIRECT_ORIGINS_SET = "vendor.redirect_origins_set"
     MAIL_RETRIED = "mail.retried"
     PERSONAL_DATA_EXPORTED = "personal_data.exported"  # staff answered a person's access request
     PERSONAL_DATA_ERASED = "personal_data.erased"  # staff erased a person's data; details name the codes

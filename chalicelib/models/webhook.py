@@ -59,6 +59,8 @@ class EventType(StrEnum):
     ORGANISATION_SUSPENDED = "organisation.suspended"
     ORGANISATION_REJECTED = "organisation.rejected"
     ORGANISATION_REINSTATED = "organisation.reinstated"
+    # A hosted check the vendor made was completed with a valid code (its receipt); no cause, one event.
+    CHECK_COMPLETED = "check.completed"
 
 
 class EndpointStatus(StrEnum):
