@@ -16,6 +16,7 @@ import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
 import { useTitle } from "../router";
 import { problemMessage } from "../staff/problem";
+import { RedirectOrigins } from "./RedirectOrigins";
 
 type Key = Schemas["OwnKey"];
 const KEYS = ["vendor-keys"];
@@ -193,6 +194,7 @@ export function Leverandor({ vendorName }: { vendorName: string }) {
           ))}
         </Table>
       </ListState>
+      <RedirectOrigins />
       {revoking ? (
         <ConfirmModal
           title={t("vendor.revokeTitle").replace("{label}", revoking.label ?? t("vendor.unnamed"))}
