@@ -408,8 +408,11 @@ class HostedCheckService:
                         condition=VendorEventModel.event_id.does_not_exist(),
                     )
         except TransactWriteError as exc:
-            if 0 in failed_conditions(exc):
-                raise unavailable() from exc  # confirmed meanwhile, or just expired
+            # DynamoDB lists the reasons puts first, updates after, so the check's is not first. The receipt
+            # and the event have fresh ids and never fail theirs: any failed condition is the check's,
+            # confirmed meanwhile or just expired.
+            if failed_conditions(exc):
+                raise unavailable() from exc
             raise
 
     def _pending(self, check_id: str) -> CheckModel:

@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from chalicelib.clock import StepClock
 from chalicelib.container import Container, use_container
+from chalicelib.container import container as current_container
+from chalicelib.errors import CheckUnavailable
 from chalicelib.models.audit import STAFF_TRAIL, AuditModel
 from chalicelib.models.check import CheckModel
 from chalicelib.models.validation import FailureWindowModel, ReceiptModel
 from chalicelib.models.webhook import VendorEventModel
+from chalicelib.services.vendors.hosted_checks import HostedCheckService
 from tests.integration.access.test_authentication import assert_problem
 from tests.integration.codes.test_codes import revoke
 from tests.integration.vendors.test_receipts import published, verified
@@ -439,3 +442,46 @@ def test_a_test_keys_check_takes_a_test_code_and_answers_livemode_false(client, 
     assert check_of(client, vendor, made["check_id"]).status_code == 404
     # And no event: test checks stay out of the live feed
     assert list(VendorEventModel.scan()) == []
+
+
+class Unlimited:
+    def admit(self, source_ip: str) -> None:
+        pass
+
+
+def test_two_confirmations_racing_complete_the_check_once(client, people, clock):
+    # Given a check, and a page whose confirmation is overtaken, between its read of the check and its write,
+    # by another confirmation of the same check
+    _, _, code = a_code(client, people)
+    vendor = people.vendor()
+    registered(client, people, vendor)
+    made = new_check(client, vendor)
+    real = current_container().validations
+    overtaken: list[bool] = []
+
+    class Overtaken:
+        def decide_for(self, caller: Any, raw: str) -> Any:
+            decided = real.decide_for(caller, raw)
+            if not overtaken:
+                overtaken.append(True)
+                service.confirm(made["check_id"], raw, source_ip="198.51.100.7")
+            return decided
+
+        def signed_answer(self, receipt: Any) -> Any:
+            return real.signed_answer(receipt)
+
+        def keep_with(self, receipt: Any) -> Any:
+            return real.keep_with(receipt)
+
+    service = HostedCheckService(
+        clock=clock, validations=cast("Any", Overtaken()), console_url=CONSOLE, callers=Unlimited()
+    )
+
+    # When the overtaken confirmation goes on to complete the check
+    with pytest.raises(CheckUnavailable):
+        service.confirm(made["check_id"], code["code"], source_ip="198.51.100.8")
+
+    # Then the check was completed once, with one receipt: the other confirmation's
+    status = json_of(check_of(client, vendor, made["check_id"]))
+    [receipt] = list(ReceiptModel.scan())
+    assert (status["status"], status["validation_id"]) == ("completed", receipt.validation_id)
