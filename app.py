@@ -13,6 +13,7 @@ from chalicelib.api.http import cors, headers, problems
 from chalicelib.api.routes import (
     activations,
     applications,
+    checks,
     codes,
     invitations,
     me,
@@ -88,6 +89,7 @@ for routes in (
     support_cases.staff_routes,
     webhooks.routes,
     webhooks.staff_routes,
+    checks.routes,
 ):
     app.register_blueprint(routes.blueprint)
 # After every route is registered: each of their paths gets its preflight.

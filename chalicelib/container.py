@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from chalicelib.services.people.invitations import InvitationService
     from chalicelib.services.people.staff import StaffService
     from chalicelib.services.privacy.personal_data import PersonalDataService
+    from chalicelib.services.vendors.hosted_checks import HostedCheckService
     from chalicelib.services.vendors.keys import VendorService
     from chalicelib.services.vendors.receipt_keys import KeySet, PublishedKeys, ReceiptSigner
     from chalicelib.services.vendors.validation import ValidationService
@@ -501,6 +502,28 @@ class Container:
         from chalicelib.services.vendors.vendor_receipts import VendorReceipts
 
         return VendorReceipts(clock=self.clock, signer=lambda: self.receipt_signer)
+
+    @cached_property
+    def hosted_checks(self) -> HostedCheckService:
+        from chalicelib.services.onboarding.caller_limits import CallerLimits
+        from chalicelib.services.vendors.failure_limit import FailureLimit
+        from chalicelib.services.vendors.hosted_checks import HostedCheckService
+
+        codes = self.activation_codes
+        return HostedCheckService(
+            clock=self.clock,
+            validations=self.validations,
+            console_url=self.service_address,
+            # The page makes three requests a check; a caller with more than a few hundred an hour is not a
+            # representative at a vendor's checkout.
+            callers=CallerLimits(
+                what="hosted-check",
+                limits=[FailureLimit(limit=300, window_seconds=3600)],
+                clock=self.clock,
+                pseudonym=lambda caller: codes.pseudonym("caller", caller),
+                refusal="Too many requests from your address; try again when Retry-After has passed.",
+            ),
+        )
 
     @cached_property
     def colleagues(self) -> ColleagueService:

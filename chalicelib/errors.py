@@ -104,6 +104,18 @@ class NotFound(DomainError):
     )
 
 
+class CheckUnavailable(NotFound):
+    """A hosted check's page: no such check, or it was used or has expired. Said with a way forward."""
+
+    slug = "check-unavailable"
+    title = "This check cannot be used"
+    title_da = "Kontrollen kan ikke bruges"
+    detail_da_default = (
+        "Linket virker ikke længere: kontrollen er allerede brugt, den er udløbet (efter en time), eller "
+        "linket er forkert. Gå tilbage til leverandørens side, og start forfra."
+    )
+
+
 class Conflict(DomainError):
     status = 409
     slug = "conflict"

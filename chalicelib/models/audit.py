@@ -94,6 +94,8 @@ class AuditAction(StrEnum):
     VENDOR_WEBHOOK_SECRET_ROTATED = "vendor.webhook_secret_rotated"  # noqa: S105 - an action, no secret
     VENDOR_WEBHOOK_TESTED = "vendor.webhook_tested"
     VENDOR_WEBHOOK_REPLAYED = "vendor.webhook_replayed"
+    # A vendor's person replaced the origins a hosted check may send the browser back to.
+    VENDOR_REDIRECT_ORIGINS_SET = "vendor.redirect_origins_set"
     MAIL_RETRIED = "mail.retried"
     PERSONAL_DATA_EXPORTED = "personal_data.exported"  # staff answered a person's access request
     PERSONAL_DATA_ERASED = "personal_data.erased"  # staff erased a person's data; details name the codes

@@ -8,6 +8,7 @@ from pynamodb.models import Model
 from chalicelib.models.application import ActivationModel, ApplicationModel
 from chalicelib.models.audit import AuditModel
 from chalicelib.models.caller_limit import CallerWindowModel
+from chalicelib.models.check import CheckModel
 from chalicelib.models.code import CodeModel, CodeValueModel
 from chalicelib.models.handle import HandleModel
 from chalicelib.models.idempotency import IdempotencyModel
@@ -60,4 +61,5 @@ ALL_MODELS: tuple[type[Model], ...] = (
     SupportCaseModel,
     RenewalLinkModel,
     RenewalRequestModel,
+    CheckModel,
 )

@@ -216,12 +216,21 @@ class FailureWindowModel(Model):
 
 def save_receipt(receipt: ReceiptModel, *, retention_years: int, kept_for: timedelta | None = None) -> None:
     """Write a new receipt, kept for `retention_years` after its check (or `kept_for`, when given)."""
+    receipt.save(condition=new_receipt(receipt, retention_years=retention_years, kept_for=kept_for))
+
+
+def new_receipt(
+    receipt: ReceiptModel, *, retention_years: int, kept_for: timedelta | None = None
+) -> Condition:
+    """Sets how long the receipt is kept; answers the condition a new receipt is written under (a hosted
+    check writes it in a transaction of its own)."""
     receipt.purge_at = (
         receipt_purge_at(receipt.validated_at, years=retention_years)
         if kept_for is None
         else receipt.validated_at + kept_for
     )
-    receipt.save(condition=ReceiptModel.validation_id.does_not_exist())
+    written: Condition = ReceiptModel.validation_id.does_not_exist()
+    return written
 
 
 def get_receipt(validation_id: str, *, now: datetime) -> ReceiptModel | None:

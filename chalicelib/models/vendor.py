@@ -13,6 +13,8 @@ Access patterns
 - key by id (every vendor request) ............ GetItem vendor-keys[key_id], consistent: a revocation
                                                 takes effect on the very next request
 - every vendor, newest first (staff) .......... Query vendors.by-catalogue[catalogue = "vendors"], paged
+- a vendor's redirect origins .................. on its item: GetItem vendors[vendor_id]; replaced by an
+                                                UpdateItem in one transaction with its audit entry
 - a vendor's keys, newest first (staff) ....... Query vendor-keys.by-vendor[vendor_id]; never the hash
 - the same with labels (staff, vendor console) . that Query, then BatchGetItem vendor-keys[key ids]
 """
@@ -22,9 +24,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import ListAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
@@ -77,8 +79,15 @@ class VendorModel(Model):
     created_at = UTCDateTimeAttribute()
     created_by = UnicodeAttribute()
     catalogue = UnicodeAttribute(default=CATALOGUE)
+    # Where a hosted check may send the browser back: origins (scheme://host[:port]) the vendor's people
+    # registered (chalicelib/services/vendors/hosted_checks.py).
+    redirect_origins = ListAttribute(of=UnicodeAttribute, null=True)
 
     by_catalogue = VendorsByCatalogue()
+
+    @property
+    def origins(self) -> list[str]:
+        return list(cast("list[str] | None", self.redirect_origins) or [])
 
 
 class VendorKeyModel(Model):
@@ -195,6 +204,24 @@ def add_key(key: VendorKeyModel, audit: AuditRecord) -> None:
         reasons = error.cancellation_reasons
         if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
             raise VendorMissing(key.vendor_id) from error
+        raise
+
+
+def set_redirect_origins(vendor_id: str, origins: list[str], audit: AuditRecord) -> None:
+    """Replace the vendor's redirect origins, audited, all or nothing. Raises VendorMissing."""
+    try:
+        with transaction() as tx:
+            tx.update(
+                VendorModel(vendor_id),
+                # PynamoDB types a list of strings as a list of attributes.
+                actions=[VendorModel.redirect_origins.set(cast("Any", origins))],
+                condition=VendorModel.vendor_id.exists(),
+            )
+            tx.save(*audit)
+    except TransactWriteError as error:
+        reasons = error.cancellation_reasons
+        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+            raise VendorMissing(vendor_id) from error
         raise
 
 

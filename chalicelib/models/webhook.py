@@ -62,6 +62,8 @@ class EventType(StrEnum):
     # Sent from the vendor console to try an endpoint (chalicelib/services/webhooks/console.py); never in
     # the feed.
     WEBHOOK_TEST = "webhook.test"
+    # A hosted check the vendor made was completed with a valid code (its receipt); no cause, one event.
+    CHECK_COMPLETED = "check.completed"
 
 
 class EndpointStatus(StrEnum):

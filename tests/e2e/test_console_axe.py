@@ -36,6 +36,8 @@ WALKED = {
     "/kontakt-support": "strangers",
     # Without a link's secret here; with one in tests/e2e/test_console_renewal_requests.py
     "/anmodning": "strangers",
+    # Without a check's id here; with one in tests/e2e/test_console_hosted_check.py
+    "/kontrol": "strangers",
     "/tilgaengelighed": "strangers",
     "/privatliv": "strangers",
     "/cookies": "strangers",
@@ -114,6 +116,7 @@ def test_a_strangers_pages_have_no_violations(page: Page, stack: RunningStack):
         ("/glemt-adgangskode", "Glemt adgangskode"),
         ("/kontakt-support", "Kontakt support"),
         ("/anmodning", "Bed om en ny kode, without a link"),
+        ("/kontrol", "Vis din godkendelseskode, without a check"),
         ("/tilgaengelighed", "Tilgængelighedserklæring"),
         ("/privatliv", "Privatliv"),
         ("/cookies", "Cookies"),

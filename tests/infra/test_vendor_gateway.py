@@ -32,6 +32,15 @@ def vendor_routes() -> set[tuple[str, str]]:
     return found
 
 
+# Anonymous routes throttled too: the hosted check's page, which anyone holding a check's id may call, and
+# whose codes count against the vendor's failure limit (docs/vendors.md#hosted-checks).
+PUBLIC_THROTTLED = {
+    ("/v1/hosted-check", "POST"),
+    ("/v1/hosted-check/code", "POST"),
+    ("/v1/hosted-check/confirm", "POST"),
+}
+
+
 def resource_path(path: str) -> str:
     # CloudFormation's MethodSetting names a resource with each "/" written as "~1".
     return "/" + path.replace("/", "~1")
@@ -46,9 +55,13 @@ def test_every_vendor_route_is_throttled_by_api_gateway():
     # Given the vendor routes, and the throttling the template sets
     throttled = {(s["ResourcePath"], s["HttpMethod"]): s for s in method_settings(templates.load())}
 
-    # Then each of them, and nothing else, has a rate and a burst limit
+    # Then each of them and the hosted check's page, and nothing else, has a rate and a burst limit
     assert {("/v1/validations", "POST"), ("/v1/validations/{validation_id}", "GET")} <= vendor_routes()
-    assert set(throttled) == {(resource_path(path), method) for path, method in vendor_routes()}
+    routes = {(path, method) for path, methods in app.routes.items() for method in methods}
+    assert PUBLIC_THROTTLED.issubset(routes)
+    assert set(throttled) == {
+        (resource_path(path), method) for path, method in vendor_routes() | PUBLIC_THROTTLED
+    }
     for setting in throttled.values():
         assert 0 < setting["ThrottlingRateLimit"] <= setting["ThrottlingBurstLimit"]
 

@@ -15,6 +15,7 @@ import { INFO_PATHS, isKnownPath, navigate, PATHS, usePath, useTitle } from "./r
 // The first screen is the sign-in, then Min konto: every other page comes when first shown.
 const AcceptInvitation = onDemand(() => import("./pages/AcceptInvitation").then((m) => m.AcceptInvitation));
 const RenewalRequest = onDemand(() => import("./pages/RenewalRequest").then((m) => m.RenewalRequest));
+const HostedCheck = onDemand(() => import("./pages/HostedCheck").then((m) => m.HostedCheck));
 const Activate = onDemand(() => import("./pages/Activate").then((m) => m.Activate));
 const Apply = onDemand(() => import("./pages/Apply").then((m) => m.Apply));
 const ContactSupport = onDemand(() => import("./pages/ContactSupport").then((m) => m.ContactSupport));
@@ -202,6 +203,7 @@ function Routes() {
   else if (path === PATHS.forgotPassword)
     [page, title] = [<ForgotPassword key="forgot" onDone={remember} />, t("forgot.title")];
   else if (path === PATHS.renewalRequest) [page, title] = [<RenewalRequest key="renewal" />, t("renewal.title")];
+  else if (path === PATHS.hostedCheck) [page, title] = [<HostedCheck key="check" />, t("check.title")];
   else if (mfaSetup && !signedIn) {
     page = <Enrol cognitoStep={mfaSetup} onDone={() => setMfaSetup(null)} />;
     title = t("enrol.title");

@@ -32,6 +32,7 @@ export const PATHS = {
   forgotPassword: "/glemt-adgangskode",
   support: "/kontakt-support",
   renewalRequest: "/anmodning",
+  hostedCheck: "/kontrol",
   account: "/min-konto",
   password: "/min-konto/skift-adgangskode",
   accessibility: "/tilgaengelighed",
@@ -53,6 +54,7 @@ export function isKnownPath(path: string): boolean {
     PATHS.forgotPassword,
     PATHS.support,
     PATHS.renewalRequest,
+    PATHS.hostedCheck,
     ...INFO_PATHS,
   ];
   return known.includes(path) || path === PATHS.account || path.startsWith(PATHS.account + "/");

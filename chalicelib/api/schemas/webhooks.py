@@ -66,6 +66,10 @@ class EventData(BaseModel):
     validated_at: str
     code_id: str
     organisation: EventOrganisation
+    check_id: str | None = Field(default=None, description="For `check.completed`: the hosted check")
+    reference: str | None = Field(
+        default=None, description="For `check.completed`: the vendor's own reference for the check, if any"
+    )
 
 
 class TestEventData(BaseModel):

@@ -182,6 +182,18 @@ def check_key(presented: PresentedKey, stored: VendorKeyModel | None) -> VendorI
     )
 
 
+def still_current(vendor: VendorIdentity, stored: VendorKeyModel | None) -> VendorIdentity:
+    """The vendor, if the key it was known by earlier (a hosted check's) is still current; raises KeyRefused
+    otherwise. No secret is presented: the key was checked when the check was made."""
+    if stored is None or stored.vendor_id != vendor.vendor_id or mode_of(stored) is not vendor.mode:
+        raise KeyRefused(KeyFailure.INVALID)
+    if stored.revoked_when is not None:
+        raise KeyRefused(KeyFailure.REVOKED)
+    return VendorIdentity(
+        vendor_id=stored.vendor_id, vendor_name=stored.vendor_name, key_id=stored.key_id, mode=vendor.mode
+    )
+
+
 def mode_of(key: VendorKeyModel) -> KeyMode:
     return KeyMode.TEST if key.is_test else KeyMode.LIVE
 

@@ -31,12 +31,13 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
+from pynamodb.expressions.condition import Condition
 
 from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import (
@@ -60,10 +61,11 @@ from chalicelib.models.validation import (
     count_failure,
     get_receipt,
     kept_receipts,
+    new_receipt,
     read_for_check,
     save_receipt,
 )
-from chalicelib.models.vendor import get_key
+from chalicelib.models.vendor import VendorKeyModel, get_key
 from chalicelib.services.access.authz import Function, Principal
 from chalicelib.services.access.scope import org_of, visible_to
 from chalicelib.services.vendors.failure_limit import FailureLimit
@@ -74,6 +76,7 @@ from chalicelib.services.vendors.keys import (
     VendorIdentity,
     check_key,
     refusal,
+    still_current,
 )
 from chalicelib.services.vendors.receipt_keys import ReceiptSigner
 from chalicelib.services.vendors.test_codes import (
@@ -168,17 +171,65 @@ class ValidationService:
     def validate(self, key: PresentedKey, raw: str) -> ValidCode | InvalidCode:
         """Check the vendor's key and the code from one read; keep a receipt when the code is valid."""
         now = self._clock.now().astimezone(UTC)
-        presented = normalise(raw)
-        if key.mode is KeyMode.TEST:
-            return self._test_check(key, presented, now)
+        decided = self._decide(
+            key.key_id, key.vendor_id, key.mode, normalise(raw), now, lambda stored: check_key(key, stored)
+        )
+        if isinstance(decided, InvalidCode):
+            return decided
+        # Signed before it is kept: a key set that cannot sign leaves no receipt the vendor was not given.
+        signed = self._signed(decided)
+        save_receipt(decided, retention_years=self._receipt_years, kept_for=self._kept_for(decided))
+        return answer(decided, signed)
+
+    def decide_for(self, vendor: VendorIdentity, raw: str) -> ReceiptModel | InvalidCode:
+        """A hosted check's code, decided exactly as `validate` decides it for the key that made the check
+        (which must still be current: a revoked key's checks end with it, Unauthenticated). A code that is
+        not valid counts against the vendor's failure limit as a direct check's does; a valid one answers
+        the receipt, neither signed nor kept (`signed_answer`, `keep_with`)."""
+        now = self._clock.now().astimezone(UTC)
+        return self._decide(
+            vendor.key_id,
+            vendor.vendor_id,
+            vendor.mode,
+            normalise(raw),
+            now,
+            lambda stored: still_current(vendor, stored),
+        )
+
+    def signed_answer(self, receipt: ReceiptModel) -> ValidCode:
+        """The answer a direct check with this receipt gives, signed now."""
+        return answer(receipt, self._signed(receipt))
+
+    def keep_with(self, receipt: ReceiptModel) -> Condition:
+        """Sets the receipt's retention; answers the condition it is written under (in the caller's
+        transaction)."""
+        return new_receipt(receipt, retention_years=self._receipt_years, kept_for=self._kept_for(receipt))
+
+    @staticmethod
+    def _kept_for(receipt: ReceiptModel) -> timedelta | None:
+        return None if receipt.is_live else TEST_RECEIPT_RETENTION
+
+    def _decide(
+        self,
+        key_id: str,
+        vendor_id: str,
+        mode: KeyMode,
+        presented: PresentedCode | None,
+        now: datetime,
+        identify: Callable[[VendorKeyModel | None], VendorIdentity],
+    ) -> ReceiptModel | InvalidCode:
+        """The receipt a valid code makes (unsaved), or why the code is not valid. `identify` checks the
+        stored key (raises KeyRefused)."""
+        if mode is KeyMode.TEST:
+            return self._test_decision(key_id, presented, now, identify)
         second = int(now.timestamp())
         current, previous = self._limit.windows(second)
         try:
             reads = read_for_check(
                 self._dynamodb,
                 CheckKeys(
-                    key_id=key.key_id,
-                    vendor_id=key.vendor_id,
+                    key_id=key_id,
+                    vendor_id=vendor_id,
                     windows=(current, previous),
                     random_part=None if presented is None else presented.random_part,
                     handle=None if presented is None else presented.handle,
@@ -190,7 +241,7 @@ class ValidationService:
             # Neither a way in nor a bare 500: the key and the code could not be read now.
             raise UpstreamUnavailable("The code could not be looked up just now; try again shortly.") from exc
         try:
-            vendor = check_key(key, reads.key)
+            vendor = identify(reads.key)
         except KeyRefused as refused:
             raise refusal(refused) from None
         wait = self._limit.retry_after(second, reads.failures[current], reads.failures[previous])
@@ -205,24 +256,24 @@ class ValidationService:
             count_failure(vendor.vendor_id, current, expires_at=expires)
             return InvalidCode(reason=outcome.value)
         value, organisation = outcome
-        receipt = _receipt(vendor, value, organisation, now)
-        # Signed before it is kept: a key set that cannot sign leaves no receipt the vendor was not given.
-        signed = self._signed(receipt)
-        save_receipt(receipt, retention_years=self._receipt_years)
-        return answer(receipt, signed)
+        return _receipt(vendor, value, organisation, now)
 
-    def _test_check(
-        self, key: PresentedKey, presented: PresentedCode | None, now: datetime
-    ) -> ValidCode | InvalidCode:
+    def _test_decision(
+        self,
+        key_id: str,
+        presented: PresentedCode | None,
+        now: datetime,
+        identify: Callable[[VendorKeyModel | None], VendorIdentity],
+    ) -> ReceiptModel | InvalidCode:
         """A test key's check: the key alone is read; the answer comes from the documented test codes."""
         try:
-            stored = get_key(key.key_id)
+            stored = get_key(key_id)
         except (PynamoDBException, BotoCoreError) as exc:
             raise UpstreamUnavailable(
                 "The API key could not be checked just now; try again shortly."
             ) from exc
         try:
-            vendor = check_key(key, stored)
+            vendor = identify(stored)
         except KeyRefused as refused:
             raise refusal(refused) from None
         found = None if presented is None else documented_code(presented.random_part, presented.handle)
@@ -230,10 +281,7 @@ class ValidationService:
             return InvalidCode(
                 reason=Reason.UNKNOWN.value if found is None else found.outcome, livemode=False
             )
-        receipt = _test_receipt(vendor, found, now)
-        signed = self._signed(receipt)
-        save_receipt(receipt, retention_years=self._receipt_years, kept_for=TEST_RECEIPT_RETENTION)
-        return answer(receipt, signed)
+        return _test_receipt(vendor, found, now)
 
     def test_codes(self, vendor: VendorIdentity) -> TestCodeList:
         """The documented test codes and what a test key's check of each answers (the route admits test

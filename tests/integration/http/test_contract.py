@@ -110,6 +110,8 @@ def test_vendor_routes_are_the_ones_behind_the_vendor_key():
             ("/v1/webhook/deliveries/{event_id}/retry", "POST"),
             ("/v1/events", "GET"),
             ("/v1/events/{event_id}", "GET"),
+            ("/v1/checks", "POST"),
+            ("/v1/checks/{check_id}", "GET"),
         }
     )
     assert [entry for methods in app.routes.values() for entry in methods.values() if entry.authorizer] == []

@@ -280,6 +280,29 @@ def a_key_of_the_walking_vendor(world: World) -> str:
     return str(json_of(response)["key_id"])
 
 
+def a_check_body(world: World) -> dict[str, Any]:
+    """A hosted check's body, on an origin both walking vendors registered through their people."""
+    for caller in ("vendor_person", "other_vendor_person"):
+        person = world.callers[caller]
+        assert person is not None
+        body = json.dumps({"origins": ["https://shop.example"]}).encode()
+        response = world.client.http.put(
+            "/v1/vendor/redirect-origins", headers={**person.auth, **JSON}, body=body
+        )
+        assert response.status_code == 200, response.body
+    return {"redirect_url": "https://shop.example/tilbage"}
+
+
+def a_check(world: World) -> str:
+    """A fresh hosted check of the walking vendor's."""
+    vendor = world.callers["vendor"]
+    assert vendor is not None
+    body = json.dumps(a_check_body(world)).encode()
+    response = world.client.http.post("/v1/checks", headers={**vendor.auth, **JSON}, body=body)
+    assert response.status_code == 201, response.body
+    return str(json_of(response)["check_id"])
+
+
 # Path parameter name -> a fresh id of the walked organisation's, made for one call.
 PATH_FIXTURES: dict[str, Callable[[World], str]] = {
     "code_id": a_code,
@@ -294,6 +317,7 @@ PATH_FIXTURES: dict[str, Callable[[World], str]] = {
     "event_id": a_parked_event,
     "case_id": a_support_case,
     "request_id": a_renewal_request,
+    "check_id": a_check,
 }
 # (route, parameter) -> a fresh id, where a route's parameter names something other than PATH_FIXTURES makes.
 ROUTE_PATH_FIXTURES: dict[tuple[str, str], Callable[[World], str]] = {
@@ -394,6 +418,17 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "POST /v1/renewal-requests/{request_id}/decline": lambda world: REASON,
     "POST /v1/vendor/keys": lambda world: {"label": "Walker"},
     "PUT /v1/vendor/webhook": lambda world: {"url": "http://127.0.0.1:9/hook"},
+    "POST /v1/checks": a_check_body,
+    "PUT /v1/vendor/redirect-origins": lambda world: {"origins": ["https://shop.example"]},
+    "POST /v1/hosted-check": lambda world: {"check_id": a_check(world)},
+    "POST /v1/hosted-check/code": lambda world: {
+        "check_id": a_check(world),
+        "code": a_new_code(world)["code"],
+    },
+    "POST /v1/hosted-check/confirm": lambda world: {
+        "check_id": a_check(world),
+        "code": a_new_code(world)["code"],
+    },
 }
 
 

@@ -18,6 +18,7 @@ import { useTitle } from "../router";
 import { problemMessage } from "../staff/problem";
 import { ReceiptsAndEvents } from "./Receipts";
 import { Webhook } from "./Webhook";
+import { RedirectOrigins } from "./RedirectOrigins";
 
 type Key = Schemas["OwnKey"];
 const KEYS = ["vendor-keys"];
@@ -196,6 +197,7 @@ export function Leverandor({ vendorName }: { vendorName: string }) {
         </Table>
       </ListState>
       <ReceiptsAndEvents />
+      <RedirectOrigins />
       {revoking ? (
         <ConfirmModal
           title={t("vendor.revokeTitle").replace("{label}", revoking.label ?? t("vendor.unnamed"))}
