@@ -31,6 +31,7 @@ from chalicelib.api.routes import (
     users,
     validations,
     vendor_console,
+    vendor_users,
     vendors,
     webhooks,
 )
@@ -74,6 +75,7 @@ for routes in (
     staff_mail.routes,
     vendors.routes,
     vendor_console.routes,
+    vendor_users.routes,
     validations.routes,
     staff_letters.routes,
     staff_personal_data.routes,

@@ -280,6 +280,24 @@ def a_key_of_the_walking_vendor(world: World) -> str:
     return str(json_of(response)["key_id"])
 
 
+def a_person_of_the_walking_vendor(world: World) -> str:
+    """A fresh colleague of the walking vendor, invited in the vendor console by its person."""
+    person = world.callers["vendor_person"]
+    assert person is not None
+    body = json.dumps(VENDOR_COLLEAGUE).encode()
+    response = world.client.http.post("/v1/vendor/users", headers={**person.auth, **JSON}, body=body)
+    assert response.status_code == 201, response.body
+    return str(json_of(response)["user_id"])
+
+
+VENDOR_COLLEAGUE = {
+    "first_name": "Walker",
+    "last_name": "Hansen",
+    "email": "w@example.org",
+    "mobile": "22334455",
+}
+
+
 # Path parameter name -> a fresh id of the walked organisation's, made for one call.
 PATH_FIXTURES: dict[str, Callable[[World], str]] = {
     "code_id": a_code,
@@ -299,6 +317,7 @@ PATH_FIXTURES: dict[str, Callable[[World], str]] = {
 ROUTE_PATH_FIXTURES: dict[tuple[str, str], Callable[[World], str]] = {
     ("/v1/staff/members/{user_id}", "user_id"): another_staff_member,
     ("/v1/vendor/keys/{key_id}", "key_id"): a_key_of_the_walking_vendor,
+    ("/v1/vendor/users/{user_id}", "user_id"): a_person_of_the_walking_vendor,
 }
 
 
@@ -393,6 +412,7 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "POST /v1/renewal-requests": lambda world: {"token": a_renewal_link(world)},
     "POST /v1/renewal-requests/{request_id}/decline": lambda world: REASON,
     "POST /v1/vendor/keys": lambda world: {"label": "Walker"},
+    "POST /v1/vendor/users": lambda world: VENDOR_COLLEAGUE,
 }
 
 
