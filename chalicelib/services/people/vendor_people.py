@@ -177,7 +177,7 @@ class VendorPeopleService:
         vendor = get_vendor(vendor_id)
         if vendor is None:
             raise NotFound("No such vendor.")
-        actor = _name_of(person)
+        actor = _acting(person)
         for _ in range(USERNAME_ATTEMPTS):
             # To the microsecond: the list orders people by it, and a vendor may invite several in a second.
             now = self._clock.now()
@@ -187,7 +187,7 @@ class VendorPeopleService:
                 vendor_name=vendor.name,
                 by_user_id=person.user_id,
                 now=now,
-                invited_by=actor or vendor.name,
+                invited_by=actor.name or vendor.name,
             )
             event = _event(person, actor, AuditAction.USER_INVITED, origin, invited.user)
             try:
@@ -211,7 +211,7 @@ class VendorPeopleService:
                 detail_da="Du kan ikke fjerne dig selv. Bed en kollega hos jeres leverandør om at gøre det.",
             )
         user = _person_of(vendor_id, user_id)
-        event = _event(person, _name_of(person), AuditAction.USER_DELETED, origin, user)
+        event = _event(person, _acting(person), AuditAction.USER_DELETED, origin, user)
         try:
             with transaction() as tx:
                 # The remover is the witness: the vendor keeps an active person whatever else commits.
@@ -257,23 +257,31 @@ def _person_of(vendor_id: str, user_id: str) -> UserModel:
     return user
 
 
-def _name_of(person: Principal) -> str | None:
+@dataclass(frozen=True)
+class _Acting:
+    """Who acts, as the trail names them, and the address by which their own request finds that entry."""
+
+    name: str | None
+    email: str | None
+
+
+def _acting(person: Principal) -> _Acting:
     user = get_user(person.user_id)
-    return user.full_name if user is not None else None
+    return _Acting(None, None) if user is None else _Acting(user.full_name, user.email)
 
 
 def _event(
-    person: Principal, actor: str | None, action: AuditAction, origin: Origin, user: UserModel
+    person: Principal, actor: _Acting, action: AuditAction, origin: Origin, user: UserModel
 ) -> AuditEvent:
-    # In the staff trail with both names; the person it is about finds it by their address.
+    # In the staff trail with both names; each of the two finds it by their address.
     return AuditEvent(
         STAFF_TRAIL,
         action,
-        Actor(ActorKind.USER, person.user_id, actor),
+        Actor(ActorKind.USER, person.user_id, actor.name),
         origin,
         targets={"vendor_id": str(user.vendor_id), "user_id": user.user_id},
         details=_profile(user),
-        mentions=(user.email,),
+        mentions=(user.email, *((actor.email,) if actor.email else ())),
         names={"user": user.full_name},
     )
 
