@@ -16,6 +16,7 @@ import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
 import { useTitle } from "../router";
 import { problemMessage } from "../staff/problem";
+import { Colleagues } from "./Colleagues";
 
 type Key = Schemas["OwnKey"];
 const KEYS = ["vendor-keys"];
@@ -209,6 +210,7 @@ export function Leverandor({ vendorName }: { vendorName: string }) {
           ) : null}
         </ConfirmModal>
       ) : null}
+      <Colleagues vendorName={vendorName} />
     </section>
   );
 }
