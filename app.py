@@ -34,6 +34,7 @@ from chalicelib.api.routes import (
     vendor_console,
     vendor_receipts,
     vendor_webhook,
+    vendor_users,
     vendors,
     webhooks,
 )
@@ -79,6 +80,7 @@ for routes in (
     vendor_console.routes,
     vendor_receipts.routes,
     vendor_webhook.routes,
+    vendor_users.routes,
     validations.routes,
     staff_letters.routes,
     staff_personal_data.routes,

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from chalicelib.services.people.colleagues import ColleagueService
     from chalicelib.services.people.invitations import InvitationService
     from chalicelib.services.people.staff import StaffService
+    from chalicelib.services.people.vendor_people import VendorPeopleService
     from chalicelib.services.privacy.personal_data import PersonalDataService
     from chalicelib.services.vendors.hosted_checks import HostedCheckService
     from chalicelib.services.vendors.keys import VendorService
@@ -530,6 +531,12 @@ class Container:
         from chalicelib.services.people.colleagues import ColleagueService
 
         return ColleagueService(logins=self.logins, clock=self.clock)
+
+    @cached_property
+    def vendor_people(self) -> VendorPeopleService:
+        from chalicelib.services.people.vendor_people import VendorPeopleService
+
+        return VendorPeopleService(logins=self.logins, clock=self.clock)
 
     @cached_property
     def invitations(self) -> InvitationService:

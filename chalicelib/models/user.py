@@ -15,6 +15,10 @@ Access patterns
                                               records carry `roster`), Limit, ExclusiveStartKey from a cursor
 - a page of them, by user id ................ the same Query, Limit, ExclusiveStartKey from a cursor
 - an organisation's active administrators ... the same Query, kept to active users with the `users` function
+- a vendor's people, newest first ........... Query users.by-vendor[vendor_id], ScanIndexForward=False (a
+                                              sparse index: only vendor people carry `vendor_id`)
+- "another person of the vendor remains" .... ConditionCheck users[user_id] `vendor_person_condition`, in the
+                                              transaction that removes a vendor's person
 - "another administrator remains" ........... ConditionCheck users[user_id] `administrator_condition`, in the
                                               transaction that removes, disables or demotes an administrator
 """
@@ -39,7 +43,7 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
@@ -61,6 +65,9 @@ class UserStatus(StrEnum):
     DISABLED = "disabled"
     REMOVED = "removed"  # staff only: offboarded; the record stays so that the staff trail keeps a name
 
+
+# What the `by-vendor` index copies besides its keys and `user_id`: the vendor console's list of people.
+VENDOR_LIST_FIELDS = ["kind", "first_name", "last_name", "email", "status", "invitation_expires_at"]
 
 # The value of `roster` on every staff record: the partition of the `by-roster` index that lists them.
 STAFF_ROSTER = "staff"
@@ -112,6 +119,19 @@ class StaffRoster(GlobalSecondaryIndex["UserModel"]):
     user_id = UnicodeAttribute(range_key=True)
 
 
+class UsersByVendor(GlobalSecondaryIndex["UserModel"]):
+    """A vendor's people, newest first. Sparse: only vendor people carry `vendor_id`. It projects what the
+    vendor console's list shows and no more: a person's second-factor codes and token times stay in the
+    table, and the few people a vendor has cost little to copy."""
+
+    class Meta:
+        index_name = "by-vendor"
+        projection = IncludeProjection(VENDOR_LIST_FIELDS)
+
+    vendor_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
 class UserModel(Model):
     class Meta:
         table_name = table_name("users")
@@ -160,6 +180,7 @@ class UserModel(Model):
     by_org = UsersByOrganisation()
     by_subject = UsersBySubject()
     by_roster = StaffRoster()
+    by_vendor = UsersByVendor()
 
     def __init__(
         self,
@@ -224,6 +245,22 @@ def administrator_condition(org_id: str) -> Condition:
         (UserModel.org_id == org_id)
         & (UserModel.status == UserStatus.ACTIVE.value)
         & UserModel.functions.contains(ADMINISTRATOR_FUNCTION)
+    )
+    return condition
+
+
+def people_of_vendor(vendor_id: str) -> list[UserModel]:
+    """A vendor's people, newest first, as the `by-vendor` index projects them (not every attribute)."""
+    return list(UserModel.by_vendor.query(vendor_id, scan_index_forward=False))
+
+
+def vendor_person_condition(vendor_id: str) -> Condition:
+    """True of a user item that is an active person of the vendor when the transaction commits: the witness
+    that a vendor keeps someone who can sign in, checked as `administrator_condition` is for organisations."""
+    condition: Condition = (
+        (UserModel.vendor_id == vendor_id)
+        & (UserModel.kind == UserKind.VENDOR.value)
+        & (UserModel.status == UserStatus.ACTIVE.value)
     )
     return condition
 

@@ -247,6 +247,16 @@ def test_a_key_issued_in_the_console_validates_at_once_and_is_refused_once_revok
     page.get_by_role("button", name="Opret leverandør").click()
     page.get_by_label("Leverandørens navn").fill("Konsol Kassesystemer ApS")
     page.get_by_label("Kontakt-e-mail").fill("drift@kassesystemer.example")
+    # (with its contact person, who is invited to the vendor console)
+    contact = page.get_by_role("group", name="Kontaktperson")
+    contact.get_by_label("Fornavn").fill("Mette")
+    contact.get_by_label("Efternavn").fill("Holm")
+    contact.get_by_label("E-mail", exact=True).fill("mette@kassesystemer.example")
+    contact.get_by_label("Mobilnummer").fill("12")
+    page.get_by_role("button", name="Opret leverandør").click()
+    # (a bad mobile is said at the field in the API's own words, before anything is sent)
+    expect(contact.get_by_text("Skriv et dansk mobilnummer", exact=False).first).to_be_visible()
+    contact.get_by_label("Mobilnummer").fill("20 30 40 50")
     page.get_by_role("button", name="Opret leverandør").click()
 
     # Then its key is shown once, with a copy button and words that it will not be shown again
@@ -257,6 +267,9 @@ def test_a_key_issued_in_the_console_validates_at_once_and_is_refused_once_revok
     shown.get_by_role("button", name="Kopiér API-nøglen").click()
     expect(shown.get_by_text("Nøglen er kopieret.")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == api_key
+
+    # And the contact person is mailed an invitation to the vendor console
+    stack.mail_containing("leverandørkonsol", seconds=30, to="mette@kassesystemer.example")
 
     # And the key validates the code at once
     vendor = Vendor(stack, api_key)

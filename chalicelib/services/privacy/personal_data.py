@@ -76,6 +76,10 @@ LOGIN_KEPT_BECAUSE = (
     "A login needs its name, e-mail and mobile (its second factor): an administrator of the organisation "
     "deletes the login, and its data goes with it."
 )
+VENDOR_LOGIN_KEPT_BECAUSE = (
+    "A login to the vendor console needs its name, e-mail and mobile (its second factor): a colleague at the "
+    "vendor removes the login (DELETE /v1/vendor/users/{user_id}), and its data goes with it."
+)
 APPLICATION_KEPT_BECAUSE = (
     "The application a login was made from shows staff who applied; it goes with the login, or when its "
     "retention ends."
@@ -555,10 +559,7 @@ class _Erasure:
         kept = Kept(
             active_codes=[{**_code_ref(e), "why": ACTIVE_CODE_KEPT_BECAUSE} for e in self.kept_codes],
             receipts=[{**_receipt(r), "why": RECEIPT_KEPT_BECAUSE} for r in self.found.receipts],
-            users=[
-                {"user_id": u.user_id, "org_id": u.org_id, "why": LOGIN_KEPT_BECAUSE}
-                for u in self.found.users
-            ],
+            users=[_kept_login(u) for u in self.found.users],
             applications=[
                 {"application_id": a.application_id, "why": APPLICATION_KEPT_BECAUSE}
                 for a in self.kept_applications
@@ -698,12 +699,20 @@ def _support_case(case: SupportCaseModel) -> dict[str, Any]:
     }
 
 
+def _kept_login(user: UserModel) -> dict[str, Any]:
+    if user.vendor_id:
+        return {"user_id": user.user_id, "vendor_id": user.vendor_id, "why": VENDOR_LOGIN_KEPT_BECAUSE}
+    return {"user_id": user.user_id, "org_id": user.org_id, "why": LOGIN_KEPT_BECAUSE}
+
+
 def _user(user: UserModel, now: datetime) -> dict[str, Any]:
     shown = user_view(user).picked(
         "user_id", "org_id", "first_name", "last_name", "email", "mobile", "status", "functions", "created_at"
     )
     return {
         **shown,
+        # A vendor's person works for a vendor, not an organisation (null for everyone else).
+        "vendor_id": user.vendor_id,
         # What the person did while signed in, with the address and browser each request came from.
         "activity": [_activity(entry) for entry in entries_by_actor(user.user_id, now=now)],
     }

@@ -357,6 +357,8 @@ class VendorService:
             Actor(ActorKind.USER, person.user_id, name),
             origin,
             targets={"vendor_id": vendor_id, "key_id": key_id},
+            # The entry keeps the person's name: their request about their data must find it.
+            mentions=(user.email,) if user is not None else (),
         )
         return audit_record(event, now=self._clock.now())
 

@@ -301,6 +301,22 @@ def a_check(world: World) -> str:
     response = world.client.http.post("/v1/checks", headers={**vendor.auth, **JSON}, body=body)
     assert response.status_code == 201, response.body
     return str(json_of(response)["check_id"])
+def a_person_of_the_walking_vendor(world: World) -> str:
+    """A fresh colleague of the walking vendor, invited in the vendor console by its person."""
+    person = world.callers["vendor_person"]
+    assert person is not None
+    body = json.dumps(VENDOR_COLLEAGUE).encode()
+    response = world.client.http.post("/v1/vendor/users", headers={**person.auth, **JSON}, body=body)
+    assert response.status_code == 201, response.body
+    return str(json_of(response)["user_id"])
+
+
+VENDOR_COLLEAGUE = {
+    "first_name": "Walker",
+    "last_name": "Hansen",
+    "email": "w@example.org",
+    "mobile": "22334455",
+}
 
 
 # Path parameter name -> a fresh id of the walked organisation's, made for one call.
@@ -323,6 +339,7 @@ PATH_FIXTURES: dict[str, Callable[[World], str]] = {
 ROUTE_PATH_FIXTURES: dict[tuple[str, str], Callable[[World], str]] = {
     ("/v1/staff/members/{user_id}", "user_id"): another_staff_member,
     ("/v1/vendor/keys/{key_id}", "key_id"): a_key_of_the_walking_vendor,
+    ("/v1/vendor/users/{user_id}", "user_id"): a_person_of_the_walking_vendor,
 }
 
 
@@ -429,6 +446,7 @@ BODIES: dict[str, Callable[[World], Any]] = {
         "check_id": a_check(world),
         "code": a_new_code(world)["code"],
     },
+    "POST /v1/vendor/users": lambda world: VENDOR_COLLEAGUE,
 }
 
 

@@ -10,7 +10,9 @@ import { Pager, useCursorPages } from "../components/Pager";
 import { ListState } from "../components/ListState";
 import { Table } from "../components/Table";
 import { useFormErrors, useServices } from "../context";
+import { VendorContact } from "../api/rules";
 import { formatDateTime } from "../format";
+import { checkFields } from "../rules";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { useStaffText } from "./messages";
 import { problemMessage, refresh } from "./problem";
@@ -66,22 +68,45 @@ function ShownOnce({ vendor, apiKey, onDone }: { vendor: string; apiKey: string;
   );
 }
 
+// The contact person's fields, as the API names them inside the body (its field errors say `contact.<name>`).
+const CONTACT = ["first_name", "last_name", "email", "mobile"] as const;
+type ContactField = (typeof CONTACT)[number];
+
 function NewVendor({ onCreated, onCancel }: { onCreated: (v: Schemas["Vendor"]) => void; onCancel: () => void }) {
   const { api, session } = useServices();
-  const { s, t } = useStaffText();
+  const { s, t, language } = useStaffText();
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
-  const errors = useFormErrors({ name: s("vendors.name"), contact_email: s("vendors.contact") });
+  const [contact, setContact] = useState<Record<ContactField, string>>({ first_name: "", last_name: "", email: "", mobile: "" });
+  const labels = Object.fromEntries(CONTACT.map((f) => [`contact.${f}`, `${s("vendors.contactPerson")}: ${t(`field.${f}`)}`]));
+  const errors = useFormErrors({ name: s("vendors.name"), contact_email: s("vendors.contact"), ...labels });
+  // What is sent: names and e-mail without the spaces around them; the mobile as typed (the API reads it).
+  const sent = () => Object.fromEntries(CONTACT.map((f) => [f, f === "mobile" ? contact[f] : contact[f].trim()])) as Record<ContactField, string>;
   const create = useMutation({
-    mutationFn: () => unwrap(session, () => api.POST("/v1/staff/vendors", { body: { name: name.trim(), contact_email: email.trim() } })),
+    mutationFn: () =>
+      unwrap(session, () =>
+        api.POST("/v1/staff/vendors", { body: { name: name.trim(), contact_email: email.trim(), contact: sent() } }),
+      ),
     onSuccess: onCreated,
     onError: errors.show,
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     errors.clear();
+    // The contact person by the API's own rules and words (its OpenAPI document), before a round trip.
+    const broken = checkFields(sent(), VendorContact, language);
+    const lacking = CONTACT.filter((f) => broken[f]).map((f) => ({
+      field: `contact.${f}`,
+      message: broken[f] ?? "",
+      label: labels[`contact.${f}`],
+    }));
+    if (lacking.length > 0) {
+      errors.setLocal(lacking);
+      return;
+    }
     create.mutate();
   };
+  const set = (field: ContactField) => (value: string) => setContact((now) => ({ ...now, [field]: value }));
   return (
     <form onSubmit={submit} noValidate aria-labelledby="new-vendor-heading">
       <h3 id="new-vendor-heading">{s("vendors.create")}</h3>
@@ -95,6 +120,23 @@ function NewVendor({ onCreated, onCancel }: { onCreated: (v: Schemas["Vendor"]) 
         onChange={setEmail}
         error={errors.byField["contact_email"]}
       />
+      <fieldset>
+        <legend className="h4">{s("vendors.contactPerson")}</legend>
+        <p className="form-hint">{s("vendors.contactPersonHint")}</p>
+        {CONTACT.map((f) => (
+          <Field
+            key={f}
+            id={`contact.${f}`}
+            type={f === "email" ? "email" : f === "mobile" ? "tel" : "text"}
+            label={t(`field.${f}`)}
+            hint={f === "mobile" ? t("field.mobileHint") : undefined}
+            value={contact[f]}
+            onChange={set(f)}
+            autoComplete="off"
+            error={errors.byField[`contact.${f}`]}
+          />
+        ))}
+      </fieldset>
       <button type="submit" className="button button-primary" disabled={create.isPending}>
         {s("vendors.create")}
       </button>{" "}

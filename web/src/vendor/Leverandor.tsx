@@ -19,6 +19,7 @@ import { problemMessage } from "../staff/problem";
 import { ReceiptsAndEvents } from "./Receipts";
 import { Webhook } from "./Webhook";
 import { RedirectOrigins } from "./RedirectOrigins";
+import { Colleagues } from "./Colleagues";
 
 type Key = Schemas["OwnKey"];
 const KEYS = ["vendor-keys"];
@@ -215,6 +216,7 @@ export function Leverandor({ vendorName }: { vendorName: string }) {
         </ConfirmModal>
       ) : null}
       <Webhook />
+      <Colleagues vendorName={vendorName} />
     </section>
   );
 }
