@@ -33,6 +33,7 @@ Access patterns
                                                handles[handle_key] (the organisation's vendor-facing state,
                                                by the handle the code names): one round trip
 - count a failure ............................ UpdateItem validation-failures[vendor, window] ADD failures 1
+- a new receipt's key and time (key's last use) . the table's stream (NEW_IMAGE), not a read
 """
 
 from __future__ import annotations
@@ -139,6 +140,10 @@ class ReceiptModel(Model):
         table_name = table_name("validations")
         region = aws_region()
         billing_mode = PAY_PER_REQUEST_BILLING_MODE
+        # The stream keeps each key's "last used" current (chalicelib/events/vendors.py). NEW_IMAGE so the
+        # handler reads the key id and the time from the record itself, with no read back; the records (the
+        # representative's name among them) are kept by the stream for 24 hours, as by every other table's.
+        stream_view_type = "NEW_IMAGE"
 
     validation_id = UnicodeAttribute(hash_key=True)
     vendor_id = UnicodeAttribute()

@@ -17,6 +17,8 @@ Access patterns
                                                 UpdateItem in one transaction with its audit entry
 - a vendor's keys, newest first (staff) ....... Query vendor-keys.by-vendor[vendor_id]; never the hash
 - the same with labels (staff, vendor console) . that Query, then BatchGetItem vendor-keys[key ids]
+- a key's last use (the receipts' stream) ...... UpdateItem vendor-keys[key_id] SET last_used_at, only if
+                                                the key exists and the time is newer than the one kept
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from pynamodb.attributes import ListAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
@@ -223,6 +225,24 @@ def set_redirect_origins(vendor_id: str, origins: list[str], audit: AuditRecord)
         if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
             raise VendorMissing(vendor_id) from error
         raise
+
+
+def record_key_use(key_id: str, used_at: datetime) -> bool:
+    """Set the key's `last_used_at` to `used_at` if that is newer than the time kept; True if it was.
+
+    One conditional write: a redelivered or late stream record (an older time) changes nothing, two writers
+    racing keep the newer time, and a key that does not exist is not created."""
+    newer = VendorKeyModel.last_used_at.does_not_exist() | (VendorKeyModel.last_used_at < used_at)
+    try:
+        VendorKeyModel(key_id=key_id).update(
+            actions=[VendorKeyModel.last_used_at.set(used_at)],
+            condition=VendorKeyModel.key_id.exists() & newer,
+        )
+    except UpdateError as error:
+        if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def revoke_key(key: VendorKeyModel, *, now: datetime, by: str, audit: AuditRecord) -> VendorKeyModel:

@@ -12,6 +12,7 @@ from typing import Any
 
 from chalicelib.models import ALL_MODELS
 from chalicelib.models.outbox import OutboxModel
+from chalicelib.models.validation import ReceiptModel
 from chalicelib.models.webhook import EventCauseModel, VendorEventModel
 from chalicelib.settings import STAFF_GROUP, resource_name
 from infra.local.emulator import accept_adjacent_totp_steps
@@ -62,6 +63,7 @@ def stream_environment(dynamodb: Any) -> dict[str, str]:
         "GODKEND_OUTBOX_STREAM_ARN": arn(OutboxModel.Meta.table_name),
         "GODKEND_EVENT_CAUSES_STREAM_ARN": arn(EventCauseModel.Meta.table_name),
         "GODKEND_VENDOR_EVENTS_STREAM_ARN": arn(VendorEventModel.Meta.table_name),
+        "GODKEND_VALIDATIONS_STREAM_ARN": arn(ReceiptModel.Meta.table_name),
     }
 
 

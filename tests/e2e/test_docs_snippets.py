@@ -12,6 +12,9 @@ import json
 import os
 import shutil
 import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,7 @@ import requests
 from infra.local.signin import sign_in
 from tests import docs
 from tests.e2e.conftest import RunningStack
+from tests.webhook_listener import listening
 
 pytestmark = pytest.mark.e2e
 
@@ -126,9 +130,7 @@ def vendor(stack: RunningStack) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def real_code(stack: RunningStack) -> str:
-    """A code the demo administrator made, for the guide's checks to find valid."""
+def admin_headers(stack: RunningStack) -> dict[str, str]:
     admin = stack.demo["users"]["admin"]
     token = sign_in(
         stack.cognito(),
@@ -137,7 +139,11 @@ def real_code(stack: RunningStack) -> str:
         admin["password"],
         admin["totp_secret"],
     )
-    auth = {"Authorization": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {token}"}
+
+
+def a_new_code(stack: RunningStack, auth: dict[str, str]) -> dict[str, Any]:
+    """A code the demo administrator made, for the guide's checks to find valid."""
     me = requests.get(f"{stack.api}/v1/me", headers=auth, timeout=10).json()
     company = me["companies"][0]
     created = requests.post(
@@ -154,7 +160,14 @@ def real_code(stack: RunningStack) -> str:
         timeout=10,
     )
     assert created.status_code == 201, created.text
-    code: str = created.json()["code"]
+    made: dict[str, Any] = created.json()
+    return made
+
+
+@pytest.fixture(scope="module")
+def real_code(stack: RunningStack) -> str:
+    """A code the demo administrator made, for the guide's checks to find valid."""
+    code: str = a_new_code(stack, admin_headers(stack))["code"]
     return code
 
 
@@ -164,6 +177,48 @@ def test_the_vendor_guides_curl_check_answers(
     answer = answer_of(run(docs.snippet(VENDOR_GUIDE, "vendor-validate-curl"), stack, reader, **vendor))
 
     assert answer == {"valid": False, "reason": "unknown", "livemode": True}
+
+
+def node_module(home: Path, snippet: str, main: str) -> Path:
+    """The guide's JavaScript `snippet` as the module `guide.mjs` beside `main.mjs`, which imports it."""
+    (home / "guide.mjs").write_text(docs.snippet(VENDOR_GUIDE, snippet))
+    (home / "main.mjs").write_text(main)
+    return home
+
+
+def node(home: Path, *args: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - the guide's own code
+        [str(shutil.which("node")), "main.mjs", *args],
+        cwd=home,
+        env={"PATH": os.environ["PATH"], **variables},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_vendor_guides_javascript_check_finds_a_real_code_valid_and_a_made_up_one_unknown(
+    vendor: dict[str, str], real_code: str, tmp_path: Path
+) -> None:
+    # Given the guide's JavaScript `check`, as node 20 runs it
+    home = node_module(
+        tmp_path,
+        "vendor-validate-js",
+        'import { check } from "./guide.mjs";\nconsole.log(JSON.stringify(await check(process.argv[2])));\n',
+    )
+
+    # When it checks a real code, typed with spaces and in capitals, and the page's made-up one
+    real = node(home, f" {real_code.upper()} ", **vendor)
+    made_up = node(home, "7k2m9xq4@RoedeKorsAarhus", **vendor)
+
+    # Then the real one is valid, for the representative, and the made-up one a well-formed "unknown"
+    assert real.returncode == 0, real.stderr
+    answer = json.loads(real.stdout)
+    assert (answer["valid"], answer["representative"]) == (True, {"first_name": "Vera", "last_name": "Guide"})
+    assert answer["organisation"]["handle"] == real_code.split("@")[1]
+    assert made_up.returncode == 0, made_up.stderr
+    assert json.loads(made_up.stdout) == {"valid": False, "reason": "unknown", "livemode": True}
 
 
 @pytest.fixture
@@ -381,3 +436,125 @@ def test_the_vendor_guides_javascript_validates_the_valid_test_code_as_a_test(
         timeout=10,
     ).json()
     assert answer == {"valid": False, "reason": "unknown", "livemode": False}
+
+
+# The webhook signature check, in the three languages, on a real delivery
+
+
+@dataclass(frozen=True)
+class Delivery:
+    secret: str
+    signature: str
+    body: bytes
+
+
+@pytest.fixture(scope="module")
+def delivery(stack: RunningStack) -> Iterator[Delivery]:
+    """A delivery the local stack made: the demo vendor's webhook at a listener, a code it checked revoked."""
+    auth = admin_headers(stack)
+    vendor_auth = {"Authorization": f"Bearer {stack.demo['vendor']['api_key']}"}
+    with listening() as listener:
+        registered = requests.put(
+            f"{stack.api}/v1/webhook", headers=vendor_auth, json={"url": listener.url}, timeout=10
+        )
+        assert registered.status_code == 200, registered.text
+        code = a_new_code(stack, auth)
+        checked = requests.post(
+            f"{stack.api}/v1/validations", headers=vendor_auth, json={"code": code["code"]}, timeout=10
+        )
+        assert checked.json()["valid"] is True, checked.text
+        revoked = requests.delete(f"{stack.api}/v1/codes/{code['code_id']}", headers=auth, timeout=10)
+        assert revoked.status_code == 200, revoked.text
+        deadline = time.monotonic() + 60
+        while not listener.received and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert listener.received, "no delivery within a minute"
+        received = listener.received[0]
+        yield Delivery(registered.json()["secret"], received.headers["Godkend-Signature"], received.body)
+
+
+# Runs the guide's JavaScript `verify` on ./body.json with the header and the secret from the environment.
+VERIFY_MAIN = """import { readFileSync } from "node:fs";
+import { verify } from "./guide.mjs";
+const { SIGNATURE, GODKEND_WEBHOOK_SECRET } = process.env;
+console.log(JSON.stringify(verify(GODKEND_WEBHOOK_SECRET, SIGNATURE, readFileSync("body.json"))));
+"""
+
+
+def tampered(delivery: Delivery) -> Delivery:
+    """The same delivery with one character of its body changed and its signature kept."""
+    return Delivery(
+        delivery.secret, delivery.signature, delivery.body.replace(b"code.revoked", b"code.renewed")
+    )
+
+
+def shell_verifies(reader: Path, delivery: Delivery) -> bool:
+    (reader / "body.json").write_bytes(delivery.body)
+    done = subprocess.run(  # noqa: S603 - the docs' own snippet
+        ["bash", "-eu", "-c", docs.snippet(VENDOR_GUIDE, "verify-signature-sh")],  # noqa: S607
+        cwd=reader,
+        env={
+            "PATH": os.environ["PATH"],
+            "SIGNATURE": delivery.signature,
+            "GODKEND_WEBHOOK_SECRET": delivery.secret,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0 or done.stderr.strip() == "bad signature", done.stderr
+    return done.returncode == 0 and done.stdout.strip() == "signature ok"
+
+
+def python_verifies(delivery: Delivery) -> bool:
+    namespace: dict[str, Any] = {}
+    code = docs.snippet(VENDOR_GUIDE, "verify-signature")
+    exec(compile(code, str(VENDOR_GUIDE), "exec"), namespace)  # noqa: S102 - the guide's own code
+    return bool(namespace["verify"](delivery.secret, delivery.signature, delivery.body))
+
+
+def javascript_verifies(home: Path, delivery: Delivery) -> bool:
+    (home / "body.json").write_bytes(delivery.body)
+    done = node(home, SIGNATURE=delivery.signature, GODKEND_WEBHOOK_SECRET=delivery.secret)
+    assert done.returncode == 0, done.stderr
+    verified: bool = json.loads(done.stdout)
+    return verified
+
+
+def test_the_vendor_guides_signature_checks_accept_a_real_delivery_in_shell_python_and_javascript(
+    delivery: Delivery, reader: Path, tmp_path: Path
+) -> None:
+    # Given a delivery the local stack signed, and the same with its body changed
+    forged = tampered(delivery)
+    assert forged.body != delivery.body
+    home = node_module(
+        tmp_path,
+        "verify-signature-js",
+        VERIFY_MAIN,
+    )
+
+    # When the guide's three checks verify each
+    # Then each accepts the real delivery and refuses the changed one
+    assert (shell_verifies(reader, delivery), shell_verifies(reader, forged)) == (True, False)
+    assert (python_verifies(delivery), python_verifies(forged)) == (True, False)
+    assert (javascript_verifies(home, delivery), javascript_verifies(home, forged)) == (True, False)
+
+
+def test_the_vendor_guides_signature_checks_refuse_another_secret(
+    delivery: Delivery, reader: Path, tmp_path: Path
+) -> None:
+    # Given the real delivery, checked with a secret that is not the endpoint's
+    other = Delivery("whsec_" + "0" * 64, delivery.signature, delivery.body)
+    home = node_module(
+        tmp_path,
+        "verify-signature-js",
+        VERIFY_MAIN,
+    )
+
+    # Then none of the three accepts it
+    assert (shell_verifies(reader, other), python_verifies(other), javascript_verifies(home, other)) == (
+        False,
+        False,
+        False,
+    )

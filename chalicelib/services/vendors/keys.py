@@ -24,10 +24,11 @@ import hmac
 import re
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any, Protocol
 
 from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
@@ -46,6 +47,7 @@ from chalicelib.models.audit import (
 )
 from chalicelib.models.paging import encode_cursor, page_start
 from chalicelib.models.user import get_user
+from chalicelib.models.validation import ReceiptModel
 from chalicelib.models.vendor import (
     CATALOGUE,
     TEST_MODE,
@@ -57,6 +59,7 @@ from chalicelib.models.vendor import (
     get_key,
     get_vendor,
     keys_of,
+    record_key_use,
     revoke_key,
 )
 from chalicelib.models.webhook import get_webhook
@@ -205,6 +208,46 @@ def refusal(refused: KeyRefused) -> Unauthenticated:
     return Unauthenticated("Send 'Authorization: Bearer <API key>' with a current vendor API key.")
 
 
+@dataclass(frozen=True)
+class KeyUse:
+    """A check that presented the key and left a receipt, at `used_at` (the receipt's validated_at)."""
+
+    key_id: str
+    used_at: datetime
+
+
+class StreamRecord(Protocol):
+    """A record of the receipts' stream (NEW_IMAGE), as Chalice hands it to the handler."""
+
+    @property
+    def event_name(self) -> str: ...
+
+    @property
+    def new_image(self) -> dict[str, Any] | None: ...
+
+
+def uses_in_stream(records: Iterable[StreamRecord]) -> list[KeyUse]:
+    """The key uses the new receipts in `records` stand for. Only an INSERT is a check: a receipt changed
+    later (a person's data erased) or removed by its retention's TTL is no use of the key."""
+    uses = []
+    for record in records:
+        image = record.new_image or {}
+        if record.event_name != "INSERT" or "key_id" not in image or "validated_at" not in image:
+            continue
+        used_at = ReceiptModel.validated_at.deserialize(image["validated_at"]["S"])
+        uses.append(KeyUse(str(image["key_id"]["S"]), used_at))
+    return uses
+
+
+def newest_uses(uses: Iterable[KeyUse]) -> list[KeyUse]:
+    """The newest use of each key, so that a batch of many receipts of one key writes once."""
+    newest: dict[str, datetime] = {}
+    for use in uses:
+        if use.key_id not in newest or use.used_at > newest[use.key_id]:
+            newest[use.key_id] = use.used_at
+    return [KeyUse(key_id, used_at) for key_id, used_at in newest.items()]
+
+
 class VendorService:
     def __init__(self, *, clock: Clock, draw: KeySource = draw_key) -> None:
         self._clock = clock
@@ -216,6 +259,12 @@ class VendorService:
             return check_key(presented, get_key(presented.key_id))
         except KeyRefused as refused:
             raise refusal(refused) from None
+
+    def record_uses(self, uses: Iterable[KeyUse]) -> int:
+        """Keeps each key's `last_used_at` current from the receipts' stream, off the check's path (the check
+        stays at its round trips). Only a newer time is written, so a redelivered or out-of-order batch
+        changes nothing; answers how many keys moved on."""
+        return sum(record_key_use(use.key_id, use.used_at) for use in newest_uses(uses))
 
     def create(
         self,

@@ -301,6 +301,8 @@ def a_check(world: World) -> str:
     response = world.client.http.post("/v1/checks", headers={**vendor.auth, **JSON}, body=body)
     assert response.status_code == 201, response.body
     return str(json_of(response)["check_id"])
+
+
 def a_person_of_the_walking_vendor(world: World) -> str:
     """A fresh colleague of the walking vendor, invited in the vendor console by its person."""
     person = world.callers["vendor_person"]
