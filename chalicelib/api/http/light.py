@@ -11,7 +11,7 @@ The light path only ever *agrees*: when it is sure, its answer is the one pydant
 it is not (a value of another Python type than the schema's, a key the model does not declare, a union
 more than one member takes, a keyword it does not know), it raises `Unsure` and the caller asks pydantic,
 as before. So a refused body's field errors are pydantic's own, word for word, and an answer the model
-would refuse is still refused by the model (decision 0008)."""
+would refuse is still refused by the model (docs/decisions/0007-a-light-path-before-pydantic.md)."""
 
 from __future__ import annotations
 
