@@ -30,6 +30,7 @@ ANSWERS = [(module, name) for module, kinds in GENERATED.items() for name in kin
 BODIES = [(module, name) for module, kinds in GENERATED.items() for name in kinds["body"]]
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
+SPACES = " \t\r\n\x0b\x0c\x1c\x85\u00a0\u2028\u3000a@"
 JUNK = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
@@ -101,12 +102,15 @@ def _broken(value: dict[str, Any]) -> Any:
 
 def as_objects(value: Any) -> Any:
     """The same value as a handler's typed objects: dicts become dataclass instances, all the way down."""
+    if isinstance(value, dict) and "not_declared" in value:
+        return value
     if isinstance(value, list):
         return [as_objects(item) for item in value]
     if not isinstance(value, dict) or not all(_attribute_name(key) for key in value):
         return value
-    shape = dataclasses.make_dataclass("Shown", list(value), frozen=True)
-    return shape(**{key: as_objects(item) for key, item in value.items()})
+    # With an attribute the model does not declare, as a service's typed objects often have.
+    shape = dataclasses.make_dataclass("Shown", [*value, "not_declared"], frozen=True)
+    return shape(**{key: as_objects(item) for key, item in value.items()}, not_declared="internal")
 
 
 def _attribute_name(key: Any) -> bool:
@@ -170,6 +174,8 @@ def test_a_body_the_light_path_takes_is_the_one_its_model_reads(data: Any, modul
             drawn(schema, schema, hostile=True),
             JUNK,
             st.fixed_dictionaries({key: st.text(max_size=120) for key in schema.get("properties", {})}),
+            # Texts of spaces and line breaks of every kind, where patterns draw their lines
+            st.fixed_dictionaries({key: st.text(SPACES, max_size=6) for key in schema.get("properties", {})}),
         )
     )
     # When both read it
@@ -196,6 +202,29 @@ def test_the_checks_code_is_read_by_the_light_path_as_the_model_reads_it() -> No
         # When the light path reads the body, then it is sure, and has the code as given
         read = light.read_body(schema, {"code": code})
         assert read.code == model.model_validate({"code": code}).model_dump()["code"] == code
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"code": ""},
+        {"code": "  \n\t"},
+        {"code": "x" * 101},
+        {"code": 7},
+        {"code": None},
+        {"code": "a", "b": 1},
+    ],
+)
+def test_a_check_body_its_model_refuses_is_left_to_the_model(body: dict[str, Any]) -> None:
+    # Given a body the check's model refuses
+    schema = GENERATED["chalicelib.api.schemas.validations"]["body"]["CodeCheck"]
+    model = model_of("chalicelib.api.schemas.validations", "CodeCheck")
+    with pytest.raises(ValidationError):
+        model.model_validate(body)
+    # When the light path reads it, then it is not sure: the model answers, with its own field errors
+    with pytest.raises(light.Unsure):
+        light.read_body(schema, body)
 
 
 def test_the_generated_schemas_are_what_the_models_publish_now() -> None:
