@@ -4,8 +4,10 @@ Every function of the service (the API, the mail and the reminder functions) imp
 imports what its handler needs on its first invocation, which is part of its cold start too. So besides
 `import app` and its ratio to `import boto3, chalice` alone, this prints what each kind of function's
 first invocation imports on top (a vendor's check, a person's request, the mail delivery and the expiry
-reminders), with its goal; it exits 1 when one is missed. Our modules are imported as the deployment
-package holds them, with their bytecode (`--from-source`: without, as before infra/bytecode.py).
+reminders), with its goal and the ratio; it exits 1 when one is missed. A route's body and answer go the
+way a request's do: through the generated schemas of chalicelib/api/http/light.py, pydantic only where those
+are unsure. Our modules are imported as the deployment package holds them, with their bytecode
+(`--from-source`: without, as before infra/bytecode.py).
 
 .venv/bin/python -m bench.cold_start [--runs 7] [--from-source]
 """
@@ -40,21 +42,53 @@ class Function:
     goal: float | None = None
 
 
+# A route's first invocation reads its body and shapes its answer as the HTTP layer does (its declared
+# models through chalicelib/api/http/light.py's generated schemas, pydantic only where they are unsure).
+ROUTE = (
+    "import app as a; from chalicelib.api.http.routing import operation_of, through_model; "
+    "from chalicelib.api.http import light; from chalicelib.api.http.parsing import parse_body; "
+    "op = lambda path, method: operation_of(a.app.routes[path][method].view_function)"
+)
+ME = {
+    "user": {
+        "user_id": "u1",
+        "username": "anna@example.dk",
+        "first_name": "Anna",
+        "last_name": "Holm",
+        "email": "anna@example.dk",
+        "mobile": "+4522334455",
+        "status": "active",
+        "second_factor_enrolled": True,
+    },
+    "roles": [],
+    "functions": ["codes"],
+    "organisation": {"org_id": "o1", "name": "Røde Kors", "handle": "RoedeKors", "status": "approved"},
+    "companies": [
+        {
+            "cvr": "12345678",
+            "name": "Røde Kors",
+            "access": "full",
+            "accounts": [{"number": "1", "name": "Hoved", "status": "open"}],
+        }
+    ],
+}
+
 FUNCTIONS = {
-    # The check parses its body with its model and answers through its answer's model, each built on first
-    # use (`defer_build`), so building them is part of the first invocation.
+    # The check parses its body and answers through its answer's model as the route does.
     "API function, a vendor's check": Function(
-        "import app, boto3, chalicelib.api.schemas.validations, chalicelib.services.vendors.validation, "
+        "import app, boto3, chalicelib.services.vendors.validation, "
         "chalicelib.services.vendors.keys, chalicelib.models.validation, chalicelib.settings; "
-        "from chalicelib.api.schemas.validations import CodeCheck, Validation; "
-        "CodeCheck.model_validate({'code': '7k2m9xq4@RoedeKorsAarhus'}); "
-        "Validation.model_validate({'valid': False, 'reason': 'unknown'}).model_dump(mode='json')",
+        f"{ROUTE}; check = op('/v1/validations', 'POST'); "
+        'parse_body(b\'{"code": "7k2m9xq4@RoedeKorsAarhus"}\', check.body_model, '
+        "light=light.declared(check.schemas, check.body, 'body')); "
+        "from chalicelib.services.vendors.validation import InvalidCode; "
+        "through_model(check, InvalidCode(reason='unknown'))",
         goal=1.5,
     ),
     # A person's request answers through its response model too: `GET /v1/me`'s, the console's first.
     "API function, a person's request": Function(
         "import app, boto3, chalicelib.adapters.tokens, chalicelib.services.access.identity, "
-        "chalicelib.settings, chalicelib.api.schemas.me",
+        f"chalicelib.settings; {ROUTE}; through_model(op('/v1/me', 'GET'), {ME!r})",
         goal=1.8,
     ),
     "mail function (deliver_outbox)": Function(

@@ -301,6 +301,9 @@ def matching(pattern: str, kind: str, message: str) -> Callable[[str], str]:
             raise PydanticCustomError(kind, message, {"rule": "pattern"})
         return value
 
+    # What the check is, for the light path's generated schemas (chalicelib/api/http/light_build.py): it
+    # changes no value, and refuses exactly what does not fullmatch the pattern its field publishes.
+    check.light_pattern = pattern  # type: ignore[attr-defined]
     return check
 
 

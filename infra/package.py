@@ -135,6 +135,7 @@ def package(stage: str, out: Path) -> Path:
     _stage(stage)
     out = out.resolve()
     chalice = _chalice()
+    _generate_light_schemas()
     with tempfile.TemporaryDirectory(prefix="godkend-package-") as scratch:
         merge = Path(scratch) / "resources.json"
         merge.write_text(json.dumps(merge_template(stage), indent=2))
@@ -145,6 +146,16 @@ def package(stage: str, out: Path) -> Path:
     add_bytecode(out / "deployment.zip")
     finish(stage, out / "sam.json")
     return out / "sam.json"
+
+
+def _generate_light_schemas() -> None:
+    # The light path's schemas, generated from the routes' models as they are now, so that no package ships
+    # stale ones (chalicelib/api/http/light_build.py; run in its own interpreter, as the HTTP layer is not
+    # infra's to import).
+    command = [sys.executable, "-m", "chalicelib.api.http.light_build"]
+    finished = subprocess.run(command, cwd=PROJECT_DIR, env=_environment(), check=False)  # noqa: S603
+    if finished.returncode != 0:
+        raise PackagingFailed(f"generating the light path's schemas failed (exit {finished.returncode})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

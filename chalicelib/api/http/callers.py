@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.app import Request
 
+from chalicelib.api.http import light
 from chalicelib.api.http.parsing import parse_body, parse_query
 from chalicelib.container import container
 from chalicelib.errors import DomainError, Forbidden, PreconditionRequired, UpstreamUnavailable
@@ -144,14 +145,20 @@ class Call:
         return None if params is None else params.get(name)
 
     def body(self, model: Any = None) -> Any:
-        """The body, parsed into the route's declared body model (or the one given)."""
-        model = model or (None if self.operation is None else self.operation.body_model())
+        """The body, parsed into the route's declared body model (or the one given). The declared model's
+        generated schema reads it first when it can (chalicelib/api/http/light.py): the same fields, and
+        pydantic imported only when that path is unsure."""
+        operation = self.operation
+        schema = None
+        if model is None and operation is not None and operation.body is not None:
+            schema = light.declared(operation.schemas, operation.body, "body")
+            model = operation.body_model
         if model is None:
             raise TypeError("this route declares no body")
         raw = self.request.raw_body
-        if not raw and self.operation is not None and self.operation.body_optional:
+        if not raw and operation is not None and operation.body_optional:
             raw = b"{}"
-        return parse_body(raw.encode() if isinstance(raw, str) else raw, model)
+        return parse_body(raw.encode() if isinstance(raw, str) else raw, model, light=schema)
 
     def query_model(self, model: Any = None) -> Any:
         """The query string, parsed into the route's declared query model (or the one given)."""

@@ -7,10 +7,11 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from chalicelib.api.http import light as light_path
 from chalicelib.errors import FieldError, InvalidInput, PayloadTooLarge
 from chalicelib.services.access.authz import Access
 
@@ -33,9 +34,12 @@ class QueryParam:
     required: bool = False
 
 
-def parse_body[M: BaseModel](raw: bytes | None, model: type[M]) -> M:
-    from pydantic import ValidationError
-
+def parse_body[M: BaseModel](
+    raw: bytes | None, model: type[M] | Callable[[], type[M]], *, light: dict[str, Any] | None = None
+) -> Any:
+    """The body read by its model (a class, or what gives it when first needed); with the model's generated
+    schema (`light`), read by the light path whenever that is sure, so that pydantic is imported only
+    when it is not (a refused body's field errors are always pydantic's own)."""
     if raw is not None and len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"The body may be at most {MAX_BODY_BYTES} bytes.")
     if json_depth(raw or b"") > MAX_BODY_DEPTH:
@@ -46,6 +50,17 @@ def parse_body[M: BaseModel](raw: bytes | None, model: type[M]) -> M:
         raise InvalidInput("The body must be a JSON object.") from exc
     if not _is_unicode(data):
         raise InvalidInput("The body holds a lone surrogate (\\ud800 to \\udfff), which is not text.")
+    if light is not None:
+        try:
+            return light_path.read_body(light, data)
+        except light_path.Unsure:
+            pass
+    return _validated(data, model if isinstance(model, type) else model())
+
+
+def _validated[M: BaseModel](data: Any, model: type[M]) -> M:
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(data)
     except ValidationError as exc:

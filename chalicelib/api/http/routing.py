@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.api.http import problems
+from chalicelib.api.http import light, problems
 from chalicelib.api.http.callers import Rule, identify
 from chalicelib.api.http.parsing import QueryParam, query_params
 from chalicelib.errors import DomainError
@@ -204,14 +204,27 @@ class AnswerRefused(Exception):
 def through_model(operation: Operation, result: Any) -> Any:
     """The answer as the route's response model has it: validated, then dumped as JSON without the fields
     the answer left unset. A `Response` is the handler's own, and an empty answer has nothing to check."""
-    model = operation.response_model()
-    if model is None or result is None or isinstance(result, Response):
+    if operation.response is None or result is None or isinstance(result, Response):
         return result
     if isinstance(result, Reply):
         if result.body is None:
             return result
-        return Reply(body=_dumped(model, result.body), status=result.status, headers=result.headers)
-    return _dumped(model, result)
+        return Reply(body=_shaped(operation, result.body), status=result.status, headers=result.headers)
+    return _shaped(operation, result)
+
+
+def _shaped(operation: Operation, answer: Any) -> Any:
+    # The light path when it is sure (the same answer the model gives), the model itself otherwise.
+    schema = light.declared(operation.schemas, operation.response, "answer")
+    if schema is not None:
+        try:
+            return light.shape_answer(schema, answer)
+        except light.Unsure:
+            pass
+    model = operation.response_model()
+    if model is None:
+        raise TypeError("this route declares no answer")
+    return _dumped(model, answer)
 
 
 def _dumped(model: type[BaseModel], answer: Any) -> Any:
