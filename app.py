@@ -33,8 +33,8 @@ from chalicelib.api.routes import (
     validations,
     vendor_console,
     vendor_receipts,
-    vendor_webhook,
     vendor_users,
+    vendor_webhook,
     vendors,
     webhooks,
 )
