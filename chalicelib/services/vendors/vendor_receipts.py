@@ -53,15 +53,6 @@ PERIOD_REVERSED = {
 }
 
 
-def too_long(rows: int) -> dict[str, str]:
-    """What a period with more checks than one CSV holds is told."""
-    danish = f"{rows:,}".replace(",", ".")
-    return {
-        "da": f"Perioden har mere end {danish} kontroller. Vælg en kortere periode, og hent den i dele.",
-        "en": f"The period has more than {rows:,} checks. Choose a shorter period and download it in parts.",
-    }
-
-
 CSV_HEADERS = {
     "da": (
         "Kontrolleret (dansk tid)",
@@ -157,7 +148,13 @@ class VendorReceipts:
         results = self._query(vendor_id, period, start=None, page_size=EXPORT_PAGE)
         rows = list(itertools.islice(results, self._max_rows + 1))
         if len(rows) > self._max_rows:
-            said = too_long(self._max_rows)
+            rows_da = f"{self._max_rows:,}".replace(",", ".")
+            said = {
+                "da": f"Perioden har mere end {rows_da} kontroller. "
+                "Vælg en kortere periode, og hent den i dele.",
+                "en": f"The period has more than {self._max_rows:,} checks. "
+                "Choose a shorter period and download it in parts.",
+            }
             raise InvalidInput(
                 said["en"], errors=[FieldError("from", said["en"], translations=said)], detail_da=said["da"]
             )
