@@ -101,7 +101,7 @@ def test_a_vendor_person_filters_their_checks_and_downloads_them_as_csv(
 
     # Then the file has Danish headers and both checks, newest first, and its name says the period
     assert download.suggested_filename == f"godkend-kontroller-{today.date().isoformat()}-i-dag.csv"
-    rows = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8-sig")), delimiter=";"))
     assert rows[0][:4] == ["Kontrolleret (dansk tid)", "Organisation", "CVR", "Repræsentant"]
     assert [row[-1] for row in rows[1:]] == [checked[1]["validation_id"], checked[0]["validation_id"]]
     assert rows[1][3] == "Rasmus Frivillig"

@@ -237,10 +237,16 @@ def vendor_check(receipt: ReceiptModel) -> VendorCheck:
     )
 
 
+# The cells' separator a spreadsheet opening the file expects: Danish spreadsheets (Excel with Danish regional
+# settings) split on the list separator `;`, since `,` is their decimal mark; English ones on `,`.
+SEPARATORS = {"da": ";", "en": ","}
+
+
 def to_csv(receipts: Iterable[ReceiptModel], language: str) -> str:
-    """RFC 4180 CSV (every cell quoted, CRLF), with a byte-order mark so spreadsheets read it as UTF-8."""
+    """RFC 4180 CSV (every cell quoted, CRLF; `;` between cells in Danish), with a byte-order mark so
+    spreadsheets read it as UTF-8."""
     out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=SEPARATORS[language], quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(CSV_HEADERS[language])
     live, test = MODES[language]
     for receipt in receipts:

@@ -59,10 +59,10 @@ def export(client: Any, person: Person, query: str = "", **headers: str) -> Any:
     return client.http.get(f"/v1/vendor/validations/export{query}", headers={**person.auth, **headers})
 
 
-def rows_of(response: Any) -> list[list[str]]:
+def rows_of(response: Any, separator: str = ";") -> list[list[str]]:
     text = response.body.decode("utf-8")
     assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=separator))
 
 
 def test_a_vendor_person_sees_their_vendors_checks_newest_first(client, people: People):
@@ -254,8 +254,9 @@ def test_the_csv_keeps_formulas_as_text_and_is_a_danish_download(client, people:
     ]
     assert second[3] == "'\tJens Hansen"
     assert second[-1] == tabbed.validation_id
-    # And every cell is quoted, so a comma or line break in a name cannot make a new cell or row
-    assert response.body.decode().splitlines()[1].startswith('"2026-12-01 13:00:00","\'=HYPERLINK(""')
+    # And every cell is quoted, so a separator or line break in a name cannot make a new cell or row; the
+    # cells are parted by `;`, as a Danish spreadsheet expects
+    assert response.body.decode().splitlines()[1].startswith('"2026-12-01 13:00:00";"\'=HYPERLINK(""')
 
 
 def test_the_csv_speaks_english_when_asked(client, people: People):
@@ -267,8 +268,13 @@ def test_the_csv_speaks_english_when_asked(client, people: People):
     # When they download it asking for English
     response = export(client, person, **{"accept-language": "en"})
 
-    # Then its headers are English
-    assert rows_of(response)[0][:4] == ["Validated at (Danish time)", "Organisation", "CVR", "Representative"]
+    # Then its headers are English, its cells parted by `,` as an English spreadsheet expects
+    assert rows_of(response, ",")[0][:4] == [
+        "Validated at (Danish time)",
+        "Organisation",
+        "CVR",
+        "Representative",
+    ]
 
 
 def test_an_export_longer_than_one_file_holds_is_refused_not_cut_short(people: People):
