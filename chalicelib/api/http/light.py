@@ -160,7 +160,8 @@ def _answer_value(root: dict[str, Any], node: dict[str, Any], value: Any) -> Any
     if kind == "array":
         if type(value) is not list:
             raise Unsure
-        _known(node, {"type", "items"})
+        _known(node, {"type", "items", "minItems", "maxItems"})
+        _bounded(len(value), node, "minItems", "maxItems")
         return [_answer_value(root, node.get("items", {}), item) for item in value]
     return _scalar(node, value)
 
@@ -169,7 +170,9 @@ _MISSING = object()
 
 
 def _answer_object(root: dict[str, Any], node: dict[str, Any], value: Any) -> dict[str, Any]:
-    _known(node, {"type", "properties", "required"})
+    _known(node, {"type", "properties", "required", "additionalProperties"})
+    if node.get("additionalProperties", False) is not False:
+        raise Unsure
     properties: dict[str, Any] = node.get("properties", {})
     if type(value) is dict:
         if not set(value) <= set(properties):
