@@ -34,6 +34,7 @@ from enum import StrEnum
 from typing import Any, cast
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     JSONAttribute,
     NumberAttribute,
     TTLAttribute,
@@ -198,6 +199,9 @@ class VendorEventModel(Model):
     # Every attempt of every generation: {"generation", "attempt", "at", "status_code", "error"}.
     attempt_log = JSONAttribute(default=list)
     delivered_at = UTCDateTimeAttribute(null=True)
+    # Only on an event of test mode (a test key's hosted check, `"livemode": false` in its data): delivered
+    # like any, kept out of the live feed. Absent on every live event, so the feed filters on its absence.
+    test_mode = BooleanAttribute(null=True)
     expires_at = TTLAttribute()
     version = VersionAttribute()
 

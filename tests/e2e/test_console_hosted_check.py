@@ -2,7 +2,9 @@
 origin in Leverandør; the vendor's key makes a check whose redirect_url is on a small listener on 127.0.0.1;
 the representative opens the check's url, pastes a demo code, sees the organisation's and the vendor's names,
 confirms, and lands at the listener with the check's id and a receipt in the fragment; the receipt verifies
-with PyJWT against /.well-known/jwks.json, and GET /v1/checks/{check_id} reports the check completed."""
+with PyJWT against /.well-known/jwks.json, and GET /v1/checks/{check_id} reports the check completed. The page
+also fits a phone (390x844) without sideways scrolling, speaks English when the person switches, and says why
+a wrong code is not valid and lets the person try again."""
 
 from __future__ import annotations
 
@@ -15,10 +17,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.e2e.axe import assert_accessible
-from tests.e2e.browser import finish_page, new_context, watch_policy_violations
+from tests.e2e.browser import finish_page, new_context, sized_page, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 from tests.e2e.test_console_vendor import (
     a_demo_code,
@@ -29,6 +31,8 @@ from tests.e2e.test_console_vendor import (
 )
 
 pytestmark = pytest.mark.e2e
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 # The vendor's page at the listener: a page of its own, accessible, so the check ends somewhere real.
 SHOP_PAGE = (
@@ -49,7 +53,7 @@ class ShopHandler(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def shop() -> Iterator[str]:
     """The vendor's site on loopback; answers its origin."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), ShopHandler)
@@ -68,6 +72,40 @@ def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) 
     for number, each in enumerate(context.pages):
         finish_page(request, each, str(number))
     context.close()
+
+
+@pytest.fixture
+def sized(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) -> Iterator[Page]:
+    yield from sized_page(browser, stack.console_url, request, "hosted-check")
+
+
+@pytest.fixture(scope="module")
+def shop_vendor(browser: Browser, stack: RunningStack, shop: str) -> dict[str, Any]:
+    """A vendor whose contact registered the shop's origin in Leverandør (in a context of its own), for the
+    tests of the representative's page alone."""
+    vendor = a_vendor_with_a_contact(stack, "sider@leverandor.example", "Sidebutikken ApS")
+    context = new_context(browser, stack.console_url)
+    try:
+        page = context.new_page()
+        enrol_and_sign_in(page, stack, accept_from_the_mail(page, stack, "sider@leverandor.example"))
+        page.get_by_label("Adresser", exact=True).fill(shop)
+        page.get_by_role("button", name="Gem adresser").click()
+        expect(page.get_by_text("Adresserne er gemt.")).to_be_visible()
+    finally:
+        context.close()
+    return vendor
+
+
+def a_check(stack: RunningStack, vendor: dict[str, Any], shop: str) -> dict[str, Any]:
+    body = {"redirect_url": f"{shop}/tilbage"}
+    made = api(stack, "POST", "/v1/checks", vendor["key"]["api_key"], json=body)
+    assert made.status_code == 201, made.text
+    check: dict[str, Any] = made.json()
+    return check
+
+
+def no_sideways_scroll(page: Page) -> bool:
+    return bool(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 def a_vendor_with_a_contact(stack: RunningStack, email: str, name: str) -> dict[str, Any]:
@@ -140,3 +178,83 @@ def test_a_hosted_check_ends_at_the_vendors_address_with_a_receipt_that_verifies
     assert outcome.status_code == 200, outcome.text
     assert (outcome.json()["status"], outcome.json()["validation_id"]) == ("completed", claims["sub"])
     assert refused == []
+
+
+@pytest.mark.parametrize("sized", [PHONE], indirect=True, ids=["390x844"])
+def test_the_hosted_check_fits_a_phone_without_sideways_scrolling(
+    sized: Page, stack: RunningStack, shop: str, shop_vendor: dict[str, Any]
+):
+    # Given a check and a demo organisation's code
+    code = a_demo_code(stack)
+    check = a_check(stack, shop_vendor, shop)
+
+    # When the representative opens the check on a phone
+    sized.goto(check["url"])
+
+    # Then the page asks for the code without sideways scrolling
+    expect(sized.get_by_role("heading", name="Vis din godkendelseskode")).to_be_visible()
+    expect(sized.get_by_label("Godkendelseskode", exact=True)).to_be_visible()
+    assert no_sideways_scroll(sized)
+
+    # And when they give the code, whom it is for fits the phone too
+    sized.get_by_label("Godkendelseskode", exact=True).fill(code)
+    sized.get_by_role("button", name="Næste").click()
+    expect(sized.get_by_role("heading", name="Er det rigtigt?")).to_be_visible()
+    expect(sized.get_by_role("definition").filter(has_text="Sidebutikken ApS")).to_be_visible()
+    expect(sized.get_by_role("button", name="Bekræft")).to_be_in_viewport()
+    assert no_sideways_scroll(sized)
+
+
+def test_the_hosted_check_speaks_english_when_the_person_switches(
+    page: Page, stack: RunningStack, shop: str, shop_vendor: dict[str, Any]
+):
+    # Given a check, opened in Danish (the console's language until the person chooses)
+    code = a_demo_code(stack)
+    check = a_check(stack, shop_vendor, shop)
+    page.goto(check["url"])
+    expect(page.get_by_role("heading", name="Vis din godkendelseskode")).to_be_visible()
+
+    # When the person switches to English
+    page.get_by_role("button", name=re.compile("English")).first.click()
+
+    # Then the page asks in English, for the same check
+    expect(page.get_by_role("heading", name="Show your validation code")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_text(re.compile(r"^Sidebutikken ApS would like to see"))).to_be_visible()
+
+    # And when they give the code, the confirmation is in English too
+    page.get_by_label("Validation code", exact=True).fill(code)
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", name="Is this right?")).to_be_visible()
+    expect(page.get_by_role("definition").filter(has_text="Rasmus Frivillig")).to_be_visible()
+    expect(page.get_by_role("button", name="Confirm")).to_be_visible()
+
+
+def test_a_wrong_code_says_why_and_the_person_can_try_again(
+    page: Page, stack: RunningStack, shop: str, shop_vendor: dict[str, Any]
+):
+    # Given a check, and a code typed with one character wrong
+    code = a_demo_code(stack)
+    value, handle = code.split("@")
+    wrong = f"{'1' if value[0] == '0' else '0'}{value[1:]}@{handle}"
+    check = a_check(stack, shop_vendor, shop)
+    page.goto(check["url"])
+
+    # When the person gives the wrong code
+    page.get_by_label("Godkendelseskode", exact=True).fill(wrong)
+    page.get_by_role("button", name="Næste").click()
+
+    # Then the page says in words why, and keeps the field to try again
+    expect(page.get_by_role("alert").first).to_have_text(
+        "Koden findes ikke. Tjek, at du har skrevet den præcis som i e-mailen."
+    )
+    expect(page.get_by_role("heading", name="Er det rigtigt?")).to_have_count(0)
+    field = page.get_by_label("Godkendelseskode", exact=True)
+    expect(field).to_be_editable()
+
+    # And when they type it right, they are shown whom it is for, the complaint gone
+    field.fill(code)
+    page.get_by_role("button", name="Næste").click()
+    expect(page.get_by_role("heading", name="Er det rigtigt?")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_count(0)
+    expect(page.get_by_role("button", name="Bekræft")).to_be_visible()

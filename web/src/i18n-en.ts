@@ -582,4 +582,7 @@ export const en: Record<MessageKey, string> = {
   "origins.errorPrefix": "Error:",
   "origins.save": "Save addresses",
   "origins.saved": "The addresses are saved.",
+  // A hosted check's event in the webhook's deliveries, and the mark of a test key's (vendor/webhookWords.ts).
+  "webhook.type.check.completed": "Check completed",
+  "webhook.testMark": "{what} (test)",
 };

@@ -584,6 +584,9 @@ const da = {
   "origins.errorPrefix": "Fejl:",
   "origins.save": "Gem adresser",
   "origins.saved": "Adresserne er gemt.",
+  // A hosted check's event in the webhook's deliveries, and the mark of a test key's (vendor/webhookWords.ts).
+  "webhook.type.check.completed": "Kontrol gennemført",
+  "webhook.testMark": "{what} (test)",
 } as const;
 
 export type MessageKey = keyof typeof da;

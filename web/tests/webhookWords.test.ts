@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { danish, type MessageKey } from "../src/i18n";
-import { answerWords, eventTypeWords, stateWords } from "../src/vendor/webhookWords";
+import { answerWords, deliveryWords, eventTypeWords, stateWords } from "../src/vendor/webhookWords";
 
 const t = (key: MessageKey) => danish[key];
 
@@ -30,5 +30,11 @@ describe("a webhook attempt's answer in words", () => {
     expect(eventTypeWords("webhook.test", t)).toBe("Testhændelse");
     expect(eventTypeWords("code.revoked", t)).toBe("Kode spærret");
     expect(stateWords("failed", t)).toBe("Fejlet");
+  });
+
+  it("marks a test key's event as a test, and says a test event once", () => {
+    expect(deliveryWords({ type: "check.completed", test: true }, t)).toBe("Kontrol gennemført (test)");
+    expect(deliveryWords({ type: "check.completed", test: false }, t)).toBe("Kontrol gennemført");
+    expect(deliveryWords({ type: "webhook.test", test: true }, t)).toBe("Testhændelse");
   });
 });

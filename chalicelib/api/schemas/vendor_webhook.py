@@ -24,7 +24,10 @@ class DeliveryOrganisation(BaseModel):
 class VendorDelivery(BaseModel):
     id: str
     type: EventType = Field(description="`webhook.test` for a test event from the console")
-    test: bool = Field(description="A test event: nothing happened to any receipt")
+    test: bool = Field(
+        description="A test event (`webhook.test`), or an event of test mode (a test key's hosted check, "
+        '`"livemode": false`): nothing happened to any live receipt, and it is not in the feed'
+    )
     created_at: str
     organisation: DeliveryOrganisation | None = Field(description="None for a test event")
     status: Literal["pending", "delivered", "failed", "paused", "no_endpoint"] = Field(

@@ -66,6 +66,11 @@ class EventData(BaseModel):
     validated_at: str
     code_id: str
     organisation: EventOrganisation
+    livemode: bool | None = Field(
+        default=None,
+        description="For `check.completed`: as the receipt says it. `false` when a test key made the check: "
+        "delivered to the endpoint, never in the feed",
+    )
     check_id: str | None = Field(default=None, description="For `check.completed`: the hosted check")
     reference: str | None = Field(
         default=None, description="For `check.completed`: the vendor's own reference for the check, if any"

@@ -20,9 +20,10 @@ How it goes
      as the vendor's own check would (a hosted check is no way round it);
    - `POST /v1/hosted-check/confirm` the code again: it is validated exactly as POST /v1/validations would
      for the key that made the check (same answer, same receipt, a test key's test answer with `livemode`
-     false), and the check is completed in one transaction with its receipt (and a live check's
-     `check.completed` event), on the condition that it is still pending and within its hour: single use,
-     a second confirm is refused. The answer is where to send the browser:
+     false), and the check is completed in one transaction with its receipt and its `check.completed`
+     event (`"livemode"` as the receipt says it; a test key's is delivered and listed in the vendor
+     console like any, but kept out of the live feed), on the condition that it is still pending and
+     within its hour: single use, a second confirm is refused. The answer is where to send the browser:
      `redirect_url#check_id=<id>&receipt=<JWS>`, in the fragment, so the receipt reaches the vendor's page
      and no server log on the way. The code is never stored on the check, nor in the redirect.
    Each of the three is limited per caller address (`chalicelib/services/onboarding/caller_limits.py`) and
@@ -402,11 +403,10 @@ class HostedCheckService:
                     condition=still_pending(now),
                 )
                 tx.save(receipt, condition=self._validations.keep_with(receipt))
-                if check.livemode:
-                    tx.save(
-                        completed_event(check, receipt, now),
-                        condition=VendorEventModel.event_id.does_not_exist(),
-                    )
+                tx.save(
+                    completed_event(check, receipt, now),
+                    condition=VendorEventModel.event_id.does_not_exist(),
+                )
         except TransactWriteError as exc:
             # DynamoDB lists the reasons puts first, updates after, so the check's is not first. The receipt
             # and the event have fresh ids and never fail theirs: any failed condition is the check's,
@@ -455,6 +455,8 @@ def completed_event(check: CheckModel, receipt: ReceiptModel, now: datetime) -> 
         status = DeliveryStatus.PENDING
     data: dict[str, Any] = {
         "created_at": isoformat(now),
+        # As the receipt says it: a test key's check is tried by the vendor, and its event says so.
+        "livemode": check.livemode,
         "check_id": check.check_id,
         "reference": check.reference_text,
         "validation_id": receipt.validation_id,
@@ -482,6 +484,8 @@ def completed_event(check: CheckModel, receipt: ReceiptModel, now: datetime) -> 
         window_started_at=now,
         attempt_log=[],
         expires_at=now + EVENT_RETENTION,
+        # Marked so that the live feed leaves it out; delivered and listed in the console like any.
+        test_mode=None if check.livemode else True,
     )
 
 

@@ -7,6 +7,8 @@ entry in the staff trail, which names the person.
 A **test event** (`webhook.test`) is an event like any other: written to `vendor-events`, queued by the
 events stream, signed and delivered with the same retries, shown with its attempts. Its body says
 `"data": {"test": true}`. It is not in the vendor's feed (`GET /v1/events`): nothing happened to any receipt.
+The deliveries list marks it `test`, as it marks an event of test mode (a test key's hosted check's
+`check.completed`, `"livemode": false`), which is not in the feed either.
 Sending one is limited per vendor (`webhook_tests_per_vendor_per_hour`), as it makes a post to the vendor's
 server.
 
@@ -196,12 +198,17 @@ class VendorWebhooks:
         return audit_record(event, now=self._clock.now())
 
 
+def is_test(event: VendorEventModel) -> bool:
+    """A test event sent from the console, or an event of test mode (a test key's hosted check)."""
+    return event.type == EventType.WEBHOOK_TEST.value or bool(event.test_mode)
+
+
 def delivery_of(event: VendorEventModel) -> VendorDelivery:
     organisation = (event.data or {}).get("organisation")
     return VendorDelivery(
         id=event.event_id,
         type=event.type,
-        test=event.type == EventType.WEBHOOK_TEST.value,
+        test=is_test(event),
         created_at=isoformat(event.created_at),
         organisation=(
             DeliveryOrganisation(name=str(organisation.get("name")), cvr=organisation.get("cvr"))

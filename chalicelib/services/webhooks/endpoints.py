@@ -154,9 +154,12 @@ class WebhookService:
             scan_index_forward=True,
             limit=limit,
             last_evaluated_key=start,
-            # Test events are the vendor console's (chalicelib/services/webhooks/console.py): nothing
-            # happened to a receipt, so the feed does not tell them.
-            filter_condition=VendorEventModel.type != EventType.WEBHOOK_TEST.value,
+            # The feed is live events only. Test events are the vendor console's
+            # (chalicelib/services/webhooks/console.py): nothing happened to a receipt. Events of test mode
+            # (a test key's hosted check) are the vendor's tries, not its business: both are delivered and
+            # listed in the console, never told here.
+            filter_condition=(VendorEventModel.type != EventType.WEBHOOK_TEST.value)
+            & VendorEventModel.test_mode.does_not_exist(),
         )
         events = list(results)
         last = results.last_evaluated_key

@@ -21,11 +21,15 @@ from chalicelib.models.check import CheckModel
 from chalicelib.models.validation import FailureWindowModel, ReceiptModel
 from chalicelib.models.webhook import VendorEventModel
 from chalicelib.services.vendors.hosted_checks import HostedCheckService
+from chalicelib.services.webhooks.signatures import verify
 from tests.integration.access.test_authentication import assert_problem
 from tests.integration.codes.test_codes import revoke
 from tests.integration.vendors.test_receipts import published, verified
 from tests.integration.vendors.test_validations import a_code
+from tests.integration.webhooks.test_vendor_console_webhooks import set_endpoint
+from tests.integration.webhooks.test_webhooks import Pipeline, feed
 from tests.people import People, Person, VendorCaller, json_of
+from tests.webhook_listener import listening
 
 JSON = {"content-type": "application/json"}
 CONSOLE = "https://console.godkend.example"
@@ -440,8 +444,87 @@ def test_a_test_keys_check_takes_a_test_code_and_answers_livemode_false(client, 
     assert verified(receipt, published(client), vendor.vendor_id)["livemode"] is False
     assert json_of(check_of(client, test, made["check_id"]))["status"] == "completed"
     assert check_of(client, vendor, made["check_id"]).status_code == 404
-    # And no event: test checks stay out of the live feed
-    assert list(VendorEventModel.scan()) == []
+    # And no event in the live feed: the vendor's tries are not its business
+    clock.step(timedelta(minutes=1))
+    assert feed(client, vendor)["items"] == []
+
+
+def a_test_key(client: Any, person: Person, vendor: VendorCaller) -> VendorCaller:
+    issued = client.http.post(
+        "/v1/vendor/keys",
+        headers={**person.auth, **JSON},
+        body=json.dumps({"label": "Test", "mode": "test"}).encode(),
+    )
+    assert issued.status_code == 201, issued.body
+    return VendorCaller(vendor.vendor_id, vendor.name, json_of(issued)["api_key"])
+
+
+def test_a_test_keys_check_delivers_check_completed_marked_as_test_and_kept_out_of_the_feed(
+    client, people, clock
+):
+    # Given a vendor whose endpoint is a listener, and a hosted check made with its test key
+    vendor = people.vendor()
+    person = registered(client, people, vendor)
+    with listening() as listener:
+        secret = json_of(set_endpoint(client, person, listener.url))["secret"]
+        test = a_test_key(client, person, vendor)
+        made = new_check(client, test, reference="prøve-1")
+
+        # When the representative confirms the documented valid test code and the event side runs
+        confirmed = page(client, "/confirm", {"check_id": made["check_id"], "code": "valid000@GodkendTest"})
+        assert confirmed.status_code == 200, confirmed.body
+        Pipeline().run()
+
+    # Then the listener got one `check.completed`, signed, saying livemode false as the receipt does
+    receipt = parse_qs(urlsplit(json_of(confirmed)["redirect_to"]).fragment)["receipt"][0]
+    claims = verified(receipt, published(client), vendor.vendor_id)
+    [request] = listener.received
+    body = json.loads(request.body)
+    assert request.headers["Godkend-Event-Type"] == "check.completed"
+    assert verify(
+        request.headers["Godkend-Signature"], request.body, secret, now=int(clock.now().timestamp())
+    )
+    assert (body["type"], body["data"]["livemode"], claims["livemode"]) == ("check.completed", False, False)
+    assert (body["data"]["check_id"], body["data"]["reference"], body["data"]["validation_id"]) == (
+        made["check_id"],
+        "prøve-1",
+        claims["sub"],
+    )
+    # ... the console lists it delivered, marked as a test
+    listed = json_of(client.http.get("/v1/vendor/webhook/deliveries", headers=person.auth))["items"]
+    assert [(i["id"], i["type"], i["test"], i["status"]) for i in listed] == [
+        (body["id"], "check.completed", True, "delivered")
+    ]
+    # ... and the live feed never tells it, once settled
+    clock.step(timedelta(minutes=1))
+    assert feed(client, vendor)["items"] == []
+
+
+def test_a_live_check_delivers_check_completed_with_livemode_true_and_is_in_the_feed(client, people, clock):
+    # Given an approved organisation's code, and a vendor whose endpoint is a listener
+    _, _, code = a_code(client, people)
+    vendor = people.vendor()
+    person = registered(client, people, vendor)
+    with listening() as listener:
+        set_endpoint(client, person, listener.url)
+        made = new_check(client, vendor)
+
+        # When the representative confirms the code and the event side runs
+        confirmed = page(client, "/confirm", {"check_id": made["check_id"], "code": code["code"]})
+        assert confirmed.status_code == 200, confirmed.body
+        Pipeline().run()
+
+    # Then the listener got the `check.completed`, livemode true
+    [request] = listener.received
+    body = json.loads(request.body)
+    assert (body["type"], body["data"]["livemode"]) == ("check.completed", True)
+    # ... the console lists it, not as a test
+    listed = json_of(client.http.get("/v1/vendor/webhook/deliveries", headers=person.auth))["items"]
+    assert [(i["id"], i["test"]) for i in listed] == [(body["id"], False)]
+    # ... and the feed tells it, as it was sent
+    clock.step(timedelta(minutes=1))
+    [told] = feed(client, vendor)["items"]
+    assert (told["id"], told["data"]["livemode"]) == (body["id"], True)
 
 
 class Unlimited:

@@ -18,7 +18,7 @@ import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
 import { asProblem } from "../problems";
 import { problemMessage } from "../staff/problem";
-import { answerWords, eventTypeWords, stateWords } from "./webhookWords";
+import { answerWords, deliveryWords, stateWords } from "./webhookWords";
 
 type Delivery = Schemas["VendorDelivery"];
 const ENDPOINT = ["vendor-webhook"];
@@ -172,7 +172,7 @@ function Deliveries({ onMessage }: { onMessage: (message: string) => void }) {
           columns={[t("webhook.event"), t("webhook.created"), t("webhook.status"), t("webhook.attempts"), t("common.actions")]}
         >
           {items.map((delivery) => {
-            const what = eventTypeWords(delivery.type, t);
+            const what = deliveryWords(delivery, t);
             const about = delivery.organisation ? `${what}: ${delivery.organisation.name}` : what;
             return (
               <tr key={delivery.id}>

@@ -38,12 +38,20 @@ const TYPES: Record<string, MessageKey> = {
   "organisation.suspended": "webhook.type.organisation.suspended",
   "organisation.rejected": "webhook.type.organisation.rejected",
   "organisation.reinstated": "webhook.type.organisation.reinstated",
+  "check.completed": "webhook.type.check.completed",
 };
 
 /** An event's type in words; a type the console does not know yet shows as it is. */
 export function eventTypeWords(type: string, t: Say): string {
   const key = TYPES[type];
   return key ? t(key) : type;
+}
+
+/** A delivery's event in words, marked when it is a test: a test key's event (`test`, not `webhook.test`,
+ * whose words say it already) would otherwise read like a live one. */
+export function deliveryWords(delivery: { type: string; test: boolean }, t: Say): string {
+  const what = eventTypeWords(delivery.type, t);
+  return delivery.test && delivery.type !== "webhook.test" ? t("webhook.testMark").replace("{what}", what) : what;
 }
 
 const STATES: Record<string, MessageKey> = {
