@@ -139,9 +139,7 @@ export function HostedCheck() {
       ) : null}
       {error ? (
         <Notice kind="error">
-          <p className="alert-text" role="alert">
-            {error}
-          </p>
+          <p className="alert-text">{error}</p>
         </Notice>
       ) : null}
       {state.kind === "ready" ? (
