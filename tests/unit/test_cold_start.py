@@ -9,6 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from bench import cold_start
 from bench.cold_start import FUNCTIONS
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -37,3 +40,17 @@ def test_a_vendors_check_imports_no_model_only_other_routes_write() -> None:
     found = imported_by("API function, a vendor's check", NOT_ON_A_CHECKS_WAY)
     # Then neither the outbox's model nor the applications' was imported
     assert found == []
+
+
+def test_the_bench_says_where_a_checks_time_above_the_baseline_goes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given the project as its package holds it, when the cold-start bench is asked for its breakdown
+    assert cold_start.main(["--breakdown"]) == 0
+    out = capsys.readouterr().out
+    # Then it names, for a vendor's check, the modules it imports beyond `import boto3, chalice`, the
+    # check's own among them, and the time spent building our dataclasses
+    section = out.split("API function, a vendor's check:")[1].split("API function, a person's request:")[0]
+    assert "chalicelib.services.vendors.validation" in section
+    assert "building our dataclasses:" in section
+    assert "botocore" not in section
