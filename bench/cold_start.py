@@ -9,12 +9,17 @@ way a request's do: through the generated schemas of chalicelib/api/http/light.p
 are unsure. Our modules are imported as the deployment package holds them, with their bytecode
 (`--from-source`: without, as before infra/bytecode.py).
 
-.venv/bin/python -m bench.cold_start [--runs 7] [--from-source]
+`--breakdown` prints instead, for each kind of function with a goal, where its time above `import boto3,
+chalice` goes: the modules it imports that the baseline does not, by their own import time (`python -X
+importtime`, one interpreter, so indicative), and the time spent building our dataclasses, by module.
+
+.venv/bin/python -m bench.cold_start [--runs 7] [--from-source] [--breakdown]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import subprocess
@@ -142,6 +147,60 @@ def interleaved(cases: dict[str, str], runs: int, project: Path) -> dict[str, fl
     return {name: statistics.median(found) for name, found in samples.items()}
 
 
+# Counts the time `dataclasses` spends building each module's classes (it compiles their methods at import).
+DATACLASSES = (
+    "import collections, dataclasses, json, sys, time; spent = collections.Counter(); "
+    "build = dataclasses._process_class\n"
+    "def timed(cls, *args, **kwargs):\n"
+    "    t = time.process_time(); made = build(cls, *args, **kwargs)\n"
+    "    spent[cls.__module__] += time.process_time() - t; return made\n"
+    "dataclasses._process_class = timed\n"
+    "{imports}\n"
+    "print(json.dumps(spent))"
+)
+
+
+def self_times(imports: str, project: Path) -> dict[str, int]:
+    """Each module's own import time in microseconds, as `python -X importtime` reports it."""
+    err = subprocess.run(  # noqa: S603
+        [sys.executable, "-X", "importtime", "-X", "frozen_modules=on", "-c", imports],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
+    found = {}
+    for line in err.splitlines():
+        if line.startswith("import time:") and "|" in line and "self [us]" not in line:
+            own, _, name = line.removeprefix("import time:").split("|")
+            found[name.strip()] = int(own)
+    return found
+
+
+def breakdown(project: Path, top: int = 15) -> None:
+    baseline = self_times(BASELINE, project)
+    for name, function in FUNCTIONS.items():
+        if function.goal is None:
+            continue
+        imports = f"{BASELINE}; {function.imports}"
+        beyond = {m: us for m, us in self_times(imports, project).items() if m not in baseline}
+        print(f"{name}: {len(beyond)} modules beyond the baseline, {sum(beyond.values()) / 1000:.0f} ms")
+        for module, us in sorted(beyond.items(), key=lambda item: -item[1])[:top]:
+            print(f"  {us / 1000:6.1f} ms  {module}")
+        out = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", DATACLASSES.format(imports=imports)],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        spent: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+        ours = {m: s for m, s in spent.items() if m.split(".")[0] in ("app", "chalicelib")}
+        print(f"  building our dataclasses: {sum(ours.values()) * 1000:.1f} ms, of which")
+        for module, seconds in sorted(ours.items(), key=lambda item: -item[1])[:5]:
+            print(f"  {seconds * 1000:6.1f} ms  {module}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.cold_start", description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
@@ -150,7 +209,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="our modules without their bytecode, as packages built before infra/bytecode.py were",
     )
+    parser.add_argument(
+        "--breakdown", action="store_true", help="where each function's time above the baseline goes"
+    )
     args = parser.parse_args(argv)
+    if args.breakdown:
+        with tempfile.TemporaryDirectory(prefix="godkend-cold-start-") as scratch:
+            breakdown(PROJECT_DIR if args.from_source else packaged_copy(Path(scratch)))
+        return 0
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     cases = {"app": APP, "baseline": BASELINE} | {

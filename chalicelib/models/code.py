@@ -45,7 +45,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -67,13 +67,17 @@ from chalicelib.models.organisation import (
     OrganisationModel,
     OrganisationStatus,
 )
-from chalicelib.models.outbox import OutboxModel
 from chalicelib.models.retention import code_entry_purge_at, is_gone, subject_of
 from chalicelib.models.scoped import BY_ACCOUNT, BY_COMPANY, BY_ORG, ScopedIndexes, all_of
 from chalicelib.models.scoped import Listing as Listing
 from chalicelib.models.scoped import Visible as Visible
 from chalicelib.models.scoped import account_key as account_key
-from chalicelib.models.webhook import EventCauseModel
+
+if TYPE_CHECKING:
+    # Only the entry's transactions carry a mail or a vendors' event, and their callers build those items:
+    # whoever only reads a value item (a vendor's check) need not import the outbox's model.
+    from chalicelib.models.outbox import OutboxModel
+    from chalicelib.models.webhook import EventCauseModel
 
 CODE_ID = re.compile(r"^[0-9a-f]{32}$")
 

@@ -45,7 +45,6 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.models.application import MAX_ATTEMPTS
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
 from chalicelib.values.search_names import initial, name_key
 
@@ -257,6 +256,10 @@ class CompanyClaimModel(Model):
     def proof(self) -> str:
         """'pending' while its letter's code can be entered; 'locked' after too many wrong tries (a new
         letter is then the way on)."""
+        # Imported here: the applications' model is no part of the paths (a vendor's check) that read an
+        # organisation without its claims.
+        from chalicelib.models.application import MAX_ATTEMPTS
+
         return "locked" if self.attempts >= MAX_ATTEMPTS else "pending"
 
 
