@@ -524,6 +524,19 @@ class Container:
                 pseudonym=lambda caller: codes.pseudonym("caller", caller),
                 refusal="Too many requests from your address; try again when Retry-After has passed.",
             ),
+            code_tries=CallerLimits(
+                what="hosted-check-codes",
+                # A person types their code a few times (each try is shown, then confirmed); the vendor's
+                # failure limit is not to be reached by one caller.
+                limits=[
+                    FailureLimit(
+                        limit=self.settings.hosted_check_codes_per_caller_per_hour, window_seconds=3600
+                    )
+                ],
+                clock=self.clock,
+                pseudonym=lambda caller: codes.pseudonym("caller", caller),
+                refusal="Too many codes tried from your address; try again when Retry-After has passed.",
+            ),
         )
 
     @cached_property

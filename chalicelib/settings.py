@@ -277,6 +277,10 @@ class Settings:
     # (chalicelib/services/vendors/failure_limit.py).
     validation_failure_limit: int = setting(20, _integer, ge=1)
     validation_failure_window_seconds: int = setting(300, _integer, ge=1)
+    # Codes one source address may try on the hosted check's page in a sliding hour, right or wrong: far
+    # below the vendor's failure limit, so no one caller can use it up
+    # (chalicelib/services/vendors/hosted_checks.py).
+    hosted_check_codes_per_caller_per_hour: int = setting(10, _integer, ge=1)
     # How long a vendor's receipt (its evidence of a check) is kept, in years after the check.
     receipt_retention_years: int = setting(5, _integer, ge=1, le=10)
     # The Secrets Manager secret (name or ARN) holding the key set receipts are signed with

@@ -27,7 +27,11 @@ How it goes
      `redirect_url#check_id=<id>&receipt=<JWS>`, in the fragment, so the receipt reaches the vendor's page
      and no server log on the way. The code is never stored on the check, nor in the redirect.
    Each of the three is limited per caller address (`chalicelib/services/onboarding/caller_limits.py`) and
-   by API Gateway's throttle (`infra/resources.json`).
+   by API Gateway's throttle (`infra/resources.json`). The codes one caller may try (right or wrong,
+   counted before any is looked at: `GODKEND_HOSTED_CHECK_CODES_PER_CALLER_PER_HOUR`, 10) are limited far
+   below the vendor's failure limit: a stranger holding a
+   check's link cannot use up the vendor's failures and lock its own checks out, as the page's visitors
+   could if every caller could try as many as the vendor may fail.
 4. `GET /v1/checks/{check_id}` (the vendor's key; another vendor's check, or a test check to a live key and
    the other way round, is 404) says pending, completed or expired, and once completed the receipt.
 
@@ -254,12 +258,14 @@ class HostedCheckService:
         validations: ValidationService,
         console_url: str,
         callers: Admission,
+        code_tries: Admission,
         lifetime: timedelta = LIFETIME,
     ) -> None:
         self._clock = clock
         self._validations = validations
         self._console_url = console_url.rstrip("/")
         self._callers = callers
+        self._code_tries = code_tries
         self._lifetime = lifetime
 
     # The vendor console: the origins a check may send the browser back to.
@@ -353,6 +359,7 @@ class HostedCheckService:
         """Whom the code is for; nothing is kept, but a code that is not valid counts as a failed check."""
         self._callers.admit(source_ip)
         check = self._pending(check_id)
+        self._code_tries.admit(source_ip)
         decided = self._decide(check, code)
         if isinstance(decided, InvalidCode):
             return Preview(valid=False, reason=decided.reason)
@@ -367,6 +374,7 @@ class HostedCheckService:
         browser goes: the vendor's address with the check's id and the signed receipt in the fragment."""
         self._callers.admit(source_ip)
         check = self._pending(check_id)
+        self._code_tries.admit(source_ip)
         decided = self._decide(check, code)
         if isinstance(decided, InvalidCode):
             return Confirmation(valid=False, reason=decided.reason)

@@ -393,21 +393,49 @@ def test_a_code_that_is_not_valid_says_why_and_counts_against_the_vendors_limit(
 
 
 def test_the_page_is_refused_once_the_vendor_is_over_its_failure_limit(client, people, clock):
-    # Given a vendor whose checks failed as often as the limit allows
+    # Given a vendor whose hosted checks failed as often as its limit allows, from many callers
     vendor = people.vendor()
     registered(client, people, vendor)
     made = new_check(client, vendor)
+    hosted = current_container().hosted_checks
     for n in range(LIMIT):
-        answer = page(client, "/code", {"check_id": made["check_id"], "code": f"{n:08d}@Nobody"})
-        assert json_of(answer)["valid"] is False
+        tried = hosted.preview(made["check_id"], f"{n:08d}@Nobody", source_ip=f"198.51.100.{n}")
+        assert tried.valid is False
 
-    # Then the page is answered 429, as the vendor's own check would be
+    # Then the page is answered 429, as the vendor's own check is: the page is no way round the limit
     refused = page(client, "/code", {"check_id": made["check_id"], "code": "aaaaaaaa@Nobody"})
     assert_problem(refused, 429, "too-many-requests")
     direct = client.http.post(
         "/v1/validations", headers={**vendor.auth, **JSON}, body=b'{"code": "aaaaaaaa@Nobody"}'
     )
     assert direct.status_code == 429
+
+
+def test_one_caller_cannot_use_up_the_vendors_failures_through_the_page(client, people, clock):
+    # Given a stranger holding a vendor's check who tries code after code
+    vendor = people.vendor()
+    registered(client, people, vendor)
+    made = new_check(client, vendor)
+    tries = current_container().settings.hosted_check_codes_per_caller_per_hour
+    assert tries < LIMIT
+    for n in range(tries):
+        answer = page(client, "/code", {"check_id": made["check_id"], "code": f"{n:08d}@Nobody"})
+        assert json_of(answer)["valid"] is False
+
+    # When they try one more, on the preview or the confirmation
+    for path in ("/code", "/confirm"):
+        refused = page(client, path, {"check_id": made["check_id"], "code": "aaaaaaaa@Nobody"})
+
+        # Then they are refused before the code is looked at
+        assert_problem(refused, 429, "too-many-requests")
+        assert refused.headers["Retry-After"]
+
+    # And the vendor's own checks still go on: the stranger used up no more than their own share
+    direct = client.http.post(
+        "/v1/validations", headers={**vendor.auth, **JSON}, body=b'{"code": "aaaaaaaa@Nobody"}'
+    )
+    assert direct.status_code == 200, direct.body
+    assert json_of(direct)["valid"] is False
 
 
 # Whose check
@@ -557,7 +585,11 @@ def test_two_confirmations_racing_complete_the_check_once(client, people, clock)
             return real.keep_with(receipt)
 
     service = HostedCheckService(
-        clock=clock, validations=cast("Any", Overtaken()), console_url=CONSOLE, callers=Unlimited()
+        clock=clock,
+        validations=cast("Any", Overtaken()),
+        console_url=CONSOLE,
+        callers=Unlimited(),
+        code_tries=Unlimited(),
     )
 
     # When the overtaken confirmation goes on to complete the check
