@@ -16,9 +16,12 @@ export function ErrorSummary({ items }: { items: SummaryItem[] }) {
   // Its own id: a page may show the summaries of two forms at once (one per company waiting for proof).
   const headingId = useId();
   const shown = items.length > 0;
+  // Focused when it appears or says something else, not at every render of the form around it: a form that
+  // builds its list anew as the person types would otherwise take the focus from the field at each keystroke.
+  const said = items.map((item) => `${item.field ?? ""}\u0000${item.label ?? ""}\u0000${item.message}`).join("\n");
   useEffect(() => {
-    if (shown) ref.current?.focus();
-  }, [shown, items]);
+    if (said) ref.current?.focus();
+  }, [said]);
   if (!shown) return null;
   return (
     <div className="alert alert-error" role="alert" tabIndex={-1} ref={ref} aria-labelledby={headingId}>
