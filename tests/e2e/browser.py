@@ -65,6 +65,17 @@ def settle(page: Page) -> None:
         pass
 
 
+def page_of_its_own(browser: Browser, origin: str, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """For a module's `page` fixture: a page in a context of its own; when the test is done, every page the
+    context opened (the test's, and any a link opened) is finished by `finish_page`. Use with `yield from`."""
+    context = new_context(browser, origin)
+    opened = context.new_page()
+    yield opened
+    for number, each in enumerate(context.pages):
+        finish_page(request, each, str(number))
+    context.close()
+
+
 def sized_page(
     browser: Browser,
     origin: str,

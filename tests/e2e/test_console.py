@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, Response, expect
 
 from infra.local.signin import sign_in
 from infra.local.totp import fresh_totp
-from tests.e2e.browser import finish_page, new_context, watch_policy_violations
+from tests.e2e.browser import new_context, page_of_its_own, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -29,12 +29,7 @@ ACCOUNT_1002 = "1002 \N{EN DASH} Besøgstjeneste"  # as the console lists an acc
 
 @pytest.fixture
 def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = new_context(browser, stack.console_url)
-    opened = context.new_page()
-    yield opened
-    for number, each in enumerate(context.pages):
-        finish_page(request, each, str(number))
-    context.close()
+    yield from page_of_its_own(browser, stack.console_url, request)
 
 
 def labelled_line(text: str, *labels: str) -> str:

@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.e2e.axe import assert_accessible
-from tests.e2e.browser import finish_page, new_context, sized_page, watch_policy_violations
+from tests.e2e.browser import new_context, page_of_its_own, sized_page, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 from tests.e2e.test_console_vendor import (
     a_demo_code,
@@ -66,12 +66,7 @@ def shop() -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = new_context(browser, stack.console_url)
-    opened = context.new_page()
-    yield opened
-    for number, each in enumerate(context.pages):
-        finish_page(request, each, str(number))
-    context.close()
+    yield from page_of_its_own(browser, stack.console_url, request)
 
 
 @pytest.fixture

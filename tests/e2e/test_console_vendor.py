@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from infra.local.signin import sign_in
 from infra.local.totp import fresh_totp
 from tests.e2e.axe import assert_accessible
-from tests.e2e.browser import finish_page, new_context, watch_policy_violations
+from tests.e2e.browser import page_of_its_own, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -30,12 +30,7 @@ PASSWORD = "Leverandor-Login-Odense-2026"
 
 @pytest.fixture
 def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = new_context(browser, stack.console_url)
-    opened = context.new_page()
-    yield opened
-    for number, each in enumerate(context.pages):
-        finish_page(request, each, str(number))
-    context.close()
+    yield from page_of_its_own(browser, stack.console_url, request)
 
 
 def token_of(stack: RunningStack, who: str) -> str:

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.axe import assert_accessible
-from tests.e2e.browser import finish_page, new_context, watch_policy_violations
+from tests.e2e.browser import page_of_its_own, watch_policy_violations
 from tests.e2e.conftest import RunningStack
 from tests.e2e.test_console_vendor import (
     VIEWPORTS,
@@ -31,12 +31,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = new_context(browser, stack.console_url)
-    opened = context.new_page()
-    yield opened
-    for number, each in enumerate(context.pages):
-        finish_page(request, each, str(number))
-    context.close()
+    yield from page_of_its_own(browser, stack.console_url, request)
 
 
 def danish(day: datetime) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import finish_page, new_context
+from tests.e2e.browser import page_of_its_own
 from tests.e2e.conftest import RunningStack, stack_of_its_own
 from tests.e2e.test_console_lists import no_sideways_scroll
 from tests.e2e.test_console_vendor import a_vendor_with_a_contact, accept_from_the_mail, enrol_and_sign_in
@@ -37,12 +37,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
 
 @pytest.fixture
 def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = new_context(browser, stack.console_url)
-    opened = context.new_page()
-    yield opened
-    for number, each in enumerate(context.pages):
-        finish_page(request, each, str(number))
-    context.close()
+    yield from page_of_its_own(browser, stack.console_url, request)
 
 
 def test_a_vendor_person_sets_the_webhook_sends_a_test_event_and_replays_a_failed_one(

@@ -16,7 +16,11 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from infra.local.provision import verify_sender
-from tests.e2e.browser import finish_page, new_context, sign_in_as_demo, watch_policy_violations
+from tests.e2e.browser import (
+    page_of_its_own,
+    sign_in_as_demo,
+    watch_policy_violations,
+)
 from tests.e2e.conftest import RunningStack
 from tests.e2e.register import APPROVED_FROM_THE_QUEUE, LOGIN_REMOVED_BY_SUPPORT, REJECTED_WITH_A_REASON
 from tests.e2e.test_codes import FrontEnd
@@ -32,12 +36,7 @@ MAIL_SECONDS = 30
 
 @pytest.fixture
 def page(browser: Browser, stack: RunningStack, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = new_context(browser, stack.console_url)
-    opened = context.new_page()
-    yield opened
-    for number, each in enumerate(context.pages):
-        finish_page(request, each, str(number))
-    context.close()
+    yield from page_of_its_own(browser, stack.console_url, request)
 
 
 def company(stack: RunningStack, cvr: str) -> dict[str, Any]:
