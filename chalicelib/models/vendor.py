@@ -35,7 +35,13 @@ from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from chalicelib.models.audit import AuditModel
-from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name, transaction
+from chalicelib.models.base import (
+    PAY_PER_REQUEST_BILLING_MODE,
+    aws_region,
+    failed_conditions,
+    table_name,
+    transaction,
+)
 
 AuditRecord = tuple[AuditModel, Condition]
 
@@ -221,8 +227,9 @@ def set_redirect_origins(vendor_id: str, origins: list[str], audit: AuditRecord)
             )
             tx.save(*audit)
     except TransactWriteError as error:
-        reasons = error.cancellation_reasons
-        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+        # Any failed condition is the vendor's: PynamoDB sends the audit entry's put before this update, and
+        # the entry's own condition refuses only an id already used (random, 128 bits).
+        if failed_conditions(error):
             raise VendorMissing(vendor_id) from error
         raise
 
@@ -256,8 +263,9 @@ def revoke_key(key: VendorKeyModel, *, now: datetime, by: str, audit: AuditRecor
             )
             tx.save(*audit)
     except TransactWriteError as error:
-        reasons = error.cancellation_reasons
-        if not (reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed"):
+        # Any failed condition is the key's (revoked meanwhile): PynamoDB sends the audit entry's put before
+        # this update, and the entry's own condition refuses only an id already used (random, 128 bits).
+        if not failed_conditions(error):
             raise
     # Read it back either way: revoked meanwhile means the first revocation stands.
     key.refresh(consistent_read=True)
