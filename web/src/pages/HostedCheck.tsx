@@ -9,22 +9,16 @@ import { Field } from "../components/Field";
 import { Notice } from "../components/Notice";
 import { useServices } from "../context";
 import { formatDateTime } from "../format";
-import { problemText, useI18n, type MessageKey } from "../i18n";
+import { useI18n, type MessageKey } from "../i18n";
 import { asProblem } from "../problems";
+import { fragmentTakenOnce, linkProblemText } from "./fragment";
 
 type PageCheck = Schemas["PageCheck"];
 type Preview = Schemas["Preview"];
 
 // The check's id, taken once from the address's fragment and then removed from the address bar, so that it is
 // not left in the history or a bookmark. Kept for the page's life.
-let taken: string | null = null;
-function takeCheckId(): string {
-  if (taken === null) {
-    taken = window.location.hash.replace(/^#/, "").trim();
-    if (window.location.hash) window.history.replaceState(window.history.state, "", window.location.pathname);
-  }
-  return taken;
-}
+const takeCheckId = fragmentTakenOnce();
 
 const REASONS: Record<string, MessageKey> = {
   unknown: "check.reason.unknown",
@@ -44,18 +38,23 @@ type State =
 export function HostedCheck() {
   const { api, session } = useServices();
   const { t, language } = useI18n();
-  const [checkId] = useState(takeCheckId);
+  const [checkId] = useState(() => takeCheckId().trim());
   const [state, setState] = useState<State>({ kind: "loading" });
   const [code, setCode] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  const explain = (failure: unknown): string => {
-    const problem = asProblem(failure);
-    if (problem.status === 0) return t("common.networkError");
-    if (problem.status === 404) return t("check.unusable");
-    if (problem.status === 429) return t("check.tooMany");
-    return problemText(language, problem.slug, problem.problem.detail);
+  const explain = (failure: unknown): string =>
+    linkProblemText(
+      failure,
+      { network: t("common.networkError"), unusable: t("check.unusable"), tooMany: t("check.tooMany") },
+      language,
+    );
+  // A check that is gone (used, expired, unknown) ends the page; anything else is said above the form.
+  const fail = (failure: unknown): void => {
+    const text = explain(failure);
+    if (asProblem(failure).status === 404) setState({ kind: "unusable", text });
+    else setError(text);
   };
   const reasonText = (reason: string | null | undefined): string => t(REASONS[reason ?? "unknown"] ?? "check.reason.unknown");
 
@@ -85,9 +84,7 @@ export function HostedCheck() {
       if (preview.valid) setState({ kind: "shown", check: state.check, preview });
       else setError(reasonText(preview.reason));
     } catch (failure) {
-      const text = explain(failure);
-      if (asProblem(failure).status === 404) setState({ kind: "unusable", text });
-      else setError(text);
+      fail(failure);
     } finally {
       setBusy(false);
     }
@@ -107,9 +104,7 @@ export function HostedCheck() {
       setState({ kind: "ready", check: state.check });
       setError(reasonText(answer.reason));
     } catch (failure) {
-      const text = explain(failure);
-      if (asProblem(failure).status === 404) setState({ kind: "unusable", text });
-      else setError(text);
+      fail(failure);
     } finally {
       setBusy(false);
     }

@@ -5,23 +5,15 @@ import { Notice } from "../components/Notice";
 import { Outcome } from "../components/Outcome";
 import { useServices } from "../context";
 import { formatDateTime } from "../format";
-import { problemText, useI18n } from "../i18n";
-import { asProblem } from "../problems";
+import { useI18n } from "../i18n";
+import { fragmentTakenOnce, linkProblemText } from "./fragment";
 
 type Preview = Schemas["RenewalRequestPreview"];
 const NOTE_MAX = 500;
 
 // The link's secret, taken once from the address's fragment and then removed from the address bar, so that it
-// is not left in the history, a bookmark or a screenshot. Kept here for the page's life (a second render, or
-// React running an initialiser twice, finds the address already clean).
-let taken: string | null = null;
-function takeToken(): string {
-  if (taken === null) {
-    taken = window.location.hash.replace(/^#/, "");
-    if (window.location.hash) window.history.replaceState(window.history.state, "", window.location.pathname);
-  }
-  return taken;
-}
+// is not left in the history, a bookmark or a screenshot.
+const takeToken = fragmentTakenOnce();
 
 type State =
   | { kind: "loading" }
@@ -39,13 +31,12 @@ export function RenewalRequest() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  const explain = (failure: unknown): string => {
-    const problem = asProblem(failure);
-    if (problem.status === 0) return t("common.networkError");
-    if (problem.status === 404) return t("renewal.unusable");
-    if (problem.status === 429) return t("renewal.tooMany");
-    return problemText(language, problem.slug, problem.problem.detail);
-  };
+  const explain = (failure: unknown): string =>
+    linkProblemText(
+      failure,
+      { network: t("common.networkError"), unusable: t("renewal.unusable"), tooMany: t("renewal.tooMany") },
+      language,
+    );
 
   useEffect(() => {
     if (!token) {
