@@ -20,7 +20,10 @@ import functools
 import json
 import os
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 # Beside this module, read with `os.path` (pathlib is not otherwise on a check's way).
 GENERATED = os.path.join(os.path.dirname(__file__), "generated")
@@ -76,6 +79,19 @@ class Fields:
             raise AttributeError(name) from None
 
 
+def _the_one_taking(options: list[dict[str, Any]], take: Callable[[dict[str, Any]], Any]) -> Any:
+    """What the one member of a union that takes the value makes of it; `Unsure` unless exactly one does."""
+    taken = []
+    for option in options:
+        try:
+            taken.append(take(option))
+        except Unsure:
+            continue
+    if len(taken) != 1:
+        raise Unsure
+    return taken[0]
+
+
 def read_body(schema: dict[str, Any], data: Any) -> Fields:
     """The body as the model reads it, when the light path is sure it takes it; `Unsure` otherwise."""
     found = _body_value(schema, schema, data)
@@ -96,15 +112,7 @@ def _resolve(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
 def _body_value(root: dict[str, Any], node: dict[str, Any], value: Any) -> Any:
     node = _resolve(root, node)
     if "anyOf" in node:
-        taken = []
-        for option in node["anyOf"]:
-            try:
-                taken.append(_body_value(root, option, value))
-            except Unsure:
-                continue
-        if len(taken) != 1:
-            raise Unsure
-        return taken[0]
+        return _the_one_taking(node["anyOf"], lambda option: _body_value(root, option, value))
     kind = node.get("type")
     if kind == "object":
         return _body_object(root, node, value)
@@ -145,15 +153,7 @@ def shape_answer(schema: dict[str, Any], answer: Any) -> Any:
 def _answer_value(root: dict[str, Any], node: dict[str, Any], value: Any) -> Any:
     node = _resolve(root, node)
     if "anyOf" in node:
-        taken = []
-        for option in node["anyOf"]:
-            try:
-                taken.append(_answer_value(root, option, value))
-            except Unsure:
-                continue
-        if len(taken) != 1:
-            raise Unsure
-        return taken[0]
+        return _the_one_taking(node["anyOf"], lambda option: _answer_value(root, option, value))
     kind = node.get("type")
     if kind == "object":
         return _answer_object(root, node, value)
