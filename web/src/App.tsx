@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type ReactNode } from "react";
+import { useEffect, useLayoutEffect, useMemo, useState, type ReactNode } from "react";
 
 import { type Api } from "./api/client";
 import { type Session, type SignInStep } from "./auth";
@@ -159,7 +159,9 @@ function Routes() {
   const [notice, setNotice] = useState<string | null>(null);
   const [mfaSetup, setMfaSetup] = useState<MfaSetup | null>(null);
 
-  useEffect(() => {
+  // Before the page is painted: a click on the signed-in page (a footer link) must not be overtaken by a
+  // redirect that a deferred effect, still holding the sign-in's path, would make after it.
+  useLayoutEffect(() => {
     if (signedIn && FOR_SIGNED_OUT.includes(path)) navigate(PATHS.account, true);
   }, [signedIn, path]);
 
