@@ -11,7 +11,7 @@ import { useServices } from "../context";
 import { formatDateTime } from "../format";
 import { useI18n, type MessageKey } from "../i18n";
 import { asProblem } from "../problems";
-import { fragmentTakenOnce, linkProblemText } from "./fragment";
+import { fragmentTakenOnce, useLinkProblemText } from "./fragment";
 
 type PageCheck = Schemas["PageCheck"];
 type Preview = Schemas["Preview"];
@@ -44,12 +44,7 @@ export function HostedCheck() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  const explain = (failure: unknown): string =>
-    linkProblemText(
-      failure,
-      { network: t("common.networkError"), unusable: t("check.unusable"), tooMany: t("check.tooMany") },
-      language,
-    );
+  const explain = useLinkProblemText("check.unusable", "check.tooMany");
   // A check that is gone (used, expired, unknown) ends the page; anything else is said above the form.
   const fail = (failure: unknown): void => {
     const text = explain(failure);

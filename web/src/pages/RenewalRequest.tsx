@@ -6,7 +6,7 @@ import { Outcome } from "../components/Outcome";
 import { useServices } from "../context";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
-import { fragmentTakenOnce, linkProblemText } from "./fragment";
+import { fragmentTakenOnce, useLinkProblemText } from "./fragment";
 
 type Preview = Schemas["RenewalRequestPreview"];
 const NOTE_MAX = 500;
@@ -31,12 +31,7 @@ export function RenewalRequest() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  const explain = (failure: unknown): string =>
-    linkProblemText(
-      failure,
-      { network: t("common.networkError"), unusable: t("renewal.unusable"), tooMany: t("renewal.tooMany") },
-      language,
-    );
+  const explain = useLinkProblemText("renewal.unusable", "renewal.tooMany");
 
   useEffect(() => {
     if (!token) {

@@ -1,6 +1,6 @@
 // What a link from a mail or letter carries after `#` (`/invitation#kode=...`, `/aktiver#brugernavn=...`):
 // browsers never send a URL's fragment to a server, so a code may travel there and nowhere else.
-import { problemText, type Language } from "../i18n";
+import { problemText, useI18n, type Language, type MessageKey } from "../i18n";
 import { asProblem } from "../problems";
 
 /** The value of `name` in the address's fragment, or "" when it has none. */
@@ -43,4 +43,12 @@ export function linkProblemText(
   if (problem.status === 404) return words.unusable;
   if (problem.status === 429) return words.tooMany;
   return problemText(language, problem.slug, problem.problem.detail);
+}
+
+/** For such a page: `linkProblemText` in the page's language, with its own words for a link that no longer
+ * works and for too many tries, and the console's for no connection. */
+export function useLinkProblemText(unusable: MessageKey, tooMany: MessageKey): (failure: unknown) => string {
+  const { t, language } = useI18n();
+  return (failure) =>
+    linkProblemText(failure, { network: t("common.networkError"), unusable: t(unusable), tooMany: t(tooMany) }, language);
 }
