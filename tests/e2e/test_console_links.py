@@ -91,13 +91,71 @@ def test_the_invitations_link_opens_its_page_with_the_code_filled_in_and_a_passw
     expect(page.get_by_label("Invitationskode")).to_have_value(code)
     assert "#" not in page.url
     assert code not in page.url
-    # And choosing a password with the keyboard alone finishes it
-    page.get_by_label("Adgangskode", exact=True).focus()
+    # And choosing a password with the keyboard alone finishes it; each step is checked where it happens, so
+    # that a password lost on its way says whether it never reached the field or was taken from it later
+    password = page.get_by_label("Adgangskode", exact=True)
+    password.focus()
+    expect(password).to_be_focused()
     page.keyboard.type(PASSWORD)
+    expect(password).to_have_value(PASSWORD)
     page.get_by_role("button", name="Gem adgangskode").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_text("Din adgangskode er gemt.")).to_be_visible()
     assert refused == []
+
+
+CODE = "7K2M9XQ4ABCDEFGH"
+MAIL_LINK_PAGES = [
+    # the link, the page's heading, what the link fills in, and what the person types: label -> value
+    pytest.param(
+        f"/invitation#kode={CODE}",
+        "Vælg adgangskode",
+        {"Invitationskode": ("Invitation code", CODE)},
+        {"Adgangskode": ("Password", PASSWORD)},
+        id="invitation",
+    ),
+    pytest.param(
+        "/aktiver#brugernavn=asta-thisted",
+        "Aktivér din konto",
+        {"Brugernavn": ("Username", "asta-thisted")},
+        {"Aktiveringskode": ("Activation code", "ABCD-EFGH"), "Adgangskode": ("Password", PASSWORD)},
+        id="activation",
+    ),
+    pytest.param(
+        "/glemt-adgangskode",
+        "Glemt adgangskode",
+        {},
+        {"Brugernavn": ("Username", "asta-thisted")},
+        id="password-reset",
+    ),
+]
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS[1:])
+@pytest.mark.parametrize(("path", "heading", "filled", "typed"), MAIL_LINK_PAGES)
+def test_what_is_typed_on_a_mail_links_page_stays_when_the_page_is_drawn_again_in_another_language(
+    page: Page,
+    stack: RunningStack,
+    viewport: dict[str, int],
+    path: str,
+    heading: str,
+    filled: dict[str, tuple[str, str]],
+    typed: dict[str, tuple[str, str]],
+):
+    # Given a mail link's page, opened from its link, with the person's own words typed into its fields
+    page.goto(f"{stack.console_url}{path}")
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    for label, (_, value) in typed.items():
+        page.get_by_label(label, exact=True).focus()
+        page.keyboard.type(value)
+
+    # When the page is drawn again in English (the words arrive while the form is on the page)
+    page.get_by_role("button", name="English").click()
+
+    # Then every field still holds what the link filled in and what the person typed
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    for english, value in [*filled.values(), *typed.values()]:
+        expect(page.get_by_label(english, exact=True)).to_have_value(value)
 
 
 def apply_for(page: Page, stack: RunningStack, email: str) -> None:
