@@ -267,6 +267,7 @@ class Container:
             admit_answering_login=self.sign_in_limits(
                 "sign-in-answer-login", settings.sign_ins_per_address_per_hour
             ).admit,
+            end_sessions=self.sessions.password_reset,
         )
 
     @cached_property
