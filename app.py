@@ -41,6 +41,7 @@ from chalicelib.api.routes import (
 from chalicelib.events.letters import letters as letter_events
 from chalicelib.events.mail import events as mail_events
 from chalicelib.events.reminders import reminders as reminder_events
+from chalicelib.events.sign_in import events as sign_in_events
 from chalicelib.events.vendors import events as vendor_events
 from chalicelib.events.webhooks import events as webhook_events
 from chalicelib.log import logger
@@ -97,7 +98,7 @@ for routes in (
     app.register_blueprint(routes.blueprint)
 # After every route is registered: each of their paths gets its preflight.
 cors.add_preflight_routes(app)
-for events in (mail_events, reminder_events, letter_events, webhook_events, vendor_events):
+for events in (mail_events, reminder_events, letter_events, webhook_events, vendor_events, sign_in_events):
     app.register_blueprint(events)
 
 

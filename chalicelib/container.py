@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from chalicelib.services.outbox.delivery import MailDelivery, Sender
     from chalicelib.services.outbox.sweeper import OutboxSweeper
     from chalicelib.services.people.colleagues import ColleagueService
+    from chalicelib.services.people.invitation_limits import InvitationLimits
     from chalicelib.services.people.invitations import InvitationService
     from chalicelib.services.people.staff import StaffService
     from chalicelib.services.people.vendor_people import VendorPeopleService
@@ -267,6 +268,7 @@ class Container:
             admit_answering_login=self.sign_in_limits(
                 "sign-in-answer-login", settings.sign_ins_per_address_per_hour
             ).admit,
+            end_sessions=self.sessions.password_reset,
         )
 
     @cached_property
@@ -543,13 +545,23 @@ class Container:
     def colleagues(self) -> ColleagueService:
         from chalicelib.services.people.colleagues import ColleagueService
 
-        return ColleagueService(logins=self.logins, clock=self.clock)
+        return ColleagueService(logins=self.logins, clock=self.clock, limits=self.invitation_limits)
 
     @cached_property
     def vendor_people(self) -> VendorPeopleService:
         from chalicelib.services.people.vendor_people import VendorPeopleService
 
-        return VendorPeopleService(logins=self.logins, clock=self.clock)
+        return VendorPeopleService(logins=self.logins, clock=self.clock, limits=self.invitation_limits)
+
+    @cached_property
+    def invitation_limits(self) -> InvitationLimits:
+        from chalicelib.services.people.invitation_limits import InvitationLimits
+
+        settings = self.settings
+        return InvitationLimits(
+            per_person=settings.invitations_per_person_per_day,
+            per_group=settings.invitations_per_group_per_day,
+        )
 
     @cached_property
     def invitations(self) -> InvitationService:

@@ -150,8 +150,8 @@ class TooManyRequests(DomainError):
     title_da = "For mange forsøg"
     detail_da_default = "Der har været for mange forsøg. Vent lidt, og prøv så igen."
 
-    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
-        super().__init__(detail)
+    def __init__(self, detail: str, *, retry_after_seconds: int, detail_da: str | None = None) -> None:
+        super().__init__(detail, detail_da=detail_da)
         self.retry_after_seconds = retry_after_seconds
 
 

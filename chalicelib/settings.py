@@ -311,6 +311,10 @@ class Settings:
     # Test events a vendor's people may send from the vendor console per hour (each is a post to the vendor's
     # server; chalicelib/services/webhooks/console.py).
     webhook_tests_per_vendor_per_hour: int = setting(20, _integer, ge=1)
+    # Invitation mails (new and sent again) per inviting person, and per organisation or vendor, in a sliding
+    # day (chalicelib/services/people/invitation_limits.py): bounds no honest administrator meets.
+    invitations_per_person_per_day: int = setting(50, _integer, ge=1)
+    invitations_per_group_per_day: int = setting(200, _integer, ge=1)
     # CloudWatch metrics (Powertools, embedded metric format): the namespace Lambda's configuration names.
     metrics_namespace: str = setting("Godkend", env=("POWERTOOLS_METRICS_NAMESPACE",))
 

@@ -180,6 +180,8 @@ def _handlers() -> tuple[dict[CodeType, str], CodeType | None]:
         for name, handler in app.handler_map.items():
             if isinstance(handler, EventSourceHandler | ChaliceAuthorizer):
                 func = handler.func
+                # A plain Lambda function (a Cognito trigger) is wrapped by Chalice to take the event dict.
+                func = getattr(func, "_original_func", func)
                 while hasattr(func, "__wrapped__"):
                     func = func.__wrapped__
                 _functions[func.__code__] = name

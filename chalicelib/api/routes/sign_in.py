@@ -106,7 +106,10 @@ def ask_reset_code(call: Call) -> dict[str, Any]:
     description=(
         "Sets the new password of the login whose code it is. 400 with a `code` field error when the code "
         "is wrong or expired (or no login has the address), with a `password` field error when the policy "
-        "refuses the password. The second factor is unchanged and asked at the next sign-in. " + LIMITS
+        "refuses the password. The second factor is unchanged and asked at the next sign-in. Every session "
+        "of the login from before ends, as at POST /v1/me/sign-out: its access tokens answer 401 and its "
+        "refresh tokens draw no new ones; a wrong code ends nothing. A new sign-in is accepted from the next "
+        "whole second on. " + LIMITS
     ),
 )
 def reset_password(call: Call) -> None:

@@ -24,6 +24,13 @@ SCOPE_RULES = (
 )
 
 
+INVITATION_LIMITS = (
+    " Invitations, new and sent again, are limited per inviting person and per organisation in a sliding day "
+    "(`GODKEND_INVITATIONS_PER_PERSON_PER_DAY`, `GODKEND_INVITATIONS_PER_GROUP_PER_DAY`): beyond that 429 "
+    "with Retry-After, and nothing is sent or written."
+)
+
+
 @routes.post(
     "/v1/users",
     rule=USERS,
@@ -31,10 +38,11 @@ SCOPE_RULES = (
     body="chalicelib.services.people.colleagues:NewColleague",
     response="User",
     status=201,
-    errors=(404,),
+    errors=(404, 429),
     description="The user starts 'invited': the mail states the username and a single-use invitation code, "
     "valid 7 days, which they accept at POST /v1/invitations/accept with a password of their own. "
-    + SCOPE_RULES,
+    + SCOPE_RULES
+    + INVITATION_LIMITS,
 )
 def create_user(call: Call) -> ColleagueView:
     return container().colleagues.create(call.principal, call.body(), origin=call.origin)
@@ -95,8 +103,9 @@ def delete_user(call: Call, user_id: str) -> None:
     summary="Send an invited user a new invitation; the previous code stops working at once",
     response="User",
     status=201,
-    errors=(409,),
-    description="Only while the user is 'invited' (else 409). The new code is valid 7 days.",
+    errors=(409, 429),
+    description="Only while the user is 'invited' (else 409). The new code is valid 7 days."
+    + INVITATION_LIMITS,
 )
 def resend_invitation(call: Call, user_id: str) -> ColleagueView:
     return container().colleagues.resend(call.principal, user_id, origin=call.origin)

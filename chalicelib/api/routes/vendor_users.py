@@ -33,9 +33,13 @@ def list_people(call: Call) -> dict[str, Any]:
     body="chalicelib.services.people.vendor_people:VendorContact",
     response="VendorPerson",
     status=201,
+    errors=(429,),
     description="The person starts 'invited': the mail states the username and a single-use invitation "
     "code, valid 7 days, which they accept at POST /v1/invitations/accept and then enrol a second factor, "
-    "as the vendor's contact did. Audited in the staff trail with both names.",
+    "as the vendor's contact did. Audited in the staff trail with both names. Invitations are limited per "
+    "inviting person and per vendor in a sliding day (`GODKEND_INVITATIONS_PER_PERSON_PER_DAY`, "
+    "`GODKEND_INVITATIONS_PER_GROUP_PER_DAY`): beyond that 429 with Retry-After, and nothing is sent or "
+    "written.",
 )
 def invite_person(call: Call) -> VendorPersonView:
     return container().vendor_people.invite(call.principal, call.body(), origin=call.origin)

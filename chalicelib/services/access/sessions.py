@@ -1,5 +1,6 @@
-"""Sessions end when the person ends them: signing out, and changing the password, end every session of the
-login at once, the caller's own included.
+"""Sessions end when the person ends them: signing out, changing the password, and setting a new one with a
+mailed code (*Glemt adgangskode?*, through the API or at the identity provider, whose trigger calls here) end
+every session of the login at once, the caller's own included.
 
 Both first revoke the login's refresh tokens at Cognito (global sign-out), so no new access token can be
 drawn from a session that began before; then they move the record's `tokens_valid_from` to now, so every
@@ -69,6 +70,17 @@ class SessionService:
             )
         self._directory.change_password(principal.access_token, old=old, new=new)
         return self._end_every_session(principal.user_id)
+
+    def password_reset(self, username: str) -> None:
+        """A password set with a mailed code (*Glemt adgangskode?*) ends every earlier session as signing
+        out does: people reset because a laptop was stolen or a shared computer stayed signed in. Called
+        only once the identity provider took the code, so a wrong code ends nothing. A login with no record
+        here, or one no longer active, still has its refresh tokens revoked; its access tokens are refused
+        anyway."""
+        self._directory.end_sessions(username)
+        user = get_user(username)
+        if user is not None:
+            user.update(actions=[end_sessions(self._clock.now())], add_version_condition=False)
 
     def _end_every_session(self, user_id: str) -> SessionsEnded:
         user = get_user(user_id)

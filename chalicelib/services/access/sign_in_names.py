@@ -174,12 +174,14 @@ class EmailSignIn:
         admit_address: Callable[[str], None],
         admit_answering_caller: Callable[[str], None],
         admit_answering_login: Callable[[str], None],
+        end_sessions: Callable[[str], None],
     ) -> None:
         self._directory = directory
         self._admit_caller = admit_caller
         self._admit_address = admit_address
         self._admit_answering_caller = admit_answering_caller
         self._admit_answering_login = admit_answering_login
+        self._end_sessions = end_sessions
 
     def sign_in(self, form: EmailSignInForm, *, source_ip: str) -> Challenge:
         self._admit(form.email, source_ip)
@@ -225,10 +227,12 @@ class EmailSignIn:
 
     def reset_password(self, form: NewPasswordForm, *, source_ip: str) -> None:
         """The new password for the login whose code it is; the second factor is asked at the next sign-in
-        as before."""
+        as before. Every session from before ends (`SessionService.password_reset`), only once the code
+        was taken."""
         self._admit(form.email, source_ip)
         for username in logins_with(form.email):
             if self._directory.reset_password(username, form.code, form.password):
+                self._end_sessions(username)
                 return
         raise InvalidInput(
             "The code is not correct, or it has expired.",

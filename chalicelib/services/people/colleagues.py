@@ -89,6 +89,7 @@ from chalicelib.services.access.grants import (
 from chalicelib.services.access.user_view import UserView, user_view
 from chalicelib.services.onboarding.activation_codes import ALPHABET
 from chalicelib.services.onboarding.activations import LoginDirectory
+from chalicelib.services.people.invitation_limits import Admission, InvitationLimits
 from chalicelib.services.people.invitations import new_invitation
 from chalicelib.values.page import Page
 
@@ -160,9 +161,11 @@ class _WitnessGone(Exception):
 
 
 class ColleagueService:
-    def __init__(self, *, logins: LoginDirectory, clock: Clock) -> None:
+    def __init__(self, *, logins: LoginDirectory, clock: Clock, limits: InvitationLimits) -> None:
         self._logins = logins
         self._clock = clock
+        # Invitation mails per inviting person and per organisation and day, counted with each mail.
+        self._limits = limits
 
     # Reading
 
@@ -203,11 +206,13 @@ class ColleagueService:
                 created_at=now,
                 created_by=principal.user_id,
             )
+            admission = self._limits.admit(person_id=principal.user_id, group=f"org#{org_id}", now=now)
             try:
-                self._commit_new(principal, user, organisation, actor, notify, now, origin)
+                self._commit_new(principal, user, organisation, actor, notify, now, origin, admission)
             except TransactWriteError as exc:
                 if exc.cause_response_code == "TransactionCanceledException":
-                    continue  # the random username was taken: draw another
+                    # The random username was taken, or the day's last invitation went meanwhile: look again.
+                    continue
                 raise
             return describe(user, principal)
         raise Conflict("The login could not be created; please try again.")
@@ -221,6 +226,7 @@ class ColleagueService:
         notify: list[UserModel],
         now: datetime,
         origin: Origin,
+        admission: Admission,
     ) -> None:
         invitation = new_invitation(
             user,
@@ -245,6 +251,7 @@ class ColleagueService:
             tx.save(*invitation.mail)
             _mail_administrators(tx, notify, user, "granted", actor, organisation, now)
             tx.save(*audit_record(event, now=now))
+            admission.count(tx)
 
     def resend(self, principal: Principal, user_id: str, *, origin: Origin) -> ColleagueView:
         """A new invitation mail with a new code; the previous code stops working in the same transaction."""
@@ -254,6 +261,7 @@ class ColleagueService:
             raise Conflict("This user has already accepted the invitation and has a login.")
         organisation = _organisation(user.org_id)
         now = self._clock.now()
+        admission = self._limits.admit(person_id=principal.user_id, group=f"org#{user.org_id}", now=now)
         actor = _acting(principal)
         invitation = new_invitation(
             user,
@@ -287,7 +295,10 @@ class ColleagueService:
                     condition=UserModel.status == UserStatus.INVITED.value,
                 )
                 tx.save(*audit_record(event, now=now))
+                admission.count(tx)
         except TransactWriteError as exc:
+            # The day's last invitation may have gone meanwhile: that is the answer then, not a conflict.
+            self._limits.admit(person_id=principal.user_id, group=f"org#{user.org_id}", now=now)
             raise Conflict(
                 "The user changed meanwhile (perhaps the invitation was accepted); look again."
             ) from exc

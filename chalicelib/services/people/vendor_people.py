@@ -65,6 +65,7 @@ from chalicelib.models.vendor import get_vendor
 from chalicelib.services.access.authz import Principal
 from chalicelib.services.onboarding.activations import LoginDirectory
 from chalicelib.services.people.colleagues import USER_ID, USERNAME_ATTEMPTS, new_username
+from chalicelib.services.people.invitation_limits import InvitationLimits
 from chalicelib.services.people.invitations import new_vendor_invitation
 from chalicelib.services.vendors.keys import SaveAlso
 
@@ -162,9 +163,11 @@ class VendorPersonView:
 class VendorPeopleService:
     """A vendor's people, as they see and change each other in the vendor console."""
 
-    def __init__(self, *, logins: LoginDirectory, clock: Clock) -> None:
+    def __init__(self, *, logins: LoginDirectory, clock: Clock, limits: InvitationLimits) -> None:
         self._logins = logins
         self._clock = clock
+        # Invitation mails per inviting person and per vendor and day, counted with each mail.
+        self._limits = limits
 
     def people(self, person: Principal) -> list[VendorPersonView]:
         """The person's vendor's people, newest first, invited ones included."""
@@ -181,6 +184,7 @@ class VendorPeopleService:
         for _ in range(USERNAME_ATTEMPTS):
             # To the microsecond: the list orders people by it, and a vendor may invite several in a second.
             now = self._clock.now()
+            admission = self._limits.admit(person_id=person.user_id, group=f"vendor#{vendor_id}", now=now)
             invited = invited_person(
                 contact,
                 vendor_id=vendor_id,
@@ -195,9 +199,11 @@ class VendorPeopleService:
                     for item, condition in invited.items:
                         tx.save(item, condition=condition)
                     tx.save(*audit_record(event, now=self._clock.now()))
+                    admission.count(tx)
             except TransactWriteError as exc:
                 if exc.cause_response_code == "TransactionCanceledException":
-                    continue  # the random username was taken: draw another
+                    # The random username was taken, or the day's last invitation went meanwhile: look again.
+                    continue
                 raise
             return _describe(invited.user, person)
         raise Conflict("The login could not be created; please try again.")

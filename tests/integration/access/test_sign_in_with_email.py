@@ -153,6 +153,7 @@ def test_an_unknown_address_still_asks_cognito_once_so_it_is_not_answered_faster
         admit_address=lambda _: None,
         admit_answering_caller=lambda _: None,
         admit_answering_login=lambda _: None,
+        end_sessions=lambda _: None,
     )
 
     # When an address no login has signs in
@@ -469,6 +470,7 @@ def test_a_login_cognito_asks_for_more_than_a_factor_is_sent_to_its_username(
         admit_address=lambda _: None,
         admit_answering_caller=lambda _: None,
         admit_answering_login=lambda _: None,
+        end_sessions=lambda _: None,
     )
 
     # When the address signs in, Then it is refused with second-factor-required: no session is answered

@@ -140,14 +140,16 @@ def test_two_changes_racing_to_remove_the_last_two_administrators_cannot_both_wi
     # Given an organisation with exactly two administrators, A and B
     org = people.organisation()
     a, b = people.member(org), people.member(org)
-    plain = ColleagueService(logins=container.logins, clock=container.clock)
+    plain = ColleagueService(
+        logins=container.logins, clock=container.clock, limits=container.invitation_limits
+    )
 
     # And a change to A by B whose reads are done when a rival change to B by A commits
     def rival() -> Any:
         return change(theirs)(plain, principal_of(a, org), b.user_id)
 
     clock = RivalFirst(rival)
-    racing = ColleagueService(logins=container.logins, clock=clock)
+    racing = ColleagueService(logins=container.logins, clock=clock, limits=container.invitation_limits)
 
     # When the change to A then tries to commit
     with pytest.raises(LastAdministrator):
@@ -164,11 +166,13 @@ def test_a_stale_witness_is_replaced_by_another_administrator_who_remains(client
     # Given three administrators A, B and C, and a demotion of A that picked B as the one who remains
     org = people.organisation()
     a, b, c = people.member(org), people.member(org), people.member(org)
-    plain = ColleagueService(logins=container.logins, clock=container.clock)
+    plain = ColleagueService(
+        logins=container.logins, clock=container.clock, limits=container.invitation_limits
+    )
 
     # When B is demoted by someone else after the demotion of A read the administrators
     clock = RivalFirst(lambda: change("demote")(plain, principal_of(c, org), b.user_id))
-    racing = ColleagueService(logins=container.logins, clock=clock)
+    racing = ColleagueService(logins=container.logins, clock=clock, limits=container.invitation_limits)
     change("demote")(racing, principal_of(c, org), a.user_id)
 
     # Then the demotion of A read again and went through with C as the one who remains
