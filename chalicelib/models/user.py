@@ -305,6 +305,20 @@ def end_sessions(now: datetime) -> Action:
     return UserModel.tokens_valid_from.set(valid_from(now))
 
 
+def end_sessions_of(user: UserModel, now: datetime) -> None:
+    """Ends every session of a login whose record was just read. Whatever else changed on the record
+    meanwhile, sessions end (no version condition to lose to); but only while the record is there: an
+    update of a record removed meanwhile would write a stub of it back, and a removed login has no sessions
+    left to end."""
+    try:
+        user.update(
+            actions=[end_sessions(now)], condition=UserModel.user_id.exists(), add_version_condition=False
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
 def accepts_token_issued_at(user: UserModel, issued_at: datetime) -> bool:
     """A token is accepted only if it was issued in a later second than the last change. One issued in the
     same second may come from just before the change or just after it, and `iat` cannot tell which: a change

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from chalicelib.clock import Clock
 from chalicelib.errors import FieldError, InvalidInput, Unauthenticated
-from chalicelib.models.user import UserStatus, end_sessions, get_user, sign_in_from, valid_from
+from chalicelib.models.user import UserStatus, end_sessions_of, get_user, sign_in_from, valid_from
 from chalicelib.services.access.authz import Principal
 
 SAME_PASSWORD = {
@@ -80,7 +80,7 @@ class SessionService:
         self._directory.end_sessions(username)
         user = get_user(username)
         if user is not None:
-            user.update(actions=[end_sessions(self._clock.now())], add_version_condition=False)
+            end_sessions_of(user, self._clock.now())
 
     def _end_every_session(self, user_id: str) -> SessionsEnded:
         user = get_user(user_id)
@@ -88,6 +88,5 @@ class SessionService:
             raise Unauthenticated("This login is not active.")
         self._directory.end_sessions(user.user_id)
         now = self._clock.now()
-        # Whatever else changed on the record meanwhile, sessions end: no version condition to lose to.
-        user.update(actions=[end_sessions(now)], add_version_condition=False)
+        end_sessions_of(user, now)
         return sessions_ended(now, self._clock.now())

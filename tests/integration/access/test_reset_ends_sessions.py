@@ -7,6 +7,7 @@ through the API, and with the username at Cognito itself, whose PostConfirmation
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 from chalice.local import LambdaContext
 
 from app import app
-from chalicelib.models.user import UserModel, sign_in_from
+from chalicelib.models.user import UserModel, end_sessions_of, sign_in_from
 from infra.local.emulator import mail_forgotten_password_codes
 from infra.local.signin import sign_in, wait_for_sign_in
 from infra.local.totp import fresh_totp
@@ -173,3 +174,18 @@ def test_the_trigger_ends_nothing_for_another_confirmation_or_another_pool(
     assert answer == event
     assert me(client, token).status_code == 200
     assert me(client, refreshed(cognito, people, refresh)).status_code == 200
+
+
+def test_ending_the_sessions_of_a_login_removed_meanwhile_writes_no_stub_of_its_record(people: People):
+    # Given a person's record, read just before the person was removed (a reset's trigger and a colleague's
+    # removal at the same moment)
+    person = people.member(people.organisation())
+    read = UserModel.get(person.user_id)
+    UserModel.get(person.user_id).delete()
+
+    # When the sessions of the record read are ended
+    end_sessions_of(read, datetime.now(UTC))
+
+    # Then the removed record stays removed: no record holding only a session's end is written back
+    with pytest.raises(UserModel.DoesNotExist):
+        UserModel.get(person.user_id)
