@@ -537,6 +537,7 @@ class Container:
                 pseudonym=lambda caller: codes.pseudonym("caller", caller),
                 refusal="Too many codes tried from your address; try again when Retry-After has passed.",
             ),
+            wrong_codes_per_check=self.settings.hosted_check_wrong_codes_per_check,
         )
 
     @cached_property

@@ -281,6 +281,9 @@ class Settings:
     # below the vendor's failure limit, so no one caller can use it up
     # (chalicelib/services/vendors/hosted_checks.py).
     hosted_check_codes_per_caller_per_hour: int = setting(10, _integer, ge=1)
+    # Codes that are not valid one hosted check takes, from whichever addresses, before it ends as failed
+    # (chalicelib/services/vendors/hosted_checks.py): a caller changing address cannot go on guessing.
+    hosted_check_wrong_codes_per_check: int = setting(5, _integer, ge=1)
     # How long a vendor's receipt (its evidence of a check) is kept, in years after the check.
     receipt_retention_years: int = setting(5, _integer, ge=1, le=10)
     # The Secrets Manager secret (name or ARN) holding the key set receipts are signed with

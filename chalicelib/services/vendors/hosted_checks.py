@@ -31,9 +31,15 @@ How it goes
    counted before any is looked at: `GODKEND_HOSTED_CHECK_CODES_PER_CALLER_PER_HOUR`, 10) are limited far
    below the vendor's failure limit: a stranger holding a
    check's link cannot use up the vendor's failures and lock its own checks out, as the page's visitors
-   could if every caller could try as many as the vendor may fail.
+   could if every caller could try as many as the vendor may fail. One check takes at most
+   `GODKEND_HOSTED_CHECK_WRONG_CODES_PER_CHECK` (5) codes that are not valid, from whichever addresses:
+   the one that reaches the cap ends the check as failed (`404 check-closed`, in words that send the
+   person back to the vendor's page, as every later request on it is). Each is counted with a write that
+   holds only if the count is still the one read, so two at once cannot both slip under the cap; a
+   caller that changes address cannot go on guessing at one check.
 4. `GET /v1/checks/{check_id}` (the vendor's key; another vendor's check, or a test check to a live key and
-   the other way round, is 404) says pending, completed or expired, and once completed the receipt.
+   the other way round, is 404) says pending, completed, failed (with `failure_reason`) or expired, and once
+   completed the receipt. A failed check makes no event: nothing happened to a receipt.
 
 A check can be used for `LIFETIME` (an hour), then it is expired; it is kept `KEPT_AFTER_EXPIRY` more for
 the vendor's GET. A check whose key is revoked meanwhile cannot be completed any more.
@@ -51,7 +57,15 @@ from urllib.parse import SplitResult, urlencode, urlsplit
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.clock import Clock, isoformat
-from chalicelib.errors import CheckUnavailable, FieldError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from chalicelib.errors import (
+    CheckClosed,
+    CheckUnavailable,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+)
 from chalicelib.models.audit import (
     STAFF_TRAIL,
     Actor,
@@ -62,7 +76,14 @@ from chalicelib.models.audit import (
     audit_record,
 )
 from chalicelib.models.base import failed_conditions, transaction
-from chalicelib.models.check import CheckModel, CheckStatus, get_check, new_check, still_pending
+from chalicelib.models.check import (
+    CheckModel,
+    CheckStatus,
+    count_wrong_code,
+    get_check,
+    new_check,
+    still_pending,
+)
 from chalicelib.models.user import get_user
 from chalicelib.models.validation import ReceiptModel
 from chalicelib.models.vendor import VendorMissing, get_vendor, set_redirect_origins
@@ -80,6 +101,7 @@ from chalicelib.services.vendors.keys import KeyMode, VendorIdentity
 from chalicelib.services.vendors.validation import InvalidCode, Representative, ValidationService, ValidCode
 
 LIFETIME = timedelta(hours=1)
+WRONG_CODES_PER_CHECK = 5
 MAX_ORIGINS = 5
 MAX_URL = 2000
 MAX_REFERENCE = 200
@@ -126,6 +148,13 @@ def unavailable() -> CheckUnavailable:
     return CheckUnavailable(
         "This link no longer works: the check was used already, has expired (after an hour), or the link "
         "is wrong. Go back to the vendor's page and start again."
+    )
+
+
+def closed() -> CheckClosed:
+    return CheckClosed(
+        "This check is closed: too many codes that are not valid were tried. Go back to the vendor's page "
+        "and start again."
     )
 
 
@@ -212,6 +241,8 @@ class CheckView:
     created_at: str
     expires_at: str
     completed_at: str | None = None
+    failed_at: str | None = None
+    failure_reason: str | None = None
     validation_id: str | None = None
     # Once completed: the receipt's answer, as GET /v1/validations/{validation_id} gives it.
     result: ValidCode | None = None
@@ -260,6 +291,7 @@ class HostedCheckService:
         callers: Admission,
         code_tries: Admission,
         lifetime: timedelta = LIFETIME,
+        wrong_codes_per_check: int = WRONG_CODES_PER_CHECK,
     ) -> None:
         self._clock = clock
         self._validations = validations
@@ -267,6 +299,7 @@ class HostedCheckService:
         self._callers = callers
         self._code_tries = code_tries
         self._lifetime = lifetime
+        self._wrong_codes = wrong_codes_per_check
 
     # The vendor console: the origins a check may send the browser back to.
 
@@ -329,7 +362,7 @@ class HostedCheckService:
         if check is None or check.vendor_id != vendor.vendor_id or check.livemode != vendor.livemode:
             raise NotFound("No such check.")
         state = check.status_at(self._now())
-        completed = check.completed_when
+        completed, failed = check.completed_when, check.failed_when
         result = None
         if state is CheckStatus.COMPLETED and check.validation_id:
             result = self._validations.receipt(vendor, check.validation_id)
@@ -342,6 +375,8 @@ class HostedCheckService:
             created_at=isoformat(check.created_at),
             expires_at=isoformat(check.expires_at),
             completed_at=None if completed is None else isoformat(completed),
+            failed_at=None if failed is None else isoformat(failed),
+            failure_reason=check.failure_reason if state is CheckStatus.FAILED else None,
             validation_id=check.validation_id,
             result=result,
         )
@@ -362,6 +397,7 @@ class HostedCheckService:
         self._code_tries.admit(source_ip)
         decided = self._decide(check, code)
         if isinstance(decided, InvalidCode):
+            self._count_wrong(check)
             return Preview(valid=False, reason=decided.reason)
         return Preview(
             valid=True,
@@ -377,6 +413,7 @@ class HostedCheckService:
         self._code_tries.admit(source_ip)
         decided = self._decide(check, code)
         if isinstance(decided, InvalidCode):
+            self._count_wrong(check)
             return Confirmation(valid=False, reason=decided.reason)
         # Signed before anything is kept: a key set that cannot sign completes nothing.
         answer = self._validations.signed_answer(decided)
@@ -423,9 +460,25 @@ class HostedCheckService:
                 raise unavailable() from exc
             raise
 
+    def _count_wrong(self, check: CheckModel) -> None:
+        """Count a code that was not valid against the check's cap; the one that reaches it closes the check
+        (CheckClosed). A write that finds the check changed since it was read reads it again: each such
+        change is another code counted, or the check's end, so this ends within the cap's number of turns."""
+        for _ in range(self._wrong_codes + 1):
+            reached = count_wrong_code(check, cap=self._wrong_codes, now=self._now())
+            if reached:
+                raise closed()
+            if reached is False:
+                return
+            check = self._pending(check.check_id)
+        raise closed()
+
     def _pending(self, check_id: str) -> CheckModel:
         check = get_check(check_id, now=self._now())
-        if check is None or check.status_at(self._now()) is not CheckStatus.PENDING:
+        state = None if check is None else check.status_at(self._now())
+        if state is CheckStatus.FAILED:
+            raise closed()
+        if check is None or state is not CheckStatus.PENDING:
             raise unavailable()
         return check
 
