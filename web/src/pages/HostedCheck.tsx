@@ -44,12 +44,16 @@ export function HostedCheck() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
+  // A check closed after too many codes that were not valid is said as such: the person must start again at
+  // the vendor's, and another try here would not help.
   const explain = (failure: unknown): string =>
-    linkProblemText(
+    asProblem(failure).slug === "check-closed"
+      ? t("check.closed")
+      : linkProblemText(
       failure,
-      { network: t("common.networkError"), unusable: t("check.unusable"), tooMany: t("check.tooMany") },
-      language,
-    );
+        { network: t("common.networkError"), unusable: t("check.unusable"), tooMany: t("check.tooMany") },
+        language,
+      );
   // A check that is gone (used, expired, unknown) ends the page; anything else is said above the form.
   const fail = (failure: unknown): void => {
     const text = explain(failure);
