@@ -483,7 +483,7 @@ def test_a_check_closes_after_five_wrong_codes_from_callers_that_change_address(
         "too_many_wrong_codes",
         "ordre-7",
     )
-    assert status["failed_at"] == status["created_at"]  # the clock stood still
+    assert status["created_at"] <= status["failed_at"] <= status["expires_at"]
     assert (status["completed_at"], status["validation_id"], status["result"]) == (None, None, None)
 
 
