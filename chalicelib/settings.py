@@ -314,6 +314,9 @@ class Settings:
     # Test events a vendor's people may send from the vendor console per hour (each is a post to the vendor's
     # server; chalicelib/services/webhooks/console.py).
     webhook_tests_per_vendor_per_hour: int = setting(20, _integer, ge=1)
+    # Events of a test key's hosted checks posted to a vendor's endpoint per hour; beyond, the check still
+    # completes but its event is not sent (chalicelib/services/vendors/hosted_checks.py).
+    test_check_events_per_vendor_per_hour: int = setting(20, _integer, ge=1)
     # CloudWatch metrics (Powertools, embedded metric format): the namespace Lambda's configuration names.
     metrics_namespace: str = setting("Godkend", env=("POWERTOOLS_METRICS_NAMESPACE",))
 

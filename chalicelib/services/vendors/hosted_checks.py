@@ -22,7 +22,10 @@ How it goes
      for the key that made the check (same answer, same receipt, a test key's test answer with `livemode`
      false), and the check is completed in one transaction with its receipt and its `check.completed`
      event (`"livemode"` as the receipt says it; a test key's is delivered and listed in the vendor
-     console like any, but kept out of the live feed), on the condition that it is still pending and
+     console like any, but kept out of the live feed; one that would be posted to the vendor's endpoint
+     is sent only within `GODKEND_TEST_CHECK_EVENTS_PER_VENDOR_PER_HOUR` (20) an hour, so a test key in a
+     loop cannot flood an endpoint that also takes live events: beyond it the check completes all the
+     same and only the event is not sent, nor kept), on the condition that it is still pending and
      within its hour: single use, a second confirm is refused. The answer is where to send the browser:
      `redirect_url#check_id=<id>&receipt=<JWS>`, in the fragment, so the receipt reaches the vendor's page
      and no server log on the way. The code is never stored on the check, nor in the redirect.
@@ -64,6 +67,7 @@ from chalicelib.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    TooManyRequests,
     Unauthenticated,
 )
 from chalicelib.models.audit import (
@@ -139,9 +143,15 @@ BAD_REFERENCE = {
 
 
 class Admission(Protocol):
-    """The per-caller limit on the page's requests (the onboarding domain's CallerLimits)."""
+    """A limit counted per caller or per vendor (the onboarding domain's CallerLimits): raises
+    TooManyRequests when over it, else counts one."""
 
     def admit(self, source_ip: str) -> None: ...
+
+
+class NoLimit:
+    def admit(self, source_ip: str) -> None:
+        pass
 
 
 def unavailable() -> CheckUnavailable:
@@ -292,6 +302,7 @@ class HostedCheckService:
         code_tries: Admission,
         lifetime: timedelta = LIFETIME,
         wrong_codes_per_check: int = WRONG_CODES_PER_CHECK,
+        test_events: Admission | None = None,
     ) -> None:
         self._clock = clock
         self._validations = validations
@@ -300,6 +311,7 @@ class HostedCheckService:
         self._code_tries = code_tries
         self._lifetime = lifetime
         self._wrong_codes = wrong_codes_per_check
+        self._test_events = test_events or NoLimit()
 
     # The vendor console: the origins a check may send the browser back to.
 
@@ -436,6 +448,8 @@ class HostedCheckService:
 
     def _complete(self, check: CheckModel, receipt: ReceiptModel) -> None:
         now = self._now()
+        # Counted before the transaction: a completion that then fails has used up one test event, never more.
+        event = self._event_to_send(check, receipt, now)
         try:
             with transaction() as tx:
                 tx.update(
@@ -448,10 +462,8 @@ class HostedCheckService:
                     condition=still_pending(now),
                 )
                 tx.save(receipt, condition=self._validations.keep_with(receipt))
-                tx.save(
-                    completed_event(check, receipt, now),
-                    condition=VendorEventModel.event_id.does_not_exist(),
-                )
+                if event is not None:
+                    tx.save(event, condition=VendorEventModel.event_id.does_not_exist())
         except TransactWriteError as exc:
             # DynamoDB lists the reasons puts first, updates after, so the check's is not first. The receipt
             # and the event have fresh ids and never fail theirs: any failed condition is the check's,
@@ -472,6 +484,22 @@ class HostedCheckService:
                 return
             check = self._pending(check.check_id)
         raise closed()
+
+    def _event_to_send(
+        self, check: CheckModel, receipt: ReceiptModel, now: datetime
+    ) -> VendorEventModel | None:
+        """The check's `check.completed` event, or None for a test check's event that would be posted to the
+        vendor's endpoint beyond the vendor's hourly cap on test-mode events: a test key in a loop must not
+        flood an endpoint that also takes live events. The check completes all the same, and the vendor
+        reads it with GET /v1/checks/{check_id}; only the event is not sent (nor kept)."""
+        event = completed_event(check, receipt, now)
+        if check.livemode or event.delivery_status != DeliveryStatus.PENDING.value:
+            return event  # live, or not posted (no endpoint, or paused): nothing to flood
+        try:
+            self._test_events.admit(check.vendor_id)
+        except TooManyRequests:
+            return None
+        return event
 
     def _pending(self, check_id: str) -> CheckModel:
         check = get_check(check_id, now=self._now())

@@ -669,6 +669,50 @@ def test_a_live_check_delivers_check_completed_with_livemode_true_and_is_in_the_
     assert (told["id"], told["data"]["livemode"]) == (body["id"], True)
 
 
+def test_a_test_keys_checks_post_their_events_only_up_to_the_vendors_hourly_cap(client, people, clock):
+    # Given a stage that posts two test-mode check events per vendor an hour, and a vendor whose endpoint is
+    # a listener and who has a test key
+    use_container(
+        Container(
+            settings=current_container().settings.model_copy(
+                update={"test_check_events_per_vendor_per_hour": 2}
+            ),
+            clock=clock,
+        )
+    )
+    _, _, code = a_code(client, people)
+    vendor = people.vendor()
+    person = registered(client, people, vendor)
+    with listening() as listener:
+        set_endpoint(client, person, listener.url)
+        test = a_test_key(client, person, vendor)
+
+        # When three of its test checks are confirmed within the hour, then a live one
+        made = [new_check(client, test, reference=f"prøve-{n}") for n in range(3)]
+        for check in made:
+            body = {"check_id": check["check_id"], "code": "valid000@GodkendTest"}
+            confirmed = page(client, "/confirm", body)
+            # Then each completes for the person, who is sent back to the vendor with the receipt
+            assert confirmed.status_code == 200, confirmed.body
+            assert "receipt=" in json_of(confirmed)["redirect_to"]
+        live = new_check(client, vendor, reference="ordre-1")
+        body = {"check_id": live["check_id"], "code": code["code"]}
+        assert page(client, "/confirm", body).status_code == 200
+        Pipeline().run()
+
+    # Then the endpoint got the first two test events and the live one: the third test event was not sent
+    told = [json.loads(request.body)["data"] for request in listener.received]
+    assert sorted((data["reference"], data["livemode"]) for data in told) == [
+        ("ordre-1", True),
+        ("prøve-0", False),
+        ("prøve-1", False),
+    ]
+    # And the vendor still reads every test check completed, with its receipt
+    for check in made:
+        status = json_of(check_of(client, test, check["check_id"]))
+        assert (status["status"], status["result"]["valid"]) == ("completed", True)
+
+
 class Unlimited:
     def admit(self, source_ip: str) -> None:
         pass
