@@ -539,6 +539,20 @@ class Container:
                 pseudonym=lambda caller: codes.pseudonym("caller", caller),
                 refusal="Too many codes tried from your address; try again when Retry-After has passed.",
             ),
+            wrong_codes_per_check=self.settings.hosted_check_wrong_codes_per_check,
+            # Posts of test-mode events to the vendor's endpoint, as its console's test events are limited.
+            test_events=CallerLimits(
+                what="test-check-events",
+                limits=[
+                    FailureLimit(
+                        limit=self.settings.test_check_events_per_vendor_per_hour, window_seconds=3600
+                    )
+                ],
+                clock=self.clock,
+                # Counted per vendor, whose id is no one's personal data.
+                pseudonym=lambda vendor_id: vendor_id,
+                refusal="Too many test check events for this vendor.",
+            ),
         )
 
     @cached_property

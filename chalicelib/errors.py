@@ -116,6 +116,19 @@ class CheckUnavailable(NotFound):
     )
 
 
+class CheckClosed(CheckUnavailable):
+    """A hosted check given too many codes that were not valid: it ended as failed; the person starts again
+    at the vendor's."""
+
+    slug = "check-closed"
+    title = "This check is closed"
+    title_da = "Kontrollen er lukket"
+    detail_da_default = (
+        "Kontrollen er lukket, fordi der er prøvet for mange koder, som ikke er gyldige. Gå tilbage til "
+        "leverandørens side, og start forfra."
+    )
+
+
 class Conflict(DomainError):
     status = 409
     slug = "conflict"

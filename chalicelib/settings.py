@@ -281,6 +281,9 @@ class Settings:
     # below the vendor's failure limit, so no one caller can use it up
     # (chalicelib/services/vendors/hosted_checks.py).
     hosted_check_codes_per_caller_per_hour: int = setting(10, _integer, ge=1)
+    # Codes that are not valid one hosted check takes, from whichever addresses, before it ends as failed
+    # (chalicelib/services/vendors/hosted_checks.py): a caller changing address cannot go on guessing.
+    hosted_check_wrong_codes_per_check: int = setting(5, _integer, ge=1)
     # How long a vendor's receipt (its evidence of a check) is kept, in years after the check.
     receipt_retention_years: int = setting(5, _integer, ge=1, le=10)
     # The Secrets Manager secret (name or ARN) holding the key set receipts are signed with
@@ -315,6 +318,9 @@ class Settings:
     # day (chalicelib/services/people/invitation_limits.py): bounds no honest administrator meets.
     invitations_per_person_per_day: int = setting(50, _integer, ge=1)
     invitations_per_group_per_day: int = setting(200, _integer, ge=1)
+    # Events of a test key's hosted checks posted to a vendor's endpoint per hour; beyond, the check still
+    # completes but its event is not sent (chalicelib/services/vendors/hosted_checks.py).
+    test_check_events_per_vendor_per_hour: int = setting(20, _integer, ge=1)
     # CloudWatch metrics (Powertools, embedded metric format): the namespace Lambda's configuration names.
     metrics_namespace: str = setting("Godkend", env=("POWERTOOLS_METRICS_NAMESPACE",))
 

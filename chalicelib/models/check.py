@@ -5,7 +5,9 @@ the browser back to the vendor's registered address with the signed receipt
 A check (`checks`, keyed by `check_id`) holds what the page and the vendor need: which vendor (and key, and
 whether it was a test key) made it, where to send the browser back (`redirect_url`), the vendor's own
 `reference`, when it was made and until when it can be used; once completed, when and which receipt
-(`validation_id`) it ended with. Never the code: the receipt holds what the vendor may know of it.
+(`validation_id`) it ended with; how many codes that were not valid it was given (`wrong_codes`), and once
+that reached the cap, when it failed and why. Never the code: the receipt holds what the vendor may know of
+it.
 
 `check_id` is random (192 bits from `secrets`): whoever holds it may open the page, so it is a bearer
 secret for an hour and travels only in the page's URL fragment and in JSON bodies, never in a path or query
@@ -20,6 +22,9 @@ Access patterns
 - complete one ......................... UpdateItem checks[check_id] if status = pending and not expired, in
                                          one transaction with its receipt (validations) and, for a live
                                          check, its `check.completed` event (vendor-events)
+- count a wrong code ................... UpdateItem checks[check_id] if pending, not expired and
+                                         `wrong_codes` is still what was read (the write that reaches the
+                                         cap also sets status = failed)
 """
 
 from __future__ import annotations
@@ -29,8 +34,16 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import cast
 
-from pynamodb.attributes import BooleanAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
@@ -45,6 +58,11 @@ class CheckStatus(StrEnum):
     PENDING = "pending"
     COMPLETED = "completed"
     EXPIRED = "expired"  # never stored: a pending check past `expires_at`
+    FAILED = "failed"  # too many codes that were not valid: closed, the person starts again at the vendor's
+
+
+class FailureReason(StrEnum):
+    TOO_MANY_WRONG_CODES = "too_many_wrong_codes"
 
 
 class CheckModel(Model):
@@ -65,17 +83,31 @@ class CheckModel(Model):
     expires_at = UTCDateTimeAttribute()
     completed_at = UTCDateTimeAttribute(null=True)
     validation_id = UnicodeAttribute(null=True)
+    # Codes given that were not valid (absent until the first): capped per check, see `count_wrong_code`.
+    wrong_codes = NumberAttribute(null=True)
+    failed_at = UTCDateTimeAttribute(null=True)
+    failure_reason = UnicodeAttribute(null=True)
     purge_at = TTLAttribute()
 
     def status_at(self, now: datetime) -> CheckStatus:
         if self.status == CheckStatus.COMPLETED.value:
             return CheckStatus.COMPLETED
+        if self.status == CheckStatus.FAILED.value:
+            return CheckStatus.FAILED
         return CheckStatus.PENDING if now < self.expires_at else CheckStatus.EXPIRED
 
     @property
     def completed_when(self) -> datetime | None:
         # PynamoDB types a nullable attribute as never None.
         return cast("datetime | None", self.completed_at)
+
+    @property
+    def failed_when(self) -> datetime | None:
+        return cast("datetime | None", self.failed_at)
+
+    @property
+    def wrong_code_count(self) -> int:
+        return int(cast("int | None", self.wrong_codes) or 0)
 
     @property
     def reference_text(self) -> str | None:
@@ -102,3 +134,29 @@ def still_pending(now: datetime) -> Condition:
     """The condition completing a check is written under: single use, and only within its hour."""
     pending: Condition = (CheckModel.status == CheckStatus.PENDING.value) & (CheckModel.expires_at > now)
     return pending
+
+
+def count_wrong_code(check: CheckModel, *, cap: int, now: datetime) -> bool | None:
+    """Count one code that was not valid on a check read as `check`: True when this one reached `cap` and
+    the check failed with it, False when counted below the cap, None when the check changed since it was
+    read (another wrong code counted, a confirmation, its hour over): read it again and decide anew.
+
+    The write holds only if the count is still the one read, so two wrong codes at once are never both
+    counted as the same one, and no more than `cap` are ever counted."""
+    counted = check.wrong_code_count
+    reaching = counted + 1 >= cap
+    actions: list[Action] = [CheckModel.wrong_codes.set(counted + 1)]
+    if reaching:
+        actions += [
+            CheckModel.status.set(CheckStatus.FAILED.value),
+            CheckModel.failed_at.set(now),
+            CheckModel.failure_reason.set(FailureReason.TOO_MANY_WRONG_CODES.value),
+        ]
+    unchanged = CheckModel.wrong_codes.does_not_exist() if counted == 0 else CheckModel.wrong_codes == counted
+    try:
+        check.update(actions=actions, condition=still_pending(now) & unchanged)
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return reaching

@@ -200,7 +200,8 @@ class VendorEventModel(Model):
     attempt_log = JSONAttribute(default=list)
     delivered_at = UTCDateTimeAttribute(null=True)
     # Only on an event of test mode (a test key's hosted check, `"livemode": false` in its data): delivered
-    # like any, kept out of the live feed. Absent on every live event, so the feed filters on its absence.
+    # like any, kept out of the live feed. Absent on every live event: the feed passes over events that have
+    # it (chalicelib/services/webhooks/endpoints.py, `is_live`).
     test_mode = BooleanAttribute(null=True)
     expires_at = TTLAttribute()
     version = VersionAttribute()

@@ -255,3 +255,39 @@ def test_a_wrong_code_says_why_and_the_person_can_try_again(
     expect(page.get_by_role("heading", name="Er det rigtigt?")).to_be_visible()
     expect(page.get_by_role("alert")).to_have_count(0)
     expect(page.get_by_role("button", name="Bekræft")).to_be_visible()
+
+
+def test_a_check_given_too_many_wrong_codes_is_closed_and_sends_the_person_back_to_the_vendor(
+    page: Page, stack: RunningStack, shop: str, shop_vendor: dict[str, Any]
+):
+    # Given a check, opened by someone who does not have a code
+    check = a_check(stack, shop_vendor, shop)
+    page.goto(check["url"])
+    field = page.get_by_label("Godkendelseskode", exact=True)
+
+    # When they give four codes that are not valid
+    for n in range(4):
+        field.fill(f"{n:08d}@Nobody")
+        with page.expect_response(lambda r: r.url.endswith("/v1/hosted-check/code")):
+            page.get_by_role("button", name="Næste").click()
+        # Then each time the page says why and keeps the field
+        expect(page.get_by_role("alert")).to_have_text(
+            "Koden findes ikke. Tjek, at du har skrevet den præcis som i e-mailen."
+        )
+        expect(field).to_be_editable()
+
+    # When they give a fifth
+    field.fill("99999999@Nobody")
+    page.get_by_role("button", name="Næste").click()
+
+    # Then the page says in Danish that the check is closed and they must start again at the vendor's, and
+    # asks for no more codes
+    expect(page.get_by_role("alert")).to_have_text(
+        "Kontrollen er lukket, fordi der er prøvet for mange koder, som ikke er gyldige. Gå tilbage til "
+        "leverandørens side, og start forfra."
+    )
+    expect(page.get_by_label("Godkendelseskode", exact=True)).to_have_count(0)
+    expect(page.get_by_role("button", name="Næste")).to_have_count(0)
+    # And the vendor reads that the check failed, and why
+    outcome = api(stack, "GET", f"/v1/checks/{check['check_id']}", shop_vendor["key"]["api_key"])
+    assert (outcome.json()["status"], outcome.json()["failure_reason"]) == ("failed", "too_many_wrong_codes")

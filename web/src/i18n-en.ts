@@ -574,6 +574,8 @@ export const en: Record<MessageKey, string> = {
   "check.reason.expired": "The code has expired. Ask the organisation for a new code.",
   "check.reason.revoked": "The code has been revoked. Ask the organisation for a new code.",
   "check.reason.organisation_not_approved": "The organisation is not approved right now, so the code cannot be used.",
+  // The hosted check closed after too many codes that were not valid.
+  "check.closed": "This check is closed: too many codes that are not valid were tried. Go back to the vendor's page and start again.",
   // Leverandør's return addresses for hosted checks (vendor/RedirectOrigins.tsx).
   "origins.title": "Return addresses",
   "origins.intro": "When you use Godkend's check page (POST /v1/checks), we send the customer back to your site. Here you list the addresses we may send them back to.",

@@ -576,6 +576,8 @@ const da = {
   "check.reason.expired": "Koden er udløbet. Bed organisationen om en ny kode.",
   "check.reason.revoked": "Koden er tilbagekaldt. Bed organisationen om en ny kode.",
   "check.reason.organisation_not_approved": "Organisationen er ikke godkendt lige nu, så koden kan ikke bruges.",
+  // The hosted check closed after too many codes that were not valid.
+  "check.closed": "Kontrollen er lukket, fordi der er prøvet for mange koder, som ikke er gyldige. Gå tilbage til leverandørens side, og start forfra.",
   // Leverandør's return addresses for hosted checks (vendor/RedirectOrigins.tsx).
   "origins.title": "Tilbagesendelsesadresser",
   "origins.intro": "Når I bruger Godkends kontrolside (POST /v1/checks), sender vi kunden tilbage til jeres side. Her skriver I de adresser, vi må sende tilbage til.",

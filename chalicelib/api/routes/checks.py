@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 routes = Routes(__name__, schemas="chalicelib.api.schemas.checks", tag="Hosted checks")
 
 UNAVAILABLE = (
-    "An unknown check, one used already or past its hour is 404 `check-unavailable`, in words that send the "
-    "representative back to the vendor's page."
+    "An unknown check, one used already or past its hour is 404 `check-unavailable`; one that took too many "
+    "codes that are not valid (5, from any address) is 404 `check-closed`, also the answer to the code that "
+    "closed it; both in words that send the representative back to the vendor's page."
 )
 
 
@@ -56,7 +57,7 @@ def create_check(call: Call) -> NewCheck:
 @routes.get(
     "/v1/checks/{check_id}",
     rule=VENDOR,
-    summary="A hosted check's outcome: pending, completed (with the receipt) or expired",
+    summary="A hosted check's outcome: pending, completed (with the receipt), failed or expired",
     response="Check",
     errors=(503,),
     description="Another vendor's check is 404; so is a test key's check to a live key and the other way "

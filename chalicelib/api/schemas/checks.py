@@ -44,13 +44,19 @@ class CreatedCheck(Answer):
 
 class Check(Answer):
     check_id: str
-    status: Literal["pending", "completed", "expired"]
+    status: Literal["pending", "completed", "failed", "expired"]
     reference: str | None
     redirect_url: str
     livemode: bool = Field(description=LIVEMODE)
     created_at: str
     expires_at: str
     completed_at: str | None = None
+    failed_at: str | None = Field(default=None, description="Once failed: when")
+    failure_reason: Literal["too_many_wrong_codes"] | None = Field(
+        default=None,
+        description="Once failed, why: `too_many_wrong_codes`, the check took as many codes that are not "
+        "valid as one check may (5); the representative was told to start again at the vendor's",
+    )
     validation_id: str | None = Field(
         default=None, description="Once completed: the receipt, GET /v1/validations/{validation_id}"
     )

@@ -96,8 +96,9 @@ class Event(BaseModel):
 class EventPage(BaseModel):
     items: list[Event]
     next_cursor: str | None = Field(
-        description="Give as `cursor` for the next page. A page with events always has one, the last page "
-        "too: keep it and ask again later for newer events. An empty page has none; keep your cursor."
+        description="Give as `cursor` for the next page. A page that read anything always has one, the "
+        "last page too, and a page that passed over test events only (no items): keep it and ask again "
+        "later for newer events. A page that read nothing has none; keep your cursor."
     )
 
 

@@ -22,7 +22,10 @@ How it goes
      for the key that made the check (same answer, same receipt, a test key's test answer with `livemode`
      false), and the check is completed in one transaction with its receipt and its `check.completed`
      event (`"livemode"` as the receipt says it; a test key's is delivered and listed in the vendor
-     console like any, but kept out of the live feed), on the condition that it is still pending and
+     console like any, but kept out of the live feed; one that would be posted to the vendor's endpoint
+     is sent only within `GODKEND_TEST_CHECK_EVENTS_PER_VENDOR_PER_HOUR` (20) an hour, so a test key in a
+     loop cannot flood an endpoint that also takes live events: beyond it the check completes all the
+     same and only the event is not sent, nor kept), on the condition that it is still pending and
      within its hour: single use, a second confirm is refused. The answer is where to send the browser:
      `redirect_url#check_id=<id>&receipt=<JWS>`, in the fragment, so the receipt reaches the vendor's page
      and no server log on the way. The code is never stored on the check, nor in the redirect.
@@ -31,9 +34,15 @@ How it goes
    counted before any is looked at: `GODKEND_HOSTED_CHECK_CODES_PER_CALLER_PER_HOUR`, 10) are limited far
    below the vendor's failure limit: a stranger holding a
    check's link cannot use up the vendor's failures and lock its own checks out, as the page's visitors
-   could if every caller could try as many as the vendor may fail.
+   could if every caller could try as many as the vendor may fail. One check takes at most
+   `GODKEND_HOSTED_CHECK_WRONG_CODES_PER_CHECK` (5) codes that are not valid, from whichever addresses:
+   the one that reaches the cap ends the check as failed (`404 check-closed`, in words that send the
+   person back to the vendor's page, as every later request on it is). Each is counted with a write that
+   holds only if the count is still the one read, so two at once cannot both slip under the cap; a
+   caller that changes address cannot go on guessing at one check.
 4. `GET /v1/checks/{check_id}` (the vendor's key; another vendor's check, or a test check to a live key and
-   the other way round, is 404) says pending, completed or expired, and once completed the receipt.
+   the other way round, is 404) says pending, completed, failed (with `failure_reason`) or expired, and once
+   completed the receipt. A failed check makes no event: nothing happened to a receipt.
 
 A check can be used for `LIFETIME` (an hour), then it is expired; it is kept `KEPT_AFTER_EXPIRY` more for
 the vendor's GET. A check whose key is revoked meanwhile cannot be completed any more.
@@ -51,7 +60,16 @@ from urllib.parse import SplitResult, urlencode, urlsplit
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.clock import Clock, isoformat
-from chalicelib.errors import CheckUnavailable, FieldError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from chalicelib.errors import (
+    CheckClosed,
+    CheckUnavailable,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooManyRequests,
+    Unauthenticated,
+)
 from chalicelib.models.audit import (
     STAFF_TRAIL,
     Actor,
@@ -62,7 +80,14 @@ from chalicelib.models.audit import (
     audit_record,
 )
 from chalicelib.models.base import failed_conditions, transaction
-from chalicelib.models.check import CheckModel, CheckStatus, get_check, new_check, still_pending
+from chalicelib.models.check import (
+    CheckModel,
+    CheckStatus,
+    count_wrong_code,
+    get_check,
+    new_check,
+    still_pending,
+)
 from chalicelib.models.user import get_user
 from chalicelib.models.validation import ReceiptModel
 from chalicelib.models.vendor import VendorMissing, get_vendor, set_redirect_origins
@@ -80,6 +105,7 @@ from chalicelib.services.vendors.keys import KeyMode, VendorIdentity
 from chalicelib.services.vendors.validation import InvalidCode, Representative, ValidationService, ValidCode
 
 LIFETIME = timedelta(hours=1)
+WRONG_CODES_PER_CHECK = 5
 MAX_ORIGINS = 5
 MAX_URL = 2000
 MAX_REFERENCE = 200
@@ -117,15 +143,28 @@ BAD_REFERENCE = {
 
 
 class Admission(Protocol):
-    """The per-caller limit on the page's requests (the onboarding domain's CallerLimits)."""
+    """A limit counted per caller or per vendor (the onboarding domain's CallerLimits): raises
+    TooManyRequests when over it, else counts one."""
 
     def admit(self, source_ip: str) -> None: ...
+
+
+class NoLimit:
+    def admit(self, source_ip: str) -> None:
+        pass
 
 
 def unavailable() -> CheckUnavailable:
     return CheckUnavailable(
         "This link no longer works: the check was used already, has expired (after an hour), or the link "
         "is wrong. Go back to the vendor's page and start again."
+    )
+
+
+def closed() -> CheckClosed:
+    return CheckClosed(
+        "This check is closed: too many codes that are not valid were tried. Go back to the vendor's page "
+        "and start again."
     )
 
 
@@ -212,6 +251,8 @@ class CheckView:
     created_at: str
     expires_at: str
     completed_at: str | None = None
+    failed_at: str | None = None
+    failure_reason: str | None = None
     validation_id: str | None = None
     # Once completed: the receipt's answer, as GET /v1/validations/{validation_id} gives it.
     result: ValidCode | None = None
@@ -260,6 +301,8 @@ class HostedCheckService:
         callers: Admission,
         code_tries: Admission,
         lifetime: timedelta = LIFETIME,
+        wrong_codes_per_check: int = WRONG_CODES_PER_CHECK,
+        test_events: Admission | None = None,
     ) -> None:
         self._clock = clock
         self._validations = validations
@@ -267,6 +310,8 @@ class HostedCheckService:
         self._callers = callers
         self._code_tries = code_tries
         self._lifetime = lifetime
+        self._wrong_codes = wrong_codes_per_check
+        self._test_events = test_events or NoLimit()
 
     # The vendor console: the origins a check may send the browser back to.
 
@@ -329,7 +374,7 @@ class HostedCheckService:
         if check is None or check.vendor_id != vendor.vendor_id or check.livemode != vendor.livemode:
             raise NotFound("No such check.")
         state = check.status_at(self._now())
-        completed = check.completed_when
+        completed, failed = check.completed_when, check.failed_when
         result = None
         if state is CheckStatus.COMPLETED and check.validation_id:
             result = self._validations.receipt(vendor, check.validation_id)
@@ -342,6 +387,8 @@ class HostedCheckService:
             created_at=isoformat(check.created_at),
             expires_at=isoformat(check.expires_at),
             completed_at=None if completed is None else isoformat(completed),
+            failed_at=None if failed is None else isoformat(failed),
+            failure_reason=check.failure_reason if state is CheckStatus.FAILED else None,
             validation_id=check.validation_id,
             result=result,
         )
@@ -362,6 +409,7 @@ class HostedCheckService:
         self._code_tries.admit(source_ip)
         decided = self._decide(check, code)
         if isinstance(decided, InvalidCode):
+            self._count_wrong(check)
             return Preview(valid=False, reason=decided.reason)
         return Preview(
             valid=True,
@@ -377,6 +425,7 @@ class HostedCheckService:
         self._code_tries.admit(source_ip)
         decided = self._decide(check, code)
         if isinstance(decided, InvalidCode):
+            self._count_wrong(check)
             return Confirmation(valid=False, reason=decided.reason)
         # Signed before anything is kept: a key set that cannot sign completes nothing.
         answer = self._validations.signed_answer(decided)
@@ -399,6 +448,8 @@ class HostedCheckService:
 
     def _complete(self, check: CheckModel, receipt: ReceiptModel) -> None:
         now = self._now()
+        # Counted before the transaction: a completion that then fails has used up one test event, never more.
+        event = self._event_to_send(check, receipt, now)
         try:
             with transaction() as tx:
                 tx.update(
@@ -411,10 +462,8 @@ class HostedCheckService:
                     condition=still_pending(now),
                 )
                 tx.save(receipt, condition=self._validations.keep_with(receipt))
-                tx.save(
-                    completed_event(check, receipt, now),
-                    condition=VendorEventModel.event_id.does_not_exist(),
-                )
+                if event is not None:
+                    tx.save(event, condition=VendorEventModel.event_id.does_not_exist())
         except TransactWriteError as exc:
             # DynamoDB lists the reasons puts first, updates after, so the check's is not first. The receipt
             # and the event have fresh ids and never fail theirs: any failed condition is the check's,
@@ -423,9 +472,41 @@ class HostedCheckService:
                 raise unavailable() from exc
             raise
 
+    def _count_wrong(self, check: CheckModel) -> None:
+        """Count a code that was not valid against the check's cap; the one that reaches it closes the check
+        (CheckClosed). A write that finds the check changed since it was read reads it again: each such
+        change is another code counted, or the check's end, so this ends within the cap's number of turns."""
+        for _ in range(self._wrong_codes + 1):
+            reached = count_wrong_code(check, cap=self._wrong_codes, now=self._now())
+            if reached:
+                raise closed()
+            if reached is False:
+                return
+            check = self._pending(check.check_id)
+        raise closed()
+
+    def _event_to_send(
+        self, check: CheckModel, receipt: ReceiptModel, now: datetime
+    ) -> VendorEventModel | None:
+        """The check's `check.completed` event, or None for a test check's event that would be posted to the
+        vendor's endpoint beyond the vendor's hourly cap on test-mode events: a test key in a loop must not
+        flood an endpoint that also takes live events. The check completes all the same, and the vendor
+        reads it with GET /v1/checks/{check_id}; only the event is not sent (nor kept)."""
+        event = completed_event(check, receipt, now)
+        if check.livemode or event.delivery_status != DeliveryStatus.PENDING.value:
+            return event  # live, or not posted (no endpoint, or paused): nothing to flood
+        try:
+            self._test_events.admit(check.vendor_id)
+        except TooManyRequests:
+            return None
+        return event
+
     def _pending(self, check_id: str) -> CheckModel:
         check = get_check(check_id, now=self._now())
-        if check is None or check.status_at(self._now()) is not CheckStatus.PENDING:
+        state = None if check is None else check.status_at(self._now())
+        if state is CheckStatus.FAILED:
+            raise closed()
+        if check is None or state is not CheckStatus.PENDING:
             raise unavailable()
         return check
 

@@ -43,6 +43,8 @@ PARKED_ONLY = {
     "da": "Vælg failed eller paused: kun parkerede leverancer vises.",
 }
 
+# Test events one feed page passes over at most before it answers with a cursor past them.
+PASSED_OVER = 500
 FEED_INDEX = "vendor-events.by-vendor"
 FEED_KEYS = frozenset({"event_id", "vendor_id", "feed_key"})
 PARKED_INDEX = "vendor-events.by-parked"
@@ -139,9 +141,11 @@ class WebhookService:
         return EndpointWithSecret(**vars(describe_webhook(hook, now)), secret=secret)
 
     def feed(self, vendor: VendorIdentity, *, limit: int, cursor: str | None) -> Page[FeedEvent]:
-        """The vendor's events, oldest first. Unlike other lists, a page with events always has a
-        `next_cursor`, also the last one: the vendor keeps it and asks again later for what came since. An
-        empty page has none: the vendor keeps the cursor it asked with."""
+        """The vendor's live events, oldest first. Unlike other lists, a page that read anything always has a
+        `next_cursor`, also the last one: the vendor keeps it and asks again later for what came since. A
+        page may show fewer events than `limit`, even none, and still have one: the cursor moves past the
+        test events it passed over, so they are never read again. A page that read nothing has none: the
+        vendor keeps the cursor it asked with."""
         start = page_start(
             cursor, index=FEED_INDEX, key_names=FEED_KEYS, partition=("vendor_id", vendor.vendor_id)
         )
@@ -152,28 +156,36 @@ class WebhookService:
             vendor.vendor_id,
             VendorEventModel.feed_key < horizon,
             scan_index_forward=True,
-            limit=limit,
+            page_size=limit,
             last_evaluated_key=start,
-            # The feed is live events only. Test events are the vendor console's
-            # (chalicelib/services/webhooks/console.py): nothing happened to a receipt. Events of test mode
-            # (a test key's hosted check) are the vendor's tries, not its business: both are delivered and
-            # listed in the console, never told here.
-            filter_condition=(VendorEventModel.type != EventType.WEBHOOK_TEST.value)
-            & VendorEventModel.test_mode.does_not_exist(),
         )
-        events = list(results)
-        last = results.last_evaluated_key
-        if last is None and events:
-            # The end for now: a cursor after the last event, to ask for what comes next.
-            event = events[-1]
-            last = {
-                "event_id": {"S": event.event_id},
+        # Test events share the index with live ones and are left out here rather than by a query filter:
+        # a filter drops what it read without moving the cursor past it, so a vendor whose newest events
+        # were tests read them again at every poll. Passed over here, they move the cursor with them; a
+        # page passes over at most `PASSED_OVER` of them, so one page's cost stays bounded.
+        events: list[VendorEventModel] = []
+        last: VendorEventModel | None = None
+        passed_over = 0
+        for event in results:
+            last = event
+            if is_live(event):
+                events.append(event)
+                if len(events) == limit:
+                    break
+            else:
+                passed_over += 1
+                if passed_over >= PASSED_OVER:
+                    break
+        after = None
+        if last is not None:
+            after = {
+                "event_id": {"S": last.event_id},
                 "vendor_id": {"S": vendor.vendor_id},
-                "feed_key": {"S": event.feed_key},
+                "feed_key": {"S": last.feed_key},
             }
         return Page(
             [feed_item(event) for event in events],
-            encode_cursor(FEED_INDEX, last) if last and events else None,
+            encode_cursor(FEED_INDEX, after) if after else None,
         )
 
     def event(self, vendor: VendorIdentity, event_id: str) -> EventDetail:
@@ -414,6 +426,14 @@ def describe_webhook(hook: WebhookModel, now: datetime) -> Endpoint:
             paused_at=_time(hook.paused_at) if hook.status == EndpointStatus.PAUSED.value else None,
         ),
     )
+
+
+def is_live(event: VendorEventModel) -> bool:
+    """Whether the feed tells an event. Test events are the vendor console's
+    (chalicelib/services/webhooks/console.py): nothing happened to a receipt. Events of test mode (a test
+    key's hosted check) are the vendor's tries, not its business: both are delivered and listed in the
+    console, never told in the feed."""
+    return event.type != EventType.WEBHOOK_TEST.value and not event.test_mode
 
 
 def feed_item(event: VendorEventModel) -> FeedEvent:

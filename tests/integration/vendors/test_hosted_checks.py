@@ -15,7 +15,7 @@ import pytest
 from chalicelib.clock import StepClock
 from chalicelib.container import Container, use_container
 from chalicelib.container import container as current_container
-from chalicelib.errors import CheckUnavailable
+from chalicelib.errors import CheckClosed, CheckUnavailable
 from chalicelib.models.audit import STAFF_TRAIL, AuditModel
 from chalicelib.models.check import CheckModel
 from chalicelib.models.validation import FailureWindowModel, ReceiptModel
@@ -37,6 +37,8 @@ SHOP = "https://shop.example"
 RETURN = f"{SHOP}/checkout/ngo?order=42"
 # The documented defaults (docs/configuration.md): 20 failed checks in a sliding 5 minutes, then 429.
 LIMIT = 20
+# Codes that are not valid one check takes before it is closed (docs/configuration.md).
+WRONG_CODES = 5
 
 
 @pytest.fixture
@@ -393,12 +395,14 @@ def test_a_code_that_is_not_valid_says_why_and_counts_against_the_vendors_limit(
 
 
 def test_the_page_is_refused_once_the_vendor_is_over_its_failure_limit(client, people, clock):
-    # Given a vendor whose hosted checks failed as often as its limit allows, from many callers
+    # Given a vendor whose hosted checks failed as often as its limit allows, from many callers (a new check
+    # before each one would close)
     vendor = people.vendor()
     registered(client, people, vendor)
-    made = new_check(client, vendor)
     hosted = current_container().hosted_checks
     for n in range(LIMIT):
+        if n % (WRONG_CODES - 1) == 0:
+            made = new_check(client, vendor)
         tried = hosted.preview(made["check_id"], f"{n:08d}@Nobody", source_ip=f"198.51.100.{n}")
         assert tried.valid is False
 
@@ -412,13 +416,15 @@ def test_the_page_is_refused_once_the_vendor_is_over_its_failure_limit(client, p
 
 
 def test_one_caller_cannot_use_up_the_vendors_failures_through_the_page(client, people, clock):
-    # Given a stranger holding a vendor's check who tries code after code
+    # Given a stranger holding the vendor's checks who tries code after code (a new check before each one
+    # would close)
     vendor = people.vendor()
     registered(client, people, vendor)
-    made = new_check(client, vendor)
     tries = current_container().settings.hosted_check_codes_per_caller_per_hour
     assert tries < LIMIT
     for n in range(tries):
+        if n % (WRONG_CODES - 1) == 0:
+            made = new_check(client, vendor)
         answer = page(client, "/code", {"check_id": made["check_id"], "code": f"{n:08d}@Nobody"})
         assert json_of(answer)["valid"] is False
 
@@ -436,6 +442,114 @@ def test_one_caller_cannot_use_up_the_vendors_failures_through_the_page(client, 
     )
     assert direct.status_code == 200, direct.body
     assert json_of(direct)["valid"] is False
+
+
+# Wrong codes per check
+
+
+def test_a_check_closes_after_five_wrong_codes_from_callers_that_change_address(client, people, clock):
+    # Given a vendor's check, and a caller who changes address before every try
+    _, _, code = a_code(client, people)
+    vendor = people.vendor()
+    registered(client, people, vendor)
+    made = new_check(client, vendor, reference="ordre-7")
+    hosted = current_container().hosted_checks
+
+    # When they give four codes that are not valid, on the preview and the confirmation
+    for n in range(WRONG_CODES - 1):
+        tries = (hosted.preview, hosted.confirm)
+        answer = tries[n % 2](made["check_id"], f"{n:08d}@Nobody", source_ip=f"203.0.113.{n}")
+        # Then each is answered not valid, and the check stays open
+        assert answer.valid is False
+    assert json_of(check_of(client, vendor, made["check_id"]))["status"] == "pending"
+
+    # When they give a fifth, from yet another address
+    fifth = page(client, "/code", {"check_id": made["check_id"], "code": "zzzzzzzz@Nobody"})
+
+    # Then the check is closed, in Danish words that send the person back to the vendor
+    problem = assert_problem(fifth, 404, "check-closed")
+    assert problem["title"] == "Kontrollen er lukket"
+    assert "for mange koder" in problem["detail"]
+    assert "Gå tilbage til leverandørens side, og start forfra" in problem["detail"]
+    # And the page can no longer open it, nor confirm even the right code with it
+    assert_problem(page(client, "", {"check_id": made["check_id"]}), 404, "check-closed")
+    right = page(client, "/confirm", {"check_id": made["check_id"], "code": code["code"]}, "en")
+    assert "start again" in assert_problem(right, 404, "check-closed")["detail"]
+    assert list(ReceiptModel.scan()) == []
+    # And the vendor reads that it failed, and why
+    status = json_of(check_of(client, vendor, made["check_id"]))
+    assert (status["status"], status["failure_reason"], status["reference"]) == (
+        "failed",
+        "too_many_wrong_codes",
+        "ordre-7",
+    )
+    assert status["created_at"] <= status["failed_at"] <= status["expires_at"]
+    assert (status["completed_at"], status["validation_id"], status["result"]) == (None, None, None)
+
+
+def test_the_cap_is_a_setting(client, people, clock):
+    # Given a stage that lets a check take two codes that are not valid
+    use_container(
+        Container(
+            settings=current_container().settings.model_copy(
+                update={"hosted_check_wrong_codes_per_check": 2}
+            ),
+            clock=clock,
+        )
+    )
+    vendor = people.vendor()
+    registered(client, people, vendor)
+    made = new_check(client, vendor)
+
+    # When two are given
+    first = page(client, "/code", {"check_id": made["check_id"], "code": "aaaaaaaa@Nobody"})
+    second = page(client, "/confirm", {"check_id": made["check_id"], "code": "bbbbbbbb@Nobody"})
+
+    # Then the second closes it
+    assert json_of(first)["valid"] is False
+    assert_problem(second, 404, "check-closed")
+    assert json_of(check_of(client, vendor, made["check_id"]))["status"] == "failed"
+
+
+def test_two_wrong_codes_at_once_cannot_both_slip_under_the_cap(client, people, clock):
+    # Given a check one wrong code short of its cap, and a page whose wrong code is overtaken, between its
+    # read of the check and its count, by another wrong code for the same check
+    vendor = people.vendor()
+    registered(client, people, vendor)
+    made = new_check(client, vendor)
+    hosted = current_container().hosted_checks
+    for n in range(WRONG_CODES - 2):
+        assert hosted.preview(made["check_id"], f"{n:08d}@Nobody", source_ip="198.51.100.1").valid is False
+    real = current_container().validations
+    overtaken: list[bool] = []
+
+    class Overtaken:
+        def decide_for(self, caller: Any, raw: str) -> Any:
+            decided = real.decide_for(caller, raw)
+            if not overtaken:
+                overtaken.append(True)
+                assert (
+                    service.preview(made["check_id"], "yyyyyyyy@Nobody", source_ip="198.51.100.2").valid
+                    is False
+                )
+            return decided
+
+    service = HostedCheckService(
+        clock=clock,
+        validations=cast("Any", Overtaken()),
+        console_url=CONSOLE,
+        callers=Unlimited(),
+        code_tries=Unlimited(),
+    )
+
+    # When the overtaken one goes on to count its wrong code
+    with pytest.raises(CheckClosed):
+        service.preview(made["check_id"], "xxxxxxxx@Nobody", source_ip="198.51.100.3")
+
+    # Then both were counted, the second of them closing the check: neither slipped under the cap
+    stored = CheckModel.get(made["check_id"], consistent_read=True)
+    assert (stored.status, int(stored.wrong_codes)) == ("failed", WRONG_CODES)
+    assert json_of(check_of(client, vendor, made["check_id"]))["status"] == "failed"
 
 
 # Whose check
@@ -553,6 +667,50 @@ def test_a_live_check_delivers_check_completed_with_livemode_true_and_is_in_the_
     clock.step(timedelta(minutes=1))
     [told] = feed(client, vendor)["items"]
     assert (told["id"], told["data"]["livemode"]) == (body["id"], True)
+
+
+def test_a_test_keys_checks_post_their_events_only_up_to_the_vendors_hourly_cap(client, people, clock):
+    # Given a stage that posts two test-mode check events per vendor an hour, and a vendor whose endpoint is
+    # a listener and who has a test key
+    use_container(
+        Container(
+            settings=current_container().settings.model_copy(
+                update={"test_check_events_per_vendor_per_hour": 2}
+            ),
+            clock=clock,
+        )
+    )
+    _, _, code = a_code(client, people)
+    vendor = people.vendor()
+    person = registered(client, people, vendor)
+    with listening() as listener:
+        set_endpoint(client, person, listener.url)
+        test = a_test_key(client, person, vendor)
+
+        # When three of its test checks are confirmed within the hour, then a live one
+        made = [new_check(client, test, reference=f"prøve-{n}") for n in range(3)]
+        for check in made:
+            body = {"check_id": check["check_id"], "code": "valid000@GodkendTest"}
+            confirmed = page(client, "/confirm", body)
+            # Then each completes for the person, who is sent back to the vendor with the receipt
+            assert confirmed.status_code == 200, confirmed.body
+            assert "receipt=" in json_of(confirmed)["redirect_to"]
+        live = new_check(client, vendor, reference="ordre-1")
+        body = {"check_id": live["check_id"], "code": code["code"]}
+        assert page(client, "/confirm", body).status_code == 200
+        Pipeline().run()
+
+    # Then the endpoint got the first two test events and the live one: the third test event was not sent
+    told = [json.loads(request.body)["data"] for request in listener.received]
+    assert sorted((data["reference"], data["livemode"]) for data in told) == [
+        ("ordre-1", True),
+        ("prøve-0", False),
+        ("prøve-1", False),
+    ]
+    # And the vendor still reads every test check completed, with its receipt
+    for check in made:
+        status = json_of(check_of(client, test, check["check_id"]))
+        assert (status["status"], status["result"]["valid"]) == ("completed", True)
 
 
 class Unlimited:

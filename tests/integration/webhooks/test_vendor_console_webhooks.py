@@ -383,3 +383,89 @@ def test_the_key_routes_show_a_test_event_and_the_feed_skips_it_without_losing_i
     assert [(i["id"], i["test"]) for i in listed] == [(real.event_id, False), (sent["id"], True)]
     assert listed[0]["organisation"] == {"name": "Frivillig", "cvr": "12345674"}
     assert listed[0]["replayable"] is True
+
+
+def a_live_event(vendor: VendorCaller, container: Container) -> str:
+    """A `code.revoked` event for the vendor, written now (as the stream's expansion writes one)."""
+    now = container.clock.now()
+    event = VendorEventModel(
+        uuid.uuid4().hex,
+        vendor_id=vendor.vendor_id,
+        type=EventType.CODE_REVOKED.value,
+        cause_id=f"code.revoked:{uuid.uuid4().hex}",
+        created_at=now,
+        feed_key=f"{now.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{uuid.uuid4().hex}",
+        data={
+            "created_at": now.isoformat(),
+            "validation_id": uuid.uuid4().hex,
+            "validated_at": now.isoformat(),
+            "code_id": uuid.uuid4().hex,
+            "organisation": {
+                "name": "Frivillig",
+                "legal_name": "Frivillig",
+                "cvr": "12345674",
+                "handle": "F",
+            },
+        },
+        delivery_status=DeliveryStatus.NO_ENDPOINT.value,
+        window_started_at=now,
+        expires_at=now + timedelta(days=1),
+    )
+    event.save()
+    return event.event_id
+
+
+def test_a_poll_moves_the_cursor_past_test_events_so_they_are_not_read_again(
+    client, people: People, quick: Container, listener: Listener
+):
+    # Given a vendor that read its feed up to its one live event, and then sent two test events: its newest
+    vendor, person = a_vendor_with_its_person(people)
+    set_endpoint(client, person, listener.url)
+    told = a_live_event(vendor, quick)
+    first = feed(client, vendor)
+    assert [item["id"] for item in first["items"]] == [told]
+    for _ in range(2):
+        assert send_test(client, person).status_code == 202
+    quick.clock.step(timedelta(seconds=1))  # type: ignore[attr-defined]
+
+    # When it polls with the cursor it kept
+    second = feed(client, vendor, f"?cursor={first['next_cursor']}")
+
+    # Then it is told nothing, and given a cursor past the test events
+    assert second["items"] == []
+    assert second["next_cursor"]
+    assert second["next_cursor"] != first["next_cursor"]
+    # And the poll after it, with that cursor, reads nothing new
+    assert feed(client, vendor, f"?cursor={second['next_cursor']}") == {"items": [], "next_cursor": None}
+    # And a live event written later is told from that cursor, alone
+    later = a_live_event(vendor, quick)
+    quick.clock.step(timedelta(seconds=1))  # type: ignore[attr-defined]
+    third = feed(client, vendor, f"?cursor={second['next_cursor']}")
+    assert [item["id"] for item in third["items"]] == [later]
+
+
+def test_a_page_of_the_feed_passes_over_test_events_to_fill_itself_with_live_ones(
+    client, people: People, quick: Container, listener: Listener
+):
+    # Given a vendor whose live events are separated by test events
+    vendor, person = a_vendor_with_its_person(people)
+    set_endpoint(client, person, listener.url)
+    one = a_live_event(vendor, quick)
+    for _ in range(2):
+        assert send_test(client, person).status_code == 202
+    two = a_live_event(vendor, quick)
+    assert send_test(client, person).status_code == 202
+    quick.clock.step(timedelta(seconds=1))  # type: ignore[attr-defined]
+
+    # When it reads two at a time
+    page = feed(client, vendor, "?limit=2")
+
+    # Then the page holds both live events
+    assert [item["id"] for item in page["items"]] == [one, two]
+    # And the next page passes over the last test event, after which the feed ends for now
+    rest = feed(client, vendor, f"?limit=2&cursor={page['next_cursor']}")
+    assert rest["items"] == []
+    assert feed(client, vendor, f"?limit=2&cursor={rest['next_cursor']}") == {
+        "items": [],
+        "next_cursor": None,
+    }

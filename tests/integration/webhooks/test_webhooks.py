@@ -325,17 +325,16 @@ def test_a_suspension_with_more_receipts_than_a_transaction_holds_tells_each_onc
 
 
 def pages(client: Any, vendor: VendorCaller, limit: int = 50) -> list[dict[str, Any]]:
-    """The whole feed, page by page, until a page comes back empty."""
+    """The whole feed, page by page, until a page has no cursor (it read nothing)."""
     found: list[dict[str, Any]] = []
     cursor = None
     for _ in range(100):
         suffix = f"&cursor={cursor}" if cursor else ""
         page = feed(client, vendor, f"?limit={limit}{suffix}")
-        if not page["items"]:
-            assert page["next_cursor"] is None
-            return found
         found += page["items"]
-        assert page["next_cursor"], "a page with events always has a cursor"
+        if page["next_cursor"] is None:
+            assert page["items"] == [], "a page with events always has a cursor"
+            return found
         cursor = page["next_cursor"]
     raise AssertionError("the feed did not end")
 

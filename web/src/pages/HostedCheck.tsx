@@ -44,7 +44,11 @@ export function HostedCheck() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  const explain = useLinkProblemText("check.unusable", "check.tooMany");
+  // A check closed after too many codes that were not valid is said as such: the person must start again at
+  // the vendor's, and another try here would not help.
+  const linkProblem = useLinkProblemText("check.unusable", "check.tooMany");
+  const explain = (failure: unknown): string =>
+    asProblem(failure).slug === "check-closed" ? t("check.closed") : linkProblem(failure);
   // A check that is gone (used, expired, unknown) ends the page; anything else is said above the form.
   const fail = (failure: unknown): void => {
     const text = explain(failure);
