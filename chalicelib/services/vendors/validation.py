@@ -45,7 +45,7 @@ from chalicelib.errors import (
     TooManyRequests,
     UpstreamUnavailable,
 )
-from chalicelib.models.code import CodeStatus, CodeValueModel
+from chalicelib.models.code_value import CodeStatus, CodeValueModel
 from chalicelib.models.handle import HandleModel
 from chalicelib.models.organisation import OrganisationStatus
 from chalicelib.models.retention import DEFAULT_RECEIPT_YEARS
