@@ -82,7 +82,7 @@ FUNCTIONS = {
     # The check parses its body and answers through its answer's model as the route does.
     "API function, a vendor's check": Function(
         "import app, boto3, chalicelib.services.vendors.validation, "
-        "chalicelib.services.vendors.keys, chalicelib.models.validation, chalicelib.settings; "
+        "chalicelib.services.vendors.api_keys, chalicelib.models.validation, chalicelib.settings; "
         f"{ROUTE}; check = op('/v1/validations', 'POST'); "
         'parse_body(b\'{"code": "7k2m9xq4@RoedeKorsAarhus"}\', check.body_model, '
         "light=light.declared(check.schemas, check.body, 'body')); "

@@ -114,8 +114,8 @@ def run(runs: int, port: int) -> None:
     from chalicelib.container import Container, use_container
     from chalicelib.models.code import CodeValueModel
     from chalicelib.models.validation import CheckKeys, ReceiptModel, check_request
+    from chalicelib.services.vendors.api_keys import parse_authorization
     from chalicelib.services.vendors.failure_limit import FailureLimit
-    from chalicelib.services.vendors.keys import parse_authorization
     from chalicelib.services.vendors.validation import ValidCode
     from chalicelib.settings import Settings
     from infra.local.provision import create_receipt_keys, create_tables

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from chalicelib.services.people.staff import StaffService
     from chalicelib.services.people.vendor_people import VendorPeopleService
     from chalicelib.services.privacy.personal_data import PersonalDataService
+    from chalicelib.services.vendors.api_keys import KeyStore
     from chalicelib.services.vendors.hosted_checks import HostedCheckService
     from chalicelib.services.vendors.keys import VendorService
     from chalicelib.services.vendors.receipt_keys import KeySet, PublishedKeys, ReceiptSigner
@@ -458,6 +459,14 @@ class Container:
         from chalicelib.services.vendors.keys import VendorService
 
         return VendorService(clock=self.clock)
+
+    @cached_property
+    def vendor_keys(self) -> KeyStore:
+        """The keys a vendor's request is checked against: the key's check alone, so that a vendor's first
+        request imports nothing of key management (`vendors`)."""
+        from chalicelib.services.vendors.api_keys import KeyStore
+
+        return KeyStore()
 
     @cached_property
     def receipt_signer(self) -> ReceiptSigner:

@@ -13,6 +13,7 @@ validation reads it from `organisations[org_id]`. DynamoDB's TTL removes a value
 Renewing deletes the old value item (that value is then unknown); revoking marks it revoked and keeps it
 until its TTL, so a vendor is told "revoked" rather than "unknown". The random part is unique across all
 codes: the value item is written only if its key does not exist, and the service draws again otherwise.
+Its model is in `chalicelib/models/code_value.py`, which a vendor's check imports without this module.
 
 TTL deletion lags by up to days (and never happens in moto), so every read compares `expires_at` with
 the clock: a code is expired from its `expires_at` second on, whether or not its items still exist.
@@ -61,6 +62,10 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name, transaction
+from chalicelib.models.code_value import CodeStatus as CodeStatus
+from chalicelib.models.code_value import CodeValueModel as CodeValueModel
+from chalicelib.models.code_value import get_value as get_value
+from chalicelib.models.code_value import is_expired as is_expired
 from chalicelib.models.organisation import (
     AccountModel,
     AccountStatus,
@@ -80,17 +85,6 @@ if TYPE_CHECKING:
     from chalicelib.models.webhook import EventCauseModel
 
 CODE_ID = re.compile(r"^[0-9a-f]{32}$")
-
-
-class CodeStatus(StrEnum):
-    ACTIVE = "active"
-    EXPIRED = "expired"  # never stored: computed from expires_at and the clock
-    REVOKED = "revoked"
-
-
-def is_expired(expires_at: datetime, now: datetime) -> bool:
-    """Expired from the expiry second on. The one rule, for entries and value items alike."""
-    return now >= expires_at
 
 
 class CodesByOrganisation(GlobalSecondaryIndex["CodeModel"]):
@@ -224,34 +218,6 @@ class CodeModel(Model):
         self.purge_at = code_entry_purge_at(expires_at=self.expires_at, revoked_at=self.revoked_when)
 
 
-class CodeValueModel(Model):
-    """What validation reads: one consistent GetItem by the random part. Removed by TTL after expiry."""
-
-    class Meta:
-        table_name = table_name("code-values")
-        region = aws_region()
-        billing_mode = PAY_PER_REQUEST_BILLING_MODE
-
-    random_part = UnicodeAttribute(hash_key=True)
-    code_id = UnicodeAttribute()
-    org_id = UnicodeAttribute()
-    # Validation compares the part after the @ with this, so a value under another handle is unknown.
-    handle = UnicodeAttribute()
-    cvr = UnicodeAttribute()
-    account = UnicodeAttribute()
-    first_name = UnicodeAttribute()
-    last_name = UnicodeAttribute()
-    status = UnicodeAttribute(default=CodeStatus.ACTIVE.value)  # active | revoked
-    issued_at = UTCDateTimeAttribute()
-    expires_at = TTLAttribute()
-    revoked_at = UTCDateTimeAttribute(null=True)
-
-    def status_at(self, now: datetime) -> CodeStatus:
-        if self.status == CodeStatus.REVOKED.value:
-            return CodeStatus.REVOKED
-        return CodeStatus.EXPIRED if is_expired(self.expires_at, now) else CodeStatus.ACTIVE
-
-
 def value_of(entry: CodeModel) -> CodeValueModel:
     """The value item for an entry's current value."""
     return CodeValueModel(
@@ -285,13 +251,6 @@ def codes_of_subject(subject: str, *, now: datetime) -> list[CodeModel]:
     ids = [key.code_id for key in CodeModel.by_subject.query(subject)]
     entries = [e for e in entries_of(ids) if not is_gone(cast("datetime | None", e.purge_at), now)]
     return sorted(entries, key=lambda e: e.created_at)
-
-
-def get_value(random_part: str) -> CodeValueModel | None:
-    try:
-        return CodeValueModel.get(random_part, consistent_read=True)
-    except CodeValueModel.DoesNotExist:
-        return None
 
 
 def codes_expiring_on(day: str) -> Iterator[str]:

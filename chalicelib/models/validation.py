@@ -57,7 +57,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProject
 from pynamodb.models import Model
 
 from chalicelib.models.base import PAY_PER_REQUEST_BILLING_MODE, aws_region, table_name
-from chalicelib.models.code import CodeValueModel
+from chalicelib.models.code_value import CodeValueModel
 from chalicelib.models.handle import HandleModel, handle_key
 from chalicelib.models.retention import is_gone, receipt_purge_at
 from chalicelib.models.scoped import BY_ACCOUNT, BY_COMPANY, BY_ORG, ScopedIndexes

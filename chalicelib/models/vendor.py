@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from pynamodb.attributes import ListAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
@@ -34,7 +34,6 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
-from chalicelib.models.audit import AuditModel
 from chalicelib.models.base import (
     PAY_PER_REQUEST_BILLING_MODE,
     aws_region,
@@ -43,7 +42,12 @@ from chalicelib.models.base import (
     transaction,
 )
 
-AuditRecord = tuple[AuditModel, Condition]
+if TYPE_CHECKING:
+    from chalicelib.models.audit import AuditModel
+
+    # An audit entry and the condition it is saved on; a vendor's check never builds one, so the audit
+    # model is not imported on its path.
+    AuditRecord = tuple[AuditModel, Condition]
 
 VENDOR_ID = re.compile(r"^[0-9a-f]{32}$")
 KEY_ID = re.compile(r"^[0-9a-f]{20}$")

@@ -27,7 +27,8 @@ from chalicelib.models.vendor import VendorKeyModel, VendorModel, create_vendor
 from chalicelib.services.access.authz import Function
 from chalicelib.services.onboarding.eligibility import reserve_organisation_handle
 from chalicelib.services.people.staff import StaffMember, add_staff_member
-from chalicelib.services.vendors.keys import draw_key, secret_hash
+from chalicelib.services.vendors.api_keys import secret_hash
+from chalicelib.services.vendors.keys import draw_key
 from chalicelib.services.vendors.vendor_view import publish, view_of
 from infra.local.provision import UserPool, create_login
 from infra.local.signin import enrol_authenticator, sign_in

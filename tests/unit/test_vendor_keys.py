@@ -10,20 +10,19 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib.models.vendor import VendorKeyModel
-from chalicelib.services.vendors.keys import (
+from chalicelib.services.vendors.api_keys import (
     API_KEY,
     KEY_PREFIX,
-    DrawnKey,
     KeyFailure,
     KeyMode,
     KeyRefused,
     PresentedKey,
     VendorIdentity,
     check_key,
-    draw_key,
     parse_authorization,
     secret_hash,
 )
+from chalicelib.services.vendors.keys import DrawnKey, draw_key
 
 VENDOR = "c" * 32
 

@@ -20,7 +20,7 @@ from chalicelib.services.access.authz import Function, Principal, authorize
 if TYPE_CHECKING:
     from chalicelib.api.http.routing import Operation
     from chalicelib.models.audit import Origin
-    from chalicelib.services.vendors.keys import PresentedKey, VendorIdentity
+    from chalicelib.services.vendors.api_keys import PresentedKey, VendorIdentity
 
 
 class Caller(StrEnum):
@@ -197,7 +197,7 @@ def wrong_mode(vendor: VendorIdentity) -> Forbidden:
 
 def presented_key(authorization: str | None) -> PresentedKey:
     """The vendor key the header names, or 401 before anything is read."""
-    from chalicelib.services.vendors.keys import KeyRefused, parse_authorization, refusal
+    from chalicelib.services.vendors.api_keys import KeyRefused, parse_authorization, refusal
 
     try:
         return parse_authorization(authorization)
@@ -207,8 +207,7 @@ def presented_key(authorization: str | None) -> PresentedKey:
 
 def authenticate_vendor(presented: PresentedKey) -> VendorIdentity:
     try:
-        vendors = container().vendors
-        return vendors.authenticate(presented)
+        return container().vendor_keys.authenticate(presented)
     except DomainError:
         raise
     except Exception as exc:

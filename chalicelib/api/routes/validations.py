@@ -11,13 +11,9 @@ from chalicelib.errors import DomainError
 from chalicelib.services.access.authz import Function
 
 if TYPE_CHECKING:
-    from chalicelib.services.vendors.validation import (
-        HistoryEntry,
-        InvalidCode,
-        Receipt,
-        TestCodeList,
-        ValidCode,
-    )
+    from chalicelib.services.vendors.test_code_list import TestCodeList
+    from chalicelib.services.vendors.validation import InvalidCode, Receipt, ValidCode
+    from chalicelib.services.vendors.validation_history import HistoryEntry
     from chalicelib.values.page import Page
 
 # No code is longer than 49 characters (8, @, a handle of at most 40); anything far longer is not a code
@@ -76,7 +72,9 @@ def get_validation(call: Call, validation_id: str) -> Receipt:
     "/v1/validations gives a test key, less the `validation_id` and `receipt` that differ with every check.",
 )
 def list_test_codes(call: Call) -> TestCodeList:
-    return container().validations.test_codes(call.vendor)
+    from chalicelib.services.vendors.test_code_list import test_code_list
+
+    return test_code_list(call.vendor, container().clock.now())
 
 
 @routes.get(
@@ -90,9 +88,10 @@ def list_test_codes(call: Call) -> TestCodeList:
 )
 def list_validations(call: Call) -> Page[HistoryEntry]:
     query = call.query_model()
-    from chalicelib.services.vendors.validation import HistoryQuery
+    from chalicelib.services.vendors.validation_history import HistoryQuery, history
 
-    return container().validations.history(
+    return history(
         call.principal,
         HistoryQuery(company=query.company, account=query.account, limit=query.limit, cursor=query.cursor),
+        now=container().clock.now(),
     )

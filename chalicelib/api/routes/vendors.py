@@ -72,7 +72,7 @@ def create_vendor(call: Call) -> CreatedVendor:
     "without a gap. Without a body (or with `mode: live`) a live key; with `mode: test` a test key.",
 )
 def issue_key(call: Call, vendor_id: str) -> IssuedKey:
-    from chalicelib.services.vendors.keys import KeyMode
+    from chalicelib.services.vendors.api_keys import KeyMode
 
     mode = KeyMode(call.body().mode)
     return container().vendors.issue_key(call.principal, vendor_id, origin=call.origin, mode=mode)

@@ -18,9 +18,13 @@ counted before the request is served: a request is counted only while the curren
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from fractions import Fraction
+
+
+def ceil_div(numerator: int, denominator: int) -> int:
+    """The smallest whole number at least numerator / denominator (denominator > 0), exactly: integers
+    only, so no float rounding and no `fractions` to import on a check's cold start."""
+    return -(-numerator // denominator)
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class FailureLimit:
         none may be counted)."""
         w, elapsed = self.window_seconds, at % self.window_seconds
         # the smallest n with blocked(at, n, previous): n * w >= limit * w - previous * (w - elapsed)
-        return math.ceil(Fraction(self.limit * w - previous * (w - elapsed), w))
+        return ceil_div(self.limit * w - previous * (w - elapsed), w)
 
     def retry_after(self, at: int, current: int, previous: int) -> int | None:
         """None when a check may go ahead at `at`; else the whole seconds until one may."""
@@ -65,13 +69,13 @@ class FailureLimit:
             # Still inside this window: the previous window's weight must drop below what is left.
             # previous * (w - elapsed - s) < (limit - current) * w
             #   <=>  s > w - elapsed - (limit - current) * w / previous
-            bound = left_in_window - Fraction((self.limit - current) * w, previous)
-            seconds = max(1, math.floor(bound) + 1)
+            # floor(left - a / b) = left - ceil(a / b)
+            seconds = max(1, left_in_window - ceil_div((self.limit - current) * w, previous) + 1)
             if seconds < left_in_window:
                 return seconds
         if current == 0:
             return left_in_window  # the next window starts with nothing behind it
         # In the next window this window's count becomes the previous one and the new current is 0:
         # current * (w - e) < limit * w  <=>  e > w - limit * w / current
-        into_next = max(0, math.floor(w - Fraction(self.limit * w, current)) + 1)
+        into_next = max(0, w - ceil_div(self.limit * w, current) + 1)
         return left_in_window + into_next

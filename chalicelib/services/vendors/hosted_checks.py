@@ -101,7 +101,7 @@ from chalicelib.models.webhook import (
     get_webhook,
 )
 from chalicelib.services.access.authz import Principal
-from chalicelib.services.vendors.keys import KeyMode, VendorIdentity
+from chalicelib.services.vendors.api_keys import KeyMode, VendorIdentity
 from chalicelib.services.vendors.validation import InvalidCode, Representative, ValidationService, ValidCode
 
 LIFETIME = timedelta(hours=1)

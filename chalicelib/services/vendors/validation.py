@@ -41,35 +41,27 @@ from pynamodb.expressions.condition import Condition
 
 from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import (
-    FieldError,
-    InvalidInput,
     NotFound,
     TooManyRequests,
     UpstreamUnavailable,
 )
-from chalicelib.models.code import CodeStatus, CodeValueModel
+from chalicelib.models.code_value import CodeStatus, CodeValueModel
 from chalicelib.models.handle import HandleModel
-from chalicelib.models.organisation import OrganisationStatus, names_of_accounts
-from chalicelib.models.paging import InvalidCursor, bad_cursor
+from chalicelib.models.organisation import OrganisationStatus
 from chalicelib.models.retention import DEFAULT_RECEIPT_YEARS
 from chalicelib.models.scoped import account_key
 from chalicelib.models.validation import (
-    RECEIPT_INDEXES,
     CheckKeys,
     ReceiptModel,
     UnreadKeys,
     count_failure,
     get_receipt,
-    kept_receipts,
     new_receipt,
     read_for_check,
     save_receipt,
 )
 from chalicelib.models.vendor import VendorKeyModel, get_key
-from chalicelib.services.access.authz import Function, Principal
-from chalicelib.services.access.scope import org_of, visible_to
-from chalicelib.services.vendors.failure_limit import FailureLimit
-from chalicelib.services.vendors.keys import (
+from chalicelib.services.vendors.api_keys import (
     KeyMode,
     KeyRefused,
     PresentedKey,
@@ -78,12 +70,12 @@ from chalicelib.services.vendors.keys import (
     refusal,
     still_current,
 )
+from chalicelib.services.vendors.failure_limit import FailureLimit
 from chalicelib.services.vendors.receipt_keys import ReceiptSigner
 from chalicelib.services.vendors.test_codes import (
     TEST_ACCOUNT,
     TEST_APPROVED_SINCE,
     TEST_CODE_EXPIRES_AT,
-    TEST_CODES,
     TEST_CVR,
     TEST_FIRST_NAME,
     TEST_HANDLE,
@@ -96,12 +88,10 @@ from chalicelib.services.vendors.test_codes import (
     DocumentedCode,
     documented_code,
 )
-from chalicelib.values.page import Page
 
 # A code after trimming and lower-casing its random part: 8 lowercase letters or digits, @, and a handle of
 # ASCII letters and digits (chalicelib/services/organisation/handles.py makes at most 40).
 CODE = re.compile(r"([0-9a-z]{8})@([0-9A-Za-z]{1,40})", re.ASCII)
-DEFAULT_LIMIT = 25
 # What DynamoDB answers when it cannot serve a read now (after botocore's own retries).
 TRANSIENT = frozenset(
     {
@@ -112,8 +102,6 @@ TRANSIENT = frozenset(
         "ServiceUnavailable",
     }
 )
-MAX_LIMIT = 100
-LIMIT_RULE = {"en": f"Give a number from 1 to {MAX_LIMIT}.", "da": f"Skriv et tal fra 1 til {MAX_LIMIT}."}
 
 
 class Reason(StrEnum):
@@ -140,14 +128,6 @@ def normalise(raw: str) -> PresentedCode | None:
     random_part, at, handle = text.partition("@")
     found = CODE.fullmatch(random_part.lower() + at + handle)
     return None if found is None else PresentedCode(random_part=found.group(1), handle=found.group(2))
-
-
-@dataclass(frozen=True)
-class HistoryQuery:
-    company: str | None = None
-    account: str | None = None
-    limit: int = DEFAULT_LIMIT
-    cursor: str | None = None
 
 
 class ValidationService:
@@ -281,13 +261,7 @@ class ValidationService:
             return InvalidCode(
                 reason=Reason.UNKNOWN.value if found is None else found.outcome, livemode=False
             )
-        return _test_receipt(vendor, found, now)
-
-    def test_codes(self, vendor: VendorIdentity) -> TestCodeList:
-        """The documented test codes and what a test key's check of each answers (the route admits test
-        keys only; the codes themselves are published in the guide)."""
-        now = self._clock.now().astimezone(UTC)
-        return TestCodeList(items=[_listed(vendor, code, now) for code in TEST_CODES])
+        return receipt_of_test_code(vendor, found, now)
 
     def receipt(self, vendor: VendorIdentity, validation_id: str) -> Receipt:
         """One of the vendor's own receipts; another vendor's does not exist for it, and neither does a
@@ -303,25 +277,6 @@ class ValidationService:
 
     def _signed(self, receipt: ReceiptModel) -> str:
         return self._signer().sign(receipt_claims(receipt), self._clock.now().astimezone(UTC))
-
-    def history(self, principal: Principal, query: HistoryQuery) -> Page[HistoryEntry]:
-        """Which vendors validated which of the organisation's codes, newest first, in the caller's scope."""
-        if not 1 <= query.limit <= MAX_LIMIT:
-            raise InvalidInput(
-                "Some fields are missing or invalid.",
-                errors=[FieldError("limit", LIMIT_RULE["en"], translations=LIMIT_RULE)],
-            )
-        visible = visible_to(principal, Function.HISTORY, company=query.company, account=query.account)
-        listing = RECEIPT_INDEXES.listing_for(org_of(principal), visible, [kept_receipts(self._clock.now())])
-        if listing is None:
-            return Page([], None)
-        try:
-            receipts, cursor = RECEIPT_INDEXES.page(listing, limit=query.limit, cursor=query.cursor)
-        except InvalidCursor as exc:
-            raise bad_cursor(exc) from exc
-        # The names as the organisation calls its companies and accounts now, for the page at once.
-        companies, accounts = names_of_accounts((r.cvr, r.account) for r in receipts)
-        return Page([history_entry(r, companies, accounts) for r in receipts], cursor)
 
 
 def _outcome(
@@ -370,7 +325,7 @@ def _receipt(
     )
 
 
-def _test_receipt(vendor: VendorIdentity, code: DocumentedCode, now: datetime) -> ReceiptModel:
+def receipt_of_test_code(vendor: VendorIdentity, code: DocumentedCode, now: datetime) -> ReceiptModel:
     """The receipt of a valid test code: the fixed test organisation and representative, nothing real."""
     return ReceiptModel(
         uuid.uuid4().hex,
@@ -392,22 +347,6 @@ def _test_receipt(vendor: VendorIdentity, code: DocumentedCode, now: datetime) -
         validated_at=now,
         code_expires_at=TEST_CODE_EXPIRES_AT,
         livemode=False,
-    )
-
-
-def _listed(vendor: VendorIdentity, code: DocumentedCode, now: datetime) -> ListedTestCode:
-    if code.outcome != VALID:
-        return ListedTestCode(code=code.code, answer=InvalidCode(reason=code.outcome, livemode=False))
-    # The same answer a check gives, from the same (here unsaved) receipt, less what differs each time.
-    given = answer(_test_receipt(vendor, code, now), signed="")
-    return ListedTestCode(
-        code=code.code,
-        answer=CodeFacts(
-            code_expires_at=given.code_expires_at,
-            organisation=given.organisation,
-            representative=given.representative,
-            livemode=given.livemode,
-        ),
     )
 
 
@@ -455,55 +394,8 @@ class InvalidCode:
 
 
 @dataclass(frozen=True)
-class CodeFacts:
-    """A valid test code's answer as the test codes are listed: without what differs with each check (the
-    validation id and the signed receipt)."""
-
-    code_expires_at: str
-    organisation: ValidatedOrganisation
-    representative: Representative
-    livemode: bool
-
-    @property
-    def valid(self) -> bool:
-        return True
-
-
-@dataclass(frozen=True)
-class ListedTestCode:
-    code: str
-    answer: CodeFacts | InvalidCode
-
-
-@dataclass(frozen=True)
-class TestCodeList:
-    items: list[ListedTestCode]
-
-
-@dataclass(frozen=True)
 class Receipt(ValidCode):
     validated_at: str
-
-
-@dataclass(frozen=True)
-class HistoryVendor:
-    vendor_id: str
-    name: str
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    validation_id: str
-    validated_at: str
-    vendor: HistoryVendor
-    code_id: str
-    company: str
-    account: str
-    representative: Representative
-    code_expires_at: str
-    # Their names now; None when the company or account has since left the organisation.
-    company_name: str | None = None
-    account_name: str | None = None
 
 
 def answer(receipt: ReceiptModel, signed: str) -> ValidCode:
@@ -511,7 +403,7 @@ def answer(receipt: ReceiptModel, signed: str) -> ValidCode:
         validation_id=receipt.validation_id,
         code_expires_at=isoformat(receipt.code_expires_at),
         organisation=_organisation(receipt),
-        representative=_representative(receipt),
+        representative=representative_of(receipt),
         livemode=receipt.is_live,
         receipt=signed,
     )
@@ -528,7 +420,7 @@ def receipt_claims(receipt: ReceiptModel) -> dict[str, Any]:
         "validated_at": isoformat(receipt.validated_at),
         "code_expires_at": isoformat(receipt.code_expires_at),
         "organisation": vars(_organisation(receipt)),
-        "representative": vars(_representative(receipt)),
+        "representative": vars(representative_of(receipt)),
         "livemode": receipt.is_live,
     }
 
@@ -544,24 +436,5 @@ def _organisation(receipt: ReceiptModel) -> ValidatedOrganisation:
     )
 
 
-def history_entry(
-    receipt: ReceiptModel,
-    companies: dict[str, str],
-    accounts: dict[tuple[str, str], str],
-) -> HistoryEntry:
-    return HistoryEntry(
-        validation_id=receipt.validation_id,
-        validated_at=isoformat(receipt.validated_at),
-        vendor=HistoryVendor(vendor_id=receipt.vendor_id, name=receipt.vendor_name),
-        code_id=receipt.code_id,
-        company=receipt.cvr,
-        account=receipt.account,
-        representative=_representative(receipt),
-        code_expires_at=isoformat(receipt.code_expires_at),
-        company_name=companies.get(receipt.cvr),
-        account_name=accounts.get((receipt.cvr, receipt.account)),
-    )
-
-
-def _representative(receipt: ReceiptModel) -> Representative:
+def representative_of(receipt: ReceiptModel) -> Representative:
     return Representative(first_name=receipt.first_name, last_name=receipt.last_name)

@@ -30,7 +30,7 @@ from chalicelib.clock import Clock, isoformat
 from chalicelib.errors import FieldError, Forbidden, InvalidInput, NotFound
 from chalicelib.models.paging import encode_cursor, page_start
 from chalicelib.models.validation import VALIDATION_ID, ReceiptModel, get_receipt, kept_receipts
-from chalicelib.services.vendors.keys import KeyMode, VendorIdentity
+from chalicelib.services.vendors.api_keys import KeyMode, VendorIdentity
 from chalicelib.services.vendors.validation import Receipt, answer, receipt_claims
 from chalicelib.values.page import Page
 

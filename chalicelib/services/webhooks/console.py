@@ -49,7 +49,7 @@ from chalicelib.models.webhook import (
     get_webhook,
 )
 from chalicelib.services.access.authz import Principal
-from chalicelib.services.vendors.keys import VendorIdentity
+from chalicelib.services.vendors.api_keys import VendorIdentity
 from chalicelib.services.webhooks.endpoints import (
     Attempt,
     Endpoint,

@@ -33,7 +33,7 @@ from chalicelib.models.webhook import (
     get_event,
     get_webhook,
 )
-from chalicelib.services.vendors.keys import VendorIdentity
+from chalicelib.services.vendors.api_keys import VendorIdentity
 from chalicelib.services.webhooks.signatures import new_secret
 from chalicelib.services.webhooks.urls import Resolver, UrlRefused, resolve, target_of
 from chalicelib.values.page import Page

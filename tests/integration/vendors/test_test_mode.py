@@ -16,7 +16,7 @@ from chalicelib.clock import FixedClock
 from chalicelib.container import Container, use_container
 from chalicelib.models.validation import FailureWindowModel, ReceiptModel
 from chalicelib.models.vendor import VendorKeyModel
-from chalicelib.services.vendors.keys import secret_hash
+from chalicelib.services.vendors.api_keys import secret_hash
 from chalicelib.values.cvr import is_valid_cvr
 from tests.conftest import RECEIPT_ISSUER
 from tests.integration.access.test_authentication import assert_problem

@@ -6,6 +6,7 @@ condition read the audit entry's instead, and answered an error where the refusa
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -19,13 +20,15 @@ from chalicelib.models.audit import (
     audit_record,
 )
 from chalicelib.models.vendor import (
-    AuditRecord,
     VendorKeyModel,
     VendorMissing,
     revoke_key,
     set_redirect_origins,
 )
 from tests.people import People
+
+if TYPE_CHECKING:
+    from chalicelib.models.vendor import AuditRecord
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 

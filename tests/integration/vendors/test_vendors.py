@@ -269,7 +269,7 @@ class UnreachableKeys(Container):
     """A container whose key store cannot be reached: neither on its own nor in the check's one read."""
 
     @property
-    def vendors(self):
+    def vendor_keys(self):
         raise RuntimeError("connection refused by the key store")
 
     @property

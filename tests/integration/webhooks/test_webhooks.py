@@ -624,7 +624,7 @@ def test_the_feed_shows_an_event_once_it_has_settled_in_the_index(
     client, people: People, container: Container
 ):
     from chalicelib.clock import FixedClock
-    from chalicelib.services.vendors.keys import VendorIdentity
+    from chalicelib.services.vendors.api_keys import VendorIdentity
     from chalicelib.services.webhooks.endpoints import WebhookService
 
     # Given an event written just now
