@@ -1,8 +1,8 @@
 """Vendors (companies that check codes at the validation URL) and their API keys.
 
 A key is shown once, as `gkv_<vendor id>_<key id>_<secret>`, or `gkv_test_…` for a test key
-(`chalicelib/services/vendors/api_keys.py`); only the SHA-256 of the secret is stored. A key's `mode` says which
-it is (no `mode`: a live key, as every key made before test mode was). The key id is the key item's hash
+(`chalicelib/services/vendors/api_keys.py`); only the SHA-256 of the secret is stored. A key's `mode` says
+which it is (no `mode`: a live key, as every key made before test mode was). The key id is the key item's hash
 key, so the authorizer finds the record a vendor presents with one GetItem. The vendor's name is copied
 onto each key so that the authorizer can hand it to the request without a second read (vendors are not
 renamed). A revoked key stays, marked revoked, so that
