@@ -1,7 +1,8 @@
 """An invitation refused for today, in Chromium: past the API's daily bound on invitations (per inviting
-person, per organisation or vendor) the organisation's wizard and the vendor's colleague form say that too
-many invitations have been sent today and when to try again, where they show their problems, and keep what
-was filled in. The stack's bounds are loose, so the form's POST is answered with the API's own refusal."""
+person, per organisation or vendor) the organisation's wizard, "Send invitation igen" and the vendor's
+colleague form say that too many invitations have been sent today and when to try again, where they show
+their problems, and keep what was filled in. The stack's bounds are loose, so the form's POST is answered
+with the API's own refusal."""
 
 from __future__ import annotations
 
@@ -134,3 +135,36 @@ def test_the_vendors_colleague_form_says_too_many_invitations_today_and_keeps_th
     expect(form.get_by_label("Efternavn")).to_have_value("Bang")
     expect(form.get_by_label("E-mail")).to_have_value("jens@graenser.example")
     expect(form.get_by_label("Mobilnummer")).to_have_value("22334466")
+
+
+def test_sending_an_invitation_again_past_the_bound_says_too_many_invitations_today(
+    page: Page, stack: RunningStack
+):
+    # Given the demo administrator with an invited colleague, who then sends the day's invitations
+    page.goto(stack.console_url)
+    sign_in_as_demo(page, stack.demo, "admin")
+    page.get_by_role("tab", name="Selvbetjeningsbrugere").click()
+    page.get_by_role("button", name="Opret selvbetjeningsbruger").click()
+    page.get_by_label("Fornavn", exact=True).fill("Karl")
+    page.get_by_label("Efternavn", exact=True).fill("Gjellerup")
+    page.get_by_label("E-mail", exact=True).fill("karl.gjellerup@example.org")
+    page.get_by_label("Mobilnummer", exact=True).fill("+45 40 50 60 72")
+    page.get_by_role("button", name="Næste").click()
+    page.get_by_label(re.compile(r"CVR 29180008")).check()
+    page.get_by_role("button", name="Næste").click()
+    page.get_by_label("Begrænset adgang").check()
+    page.get_by_role("group", name=re.compile("Kontonumre i")).get_by_role("checkbox").first.check()
+    page.get_by_role("button", name="Næste").click()
+    page.get_by_label("Godkendelseskoder").check()
+    page.get_by_role("button", name="Opret", exact=True).click()
+    expect(page.get_by_role("row", name=re.compile("Karl Gjellerup"))).to_contain_text("Inviteret")
+    answered = refuse_invitations(page, stack, "/v1/users/*/invitation", PERSON_REFUSED)
+
+    # When they send the colleague's invitation again
+    page.get_by_role("button", name="Send invitation igen: Karl Gjellerup").click()
+
+    # Then the page says too many invitations were sent today and when to try again
+    said = page.get_by_role("alert").filter(has_text=TOO_MANY_TODAY)
+    expect(said).to_contain_text(TRY_AGAIN_AT)
+    expect(said).not_to_contain_text("For mange forsøg")
+    assert answered == ["POST"]
