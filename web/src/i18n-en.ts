@@ -526,6 +526,10 @@ export const en: Record<MessageKey, string> = {
   "vendorTeam.removeText": "{name} can no longer sign in, and if {name} is signed in now, it stops working from their very next click. This cannot be undone, but you can invite the person again.",
   "vendorTeam.removed": "{name} is removed.",
   "vendorTeam.empty": "There is nobody yet.",
+  // Invitations refused for today (invitations.ts): the organisation's colleagues and the vendor's.
+  "invitations.tooMany": "Too many invitations have been sent today, so this one was not sent.",
+  "invitations.tryAgainAfter": "Try again after {time}.",
+  "invitations.askSupport": "If you need to invite many people at once, contact support.",
   // Renewal requests: the representative's "Bed om en ny kode" page and the Anmodninger tab.
   "renewal.title": "Ask for a new code",
   "renewal.hello": "Hello {name}.",

@@ -528,6 +528,10 @@ const da = {
   "vendorTeam.removeText": "{name} kan ikke længere logge ind, og er {name} logget ind nu, virker det ikke længere, allerede fra næste klik. Det kan ikke fortrydes, men du kan invitere personen igen.",
   "vendorTeam.removed": "{name} er fjernet.",
   "vendorTeam.empty": "Der er ingen personer endnu.",
+  // Invitations refused for today (invitations.ts): the organisation's colleagues and the vendor's.
+  "invitations.tooMany": "Der er sendt for mange invitationer i dag, så invitationen er ikke sendt.",
+  "invitations.tryAgainAfter": "Prøv igen efter {time}.",
+  "invitations.askSupport": "Skal I invitere mange på én gang, så kontakt support.",
   // Renewal requests: the representative's "Bed om en ny kode" page and the Anmodninger tab.
   "renewal.title": "Bed om en ny kode",
   "renewal.hello": "Hej {name}.",

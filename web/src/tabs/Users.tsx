@@ -10,6 +10,7 @@ import { Pager, useCursorPages } from "../components/Pager";
 import { Table } from "../components/Table";
 import { useServices } from "../context";
 import { fieldMessage, problemText, useI18n, type Language, type MessageKey } from "../i18n";
+import { invitationRefusal } from "../invitations";
 import { asProblem, fieldErrors } from "../problems";
 import { companiesOf, EMPTY, UserWizard, type WizardValues } from "./UserWizard";
 
@@ -38,6 +39,12 @@ export function explainUserProblem(error: unknown, language: Language, t: (k: Me
   for (const message of found.other) items.push({ message: fieldMessage(language, message, problem.language) });
   if (items.length === 0) items.push({ message: problemText(language, problem.slug, problem.problem.detail || problem.problem.title) });
   return items;
+}
+
+/** An invitation's refusal: too many sent today in words of its own, anything else as the tab says it. */
+export function explainInvitationProblem(error: unknown, language: Language, t: (k: MessageKey) => string): SummaryItem[] {
+  const refused = invitationRefusal(error, language, t);
+  return refused ? [{ message: refused }] : explainUserProblem(error, language, t);
 }
 
 function valuesOf(user: User): WizardValues {
@@ -102,12 +109,13 @@ export function UsersTab({ me }: { me: Me }) {
     void queryClient.invalidateQueries({ queryKey: ["users"] });
     void queryClient.invalidateQueries({ queryKey: ["me"] });
   };
-  const failed = (error: unknown) => {
+  const failedWith = (items: SummaryItem[]) => {
     setConfirm(null);
     setMessage(null);
-    setFailure(explainUserProblem(error, language, t));
+    setFailure(items);
     setSaid((n) => n + 1);
   };
+  const failed = (error: unknown) => failedWith(explainUserProblem(error, language, t));
 
   const create = useMutation({
     mutationFn: (values: WizardValues) =>
@@ -117,7 +125,8 @@ export function UsersTab({ me }: { me: Me }) {
         }),
       ),
     onSuccess: (user) => done(`${t("users.created")} ${user.email}.`),
-    onError: (error) => setServerErrors(explainUserProblem(error, language, t)),
+    // The wizard stays open on its step with everything filled in: nothing is lost to a refusal.
+    onError: (error) => setServerErrors(explainInvitationProblem(error, language, t)),
   });
   const update = useMutation({
     mutationFn: ({ user, body }: { user: User; body: Schemas["ColleagueChanges"] }) =>
@@ -132,7 +141,7 @@ export function UsersTab({ me }: { me: Me }) {
     mutationFn: (user: User) =>
       unwrap(session, () => api.POST("/v1/users/{user_id}/invitation", { params: { path: { user_id: user.user_id } } })),
     onSuccess: () => done(t("users.reinvited")),
-    onError: failed,
+    onError: (error) => failedWith(explainInvitationProblem(error, language, t)),
   });
 
   const setStatus = (user: User, status: "active" | "disabled") =>

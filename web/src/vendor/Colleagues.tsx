@@ -16,6 +16,7 @@ import { Table } from "../components/Table";
 import { useFormErrors, useServices } from "../context";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
+import { invitationRefusal } from "../invitations";
 import { checkFields } from "../rules";
 import { problemMessage } from "../staff/problem";
 
@@ -44,7 +45,12 @@ function InviteColleague({ onInvited }: { onInvited: (person: Person) => void })
       setValues(EMPTY);
       onInvited(person);
     },
-    onError: errors.show,
+    // The fields keep what was typed; the summary says why nothing was sent.
+    onError: (error) => {
+      const refused = invitationRefusal(error, language, t);
+      if (refused) errors.setLocal([{ message: refused }]);
+      else errors.show(error);
+    },
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
