@@ -46,15 +46,38 @@ StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
+# What the event side (infra/local/events.py) asks when it polls, and the reads its schedule makes: these
+# change nothing a consumer reads.
+POLLS = frozenset(
+    {
+        "DynamoDB_20120810.GetItem",
+        "DynamoDB_20120810.BatchGetItem",
+        "DynamoDB_20120810.Query",
+        "DynamoDB_20120810.Scan",
+        "DynamoDBStreams_20120810.DescribeStream",
+        "DynamoDBStreams_20120810.GetShardIterator",
+        "DynamoDBStreams_20120810.GetRecords",
+        "DynamoDBStreams_20120810.ListStreams",
+        "AmazonSQS.ReceiveMessage",
+        "AmazonSQS.GetQueueUrl",
+        "AmazonSQS.GetQueueAttributes",
+    }
+)
+
+
 class OneAtATime:
     """WSGI middleware: the wrapped app handles one request at a time, its answer complete before the next.
-
     The body is read to the end inside the lock, so nothing of the wrapped app runs outside it; the server
-    sends it to the client after the lock is released."""
+    sends it to the client after the lock is released.
 
-    def __init__(self, app: WsgiApp) -> None:
+    `changed`, when given, is set after every request other than the event side's polls (`POLLS`): any of
+    them may have written what a stream or queue then holds, so the event side polls again at once rather
+    than after its quiet wait."""
+
+    def __init__(self, app: WsgiApp, changed: threading.Event | None = None) -> None:
         self._app = app
         self._lock = threading.Lock()
+        self._changed = changed
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         with self._lock:
@@ -65,6 +88,8 @@ class OneAtATime:
                 close = getattr(answer, "close", None)
                 if close is not None:
                     close()
+                if self._changed is not None and environ.get("HTTP_X_AMZ_TARGET") not in POLLS:
+                    self._changed.set()
 
 
 def share_stream_records() -> None:
@@ -178,6 +203,8 @@ class Emulator:
     lock and the backlog."""
 
     def __init__(self, host: str, port: int, mail_dir: Path | None = None) -> None:
+        # Set after every request that may have given the event side something to do (`OneAtATime`).
+        self.changed = threading.Event()
         self._host = host
         self._port = port
         self._mail_dir = mail_dir
@@ -195,7 +222,7 @@ class Emulator:
         accept_adjacent_totp_steps()
         if self._mail_dir is not None:
             mail_forgotten_password_codes(self._mail_dir)
-        app = OneAtATime(DomainDispatcherApplication(create_backend_app))
+        app = OneAtATime(DomainDispatcherApplication(create_backend_app), self.changed)
         self._server = _QueueingWSGIServer(self._host, self._port, app, handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="godkend-aws", daemon=True)
         self._thread.start()

@@ -226,21 +226,47 @@ def _url_of(sqs: Any, source: SQSEventConfig) -> str:
 
 
 class EventLoop(threading.Thread):
-    """Polls every consumer until stopped. A failing handler is logged and its batch retried."""
+    """Polls every consumer until stopped. A failing handler is logged and its batch retried.
 
-    def __init__(self, consumers: list[Consumer], *, idle_seconds: float = 0.2) -> None:
+    After a poll that found nothing it rests `idle_seconds`, then waits for `changed` (set by the emulator
+    when a request may have given a consumer something: infra/local/emulator.py, `Changes`) for at most
+    `quiet_seconds` in all. A stack nobody calls thus polls once a `quiet_seconds` rather than five times a
+    second, which costs the other work of a busy machine a tenth of a core per idle stack; what no request
+    sets off (a delayed SQS message coming due, a schedule) waits at most that long."""
+
+    def __init__(
+        self,
+        consumers: list[Consumer],
+        *,
+        idle_seconds: float = 0.2,
+        quiet_seconds: float = 1.0,
+        changed: threading.Event | None = None,
+    ) -> None:
         super().__init__(name="godkend-events", daemon=True)
         self._consumers = consumers
         self._idle = idle_seconds
+        self._quiet = max(quiet_seconds, idle_seconds)
+        # Without a signal, every wait is the idle rest alone, as it always was.
+        self._changed = changed
         self._stopping = threading.Event()
 
     def run(self) -> None:
         while not self._stopping.is_set():
+            # Cleared before the poll: a change the poll may have missed sets it again, and ends the wait.
+            if self._changed is not None:
+                self._changed.clear()
             if run_once(self._consumers) == 0:
-                self._stopping.wait(self._idle)
+                self._rest()
+
+    def _rest(self) -> None:
+        if self._stopping.wait(self._idle) or self._changed is None:
+            return
+        self._changed.wait(self._quiet - self._idle)
 
     def stop(self) -> None:
         self._stopping.set()
+        if self._changed is not None:
+            self._changed.set()
 
 
 def run_once(consumers: list[Consumer]) -> int:

@@ -250,7 +250,7 @@ class LocalStack:
             sqs=boto3.client("sqs"),
             schedules=DELIVERY_SCHEDULES,
         )
-        self._events = EventLoop(consumers)
+        self._events = EventLoop(consumers, changed=self._moto.changed if self._moto is not None else None)
         self._events.start()
 
     def _start_api(self, demo: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ import boto3
 import pytest
 from moto.dynamodb.models.table import StreamShard
 
-from infra.local.emulator import OneAtATime, share_stream_records
+from infra.local.emulator import POLLS, OneAtATime, share_stream_records
 from tests.world import emulated_table
 
 
@@ -68,6 +68,41 @@ def test_the_emulator_app_handles_one_request_at_a_time():
     # Then every call was answered, and never two at once
     assert answers == [[b"ok"]] * 80
     assert inner.most == 1
+
+
+def answer_ok(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    start_response("200 OK", [])
+    return [b"ok"]
+
+
+def test_a_request_that_may_write_signals_the_event_side_and_its_own_polls_do_not():
+    # Given the emulator's middleware with the event side's change signal
+    changed = threading.Event()
+    app = OneAtATime(answer_ok, changed)
+
+    # When the event side polls a stream and a queue, and the schedule reads a table
+    for target in (
+        "DynamoDBStreams_20120810.GetRecords",
+        "AmazonSQS.ReceiveMessage",
+        "DynamoDB_20120810.Query",
+    ):
+        assert target in POLLS
+        app({"HTTP_X_AMZ_TARGET": target}, lambda *a: None)
+
+    # Then nothing is signalled: an idle stack stays quiet
+    assert not changed.is_set()
+
+    # When the API writes an item, sends a message, or makes a call of a protocol without a target (SES)
+    for environ in (
+        {"HTTP_X_AMZ_TARGET": "DynamoDB_20120810.PutItem"},
+        {"HTTP_X_AMZ_TARGET": "AmazonSQS.SendMessage"},
+        {"REQUEST_METHOD": "POST"},
+    ):
+        changed.clear()
+        app(environ, lambda *a: None)
+
+        # Then each is signalled, so that the event side polls at once
+        assert changed.is_set(), environ
 
 
 def test_a_cancelled_transaction_still_rolls_back_items_and_stream_when_backups_share_records(

@@ -6,12 +6,13 @@ after it), so that nothing but what the test writes reaches its handler."""
 from __future__ import annotations
 
 import contextlib
+import threading
 from typing import Any
 
 import boto3
 from chalice.app import Chalice
 
-from infra.local.events import DELIVERY_SCHEDULES, ScheduleConsumer, consumers_for, run_once
+from infra.local.events import DELIVERY_SCHEDULES, EventLoop, ScheduleConsumer, consumers_for, run_once
 
 
 def stream_table(dynamodb: Any) -> str:
@@ -169,3 +170,58 @@ def test_the_local_stack_fires_the_gathered_letters_sender_of_the_app():
 
     assert "send_gathered_letters" in DELIVERY_SCHEDULES
     assert set(DELIVERY_SCHEDULES) <= schedules
+
+
+class CountedPolls:
+    """A consumer with nothing to deliver that tells each poll as it comes."""
+
+    name = "counted"
+
+    def __init__(self) -> None:
+        self.polls = 0
+        self._polled = threading.Condition()
+
+    def poll_once(self) -> int:
+        with self._polled:
+            self.polls += 1
+            self._polled.notify_all()
+        return 0
+
+    def wait_for(self, polls: int, seconds: float) -> bool:
+        with self._polled:
+            return self._polled.wait_for(lambda: self.polls >= polls, timeout=seconds)
+
+
+def test_an_idle_event_side_polls_again_as_soon_as_the_emulator_signals_a_change():
+    # Given the event side, idle, with a quiet wait far longer than this test may take
+    changed = threading.Event()
+    consumer = CountedPolls()
+    loop = EventLoop([consumer], idle_seconds=0.0, quiet_seconds=3600, changed=changed)
+    loop.start()
+    try:
+        assert consumer.wait_for(1, 10)
+        assert not consumer.wait_for(2, 0.3), "an idle event side polled again with nothing signalled"
+
+        # When the emulator signals a change
+        changed.set()
+
+        # Then it polls again without waiting out its quiet hour
+        assert consumer.wait_for(2, 10)
+    finally:
+        loop.stop()
+        loop.join(timeout=10)
+    assert not loop.is_alive()
+
+
+def test_an_idle_event_side_polls_after_its_quiet_wait_with_nothing_signalled():
+    # Given the event side with a short quiet wait (a delayed message comes due with no request to tell)
+    consumer = CountedPolls()
+    loop = EventLoop([consumer], idle_seconds=0.0, quiet_seconds=0.05, changed=threading.Event())
+    loop.start()
+    try:
+        # Then it polls again and again on its own
+        assert consumer.wait_for(3, 10)
+    finally:
+        loop.stop()
+        loop.join(timeout=10)
+    assert not loop.is_alive()
