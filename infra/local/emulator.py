@@ -67,6 +67,7 @@ POLLS = frozenset(
 
 class OneAtATime:
     """WSGI middleware: the wrapped app handles one request at a time, its answer complete before the next.
+
     The body is read to the end inside the lock, so nothing of the wrapped app runs outside it; the server
     sends it to the client after the lock is released.
 

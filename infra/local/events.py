@@ -229,7 +229,7 @@ class EventLoop(threading.Thread):
     """Polls every consumer until stopped. A failing handler is logged and its batch retried.
 
     After a poll that found nothing it rests `idle_seconds`, then waits for `changed` (set by the emulator
-    when a request may have given a consumer something: infra/local/emulator.py, `Changes`) for at most
+    when a request may have given a consumer something: infra/local/emulator.py, `OneAtATime`) for at most
     `quiet_seconds` in all. A stack nobody calls thus polls once a `quiet_seconds` rather than five times a
     second, which costs the other work of a busy machine a tenth of a core per idle stack; what no request
     sets off (a delayed SQS message coming due, a schedule) waits at most that long."""
