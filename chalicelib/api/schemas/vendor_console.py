@@ -39,7 +39,9 @@ class OwnKey(BaseModel):
     status: Literal["active", "revoked"]
     created_at: str
     revoked_at: str | None
-    last_used_at: str | None = Field(description="When a check last presented the key; null if not known")
+    last_used_at: str | None = Field(
+        description="When a check with the key last left a receipt (a valid code); null if none has"
+    )
 
 
 class IssuedOwnKey(OwnKey):

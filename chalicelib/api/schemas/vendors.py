@@ -39,7 +39,9 @@ class Key(BaseModel):
     created_at: str
     revoked_at: str | None
     label: str | None = Field(default=None, description="What the vendor called the key, if it made it")
-    last_used_at: str | None = Field(default=None, description="When a check last presented the key")
+    last_used_at: str | None = Field(
+        default=None, description="When a check with the key last left a receipt (a valid code)"
+    )
 
 
 class IssuedKey(Key):
