@@ -3,9 +3,11 @@ SCHEMATHESIS_HOOKS. They say four things the OpenAPI document cannot:
 
 - how to generate values of the formats of our own the document names (a CVR number's modulus-11 check;
   names and text that keep to one script and hold only visible characters);
-- who is calling: GODKEND_FUZZ_ROLE (administrator, staff, vendor or anonymous) of the demo in
-  GODKEND_LOCAL_DIR/demo.json. People sign in again whenever a token is refused, since a fuzzed request may
-  well change the very login the run uses (its functions, say), which ends its sessions by design;
+- who is calling: GODKEND_FUZZ_ROLE (administrator, staff, vendor, vendor-person or anonymous) of the demo
+  in GODKEND_LOCAL_DIR/demo.json, the vendor's person from the login the test made for it
+  (GODKEND_LOCAL_DIR/fuzz-vendor-person.json: username, password, totp_secret). People sign in again
+  whenever a token is refused, since a fuzzed request may well change the very login the run uses (its
+  functions, say), which ends its sessions by design;
 - which answers come from the local stack's own HTTP layer rather than from the app, and are excluded;
 - which parameters depend on each other (a listing's `account` on its `company`).
 """
@@ -51,12 +53,23 @@ for _format in (NAME_FORMAT, PERSON_NAME_FORMAT, TEXT_FORMAT):
     schemathesis.openapi.format(_format, _NAMES)
 
 ROLE = os.environ.get("GODKEND_FUZZ_ROLE", "anonymous")
-PEOPLE = {"administrator": "admin", "staff": "staff"}
+PEOPLE = {"administrator": "admin", "staff": "staff", "vendor-person": ""}
+# The demo has no vendor's person: the test makes one through the API and leaves its login here.
+VENDOR_PERSON_LOGIN = "fuzz-vendor-person.json"
 
 
 def _demo() -> dict[str, Any]:
     demo: dict[str, Any] = json.loads((Path(os.environ["GODKEND_LOCAL_DIR"]) / "demo.json").read_text())
     return demo
+
+
+def _login(demo: dict[str, Any]) -> dict[str, str]:
+    if ROLE == "vendor-person":
+        login: dict[str, str] = json.loads(
+            (Path(os.environ["GODKEND_LOCAL_DIR"]) / VENDOR_PERSON_LOGIN).read_text()
+        )
+        return login
+    return dict(demo["users"][PEOPLE[ROLE]])
 
 
 if ROLE in PEOPLE:
@@ -67,7 +80,7 @@ if ROLE in PEOPLE:
 
         def get(self, case: Any, ctx: Any) -> str:
             demo = _demo()
-            person = demo["users"][PEOPLE[ROLE]]
+            person = _login(demo)
             cognito = boto3.client(
                 "cognito-idp",
                 endpoint_url=demo["aws_endpoint_url"],
