@@ -45,6 +45,7 @@ from moto.ses.models import RawMessage, ses_backends
 from moto.sns.models import sns_backends
 
 from chalicelib.settings import Settings
+from infra.local import moto_speed
 from infra.local.provision import UserPool, create_messaging, create_tables, create_user_pool, verify_sender
 
 REGION = "eu-west-1"
@@ -69,6 +70,9 @@ class World:
 
 def create() -> World:
     """The world, built in a mock of its own, which is left inactive (`active` turns it on for a test)."""
+    # moto's answers serialised with less repeated work, as the local stack's emulator does (its module says
+    # why that changes no answer).
+    moto_speed.apply()
     mock = mock_aws(
         config={
             "core": {

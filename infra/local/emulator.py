@@ -24,6 +24,9 @@ the lock for its whole wait.
 Its user pools check an authenticator's code as Cognito does, one 30-second step early or late included
 (`accept_adjacent_totp_steps`), and, for *Glemt adgangskode?*, mail the code as Cognito does (to the local
 mail folder) and check it and the new password (`mail_forgotten_password_codes`).
+
+Its answers are serialised as the tests' in-process moto serialises them, with moto's repeated alias lookups
+memoised (infra/local/moto_speed.py says why that changes no answer).
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from werkzeug.serving import ThreadedWSGIServer
+
+from infra.local import moto_speed
 
 # Far above the concurrent connections the stack makes (one per API thread and the event side); the kernel
 # caps it at net.core.somaxconn.
@@ -221,6 +226,7 @@ class Emulator:
 
         share_stream_records()
         accept_adjacent_totp_steps()
+        moto_speed.apply()
         if self._mail_dir is not None:
             mail_forgotten_password_codes(self._mail_dir)
         app = OneAtATime(DomainDispatcherApplication(create_backend_app), self.changed)
