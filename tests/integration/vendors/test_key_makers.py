@@ -138,6 +138,21 @@ def test_an_erased_makers_key_names_nobody(client, people: People, cognito):
     assert person.user_id not in response.body.decode()
 
 
+def test_an_erasure_while_the_makers_login_exists_keeps_the_login_and_so_the_name(
+    client, people: People, cognito
+):
+    # Given a colleague who made a key and still works at the vendor
+    made, person = a_colleague_at_work(client, people, cognito)
+    [key_id] = [k for k, name in makers(client, made.person).items() if name == f"{FIRST} {LAST}"]
+
+    # When staff erase the person's data on their request
+    answer = erase(client, people.staff())
+
+    # Then the login is kept (a colleague removes it, and its data goes with it), so the key still names them
+    assert [kept["user_id"] for kept in answer["kept"]["users"]] == [person.user_id]
+    assert makers(client, made.person)[key_id] == f"{FIRST} {LAST}"
+
+
 def test_the_makers_are_read_in_one_batch_for_the_whole_list(
     client, people: People, cognito, container: Container
 ):
