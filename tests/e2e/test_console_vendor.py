@@ -147,6 +147,13 @@ def test_a_vendors_contact_signs_in_to_leverandor_makes_a_key_and_revokes_it(
     assert api_key.startswith("gkv_")
     expect(page.get_by_role("button", name="Kopiér", exact=True)).to_be_visible()
     expect(page.get_by_role("cell", name=label_cell("Kasse 1"))).to_be_visible()
+    # And the list says who made it, for colleagues deciding what to revoke
+    made_by = (
+        page.get_by_role("row")
+        .filter(has_text="Kasse 1")
+        .get_by_role("cell", name=re.compile("^(Oprettet af )?Mette Holm$"))
+    )
+    expect(made_by).to_be_visible()
     checked = validate(stack, api_key, code)
     assert checked.status_code == 200, checked.text
     assert checked.json()["valid"] is True

@@ -418,6 +418,9 @@ export const en: Record<MessageKey, string> = {
   "vendor.revokeTitle": "Revoke the key “{label}”?",
   "vendor.revokeText": "The key stops working from the very next check. This cannot be undone. Your other keys keep working.",
   "vendor.revoked": "The key “{label}” is revoked.",
+  // Who made each key, in Nøgler (src/vendor/Leverandor.tsx).
+  "vendor.createdBy": "Created by",
+  "vendor.formerColleague": "a former colleague",
   // Kontroller and Hændelser in Leverandør (src/vendor/Receipts.tsx).
   "receipts.title": "Checks",
   "receipts.intro": "Your system's valid checks of validation codes, newest first. Choose a period to see or download fewer.",

@@ -420,6 +420,9 @@ const da = {
   "vendor.revokeTitle": "Spær nøglen »{label}«?",
   "vendor.revokeText": "Nøglen virker ikke længere, allerede fra næste opslag. Det kan ikke fortrydes. Jeres andre nøgler virker stadig.",
   "vendor.revoked": "Nøglen »{label}« er spærret.",
+  // Who made each key, in Nøgler (src/vendor/Leverandor.tsx).
+  "vendor.createdBy": "Oprettet af",
+  "vendor.formerColleague": "en tidligere kollega",
   // Kontroller and Hændelser in Leverandør (src/vendor/Receipts.tsx).
   "receipts.title": "Kontroller",
   "receipts.intro": "Jeres systems gyldige kontroller af godkendelseskoder, nyeste først. Vælg en periode for at se eller hente færre.",

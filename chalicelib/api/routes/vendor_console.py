@@ -28,7 +28,7 @@ def get_vendor(call: Call) -> OwnVendor:
 @routes.get(
     "/v1/vendor/keys",
     rule=VENDOR_PERSON,
-    summary="The vendor's API keys, newest first, with label, status and last use",
+    summary="The vendor's API keys, newest first, with label, maker, status and last use",
     response="OwnKeys",
 )
 def list_keys(call: Call) -> dict[str, Any]:

@@ -42,6 +42,11 @@ class OwnKey(BaseModel):
     last_used_at: str | None = Field(
         description="When a check with the key last left a receipt (a valid code); null if none has"
     )
+    created_by_name: str | None = Field(
+        description="Who made the key: one of the vendor's people by the name they have now; `Godkend` "
+        "(the operator) for a key staff issued, never a staff member's name; null when the maker's login "
+        "is gone (a removed colleague). The key keeps working either way until it is revoked."
+    )
 
 
 class IssuedOwnKey(OwnKey):

@@ -3,6 +3,10 @@ their own vendor. A key's format and its check on every vendor request are in
 `chalicelib/services/vendors/api_keys.py`. The whole key is shown once, in the answer that issues it; only
 the SHA-256 of its secret is stored. A vendor can hold several keys at once, which is how keys are rotated:
 issue a new one, switch over, revoke the old. A test key is made, hashed and shown once the same way.
+
+Access patterns (besides those of `chalicelib/models/vendor.py`)
+- who made the vendor's listed keys (vendor console) ... BatchGetItem users[the distinct `created_by`], once
+                                                         for the whole list (`makers_of`)
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from chalicelib.models.audit import (
     audit_record,
 )
 from chalicelib.models.paging import encode_cursor, page_start
-from chalicelib.models.user import get_user
+from chalicelib.models.user import UserKind, UserModel, get_user, users_by_id
 from chalicelib.models.validation import ReceiptModel
 from chalicelib.models.vendor import (
     CATALOGUE,
@@ -60,6 +64,8 @@ from chalicelib.services.vendors.api_keys import (
 from chalicelib.values.page import Page
 
 VENDORS_INDEX = "vendors.by-catalogue"
+# Who made a key that staff issued, as a vendor's people see it: the operator, never a staff member.
+OPERATOR_NAME = "Godkend"
 VENDORS_CURSOR_KEYS = frozenset({"vendor_id", "catalogue", "created_at"})
 
 
@@ -230,8 +236,12 @@ class VendorService:
         )
 
     def own_keys(self, person: Principal) -> list[KeyView]:
-        """The keys of the person's vendor, newest first: label, created, revoked, last used; no secret."""
-        return [describe_key(key) for key in keys_of(_own_vendor(person))]
+        """The keys of the person's vendor, newest first: label, who made it, created, revoked, last used;
+        no secret. The makers are read once for the whole list (`makers_of`)."""
+        vendor_id = _own_vendor(person)
+        keys = keys_of(vendor_id)
+        makers = makers_of(keys, vendor_id)
+        return [describe_key(key, created_by_name=makers.get(key.created_by)) for key in keys]
 
     def issue_own_key(
         self, person: Principal, *, label: str, origin: Origin, mode: str = KeyMode.LIVE.value
@@ -244,12 +254,13 @@ class VendorService:
             raise NotFound("No such vendor.")
         drawn = self._draw()
         key = self._key(vendor, drawn, person, self._now(), label=label, mode=KeyMode(mode))
-        audit = self._person_audit(AuditAction.VENDOR_KEY_ISSUED, person, origin, vendor_id, key.key_id)
+        user = get_user(person.user_id)
+        audit = self._person_audit(AuditAction.VENDOR_KEY_ISSUED, person, user, origin, vendor_id, key.key_id)
         try:
             add_key(key, audit)
         except VendorMissing as exc:
             raise NotFound("No such vendor.") from exc
-        return issued(key, drawn)
+        return issued(key, drawn, created_by_name=maker_name(user, vendor_id))
 
     def revoke_own_key(self, person: Principal, key_id: str, *, origin: Origin) -> KeyView:
         """The key is refused from the next check on; revoking it again changes nothing."""
@@ -258,15 +269,23 @@ class VendorService:
         if key is None or key.vendor_id != vendor_id:
             raise NotFound("No such key.")
         if key.revoked_when is None:
-            audit = self._person_audit(AuditAction.VENDOR_KEY_REVOKED, person, origin, vendor_id, key_id)
+            user = get_user(person.user_id)
+            action = AuditAction.VENDOR_KEY_REVOKED
+            audit = self._person_audit(action, person, user, origin, vendor_id, key_id)
             key = revoke_key(key, now=self._now(), by=person.user_id, audit=audit)
-        return describe_key(key)
+        return describe_key(key, created_by_name=makers_of([key], vendor_id).get(key.created_by))
 
     def _person_audit(
-        self, action: AuditAction, person: Principal, origin: Origin, vendor_id: str, key_id: str
+        self,
+        action: AuditAction,
+        person: Principal,
+        user: UserModel | None,
+        origin: Origin,
+        vendor_id: str,
+        key_id: str,
     ) -> tuple[AuditModel, Condition]:
-        """The staff trail's entry for a vendor person's action, with their name as it is now."""
-        user = get_user(person.user_id)
+        """The staff trail's entry for a vendor person's action (`user`, their record as read now), with
+        their name as it is now."""
         name = user.full_name if user is not None else None
         event = AuditEvent(
             STAFF_TRAIL,
@@ -317,6 +336,27 @@ class VendorService:
         return self._clock.now().astimezone(UTC).replace(microsecond=0)
 
 
+def makers_of(keys: Iterable[VendorKeyModel], vendor_id: str) -> dict[str, str | None]:
+    """Who made each of these keys of `vendor_id`, by the makers' user ids, as the vendor's people may see it:
+    one BatchGetItem of the users table for the distinct makers (none for no keys). A maker whose record is
+    gone (a removed colleague: removal deletes the record) is left out, so a key
+    of theirs names nobody."""
+    found = users_by_id({key.created_by for key in keys})
+    return {user_id: maker_name(user, vendor_id) for user_id, user in found.items()}
+
+
+def maker_name(user: UserModel | None, vendor_id: str) -> str | None:
+    """A key's maker as the vendor's people see them: a colleague by the name they have now, staff as the
+    operator (never a staff member's name), anyone else (a record that is gone) as nobody."""
+    if user is None:
+        return None
+    if user.kind == UserKind.STAFF.value:
+        return OPERATOR_NAME
+    if user.kind == UserKind.VENDOR.value and user.vendor_id == vendor_id:
+        return user.full_name
+    return None
+
+
 def _own_vendor(person: Principal) -> str:
     if person.vendor_id is None:
         raise Forbidden("This is for a vendor's people, in the vendor console.")
@@ -356,6 +396,8 @@ class KeyView:
     revoked_at: str | None
     label: str | None
     last_used_at: str | None
+    # Who made the key, for the vendor's own people (`maker_name`); staff's views leave it out.
+    created_by_name: str | None
 
 
 @dataclass(frozen=True)
@@ -383,7 +425,7 @@ def describe_vendor(vendor: VendorModel) -> VendorEntry:
     )
 
 
-def describe_key(key: VendorKeyModel) -> KeyView:
+def describe_key(key: VendorKeyModel, *, created_by_name: str | None = None) -> KeyView:
     revoked = key.revoked_when
     return KeyView(
         key_id=key.key_id,
@@ -394,8 +436,10 @@ def describe_key(key: VendorKeyModel) -> KeyView:
         revoked_at=None if revoked is None else isoformat(revoked),
         label=key.label,
         last_used_at=None if key.last_used_at is None else isoformat(key.last_used_at),
+        created_by_name=created_by_name,
     )
 
 
-def issued(key: VendorKeyModel, drawn: DrawnKey) -> IssuedKey:
-    return IssuedKey(**vars(describe_key(key)), api_key=drawn.api_key(key.vendor_id, mode_of(key)))
+def issued(key: VendorKeyModel, drawn: DrawnKey, *, created_by_name: str | None = None) -> IssuedKey:
+    shown = describe_key(key, created_by_name=created_by_name)
+    return IssuedKey(**vars(shown), api_key=drawn.api_key(key.vendor_id, mode_of(key)))

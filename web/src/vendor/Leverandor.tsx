@@ -162,7 +162,15 @@ export function Leverandor({ vendorName }: { vendorName: string }) {
         <Table
           scroll
           caption={t("vendor.keys")}
-          columns={[t("vendor.label"), t("vendor.mode"), t("vendor.status"), t("vendor.created"), t("vendor.lastUsed"), t("common.actions")]}
+          columns={[
+            t("vendor.label"),
+            t("vendor.mode"),
+            t("vendor.status"),
+            t("vendor.createdBy"),
+            t("vendor.created"),
+            t("vendor.lastUsed"),
+            t("common.actions"),
+          ]}
         >
           {items.map((key) => (
             <tr key={key.key_id}>
@@ -173,6 +181,8 @@ export function Leverandor({ vendorName }: { vendorName: string }) {
                   ? t("vendor.active")
                   : `${t("vendor.revokedStatus")} ${key.revoked_at ? formatDateTime(key.revoked_at, language) : ""}`.trim()}
               </td>
+              {/* Null once the maker's login is gone: a removed colleague, never an id. */}
+              <td>{key.created_by_name ?? t("vendor.formerColleague")}</td>
               <td>{formatDateTime(key.created_at, language)}</td>
               <td>{key.last_used_at ? formatDateTime(key.last_used_at, language) : "–"}</td>
               <td>
