@@ -53,6 +53,9 @@ export function refreshDelayMs(expiresInSeconds: number): number {
   return Math.max(0, (expiresInSeconds - margin) * 1000);
 }
 
+/** How long after a password reset the next sign-in waits (see `confirmForgotPassword`). */
+const RESET_SIGN_IN_WAIT_MS = 1000;
+
 /** Resolves after `ms` milliseconds. */
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -220,16 +223,20 @@ export class Session {
   async confirmForgotPassword(username: string, code: string, password: string): Promise<void> {
     if (isEmailAddress(username)) {
       await this.api("/v1/sign-in/forgotten-password/confirm", { email: username, code, password });
-      return;
+    } else {
+      await this.call(() =>
+        this.client.send("ConfirmForgotPassword", {
+          ClientId: this.clientId,
+          Username: username,
+          ConfirmationCode: code,
+          Password: password,
+        }),
+      );
     }
-    await this.call(() =>
-      this.client.send("ConfirmForgotPassword", {
-        ClientId: this.clientId,
-        Username: username,
-        ConfirmationCode: code,
-        Password: password,
-      }),
-    );
+    // The reset ended every session before it was answered (the API itself, or the user pool's trigger
+    // inside ConfirmForgotPassword), in a second no later than now: a token issued a whole second from now
+    // is issued in a later one, which the API accepts.
+    this.signInNotBefore = Math.max(this.signInNotBefore, Date.now() + RESET_SIGN_IN_WAIT_MS);
   }
 
   /** Real Cognito asks a user without a second factor to set one up inside the sign-in (MFA_SETUP). */

@@ -72,3 +72,37 @@ describe("a login whose second factor is SMS", () => {
     session.expire();
   });
 });
+
+describe("after a password reset", () => {
+  it.each([
+    ["the e-mail address, through the API", "ida@example.org"],
+    ["the username, at Cognito", "adm-v1cq7t7f"],
+  ])("with %s, signs in no sooner than a second later, past the second the reset ended the sessions in", async (_, username) => {
+    vi.useFakeTimers();
+    try {
+      const signIns: number[] = [];
+      // The API and Cognito, faked: the reset is accepted, and when the sign-in is sent is what matters.
+      const session = new Session(CONFIG, (input, init) => {
+        const target = new Headers(init.headers).get("X-Amz-Target") ?? "";
+        const isSignIn = input.endsWith("/v1/sign-in") || target.endsWith("InitiateAuth");
+        if (isSignIn) signIns.push(Date.now());
+        const step = { challenge: "SOFTWARE_TOKEN_MFA", session: "s", username };
+        const body = isSignIn ? { ...step, ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "s" } : {};
+        if (input.endsWith("/confirm")) return Promise.resolve(new Response(null, { status: 204 }));
+        return Promise.resolve(new Response(JSON.stringify(body)));
+      });
+
+      await session.confirmForgotPassword(username, "123456", "New-Horse-42");
+      const reset = Date.now();
+      const step = session.signIn(username, "New-Horse-42");
+      await vi.advanceTimersByTimeAsync(999);
+      expect(signIns).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+
+      expect((await step).kind).toBe("otp");
+      expect(signIns).toEqual([reset + 1000]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
