@@ -64,6 +64,24 @@ def refuse_invitations(page: Page, stack: RunningStack, path: str, words: dict[s
     return answered
 
 
+def invite_through_the_wizard(page: Page, first: str, last: str, email: str, mobile: str) -> None:
+    """The wizard gone through for a colleague with the first account of the demo's first company and
+    the codes function, ending with *Opret*."""
+    page.get_by_role("button", name="Opret selvbetjeningsbruger").click()
+    page.get_by_label("Fornavn", exact=True).fill(first)
+    page.get_by_label("Efternavn", exact=True).fill(last)
+    page.get_by_label("E-mail", exact=True).fill(email)
+    page.get_by_label("Mobilnummer", exact=True).fill(mobile)
+    page.get_by_role("button", name="Næste").click()
+    page.get_by_label(re.compile(r"CVR 29180008")).check()
+    page.get_by_role("button", name="Næste").click()
+    page.get_by_label("Begrænset adgang").check()
+    page.get_by_role("group", name=re.compile("Kontonumre i")).get_by_role("checkbox").first.check()
+    page.get_by_role("button", name="Næste").click()
+    page.get_by_label("Godkendelseskoder").check()
+    page.get_by_role("button", name="Opret", exact=True).click()
+
+
 def test_the_organisations_wizard_says_too_many_invitations_today_and_keeps_what_was_filled_in(
     page: Page, stack: RunningStack
 ):
@@ -74,19 +92,7 @@ def test_the_organisations_wizard_says_too_many_invitations_today_and_keeps_what
     page.get_by_role("tab", name="Selvbetjeningsbrugere").click()
 
     # When they go through the wizard for one more colleague
-    page.get_by_role("button", name="Opret selvbetjeningsbruger").click()
-    page.get_by_label("Fornavn", exact=True).fill("Asta")
-    page.get_by_label("Efternavn", exact=True).fill("Nielsen")
-    page.get_by_label("E-mail", exact=True).fill("asta.nielsen@example.org")
-    page.get_by_label("Mobilnummer", exact=True).fill("+45 40 50 60 71")
-    page.get_by_role("button", name="Næste").click()
-    page.get_by_label(re.compile(r"CVR 29180008")).check()
-    page.get_by_role("button", name="Næste").click()
-    page.get_by_label("Begrænset adgang").check()
-    page.get_by_role("group", name=re.compile("Kontonumre i")).get_by_role("checkbox").first.check()
-    page.get_by_role("button", name="Næste").click()
-    page.get_by_label("Godkendelseskoder").check()
-    page.get_by_role("button", name="Opret", exact=True).click()
+    invite_through_the_wizard(page, "Asta", "Nielsen", "asta.nielsen@example.org", "+45 40 50 60 71")
 
     # Then the wizard's summary says too many invitations were sent today and when to try again
     summary = page.get_by_role("alert").filter(has_text="Der er problemer")
@@ -144,19 +150,7 @@ def test_sending_an_invitation_again_past_the_bound_says_too_many_invitations_to
     page.goto(stack.console_url)
     sign_in_as_demo(page, stack.demo, "admin")
     page.get_by_role("tab", name="Selvbetjeningsbrugere").click()
-    page.get_by_role("button", name="Opret selvbetjeningsbruger").click()
-    page.get_by_label("Fornavn", exact=True).fill("Karl")
-    page.get_by_label("Efternavn", exact=True).fill("Gjellerup")
-    page.get_by_label("E-mail", exact=True).fill("karl.gjellerup@example.org")
-    page.get_by_label("Mobilnummer", exact=True).fill("+45 40 50 60 72")
-    page.get_by_role("button", name="Næste").click()
-    page.get_by_label(re.compile(r"CVR 29180008")).check()
-    page.get_by_role("button", name="Næste").click()
-    page.get_by_label("Begrænset adgang").check()
-    page.get_by_role("group", name=re.compile("Kontonumre i")).get_by_role("checkbox").first.check()
-    page.get_by_role("button", name="Næste").click()
-    page.get_by_label("Godkendelseskoder").check()
-    page.get_by_role("button", name="Opret", exact=True).click()
+    invite_through_the_wizard(page, "Karl", "Gjellerup", "karl.gjellerup@example.org", "+45 40 50 60 72")
     expect(page.get_by_role("row", name=re.compile("Karl Gjellerup"))).to_contain_text("Inviteret")
     answered = refuse_invitations(page, stack, "/v1/users/*/invitation", PERSON_REFUSED)
 

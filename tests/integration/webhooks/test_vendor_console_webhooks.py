@@ -344,30 +344,7 @@ def test_the_key_routes_show_a_test_event_and_the_feed_skips_it_without_losing_i
     set_endpoint(client, person, listener.url)
     sent = json_of(send_test(client, person))
     now = datetime.now(UTC)
-    real = VendorEventModel(
-        uuid.uuid4().hex,
-        vendor_id=vendor.vendor_id,
-        type=EventType.CODE_REVOKED.value,
-        cause_id=f"code.revoked:{uuid.uuid4().hex}",
-        created_at=now,
-        feed_key=f"{(now + timedelta(seconds=5)).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#real",
-        data={
-            "created_at": now.isoformat(),
-            "validation_id": uuid.uuid4().hex,
-            "validated_at": now.isoformat(),
-            "code_id": uuid.uuid4().hex,
-            "organisation": {
-                "name": "Frivillig",
-                "legal_name": "Frivillig",
-                "cvr": "12345674",
-                "handle": "F",
-            },
-        },
-        delivery_status=DeliveryStatus.NO_ENDPOINT.value,
-        window_started_at=now,
-        expires_at=now + timedelta(days=1),
-    )
-    real.save()
+    real = a_live_event(vendor, now, feed_at=now + timedelta(seconds=5))
     quick.clock.step(timedelta(seconds=10))  # type: ignore[attr-defined]
 
     # When the vendor reads the feed one at a time and its test event with its key
@@ -385,16 +362,16 @@ def test_the_key_routes_show_a_test_event_and_the_feed_skips_it_without_losing_i
     assert listed[0]["replayable"] is True
 
 
-def a_live_event(vendor: VendorCaller, container: Container) -> str:
-    """A `code.revoked` event for the vendor, written now (as the stream's expansion writes one)."""
-    now = container.clock.now()
+def a_live_event(vendor: VendorCaller, now: datetime, *, feed_at: datetime | None = None) -> VendorEventModel:
+    """A `code.revoked` event for the vendor, written at `now` (as the stream's expansion writes one), in the
+    feed at `feed_at` (by default `now`)."""
     event = VendorEventModel(
         uuid.uuid4().hex,
         vendor_id=vendor.vendor_id,
         type=EventType.CODE_REVOKED.value,
         cause_id=f"code.revoked:{uuid.uuid4().hex}",
         created_at=now,
-        feed_key=f"{now.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{uuid.uuid4().hex}",
+        feed_key=f"{(feed_at or now).astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{uuid.uuid4().hex}",
         data={
             "created_at": now.isoformat(),
             "validation_id": uuid.uuid4().hex,
@@ -412,7 +389,7 @@ def a_live_event(vendor: VendorCaller, container: Container) -> str:
         expires_at=now + timedelta(days=1),
     )
     event.save()
-    return event.event_id
+    return event
 
 
 def test_a_poll_moves_the_cursor_past_test_events_so_they_are_not_read_again(
@@ -421,7 +398,7 @@ def test_a_poll_moves_the_cursor_past_test_events_so_they_are_not_read_again(
     # Given a vendor that read its feed up to its one live event, and then sent two test events: its newest
     vendor, person = a_vendor_with_its_person(people)
     set_endpoint(client, person, listener.url)
-    told = a_live_event(vendor, quick)
+    told = a_live_event(vendor, quick.clock.now()).event_id
     first = feed(client, vendor)
     assert [item["id"] for item in first["items"]] == [told]
     for _ in range(2):
@@ -438,7 +415,7 @@ def test_a_poll_moves_the_cursor_past_test_events_so_they_are_not_read_again(
     # And the poll after it, with that cursor, reads nothing new
     assert feed(client, vendor, f"?cursor={second['next_cursor']}") == {"items": [], "next_cursor": None}
     # And a live event written later is told from that cursor, alone
-    later = a_live_event(vendor, quick)
+    later = a_live_event(vendor, quick.clock.now()).event_id
     quick.clock.step(timedelta(seconds=1))  # type: ignore[attr-defined]
     third = feed(client, vendor, f"?cursor={second['next_cursor']}")
     assert [item["id"] for item in third["items"]] == [later]
@@ -450,10 +427,10 @@ def test_a_page_of_the_feed_passes_over_test_events_to_fill_itself_with_live_one
     # Given a vendor whose live events are separated by test events
     vendor, person = a_vendor_with_its_person(people)
     set_endpoint(client, person, listener.url)
-    one = a_live_event(vendor, quick)
+    one = a_live_event(vendor, quick.clock.now()).event_id
     for _ in range(2):
         assert send_test(client, person).status_code == 202
-    two = a_live_event(vendor, quick)
+    two = a_live_event(vendor, quick.clock.now()).event_id
     assert send_test(client, person).status_code == 202
     quick.clock.step(timedelta(seconds=1))  # type: ignore[attr-defined]
 
