@@ -9,12 +9,16 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.clock import OffsetClock
 from chalicelib.container import Container, use_container
+from chalicelib.errors import TooManyRequests
+from chalicelib.models.base import transaction
 from chalicelib.models.caller_limit import CallerWindowModel
 from chalicelib.models.outbox import OutboxModel
 from chalicelib.models.user import UserModel
+from chalicelib.services.people.invitation_limits import InvitationLimits
 from chalicelib.settings import Settings
 from tests.colleagues import colleague, create_user, created_user, resend
 from tests.integration.access.test_authentication import assert_problem
@@ -156,3 +160,23 @@ def test_a_vendors_person_is_bounded_the_same_way(client, people: People, cognit
     assert_problem(refused, 429, "too-many-requests")
     assert int(refused.headers["Retry-After"]) > 0
     assert written() == before
+
+
+def test_two_invitations_read_at_once_cannot_both_take_the_days_last_place(container: Container):
+    # Given an inviting person with one invitation left today, and two invitations that both read the
+    # windows before either was counted (two tabs, one click each)
+    limits = InvitationLimits(per_person=1, per_group=5)
+    now = container.clock.now()
+    first = limits.admit(person_id="u-both", group="org#both", now=now)
+    second = limits.admit(person_id="u-both", group="org#both", now=now)
+
+    # When the first is counted in its transaction, and then the second in its own
+    with transaction() as tx:
+        first.count(tx)
+    with pytest.raises(TransactWriteError), transaction() as tx:
+        second.count(tx)
+
+    # Then only the first was counted, in either window, and the next invitation is refused
+    assert sum(int(w.requests or 0) for w in CallerWindowModel.scan()) == 2
+    with pytest.raises(TooManyRequests):
+        limits.admit(person_id="u-both", group="org#both", now=now)
