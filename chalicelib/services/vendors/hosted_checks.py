@@ -149,11 +149,6 @@ class Admission(Protocol):
     def admit(self, source_ip: str) -> None: ...
 
 
-class NoLimit:
-    def admit(self, source_ip: str) -> None:
-        pass
-
-
 def unavailable() -> CheckUnavailable:
     return CheckUnavailable(
         "This link no longer works: the check was used already, has expired (after an hour), or the link "
@@ -301,8 +296,8 @@ class HostedCheckService:
         callers: Admission,
         code_tries: Admission,
         lifetime: timedelta = LIFETIME,
+        test_events: Admission,
         wrong_codes_per_check: int = WRONG_CODES_PER_CHECK,
-        test_events: Admission | None = None,
     ) -> None:
         self._clock = clock
         self._validations = validations
@@ -311,7 +306,7 @@ class HostedCheckService:
         self._code_tries = code_tries
         self._lifetime = lifetime
         self._wrong_codes = wrong_codes_per_check
-        self._test_events = test_events or NoLimit()
+        self._test_events = test_events
 
     # The vendor console: the origins a check may send the browser back to.
 

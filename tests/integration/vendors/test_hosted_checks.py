@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from chalicelib.clock import StepClock
+from chalicelib.clock import Clock, StepClock
 from chalicelib.container import Container, use_container
 from chalicelib.container import container as current_container
 from chalicelib.errors import CheckClosed, CheckUnavailable
@@ -534,13 +534,7 @@ def test_two_wrong_codes_at_once_cannot_both_slip_under_the_cap(client, people, 
                 )
             return decided
 
-    service = HostedCheckService(
-        clock=clock,
-        validations=cast("Any", Overtaken()),
-        console_url=CONSOLE,
-        callers=Unlimited(),
-        code_tries=Unlimited(),
-    )
+    service = overtaken_by(Overtaken(), clock)
 
     # When the overtaken one goes on to count its wrong code
     with pytest.raises(CheckClosed):
@@ -718,6 +712,19 @@ class Unlimited:
         pass
 
 
+def overtaken_by(validations: object, clock: Clock) -> HostedCheckService:
+    """The hosted check's service over `validations` (a fake that lets another request overtake this one),
+    without any limit on callers, code tries or test events."""
+    return HostedCheckService(
+        clock=clock,
+        validations=cast("Any", validations),
+        console_url=CONSOLE,
+        callers=Unlimited(),
+        code_tries=Unlimited(),
+        test_events=Unlimited(),
+    )
+
+
 def test_two_confirmations_racing_complete_the_check_once(client, people, clock):
     # Given a check, and a page whose confirmation is overtaken, between its read of the check and its write,
     # by another confirmation of the same check
@@ -742,13 +749,7 @@ def test_two_confirmations_racing_complete_the_check_once(client, people, clock)
         def keep_with(self, receipt: Any) -> Any:
             return real.keep_with(receipt)
 
-    service = HostedCheckService(
-        clock=clock,
-        validations=cast("Any", Overtaken()),
-        console_url=CONSOLE,
-        callers=Unlimited(),
-        code_tries=Unlimited(),
-    )
+    service = overtaken_by(Overtaken(), clock)
 
     # When the overtaken confirmation goes on to complete the check
     with pytest.raises(CheckUnavailable):
