@@ -251,6 +251,20 @@ class Container:
             refusal="Too many sign-in tries; try again when Retry-After has passed.",
         )
 
+    def per_vendor_hourly_limits(self, what: str, per_hour: int, refusal: str) -> CallerLimits:
+        """A bound on what a vendor may set off in a sliding hour, counted per vendor, whose id is no one's
+        personal data."""
+        from chalicelib.services.onboarding.caller_limits import CallerLimits
+        from chalicelib.services.vendors.failure_limit import FailureLimit
+
+        return CallerLimits(
+            what=what,
+            limits=[FailureLimit(limit=per_hour, window_seconds=3600)],
+            clock=self.clock,
+            pseudonym=lambda vendor_id: vendor_id,
+            refusal=refusal,
+        )
+
     @cached_property
     def email_sign_in(self) -> EmailSignIn:
         from chalicelib.services.access.sign_in_names import EmailSignIn
@@ -550,17 +564,10 @@ class Container:
             ),
             wrong_codes_per_check=self.settings.hosted_check_wrong_codes_per_check,
             # Posts of test-mode events to the vendor's endpoint, as its console's test events are limited.
-            test_events=CallerLimits(
-                what="test-check-events",
-                limits=[
-                    FailureLimit(
-                        limit=self.settings.test_check_events_per_vendor_per_hour, window_seconds=3600
-                    )
-                ],
-                clock=self.clock,
-                # Counted per vendor, whose id is no one's personal data.
-                pseudonym=lambda vendor_id: vendor_id,
-                refusal="Too many test check events for this vendor.",
+            test_events=self.per_vendor_hourly_limits(
+                "test-check-events",
+                self.settings.test_check_events_per_vendor_per_hour,
+                "Too many test check events for this vendor.",
             ),
         )
 
@@ -645,17 +652,12 @@ class Container:
 
     @cached_property
     def vendor_webhooks(self) -> VendorWebhooks:
-        from chalicelib.services.onboarding.caller_limits import CallerLimits
-        from chalicelib.services.vendors.failure_limit import FailureLimit
         from chalicelib.services.webhooks.console import VendorWebhooks
 
-        tests = CallerLimits(
-            what="webhook-tests",
-            limits=[FailureLimit(limit=self.settings.webhook_tests_per_vendor_per_hour, window_seconds=3600)],
-            clock=self.clock,
-            # Counted per vendor, whose id is no one's personal data.
-            pseudonym=lambda vendor_id: vendor_id,
-            refusal="Too many test events for this vendor; send another when Retry-After has passed.",
+        tests = self.per_vendor_hourly_limits(
+            "webhook-tests",
+            self.settings.webhook_tests_per_vendor_per_hour,
+            "Too many test events for this vendor; send another when Retry-After has passed.",
         )
         return VendorWebhooks(webhooks=self.webhooks, clock=self.clock, admit_test=tests.admit)
 
