@@ -19,6 +19,7 @@ from chalicelib.errors import TooManyRequests
 from chalicelib.services.people.invitation_limits import GROUP_REFUSED, PERSON_REFUSED
 from tests.e2e.browser import finish_page, new_context, sign_in_as_demo
 from tests.e2e.conftest import RunningStack
+from tests.e2e.test_console_users import invite_through_the_wizard
 from tests.e2e.test_console_vendor import a_vendor_with_a_contact, accept_from_the_mail, enrol_and_sign_in
 
 pytestmark = pytest.mark.e2e
@@ -62,24 +63,6 @@ def refuse_invitations(page: Page, stack: RunningStack, path: str, words: dict[s
     assert json.loads(str(answer.body))["type"].endswith("/too-many-requests")
     assert headers["Content-Type"] == "application/problem+json"
     return answered
-
-
-def invite_through_the_wizard(page: Page, first: str, last: str, email: str, mobile: str) -> None:
-    """The wizard gone through for a colleague with the first account of the demo's first company and
-    the codes function, ending with *Opret*."""
-    page.get_by_role("button", name="Opret selvbetjeningsbruger").click()
-    page.get_by_label("Fornavn", exact=True).fill(first)
-    page.get_by_label("Efternavn", exact=True).fill(last)
-    page.get_by_label("E-mail", exact=True).fill(email)
-    page.get_by_label("Mobilnummer", exact=True).fill(mobile)
-    page.get_by_role("button", name="Næste").click()
-    page.get_by_label(re.compile(r"CVR 29180008")).check()
-    page.get_by_role("button", name="Næste").click()
-    page.get_by_label("Begrænset adgang").check()
-    page.get_by_role("group", name=re.compile("Kontonumre i")).get_by_role("checkbox").first.check()
-    page.get_by_role("button", name="Næste").click()
-    page.get_by_label("Godkendelseskoder").check()
-    page.get_by_role("button", name="Opret", exact=True).click()
 
 
 def test_the_organisations_wizard_says_too_many_invitations_today_and_keeps_what_was_filled_in(
